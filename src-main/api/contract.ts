@@ -1,0 +1,196 @@
+// The one contract: every request, response and push event of HumanAlign, with the schemas that check them at
+// the boundary. Electron IPC, the WebSocket server and the CLI are transports over these definitions; the
+// renderer imports this file for its types and nothing else of the main side.
+import { z } from 'zod'
+
+export const Caller = z.enum(['renderer', 'browser', 'cli', 'job'])
+export type Caller = z.infer<typeof Caller>
+
+const AbsolutePath = z
+  .string()
+  .min(1, 'a folder path is required')
+  .max(4096, 'the path is longer than 4096 characters')
+  .refine((p) => !p.includes('\0'), 'the path contains a NUL character')
+
+const ProjectName = z
+  .string()
+  .trim()
+  .min(1, 'a project name is required')
+  .max(120, 'a project name has at most 120 characters')
+
+export const TableCounts = z.object({
+  datasets: z.number().int().nonnegative(),
+  models: z.number().int().nonnegative(),
+  featureSets: z.number().int().nonnegative(),
+  runs: z.number().int().nonnegative(),
+  metrics: z.number().int().nonnegative(),
+  artifacts: z.number().int().nonnegative(),
+  jobs: z.number().int().nonnegative(),
+})
+export type TableCounts = z.infer<typeof TableCounts>
+
+export const ProjectInfo = z.object({
+  path: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  schemaVersion: z.number().int(),
+  appVersion: z.string(),
+  counts: TableCounts,
+  artifactBytes: z.number().nonnegative(),
+  /** Set when opening migrated an older project: where the untouched copy was kept. */
+  backupPath: z.string().nullable(),
+})
+export type ProjectInfo = z.infer<typeof ProjectInfo>
+
+export const RecentProject = z.object({
+  path: z.string(),
+  name: z.string(),
+  openedAt: z.string(),
+  exists: z.boolean(),
+})
+export type RecentProject = z.infer<typeof RecentProject>
+
+export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
+export type JobState = z.infer<typeof JobState>
+
+export const JobKind = z.enum(['verifyArtifacts'])
+export type JobKind = z.infer<typeof JobKind>
+
+export const JobProgress = z.object({
+  fraction: z.number().min(0).max(1),
+  stage: z.string(),
+  etaSeconds: z.number().nonnegative().nullable(),
+})
+export type JobProgress = z.infer<typeof JobProgress>
+
+export const JobInfo = z.object({
+  id: z.number().int(),
+  kind: JobKind,
+  state: JobState,
+  progress: JobProgress,
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  result: z.unknown().nullable(),
+})
+export type JobInfo = z.infer<typeof JobInfo>
+
+export const JobSpec = z.discriminatedUnion('kind', [z.object({ kind: z.literal('verifyArtifacts') })])
+export type JobSpec = z.infer<typeof JobSpec>
+
+export const MetricSeries = z.object({
+  name: z.string(),
+  points: z.array(z.tuple([z.number().int(), z.number()])),
+})
+export type MetricSeries = z.infer<typeof MetricSeries>
+
+export const AppInfo = z.object({
+  name: z.literal('HumanAlign'),
+  version: z.string(),
+  node: z.string(),
+  electron: z.string().nullable(),
+  platform: z.string(),
+  projectsDir: z.string(),
+  transport: z.enum(['electron', 'browser', 'cli']),
+})
+export type AppInfo = z.infer<typeof AppInfo>
+
+const Empty = z.object({}).strict()
+
+function op<I extends z.ZodType, O extends z.ZodType>(
+  input: I,
+  output: O,
+  options: { callers?: readonly Caller[]; summary: string },
+) {
+  return { input, output, callers: options.callers ?? Caller.options, summary: options.summary }
+}
+
+/** Every operation, by name. `callers` limits who may invoke it; the dispatcher enforces it. */
+export const operations = {
+  'app.info': op(Empty, AppInfo, { summary: 'versions, transport and the default projects folder' }),
+  'project.create': op(
+    z.object({ path: AbsolutePath, name: ProjectName.optional() }).strict(),
+    ProjectInfo,
+    { summary: 'create a project folder and open it' },
+  ),
+  'project.open': op(z.object({ path: AbsolutePath }).strict(), ProjectInfo, { summary: 'open a project folder' }),
+  'project.current': op(Empty, ProjectInfo.nullable(), { summary: 'the open project, or null' }),
+  'project.info': op(z.object({ path: AbsolutePath }).strict(), ProjectInfo, {
+    summary: 'describe a project without opening it for writing',
+  }),
+  'project.rename': op(z.object({ name: ProjectName }).strict(), ProjectInfo, { summary: 'rename the open project' }),
+  'project.close': op(Empty, z.null(), { summary: 'close the open project' }),
+  'project.recent': op(Empty, z.array(RecentProject), { summary: 'recently opened projects, newest first' }),
+  'project.forget': op(z.object({ path: AbsolutePath }).strict(), z.array(RecentProject), {
+    summary: 'remove a project from the recent list (the folder is kept)',
+  }),
+  'dialog.pickFolder': op(z.object({ title: z.string().max(200) }).strict(), z.string().nullable(), {
+    callers: ['renderer'],
+    summary: 'native folder picker (desktop window only)',
+  }),
+  'jobs.list': op(Empty, z.array(JobInfo), { summary: 'jobs of the open project, newest first' }),
+  'jobs.metrics': op(z.object({ id: z.number().int().positive() }).strict(), z.array(MetricSeries), {
+    summary: "a job's metric streams",
+  }),
+  'jobs.start': op(JobSpec, JobInfo, { callers: ['renderer', 'browser', 'cli'], summary: 'queue a job' }),
+  'jobs.cancel': op(z.object({ id: z.number().int().positive() }).strict(), JobInfo, {
+    callers: ['renderer', 'browser', 'cli'],
+    summary: 'cancel a queued or running job',
+  }),
+} as const
+
+export type Operations = typeof operations
+export type OpName = keyof Operations
+export type OpInput<N extends OpName> = z.input<Operations[N]['input']>
+export type OpOutput<N extends OpName> = z.output<Operations[N]['output']>
+export const opNames = Object.keys(operations) as OpName[]
+
+export function isOpName(name: unknown): name is OpName {
+  return typeof name === 'string' && Object.hasOwn(operations, name)
+}
+
+/** Push events: one union tagged by `type`. */
+export const AppEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('job.progress'), jobId: z.number().int(), progress: JobProgress }),
+  z.object({ type: z.literal('job.state'), job: JobInfo }),
+  z.object({
+    type: z.literal('job.metric'),
+    jobId: z.number().int(),
+    name: z.string(),
+    step: z.number().int(),
+    value: z.number(),
+  }),
+  z.object({ type: z.literal('project.changed'), project: ProjectInfo.nullable() }),
+  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+])
+export type AppEvent = z.infer<typeof AppEvent>
+
+export const ErrorCode = z.enum(['bad_request', 'forbidden', 'not_found', 'conflict', 'user', 'internal'])
+export type ErrorCode = z.infer<typeof ErrorCode>
+
+export const ErrorPayload = z.object({ code: ErrorCode, message: z.string() })
+export type ErrorPayload = z.infer<typeof ErrorPayload>
+
+export type Result<N extends OpName> = { ok: true; output: OpOutput<N> } | { ok: false; error: ErrorPayload }
+
+/**
+ * What the renderer talks to: `window.humanalign` in the desktop window (the preload), a WebSocket client in a
+ * browser. Both answer with a Result, never a thrown error, so the error code survives every transport.
+ */
+export interface HumanAlignBridge {
+  invoke<N extends OpName>(op: N, input: OpInput<N>): Promise<Result<N>>
+  on(listener: (event: AppEvent) => void): () => void
+}
+
+/** WebSocket frames. */
+export const WsRequest = z.object({ id: z.number().int().nonnegative(), op: z.string(), input: z.unknown() }).strict()
+export type WsRequest = z.infer<typeof WsRequest>
+export type WsReply =
+  | { kind: 'result'; id: number; ok: true; output: unknown }
+  | { kind: 'result'; id: number; ok: false; error: ErrorPayload }
+  | { kind: 'event'; event: AppEvent }
+
+/** Largest WebSocket request the server accepts, in bytes. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024

@@ -1,0 +1,38 @@
+import type { AppInfo } from './contract'
+import type { Handlers } from './dispatcher'
+import { AppError } from './errors'
+import type { Session } from '../app/session'
+import { Project } from '../store/project'
+import { defaultProjectsDir } from '../store/paths'
+
+export interface HandlerDeps {
+  session: Session
+  app: Omit<AppInfo, 'projectsDir'>
+  /** The native folder picker; only the desktop window has one. */
+  pickFolder?: (title: string) => Promise<string | null>
+}
+
+export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handlers {
+  return {
+    'app.info': () => ({ ...app, projectsDir: defaultProjectsDir() }),
+    'project.create': ({ path, name }) => session.create(path, name),
+    'project.open': ({ path }) => session.open(path),
+    'project.current': () => session.current(),
+    'project.info': ({ path }) => Project.describe(path),
+    'project.rename': ({ name }) => session.rename(name),
+    'project.close': async () => {
+      await session.close()
+      return null
+    },
+    'project.recent': () => session.recent.list(),
+    'project.forget': ({ path }) => session.recent.forget(path),
+    'dialog.pickFolder': ({ title }) => {
+      if (!pickFolder) throw new AppError('user', 'There is no folder picker here; type the folder path instead.')
+      return pickFolder(title)
+    },
+    'jobs.list': () => session.listJobs(),
+    'jobs.metrics': ({ id }) => session.jobMetrics(id),
+    'jobs.start': (spec) => session.startJob(spec),
+    'jobs.cancel': ({ id }) => session.cancelJob(id),
+  }
+}

@@ -1,0 +1,12 @@
+// The `humanalign` command (bin/humanalign.js loads this bundle).
+import { join } from 'node:path'
+import { APP_VERSION } from '../app/version'
+import { runCli } from './main'
+
+void runCli(process.argv.slice(2), {
+  version: APP_VERSION,
+  workerPath: join(__dirname, 'jobWorker.js'),
+  staticDir: join(__dirname, '..', 'renderer'),
+}).then((code) => {
+  process.exitCode = code
+})

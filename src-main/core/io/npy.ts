@@ -1,0 +1,123 @@
+// NumPy .npy encoding (format versions 1.0–3.0, little-endian numeric dtypes). Pure: bytes in, bytes out.
+// Reference: numpy/lib/format.py — magic "\x93NUMPY", version, header length, a Python dict literal padded
+// with spaces and a newline so that the data starts on a 64-byte boundary.
+
+export const NPY_DTYPES = {
+  '<f4': Float32Array,
+  '<f8': Float64Array,
+  '|i1': Int8Array,
+  '|u1': Uint8Array,
+  '<i2': Int16Array,
+  '<u2': Uint16Array,
+  '<i4': Int32Array,
+  '<u4': Uint32Array,
+  '<i8': BigInt64Array,
+  '<u8': BigUint64Array,
+} as const
+
+export type NpyDtype = keyof typeof NPY_DTYPES
+export type NpyData = InstanceType<(typeof NPY_DTYPES)[NpyDtype]>
+
+export interface NpyArray {
+  dtype: NpyDtype
+  shape: readonly number[]
+  /** Elements in C (row-major) order unless `fortranOrder` is set. */
+  data: NpyData
+  fortranOrder?: boolean
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] // \x93NUMPY
+const ALIGN = 64
+
+export class NpyFormatError extends Error {
+  override name = 'NpyFormatError'
+}
+
+function elementCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1)
+}
+
+function shapeLiteral(shape: readonly number[]): string {
+  if (shape.length === 1) return `(${shape[0]},)`
+  return `(${shape.join(', ')})`
+}
+
+function dtypeOf(data: NpyData): NpyDtype {
+  for (const [dtype, ctor] of Object.entries(NPY_DTYPES)) if (data instanceof ctor) return dtype as NpyDtype
+  throw new NpyFormatError('unsupported typed array')
+}
+
+export function encodeNpy(array: NpyArray): Uint8Array {
+  const { shape, data } = array
+  if (dtypeOf(data) !== array.dtype) throw new NpyFormatError(`data is not ${array.dtype}`)
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new NpyFormatError(`invalid shape ${shapeLiteral(shape)}`)
+  if (elementCount(shape) !== data.length) {
+    throw new NpyFormatError(`shape ${shapeLiteral(shape)} holds ${elementCount(shape)} elements, data has ${data.length}`)
+  }
+  const fortran = array.fortranOrder ? 'True' : 'False'
+  let header = `{'descr': '${array.dtype}', 'fortran_order': ${fortran}, 'shape': ${shapeLiteral(shape)}, }`
+  const unpadded = MAGIC.length + 2 + 2 + header.length + 1
+  header += ' '.repeat((ALIGN - (unpadded % ALIGN)) % ALIGN) + '\n'
+  if (header.length > 0xffff) throw new NpyFormatError('header too long for format 1.0')
+  const offset = MAGIC.length + 4 + header.length
+  const out = new Uint8Array(offset + data.byteLength)
+  out.set(MAGIC, 0)
+  out[6] = 1
+  out[7] = 0
+  new DataView(out.buffer).setUint16(8, header.length, true)
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i)
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset)
+  return out
+}
+
+function parseHeader(text: string): { dtype: NpyDtype; fortranOrder: boolean; shape: number[] } {
+  const descr = /'descr':\s*'([^']+)'/.exec(text)?.[1]
+  const fortran = /'fortran_order':\s*(True|False)/.exec(text)?.[1]
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(text)?.[1]
+  if (descr === undefined || fortran === undefined || shapeText === undefined) {
+    throw new NpyFormatError(`unreadable .npy header: ${text.trim()}`)
+  }
+  const normalized = descr === '<i1' || descr === '<u1' ? `|${descr.slice(1)}` : descr
+  if (!Object.hasOwn(NPY_DTYPES, normalized)) {
+    throw new NpyFormatError(`unsupported dtype '${descr}' (supported: ${Object.keys(NPY_DTYPES).join(', ')})`)
+  }
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number)
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new NpyFormatError(`invalid shape (${shapeText})`)
+  return { dtype: normalized as NpyDtype, fortranOrder: fortran === 'True', shape }
+}
+
+export function decodeNpy(bytes: Uint8Array): NpyArray {
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new NpyFormatError('not a .npy file (bad magic)')
+  const major = bytes[6]
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  let headerLength: number
+  let start: number
+  if (major === 1) {
+    headerLength = view.getUint16(8, true)
+    start = 10
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw new NpyFormatError('truncated .npy header')
+    headerLength = view.getUint32(8, true)
+    start = 12
+  } else {
+    throw new NpyFormatError(`unsupported .npy format version ${major}`)
+  }
+  if (start + headerLength > bytes.length) throw new NpyFormatError('truncated .npy header')
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLength))
+  const { dtype, fortranOrder, shape } = parseHeader(header)
+  const ctor = NPY_DTYPES[dtype]
+  const count = elementCount(shape)
+  const offset = start + headerLength
+  const needed = count * ctor.BYTES_PER_ELEMENT
+  if (bytes.length - offset < needed) {
+    throw new NpyFormatError(`truncated .npy data: expected ${needed} bytes, found ${bytes.length - offset}`)
+  }
+  // Copy so the result is aligned and independent of the input buffer.
+  const copy = bytes.slice(offset, offset + needed)
+  const data = new ctor(copy.buffer, 0, count)
+  return { dtype, shape, data, fortranOrder }
+}
