@@ -2,8 +2,6 @@ import type { AppInfo } from './contract'
 import type { Handlers } from './dispatcher'
 import { AppError } from './errors'
 import type { Session } from '../app/session'
-import { Project } from '../store/project'
-import { defaultProjectsDir } from '../store/paths'
 
 export interface HandlerDeps {
   session: Session
@@ -14,11 +12,11 @@ export interface HandlerDeps {
 
 export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handlers {
   return {
-    'app.info': () => ({ ...app, projectsDir: defaultProjectsDir() }),
+    'app.info': () => ({ ...app, projectsDir: session.projectsDir() }),
     'project.create': ({ path, name }) => session.create(path, name),
     'project.open': ({ path }) => session.open(path),
     'project.current': () => session.current(),
-    'project.info': ({ path }) => Project.describe(path),
+    'project.info': ({ path }) => session.describe(path),
     'project.rename': ({ name }) => session.rename(name),
     'project.close': async () => {
       await session.close()

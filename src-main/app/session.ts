@@ -3,7 +3,7 @@ import type { JobInfo, JobSpec, MetricSeries, ProjectInfo } from '../api/contrac
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
 import { JobRunner } from '../jobs/runner'
-import { configDir } from '../store/paths'
+import { configDir, defaultProjectsDir } from '../store/paths'
 import { Project } from '../store/project'
 import { RecentProjects } from '../store/recent'
 
@@ -20,6 +20,15 @@ export class Session {
   private jobs: JobRunner | null = null
 
   constructor(private readonly options: SessionOptions) {}
+
+  projectsDir(): string {
+    return defaultProjectsDir()
+  }
+
+  /** A project's summary, read without opening it for writing. */
+  describe(path: string): ProjectInfo {
+    return Project.describe(path)
+  }
 
   current(): ProjectInfo | null {
     return this.project?.info() ?? null
@@ -39,7 +48,7 @@ export class Session {
 
   rename(name: string): ProjectInfo {
     const info = this.requireProject().rename(name)
-    this.recent.touch(info.path, info.name)
+    this.remember(info)
     this.options.events.emit({ type: 'project.changed', project: info })
     return info
   }
@@ -77,11 +86,20 @@ export class Session {
     return this.project
   }
 
+  /** The recent list is a convenience: failing to write it must not fail opening the project. */
+  private remember(info: ProjectInfo): void {
+    try {
+      this.recent.touch(info.path, info.name)
+    } catch (err) {
+      this.options.events.emit({ type: 'log', level: 'warn', message: `Could not update the recent-projects list: ${(err as Error).message}` })
+    }
+  }
+
   private attach(project: Project): ProjectInfo {
     this.project = project
     this.jobs = new JobRunner(project, this.options.workerPath, this.options.events)
     const info = project.info()
-    this.recent.touch(info.path, info.name)
+    this.remember(info)
     this.options.events.emit({ type: 'project.changed', project: info })
     return info
   }

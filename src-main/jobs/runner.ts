@@ -206,7 +206,7 @@ export class JobRunner {
         this.project.db
           .prepare('INSERT OR REPLACE INTO job_metrics (job_id, name, step, value) VALUES (?, ?, ?, ?)')
           .run(running.id, message.name, message.step, message.value)
-        this.events.emit({ type: 'job.metric', jobId: running.id, ...message })
+        this.events.emit({ type: 'job.metric', jobId: running.id, name: message.name, step: message.step, value: message.value })
         break
       case 'done':
         this.settle(running, 'done', { stage: 'Done', result: message.result })

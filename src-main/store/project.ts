@@ -99,7 +99,11 @@ export class Project {
         throw new AppError('user', `${dir} is not empty. Choose a new folder name for the project.`)
       }
     }
-    mkdirSync(dir, { recursive: true })
+    try {
+      mkdirSync(dir, { recursive: true })
+    } catch (err) {
+      throw new AppError('user', `Cannot create the folder ${dir} (${(err as Error).message}). Choose another location.`)
+    }
     let lock: ProjectLock | undefined
     let db: Db | undefined
     try {

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // The integration and e2e suites spawn servers and a browser; two cores are all CI has.
+    maxWorkers: 2,
+    globalSetup: ['tests/helpers/requireBuild.ts'],
+  },
+})
