@@ -76,7 +76,7 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
   }
   const wantsHelp = rest.includes('--help') || rest.includes('-h')
   const backend = createBackend({
-    app: { name: 'HumanAlign', version: paths.version, node: process.versions.node, electron: null, platform: process.platform, transport: 'cli' },
+    app: { name: 'HumanAlign', version: paths.version, node: process.versions.node, electron: null, platform: process.platform, transport: command === 'serve' ? 'browser' : 'cli' },
     workerPath: paths.workerPath,
   })
   try {

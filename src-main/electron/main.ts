@@ -1,10 +1,11 @@
 // Electron main: one sandboxed window over the shared backend. Only this folder imports electron.
 import { app, BrowserWindow, dialog, ipcMain, net, protocol, screen, shell, type IpcMainInvokeEvent } from 'electron'
-import { join, normalize, sep } from 'node:path'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createBackend, type Backend } from '../app/backend'
 import { APP_VERSION } from '../app/version'
 import { CONTENT_SECURITY_POLICY } from '../server/security'
+import { resolveStaticPath } from '../server/static'
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './channels'
 import { loadWindowState, saveWindowState } from './windowState'
 
@@ -19,10 +20,8 @@ let window: BrowserWindow | null = null
 let backend: Backend | null = null
 
 function serveRenderer(request: Request): Promise<Response> | Response {
-  const url = new URL(request.url)
-  const relative = url.pathname === '/' ? 'index.html' : normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '')
-  const file = join(rendererDir, relative)
-  if (url.host !== 'humanalign' || !file.startsWith(rendererDir + sep)) return new Response('Forbidden', { status: 403 })
+  const file = new URL(request.url).host === 'humanalign' ? resolveStaticPath(rendererDir, request.url) : null
+  if (file === null) return new Response('Forbidden', { status: 403 })
   return net.fetch(pathToFileURL(file).toString()).then((response) => {
     const headers = new Headers(response.headers)
     headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY)

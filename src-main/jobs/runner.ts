@@ -141,6 +141,8 @@ export class JobRunner {
   private emitState(id: number): JobInfo {
     const job = this.get(id)
     this.events.emit({ type: 'job.state', job })
+    // The project's summary counts jobs; keep every view of it current.
+    if (job.state !== 'running') this.events.emit({ type: 'project.changed', project: this.project.info() })
     return job
   }
 

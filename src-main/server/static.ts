@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { extname, join, normalize, sep } from 'node:path'
+import { extname, join, posix, sep } from 'node:path'
 import { CONTENT_SECURITY_POLICY } from './security'
 
 const TYPES: Record<string, string> = {
@@ -14,17 +14,32 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 }
 
+/**
+ * The file under `root` that a request URL names ('/' is index.html), or null for a malformed URL. Dots cannot
+ * climb out of `root`: the path is normalised as an absolute one first.
+ */
+export function resolveStaticPath(root: string, url: string): string | null {
+  let pathname: string
+  try {
+    pathname = decodeURIComponent(new URL(url, 'http://x').pathname)
+  } catch {
+    return null
+  }
+  if (pathname.includes('\0')) return null
+  const relative = pathname === '/' ? 'index.html' : posix.normalize(pathname.replace(/\\/g, '/')).replace(/^\/+/, '')
+  const file = join(root, relative)
+  return file.startsWith(root + sep) ? file : null
+}
+
 /** Serves the built renderer; anything outside `root` is refused. */
 export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end()
     return
   }
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
-  const relative = pathname === '/' ? 'index.html' : normalize(pathname).replace(/^([/\\])+/, '')
-  const file = join(root, relative)
-  if (!file.startsWith(root + sep) || relative.split(/[/\\]/).includes('..')) {
-    res.writeHead(403).end()
+  const file = resolveStaticPath(root, req.url ?? '/')
+  if (file === null) {
+    res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Bad request')
     return
   }
   let size: number

@@ -47,7 +47,7 @@ export async function verifyArtifacts(artifacts: ArtifactRow[], ctx: JobContext)
     const digest = await hashFile(join(ctx.projectDir, ARTIFACTS_DIR, artifact.file), ctx.signal, (n) => {
       fileBytes += n
       result.bytes += n
-      ctx.progress(total > 0 ? Math.min(1, result.bytes / total) : index / artifacts.length, `Hashing ${artifact.file}`)
+      ctx.progress(total > 0 ? Math.min(1, result.bytes / total) : index / artifacts.length, `Artifact ${index + 1} of ${artifacts.length}`)
     })
     if (digest === null) result.missing.push(artifact.file)
     else if (digest !== artifact.sha256) result.corrupted.push(artifact.file)

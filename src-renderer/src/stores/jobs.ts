@@ -19,7 +19,7 @@ export const useJobs = defineStore('jobs', () => {
 
   async function verifyArtifacts(): Promise<void> {
     try {
-      upsert(await client().call('jobs.start', { kind: 'verifyArtifacts' }))
+      addIfUnknown(await client().call('jobs.start', { kind: 'verifyArtifacts' }))
     } catch (err) {
       toasts.error(err)
     }
@@ -27,7 +27,7 @@ export const useJobs = defineStore('jobs', () => {
 
   async function cancel(id: number): Promise<void> {
     try {
-      upsert(await client().call('jobs.cancel', { id }))
+      addIfUnknown(await client().call('jobs.cancel', { id }))
     } catch (err) {
       toasts.error(err)
     }
@@ -46,6 +46,11 @@ export const useJobs = defineStore('jobs', () => {
     const index = jobs.value.findIndex((j) => j.id === job.id)
     if (index === -1) jobs.value = [job, ...jobs.value]
     else jobs.value.splice(index, 1, job)
+  }
+
+  // Events may overtake the reply of the call that caused them; the pushed state is the newer one.
+  function addIfUnknown(job: JobInfo): void {
+    if (!jobs.value.some((j) => j.id === job.id)) upsert(job)
   }
 
   function applyProgress(jobId: number, progress: JobProgress): void {

@@ -1,0 +1,144 @@
+// End to end in Debian's Chromium against browser mode: the same renderer and contract as the desktop window.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Project } from '../../src-main/store/project'
+import { startServe, type ServerProcess } from '../helpers/cli'
+import { seedArtifacts, seedSparseArtifact } from '../helpers/seed'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const SHOTS = join(__dirname, 'screenshots')
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+]
+
+let root: string
+let server: ServerProcess
+let browser: Browser
+let page: Page
+let seeded: string
+let large: string
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`)
+  root = mkdtempSync(join(tmpdir(), 'humanalign-e2e-'))
+  mkdirSync(SHOTS, { recursive: true })
+  seeded = join(root, 'seeded')
+  const project = Project.create(seeded, 'Seeded', '0')
+  seedArtifacts(project, 4, 8)
+  project.close()
+  // Verifying 4 GiB takes long enough to watch the progress bar and cancel.
+  large = join(root, 'large')
+  const big = Project.create(large, 'Large', '0')
+  seedSparseArtifact(big, 4)
+  big.close()
+  server = await startServe({ HUMANALIGN_CONFIG_DIR: join(root, 'config'), HUMANALIGN_PROJECTS_DIR: join(root, 'projects') })
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' })
+  page.on('pageerror', (err) => {
+    throw err
+  })
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+  if (root) rmSync(root, { recursive: true, force: true })
+})
+
+const toast = (p: Page) => p.locator('.toast')
+
+describe('the workbench in a browser', () => {
+  it('refuses to work without the token and says where to get it', async () => {
+    const other = await browser.newPage()
+    await other.goto(`http://127.0.0.1:${server.port}/`)
+    await expect.poll(() => other.textContent('main')).toContain('This page needs the session token')
+    await other.close()
+  })
+
+  it('shows a clear error for a folder that is not a project', async () => {
+    await page.goto(server.url)
+    await page.getByRole('heading', { name: 'Welcome to HumanAlign' }).waitFor()
+    expect(new URL(page.url()).searchParams.get('token')).toBeNull()
+    await page.fill('#open-path', root)
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await toast(page).first().waitFor()
+    expect(await toast(page).first().textContent()).toContain(`${root} is not a HumanAlign project (it has no project.sqlite)`)
+    await page.keyboard.press('Escape')
+    await expect.poll(() => toast(page).count()).toBe(0)
+  })
+
+  it('creates a project and still has it after a reload', async () => {
+    await page.fill('#new-name', 'E2E study')
+    expect(await page.inputValue('#new-folder')).toBe(join(root, 'projects', 'e2e-study'))
+    await page.getByRole('button', { name: 'Create project' }).click()
+    await expect.poll(() => page.textContent('[data-testid=project-name]')).toBe('E2E study')
+    expect(existsSync(join(root, 'projects', 'e2e-study', 'project.sqlite'))).toBe(true)
+
+    await page.reload()
+    await expect.poll(() => page.textContent('[data-testid=project-name]')).toBe('E2E study')
+    await expect.poll(() => page.textContent('[data-testid=recent-projects]')).toContain('E2E study')
+    await page.screenshot({ path: join(SHOTS, 'workbench.png') })
+
+    await page.getByRole('button', { name: 'Close project' }).click()
+    await page.getByRole('heading', { name: 'Welcome to HumanAlign' }).waitFor()
+    await page.reload()
+    await page.getByRole('heading', { name: 'Welcome to HumanAlign' }).waitFor()
+    expect(await page.textContent('[data-testid=recent-projects]')).toContain(join(root, 'projects', 'e2e-study'))
+    await page.screenshot({ path: join(SHOTS, 'welcome.png') })
+  })
+
+  it('runs a job with a live progress bar, cancels it, and runs one to the end', async () => {
+    await page.fill('#open-path', large)
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await expect.poll(() => page.textContent('[data-testid=project-name]')).toBe('Large')
+    await page.getByRole('button', { name: 'Verify artifacts' }).click()
+    await page.keyboard.press('Alt+6')
+    await page.getByRole('heading', { name: 'Jobs' }).waitFor()
+    const row = page.locator('[data-testid=jobs-table] tbody tr').first()
+    await expect.poll(() => row.locator('.state').textContent()).toBe('running')
+    await expect
+      .poll(async () => Number(await row.getByRole('progressbar').getAttribute('aria-valuenow')), { timeout: 10_000 })
+      .toBeGreaterThan(0)
+    expect(await row.textContent()).toMatch(/Artifact 1 of 1\s+· about \d+ s left/)
+    await page.screenshot({ path: join(SHOTS, 'jobs-running.png') })
+    await row.getByRole('button', { name: 'Cancel' }).click()
+    await expect.poll(() => row.locator('.state').textContent()).toBe('cancelled')
+    expect(await row.getByRole('button', { name: 'Cancel' }).count()).toBe(0)
+
+    await page.keyboard.press('Alt+1')
+    await page.getByRole('button', { name: 'Close project' }).click()
+    await page.fill('#open-path', seeded)
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await expect.poll(() => page.textContent('[data-testid=project-name]')).toBe('Seeded')
+    await page.getByRole('button', { name: 'Verify artifacts' }).click()
+    await page.keyboard.press('Alt+6')
+    const latest = page.locator('[data-testid=jobs-table] tbody tr').first()
+    await expect.poll(() => latest.locator('.state').textContent(), { timeout: 60_000 }).toBe('done')
+    expect(await latest.textContent()).toContain('4 checked, all intact')
+    await latest.getByRole('button', { name: 'Verify artifacts' }).click()
+    await page.locator('.chart canvas').waitFor()
+    await page.screenshot({ path: join(SHOTS, 'jobs-done.png') })
+  }, 120_000)
+
+  it('switches to the dark theme and remembers it', async () => {
+    await page.getByRole('button', { name: 'Dark theme' }).click()
+    expect(await page.getAttribute('html', 'data-theme')).toBe('dark')
+    await page.reload()
+    await expect.poll(() => page.getAttribute('html', 'data-theme')).toBe('dark')
+    await page.keyboard.press('Alt+1')
+    await expect.poll(() => page.textContent('[data-testid=project-name]')).toBe('Seeded')
+    // The summary followed the finished job.
+    expect(await page.locator('.stat', { hasText: 'Jobs' }).locator('dd').textContent()).toBe('1')
+    await page.screenshot({ path: join(SHOTS, 'project-dark.png') })
+  })
+})
