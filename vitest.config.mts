@@ -8,5 +8,6 @@ export default defineConfig({
     // The integration and e2e suites spawn servers and a browser; two cores are all CI has.
     maxWorkers: 2,
     globalSetup: ['tests/helpers/requireBuild.ts'],
+    reporters: ['default', './tests/helpers/summaryReporter.ts'],
   },
 })

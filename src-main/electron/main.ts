@@ -43,6 +43,7 @@ function createWindow(stateFile: string): BrowserWindow {
     minHeight: 560,
     show: false,
     title: 'HumanAlign',
+    icon: join(__dirname, '..', '..', 'resources', 'icon.png'),
     webPreferences: {
       preload: preloadPath,
       contextIsolation: true,
