@@ -11,6 +11,8 @@ const AbsolutePath = z
   .min(1, 'a folder path is required')
   .max(4096, 'the path is longer than 4096 characters')
   .refine((p) => !p.includes('\0'), 'the path contains a NUL character')
+  // POSIX /…, Windows C:\… or \\server\share; no node:path here, the renderer imports this file.
+  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'give the full path of the folder, starting at the root (such as /home/you/HumanAlign/study)')
 
 const ProjectName = z
   .string()

@@ -1,24 +1,79 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
-import AlignmentView from './views/AlignmentView.vue'
-import DataView from './views/DataView.vue'
+import CountsPage from './components/CountsPage.vue'
 import JobsView from './views/JobsView.vue'
-import ModelsView from './views/ModelsView.vue'
 import ProjectView from './views/ProjectView.vue'
-import ResultsView from './views/ResultsView.vue'
+
+const unavailable = (what: string): string => `${what} is not available in this version of HumanAlign.`
 
 /** The sidebar, in order; Alt+N opens the N-th page. */
 export const pages = [
   { path: '/project', label: 'Project', component: ProjectView },
-  { path: '/data', label: 'Data', component: DataView },
-  { path: '/models', label: 'Models', component: ModelsView },
-  { path: '/alignment', label: 'Alignment', component: AlignmentView },
-  { path: '/results', label: 'Results', component: ResultsView },
+  {
+    path: '/data',
+    label: 'Data',
+    component: CountsPage,
+    props: {
+      purpose: 'Features, triplets, similarity matrices, concepts and image sets of this project.',
+      counts: [
+        { key: 'datasets', label: 'Datasets' },
+        { key: 'featureSets', label: 'Feature sets' },
+        { key: 'artifacts', label: 'Stored arrays' },
+      ],
+      notYet: unavailable('Importing files'),
+    },
+  },
+  {
+    path: '/models',
+    label: 'Models',
+    component: CountsPage,
+    props: {
+      purpose: 'Vision models registered in this project and the feature sets extracted with them.',
+      counts: [
+        { key: 'models', label: 'Models' },
+        { key: 'featureSets', label: 'Feature sets' },
+      ],
+      notYet: unavailable('Adding models and extracting features'),
+    },
+  },
+  {
+    path: '/alignment',
+    label: 'Alignment',
+    component: CountsPage,
+    props: {
+      purpose: 'Odd-one-out and RSA evaluation, affine probes, AligNet, Gromov-Wasserstein and passive attention.',
+      counts: [
+        { key: 'runs', label: 'Runs' },
+        { key: 'jobs', label: 'Jobs' },
+      ],
+      notYet: unavailable('Running an alignment method'),
+    },
+  },
+  {
+    path: '/results',
+    label: 'Results',
+    component: CountsPage,
+    props: {
+      purpose: 'Finished runs of this project with their metrics, tables and figures.',
+      counts: [
+        { key: 'runs', label: 'Runs' },
+        { key: 'metrics', label: 'Metric values' },
+      ],
+      notYet: unavailable('Viewing results and reports'),
+    },
+  },
   { path: '/jobs', label: 'Jobs', component: JobsView },
 ] as const
 
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/project' },
-  ...pages.map((p) => ({ path: p.path, component: p.component, meta: { title: p.label } })),
+  ...pages.map(
+    (p): RouteRecordRaw => ({
+      path: p.path,
+      component: p.component,
+      props: 'props' in p ? { title: p.label, ...p.props } : false,
+      meta: { title: p.label },
+    }),
+  ),
   { path: '/:rest(.*)', redirect: '/project' },
 ]
 

@@ -140,5 +140,9 @@ describe('the workbench in a browser', () => {
     // The summary followed the finished job.
     expect(await page.locator('.stat', { hasText: 'Jobs' }).locator('dd').textContent()).toBe('1')
     await page.screenshot({ path: join(SHOTS, 'project-dark.png') })
+    await page.keyboard.press('Alt+2')
+    await page.getByRole('heading', { name: 'Data' }).waitFor()
+    expect(await page.textContent('main')).toContain('Importing files is not available in this version of HumanAlign.')
+    expect(await page.locator('.stat', { hasText: 'Stored arrays' }).locator('dd').textContent()).toBe('4')
   })
 })

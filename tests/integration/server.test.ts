@@ -123,6 +123,27 @@ describe('browser mode over WebSocket', () => {
     d.close()
   })
 
+  it('refuses a project that another running HumanAlign has open', async () => {
+    const other = await startServe({ HUMANALIGN_CONFIG_DIR: join(root, 'config2'), HUMANALIGN_PROJECTS_DIR: join(root, 'projects2') })
+    const mine = await TestClient.connect(wsUrl)
+    const theirs = await TestClient.connect(`ws://127.0.0.1:${other.port}/ws?token=${other.token}`)
+    try {
+      const dir = join(tmp(), 'shared')
+      expect(await mine.call('project.create', { path: dir })).toMatchObject({ ok: true })
+      expect(await theirs.call('project.open', { path: dir })).toMatchObject({
+        ok: false,
+        error: { code: 'conflict', message: expect.stringContaining(`is open in another HumanAlign (process ${server.child.pid}`) },
+      })
+      await mine.call('project.close', {})
+      expect(await theirs.call('project.open', { path: dir })).toMatchObject({ ok: true, output: { path: dir } })
+      await theirs.call('project.close', {})
+    } finally {
+      mine.close()
+      theirs.close()
+      await other.stop()
+    }
+  })
+
   it('runs a job and pushes its progress and final state', async () => {
     const c = await TestClient.connect(wsUrl)
     const dir = join(tmp(), 'jobs')

@@ -20,6 +20,30 @@ describe('dispatcher', () => {
     expect(rename).not.toHaveBeenCalled()
   })
 
+  it('wants folder paths absolute', async () => {
+    const dispatch = createDispatcher(
+      handlers({
+        'project.open': ({ path }) => {
+          throw new AppError('not_found', `reached the handler with ${path}`)
+        },
+      }),
+    )
+    expect(await dispatch('browser', 'project.open', { path: 'studies/things' })).toEqual({
+      ok: false,
+      error: {
+        code: 'bad_request',
+        message:
+          'Invalid input for project.open: path: give the full path of the folder, starting at the root (such as /home/you/HumanAlign/study).',
+      },
+    })
+    for (const path of ['/home/me/p', 'C:\\Users\\me\\p', 'D:/data/p', '\\\\server\\share\\p']) {
+      expect(await dispatch('browser', 'project.open', { path })).toEqual({
+        ok: false,
+        error: { code: 'not_found', message: `reached the handler with ${path}` },
+      })
+    }
+  })
+
   it('rejects unknown operations and callers that may not use one', async () => {
     const dispatch = createDispatcher(handlers({ 'dialog.pickFolder': () => '/picked' }))
     expect(await dispatch('browser', 'fs.deleteEverything', {})).toEqual({
