@@ -38,6 +38,7 @@ export default defineConfig({
     resolve: { alias: { '@api': resolve(__dirname, 'src-main/api') } },
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
+      minify: true,
       rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') },
     },
   },
