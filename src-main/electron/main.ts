@@ -16,7 +16,7 @@ const preloadPath = join(__dirname, '..', 'preload', 'index.cjs')
 
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 
-let window: BrowserWindow | null = null
+let mainWindow: BrowserWindow | null = null
 let backend: Backend | null = null
 
 function serveRenderer(request: Request): Promise<Response> | Response {
@@ -31,7 +31,7 @@ function serveRenderer(request: Request): Promise<Response> | Response {
 
 function isTrusted(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame
-  return frame !== null && window !== null && event.sender === window.webContents && new URL(frame.url).origin === ORIGIN
+  return frame !== null && mainWindow !== null && event.sender === mainWindow.webContents && new URL(frame.url).origin === ORIGIN
 }
 
 function createWindow(stateFile: string): BrowserWindow {
@@ -88,9 +88,9 @@ async function start(): Promise<void> {
     },
     workerPath: join(__dirname, 'jobWorker.js'),
     pickFolder: async (title) => {
-      const options = { title, properties: ['openDirectory', 'createDirectory'] as const }
-      const picked = window ? await dialog.showOpenDialog(window, { ...options, properties: [...options.properties] }) : null
-      return picked && !picked.canceled && picked.filePaths[0] ? picked.filePaths[0] : null
+      if (!mainWindow) return null
+      const picked = await dialog.showOpenDialog(mainWindow, { title, properties: ['openDirectory', 'createDirectory'] })
+      return picked.canceled ? null : (picked.filePaths[0] ?? null)
     },
     onInternalError: (err) => console.error(err),
   })
@@ -99,10 +99,10 @@ async function start(): Promise<void> {
     if (!isTrusted(event)) return { ok: false, error: { code: 'forbidden', message: 'Request from an untrusted frame.' } }
     return active.dispatch('renderer', op, input)
   })
-  active.events.subscribe((event) => window?.webContents.send(EVENT_CHANNEL, event))
-  window = createWindow(join(app.getPath('userData'), 'window-state.json'))
-  window.on('closed', () => {
-    window = null
+  active.events.subscribe((event) => mainWindow?.webContents.send(EVENT_CHANNEL, event))
+  mainWindow = createWindow(join(app.getPath('userData'), 'window-state.json'))
+  mainWindow.on('closed', () => {
+    mainWindow = null
   })
 }
 
@@ -110,9 +110,9 @@ if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
   app.on('second-instance', () => {
-    if (!window) return
-    if (window.isMinimized()) window.restore()
-    window.focus()
+    if (!mainWindow) return
+    if (mainWindow.isMinimized()) mainWindow.restore()
+    mainWindow.focus()
   })
   lockDownNavigation()
   app.on('window-all-closed', () => {

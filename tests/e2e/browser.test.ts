@@ -110,10 +110,13 @@ describe('the workbench in a browser', () => {
       .poll(async () => Number(await row.getByRole('progressbar').getAttribute('aria-valuenow')), { timeout: 10_000 })
       .toBeGreaterThan(0)
     expect(await row.textContent()).toMatch(/Artifact 1 of 1\s+· about \d+ s left/)
+    // The sidebar shows it on every page, with its own Cancel.
+    expect(await page.locator('[data-testid=active-jobs]').textContent()).toContain('Verify artifacts')
     await page.screenshot({ path: join(SHOTS, 'jobs-running.png') })
     await row.getByRole('button', { name: 'Cancel' }).click()
     await expect.poll(() => row.locator('.state').textContent()).toBe('cancelled')
     expect(await row.getByRole('button', { name: 'Cancel' }).count()).toBe(0)
+    expect(await page.locator('[data-testid=active-jobs]').count()).toBe(0)
 
     await page.keyboard.press('Alt+1')
     await page.getByRole('button', { name: 'Close project' }).click()
