@@ -1,0 +1,75 @@
+// Small helpers for our own WGSL kernels on the device that tfjs-backend-webgpu already holds, so our kernels
+// and tfjs ops share one GPU device and its queue.
+import * as tf from '@tensorflow/tfjs-core'
+
+export function tfjsGpuDevice(): GPUDevice {
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device
+  if (tf.getBackend() !== 'webgpu' || !device) throw new Error('the webgpu backend is not active')
+  return device
+}
+
+export function uploadBuffer(device: GPUDevice, data: ArrayBufferView, usage: number): GPUBuffer {
+  // Storage bindings want sizes in multiples of 4 bytes.
+  const size = Math.max(16, Math.ceil(data.byteLength / 4) * 4)
+  const buffer = device.createBuffer({ size, usage: usage | GPUBufferUsage.COPY_DST, mappedAtCreation: true })
+  new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+  buffer.unmap()
+  return buffer
+}
+
+export function outputBuffer(device: GPUDevice, bytes: number): GPUBuffer {
+  return device.createBuffer({ size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC })
+}
+
+export function uniformBuffer(device: GPUDevice, values: number[]): GPUBuffer {
+  return uploadBuffer(device, Uint32Array.from(values), GPUBufferUsage.UNIFORM)
+}
+
+export async function readFloat32(device: GPUDevice, source: GPUBuffer, length: number): Promise<Float32Array> {
+  const bytes = length * 4
+  const staging = device.createBuffer({ size: Math.max(16, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })
+  const encoder = device.createCommandEncoder()
+  encoder.copyBufferToBuffer(source, 0, staging, 0, Math.max(16, bytes))
+  device.queue.submit([encoder.finish()])
+  await staging.mapAsync(GPUMapMode.READ)
+  const out = new Float32Array(staging.getMappedRange(0, Math.max(16, bytes)).slice(0, bytes))
+  staging.unmap()
+  staging.destroy()
+  return out
+}
+
+const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>()
+
+/** Compiles a WGSL compute shader once per device. */
+export function pipeline(device: GPUDevice, key: string, code: string): GPUComputePipeline {
+  let cache = pipelines.get(device)
+  if (!cache) pipelines.set(device, (cache = new Map()))
+  let compiled = cache.get(key)
+  if (!compiled) {
+    compiled = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } })
+    cache.set(key, compiled)
+  }
+  return compiled
+}
+
+export function dispatch(device: GPUDevice, compute: GPUComputePipeline, buffers: GPUBuffer[], groups: [number, number]): void {
+  const bindGroup = device.createBindGroup({
+    layout: compute.getBindGroupLayout(0),
+    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  })
+  const encoder = device.createCommandEncoder()
+  const pass = encoder.beginComputePass()
+  pass.setPipeline(compute)
+  pass.setBindGroup(0, bindGroup)
+  pass.dispatchWorkgroups(groups[0], groups[1])
+  pass.end()
+  device.queue.submit([encoder.finish()])
+}
+
+/** Checks a buffer fits the device's binding limit, naming the array and the limit. */
+export function checkBindingSize(device: GPUDevice, bytes: number, what: string): void {
+  const limit = device.limits.maxStorageBufferBindingSize
+  if (bytes > limit) {
+    throw new RangeError(`${what} needs ${bytes} bytes on the GPU; this device binds at most ${limit} bytes per buffer`)
+  }
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { chooseBackend, type BackendName } from '../../src-main/core/compute/backend'
+import { decodeNpy } from '../../src-main/core/io/npy'
+import { createSimilarity, pairwiseSimilarity } from '../../src-main/core/compute/kernels/similarity'
+import { tripletGather, tripletGatherCpu } from '../../src-main/core/compute/kernels/tripletGather'
+import { useSwiftShader } from '../helpers/swiftshader'
+
+// References from NumPy in float64: tests/fixtures/kernels/make_fixtures.py
+const load = (name: string) => decodeNpy(new Uint8Array(readFileSync(join(__dirname, '../fixtures/kernels', name))))
+const x = load('x.npy').data as Float32Array
+const [n, p] = load('x.npy').shape as [number, number]
+const reference = { dot: load('dot.npy').data as Float64Array, cosine: load('cosine.npy').data as Float64Array }
+const triplets = { indices: load('triplets.npy').data as Int32Array, count: 1000 }
+const gathered = load('gathered.npy').data as Float64Array
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length)
+  let worst = 0
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!))
+  return worst
+}
+
+beforeAll(() => {
+  useSwiftShader()
+})
+
+const results: Partial<Record<BackendName, { dot: Float32Array; cosine: Float32Array; gathered: Float32Array }>> = {}
+
+describe.each(['cpu', 'wasm', 'webgpu'] as const)('kernels on %s', (backend) => {
+  beforeAll(async () => {
+    const choice = await chooseBackend({ force: backend })
+    expect(choice.name, JSON.stringify(choice.attempts)).toBe(backend)
+  })
+
+  it('computes dot and cosine similarity like NumPy (float64) to float32 precision', async () => {
+    const dot = await pairwiseSimilarity(x, n, p, 'dot')
+    const cosine = await pairwiseSimilarity(x, n, p, 'cosine')
+    expect(maxAbsDiff(dot, reference.dot)).toBeLessThan(2e-5 * 40)
+    expect(maxAbsDiff(cosine, reference.cosine)).toBeLessThan(2e-6)
+    expect(cosine[5 * n + 5]).toBe(0)
+    expect(cosine[0]).toBeCloseTo(1, 6)
+    const gather = await tripletGather(dot, n, triplets)
+    expect(maxAbsDiff(gather, gathered)).toBeLessThan(2e-5 * 40)
+    results[backend] = { dot, cosine, gathered: gather }
+  })
+
+  it('gives the same rows block by block as in one piece', async () => {
+    const whole = await pairwiseSimilarity(x, n, p, 'dot')
+    const similarity = createSimilarity(x, n, p, 'dot')
+    const blocks = [await similarity.rows(0, 17), await similarity.rows(17, 20), await similarity.rows(20, n)]
+    similarity.dispose()
+    const joined = new Float32Array(n * n)
+    let offset = 0
+    for (const block of blocks) {
+      joined.set(block, offset)
+      offset += block.length
+    }
+    expect(Array.from(joined)).toEqual(Array.from(whole))
+  })
+
+  it('refuses out-of-range triplet indices, naming the triplet', async () => {
+    const bad = { indices: Int32Array.of(0, 1, 2, 3, n, 4), count: 2 }
+    await expect(tripletGather(new Float32Array(n * n), n, bad)).rejects.toThrow(
+      `triplet 1 refers to object ${n}, but there are ${n} objects (0…${n - 1})`,
+    )
+  })
+})
+
+describe('backends agree', () => {
+  it('cpu, wasm and webgpu give the same numbers to float32 tolerance', () => {
+    const { cpu, wasm, webgpu } = results
+    expect(cpu && wasm && webgpu).toBeTruthy()
+    for (const other of [wasm!, webgpu!]) {
+      expect(maxAbsDiff(other.dot, cpu!.dot)).toBeLessThan(1e-4)
+      expect(maxAbsDiff(other.cosine, cpu!.cosine)).toBeLessThan(1e-6)
+      // A gather moves numbers, it does not compute: bit-identical given the same matrix.
+      expect(Array.from(tripletGatherCpu(other.dot, n, triplets))).toEqual(Array.from(other.gathered))
+    }
+  })
+})
