@@ -45,6 +45,11 @@ export default tseslint.config(
     },
   },
   {
+    // Backends are loaded lazily and may be absent (the native TensorFlow packages): require() at the point of use.
+    files: ['src-main/core/compute/backend.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['scripts/**/*.mjs', 'bin/**/*.js', 'tests/**/*.{ts,mjs}'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', __dirname: 'readonly', require: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
