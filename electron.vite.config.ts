@@ -15,6 +15,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/electron/main.ts'),
           cli: resolve(__dirname, 'src-main/cli/entry.ts'),
           jobWorker: resolve(__dirname, 'src-main/jobs/worker.ts'),
+          taskWorker: resolve(__dirname, 'src-main/jobs/taskWorker.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },
       },

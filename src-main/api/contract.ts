@@ -2,6 +2,7 @@
 // the boundary. Electron IPC, the WebSocket server and the CLI are transports over these definitions; the
 // renderer imports this file for its types and nothing else of the main side.
 import { z } from 'zod'
+import { BACKENDS } from '../core/compute/backendNames'
 
 export const Caller = z.enum(['renderer', 'browser', 'cli', 'job'])
 export type Caller = z.infer<typeof Caller>
@@ -52,10 +53,15 @@ export const RecentProject = z.object({
 })
 export type RecentProject = z.infer<typeof RecentProject>
 
+export const BackendName = z.enum(BACKENDS)
+export type BackendName = z.infer<typeof BackendName>
+export const BackendSetting = z.union([z.literal('auto'), BackendName])
+export type BackendSetting = z.infer<typeof BackendSetting>
+
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity'])
 export type JobKind = z.infer<typeof JobKind>
 
 export const JobProgress = z.object({
@@ -69,6 +75,11 @@ export const JobInfo = z.object({
   id: z.number().int(),
   kind: JobKind,
   state: JobState,
+  /** The compute backend its worker chose; null for jobs that compute nothing, or before it started. */
+  backend: BackendName.nullable(),
+  /** When it last saved a checkpoint it can resume from. */
+  checkpointAt: z.string().nullable(),
+  resumable: z.boolean(),
   progress: JobProgress,
   createdAt: z.string(),
   startedAt: z.string().nullable(),
@@ -78,7 +89,23 @@ export const JobInfo = z.object({
 })
 export type JobInfo = z.infer<typeof JobInfo>
 
-export const JobSpec = z.discriminatedUnion('kind', [z.object({ kind: z.literal('verifyArtifacts') })])
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected the SHA-256 of an artifact (64 hex characters)')
+
+export const JobSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('verifyArtifacts') }).strict(),
+  z
+    .object({
+      kind: z.literal('similarity'),
+      /** An n×p float32 feature matrix stored in the project. */
+      features: Sha256,
+      metric: z.enum(['dot', 'cosine']).default('cosine'),
+      /** Rows per block; by default about 64 MiB of output per block. */
+      blockRows: z.number().int().positive().optional(),
+      /** Seconds between checkpoints; 0 checkpoints after every block. */
+      checkpointSeconds: z.number().nonnegative().default(2),
+    })
+    .strict(),
+])
 export type JobSpec = z.infer<typeof JobSpec>
 
 export const MetricSeries = z.object({
@@ -86,6 +113,43 @@ export const MetricSeries = z.object({
   points: z.array(z.tuple([z.number().int(), z.number()])),
 })
 export type MetricSeries = z.infer<typeof MetricSeries>
+
+export const BackendSource = z.enum(['flag', 'environment', 'settings', 'default'])
+export type BackendSource = z.infer<typeof BackendSource>
+
+export const DoctorReport = z.object({
+  app: z.object({ version: z.string(), node: z.string(), electron: z.string().nullable(), platform: z.string(), arch: z.string() }),
+  machine: z.object({
+    cpus: z.number().int(),
+    cpuModel: z.string(),
+    totalMemoryBytes: z.number(),
+    freeMemoryBytes: z.number(),
+  }),
+  paths: z.object({ projectsDir: z.string(), configDir: z.string(), openProject: z.string().nullable() }),
+  compute: z.object({
+    requested: BackendSetting,
+    requestedFrom: BackendSource,
+    chosen: BackendName.nullable(),
+    backends: z.array(
+      z.object({ name: BackendName, ok: z.boolean(), reason: z.string().nullable(), milliseconds: z.number() }),
+    ),
+    adapter: z
+      .object({
+        vendor: z.string(),
+        architecture: z.string(),
+        device: z.string(),
+        description: z.string(),
+        limits: z.record(z.string(), z.number()),
+      })
+      .nullable(),
+    tensorflowPackage: z.string().nullable(),
+    vulkanDriverFile: z.string().nullable(),
+  }),
+})
+export type DoctorReport = z.infer<typeof DoctorReport>
+
+export const Settings = z.object({ backend: BackendSetting }).strict()
+export type Settings = z.infer<typeof Settings>
 
 export const AppInfo = z.object({
   name: z.literal('HumanAlign'),
@@ -131,11 +195,18 @@ export const operations = {
     callers: ['renderer'],
     summary: 'native folder picker (desktop window only)',
   }),
+  'system.doctor': op(Empty, DoctorReport, { summary: 'versions, compute backends and why any is unavailable, GPU, memory, paths' }),
+  'settings.get': op(Empty, Settings, { summary: "the user's settings" }),
+  'settings.set': op(Settings, Settings, { callers: ['renderer', 'browser', 'cli'], summary: 'change settings' }),
   'jobs.list': op(Empty, z.array(JobInfo), { summary: 'jobs of the open project, newest first' }),
   'jobs.metrics': op(z.object({ id: z.number().int().positive() }).strict(), z.array(MetricSeries), {
     summary: "a job's metric streams",
   }),
   'jobs.start': op(JobSpec, JobInfo, { callers: ['renderer', 'browser', 'cli'], summary: 'queue a job' }),
+  'jobs.resume': op(z.object({ id: z.number().int().positive() }).strict(), JobInfo, {
+    callers: ['renderer', 'browser', 'cli'],
+    summary: 'run a failed or interrupted job again, from its last checkpoint',
+  }),
   'jobs.cancel': op(z.object({ id: z.number().int().positive() }).strict(), JobInfo, {
     callers: ['renderer', 'browser', 'cli'],
     summary: 'cancel a queued or running job',

@@ -28,9 +28,13 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
       if (!pickFolder) throw new AppError('user', 'There is no folder picker here; type the folder path instead.')
       return pickFolder(title)
     },
+    'system.doctor': () => session.doctor(),
+    'settings.get': () => session.getSettings(),
+    'settings.set': (settings) => session.setSettings(settings),
     'jobs.list': () => session.listJobs(),
     'jobs.metrics': ({ id }) => session.jobMetrics(id),
     'jobs.start': (spec) => session.startJob(spec),
+    'jobs.resume': ({ id }) => session.resumeJob(id),
     'jobs.cancel': ({ id }) => session.cancelJob(id),
   }
 }

@@ -1,21 +1,39 @@
+import { arch, cpus, freemem, totalmem } from 'node:os'
 import { resolve } from 'node:path'
-import type { JobInfo, JobSpec, MetricSeries, ProjectInfo } from '../api/contract'
+import type { AppInfo, BackendSetting, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
+import { isBackendName, type BackendName } from '../core/compute/backendNames'
 import { JobRunner } from '../jobs/runner'
+import { probeInWorker } from '../jobs/tasks'
 import { configDir, defaultProjectsDir } from '../store/paths'
 import { Project } from '../store/project'
 import { RecentProjects } from '../store/recent'
+import { SettingsFile } from '../store/settings'
 
 export interface SessionOptions {
-  appVersion: string
-  workerPath: string
+  app: Omit<AppInfo, 'projectsDir'>
+  /** Folder of the built worker entries (jobWorker.js, taskWorker.js). */
+  workerDir: string
   events: EventBus
+  /** A backend named on the command line (--backend); it wins over HUMANALIGN_BACKEND and the settings. */
+  backendFlag?: BackendSetting
+}
+
+/** Reads HUMANALIGN_BACKEND, refusing a name that is not a backend. */
+function environmentBackend(): BackendSetting | undefined {
+  const value = process.env.HUMANALIGN_BACKEND
+  if (value === undefined || value === '') return undefined
+  if (value !== 'auto' && !isBackendName(value)) {
+    throw new AppError('user', `HUMANALIGN_BACKEND=${value} is not a backend; use auto, tensorflow, webgpu, wasm or cpu.`)
+  }
+  return value
 }
 
 /** What one window, browser server or CLI invocation has open: at most one project and its job runner. */
 export class Session {
   readonly recent = RecentProjects.inConfigDir(configDir())
+  private readonly settings = SettingsFile.inConfigDir(configDir())
   private project: Project | null = null
   private jobs: JobRunner | null = null
 
@@ -23,6 +41,48 @@ export class Session {
 
   projectsDir(): string {
     return defaultProjectsDir()
+  }
+
+  getSettings(): Settings {
+    return this.settings.read()
+  }
+
+  setSettings(settings: Settings): Settings {
+    return this.settings.write(settings)
+  }
+
+  /** The backend asked for, and who asked: the --backend flag, then HUMANALIGN_BACKEND, then the settings. */
+  backendRequest(): { setting: BackendSetting; source: BackendSource } {
+    if (this.options.backendFlag) return { setting: this.options.backendFlag, source: 'flag' }
+    const fromEnvironment = environmentBackend()
+    if (fromEnvironment) return { setting: fromEnvironment, source: 'environment' }
+    const fromSettings = this.settings.read().backend
+    return fromSettings === 'auto' ? { setting: 'auto', source: 'default' } : { setting: fromSettings, source: 'settings' }
+  }
+
+  private requestedBackend(): BackendName | null {
+    const { setting } = this.backendRequest()
+    return setting === 'auto' ? null : setting
+  }
+
+  async doctor(): Promise<DoctorReport> {
+    const request = this.backendRequest()
+    const probe = await probeInWorker(this.options.workerDir, request.setting === 'auto' ? null : request.setting)
+    const processors = cpus()
+    return {
+      app: { version: this.options.app.version, node: this.options.app.node, electron: this.options.app.electron, platform: this.options.app.platform, arch: arch() },
+      machine: { cpus: processors.length, cpuModel: processors[0]?.model.trim() ?? 'unknown', totalMemoryBytes: totalmem(), freeMemoryBytes: freemem() },
+      paths: { projectsDir: defaultProjectsDir(), configDir: configDir(), openProject: this.project?.dir ?? null },
+      compute: {
+        requested: request.setting,
+        requestedFrom: request.source,
+        chosen: probe.chosen,
+        backends: probe.attempts,
+        adapter: probe.adapter,
+        tensorflowPackage: probe.tensorflowPackage,
+        vulkanDriverFile: process.env.VK_ICD_FILENAMES ?? null,
+      },
+    }
   }
 
   /** A project's summary, read without opening it for writing. */
@@ -36,7 +96,7 @@ export class Session {
 
   async create(path: string, name: string | undefined): Promise<ProjectInfo> {
     await this.close()
-    return this.attach(Project.create(path, name, this.options.appVersion))
+    return this.attach(Project.create(path, name, this.options.app.version))
   }
 
   async open(path: string): Promise<ProjectInfo> {
@@ -67,18 +127,24 @@ export class Session {
   }
 
   jobMetrics(id: number): MetricSeries[] {
-    this.requireProject()
-    return this.jobs!.metrics(id)
+    return this.requireJobs().metrics(id)
   }
 
   startJob(spec: JobSpec): JobInfo {
-    this.requireProject()
-    return this.jobs!.start(spec)
+    return this.requireJobs().start(spec)
+  }
+
+  resumeJob(id: number): JobInfo {
+    return this.requireJobs().resume(id)
   }
 
   cancelJob(id: number): JobInfo {
+    return this.requireJobs().cancel(id)
+  }
+
+  private requireJobs(): JobRunner {
     this.requireProject()
-    return this.jobs!.cancel(id)
+    return this.jobs!
   }
 
   private requireProject(): Project {
@@ -97,7 +163,11 @@ export class Session {
 
   private attach(project: Project): ProjectInfo {
     this.project = project
-    this.jobs = new JobRunner(project, this.options.workerPath, this.options.events)
+    this.jobs = new JobRunner(project, {
+      workerDir: this.options.workerDir,
+      events: this.options.events,
+      requestedBackend: () => this.requestedBackend(),
+    })
     const info = project.info()
     this.remember(info)
     this.options.events.emit({ type: 'project.changed', project: info })

@@ -5,7 +5,7 @@ import { runCli } from './main'
 
 void runCli(process.argv.slice(2), {
   version: APP_VERSION,
-  workerPath: join(__dirname, 'jobWorker.js'),
+  workerDir: __dirname,
   staticDir: join(__dirname, '..', 'renderer'),
 }).then((code) => {
   process.exitCode = code

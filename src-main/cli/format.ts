@@ -1,4 +1,4 @@
-import type { ProjectInfo } from '../api/contract'
+import type { DoctorReport, ProjectInfo } from '../api/contract'
 import { formatBytes } from '../api/format'
 
 export function formatProject(info: ProjectInfo): string {
@@ -13,4 +13,27 @@ export function formatProject(info: ProjectInfo): string {
     `Artifacts  ${c.artifacts} files, ${formatBytes(info.artifactBytes)}`,
     ...(info.backupPath ? [`Migrated   the previous file was kept as ${info.backupPath}`] : []),
   ].join('\n')
+}
+
+export function formatDoctor(report: DoctorReport): string {
+  const { app, machine, paths, compute } = report
+  const lines = [
+    `HumanAlign ${app.version} on Node ${app.node}${app.electron ? `, Electron ${app.electron}` : ''} (${app.platform} ${app.arch})`,
+    `Machine    ${machine.cpus} × ${machine.cpuModel}; memory ${formatBytes(machine.totalMemoryBytes)} (${formatBytes(machine.freeMemoryBytes)} free)`,
+    `Projects   ${paths.projectsDir}`,
+    `Settings   ${paths.configDir}`,
+    '',
+    `Compute    requested ${compute.requested} (${compute.requestedFrom}); jobs run on ${compute.chosen ?? 'nothing: no backend works'}`,
+  ]
+  for (const b of compute.backends) {
+    const detail = b.name === 'tensorflow' && compute.tensorflowPackage ? ` via ${compute.tensorflowPackage}` : ''
+    lines.push(`  ${b.ok ? '✓' : '✗'} ${b.name.padEnd(10)} ${b.ok ? `available${detail} (${Math.round(b.milliseconds)} ms to start)` : b.reason}`)
+  }
+  if (compute.adapter) {
+    const a = compute.adapter
+    lines.push(`GPU        ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' · ')}`)
+    lines.push(`           max buffer ${formatBytes(a.limits.maxBufferSize ?? 0)}, storage binding ${formatBytes(a.limits.maxStorageBufferBindingSize ?? 0)}, workgroup ${a.limits.maxComputeInvocationsPerWorkgroup} invocations`)
+  }
+  if (compute.vulkanDriverFile) lines.push(`Vulkan     VK_ICD_FILENAMES=${compute.vulkanDriverFile}`)
+  return lines.join('\n')
 }

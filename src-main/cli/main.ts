@@ -1,10 +1,10 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { OpInput, OpName, OpOutput } from '../api/contract'
+import { BackendSetting, type OpInput, type OpName, type OpOutput } from '../api/contract'
 import { AppError } from '../api/errors'
 import { createBackend, type Backend } from '../app/backend'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
-import { formatProject } from './format'
+import { formatDoctor, formatProject } from './format'
 import { EXIT_OK, EXIT_USER, printResult, reportError, type CliIo } from './output'
 
 export const USAGE = `Usage: humanalign <command> [options]
@@ -12,19 +12,44 @@ export const USAGE = `Usage: humanalign <command> [options]
 Commands:
   project create DIR [--name NAME]   create a project folder (project.sqlite + artifacts/)
   project info DIR                   describe a project: name, schema, what it holds
+  doctor                             versions, compute backends (and why any is unavailable), GPU, memory, paths
   serve [--port N] [--host ADDR]     start browser mode (see humanalign serve --help)
 
 Every command works on plain files or a project folder.
 Global options:
   --json     print exactly one JSON object on stdout
   --debug    print stack traces of errors
+  --backend NAME   compute backend: auto, tensorflow, webgpu, wasm or cpu (else HUMANALIGN_BACKEND, else the
+                   setting made in the window, else the best available)
   --help     show help;  --version  print the version
 Exit codes: 0 ok, 1 a problem with the input (the message says what to fix), 2 internal error.`
 
 export interface CliPaths {
   version: string
-  workerPath: string
+  /** Folder of the built worker entries. */
+  workerDir: string
   staticDir: string
+}
+
+/** Takes the global options out of argv wherever they stand. */
+function globalOptions(argv: string[]): { io: CliIo; backend?: BackendSetting; rest: string[] } {
+  const io: CliIo = { json: false, debug: false }
+  const rest: string[] = []
+  let backend: BackendSetting | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--json') io.json = true
+    else if (arg === '--debug') io.debug = true
+    else if (arg === '--backend' || arg.startsWith('--backend=')) {
+      const value = arg === '--backend' ? argv[++i] : arg.slice('--backend='.length)
+      const parsed = BackendSetting.safeParse(value)
+      if (!parsed.success) {
+        throw usageError(`--backend ${value ?? ''} is not a backend; use auto, tensorflow, webgpu, wasm or cpu.`)
+      }
+      backend = parsed.data
+    } else rest.push(arg)
+  }
+  return { io, backend, rest }
 }
 
 /** Runs one operation through the shared dispatcher, as the CLI caller. */
@@ -63,9 +88,14 @@ async function projectCommand(backend: Backend, io: CliIo, args: string[]): Prom
 }
 
 export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
-  const io: CliIo = { json: argv.includes('--json'), debug: argv.includes('--debug') }
-  const args = argv.filter((a) => a !== '--json' && a !== '--debug')
-  const [command, ...rest] = args
+  let parsed: ReturnType<typeof globalOptions>
+  try {
+    parsed = globalOptions(argv)
+  } catch (err) {
+    return reportError({ json: false, debug: argv.includes('--debug') }, err)
+  }
+  const { io, backend: backendFlag } = parsed
+  const [command, ...rest] = parsed.rest
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`)
     return command === undefined ? EXIT_USER : EXIT_OK
@@ -77,13 +107,21 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
   const wantsHelp = rest.includes('--help') || rest.includes('-h')
   const backend = createBackend({
     app: { name: 'HumanAlign', version: paths.version, node: process.versions.node, electron: null, platform: process.platform, transport: command === 'serve' ? 'browser' : 'cli' },
-    workerPath: paths.workerPath,
+    workerDir: paths.workerDir,
+    backendFlag,
   })
   try {
     switch (command) {
       case 'project':
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await projectCommand(backend, io, rest)
+      case 'doctor': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        if (rest.length) throw usageError(`doctor takes no arguments (got ${rest.join(' ')}).`)
+        const report = await call(backend, 'system.doctor', {})
+        printResult(io, report, () => formatDoctor(report))
+        return EXIT_OK
+      }
       case 'serve': {
         if (wantsHelp) return (process.stdout.write(`${SERVE_USAGE}\n`), EXIT_OK)
         const server = await serve(backend, paths.staticDir, parseServeArgs(rest))

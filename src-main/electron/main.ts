@@ -86,7 +86,7 @@ async function start(): Promise<void> {
       platform: process.platform,
       transport: 'electron',
     },
-    workerPath: join(__dirname, 'jobWorker.js'),
+    workerDir: __dirname,
     pickFolder: async (title) => {
       if (!mainWindow) return null
       const picked = await dialog.showOpenDialog(mainWindow, { title, properties: ['openDirectory', 'createDirectory'] })

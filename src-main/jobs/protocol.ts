@@ -1,14 +1,29 @@
 import type { JobSpec } from '../api/contract'
+import type { BackendChoice, BackendName } from '../core/compute/backend'
+import type { NpyArray } from '../core/io/npy'
+import type { Checkpoint } from './checkpoint'
 
 /** What a job function gets: where the project is, a cancellation signal, and ways to report. */
 export interface JobContext {
   projectDir: string
   signal: AbortSignal
+  /** The compute backend this worker initialised, for kinds that compute. */
+  backend: BackendChoice | null
+  /** The last checkpoint when the job is resumed, else null. */
+  restored: Checkpoint | null
   progress(fraction: number, stage: string): void
   metric(name: string, step: number, value: number): void
+  /** Saves a state the job can continue from; written before this returns. */
+  checkpoint(state: unknown, arrays?: Record<string, NpyArray>): void
 }
 
-export type JobFunction<S extends JobSpec = JobSpec> = (spec: S, input: unknown, ctx: JobContext) => Promise<unknown>
+/** What a job returns: a JSON result, and arrays the project stores as artifacts (their SHA-256 go in the result). */
+export interface JobOutput {
+  result: unknown
+  outputs?: Record<string, NpyArray>
+}
+
+export type JobFunction = (spec: JobSpec, input: unknown, ctx: JobContext) => Promise<JobOutput>
 
 export interface WorkerData {
   jobId: number
@@ -16,14 +31,19 @@ export interface WorkerData {
   /** Inputs the main thread read from the project database for the job. */
   input: unknown
   projectDir: string
+  /** null: the kind computes nothing and needs no backend. */
+  backend: { requested: BackendName | null } | null
+  resume: boolean
 }
 
 export type ToWorker = { type: 'cancel' }
 
 export type FromWorker =
+  | { type: 'backend'; name: BackendName; log: string[] }
   | { type: 'progress'; fraction: number; stage: string }
   | { type: 'metric'; name: string; step: number; value: number }
-  | { type: 'done'; result: unknown }
+  | { type: 'checkpoint' }
+  | { type: 'done'; output: JobOutput }
   | { type: 'cancelled' }
   | { type: 'failed'; message: string }
 
@@ -33,4 +53,13 @@ export class JobCancelled extends Error {
 
 export function throwIfCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw new JobCancelled('cancelled')
+}
+
+/**
+ * Lets the worker's event loop run (a cancel request arrives as a message, which a loop of awaits that resolve
+ * as microtasks, such as tfjs reads on wasm, would never let in), then stops if the job was cancelled.
+ */
+export async function yieldForCancel(signal: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve))
+  throwIfCancelled(signal)
 }

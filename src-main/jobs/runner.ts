@@ -1,10 +1,14 @@
 import { Worker } from 'node:worker_threads'
+import { join } from 'node:path'
 import type { JobInfo, JobKind, JobProgress, JobSpec, JobState, MetricSeries } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
-import { listArtifacts } from '../store/artifacts'
+import type { BackendName } from '../core/compute/backendNames'
+import { putArray } from '../store/artifacts'
 import type { Project } from '../store/project'
-import type { FromWorker, ToWorker, WorkerData } from './protocol'
+import { catalog, type Lane } from './catalog'
+import { checkpointDir, removeCheckpoint } from './checkpoint'
+import type { FromWorker, JobOutput, ToWorker, WorkerData } from './protocol'
 
 interface JobRow {
   id: number
@@ -16,6 +20,8 @@ interface JobRow {
   eta_seconds: number | null
   error: string | null
   result: string | null
+  backend: string | null
+  checkpoint_at: string | null
   created_at: string
   started_at: string | null
   finished_at: string | null
@@ -26,6 +32,9 @@ function toInfo(row: JobRow): JobInfo {
     id: row.id,
     kind: row.kind as JobKind,
     state: row.state,
+    backend: row.backend as BackendName | null,
+    checkpointAt: row.checkpoint_at,
+    resumable: row.state === 'failed',
     progress: { fraction: row.fraction, stage: row.stage, etaSeconds: row.eta_seconds },
     createdAt: row.created_at,
     startedAt: row.started_at,
@@ -41,34 +50,50 @@ const EVENT_INTERVAL_MS = 100
 const DB_INTERVAL_MS = 1000
 /** A worker that ignores a cancel request this long is terminated. */
 const CANCEL_GRACE_MS = 1000
+export const JOB_WORKER = 'jobWorker.js'
 
 interface Running {
   id: number
   worker: Worker
   startedAt: number
+  startFraction: number
   lastEvent: number
   lastWrite: number
   cancelTimer?: NodeJS.Timeout
 }
 
+interface Settlement {
+  stage: string
+  error?: string
+  result?: unknown
+}
+
+export interface JobRunnerOptions {
+  /** Folder of the built worker entry (jobWorker.js). */
+  workerDir: string
+  events: EventBus
+  /** The backend the user asked for (null: best available), read when a job starts. */
+  requestedBackend: () => BackendName | null
+}
+
 /**
- * Runs a project's jobs one at a time in worker threads, persisting state and progress in the project database
- * and pushing them as events.
+ * Runs a project's jobs in worker threads, one at a time per lane, persisting state, progress, metrics and
+ * checkpoints in the project and pushing them as events.
  */
 export class JobRunner {
-  private running: Running | null = null
+  private readonly running = new Map<Lane, Running>()
   private closed = false
 
   constructor(
     private readonly project: Project,
-    private readonly workerPath: string,
-    private readonly events: EventBus,
+    private readonly options: JobRunnerOptions,
   ) {
-    // Jobs left "running" or "queued" by a process that stopped cannot resume yet: say so instead of lying.
+    // A job that was queued or running when HumanAlign stopped is not restarted behind the user's back: it is
+    // marked interrupted and can be resumed from its last checkpoint.
     project.db
       .prepare(
-        `UPDATE jobs SET state = 'failed', error = 'Interrupted: HumanAlign stopped while this job was queued or running.',
-         finished_at = ? WHERE state IN ('queued', 'running')`,
+        `UPDATE jobs SET state = 'failed', error = 'Interrupted: HumanAlign stopped while this job was queued or running. Resume it to continue from its last checkpoint.',
+         eta_seconds = NULL, finished_at = ? WHERE state IN ('queued', 'running')`,
       )
       .run(now())
   }
@@ -99,6 +124,8 @@ export class JobRunner {
   }
 
   start(spec: JobSpec): JobInfo {
+    // Inputs are checked now, so a job that cannot run is refused instead of queued.
+    catalog[spec.kind].input(this.project.db, spec)
     const { lastInsertRowid } = this.project.db
       .prepare("INSERT INTO jobs (kind, spec, state, stage, created_at) VALUES (?, ?, 'queued', 'Queued', ?)")
       .run(spec.kind, JSON.stringify(spec), now())
@@ -107,12 +134,24 @@ export class JobRunner {
     return job
   }
 
+  /** Queues a failed or interrupted job again; its worker continues from the last checkpoint if there is one. */
+  resume(id: number): JobInfo {
+    const job = this.get(id)
+    if (!job.resumable) throw new AppError('conflict', `Job ${id} is ${job.state}; only a failed or interrupted job can be resumed.`)
+    this.project.db
+      .prepare("UPDATE jobs SET state = 'queued', stage = 'Queued to resume', error = NULL, finished_at = NULL WHERE id = ?")
+      .run(id)
+    const queued = this.emitState(id)
+    this.pump()
+    return queued
+  }
+
   cancel(id: number): JobInfo {
     const job = this.get(id)
+    const running = [...this.running.values()].find((r) => r.id === id)
     if (job.state === 'queued') {
       this.finish(id, 'cancelled', { stage: 'Cancelled' })
-    } else if (job.state === 'running' && this.running?.id === id) {
-      const running = this.running
+    } else if (job.state === 'running' && running) {
       running.worker.postMessage({ type: 'cancel' } satisfies ToWorker)
       running.cancelTimer ??= setTimeout(() => {
         void running.worker.terminate()
@@ -125,13 +164,12 @@ export class JobRunner {
     return this.get(id)
   }
 
-  /** Stops the running job (the project is closing); queued ones are marked cancelled. */
+  /** Stops running jobs (the project is closing); they stay resumable. Queued ones are marked cancelled. */
   async close(): Promise<void> {
     this.closed = true
-    const running = this.running
-    if (running) {
+    for (const running of [...this.running.values()]) {
       await running.worker.terminate()
-      this.settle(running, 'cancelled', { stage: 'Cancelled: the project was closed' })
+      this.settle(running, 'failed', { stage: 'Stopped', error: 'Interrupted: the project was closed while this job ran. Resume it to continue.' })
     }
     this.project.db
       .prepare("UPDATE jobs SET state = 'cancelled', stage = 'Cancelled: the project was closed', finished_at = ? WHERE state = 'queued'")
@@ -140,9 +178,9 @@ export class JobRunner {
 
   private emitState(id: number): JobInfo {
     const job = this.get(id)
-    this.events.emit({ type: 'job.state', job })
-    // The project's summary counts jobs; keep every view of it current.
-    if (job.state !== 'running') this.events.emit({ type: 'project.changed', project: this.project.info() })
+    this.options.events.emit({ type: 'job.state', job })
+    // The project's summary counts jobs and artifacts; keep every view of it current.
+    if (job.state !== 'running') this.options.events.emit({ type: 'project.changed', project: this.project.info() })
     return job
   }
 
@@ -151,67 +189,109 @@ export class JobRunner {
     this.emitState(id)
   }
 
-  private finish(id: number, state: JobState, fields: { stage: string; error?: string; result?: unknown }): void {
+  private finish(id: number, state: JobState, fields: Settlement): void {
     this.project.db
       .prepare(
         `UPDATE jobs SET state = ?, stage = ?, error = ?, result = ?, eta_seconds = NULL, finished_at = ?,
          fraction = CASE WHEN ? = 'done' THEN 1 ELSE fraction END WHERE id = ?`,
       )
       .run(state, fields.stage, fields.error ?? null, fields.result === undefined ? null : JSON.stringify(fields.result), now(), state, id)
+    // A finished or cancelled job leaves no partial state behind; a failed one keeps it to resume from.
+    if (state === 'done' || state === 'cancelled') {
+      removeCheckpoint(checkpointDir(this.project.dir, id))
+      this.project.db.prepare('UPDATE jobs SET checkpoint_at = NULL WHERE id = ?').run(id)
+    }
     this.emitState(id)
   }
 
-  private settle(running: Running, state: JobState, fields: { stage: string; error?: string; result?: unknown }): void {
-    if (this.running !== running) return
+  private settle(running: Running, state: JobState, fields: Settlement): void {
+    const lane = catalog[this.get(running.id).kind].lane
+    if (this.running.get(lane) !== running) return
     clearTimeout(running.cancelTimer)
-    this.running = null
+    this.running.delete(lane)
     this.finish(running.id, state, fields)
     if (!this.closed) this.pump()
   }
 
-  private inputFor(spec: JobSpec): unknown {
-    switch (spec.kind) {
-      case 'verifyArtifacts':
-        return listArtifacts(this.project.db)
-    }
+  /** Stores the job's output arrays as artifacts and returns its result with their addresses. */
+  private store(output: JobOutput): unknown {
+    const outputs = Object.fromEntries(
+      Object.entries(output.outputs ?? {}).map(([name, array]) => [name, putArray(this.project.db, this.project.dir, array).sha256]),
+    )
+    return Object.keys(outputs).length ? { ...(output.result as object), outputs } : output.result
   }
 
   private pump(): void {
-    if (this.running || this.closed) return
-    const next = this.project.db.prepare("SELECT * FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1").get() as
-      | JobRow
-      | undefined
-    if (!next) return
-    const spec = JSON.parse(next.spec) as JobSpec
-    const data: WorkerData = { jobId: next.id, spec, input: this.inputFor(spec), projectDir: this.project.dir }
+    if (this.closed) return
+    const queued = this.project.db.prepare("SELECT * FROM jobs WHERE state = 'queued' ORDER BY id").all() as JobRow[]
+    for (const row of queued) {
+      const kind = catalog[row.kind as JobKind]
+      if (this.running.has(kind.lane)) continue
+      const spec = JSON.parse(row.spec) as JobSpec
+      let input: unknown
+      try {
+        input = kind.input(this.project.db, spec)
+      } catch (err) {
+        this.finish(row.id, 'failed', { stage: 'Failed', error: (err as Error).message })
+        continue
+      }
+      this.launch(row, spec, kind.lane, kind.computes ? { requested: this.options.requestedBackend() } : null, input)
+    }
+  }
+
+  private launch(row: JobRow, spec: JobSpec, lane: Lane, backend: WorkerData['backend'], input: unknown): void {
+    const data: WorkerData = { jobId: row.id, spec, input, projectDir: this.project.dir, backend, resume: row.checkpoint_at !== null }
     this.project.db
-      .prepare("UPDATE jobs SET state = 'running', stage = 'Starting', started_at = ? WHERE id = ?")
-      .run(now(), next.id)
-    const worker = new Worker(this.workerPath, { workerData: data })
-    const running: Running = { id: next.id, worker, startedAt: performance.now(), lastEvent: 0, lastWrite: 0 }
-    this.running = running
-    this.emitState(next.id)
+      .prepare("UPDATE jobs SET state = 'running', stage = 'Starting', started_at = coalesce(started_at, ?) WHERE id = ?")
+      .run(now(), row.id)
+    const worker = new Worker(join(this.options.workerDir, JOB_WORKER), { workerData: data })
+    const running: Running = { id: row.id, worker, startedAt: performance.now(), startFraction: row.fraction, lastEvent: 0, lastWrite: 0 }
+    this.running.set(lane, running)
+    this.emitState(row.id)
     worker.on('message', (message: FromWorker) => this.onMessage(running, message))
     worker.on('error', (err) => this.settle(running, 'failed', { stage: 'Failed', error: err.message }))
     worker.on('exit', (code) => {
-      if (code !== 0) this.settle(running, 'failed', { stage: 'Failed', error: `The job's worker exited with code ${code}.` })
+      if (code !== 0) {
+        this.settle(running, 'failed', { stage: 'Failed', error: `The job's worker stopped unexpectedly (exit code ${code}). Resume it to continue.` })
+      }
     })
   }
 
+  private isCurrent(running: Running): boolean {
+    return [...this.running.values()].includes(running)
+  }
+
   private onMessage(running: Running, message: FromWorker): void {
-    if (this.running !== running) return
+    if (!this.isCurrent(running)) return
+    const db = this.project.db
     switch (message.type) {
+      case 'backend':
+        db.prepare('UPDATE jobs SET backend = ? WHERE id = ?').run(message.name, running.id)
+        for (const line of message.log) this.options.events.emit({ type: 'log', level: 'info', message: `Job ${running.id}: ${line}` })
+        this.emitState(running.id)
+        break
       case 'progress':
         this.onProgress(running, message.fraction, message.stage)
         break
       case 'metric':
-        this.project.db
-          .prepare('INSERT OR REPLACE INTO job_metrics (job_id, name, step, value) VALUES (?, ?, ?, ?)')
-          .run(running.id, message.name, message.step, message.value)
-        this.events.emit({ type: 'job.metric', jobId: running.id, name: message.name, step: message.step, value: message.value })
+        db.prepare('INSERT OR REPLACE INTO job_metrics (job_id, name, step, value) VALUES (?, ?, ?, ?)').run(
+          running.id,
+          message.name,
+          message.step,
+          message.value,
+        )
+        this.options.events.emit({ type: 'job.metric', jobId: running.id, name: message.name, step: message.step, value: message.value })
+        break
+      case 'checkpoint':
+        db.prepare('UPDATE jobs SET checkpoint_at = ? WHERE id = ?').run(now(), running.id)
+        this.emitState(running.id)
         break
       case 'done':
-        this.settle(running, 'done', { stage: 'Done', result: message.result })
+        try {
+          this.settle(running, 'done', { stage: 'Done', result: this.store(message.output) })
+        } catch (err) {
+          this.settle(running, 'failed', { stage: 'Failed', error: `Could not store the job's output: ${(err as Error).message}` })
+        }
         break
       case 'cancelled':
         this.settle(running, 'cancelled', { stage: 'Cancelled' })
@@ -225,10 +305,12 @@ export class JobRunner {
   private onProgress(running: Running, fraction: number, stage: string): void {
     const t = performance.now()
     const elapsed = (t - running.startedAt) / 1000
+    // A resumed job's ETA counts only the part done since it resumed.
+    const done = fraction - running.startFraction
     const progress: JobProgress = {
       fraction: Math.min(1, Math.max(0, fraction)),
       stage,
-      etaSeconds: fraction > 0.01 && fraction < 1 ? (elapsed * (1 - fraction)) / fraction : null,
+      etaSeconds: done > 0.01 && fraction < 1 ? (elapsed * (1 - fraction)) / done : null,
     }
     if (t - running.lastWrite >= DB_INTERVAL_MS) {
       running.lastWrite = t
@@ -238,7 +320,7 @@ export class JobRunner {
     }
     if (t - running.lastEvent >= EVENT_INTERVAL_MS || fraction >= 1) {
       running.lastEvent = t
-      this.events.emit({ type: 'job.progress', jobId: running.id, progress })
+      this.options.events.emit({ type: 'job.progress', jobId: running.id, progress })
     }
   }
 }

@@ -101,6 +101,14 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    description: 'the compute backend of each job and its last checkpoint',
+    sql: `
+      ALTER TABLE jobs ADD COLUMN backend TEXT;
+      ALTER TABLE jobs ADD COLUMN checkpoint_at TEXT;
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version

@@ -109,7 +109,7 @@ describe('the workbench in a browser', () => {
     await expect
       .poll(async () => Number(await row.getByRole('progressbar').getAttribute('aria-valuenow')), { timeout: 10_000 })
       .toBeGreaterThan(0)
-    expect(await row.textContent()).toMatch(/Artifact 1 of 1\s+· about \d+ s left/)
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toMatch(/Artifact 1 of 1\s+· about \d+ s left/)
     // The sidebar shows it on every page, with its own Cancel.
     expect(await page.locator('[data-testid=active-jobs]').textContent()).toContain('Verify artifacts')
     await page.screenshot({ path: join(SHOTS, 'jobs-running.png') })

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { putArray, type ArtifactRow } from '../../src-main/store/artifacts'
 import type { Project } from '../../src-main/store/project'
 
-export const WORKER_PATH = join(__dirname, '..', '..', 'out', 'main', 'jobWorker.js')
+/** The built worker entries (jobWorker.js, taskWorker.js). */
+export const WORKER_DIR = join(__dirname, '..', '..', 'out', 'main')
 
 /** Stores `count` distinct float32 arrays of `mib` MiB each, so a job has real bytes to chew on. */
 export function seedArtifacts(project: Project, count: number, mib: number): ArtifactRow[] {

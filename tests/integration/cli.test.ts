@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { SCHEMA_VERSION } from '../../src-main/store/migrations'
 import { runCli } from '../helpers/cli'
 import { useTmp } from '../helpers/tmp'
 
@@ -29,7 +30,7 @@ describe('humanalign CLI', () => {
     expect(created.stderr).toBe('')
     expect(created.code).toBe(0)
     expect(created.stdout.trim().split('\n')).toHaveLength(1)
-    expect(JSON.parse(created.stdout)).toMatchObject({ path: dir, name: 'My study', schemaVersion: 2 })
+    expect(JSON.parse(created.stdout)).toMatchObject({ path: dir, name: 'My study', schemaVersion: SCHEMA_VERSION })
     expect(existsSync(join(dir, 'project.sqlite'))).toBe(true)
     // The CLI released its lock when it finished.
     expect(existsSync(join(dir, 'project.lock'))).toBe(false)
@@ -40,7 +41,7 @@ describe('humanalign CLI', () => {
     expect(parsed.counts).toEqual({ datasets: 0, models: 0, featureSets: 0, runs: 0, metrics: 0, artifacts: 0, jobs: 0 })
     const human = runCli(['project', 'info', dir], e)
     expect(human.stdout).toContain('Project    My study')
-    expect(human.stdout).toContain('Schema     v2')
+    expect(human.stdout).toContain(`Schema     v${SCHEMA_VERSION}`)
   })
 
   it('reports user errors as one line on stderr with exit code 1 and nothing on stdout', () => {

@@ -3,6 +3,7 @@ import { request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_MESSAGE_BYTES } from '../../src-main/api/contract'
+import { SCHEMA_VERSION } from '../../src-main/store/migrations'
 import { startServe, type ServerProcess } from '../helpers/cli'
 import { useTmp } from '../helpers/tmp'
 import { TestClient } from '../helpers/wsClient'
@@ -76,7 +77,7 @@ describe('browser mode over WebSocket', () => {
 
     const dir = join(tmp(), 'study')
     const created = await a.call('project.create', { path: dir, name: 'Study' })
-    expect(created).toMatchObject({ ok: true, output: { path: dir, name: 'Study', schemaVersion: 2 } })
+    expect(created).toMatchObject({ ok: true, output: { path: dir, name: 'Study', schemaVersion: SCHEMA_VERSION } })
     expect(existsSync(join(dir, 'project.sqlite'))).toBe(true)
     // The other client is told.
     expect(await b.event((e) => e.type === 'project.changed' && e.project?.path === dir)).toBeTruthy()

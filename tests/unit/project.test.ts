@@ -38,7 +38,7 @@ describe('Project.create', () => {
       ['artifacts', 'datasets', 'feature_sets', 'job_metrics', 'jobs', 'meta', 'metrics', 'models', 'run_artifacts', 'runs'].sort(),
     )
     const info = p.info()
-    expect(info).toMatchObject({ path: dir, name: 'My study', appVersion: '1.2.3', schemaVersion: 2, backupPath: null })
+    expect(info).toMatchObject({ path: dir, name: 'My study', appVersion: '1.2.3', schemaVersion: SCHEMA_VERSION, backupPath: null })
     expect(Object.values(info.counts).every((n) => n === 0)).toBe(true)
   })
 
@@ -142,8 +142,9 @@ describe('Project.open', () => {
     db.close()
 
     const p = keep(Project.open(dir))
-    expect(p.db.pragma('user_version', { simple: true })).toBe(2)
+    expect(p.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     expect(tables(p.db)).toContain('jobs')
+    expect((p.db.prepare('SELECT name FROM pragma_table_info(?)').all('jobs') as { name: string }[]).map((c) => c.name)).toContain('checkpoint_at')
     expect(p.info().counts.runs).toBe(1)
     expect(p.backupPath).toMatch(/project\.sqlite\.backup-v1-/)
     const backup = new Database(p.backupPath!, { readonly: true })

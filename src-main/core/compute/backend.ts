@@ -2,12 +2,9 @@
 // Chosen once per worker at start; every step that fails says why, and the next one is tried.
 import * as tf from '@tensorflow/tfjs-core'
 
-export const BACKENDS = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const
-export type BackendName = (typeof BACKENDS)[number]
+import { BACKENDS, isBackendName, type BackendName } from './backendNames'
 
-export function isBackendName(value: unknown): value is BackendName {
-  return typeof value === 'string' && (BACKENDS as readonly string[]).includes(value)
-}
+export { BACKENDS, isBackendName, type BackendName }
 
 export interface GpuAdapterReport {
   vendor: string

@@ -16,7 +16,17 @@ export const NPY_DTYPES = {
 } as const
 
 export type NpyDtype = keyof typeof NPY_DTYPES
-export type NpyData = InstanceType<(typeof NPY_DTYPES)[NpyDtype]>
+export type NpyData =
+  | Float32Array<ArrayBufferLike>
+  | Float64Array<ArrayBufferLike>
+  | Int8Array<ArrayBufferLike>
+  | Uint8Array<ArrayBufferLike>
+  | Int16Array<ArrayBufferLike>
+  | Uint16Array<ArrayBufferLike>
+  | Int32Array<ArrayBufferLike>
+  | Uint32Array<ArrayBufferLike>
+  | BigInt64Array<ArrayBufferLike>
+  | BigUint64Array<ArrayBufferLike>
 
 export interface NpyArray {
   dtype: NpyDtype

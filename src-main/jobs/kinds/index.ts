@@ -1,9 +1,11 @@
-import type { JobKind } from '../../api/contract'
+import type { JobKind, JobSpec } from '../../api/contract'
 import type { ArtifactRow } from '../../store/artifacts'
 import type { JobFunction } from '../protocol'
+import { similarity } from './similarity'
 import { verifyArtifacts } from './verifyArtifacts'
 
 /** Every job kind, by name; each runs inside a worker thread. */
 export const jobKinds: Record<JobKind, JobFunction> = {
-  verifyArtifacts: (_spec, input, ctx) => verifyArtifacts(input as ArtifactRow[], ctx),
+  verifyArtifacts: async (_spec, input, ctx) => ({ result: await verifyArtifacts(input as ArtifactRow[], ctx) }),
+  similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),
 }

@@ -36,12 +36,16 @@ async function hashFile(file: string, signal: AbortSignal, onBytes: (n: number) 
   }
 }
 
-/** Re-hashes every artifact file and reports those missing or whose content no longer matches its name. */
+/**
+ * Re-hashes every artifact file and reports those missing or whose content no longer matches its name.
+ * Checkpoints after each file, so a resumed run continues with the next one.
+ */
 export async function verifyArtifacts(artifacts: ArtifactRow[], ctx: JobContext): Promise<VerifyResult> {
   const total = artifacts.reduce((s, a) => s + a.bytes, 0)
-  const result: VerifyResult = { checked: 0, bytes: 0, missing: [], corrupted: [] }
-  ctx.progress(0, `Verifying ${artifacts.length} artifacts`)
+  const result: VerifyResult = (ctx.restored?.state as VerifyResult | undefined) ?? { checked: 0, bytes: 0, missing: [], corrupted: [] }
+  ctx.progress(total > 0 ? result.bytes / total : 0, `Verifying ${artifacts.length} artifacts`)
   for (const [index, artifact] of artifacts.entries()) {
+    if (index < result.checked) continue
     const started = performance.now()
     let fileBytes = 0
     const digest = await hashFile(join(ctx.projectDir, ARTIFACTS_DIR, artifact.file), ctx.signal, (n) => {
@@ -54,6 +58,7 @@ export async function verifyArtifacts(artifacts: ArtifactRow[], ctx: JobContext)
     result.checked++
     const seconds = (performance.now() - started) / 1000
     if (seconds > 0) ctx.metric('MB/s', index, fileBytes / 1e6 / seconds)
+    ctx.checkpoint(result)
   }
   ctx.progress(1, 'Done')
   return result

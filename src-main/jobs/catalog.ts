@@ -1,0 +1,36 @@
+// What the main thread needs to know of each job kind: which queue it waits in, whether its worker needs a
+// compute backend, and what it reads from the project database before it starts.
+import type { JobKind, JobSpec } from '../api/contract'
+import { AppError } from '../api/errors'
+import { getArtifact, listArtifacts } from '../store/artifacts'
+import type { Db } from '../store/database'
+
+/** One job at a time per lane: the compute lane holds the GPU (or the CPU cores); file checks use the disk. */
+export type Lane = 'compute' | 'io'
+
+export interface KindInfo {
+  lane: Lane
+  computes: boolean
+  /** Reads and checks the job's inputs; throws an AppError naming what is wrong. */
+  input(db: Db, spec: JobSpec): unknown
+}
+
+export const catalog: Record<JobKind, KindInfo> = {
+  verifyArtifacts: { lane: 'io', computes: false, input: (db) => listArtifacts(db) },
+  similarity: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const { features } = spec as Extract<JobSpec, { kind: 'similarity' }>
+      const row = getArtifact(db, features)
+      if (!row) throw new AppError('not_found', `There is no artifact ${features} in this project.`)
+      if (row.dtype !== '<f4' || row.shape.length !== 2) {
+        throw new AppError(
+          'user',
+          `Artifact ${features} is ${row.dtype} of shape [${row.shape.join(', ')}]; similarity needs a 2-D float32 feature matrix.`,
+        )
+      }
+      return row
+    },
+  },
+}

@@ -1,0 +1,203 @@
+// Compute jobs: backend per worker, checkpoints, resume after a crash or restart, cancel without leftovers.
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { AppEvent, JobInfo } from '../../src-main/api/contract'
+import { createEventBus } from '../../src-main/api/events'
+import { createBackend } from '../../src-main/app/backend'
+import type { BackendName } from '../../src-main/core/compute/backendNames'
+import { decodeNpy } from '../../src-main/core/io/npy'
+import { JobRunner } from '../../src-main/jobs/runner'
+import { getArtifact, putArray } from '../../src-main/store/artifacts'
+import { Project } from '../../src-main/store/project'
+import { WORKER_DIR } from '../helpers/seed'
+import { useTmp } from '../helpers/tmp'
+
+const tmp = useTmp()
+const cleanup: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+const fixture = (name: string) => decodeNpy(new Uint8Array(readFileSync(join(__dirname, '../fixtures/kernels', name))))
+
+function runnerFor(project: Project, backend: BackendName | null) {
+  const events = createEventBus()
+  const seen: AppEvent[] = []
+  events.subscribe((e) => seen.push(e))
+  const runner = new JobRunner(project, { workerDir: WORKER_DIR, events, requestedBackend: () => backend })
+  cleanup.push(() => runner.close())
+  return { runner, seen }
+}
+
+function setup(backend: BackendName | null = 'wasm') {
+  const project = Project.create(join(tmp(), 'p'), 'compute', '1')
+  cleanup.push(() => project.close())
+  return { project, ...runnerFor(project, backend) }
+}
+
+function until(seen: AppEvent[], test: (e: AppEvent) => boolean, ms = 60_000): Promise<AppEvent> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now()
+    const poll = setInterval(() => {
+      const hit = seen.find(test)
+      if (hit) {
+        clearInterval(poll)
+        resolve(hit)
+      } else if (Date.now() - started > ms) {
+        clearInterval(poll)
+        reject(new Error('timed out waiting for an event'))
+      }
+    }, 5)
+  })
+}
+
+const settled = (id: number) => (e: AppEvent) =>
+  e.type === 'job.state' && e.job.id === id && ['done', 'failed', 'cancelled'].includes(e.job.state)
+const checkpointed = (id: number) => (e: AppEvent) => e.type === 'job.state' && e.job.id === id && e.job.checkpointAt !== null
+const stateOf = async (seen: AppEvent[], id: number): Promise<JobInfo> => ((await until(seen, settled(id))) as { job: JobInfo }).job
+
+/** A deterministic n×48 float32 feature matrix: enough rows for many checkpointed blocks. */
+function bigFeatures(project: Project, n = 600): string {
+  const p = 48
+  const data = new Float32Array(n * p)
+  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37) + ((i * 7919) % 13) / 13
+  return putArray(project.db, project.dir, { dtype: '<f4', shape: [n, p], data }).sha256
+}
+
+function readOutput(project: Project, job: JobInfo): Float32Array {
+  const sha = (job.result as { outputs: { similarity: string } }).outputs.similarity
+  const row = getArtifact(project.db, sha)!
+  return decodeNpy(new Uint8Array(readFileSync(join(project.dir, 'artifacts', row.file)))).data as Float32Array
+}
+
+describe('similarity job', () => {
+  it('runs on the requested backend and matches NumPy', async () => {
+    const { project, runner, seen } = setup('wasm')
+    const x = fixture('x.npy')
+    const features = putArray(project.db, project.dir, { dtype: '<f4', shape: x.shape, data: x.data }).sha256
+    const job = runner.start({ kind: 'similarity', features, metric: 'dot', checkpointSeconds: 2 })
+    const done = await stateOf(seen, job.id)
+    expect(done).toMatchObject({ state: 'done', backend: 'wasm', result: { n: 37, p: 23, metric: 'dot', backend: 'wasm' } })
+    const reference = fixture('dot.npy').data as Float64Array
+    const out = readOutput(project, done)
+    let worst = 0
+    for (let i = 0; i < out.length; i++) worst = Math.max(worst, Math.abs(out[i]! - reference[i]!))
+    expect(worst).toBeLessThan(1e-3)
+    expect(project.info().counts.artifacts).toBe(2)
+  })
+
+  it('refuses a feature artifact that is not a 2-D float32 matrix, before queueing', () => {
+    const { project, runner } = setup()
+    const sha = putArray(project.db, project.dir, { dtype: '<f8', shape: [3], data: Float64Array.of(1, 2, 3) }).sha256
+    expect(() => runner.start({ kind: 'similarity', features: sha, metric: 'dot', checkpointSeconds: 2 })).toThrow(
+      `Artifact ${sha} is <f8 of shape [3]; similarity needs a 2-D float32 feature matrix.`,
+    )
+    expect(() => runner.start({ kind: 'similarity', features: 'a'.repeat(64), metric: 'dot', checkpointSeconds: 2 })).toThrow(
+      `There is no artifact ${'a'.repeat(64)} in this project.`,
+    )
+    expect(runner.list()).toEqual([])
+  })
+
+  it('resumes after its worker is killed and ends with the same matrix as an uninterrupted run', async () => {
+    const { project, runner, seen } = setup('wasm')
+    const features = bigFeatures(project)
+    const spec = { kind: 'similarity' as const, features, metric: 'cosine' as const, blockRows: 20, checkpointSeconds: 0 }
+
+    const whole = await stateOf(seen, runner.start(spec).id)
+    expect(whole.state).toBe('done')
+    const reference = readOutput(project, whole)
+
+    const job = runner.start(spec)
+    await until(seen, checkpointed(job.id))
+    // A crash: the worker dies without a word.
+    const running = (runner as unknown as { running: Map<string, { worker: { terminate(): Promise<number> } }> }).running
+    await running.get('compute')!.worker.terminate()
+    const crashed = await stateOf(seen, job.id)
+    expect(crashed).toMatchObject({ state: 'failed', resumable: true })
+    expect(crashed.error).toMatch(/stopped unexpectedly/)
+    expect(crashed.progress.fraction).toBeLessThan(1)
+    expect(existsSync(join(project.dir, 'jobs', String(job.id), 'checkpoint.json'))).toBe(true)
+
+    seen.length = 0
+    runner.resume(job.id)
+    const resumed = await stateOf(seen, job.id)
+    expect(resumed.state).toBe('done')
+    // It continued: the first progress after resuming is past the start.
+    const first = seen.find((e) => e.type === 'job.progress' && e.jobId === job.id) as Extract<AppEvent, { type: 'job.progress' }>
+    expect(first.progress.fraction).toBeGreaterThan(20 / 600)
+    expect((resumed.result as { outputs: { similarity: string } }).outputs.similarity).toBe(
+      (whole.result as { outputs: { similarity: string } }).outputs.similarity,
+    )
+    expect(Array.from(readOutput(project, resumed).subarray(0, 1000))).toEqual(Array.from(reference.subarray(0, 1000)))
+    expect(existsSync(join(project.dir, 'jobs', String(job.id)))).toBe(false)
+  })
+
+  it('resumes after the app stopped mid-run (a new runner on the same project)', async () => {
+    const { project, runner, seen } = setup('wasm')
+    const features = bigFeatures(project)
+    const job = runner.start({ kind: 'similarity', features, metric: 'dot', blockRows: 20, checkpointSeconds: 0 })
+    await until(seen, checkpointed(job.id))
+    await runner.close()
+    // A new session: the job is reported interrupted and can be resumed.
+    const later = runnerFor(project, 'wasm')
+    expect(later.runner.get(job.id)).toMatchObject({ state: 'failed', resumable: true })
+    later.runner.resume(job.id)
+    const done = await stateOf(later.seen, job.id)
+    expect(done).toMatchObject({ state: 'done', result: { n: 600, p: 48 } })
+  })
+
+  it('cancelled mid-way leaves no partial artifact and no checkpoint', async () => {
+    const { project, runner, seen } = setup('wasm')
+    // 1,000 blocks: long enough to be caught in the middle.
+    const features = bigFeatures(project, 2000)
+    const before = readdirSync(join(project.dir, 'artifacts')).sort()
+    const job = runner.start({ kind: 'similarity', features, metric: 'dot', blockRows: 2, checkpointSeconds: 0.1 })
+    await until(seen, checkpointed(job.id))
+    runner.cancel(job.id)
+    const end = await stateOf(seen, job.id)
+    expect(end).toMatchObject({ state: 'cancelled', resumable: false, checkpointAt: null })
+    expect(readdirSync(join(project.dir, 'artifacts')).sort()).toEqual(before)
+    expect(project.info().counts.artifacts).toBe(1)
+    expect(existsSync(join(project.dir, 'jobs', String(job.id)))).toBe(false)
+  })
+
+  it('runs a compute job and a file check at the same time, one per lane', async () => {
+    const { project, runner, seen } = setup('wasm')
+    const features = bigFeatures(project, 2000)
+    const compute = runner.start({ kind: 'similarity', features, metric: 'dot', blockRows: 2, checkpointSeconds: 0.1 })
+    const second = runner.start({ kind: 'similarity', features, metric: 'dot', checkpointSeconds: 2 })
+    const io = runner.start({ kind: 'verifyArtifacts' })
+    await stateOf(seen, second.id)
+    const at = (id: number, state: string) => seen.findIndex((e) => e.type === 'job.state' && e.job.id === id && e.job.state === state)
+    // The file check ran beside the first compute job; the second compute job waited for the first.
+    expect(at(io.id, 'running')).toBeLessThan(at(compute.id, 'done'))
+    expect(at(io.id, 'done')).toBeLessThan(at(compute.id, 'done'))
+    expect(at(second.id, 'running')).toBeGreaterThan(at(compute.id, 'done'))
+  })
+})
+
+describe('job specs', () => {
+  it('are rejected with a message naming the wrong field', async () => {
+    const backend = createBackend({
+      app: { name: 'HumanAlign', version: '1', node: process.versions.node, electron: null, platform: process.platform, transport: 'cli' },
+      workerDir: WORKER_DIR,
+    })
+    cleanup.push(() => backend.close())
+    await backend.session.create(join(tmp(), 'p'), 'x')
+    const sha = 'b'.repeat(64)
+    expect(await backend.dispatch('cli', 'jobs.start', { kind: 'similarity', features: sha, metrc: 'dot' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request', message: expect.stringMatching(/Invalid input for jobs.start: .*"metrc"/) },
+    })
+    expect(await backend.dispatch('cli', 'jobs.start', { kind: 'similarity', features: 'xyz' })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('features: expected the SHA-256 of an artifact (64 hex characters)') },
+    })
+    expect(await backend.dispatch('cli', 'jobs.start', { kind: 'similarity', features: sha, metric: 'l2' })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/metric: .*"dot"|"cosine"/) },
+    })
+    expect(await backend.dispatch('cli', 'jobs.start', { kind: 'train' })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+  })
+})
