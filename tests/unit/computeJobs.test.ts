@@ -11,6 +11,7 @@ import { JobRunner } from '../../src-main/jobs/runner'
 import { getArtifact, putArray } from '../../src-main/store/artifacts'
 import { Project } from '../../src-main/store/project'
 import { WORKER_DIR } from '../helpers/seed'
+import { useSwiftShader } from '../helpers/swiftshader'
 import { useTmp } from '../helpers/tmp'
 
 const tmp = useTmp()
@@ -72,13 +73,14 @@ function readOutput(project: Project, job: JobInfo): Float32Array {
 }
 
 describe('similarity job', () => {
-  it('runs on the requested backend and matches NumPy', async () => {
-    const { project, runner, seen } = setup('wasm')
+  it.each(['wasm', 'webgpu'] as const)('runs on the requested backend (%s) and matches NumPy', async (backend) => {
+    useSwiftShader()
+    const { project, runner, seen } = setup(backend)
     const x = fixture('x.npy')
     const features = putArray(project.db, project.dir, { dtype: '<f4', shape: x.shape, data: x.data }).sha256
     const job = runner.start({ kind: 'similarity', features, metric: 'dot', checkpointSeconds: 2 })
     const done = await stateOf(seen, job.id)
-    expect(done).toMatchObject({ state: 'done', backend: 'wasm', result: { n: 37, p: 23, metric: 'dot', backend: 'wasm' } })
+    expect(done).toMatchObject({ state: 'done', backend, result: { n: 37, p: 23, metric: 'dot', backend } })
     const reference = fixture('dot.npy').data as Float64Array
     const out = readOutput(project, done)
     let worst = 0
