@@ -2,6 +2,7 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 import CountsPage from './components/CountsPage.vue'
 import JobsView from './views/JobsView.vue'
 import ProjectView from './views/ProjectView.vue'
+import SystemView from './views/SystemView.vue'
 
 const unavailable = (what: string): string => `${what} is not available in this version of HumanAlign.`
 
@@ -74,6 +75,7 @@ const routes: RouteRecordRaw[] = [
       meta: { title: p.label },
     }),
   ),
+  { path: '/system', component: SystemView, meta: { title: 'System' } },
   { path: '/:rest(.*)', redirect: '/project' },
 ]
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Project } from '../../src-main/store/project'
 import { startServe, type ServerProcess } from '../helpers/cli'
 import { seedArtifacts, seedSparseArtifact } from '../helpers/seed'
+import { useSwiftShader } from '../helpers/swiftshader'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SHOTS = join(__dirname, 'screenshots')
@@ -41,7 +42,7 @@ beforeAll(async () => {
   const big = Project.create(large, 'Large', '0')
   seedSparseArtifact(big, 4)
   big.close()
-  server = await startServe({ HUMANALIGN_CONFIG_DIR: join(root, 'config'), HUMANALIGN_PROJECTS_DIR: join(root, 'projects') })
+  server = await startServe({ ...useSwiftShader(), HUMANALIGN_BACKEND: '', HUMANALIGN_CONFIG_DIR: join(root, 'config'), HUMANALIGN_PROJECTS_DIR: join(root, 'projects') })
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' })
   page.on('pageerror', (err) => {
@@ -147,5 +148,18 @@ describe('the workbench in a browser', () => {
     await page.getByRole('heading', { name: 'Data' }).waitFor()
     expect(await page.textContent('main')).toContain('Importing files is not available in this version of HumanAlign.')
     expect(await page.locator('.stat', { hasText: 'Stored arrays' }).locator('dd').textContent()).toBe('4')
+  })
+
+  it('shows the compute backends and lets the user choose one', async () => {
+    await page.getByRole('link', { name: 'System and compute backend' }).click()
+    await page.getByRole('heading', { name: 'System' }).waitFor()
+    await expect.poll(() => page.textContent('[data-testid=chosen-backend]'), { timeout: 30_000 }).toContain('Jobs run on webgpu')
+    const rows = page.locator('[data-testid=backends] tr')
+    expect(await rows.filter({ hasText: 'tensorflow' }).textContent()).toContain('neither native TensorFlow package loads')
+    expect(await rows.filter({ hasText: 'webgpu' }).textContent()).toContain('available')
+    expect(await page.textContent('main')).toContain('swiftshader')
+    await page.screenshot({ path: join(SHOTS, 'system.png') })
+    await page.selectOption('#backend', 'wasm')
+    await expect.poll(() => page.textContent('[data-testid=chosen-backend]'), { timeout: 30_000 }).toContain('Jobs run on wasm (asked for wasm by this setting)')
   })
 })

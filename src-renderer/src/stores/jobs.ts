@@ -33,6 +33,14 @@ export const useJobs = defineStore('jobs', () => {
     }
   }
 
+  async function resume(id: number): Promise<void> {
+    try {
+      addIfUnknown(await client().call('jobs.resume', { id }))
+    } catch (err) {
+      toasts.error(err)
+    }
+  }
+
   async function metrics(id: number): Promise<MetricSeries[]> {
     try {
       return await client().call('jobs.metrics', { id })
@@ -63,5 +71,5 @@ export const useJobs = defineStore('jobs', () => {
     if (job.state === 'failed') toasts.show('error', `Job ${job.id} failed: ${job.error ?? 'no reason given'}`)
   }
 
-  return { jobs, active, load, verifyArtifacts, cancel, metrics, upsert, applyProgress, onStateChange, clear: () => (jobs.value = []) }
+  return { jobs, active, load, verifyArtifacts, cancel, resume, metrics, upsert, applyProgress, onStateChange, clear: () => (jobs.value = []) }
 })
