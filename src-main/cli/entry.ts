@@ -7,6 +7,7 @@ void runCli(process.argv.slice(2), {
   version: APP_VERSION,
   workerDir: __dirname,
   staticDir: join(__dirname, '..', 'renderer'),
+  appRoot: join(__dirname, '..', '..'),
 }).then((code) => {
   process.exitCode = code
 })

@@ -1,4 +1,5 @@
 import type { DoctorReport, ProjectInfo } from '../api/contract'
+import type { BenchReport } from '../bench/harness'
 import { formatBytes } from '../api/format'
 
 export function formatProject(info: ProjectInfo): string {
@@ -35,5 +36,23 @@ export function formatDoctor(report: DoctorReport): string {
     lines.push(`           max buffer ${formatBytes(a.limits.maxBufferSize ?? 0)}, storage binding ${formatBytes(a.limits.maxStorageBufferBindingSize ?? 0)}, workgroup ${a.limits.maxComputeInvocationsPerWorkgroup} invocations`)
   }
   if (compute.vulkanDriverFile) lines.push(`Vulkan     VK_ICD_FILENAMES=${compute.vulkanDriverFile}`)
+  return lines.join('\n')
+}
+
+export function formatBench(report: BenchReport): string {
+  const m = report.machine
+  const lines = [`${m.cores} × ${m.cpu}, ${formatBytes(m.memoryBytes)}, ${m.platform}, Node ${m.node}; median of ${report.repeats} runs`, '']
+  const rows = report.cases.map((c) => [
+    c.description,
+    `${c.ours.medianMs.toFixed(1)} ms`,
+    `${c.reference.medianMs.toFixed(1)} ms`,
+    `${c.ratio.time.toFixed(2)}×`,
+    `${formatBytes(c.ours.peakRssBytes)} / ${formatBytes(c.reference.peakRssBytes)}`,
+    c.agree ? 'yes' : 'NO',
+  ])
+  const first = report.cases[0]
+  const header = ['case', `ours (${first?.ours.backend ?? '?'})`, first?.reference.implementation ?? 'reference', 'time ratio', 'peak RSS ours / ref', 'agree']
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  for (const row of [header, ...rows]) lines.push(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd())
   return lines.join('\n')
 }

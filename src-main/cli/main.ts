@@ -1,17 +1,23 @@
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BackendSetting, type OpInput, type OpName, type OpOutput } from '../api/contract'
 import { AppError } from '../api/errors'
 import { createBackend, type Backend } from '../app/backend'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
-import { formatDoctor, formatProject } from './format'
-import { EXIT_OK, EXIT_USER, printResult, reportError, type CliIo } from './output'
+import { formatBench, formatDoctor, formatProject } from './format'
+import { runBench } from '../bench/harness'
+import { BENCH_CASES, isCaseName, type CaseName } from '../bench/cases'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USER, printResult, reportError, type CliIo } from './output'
 
 export const USAGE = `Usage: humanalign <command> [options]
 
 Commands:
   project create DIR [--name NAME]   create a project folder (project.sqlite + artifacts/)
   project info DIR                   describe a project: name, schema, what it holds
+  bench [--case NAME] [--quick] [--save]
+                                     time our kernels against NumPy (matmul, cosine, gather); --save writes
+                                     bench/results/DATE-HOST-BACKEND.json
   doctor                             versions, compute backends (and why any is unavailable), GPU, memory, paths
   serve [--port N] [--host ADDR]     start browser mode (see humanalign serve --help)
 
@@ -29,6 +35,8 @@ export interface CliPaths {
   /** Folder of the built worker entries. */
   workerDir: string
   staticDir: string
+  /** The installed app's folder (bench/ lives there). */
+  appRoot: string
 }
 
 /** Takes the global options out of argv wherever they stand. */
@@ -87,6 +95,39 @@ async function projectCommand(backend: Backend, io: CliIo, args: string[]): Prom
   return EXIT_OK
 }
 
+async function benchCommand(backend: Backend, io: CliIo, args: string[], paths: CliPaths): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { case: { type: 'string', multiple: true }, quick: { type: 'boolean', default: false }, save: { type: 'boolean', default: false }, repeats: { type: 'string' } },
+    strict: true,
+  })
+  const cases = values.case ?? (Object.keys(BENCH_CASES) as CaseName[])
+  const unknown = cases.filter((c) => !isCaseName(c))
+  if (unknown.length) throw usageError(`Unknown bench case ${unknown.join(', ')}; the cases are ${Object.keys(BENCH_CASES).join(', ')}.`)
+  const repeats = values.repeats === undefined ? (values.quick ? 3 : 5) : Number(values.repeats)
+  if (!Number.isInteger(repeats) || repeats < 1) throw usageError(`--repeats ${values.repeats} is not a positive whole number.`)
+  const { setting } = backend.session.backendRequest()
+  const report = await runBench({
+    cases: cases as CaseName[],
+    quick: values.quick,
+    repeats,
+    backend: setting === 'auto' ? null : setting,
+    caseEntry: join(paths.workerDir, 'benchCase.js'),
+    referenceScript: join(paths.appRoot, 'bench', 'reference', 'cases.py'),
+    onProgress: io.json ? undefined : (line) => process.stderr.write(`${line}\n`),
+  })
+  let saved: string | null = null
+  if (values.save) {
+    const dir = join(paths.appRoot, 'bench', 'results')
+    mkdirSync(dir, { recursive: true })
+    const backendName = report.cases[0]?.ours.backend ?? 'none'
+    saved = join(dir, `${report.date.slice(0, 10)}-${report.machine.host}-${backendName}.json`)
+    writeFileSync(saved, `${JSON.stringify(report, null, 2)}\n`)
+  }
+  printResult(io, { ...report, saved }, () => formatBench(report) + (saved ? `\nSaved ${saved}` : ''))
+  return report.cases.every((c) => c.agree) ? EXIT_OK : EXIT_INTERNAL
+}
+
 export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
   let parsed: ReturnType<typeof globalOptions>
   try {
@@ -115,6 +156,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'project':
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await projectCommand(backend, io, rest)
+      case 'bench': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await benchCommand(backend, io, rest, paths)
+      }
       case 'doctor': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         if (rest.length) throw usageError(`doctor takes no arguments (got ${rest.join(' ')}).`)

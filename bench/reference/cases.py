@@ -1,0 +1,92 @@
+"""Reference implementations of HumanAlign's benchmark cases, in NumPy (CPU) or PyTorch (--torch, on CUDA).
+
+Usage: python3 cases.py CASE SIZE REPEATS [--torch]
+Prints one JSON object: the implementation, per-run milliseconds, peak RSS and a checksum of the result.
+Inputs are generated exactly as src-main/bench/inputs.ts does, so the checksums of both sides must agree.
+"""
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+
+
+def inputs_matrix(rows, cols, phase):
+    i = np.arange(rows * cols, dtype=np.float64)
+    return (np.sin(i * 0.001 + phase) + np.cos(i * 0.0007)).astype(np.float32).reshape(rows, cols)
+
+
+def inputs_triplets(count, n):
+    i = np.arange(count, dtype=np.int64)
+    return np.stack([(i * 7919) % n, (i * 104729 + 1) % n, (i * 1299709 + 2) % n], axis=1).astype(np.int32)
+
+
+def numpy_cases(case, size):
+    if case == 'matmul':
+        a, b = inputs_matrix(size, size, 0.0), inputs_matrix(size, size, 1.0)
+        return lambda: a @ b
+    if case == 'cosine':
+        x = inputs_matrix(size, 768 if size > 256 else 64, 0.0)
+        def run():
+            y = x / np.linalg.norm(x, axis=1, keepdims=True)
+            return y @ y.T
+        return run
+    if case == 'gather':
+        n = 1854
+        s = inputs_matrix(n, n, 0.0)
+        t = inputs_triplets(size, n)
+        return lambda: np.stack([s[t[:, 0], t[:, 1]], s[t[:, 0], t[:, 2]], s[t[:, 1], t[:, 2]]], axis=1)
+    raise SystemExit(f'unknown case {case}')
+
+
+def torch_cases(case, size):
+    import torch
+    dev = torch.device('cuda')
+    sync = torch.cuda.synchronize
+    if case == 'matmul':
+        a = torch.from_numpy(inputs_matrix(size, size, 0.0)).to(dev)
+        b = torch.from_numpy(inputs_matrix(size, size, 1.0)).to(dev)
+        return lambda: (a @ b).cpu().numpy()
+    if case == 'cosine':
+        x = torch.from_numpy(inputs_matrix(size, 768 if size > 256 else 64, 0.0)).to(dev)
+        def run():
+            y = torch.nn.functional.normalize(x, dim=1)
+            return (y @ y.T).cpu().numpy()
+        return run
+    if case == 'gather':
+        n = 1854
+        s = torch.from_numpy(inputs_matrix(n, n, 0.0)).to(dev)
+        t = torch.from_numpy(inputs_triplets(size, n)).long().to(dev)
+        def run():
+            out = torch.stack([s[t[:, 0], t[:, 1]], s[t[:, 0], t[:, 2]], s[t[:, 1], t[:, 2]]], dim=1)
+            return out.cpu().numpy()
+        return run
+    raise SystemExit(f'unknown case {case}')
+
+
+def main():
+    case, size, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    use_torch = '--torch' in sys.argv
+    run = torch_cases(case, size) if use_torch else numpy_cases(case, size)
+    result = run()  # warm-up (and, for the GPU, kernel compilation)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = run()
+        times.append((time.perf_counter() - start) * 1000)
+    if use_torch:
+        import torch
+        impl = f'PyTorch {torch.__version__} on {torch.cuda.get_device_name(0)}'
+    else:
+        impl = f'NumPy {np.__version__}'
+    print(json.dumps({
+        'implementation': impl,
+        'milliseconds': times,
+        'peakRssBytes': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        'checksum': float(np.asarray(result, dtype=np.float64).sum()),
+    }))
+
+
+if __name__ == '__main__':
+    main()

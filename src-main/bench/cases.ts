@@ -1,0 +1,86 @@
+// The benchmark cases: each prepares its inputs once and returns the timed computation, which must finish with
+// the result in host memory (so GPU work is counted to the end).
+import * as tf from '@tensorflow/tfjs-core'
+import { pairwiseSimilarity } from '../core/compute/kernels/similarity'
+import { tripletGather } from '../core/compute/kernels/tripletGather'
+import { inputMatrix, inputTriplets } from './inputs'
+
+export type Run = () => Promise<ArrayLike<number>>
+
+export interface BenchCase {
+  name: string
+  /** What the reference runs (bench/reference/cases.py). */
+  reference: string
+  describe(size: number): string
+  /** Full size, and the small size `--quick` uses. */
+  sizes: { full: number[]; quick: number[] }
+  prepare(size: number): Run
+}
+
+const GATHER_OBJECTS = 1854
+
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather', BenchCase> = {
+  matmul: {
+    name: 'matmul',
+    reference: 'a @ b',
+    describe: (n) => `fp32 matmul ${n}×${n}`,
+    sizes: { full: [1854, 4096], quick: [128] },
+    prepare(n) {
+      const a = tf.tensor2d(inputMatrix(n, n, 0), [n, n])
+      const b = tf.tensor2d(inputMatrix(n, n, 1), [n, n])
+      return async () => {
+        const c = tf.matMul(a, b)
+        const data = (await c.data()) as Float32Array
+        c.dispose()
+        return data
+      }
+    },
+  },
+  cosine: {
+    name: 'cosine',
+    reference: 'normalise rows, y @ y.T',
+    describe: (n) => `pairwise cosine similarity ${n}×${n > 256 ? 768 : 64}`,
+    sizes: { full: [1854], quick: [200] },
+    prepare(n) {
+      const p = n > 256 ? 768 : 64
+      const x = inputMatrix(n, p, 0)
+      return () => pairwiseSimilarity(x, n, p, 'cosine')
+    },
+  },
+  gather: {
+    name: 'gather',
+    reference: 'fancy indexing s[t[:,0], t[:,1]] …',
+    describe: (count) => `gather of ${count.toLocaleString('en')} triplet similarities from ${GATHER_OBJECTS}×${GATHER_OBJECTS}`,
+    sizes: { full: [1_000_000], quick: [10_000] },
+    prepare(count) {
+      const s = inputMatrix(GATHER_OBJECTS, GATHER_OBJECTS, 0)
+      const triplets = { indices: inputTriplets(count, GATHER_OBJECTS), count }
+      return () => tripletGather(s, GATHER_OBJECTS, triplets)
+    },
+  },
+}
+
+export type CaseName = keyof typeof BENCH_CASES
+
+export function isCaseName(value: string): value is CaseName {
+  return Object.hasOwn(BENCH_CASES, value)
+}
+
+export interface CaseTiming {
+  milliseconds: number[]
+  checksum: number
+}
+
+/** One warm-up run (compilation, uploads), then `repeats` timed runs. */
+export async function timeCase(run: Run, repeats: number): Promise<CaseTiming> {
+  let result = await run()
+  const milliseconds: number[] = []
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now()
+    result = await run()
+    milliseconds.push(performance.now() - start)
+  }
+  let checksum = 0
+  for (let i = 0; i < result.length; i++) checksum += result[i]!
+  return { milliseconds, checksum }
+}

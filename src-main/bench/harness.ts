@@ -1,0 +1,132 @@
+// `humanalign bench`: every case run by us and by a reference implementation in the same command, each side in
+// its own process, reported as median time, peak memory and the ratios ours/reference.
+import { spawn, spawnSync } from 'node:child_process'
+import { cpus, hostname, totalmem } from 'node:os'
+import { AppError } from '../api/errors'
+import type { BackendName } from '../core/compute/backendNames'
+import { BENCH_CASES, type CaseName } from './cases'
+
+export interface SideResult {
+  implementation: string
+  milliseconds: number[]
+  medianMs: number
+  peakRssBytes: number
+  checksum: number
+}
+
+export interface CaseReport {
+  case: CaseName
+  size: number
+  description: string
+  ours: SideResult & { backend: string }
+  reference: SideResult
+  ratio: { time: number; memory: number }
+  /** The two results agree (relative difference of their checksums below 1e-3). */
+  agree: boolean
+}
+
+export interface BenchReport {
+  date: string
+  machine: { host: string; cpu: string; cores: number; memoryBytes: number; platform: string; node: string }
+  repeats: number
+  cases: CaseReport[]
+}
+
+export interface BenchOptions {
+  cases: CaseName[]
+  quick: boolean
+  repeats: number
+  backend: BackendName | null
+  /** The built benchCase.js and the reference script. */
+  caseEntry: string
+  referenceScript: string
+  onProgress?: (line: string) => void
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+const hasNumpy = (python: string): boolean => spawnSync(python, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0
+
+/** $HUMANALIGN_PYTHON if set, else the first of python3 on the PATH and Debian's /usr/bin/python3 with NumPy. */
+export function findPython(): string {
+  const chosen = process.env.HUMANALIGN_PYTHON
+  if (chosen) {
+    if (hasNumpy(chosen)) return chosen
+    throw new AppError('user', `HUMANALIGN_PYTHON=${chosen} cannot import NumPy. Point it at a Python with NumPy, or install it: apt-get install python3-numpy.`)
+  }
+  for (const python of ['python3', '/usr/bin/python3']) {
+    if (hasNumpy(python)) return python
+  }
+  throw new AppError(
+    'user',
+    'The benchmark references need Python 3 with NumPy, which was not found. Install it with ' +
+      '`apt-get install python3-numpy` (or point HUMANALIGN_PYTHON at a Python that has NumPy).',
+  )
+}
+
+function runJson(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Omit<SideResult, 'medianMs'> & { backend?: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} failed (${code}): ${err.trim().split('\n').pop()}`))
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!))
+      } catch {
+        reject(new Error(`${command} ${args.join(' ')} printed no result: ${out.slice(0, 200)}`))
+      }
+    })
+  })
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const python = findPython()
+  // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set on machines whose OpenBLAS misdetects the CPU; they slow a
+  // current NumPy, so the reference runs without them (both removed together).
+  const referenceEnv = { ...process.env }
+  delete referenceEnv.OPENBLAS_CORETYPE
+  delete referenceEnv.OPENBLAS_L2_SIZE
+  const cases: CaseReport[] = []
+  for (const name of options.cases) {
+    const spec = BENCH_CASES[name]
+    for (const size of options.quick ? spec.sizes.quick : spec.sizes.full) {
+      options.onProgress?.(`${spec.describe(size)} …`)
+      const args = [name, String(size), String(options.repeats)]
+      const ours = await runJson(process.execPath, [options.caseEntry, ...args, options.backend ?? 'auto'], process.env)
+      const reference = await runJson(python, [options.referenceScript, ...args], referenceEnv)
+      const oursSide = { ...ours, backend: ours.backend ?? 'unknown', medianMs: median(ours.milliseconds) }
+      const referenceSide = { ...reference, medianMs: median(reference.milliseconds) }
+      cases.push({
+        case: name,
+        size,
+        description: spec.describe(size),
+        ours: oursSide,
+        reference: referenceSide,
+        ratio: { time: oursSide.medianMs / referenceSide.medianMs, memory: oursSide.peakRssBytes / referenceSide.peakRssBytes },
+        agree: Math.abs(ours.checksum - reference.checksum) <= 1e-3 * Math.max(1, Math.abs(reference.checksum)),
+      })
+    }
+  }
+  const processors = cpus()
+  return {
+    date: new Date().toISOString(),
+    machine: {
+      host: hostname(),
+      cpu: processors[0]?.model.trim() ?? 'unknown',
+      cores: processors.length,
+      memoryBytes: totalmem(),
+      platform: `${process.platform} ${process.arch}`,
+      node: process.versions.node,
+    },
+    repeats: options.repeats,
+    cases,
+  }
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import type { BenchReport } from '../../src-main/bench/harness'
+import { runCli } from '../helpers/cli'
+
+describe('humanalign bench', () => {
+  it('runs each case against NumPy in one command and reports time, memory and the ratios', () => {
+    const r = runCli(['bench', '--quick', '--repeats', '2', '--backend', 'wasm', '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const report = JSON.parse(r.stdout) as BenchReport & { saved: string | null }
+    expect(report.saved).toBeNull()
+    expect(report.repeats).toBe(2)
+    expect(report.cases.map((c) => [c.case, c.size])).toEqual([
+      ['matmul', 128],
+      ['cosine', 200],
+      ['gather', 10_000],
+    ])
+    for (const c of report.cases) {
+      // Both sides computed the same thing on the same inputs.
+      expect(c.agree, `${c.case}: ${c.ours.checksum} vs ${c.reference.checksum}`).toBe(true)
+      expect(c.ours.backend).toBe('wasm')
+      expect(c.ours.milliseconds).toHaveLength(2)
+      expect(c.reference.implementation).toMatch(/^NumPy \d/)
+      expect(c.ratio.time).toBeCloseTo(c.ours.medianMs / c.reference.medianMs, 10)
+      expect(c.ratio.memory).toBeCloseTo(c.ours.peakRssBytes / c.reference.peakRssBytes, 10)
+      expect(c.ours.peakRssBytes).toBeGreaterThan(10 * 1024 * 1024)
+    }
+  }, 120_000)
+
+  it('names an unknown case', () => {
+    const r = runCli(['bench', '--case', 'fft'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('Unknown bench case fft; the cases are matmul, cosine, gather.')
+  })
+
+  it('says how to install NumPy when no Python has it', () => {
+    const r = runCli(['bench', '--quick'], { HUMANALIGN_PYTHON: '/nonexistent/python' })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('HUMANALIGN_PYTHON=/nonexistent/python cannot import NumPy. Point it at a Python with NumPy, or install it: apt-get install python3-numpy.')
+  })
+})
