@@ -12,6 +12,7 @@ import { getArtifact, putArray } from '../../src-main/store/artifacts'
 import { Project } from '../../src-main/store/project'
 import { WORKER_DIR } from '../helpers/seed'
 import { useSwiftShader } from '../helpers/swiftshader'
+import { settled, until } from '../helpers/events'
 import { useTmp } from '../helpers/tmp'
 
 const tmp = useTmp()
@@ -37,24 +38,7 @@ function setup(backend: BackendName | null = 'wasm') {
   return { project, ...runnerFor(project, backend) }
 }
 
-function until(seen: AppEvent[], test: (e: AppEvent) => boolean, ms = 60_000): Promise<AppEvent> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const poll = setInterval(() => {
-      const hit = seen.find(test)
-      if (hit) {
-        clearInterval(poll)
-        resolve(hit)
-      } else if (Date.now() - started > ms) {
-        clearInterval(poll)
-        reject(new Error('timed out waiting for an event'))
-      }
-    }, 5)
-  })
-}
 
-const settled = (id: number) => (e: AppEvent) =>
-  e.type === 'job.state' && e.job.id === id && ['done', 'failed', 'cancelled'].includes(e.job.state)
 const checkpointed = (id: number) => (e: AppEvent) => e.type === 'job.state' && e.job.id === id && e.job.checkpointAt !== null
 const stateOf = async (seen: AppEvent[], id: number): Promise<JobInfo> => ((await until(seen, settled(id))) as { job: JobInfo }).job
 

@@ -6,6 +6,7 @@ import { createEventBus } from '../../src-main/api/events'
 import { JobRunner } from '../../src-main/jobs/runner'
 import { Project } from '../../src-main/store/project'
 import { seedArtifacts, WORKER_DIR } from '../helpers/seed'
+import { settled, until } from '../helpers/events'
 import { useTmp } from '../helpers/tmp'
 
 const tmp = useTmp()
@@ -24,24 +25,8 @@ function setup() {
   return { project, runner, seen }
 }
 
-function until(seen: AppEvent[], test: (e: AppEvent) => boolean, ms = 20_000): Promise<AppEvent> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const poll = setInterval(() => {
-      const hit = seen.find(test)
-      if (hit) {
-        clearInterval(poll)
-        resolve(hit)
-      } else if (Date.now() - started > ms) {
-        clearInterval(poll)
-        reject(new Error('timed out waiting for an event'))
-      }
-    }, 5)
-  })
-}
 
-const finished = (id: number) => (e: AppEvent) =>
-  e.type === 'job.state' && e.job.id === id && ['done', 'failed', 'cancelled'].includes(e.job.state)
+
 
 describe('JobRunner with verifyArtifacts', () => {
   it('runs in a worker, reports progress and metrics, and stores the result', async () => {
@@ -49,7 +34,7 @@ describe('JobRunner with verifyArtifacts', () => {
     const rows = seedArtifacts(project, 3, 8)
     const job = runner.start({ kind: 'verifyArtifacts' })
     expect(job.state).toBe('queued')
-    const end = (await until(seen, finished(job.id))) as Extract<AppEvent, { type: 'job.state' }>
+    const end = (await until(seen, settled(job.id))) as Extract<AppEvent, { type: 'job.state' }>
     expect(end.job.state).toBe('done')
     expect(end.job.result).toEqual({ checked: 3, bytes: rows.reduce((s, r) => s + r.bytes, 0), missing: [], corrupted: [] })
     expect(end.job.progress.fraction).toBe(1)
@@ -70,7 +55,7 @@ describe('JobRunner with verifyArtifacts', () => {
     rmSync(join(project.dir, 'artifacts', a!.file))
     writeFileSync(join(project.dir, 'artifacts', b!.file), 'tampered')
     const job = runner.start({ kind: 'verifyArtifacts' })
-    const end = (await until(seen, finished(job.id))) as Extract<AppEvent, { type: 'job.state' }>
+    const end = (await until(seen, settled(job.id))) as Extract<AppEvent, { type: 'job.state' }>
     expect(end.job.result).toMatchObject({ checked: 3, missing: [a!.file], corrupted: [b!.file] })
     expect((end.job.result as { corrupted: string[] }).corrupted).not.toContain(c!.file)
   })
@@ -84,13 +69,13 @@ describe('JobRunner with verifyArtifacts', () => {
     await until(seen, (e) => e.type === 'job.progress' && e.jobId === first.id && e.progress.fraction > 0)
     const asked = performance.now()
     runner.cancel(first.id)
-    const end = (await until(seen, finished(first.id))) as Extract<AppEvent, { type: 'job.state' }>
+    const end = (await until(seen, settled(first.id))) as Extract<AppEvent, { type: 'job.state' }>
     expect(end.job.state).toBe('cancelled')
     expect(performance.now() - asked).toBeLessThan(1000)
     expect(end.job.progress.fraction).toBeLessThan(1)
     await until(seen, (e) => e.type === 'job.state' && e.job.id === second.id && e.job.state === 'running')
     runner.cancel(second.id)
-    await until(seen, finished(second.id))
+    await until(seen, settled(second.id))
     expect(() => runner.cancel(second.id)).toThrow(/has already cancelled/)
   })
 
@@ -100,7 +85,7 @@ describe('JobRunner with verifyArtifacts', () => {
     const first = runner.start({ kind: 'verifyArtifacts' })
     const queued = runner.start({ kind: 'verifyArtifacts' })
     expect(runner.cancel(queued.id).state).toBe('cancelled')
-    await until(seen, finished(first.id))
+    await until(seen, settled(first.id))
     expect(seen.some((e) => e.type === 'job.state' && e.job.id === queued.id && e.job.state === 'running')).toBe(false)
   })
 
