@@ -80,16 +80,36 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   return out
 }
 
-function parseHeader(text: string): { dtype: NpyDtype; fortranOrder: boolean; shape: number[] } {
+interface Descr {
+  /** What we hold the data as. */
+  dtype: NpyDtype
+  /** What the file stores, when it differs: byte order swapped, booleans, half floats. */
+  stored: 'native' | 'big-endian' | 'bool' | 'float16' | 'float16-big-endian'
+  itemBytes: number
+}
+
+function parseDescr(descr: string): Descr {
+  if (descr === '|b1') return { dtype: '|u1', stored: 'bool', itemBytes: 1 }
+  if (descr === '<f2' || descr === '>f2') {
+    return { dtype: '<f4', stored: descr === '<f2' ? 'float16' : 'float16-big-endian', itemBytes: 2 }
+  }
+  const byteOrder = descr[0]
+  const rest = descr.slice(1)
+  const single = rest === 'i1' || rest === 'u1'
+  const dtype = (single ? `|${rest}` : `<${rest}`) as NpyDtype
+  if (!Object.hasOwn(NPY_DTYPES, dtype) || !['<', '>', '|', '='].includes(byteOrder ?? '')) {
+    throw new NpyFormatError(`unsupported dtype '${descr}' (supported: little- and big-endian ${Object.keys(NPY_DTYPES).join(', ')}, |b1, <f2)`)
+  }
+  const itemBytes = NPY_DTYPES[dtype].BYTES_PER_ELEMENT
+  return { dtype, stored: byteOrder === '>' && !single ? 'big-endian' : 'native', itemBytes }
+}
+
+function parseHeader(text: string): { descr: Descr; fortranOrder: boolean; shape: number[] } {
   const descr = /'descr':\s*'([^']+)'/.exec(text)?.[1]
   const fortran = /'fortran_order':\s*(True|False)/.exec(text)?.[1]
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(text)?.[1]
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
     throw new NpyFormatError(`unreadable .npy header: ${text.trim()}`)
-  }
-  const normalized = descr === '<i1' || descr === '<u1' ? `|${descr.slice(1)}` : descr
-  if (!Object.hasOwn(NPY_DTYPES, normalized)) {
-    throw new NpyFormatError(`unsupported dtype '${descr}' (supported: ${Object.keys(NPY_DTYPES).join(', ')})`)
   }
   const shape = shapeText
     .split(',')
@@ -97,7 +117,35 @@ function parseHeader(text: string): { dtype: NpyDtype; fortranOrder: boolean; sh
     .filter((s) => s.length > 0)
     .map(Number)
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new NpyFormatError(`invalid shape (${shapeText})`)
-  return { dtype: normalized as NpyDtype, fortranOrder: fortran === 'True', shape }
+  return { descr: parseDescr(descr), fortranOrder: fortran === 'True', shape }
+}
+
+/** IEEE 754 half to single precision. */
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1
+  const exponent = (h >> 10) & 0x1f
+  const fraction = h & 0x3ff
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024)
+  if (exponent === 31) return fraction ? NaN : sign * Infinity
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024)
+}
+
+function convert(raw: Uint8Array, descr: Descr, count: number): NpyData {
+  const ctor = NPY_DTYPES[descr.dtype]
+  if (descr.stored === 'bool') return Uint8Array.from(raw, (b) => (b ? 1 : 0))
+  if (descr.stored === 'float16' || descr.stored === 'float16-big-endian') {
+    const halves = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+    const little = descr.stored === 'float16'
+    const out = new Float32Array(count)
+    for (let i = 0; i < count; i++) out[i] = halfToFloat(halves.getUint16(2 * i, little))
+    return out
+  }
+  const copy = raw.slice()
+  if (descr.stored === 'big-endian') {
+    const w = descr.itemBytes
+    for (let i = 0; i < copy.length; i += w) copy.subarray(i, i + w).reverse()
+  }
+  return new ctor(copy.buffer, 0, count)
 }
 
 export function decodeNpy(bytes: Uint8Array): NpyArray {
@@ -118,16 +166,40 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   }
   if (start + headerLength > bytes.length) throw new NpyFormatError('truncated .npy header')
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLength))
-  const { dtype, fortranOrder, shape } = parseHeader(header)
-  const ctor = NPY_DTYPES[dtype]
+  const { descr, fortranOrder, shape } = parseHeader(header)
   const count = elementCount(shape)
   const offset = start + headerLength
-  const needed = count * ctor.BYTES_PER_ELEMENT
+  const needed = count * descr.itemBytes
   if (bytes.length - offset < needed) {
     throw new NpyFormatError(`truncated .npy data: expected ${needed} bytes, found ${bytes.length - offset}`)
   }
-  // Copy so the result is aligned and independent of the input buffer.
-  const copy = bytes.slice(offset, offset + needed)
-  const data = new ctor(copy.buffer, 0, count)
-  return { dtype, shape, data, fortranOrder }
+  return { dtype: descr.dtype, shape, data: convert(bytes.subarray(offset, offset + needed), descr, count), fortranOrder }
+}
+
+/** The same array with its elements in C (row-major) order. */
+export function toCOrder(array: NpyArray): NpyArray {
+  if (!array.fortranOrder || array.shape.length < 2) return { ...array, fortranOrder: false }
+  const shape = array.shape
+  const n = shape.length
+  const count = elementCount(shape)
+  const out = new (NPY_DTYPES[array.dtype] as unknown as new (n: number) => NpyData)(count)
+  // Strides of the Fortran layout, walked in C order with an odometer over the indices.
+  const fStride = new Array<number>(n)
+  fStride[0] = 1
+  for (let d = 1; d < n; d++) fStride[d] = fStride[d - 1]! * shape[d - 1]!
+  const index = new Array<number>(n).fill(0)
+  let source = 0
+  const src = array.data as unknown as ArrayLike<number | bigint>
+  const dst = out as unknown as { [i: number]: number | bigint }
+  for (let i = 0; i < count; i++) {
+    dst[i] = src[source]!
+    for (let d = n - 1; d >= 0; d--) {
+      index[d]!++
+      source += fStride[d]!
+      if (index[d]! < shape[d]!) break
+      source -= fStride[d]! * shape[d]!
+      index[d] = 0
+    }
+  }
+  return { dtype: array.dtype, shape, data: out, fortranOrder: false }
 }
