@@ -1,0 +1,147 @@
+// HDF5 files (.h5/.hdf5, thingsvision's `features`) and MATLAB v7.3 MAT-files (HDF5 underneath), read with
+// h5wasm. MATLAB writes column-major data with the dimensions reversed; such arrays come back in MATLAB's shape.
+import { toCOrder, type NpyArray, type NpyData, type NpyDtype } from './npy'
+
+export class Hdf5FormatError extends Error {
+  override name = 'Hdf5FormatError'
+}
+
+export interface Hdf5Entry {
+  path: string
+  kind: 'dataset' | 'group'
+  shape: number[] | null
+  dtype: string | null
+  /** MATLAB v7.3 files: the variable's class (double, single, char, struct, cell, …). */
+  matlabClass: string | null
+}
+
+export interface Hdf5File {
+  /** True for a MATLAB v7.3 MAT-file. */
+  matlab: boolean
+  entries(): Hdf5Entry[]
+  /** A numeric dataset by its path (`features`, `group/name`), in C order with its (MATLAB) shape. */
+  read(path: string): NpyArray
+  /** A MATLAB char array as text. */
+  readText(path: string): string
+  close(): void
+}
+
+// h5wasm reports dtypes as Python struct codes.
+const DTYPES: Record<string, NpyDtype> = { b: '|i1', B: '|u1', h: '<i2', H: '<u2', i: '<i4', I: '<u4', q: '<i8', Q: '<u8', f: '<f4', d: '<f8' }
+
+interface H5Node {
+  type: string
+  shape?: number[]
+  dtype?: unknown
+  value?: unknown
+  attrs?: Record<string, { value: unknown }>
+  keys?: () => string[]
+}
+interface H5File extends H5Node {
+  get(path: string): H5Node | null
+  close(): void
+}
+interface H5Module {
+  ready: Promise<unknown>
+  File: new (path: string, mode: string) => H5File
+}
+
+let module: Promise<H5Module> | null = null
+function h5wasm(): Promise<H5Module> {
+  // h5wasm is an ES module; its Node build reads files from the real file system.
+  module ??= (import('h5wasm/node') as Promise<{ default: H5Module }>).then(async (m) => {
+    await m.default.ready
+    return m.default
+  })
+  return module
+}
+
+function matlabClass(node: H5Node): string | null {
+  const value = node.attrs?.MATLAB_class?.value
+  return typeof value === 'string' ? value : null
+}
+
+export function isMat73(header: Uint8Array): boolean {
+  return new TextDecoder('latin1').decode(header.subarray(0, 19)) === 'MATLAB 7.3 MAT-file'
+}
+
+const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
+
+/** HDF5's signature sits at byte 0, 512, 1024, 2048, … (after a user block such as MATLAB's 512-byte header). */
+export function isHdf5(header: Uint8Array): boolean {
+  for (let at = 0; at + SIGNATURE.length <= header.length; at = at === 0 ? 512 : at * 2) {
+    if (SIGNATURE.every((b, i) => header[at + i] === b)) return true
+  }
+  return false
+}
+
+/** Opens an HDF5 file; `header` is its first bytes (4 KiB is plenty), checked before the library sees it. */
+export async function openHdf5(path: string, header: Uint8Array, options: { matlab: boolean }): Promise<Hdf5File> {
+  if (!isHdf5(header)) throw new Hdf5FormatError('not a readable HDF5 file (no HDF5 signature)')
+  const { File } = await h5wasm()
+  let file: H5File
+  try {
+    file = new File(path, 'r')
+  } catch (err) {
+    throw new Hdf5FormatError(`not a readable HDF5 file (${(err as Error).message})`)
+  }
+  if (!file.keys) throw new Hdf5FormatError('not a readable HDF5 file')
+
+  const node = (path: string): H5Node => {
+    const found = file.get(path)
+    if (!found) {
+      const names = listAll().filter((e) => e.kind === 'dataset').map((e) => e.path)
+      throw new Hdf5FormatError(`there is no dataset '${path}' (datasets: ${names.join(', ') || 'none'})`)
+    }
+    return found
+  }
+
+  function listAll(): Hdf5Entry[] {
+    const out: Hdf5Entry[] = []
+    const walk = (prefix: string, group: H5Node): void => {
+      for (const name of group.keys?.() ?? []) {
+        // MATLAB keeps cell and struct-array contents in #refs#, reached through references.
+        if (options.matlab && name === '#refs#') continue
+        const path = prefix ? `${prefix}/${name}` : name
+        const child = file.get(path)
+        if (!child) continue
+        if (child.type === 'Group') {
+          out.push({ path, kind: 'group', shape: null, dtype: null, matlabClass: matlabClass(child) })
+          walk(path, child)
+        } else {
+          const shape = options.matlab ? [...(child.shape ?? [])].reverse() : (child.shape ?? [])
+          out.push({ path, kind: 'dataset', shape, dtype: String(child.dtype), matlabClass: matlabClass(child) })
+        }
+      }
+    }
+    walk('', file)
+    return out
+  }
+
+  return {
+    matlab: options.matlab,
+    entries: listAll,
+    read(path) {
+      const dataset = node(path)
+      if (dataset.type !== 'Dataset') throw new Hdf5FormatError(`'${path}' is a group, not an array`)
+      const code = String(dataset.dtype)
+      const dtype = DTYPES[code.replace(/^[<>=|]/, '')]
+      if (!dtype || code.startsWith('>')) {
+        throw new Hdf5FormatError(`'${path}' holds ${code} values; only little-endian numeric arrays can be read`)
+      }
+      if (options.matlab && matlabClass(dataset) === 'cell') {
+        throw new Hdf5FormatError(`'${path}' is a MATLAB cell array (references); save it as a numeric array or with -v7`)
+      }
+      const data = dataset.value as NpyData
+      const stored = dataset.shape ?? []
+      // MATLAB's column-major array, stored with reversed dimensions: MATLAB's shape, in C order.
+      if (options.matlab) return toCOrder({ dtype, shape: [...stored].reverse(), data, fortranOrder: true })
+      return { dtype, shape: stored, data, fortranOrder: false }
+    },
+    readText(path) {
+      const dataset = node(path)
+      return String.fromCharCode(...Array.from(dataset.value as ArrayLike<number>))
+    },
+    close: () => file.close(),
+  }
+}

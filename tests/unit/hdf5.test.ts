@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { isMat73, openHdf5 } from '../../src-main/core/io/hdf5'
+
+// Written by h5py: tests/fixtures/hdf5/make_fixtures.py
+const dir = join(__dirname, '../fixtures/hdf5')
+const values = (data: ArrayLike<number | bigint>) => Array.from(data, Number)
+const open = (path: string, matlab: boolean) => openHdf5(path, new Uint8Array(readFileSync(path)).subarray(0, 4096), { matlab })
+
+describe('HDF5', () => {
+  it('lists and reads a thingsvision-style features file', async () => {
+    const file = await open(join(dir, 'features.h5'), false)
+    try {
+      expect(file.entries()).toEqual([
+        { path: 'features', kind: 'dataset', shape: [4, 3], dtype: '<f', matlabClass: null },
+        { path: 'meta', kind: 'group', shape: null, dtype: null, matlabClass: null },
+        { path: 'meta/ids', kind: 'dataset', shape: [4], dtype: '<q', matlabClass: null },
+      ])
+      const features = file.read('features')
+      expect(features).toMatchObject({ dtype: '<f4', shape: [4, 3] })
+      expect(values(features.data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+      expect(values(file.read('meta/ids').data)).toEqual([10, 20, 30, 40])
+      expect(() => file.read('embedding')).toThrow("there is no dataset 'embedding' (datasets: features, meta/ids)")
+      expect(() => file.read('meta')).toThrow("'meta' is a group, not an array")
+    } finally {
+      file.close()
+    }
+  })
+
+  it('reads a MATLAB v7.3 MAT-file in MATLAB’s shape and order', async () => {
+    const path = join(dir, 'v73.mat')
+    expect(isMat73(new Uint8Array(readFileSync(path)))).toBe(true)
+    const file = await open(path, true)
+    try {
+      expect(file.entries().map((e) => [e.path, e.shape, e.matlabClass])).toEqual([
+        ['A', [2, 3], 'double'],
+        ['S', [2, 2], 'single'],
+        ['name', [1, 5], 'char'],
+        ['rdms', null, 'struct'],
+        ['rdms/RDM', [2, 2], 'double'],
+      ])
+      const a = file.read('A')
+      expect(a.shape).toEqual([2, 3])
+      expect(values(a.data)).toEqual([0, 1, 2, 3, 4, 5])
+      expect(values(file.read('S').data)).toEqual([0, 1, 2, 3])
+      expect(file.readText('name')).toBe('hello')
+      expect(values(file.read('rdms/RDM').data)).toEqual([0, 1, 1, 0])
+    } finally {
+      file.close()
+    }
+  })
+
+  it('refuses a file that is not HDF5', async () => {
+    await expect(open(join(__dirname, '../fixtures/npy/f32_3x4.npy'), false)).rejects.toThrow('not a readable HDF5 file (no HDF5 signature)')
+  })
+})
