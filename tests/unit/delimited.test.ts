@@ -1,0 +1,59 @@
+import { createReadStream } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parseDelimited, type Table } from '../../src-main/core/io/delimited'
+
+const text = (s: string) => [new TextEncoder().encode(s)]
+/** The same text cut into one-byte chunks: every split point a stream can produce. */
+const bytewise = (s: string) => Array.from(new TextEncoder().encode(s), (b) => Uint8Array.of(b))
+const numbers = (t: Table, c: number) => Array.from(t.columns[c]!.numbers!)
+
+describe('delimited text', () => {
+  it('reads whitespace-separated triplets without a header', async () => {
+    const t = await parseDelimited(text('1 2 3\n4  5\t6\n\n7 8 9\n'))
+    expect(t).toMatchObject({ delimiter: 'whitespace', header: false, rows: 3 })
+    expect(t.columns.map((c) => c.name)).toEqual(['column 1', 'column 2', 'column 3'])
+    expect(numbers(t, 2)).toEqual([3, 6, 9])
+  })
+
+  it('reads CSV with a header and an id column, whatever the chunking and line endings', async () => {
+    const csv = 'id,x,y\r\na,1.5,-2e-3\r\n"b, quoted",.25,NaN\r\nc,3,inf'
+    for (const chunks of [text(csv), bytewise(csv)]) {
+      const t = await parseDelimited(chunks)
+      expect(t).toMatchObject({ delimiter: ',', header: true, rows: 3 })
+      expect(t.columns.map((c) => [c.name, c.kind])).toEqual([
+        ['id', 'text'],
+        ['x', 'number'],
+        ['y', 'number'],
+      ])
+      expect(t.columns[0]!.texts).toEqual(['a', 'b, quoted', 'c'])
+      expect(numbers(t, 1)).toEqual([1.5, 0.25, 3])
+      expect(numbers(t, 2)).toEqual([-0.002, NaN, Infinity])
+    }
+  })
+
+  it('reads the SPoSE embedding as pandas wrote it (empty index header, names, 66 numeric columns)', async () => {
+    const file = join(__dirname, '../../resources/examples/things/spose_embedding66d_rescaled.csv')
+    const t = await parseDelimited(createReadStream(file))
+    expect(t.header).toBe(true)
+    expect(t.rows).toBe(1854)
+    expect(t.columns).toHaveLength(68)
+    expect(t.columns[1]).toMatchObject({ name: 'image_name', kind: 'text' })
+    expect(t.columns[1]!.texts![0]).toBe('aardvark_01b.jpg')
+    expect(t.columns[2]!.name).toBe('0')
+    expect(t.columns[2]!.numbers![0]).toBe(0.3412201532504557)
+  })
+
+  it('reads a TSV with quoted text', async () => {
+    const t = await parseDelimited(text('Word\tdefinition\tanimal\naardvark\t"burrowing; nocturnal"\t1\nabacus\t"a frame"\t\n'))
+    expect(t).toMatchObject({ delimiter: '\t', header: true, rows: 2 })
+    expect(t.columns[1]!.texts).toEqual(['burrowing; nocturnal', 'a frame'])
+    expect(numbers(t, 2)).toEqual([1, NaN])
+  })
+
+  it('names the line and column of a problem', async () => {
+    await expect(parseDelimited(text('1 2 3\n4 5\n'))).rejects.toThrow('line 2 has 2 fields, but the file has 3 columns')
+    await expect(parseDelimited(text('a,b\n1,2\n3,x\n'))).rejects.toThrow('line 3, column 2 ("b"): "x" is not a number')
+    await expect(parseDelimited(text('\n\n'))).rejects.toThrow('the file is empty')
+  })
+})
