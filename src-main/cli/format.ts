@@ -1,5 +1,6 @@
 import type { DoctorReport, ProjectInfo } from '../api/contract'
 import type { BenchReport } from '../bench/harness'
+import type { FileSummary } from '../files/readers'
 import { formatBytes } from '../api/format'
 
 export function formatProject(info: ProjectInfo): string {
@@ -54,5 +55,31 @@ export function formatBench(report: BenchReport): string {
   const header = ['case', `ours (${first?.ours.backend ?? '?'})`, first?.reference.implementation ?? 'reference', 'time ratio', 'peak RSS ours / ref', 'agree']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   for (const row of [header, ...rows]) lines.push(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd())
+  return lines.join('\n')
+}
+
+export function formatInspect(summary: FileSummary): string {
+  const lines = [`${summary.path}: ${summary.format}, ${formatBytes(summary.bytes)}`]
+  for (const item of summary.items) {
+    const key = item.key || '(the array)'
+    switch (item.kind) {
+      case 'array':
+        lines.push(`  ${key}  ${item.dtype} [${item.shape.join(' × ')}]${item.matlabClass ? `  MATLAB ${item.matlabClass}` : ''}`)
+        break
+      case 'text':
+        lines.push(`  ${key}  text ${JSON.stringify(item.text.slice(0, 60))}`)
+        break
+      case 'struct':
+        lines.push(`  ${key}  struct [${item.shape.join(' × ')}] with fields ${item.fields.join(', ')} (read a field with --key ${item.key}.FIELD)`)
+        break
+      case 'table':
+        lines.push(`  table: ${item.rows} rows, ${item.columns.length} columns, ${item.header ? 'with' : 'no'} header, ${item.delimiter === '\t' ? 'tab' : item.delimiter}-separated`)
+        for (const c of item.columns.slice(0, 12)) lines.push(`    ${c.name}  ${c.kind}`)
+        if (item.columns.length > 12) lines.push(`    … ${item.columns.length - 12} more columns`)
+        break
+      default:
+        lines.push(`  ${key}  ${item.kind}${item.shape ? ` [${item.shape.join(' × ')}]` : ''}${'matlabClass' in item && item.matlabClass ? ` (${item.matlabClass})` : ''}`)
+    }
+  }
   return lines.join('\n')
 }

@@ -4,7 +4,8 @@ import { BackendSetting, type OpInput, type OpName, type OpOutput } from '../api
 import { AppError } from '../api/errors'
 import { createBackend, type Backend } from '../app/backend'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
-import { formatBench, formatDoctor, formatProject } from './format'
+import { formatBench, formatDoctor, formatInspect, formatProject } from './format'
+import { inspectFile } from '../files/readers'
 import { runBench } from '../bench/harness'
 import { BENCH_CASES, isCaseName, type CaseName } from '../bench/cases'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -18,6 +19,7 @@ Commands:
   bench [--case NAME] [--quick] [--save]
                                      time our kernels against NumPy (matmul, cosine, gather); --save writes
                                      bench/results/DATE-HOST-BACKEND.json
+  inspect FILE                       what a file holds: arrays, shapes, dtypes, keys, table columns
   doctor                             versions, compute backends (and why any is unavailable), GPU, memory, paths
   serve [--port N] [--host ADDR]     start browser mode (see humanalign serve --help)
 
@@ -159,6 +161,13 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'bench': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await benchCommand(backend, io, rest, paths)
+      }
+      case 'inspect': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        if (rest.length !== 1) throw usageError('inspect needs exactly one file.')
+        const summary = await inspectFile(resolve(rest[0]!))
+        printResult(io, summary, () => formatInspect(summary))
+        return EXIT_OK
       }
       case 'doctor': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

@@ -1,0 +1,20 @@
+import { isHdf5, isMat73 } from './hdf5'
+import { isMat5 } from './mat5'
+
+export type FileFormat = 'npy' | 'npz' | 'mat5' | 'mat73' | 'hdf5' | 'delimited' | 'image'
+
+const IMAGE = /\.(jpe?g|png|webp)$/i
+const TEXT = /\.(csv|tsv|txt|dat)$/i
+
+/** What a file is, from its first bytes (4 KiB) and, for text and images, its name. */
+export function detectFormat(name: string, header: Uint8Array): FileFormat | null {
+  const magic = (bytes: number[], at = 0) => bytes.every((b, i) => header[at + i] === b)
+  if (magic([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return 'npy'
+  if (magic([0x50, 0x4b, 0x03, 0x04]) || magic([0x50, 0x4b, 0x05, 0x06])) return 'npz'
+  if (isMat73(header)) return 'mat73'
+  if (isMat5(header)) return 'mat5'
+  if (isHdf5(header)) return 'hdf5'
+  if (IMAGE.test(name)) return 'image'
+  if (TEXT.test(name)) return 'delimited'
+  return null
+}

@@ -1,0 +1,193 @@
+// Opening the files researchers bring: detects the format, lists what a file holds, and reads one array or
+// table out of it. Format errors become one message naming the file, the problem and what to do.
+import { createReadStream, existsSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs'
+import { basename } from 'node:path'
+import { AppError } from '../api/errors'
+import { parseDelimited, type Table } from '../core/io/delimited'
+import { detectFormat, type FileFormat } from '../core/io/detect'
+import { openHdf5 } from '../core/io/hdf5'
+import { decodeMat5, type MatValue } from '../core/io/mat5'
+import { decodeNpy, toCOrder, type NpyArray } from '../core/io/npy'
+import { decodeNpz } from '../core/io/npz'
+
+export type ItemSummary =
+  | { key: string; kind: 'array'; dtype: string; shape: number[]; matlabClass?: string }
+  | { key: string; kind: 'text'; shape: number[]; text: string }
+  | { key: string; kind: 'struct'; shape: number[]; fields: string[] }
+  | { key: string; kind: 'cell' | 'group' | 'unsupported'; shape: number[] | null; matlabClass?: string }
+  | { key: string; kind: 'table'; rows: number; header: boolean; delimiter: string; columns: { name: string; kind: string }[] }
+
+export interface FileSummary {
+  path: string
+  format: FileFormat
+  bytes: number
+  items: ItemSummary[]
+}
+
+export const READABLE = '.npy, .npz, .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt'
+
+function header(path: string): Uint8Array {
+  const fd = openSync(path, 'r')
+  try {
+    const buffer = new Uint8Array(4096)
+    const n = readSync(fd, buffer, 0, buffer.length, 0)
+    return buffer.subarray(0, n)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The file's format, or a clear refusal. */
+export function formatOf(path: string): FileFormat {
+  if (!existsSync(path)) throw new AppError('not_found', `${path} does not exist.`)
+  if (statSync(path).isDirectory()) throw new AppError('user', `${path} is a folder; choose a file.`)
+  const format = detectFormat(basename(path), header(path))
+  if (!format) throw new AppError('user', `${path}: unknown file type. HumanAlign reads ${READABLE}.`)
+  return format
+}
+
+/** Runs a reader, turning any format error into a message that names the file. */
+async function guarded<T>(path: string, read: () => T | Promise<T>): Promise<T> {
+  try {
+    return await read()
+  } catch (err) {
+    if (err instanceof AppError) throw err
+    const message = err instanceof Error ? err.message : String(err)
+    throw new AppError('user', `${path}: ${message}. Check that the file is complete and was saved in a format HumanAlign reads (${READABLE}).`)
+  }
+}
+
+function summarizeMat(key: string, value: MatValue): ItemSummary {
+  switch (value.kind) {
+    case 'numeric':
+      return { key, kind: 'array', dtype: value.array.dtype, shape: value.array.shape as number[], matlabClass: value.className }
+    case 'char':
+      return { key, kind: 'text', shape: value.shape, text: value.text.join('\n').slice(0, 200) }
+    case 'struct':
+      return { key, kind: 'struct', shape: value.shape, fields: value.fields }
+    case 'cell':
+      return { key, kind: 'cell', shape: value.shape }
+    case 'unsupported':
+      return { key, kind: 'unsupported', shape: value.shape, matlabClass: value.className }
+  }
+}
+
+function summarizeArray(key: string, array: NpyArray): ItemSummary {
+  return { key, kind: 'array', dtype: array.dtype, shape: [...array.shape] }
+}
+
+export async function inspectFile(path: string): Promise<FileSummary> {
+  const format = formatOf(path)
+  const bytes = statSync(path).size
+  const items = await guarded(path, async (): Promise<ItemSummary[]> => {
+    switch (format) {
+      case 'npy':
+        return [summarizeArray('', decodeNpy(new Uint8Array(readFileSync(path))))]
+      case 'npz':
+        return Object.entries(decodeNpz(new Uint8Array(readFileSync(path)))).map(([k, a]) => summarizeArray(k, a))
+      case 'mat5':
+        return Object.entries(decodeMat5(new Uint8Array(readFileSync(path)))).map(([k, v]) => summarizeMat(k, v))
+      case 'mat73':
+      case 'hdf5': {
+        const file = await openHdf5(path, header(path), { matlab: format === 'mat73' })
+        try {
+          return file.entries().map((e) =>
+            e.kind === 'group'
+              ? ({ key: e.path, kind: 'group', shape: null, ...(e.matlabClass ? { matlabClass: e.matlabClass } : {}) } as ItemSummary)
+              : e.matlabClass === 'char'
+                ? { key: e.path, kind: 'text', shape: e.shape ?? [], text: file.readText(e.path) }
+                : { key: e.path, kind: 'array', dtype: e.dtype ?? '?', shape: e.shape ?? [], ...(e.matlabClass ? { matlabClass: e.matlabClass } : {}) },
+          )
+        } finally {
+          file.close()
+        }
+      }
+      case 'delimited': {
+        const table = await parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 }))
+        return [{ key: '', kind: 'table', rows: table.rows, header: table.header, delimiter: table.delimiter, columns: table.columns.map((c) => ({ name: c.name, kind: c.kind })) }]
+      }
+      case 'image':
+        throw new AppError('user', `${path}: images are imported as an image set, not inspected as arrays.`)
+    }
+  })
+  return { path, format, bytes, items }
+}
+
+function keysOf(summary: string[]): string {
+  return summary.length ? summary.join(', ') : 'none'
+}
+
+/** A struct array's field across its elements, stacked: 16 subjects' 92×92 RDMs become one 16×92×92 array. */
+function stackField(key: string, value: Extract<MatValue, { kind: 'struct' }>, field: string): NpyArray {
+  if (!value.fields.includes(field)) throw new AppError('user', `${key} has no field '${field}' (fields: ${value.fields.join(', ')}).`)
+  const parts = value.elements.map((e) => e[field]!)
+  if (parts.some((p) => p.kind !== 'numeric')) throw new AppError('user', `${key}.${field} is not numeric in every element.`)
+  const arrays = parts.map((p) => toCOrder((p as Extract<MatValue, { kind: 'numeric' }>).array))
+  if (arrays.length === 1) return arrays[0]!
+  const shape = arrays[0]!.shape
+  if (arrays.some((a) => a.shape.join() !== shape.join() || a.dtype !== arrays[0]!.dtype)) {
+    throw new AppError('user', `${key}.${field} has arrays of different shapes or types in different elements; they cannot be stacked.`)
+  }
+  const size = arrays[0]!.data.length
+  const Ctor = arrays[0]!.data.constructor as new (n: number) => NpyArray['data']
+  const out = new Ctor(size * arrays.length)
+  arrays.forEach((a, i) => (out as unknown as { set(src: ArrayLike<unknown>, at: number): void }).set(a.data as ArrayLike<unknown>, i * size))
+  return { dtype: arrays[0]!.dtype, shape: [arrays.length, ...shape], data: out }
+}
+
+/**
+ * One numeric array out of a file, in C order. `key` picks it in files that hold several (an .npz name, a
+ * MATLAB variable, `struct.field` for a field across a struct array, an HDF5 path); without a key the file's
+ * only array, or thingsvision's `features`, is taken.
+ */
+export async function readArray(path: string, key?: string): Promise<{ array: NpyArray; key: string }> {
+  const format = formatOf(path)
+  return guarded(path, async () => {
+    const pick = <T>(available: Record<string, T>, wanted: string | undefined, what: string): [string, T] => {
+      const names = Object.keys(available)
+      const chosen = wanted ?? (names.length === 1 ? names[0] : names.includes('features') ? 'features' : undefined)
+      if (chosen === undefined) throw new AppError('user', `${path} holds several ${what} (${keysOf(names)}); choose one with its key.`)
+      if (!Object.hasOwn(available, chosen)) throw new AppError('user', `${path} has no ${what.replace(/s$/, '')} '${chosen}' (it has: ${keysOf(names)}).`)
+      return [chosen, available[chosen]!]
+    }
+    switch (format) {
+      case 'npy':
+        return { array: toCOrder(decodeNpy(new Uint8Array(readFileSync(path)))), key: '' }
+      case 'npz': {
+        const [name, array] = pick(decodeNpz(new Uint8Array(readFileSync(path))), key, 'arrays')
+        return { array: toCOrder(array), key: name }
+      }
+      case 'mat5': {
+        const variables = decodeMat5(new Uint8Array(readFileSync(path)))
+        const [variable, field] = key === undefined ? [undefined, undefined] : (key.split('.', 2) as [string, string | undefined])
+        const [name, value] = pick(variables, variable, 'variables')
+        if (value.kind === 'struct') {
+          if (!field) throw new AppError('user', `${path}: ${name} is a struct array with fields ${value.fields.join(', ')}; choose one as ${name}.FIELD.`)
+          return { array: stackField(name, value, field), key: `${name}.${field}` }
+        }
+        if (value.kind !== 'numeric') throw new AppError('user', `${path}: ${name} is a MATLAB ${value.kind === 'unsupported' ? value.className : value.kind} array, not numbers.`)
+        return { array: toCOrder(value.array), key: name }
+      }
+      case 'mat73':
+      case 'hdf5': {
+        const file = await openHdf5(path, header(path), { matlab: format === 'mat73' })
+        try {
+          const datasets = Object.fromEntries(file.entries().filter((e) => e.kind === 'dataset' && e.matlabClass !== 'char').map((e) => [e.path, e]))
+          const [name] = pick(datasets, key, 'datasets')
+          return { array: file.read(name), key: name }
+        } finally {
+          file.close()
+        }
+      }
+      case 'delimited':
+      case 'image':
+        throw new AppError('user', `${path} is ${format === 'image' ? 'an image' : 'a text table'}, not an array file.`)
+    }
+  })
+}
+
+export async function readTable(path: string): Promise<Table> {
+  const format = formatOf(path)
+  if (format !== 'delimited') throw new AppError('user', `${path} is not a text table (.csv, .tsv, .txt).`)
+  return guarded(path, () => parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 })))
+}
