@@ -110,7 +110,8 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
           walk(path, child)
         } else {
           const shape = options.matlab ? [...(child.shape ?? [])].reverse() : (child.shape ?? [])
-          out.push({ path, kind: 'dataset', shape, dtype: String(child.dtype), matlabClass: matlabClass(child) })
+          const code = String(child.dtype)
+          out.push({ path, kind: 'dataset', shape, dtype: code.startsWith('>') ? code : (DTYPES[code.replace(/^[<=|]/, '')] ?? code), matlabClass: matlabClass(child) })
         }
       }
     }
