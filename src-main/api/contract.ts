@@ -61,7 +61,9 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import'])
+export const DatasetKind = z.enum(['features', 'triplets', 'similarity'])
+export type DatasetKind = z.infer<typeof DatasetKind>
 export type JobKind = z.infer<typeof JobKind>
 
 export const JobProgress = z.object({
@@ -103,6 +105,24 @@ export const JobSpec = z.discriminatedUnion('kind', [
       blockRows: z.number().int().positive().optional(),
       /** Seconds between checkpoints; 0 checkpoints after every block. */
       checkpointSeconds: z.number().nonnegative().default(2),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('import'),
+      dataset: DatasetKind,
+      path: AbsolutePath,
+      /** Which array in a file that holds several: an .npz name, a MATLAB variable or struct.field, an HDF5 path. */
+      key: z.string().min(1).max(500).optional(),
+      name: ProjectName.optional(),
+      /** Features: a file with one object id per line (thingsvision's file_names.txt is found by itself). */
+      ids: AbsolutePath.optional(),
+      /** Triplets: how many objects the indices refer to. */
+      objects: z.number().int().positive().optional(),
+      /** Triplets: the file counts objects from 1 (true) or from 0 (false); unset refuses files that look 1-based. */
+      oneBased: z.boolean().optional(),
+      /** Similarity matrices: what the numbers mean. */
+      measure: z.enum(['similarity', 'dissimilarity']).default('dissimilarity'),
     })
     .strict(),
 ])
@@ -151,6 +171,18 @@ export type DoctorReport = z.infer<typeof DoctorReport>
 export const Settings = z.object({ backend: BackendSetting }).strict()
 export type Settings = z.infer<typeof Settings>
 
+export const DatasetInfo = z.object({
+  id: z.number().int(),
+  kind: DatasetKind,
+  name: z.string(),
+  sourcePath: z.string().nullable(),
+  artifact: z.string().nullable(),
+  shape: z.array(z.number().int()),
+  meta: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+})
+export type DatasetInfo = z.infer<typeof DatasetInfo>
+
 export const AppInfo = z.object({
   name: z.literal('HumanAlign'),
   version: z.string(),
@@ -198,6 +230,7 @@ export const operations = {
   'system.doctor': op(Empty, DoctorReport, { summary: 'versions, compute backends and why any is unavailable, GPU, memory, paths' }),
   'settings.get': op(Empty, Settings, { summary: "the user's settings" }),
   'settings.set': op(Settings, Settings, { callers: ['renderer', 'browser', 'cli'], summary: 'change settings' }),
+  'datasets.list': op(Empty, z.array(DatasetInfo), { summary: "the open project's datasets, newest first" }),
   'jobs.list': op(Empty, z.array(JobInfo), { summary: 'jobs of the open project, newest first' }),
   'jobs.metrics': op(z.object({ id: z.number().int().positive() }).strict(), z.array(MetricSeries), {
     summary: "a job's metric streams",

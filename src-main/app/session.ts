@@ -1,6 +1,6 @@
 import { arch, cpus, freemem, totalmem } from 'node:os'
 import { resolve } from 'node:path'
-import type { AppInfo, BackendSetting, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
+import type { AppInfo, BackendSetting, DatasetInfo, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
 import { isBackendName, type BackendName } from '../core/compute/backendNames'
@@ -10,6 +10,7 @@ import { configDir, defaultProjectsDir } from '../store/paths'
 import { Project } from '../store/project'
 import { RecentProjects } from '../store/recent'
 import { SettingsFile } from '../store/settings'
+import { listDatasets } from '../store/datasets'
 
 export interface SessionOptions {
   app: Omit<AppInfo, 'projectsDir'>
@@ -120,6 +121,10 @@ export class Session {
     this.project = null
     this.jobs = null
     this.options.events.emit({ type: 'project.changed', project: null })
+  }
+
+  listDatasets(): DatasetInfo[] {
+    return listDatasets(this.requireProject().db)
   }
 
   listJobs(): JobInfo[] {

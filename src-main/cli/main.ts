@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { BackendSetting, type OpInput, type OpName, type OpOutput } from '../api/contract'
+import { BackendSetting, DatasetKind, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
 import { AppError } from '../api/errors'
 import { createBackend, type Backend } from '../app/backend'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
@@ -19,6 +19,9 @@ Commands:
   bench [--case NAME] [--quick] [--save]
                                      time our kernels against NumPy (matmul, cosine, gather); --save writes
                                      bench/results/DATE-HOST-BACKEND.json
+  import KIND FILE --project DIR     import features, triplets or similarity (matrices) into a project:
+         [--key K] [--name N] [--ids FILE] [--objects N] [--one-based|--zero-based]
+         [--measure similarity|dissimilarity]
   inspect FILE                       what a file holds: arrays, shapes, dtypes, keys, table columns
   doctor                             versions, compute backends (and why any is unavailable), GPU, memory, paths
   serve [--port N] [--host ADDR]     start browser mode (see humanalign serve --help)
@@ -97,6 +100,61 @@ async function projectCommand(backend: Backend, io: CliIo, args: string[]): Prom
   return EXIT_OK
 }
 
+/** Starts a job through the contract and waits for it to end, printing progress to stderr. */
+async function runJob(backend: Backend, io: CliIo, spec: OpInput<'jobs.start'>): Promise<JobInfo> {
+  let id = -1
+  const ended = new Promise<JobInfo>((resolveJob) => {
+    backend.events.subscribe((event) => {
+      if (event.type === 'job.state' && event.job.id === id && ['done', 'failed', 'cancelled'].includes(event.job.state)) resolveJob(event.job)
+      if (event.type === 'job.progress' && event.jobId === id && !io.json) process.stderr.write(`\r${Math.round(event.progress.fraction * 100)}% ${event.progress.stage}\x1b[K`)
+    })
+  })
+  id = (await call(backend, 'jobs.start', spec)).id
+  const job = await ended
+  if (!io.json) process.stderr.write('\r\x1b[K')
+  if (job.state !== 'done') throw new AppError('user', job.error ?? `The job was ${job.state}.`)
+  return job
+}
+
+async function importCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      project: { type: 'string' },
+      key: { type: 'string' },
+      name: { type: 'string' },
+      ids: { type: 'string' },
+      objects: { type: 'string' },
+      'one-based': { type: 'boolean' },
+      'zero-based': { type: 'boolean' },
+      measure: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  })
+  const [dataset, file] = positionals
+  const kinds = DatasetKind.options as readonly string[]
+  if (positionals.length !== 2 || !kinds.includes(dataset!)) throw usageError(`import needs a kind (${kinds.join(', ')}) and a file.`)
+  if (!values.project) throw usageError('import needs --project DIR (the project to import into).')
+  if (values['one-based'] && values['zero-based']) throw usageError('--one-based and --zero-based contradict each other.')
+  const objects = values.objects === undefined ? undefined : Number(values.objects)
+  await call(backend, 'project.open', { path: resolve(values.project) })
+  const job = await runJob(backend, io, {
+    kind: 'import',
+    dataset: dataset as DatasetKind,
+    path: resolve(file!),
+    ...(values.key ? { key: values.key } : {}),
+    ...(values.name ? { name: values.name } : {}),
+    ...(values.ids ? { ids: resolve(values.ids) } : {}),
+    ...(objects !== undefined ? { objects } : {}),
+    ...(values['one-based'] ? { oneBased: true } : values['zero-based'] ? { oneBased: false } : {}),
+    ...(values.measure ? { measure: values.measure as 'similarity' | 'dissimilarity' } : {}),
+  })
+  const result = job.result as Record<string, unknown>
+  printResult(io, result, () => `Imported ${result.dataset} "${result.name}": ${Object.entries(result).filter(([k]) => !['dataset', 'name', 'outputs', 'datasets'].includes(k)).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`)
+  return EXIT_OK
+}
+
 async function benchCommand(backend: Backend, io: CliIo, args: string[], paths: CliPaths): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -161,6 +219,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'bench': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await benchCommand(backend, io, rest, paths)
+      }
+      case 'import': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await importCommand(backend, io, rest)
       }
       case 'inspect': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

@@ -17,10 +17,24 @@ export interface JobContext {
   checkpoint(state: unknown, arrays?: Record<string, NpyArray>): void
 }
 
-/** What a job returns: a JSON result, and arrays the project stores as artifacts (their SHA-256 go in the result). */
+/** A dataset the job adds to the project, pointing at one of its outputs. */
+export interface DatasetRecord {
+  kind: 'features' | 'triplets' | 'similarity'
+  name: string
+  sourcePath: string
+  /** The name of the output array that holds it. */
+  output: string
+  meta: Record<string, unknown>
+}
+
+/**
+ * What a job returns: a JSON result, arrays the project stores as artifacts (their SHA-256 go in the result), and
+ * datasets to record. All of it is stored in one transaction, or none of it.
+ */
 export interface JobOutput {
   result: unknown
   outputs?: Record<string, NpyArray>
+  records?: DatasetRecord[]
 }
 
 export type JobFunction = (spec: JobSpec, input: unknown, ctx: JobContext) => Promise<JobOutput>

@@ -1,10 +1,12 @@
 import { Worker } from 'node:worker_threads'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { JobInfo, JobKind, JobProgress, JobSpec, JobState, MetricSeries } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
 import type { BackendName } from '../core/compute/backendNames'
-import { putArray } from '../store/artifacts'
+import { ARTIFACTS_DIR, listArtifactFiles, putArray } from '../store/artifacts'
+import { insertDataset } from '../store/datasets'
 import type { Project } from '../store/project'
 import { catalog, type Lane } from './catalog'
 import { checkpointDir, removeCheckpoint } from './checkpoint'
@@ -213,12 +215,37 @@ export class JobRunner {
     if (!this.closed) this.pump()
   }
 
-  /** Stores the job's output arrays as artifacts and returns its result with their addresses. */
+  /**
+   * Stores the job's output arrays as artifacts and its datasets as rows, in one transaction; if anything fails,
+   * the rows roll back and the files this call wrote are removed. Returns the result with the artifacts' addresses.
+   */
   private store(output: JobOutput): unknown {
-    const outputs = Object.fromEntries(
-      Object.entries(output.outputs ?? {}).map(([name, array]) => [name, putArray(this.project.db, this.project.dir, array).sha256]),
-    )
-    return Object.keys(outputs).length ? { ...(output.result as object), outputs } : output.result
+    const db = this.project.db
+    const written: string[] = []
+    try {
+      return db.transaction(() => {
+        const outputs: Record<string, string> = {}
+        for (const [name, array] of Object.entries(output.outputs ?? {})) {
+          const before = new Set(listArtifactFiles(this.project.dir))
+          const row = putArray(db, this.project.dir, array)
+          if (!before.has(row.file)) written.push(row.file)
+          outputs[name] = row.sha256
+        }
+        const datasets = (output.records ?? []).map((record) => {
+          const artifact = outputs[record.output]
+          if (!artifact) throw new Error(`the job recorded a dataset for a missing output '${record.output}'`)
+          return insertDataset(db, record, artifact)
+        })
+        return {
+          ...(output.result as object),
+          ...(Object.keys(outputs).length ? { outputs } : {}),
+          ...(datasets.length ? { datasets } : {}),
+        }
+      })()
+    } catch (err) {
+      for (const file of written) rmSync(join(this.project.dir, ARTIFACTS_DIR, file), { force: true })
+      throw err
+    }
   }
 
   private pump(): void {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { encodeNpy, type NpyArray } from '../core/io/npy'
 import type { Db } from './database'
@@ -74,4 +74,10 @@ export function getArtifact(db: Db, sha256: string): ArtifactRow | undefined {
 export function listArtifacts(db: Db): ArtifactRow[] {
   const rows = db.prepare('SELECT sha256 FROM artifacts ORDER BY created_at, sha256').all() as { sha256: string }[]
   return rows.map((r) => getArtifact(db, r.sha256)!)
+}
+
+/** The files in the artifacts folder. */
+export function listArtifactFiles(projectDir: string): string[] {
+  const dir = join(projectDir, ARTIFACTS_DIR)
+  return existsSync(dir) ? readdirSync(dir) : []
 }

@@ -1,0 +1,106 @@
+// Importing a file as a dataset: read, validate everything, and only then hand the arrays to the main thread,
+// which stores artifacts and rows in one transaction. A file that fails validation changes nothing.
+import { existsSync, readFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import type { JobSpec } from '../../api/contract'
+import { AppError } from '../../api/errors'
+import { ValidationError } from '../../core/data/errors'
+import { toFeatureSet } from '../../core/data/features'
+import { toSimilarityMatrix } from '../../core/data/similarity'
+import { toTripletSet } from '../../core/data/triplets'
+import type { Column, Table } from '../../core/io/delimited'
+import type { NpyArray } from '../../core/io/npy'
+import { formatOf, readArray, readTable } from '../../files/readers'
+import type { JobContext, JobOutput } from '../protocol'
+
+type ImportSpec = Extract<JobSpec, { kind: 'import' }>
+
+function readIds(file: string): string[] {
+  return readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+}
+
+/** A leading column pandas wrote as its index (no name, values 0…n−1) is not a feature. */
+function isIndexColumn(column: Column, rows: number): boolean {
+  if (column.kind !== 'number' || !/^(column 1|index|row|Unnamed: 0)$/.test(column.name)) return false
+  return column.numbers!.every((v, i) => v === i) && column.numbers!.length === rows
+}
+
+function tableFeatures(table: Table): { array: NpyArray; ids?: string[] } {
+  const columns = table.columns.filter((c, i) => !(i === 0 && isIndexColumn(c, table.rows)))
+  const idColumn = columns.find((c) => c.kind === 'text')
+  const numeric = columns.filter((c) => c.kind === 'number')
+  const extraText = columns.filter((c) => c.kind === 'text' && c !== idColumn)
+  if (extraText.length) throw new ValidationError(`columns ${extraText.map((c) => `"${c.name}"`).join(', ')} hold text; only one id column is allowed beside the features.`)
+  return { array: numericMatrix(numeric, table.rows), ids: idColumn?.texts }
+}
+
+/** Numeric columns as a row-major rows × columns array. */
+function numericMatrix(columns: Column[], rows: number): NpyArray {
+  const data = new Float64Array(rows * columns.length)
+  columns.forEach((c, j) => c.numbers!.forEach((v, i) => (data[i * columns.length + j] = v)))
+  return { dtype: '<f8', shape: [rows, columns.length], data }
+}
+
+function arrayColumns(array: NpyArray): number[][] {
+  if (array.shape.length !== 2 || array.shape[1]! < 3) {
+    throw new ValidationError(`triplets must be an N×3 array (or have at least three columns); this one has shape [${array.shape.join(' × ')}].`)
+  }
+  const [rows, cols] = array.shape as [number, number]
+  const values = Array.from(array.data as ArrayLike<number | bigint>, Number)
+  return [0, 1, 2].map((c) => Array.from({ length: rows }, (_, r) => values[r * cols + c]!))
+}
+
+async function importOne(spec: ImportSpec, ctx: JobContext): Promise<JobOutput> {
+  const format = formatOf(spec.path)
+  const name = spec.name ?? basename(spec.path).replace(/\.[^.]+$/, '')
+  ctx.progress(0.05, `Reading ${basename(spec.path)}`)
+  const table = format === 'delimited' ? await readTable(spec.path) : null
+  const fromFile = table ? null : await readArray(spec.path, spec.key)
+  ctx.progress(0.6, 'Checking')
+  const source = { sourcePath: spec.path, ...(fromFile?.key ? { key: fromFile.key } : {}) }
+
+  if (spec.dataset === 'features') {
+    const { array, ids: tableIds } = table ? tableFeatures(table) : { array: fromFile!.array, ids: undefined }
+    // thingsvision writes the object ids as file_names.txt beside the features.
+    const beside = join(dirname(spec.path), 'file_names.txt')
+    const idsFile = spec.ids ?? (tableIds === undefined && existsSync(beside) ? beside : undefined)
+    const ids = idsFile ? readIds(idsFile) : tableIds
+    const features = toFeatureSet(array, ids)
+    return {
+      result: { dataset: 'features', name, n: features.n, p: features.p, idsFrom: idsFile ?? (tableIds ? 'id column' : 'row numbers') },
+      outputs: { data: { dtype: '<f4', shape: [features.n, features.p], data: features.data } },
+      records: [{ kind: 'features', name, output: 'data', ...source, meta: { ...source, n: features.n, p: features.p, ids: features.ids } }],
+    }
+  }
+  if (spec.dataset === 'triplets') {
+    const columns = table ? table.columns.filter((c) => c.kind === 'number').map((c) => c.numbers!) : arrayColumns(fromFile!.array)
+    const triplets = toTripletSet(columns, { objects: spec.objects, oneBased: spec.oneBased })
+    return {
+      result: { dataset: 'triplets', name, count: triplets.count, objects: triplets.objects, convertedFromOneBased: triplets.converted },
+      outputs: { data: { dtype: '<i4', shape: [triplets.count, 3], data: triplets.indices } },
+      records: [{ kind: 'triplets', name, output: 'data', ...source, meta: { ...source, count: triplets.count, objects: triplets.objects, oddOneOut: 2, convertedFromOneBased: triplets.converted } }],
+    }
+  }
+  if (table && table.columns.some((c) => c.kind === 'text')) {
+    throw new ValidationError('a similarity matrix file must hold only numbers (no header names or id column).')
+  }
+  const matrix = toSimilarityMatrix(table ? numericMatrix(table.columns, table.rows) : fromFile!.array, spec.measure)
+  const shape = matrix.subjects === 1 ? [matrix.n, matrix.n] : [matrix.subjects, matrix.n, matrix.n]
+  return {
+    result: { dataset: 'similarity', name, n: matrix.n, subjects: matrix.subjects, measure: matrix.measure },
+    outputs: { data: { dtype: '<f8', shape, data: matrix.data } },
+    records: [{ kind: 'similarity', name, output: 'data', ...source, meta: { ...source, n: matrix.n, subjects: matrix.subjects, measure: matrix.measure } }],
+  }
+}
+
+export async function importData(spec: ImportSpec, ctx: JobContext): Promise<JobOutput> {
+  try {
+    return await importOne(spec, ctx)
+  } catch (err) {
+    if (err instanceof ValidationError) throw new AppError('user', `${spec.path}: ${err.message}`)
+    throw err
+  }
+}

@@ -1,0 +1,55 @@
+import type { DatasetInfo, DatasetKind } from '../api/contract'
+import type { Db } from './database'
+
+interface Row {
+  id: number
+  kind: DatasetKind
+  name: string
+  source_path: string | null
+  artifact: string | null
+  shape: string | null
+  meta: string
+  created_at: string
+}
+
+export function listDatasets(db: Db): DatasetInfo[] {
+  const rows = db
+    .prepare('SELECT d.*, a.shape FROM datasets d LEFT JOIN artifacts a ON a.sha256 = d.artifact ORDER BY d.id DESC')
+    .all() as Row[]
+  return rows.map((r) => {
+    const meta = JSON.parse(r.meta) as Record<string, unknown>
+    // Object ids can be long; the list shows how many there are.
+    if (Array.isArray(meta.ids)) meta.ids = `${meta.ids.length} ids`
+    return {
+      id: r.id,
+      kind: r.kind,
+      name: r.name,
+      sourcePath: r.source_path,
+      artifact: r.artifact,
+      shape: r.shape ? (JSON.parse(r.shape) as number[]) : [],
+      meta,
+      createdAt: r.created_at,
+    }
+  })
+}
+
+/** Records a dataset (and, for features, its feature set); call inside the transaction that stored its artifact. */
+export function insertDataset(db: Db, record: { kind: DatasetKind; name: string; sourcePath: string; meta: Record<string, unknown> }, artifact: string): number {
+  const now = new Date().toISOString()
+  const { lastInsertRowid } = db
+    .prepare('INSERT INTO datasets (kind, name, source_path, artifact, meta, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(record.kind, record.name, record.sourcePath, artifact, JSON.stringify(record.meta), now)
+  const id = Number(lastInsertRowid)
+  if (record.kind === 'features') {
+    db.prepare('INSERT INTO feature_sets (name, dataset_id, artifact, n, p, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      record.name,
+      id,
+      artifact,
+      Number(record.meta.n),
+      Number(record.meta.p),
+      '{}',
+      now,
+    )
+  }
+  return id
+}
