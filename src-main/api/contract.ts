@@ -232,7 +232,7 @@ export const operations = {
   'settings.set': op(Settings, Settings, { callers: ['renderer', 'browser', 'cli'], summary: 'change settings' }),
   'datasets.list': op(Empty, z.array(DatasetInfo), { summary: "the open project's datasets, newest first" }),
   'jobs.list': op(Empty, z.array(JobInfo), { summary: 'jobs of the open project, newest first' }),
-  'jobs.metrics': op(z.object({ id: z.number().int().positive() }).strict(), z.array(MetricSeries), {
+  'jobs.metrics': op(z.object({ id: z.number().int() }).strict(), z.array(MetricSeries), {
     summary: "a job's metric streams",
   }),
   'jobs.start': op(JobSpec, JobInfo, { callers: ['renderer', 'browser', 'cli'], summary: 'queue a job' }),
@@ -240,7 +240,7 @@ export const operations = {
     callers: ['renderer', 'browser', 'cli'],
     summary: 'run a failed or interrupted job again, from its last checkpoint',
   }),
-  'jobs.cancel': op(z.object({ id: z.number().int().positive() }).strict(), JobInfo, {
+  'jobs.cancel': op(z.object({ id: z.number().int() }).strict(), JobInfo, {
     callers: ['renderer', 'browser', 'cli'],
     summary: 'cancel a queued or running job',
   }),

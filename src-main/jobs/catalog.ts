@@ -11,13 +11,15 @@ export type Lane = 'compute' | 'io'
 export interface KindInfo {
   lane: Lane
   computes: boolean
+  /** Kept in memory only: its lasting record is what it stores (an import's dataset). */
+  transient?: boolean
   /** Reads and checks the job's inputs; throws an AppError naming what is wrong. */
   input(db: Db, spec: JobSpec): unknown
 }
 
 export const catalog: Record<JobKind, KindInfo> = {
   verifyArtifacts: { lane: 'io', computes: false, input: (db) => listArtifacts(db) },
-  import: { lane: 'io', computes: false, input: () => null },
+  import: { lane: 'io', computes: false, transient: true, input: () => null },
   similarity: {
     lane: 'compute',
     computes: true,

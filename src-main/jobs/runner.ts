@@ -10,24 +10,8 @@ import { insertDataset } from '../store/datasets'
 import type { Project } from '../store/project'
 import { catalog, type Lane } from './catalog'
 import { checkpointDir, removeCheckpoint } from './checkpoint'
+import { JobTable, type JobRow } from './jobTable'
 import type { FromWorker, JobOutput, ToWorker, WorkerData } from './protocol'
-
-interface JobRow {
-  id: number
-  kind: string
-  spec: string
-  state: JobState
-  fraction: number
-  stage: string
-  eta_seconds: number | null
-  error: string | null
-  result: string | null
-  backend: string | null
-  checkpoint_at: string | null
-  created_at: string
-  started_at: string | null
-  finished_at: string | null
-}
 
 function toInfo(row: JobRow): JobInfo {
   return {
@@ -36,7 +20,8 @@ function toInfo(row: JobRow): JobInfo {
     state: row.state,
     backend: row.backend as BackendName | null,
     checkpointAt: row.checkpoint_at,
-    resumable: row.state === 'failed',
+    // Transient jobs (imports) are simply started again.
+    resumable: row.state === 'failed' && row.id > 0,
     progress: { fraction: row.fraction, stage: row.stage, etaSeconds: row.eta_seconds },
     createdAt: row.created_at,
     startedAt: row.started_at,
@@ -84,38 +69,32 @@ export interface JobRunnerOptions {
  */
 export class JobRunner {
   private readonly running = new Map<Lane, Running>()
+  private readonly table: JobTable
   private closed = false
 
   constructor(
     private readonly project: Project,
     private readonly options: JobRunnerOptions,
   ) {
+    this.table = new JobTable(project.db)
     // A job that was queued or running when HumanAlign stopped is not restarted behind the user's back: it is
     // marked interrupted and can be resumed from its last checkpoint.
-    project.db
-      .prepare(
-        `UPDATE jobs SET state = 'failed', error = 'Interrupted: HumanAlign stopped while this job was queued or running. Resume it to continue from its last checkpoint.',
-         eta_seconds = NULL, finished_at = ? WHERE state IN ('queued', 'running')`,
-      )
-      .run(now())
+    this.table.interruptLeftovers('Interrupted: HumanAlign stopped while this job was queued or running. Resume it to continue from its last checkpoint.')
   }
 
   list(): JobInfo[] {
-    const rows = this.project.db.prepare('SELECT * FROM jobs ORDER BY id DESC LIMIT 200').all() as JobRow[]
-    return rows.map(toInfo)
+    return this.table.list().map(toInfo)
   }
 
   get(id: number): JobInfo {
-    const row = this.project.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined
+    const row = this.table.get(id)
     if (!row) throw new AppError('not_found', `There is no job ${id} in this project.`)
     return toInfo(row)
   }
 
   metrics(id: number): MetricSeries[] {
     this.get(id)
-    const rows = this.project.db
-      .prepare('SELECT name, step, value FROM job_metrics WHERE job_id = ? ORDER BY name, step')
-      .all(id) as { name: string; step: number; value: number }[]
+    const rows = this.table.metrics(id)
     const series = new Map<string, MetricSeries>()
     for (const row of rows) {
       const entry = series.get(row.name) ?? { name: row.name, points: [] }
@@ -128,10 +107,8 @@ export class JobRunner {
   start(spec: JobSpec): JobInfo {
     // Inputs are checked now, so a job that cannot run is refused instead of queued.
     catalog[spec.kind].input(this.project.db, spec)
-    const { lastInsertRowid } = this.project.db
-      .prepare("INSERT INTO jobs (kind, spec, state, stage, created_at) VALUES (?, ?, 'queued', 'Queued', ?)")
-      .run(spec.kind, JSON.stringify(spec), now())
-    const job = this.emitState(Number(lastInsertRowid))
+    const id = this.table.insert(spec.kind, JSON.stringify(spec), catalog[spec.kind].transient ?? false)
+    const job = this.emitState(id)
     this.pump()
     return job
   }
@@ -140,9 +117,7 @@ export class JobRunner {
   resume(id: number): JobInfo {
     const job = this.get(id)
     if (!job.resumable) throw new AppError('conflict', `Job ${id} is ${job.state}; only a failed or interrupted job can be resumed.`)
-    this.project.db
-      .prepare("UPDATE jobs SET state = 'queued', stage = 'Queued to resume', error = NULL, finished_at = NULL WHERE id = ?")
-      .run(id)
+    this.table.update(id, { state: 'queued', stage: 'Queued to resume', error: null, finished_at: null })
     const queued = this.emitState(id)
     this.pump()
     return queued
@@ -173,9 +148,7 @@ export class JobRunner {
       await running.worker.terminate()
       this.settle(running, 'failed', { stage: 'Stopped', error: 'Interrupted: the project was closed while this job ran. Resume it to continue.' })
     }
-    this.project.db
-      .prepare("UPDATE jobs SET state = 'cancelled', stage = 'Cancelled: the project was closed', finished_at = ? WHERE state = 'queued'")
-      .run(now())
+    for (const row of this.table.queued()) this.table.update(row.id, { state: 'cancelled', stage: 'Cancelled: the project was closed', finished_at: now() })
   }
 
   private emitState(id: number): JobInfo {
@@ -187,21 +160,25 @@ export class JobRunner {
   }
 
   private updateStage(id: number, stage: string): void {
-    this.project.db.prepare('UPDATE jobs SET stage = ? WHERE id = ?').run(stage, id)
+    this.table.update(id, { stage })
     this.emitState(id)
   }
 
   private finish(id: number, state: JobState, fields: Settlement): void {
-    this.project.db
-      .prepare(
-        `UPDATE jobs SET state = ?, stage = ?, error = ?, result = ?, eta_seconds = NULL, finished_at = ?,
-         fraction = CASE WHEN ? = 'done' THEN 1 ELSE fraction END WHERE id = ?`,
-      )
-      .run(state, fields.stage, fields.error ?? null, fields.result === undefined ? null : JSON.stringify(fields.result), now(), state, id)
+    const previous = this.table.get(id)
+    this.table.update(id, {
+      state,
+      stage: fields.stage,
+      error: fields.error ?? null,
+      result: fields.result === undefined ? null : JSON.stringify(fields.result),
+      eta_seconds: null,
+      finished_at: now(),
+      fraction: state === 'done' ? 1 : (previous?.fraction ?? 0),
+    })
     // A finished or cancelled job leaves no partial state behind; a failed one keeps it to resume from.
     if (state === 'done' || state === 'cancelled') {
       removeCheckpoint(checkpointDir(this.project.dir, id))
-      this.project.db.prepare('UPDATE jobs SET checkpoint_at = NULL WHERE id = ?').run(id)
+      this.table.update(id, { checkpoint_at: null })
     }
     this.emitState(id)
   }
@@ -250,8 +227,7 @@ export class JobRunner {
 
   private pump(): void {
     if (this.closed) return
-    const queued = this.project.db.prepare("SELECT * FROM jobs WHERE state = 'queued' ORDER BY id").all() as JobRow[]
-    for (const row of queued) {
+    for (const row of this.table.queued()) {
       const kind = catalog[row.kind as JobKind]
       if (this.running.has(kind.lane)) continue
       const spec = JSON.parse(row.spec) as JobSpec
@@ -268,9 +244,7 @@ export class JobRunner {
 
   private launch(row: JobRow, spec: JobSpec, lane: Lane, backend: WorkerData['backend'], input: unknown): void {
     const data: WorkerData = { jobId: row.id, spec, input, projectDir: this.project.dir, backend, resume: row.checkpoint_at !== null }
-    this.project.db
-      .prepare("UPDATE jobs SET state = 'running', stage = 'Starting', started_at = coalesce(started_at, ?) WHERE id = ?")
-      .run(now(), row.id)
+    this.table.update(row.id, { state: 'running', stage: 'Starting', started_at: row.started_at ?? now() })
     const worker = new Worker(join(this.options.workerDir, JOB_WORKER), { workerData: data })
     const running: Running = { id: row.id, worker, startedAt: performance.now(), startFraction: row.fraction, lastEvent: 0, lastWrite: 0 }
     this.running.set(lane, running)
@@ -290,10 +264,9 @@ export class JobRunner {
 
   private onMessage(running: Running, message: FromWorker): void {
     if (!this.isCurrent(running)) return
-    const db = this.project.db
     switch (message.type) {
       case 'backend':
-        db.prepare('UPDATE jobs SET backend = ? WHERE id = ?').run(message.name, running.id)
+        this.table.update(running.id, { backend: message.name })
         for (const line of message.log) this.options.events.emit({ type: 'log', level: 'info', message: `Job ${running.id}: ${line}` })
         this.emitState(running.id)
         break
@@ -301,16 +274,11 @@ export class JobRunner {
         this.onProgress(running, message.fraction, message.stage)
         break
       case 'metric':
-        db.prepare('INSERT OR REPLACE INTO job_metrics (job_id, name, step, value) VALUES (?, ?, ?, ?)').run(
-          running.id,
-          message.name,
-          message.step,
-          message.value,
-        )
+        this.table.addMetric(running.id, message.name, message.step, message.value)
         this.options.events.emit({ type: 'job.metric', jobId: running.id, name: message.name, step: message.step, value: message.value })
         break
       case 'checkpoint':
-        db.prepare('UPDATE jobs SET checkpoint_at = ? WHERE id = ?').run(now(), running.id)
+        this.table.update(running.id, { checkpoint_at: now() })
         this.emitState(running.id)
         break
       case 'done':
@@ -341,9 +309,7 @@ export class JobRunner {
     }
     if (t - running.lastWrite >= DB_INTERVAL_MS) {
       running.lastWrite = t
-      this.project.db
-        .prepare("UPDATE jobs SET fraction = ?, stage = ?, eta_seconds = ? WHERE id = ? AND state = 'running'")
-        .run(progress.fraction, progress.stage, progress.etaSeconds, running.id)
+      this.table.update(running.id, { fraction: progress.fraction, stage: progress.stage, eta_seconds: progress.etaSeconds }, 'running')
     }
     if (t - running.lastEvent >= EVENT_INTERVAL_MS || fraction >= 1) {
       running.lastEvent = t

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto'
+import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { decodeNpy } from '../../src-main/core/io/npy'
+import { encodeNpy } from '../../src-main/core/io/npy'
+import { runCli } from '../helpers/cli'
+import { useTmp } from '../helpers/tmp'
+
+const tmp = useTmp()
+const examples = join(__dirname, '../../resources/examples')
+const fixtures = join(__dirname, '../fixtures')
+
+function setup() {
+  const dir = tmp()
+  const env = { HUMANALIGN_CONFIG_DIR: join(dir, 'config') }
+  const project = join(dir, 'project')
+  expect(runCli(['project', 'create', project], env).code).toBe(0)
+  const cli = (args: string[]) => runCli([...args, '--project', project, '--json'], env)
+  return { dir, project, env, cli }
+}
+
+/** Every file of the project folder with its SHA-256. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name)
+      if (statSync(path).isDirectory()) walk(path)
+      else out[relative(dir, path)] = createHash('sha256').update(readFileSync(path)).digest('hex')
+    }
+  }
+  walk(dir)
+  return out
+}
+
+describe('humanalign import', () => {
+  it('imports the 92-image RDMs of 16 subjects from the MATLAB struct array, equal to SciPy’s', () => {
+    const { project, cli, env } = setup()
+    const r = cli(['import', 'similarity', join(examples, 'rsa92/92_behavRDMs.mat'), '--key', 'rdms_behav_92.RDM', '--name', 'human RDMs'])
+    expect(r.stderr).toBe('')
+    const result = JSON.parse(r.stdout)
+    expect(result).toMatchObject({ dataset: 'similarity', name: 'human RDMs', n: 92, subjects: 16, measure: 'dissimilarity' })
+    const stored = decodeNpy(new Uint8Array(readFileSync(join(project, 'artifacts', `${result.outputs.data}.npy`))))
+    expect(stored.shape).toEqual([16, 92, 92])
+    const scipy = decodeNpy(new Uint8Array(readFileSync(join(fixtures, 'mat/rdms92_scipy.npy'))))
+    expect(Array.from(stored.data as Float64Array)).toEqual(Array.from(scipy.data as Float64Array))
+    const info = JSON.parse(runCli(['project', 'info', project, '--json'], env).stdout)
+    expect(info.counts).toMatchObject({ datasets: 1, artifacts: 1, jobs: 0 })
+  })
+
+  it('imports features with thingsvision’s file_names.txt, and the SPoSE CSV with its id column', () => {
+    const { dir, cli } = setup()
+    const features = join(dir, 'features.npy')
+    writeFileSync(features, encodeNpy({ dtype: '<f8', shape: [3, 2], data: Float64Array.of(1, 2, 3, 4, 5, 6) }))
+    writeFileSync(join(dir, 'file_names.txt'), 'cat.jpg\ndog.jpg\ncow.jpg\n')
+    expect(JSON.parse(cli(['import', 'features', features]).stdout)).toMatchObject({ n: 3, p: 2, idsFrom: join(dir, 'file_names.txt') })
+    const spose = JSON.parse(cli(['import', 'features', join(examples, 'things/spose_embedding66d_rescaled.csv'), '--name', 'SPoSE 66d']).stdout)
+    expect(spose).toMatchObject({ name: 'SPoSE 66d', n: 1854, p: 66, idsFrom: 'id column' })
+  })
+
+  it('detects 1-based triplets, and converts them on request', () => {
+    const { dir, cli } = setup()
+    const file = join(dir, 'trainset.txt')
+    writeFileSync(file, '1 2 3\n4 1 2\n3 4 1\n')
+    const refused = cli(['import', 'triplets', file, '--objects', '4'])
+    expect(refused.code).toBe(1)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toContain(`${file}: the indices look 1-based (smallest 1, largest 4 for 4 objects).`)
+    const converted = JSON.parse(cli(['import', 'triplets', file, '--objects', '4', '--one-based']).stdout)
+    expect(converted).toMatchObject({ count: 3, objects: 4, convertedFromOneBased: true })
+  })
+
+  it.each([
+    ['features', 'features with NaN', () => encodeNpy({ dtype: '<f4', shape: [2, 2], data: Float32Array.of(1, NaN, 3, 4) }), 'x.npy', [], 'features hold NaN at object 0, feature 1'],
+    ['similarity', 'an asymmetric matrix', () => encodeNpy({ dtype: '<f8', shape: [2, 2], data: Float64Array.of(0, 1, 2, 0) }), 'x.npy', [], 'the matrix is not symmetric'],
+    ['similarity', 'a non-square matrix', () => encodeNpy({ dtype: '<f8', shape: [2, 3], data: new Float64Array(6) }), 'x.npy', [], 'the matrix is not square (2 × 3)'],
+    ['triplets', 'an index out of range', () => new TextEncoder().encode('0 1 2\n0 1 9\n'), 'x.txt', ['--objects', '5'], 'triplet 1 refers to object 9, but the object list has 5 objects'],
+    ['features', 'a truncated file', () => encodeNpy({ dtype: '<f4', shape: [20, 20], data: new Float32Array(400) }).subarray(0, 900), 'x.npy', [], 'truncated .npy data'],
+    ['similarity', 'an unknown key', () => readFileSync(join(examples, 'rsa92/92_behavRDMs.mat')), 'x.mat', ['--key', 'rdms'], "has no variable 'rdms' (it has: rdms_behav_92)"],
+    ['features', 'a wrong dtype', () => encodeNpy({ dtype: '<i8', shape: [2, 2], data: new BigInt64Array(4) }), 'x.npy', [], '64-bit integers'],
+  ])('refuses %s with %s and leaves the project byte-identical', (kind, _what, content, name, extra, message) => {
+    const { dir, project, cli } = setup()
+    copyFileSync(join(fixtures, 'npy/f32_3x4.npy'), join(dir, 'good.npy'))
+    expect(cli(['import', 'features', join(dir, 'good.npy')]).code).toBe(0)
+    const before = snapshot(project)
+    const file = join(dir, name)
+    writeFileSync(file, content())
+    const r = cli(['import', kind, file, ...extra])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(message)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(snapshot(project)).toEqual(before)
+  })
+})
