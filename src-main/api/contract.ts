@@ -183,6 +183,24 @@ export const DatasetInfo = z.object({
 })
 export type DatasetInfo = z.infer<typeof DatasetInfo>
 
+const Shape = z.array(z.number().int())
+export const FileItem = z.discriminatedUnion('kind', [
+  z.object({ key: z.string(), kind: z.literal('array'), dtype: z.string(), shape: Shape, matlabClass: z.string().optional() }),
+  z.object({ key: z.string(), kind: z.literal('text'), shape: Shape, text: z.string() }),
+  z.object({ key: z.string(), kind: z.literal('struct'), shape: Shape, fields: z.array(z.string()) }),
+  z.object({ key: z.string(), kind: z.enum(['cell', 'group', 'unsupported']), shape: Shape.nullable(), matlabClass: z.string().optional() }),
+  z.object({
+    key: z.string(),
+    kind: z.literal('table'),
+    rows: z.number().int(),
+    header: z.boolean(),
+    delimiter: z.string(),
+    columns: z.array(z.object({ name: z.string(), kind: z.string() })),
+  }),
+])
+export const FileSummary = z.object({ path: z.string(), format: z.string(), bytes: z.number(), items: z.array(FileItem) })
+export type FileSummary = z.infer<typeof FileSummary>
+
 export const AppInfo = z.object({
   name: z.literal('HumanAlign'),
   version: z.string(),
@@ -230,6 +248,7 @@ export const operations = {
   'system.doctor': op(Empty, DoctorReport, { summary: 'versions, compute backends and why any is unavailable, GPU, memory, paths' }),
   'settings.get': op(Empty, Settings, { summary: "the user's settings" }),
   'settings.set': op(Settings, Settings, { callers: ['renderer', 'browser', 'cli'], summary: 'change settings' }),
+  'files.inspect': op(z.object({ path: AbsolutePath }).strict(), FileSummary, { summary: 'what a file holds: arrays, shapes, dtypes, keys, columns' }),
   'datasets.list': op(Empty, z.array(DatasetInfo), { summary: "the open project's datasets, newest first" }),
   'jobs.list': op(Empty, z.array(JobInfo), { summary: 'jobs of the open project, newest first' }),
   'jobs.metrics': op(z.object({ id: z.number().int() }).strict(), z.array(MetricSeries), {

@@ -31,6 +31,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'system.doctor': () => session.doctor(),
     'settings.get': () => session.getSettings(),
     'settings.set': (settings) => session.setSettings(settings),
+    'files.inspect': ({ path }) => session.inspect(path),
     'datasets.list': () => session.listDatasets(),
     'jobs.list': () => session.listJobs(),
     'jobs.metrics': ({ id }) => session.jobMetrics(id),

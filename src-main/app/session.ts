@@ -1,11 +1,11 @@
 import { arch, cpus, freemem, totalmem } from 'node:os'
 import { resolve } from 'node:path'
-import type { AppInfo, BackendSetting, DatasetInfo, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
+import type { AppInfo, BackendSetting, DatasetInfo, FileSummary, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
 import { isBackendName, type BackendName } from '../core/compute/backendNames'
 import { JobRunner } from '../jobs/runner'
-import { probeInWorker } from '../jobs/tasks'
+import { inspectInWorker, probeInWorker } from '../jobs/tasks'
 import { configDir, defaultProjectsDir } from '../store/paths'
 import { Project } from '../store/project'
 import { RecentProjects } from '../store/recent'
@@ -121,6 +121,10 @@ export class Session {
     this.project = null
     this.jobs = null
     this.options.events.emit({ type: 'project.changed', project: null })
+  }
+
+  inspect(path: string): Promise<FileSummary> {
+    return inspectInWorker(this.options.workerDir, path)
   }
 
   listDatasets(): DatasetInfo[] {

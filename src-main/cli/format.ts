@@ -1,6 +1,5 @@
-import type { DoctorReport, ProjectInfo } from '../api/contract'
+import type { DoctorReport, FileSummary, ProjectInfo } from '../api/contract'
 import type { BenchReport } from '../bench/harness'
-import type { FileSummary } from '../files/readers'
 import { formatBytes } from '../api/format'
 
 export function formatProject(info: ProjectInfo): string {

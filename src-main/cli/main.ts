@@ -5,7 +5,6 @@ import { AppError } from '../api/errors'
 import { createBackend, type Backend } from '../app/backend'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
 import { formatBench, formatDoctor, formatInspect, formatProject } from './format'
-import { inspectFile } from '../files/readers'
 import { runBench } from '../bench/harness'
 import { BENCH_CASES, isCaseName, type CaseName } from '../bench/cases'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -227,7 +226,7 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'inspect': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         if (rest.length !== 1) throw usageError('inspect needs exactly one file.')
-        const summary = await inspectFile(resolve(rest[0]!))
+        const summary = await call(backend, 'files.inspect', { path: resolve(rest[0]!) })
         printResult(io, summary, () => formatInspect(summary))
         return EXIT_OK
       }

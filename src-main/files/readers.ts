@@ -2,6 +2,7 @@
 // table out of it. Format errors become one message naming the file, the problem and what to do.
 import { createReadStream, existsSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
+import type { FileSummary } from '../api/contract'
 import { AppError } from '../api/errors'
 import { parseDelimited, type Table } from '../core/io/delimited'
 import { detectFormat, type FileFormat } from '../core/io/detect'
@@ -10,19 +11,8 @@ import { decodeMat5, type MatValue } from '../core/io/mat5'
 import { decodeNpy, toCOrder, type NpyArray } from '../core/io/npy'
 import { decodeNpz } from '../core/io/npz'
 
-export type ItemSummary =
-  | { key: string; kind: 'array'; dtype: string; shape: number[]; matlabClass?: string }
-  | { key: string; kind: 'text'; shape: number[]; text: string }
-  | { key: string; kind: 'struct'; shape: number[]; fields: string[] }
-  | { key: string; kind: 'cell' | 'group' | 'unsupported'; shape: number[] | null; matlabClass?: string }
-  | { key: string; kind: 'table'; rows: number; header: boolean; delimiter: string; columns: { name: string; kind: string }[] }
-
-export interface FileSummary {
-  path: string
-  format: FileFormat
-  bytes: number
-  items: ItemSummary[]
-}
+export type { FileSummary }
+type ItemSummary = FileSummary['items'][number]
 
 export const READABLE = '.npy, .npz, .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt'
 

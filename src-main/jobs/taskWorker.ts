@@ -1,14 +1,19 @@
-// Entry of a worker for short tasks outside any project (the doctor's backend probe), so that loading native
-// backends never blocks the main thread or the server's event loop.
+// Entry of a worker for short tasks outside any project (the doctor's backend probe, looking into a file), so
+// that loading native backends or parsing a large file never blocks the main thread or the server's event loop.
 import { parentPort, workerData } from 'node:worker_threads'
+import { AppError } from '../api/errors'
 import { probeBackends } from '../core/compute/probe'
-import type { TaskRequest } from './tasks'
+import { inspectFile } from '../files/readers'
+import type { TaskReply, TaskRequest } from './tasks'
 
 const port = parentPort
 if (!port) throw new Error('taskWorker must run in a worker thread')
 const request = workerData as TaskRequest
 
-probeBackends(request.requested)
-  .then((result) => port.postMessage({ ok: true, result }))
-  .catch((err: unknown) => port.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) }))
+const work = request.task === 'probeBackends' ? probeBackends(request.requested) : inspectFile(request.path)
+work
+  .then((result) => port.postMessage({ ok: true, result } satisfies TaskReply))
+  .catch((err: unknown) =>
+    port.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err), user: err instanceof AppError } satisfies TaskReply),
+  )
   .finally(() => port.close())

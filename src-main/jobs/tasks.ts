@@ -1,33 +1,41 @@
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { AppError } from '../api/errors'
 import type { BackendName } from '../core/compute/backendNames'
 import type { BackendProbe } from '../core/compute/probe'
+import type { FileSummary } from '../files/readers'
 
 export const TASK_WORKER = 'taskWorker.js'
 const TIMEOUT_MS = 120_000
 
-export interface TaskRequest {
-  task: 'probeBackends'
-  requested: BackendName | null
-}
+/** Short work outside any project, run in a fresh worker thread so the main thread never waits on it. */
+export type TaskRequest = { task: 'probeBackends'; requested: BackendName | null } | { task: 'inspect'; path: string }
+export type TaskReply = { ok: true; result: unknown } | { ok: false; message: string; user: boolean }
 
-/** Probes every compute backend in a fresh worker thread (each worker chooses its backend once). */
-export function probeInWorker(workerDir: string, requested: BackendName | null): Promise<BackendProbe> {
-  const request: TaskRequest = { task: 'probeBackends', requested }
+function runTask<T>(workerDir: string, request: TaskRequest, what: string): Promise<T> {
   const worker = new Worker(join(workerDir, TASK_WORKER), { workerData: request })
-  return new Promise<BackendProbe>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       void worker.terminate()
-      reject(new Error(`probing the compute backends took longer than ${TIMEOUT_MS / 1000} s`))
+      reject(new Error(`${what} took longer than ${TIMEOUT_MS / 1000} s`))
     }, TIMEOUT_MS)
-    worker.once('message', (reply: { ok: true; result: BackendProbe } | { ok: false; message: string }) => {
+    worker.once('message', (reply: TaskReply) => {
       clearTimeout(timer)
-      if (reply.ok) resolve(reply.result)
-      else reject(new Error(reply.message))
+      if (reply.ok) resolve(reply.result as T)
+      else reject(reply.user ? new AppError('user', reply.message) : new Error(reply.message))
     })
     worker.once('error', (err) => {
       clearTimeout(timer)
       reject(err)
     })
   })
+}
+
+/** Probes every compute backend (each worker chooses its backend once, so the probe gets its own). */
+export function probeInWorker(workerDir: string, requested: BackendName | null): Promise<BackendProbe> {
+  return runTask(workerDir, { task: 'probeBackends', requested }, 'probing the compute backends')
+}
+
+export function inspectInWorker(workerDir: string, path: string): Promise<FileSummary> {
+  return runTask(workerDir, { task: 'inspect', path }, `reading ${path}`)
 }

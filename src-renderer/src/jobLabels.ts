@@ -1,3 +1,3 @@
 import type { JobKind } from '@api/contract'
 
-export const JOB_LABELS: Record<JobKind, string> = { verifyArtifacts: 'Verify artifacts', similarity: 'Similarity matrix' }
+export const JOB_LABELS: Record<JobKind, string> = { verifyArtifacts: 'Verify artifacts', similarity: 'Similarity matrix', import: 'Import' }

@@ -1,5 +1,6 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
 import CountsPage from './components/CountsPage.vue'
+import DataView from './views/DataView.vue'
 import JobsView from './views/JobsView.vue'
 import ProjectView from './views/ProjectView.vue'
 import SystemView from './views/SystemView.vue'
@@ -9,20 +10,7 @@ const unavailable = (what: string): string => `${what} is not available in this 
 /** The sidebar, in order; Alt+N opens the N-th page. */
 export const pages = [
   { path: '/project', label: 'Project', component: ProjectView },
-  {
-    path: '/data',
-    label: 'Data',
-    component: CountsPage,
-    props: {
-      purpose: 'Features, triplets, similarity matrices, concepts and image sets of this project.',
-      counts: [
-        { key: 'datasets', label: 'Datasets' },
-        { key: 'featureSets', label: 'Feature sets' },
-        { key: 'artifacts', label: 'Stored arrays' },
-      ],
-      notYet: unavailable('Importing files'),
-    },
-  },
+  { path: '/data', label: 'Data', component: DataView },
   {
     path: '/models',
     label: 'Models',

@@ -145,9 +145,8 @@ describe('the workbench in a browser', () => {
     expect(await page.locator('.stat', { hasText: 'Jobs' }).locator('dd').textContent()).toBe('1')
     await page.screenshot({ path: join(SHOTS, 'project-dark.png') })
     await page.keyboard.press('Alt+2')
-    await page.getByRole('heading', { name: 'Data' }).waitFor()
-    expect(await page.textContent('main')).toContain('Importing files is not available in this version of HumanAlign.')
-    expect(await page.locator('.stat', { hasText: 'Stored arrays' }).locator('dd').textContent()).toBe('4')
+    await page.getByRole('heading', { name: 'Data', exact: true }).waitFor()
+    expect(await page.textContent('main')).toContain('This project has no datasets yet.')
   })
 
   it('shows the compute backends and lets the user choose one', async () => {
@@ -162,4 +161,26 @@ describe('the workbench in a browser', () => {
     await page.selectOption('#backend', 'wasm')
     await expect.poll(() => page.textContent('[data-testid=chosen-backend]'), { timeout: 30_000 }).toContain('Jobs run on wasm (asked for wasm by this setting)')
   })
+
+  it('imports a MATLAB file from the Data page', async () => {
+    await page.keyboard.press('Alt+2')
+    await page.getByRole('heading', { name: 'Data', exact: true }).waitFor()
+    await page.fill('#import-path', join(__dirname, '../../resources/examples/rsa92/92_behavRDMs.mat'))
+    await page.getByRole('button', { name: 'Look inside' }).click()
+    await expect.poll(() => page.textContent('[data-testid=import-preview]'), { timeout: 20_000 }).toContain('rdms_behav_92 struct [1 × 16] fields RDM, name, color')
+    await page.selectOption('#import-kind', 'similarity')
+    await page.selectOption('#import-key', 'rdms_behav_92.RDM')
+    await page.fill('#import-name', '92 human RDMs')
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    const row = page.locator('[data-testid=datasets-table] tbody tr', { hasText: '92 human RDMs' })
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1)
+    expect(await row.textContent()).toContain('16 × 92 × 92')
+    expect(await row.textContent()).toContain('subjects 16')
+    await page.screenshot({ path: join(SHOTS, 'data.png') })
+
+    // A bad file: the message names the file and the problem; nothing is added.
+    await page.fill('#import-path', join(__dirname, '../../README.md'))
+    await page.getByRole('button', { name: 'Look inside' }).click()
+    await expect.poll(() => page.locator('.toast').last().textContent()).toContain('README.md: unknown file type')
+  }, 60_000)
 })

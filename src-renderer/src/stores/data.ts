@@ -1,0 +1,49 @@
+import type { DatasetInfo, DatasetKind, FileSummary, JobSpec } from '@api/contract'
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import { client } from './client'
+import { useJobs } from './jobs'
+import { useToasts } from './toasts'
+
+export type ImportSpec = Extract<JobSpec, { kind: 'import' }>
+
+export const useData = defineStore('data', () => {
+  const datasets = ref<DatasetInfo[]>([])
+  const preview = ref<FileSummary | null>(null)
+  const inspecting = ref(false)
+  const toasts = useToasts()
+  const jobs = useJobs()
+
+  async function load(): Promise<void> {
+    try {
+      datasets.value = await client().call('datasets.list', {})
+    } catch (err) {
+      toasts.error(err)
+    }
+  }
+
+  async function inspect(path: string): Promise<void> {
+    inspecting.value = true
+    preview.value = null
+    try {
+      preview.value = await client().call('files.inspect', { path })
+    } catch (err) {
+      toasts.error(err)
+    } finally {
+      inspecting.value = false
+    }
+  }
+
+  /** Starts the import job; the dataset list refreshes when it is done (project.changed). */
+  async function importFile(spec: Omit<ImportSpec, 'kind' | 'measure'> & { dataset: DatasetKind; measure?: ImportSpec['measure'] }): Promise<boolean> {
+    try {
+      jobs.upsert(await client().call('jobs.start', { kind: 'import', ...spec }))
+      return true
+    } catch (err) {
+      toasts.error(err)
+      return false
+    }
+  }
+
+  return { datasets, preview, inspecting, load, inspect, importFile, clearPreview: () => (preview.value = null) }
+})
