@@ -63,6 +63,8 @@ export type JobState = z.infer<typeof JobState>
 
 export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity'])
+export const ExampleName = z.enum(['things', 'rsa92'])
+export type ExampleName = z.infer<typeof ExampleName>
 export type DatasetKind = z.infer<typeof DatasetKind>
 export type JobKind = z.infer<typeof JobKind>
 
@@ -229,6 +231,11 @@ export const operations = {
     z.object({ path: AbsolutePath, name: ProjectName.optional() }).strict(),
     ProjectInfo,
     { summary: 'create a project folder and open it' },
+  ),
+  'project.createExample': op(
+    z.object({ path: AbsolutePath, example: ExampleName }).strict(),
+    z.object({ project: ProjectInfo, jobs: z.array(JobInfo) }),
+    { summary: 'create a project from a bundled example; its imports run as jobs' },
   ),
   'project.open': op(z.object({ path: AbsolutePath }).strict(), ProjectInfo, { summary: 'open a project folder' }),
   'project.current': op(Empty, ProjectInfo.nullable(), { summary: 'the open project, or null' }),

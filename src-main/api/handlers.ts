@@ -14,6 +14,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
   return {
     'app.info': () => ({ ...app, projectsDir: session.projectsDir() }),
     'project.create': ({ path, name }) => session.create(path, name),
+    'project.createExample': ({ path, example }) => session.createExample(path, example),
     'project.open': ({ path }) => session.open(path),
     'project.current': () => session.current(),
     'project.info': ({ path }) => session.describe(path),

@@ -9,6 +9,8 @@ export interface BackendOptions {
   /** Folder of the built worker entries (jobWorker.js, taskWorker.js). */
   workerDir: string
   backendFlag?: SessionOptions['backendFlag']
+  /** The bundled example data (resources/examples). */
+  examplesDir: string
   pickFolder?: HandlerDeps['pickFolder']
   onInternalError?: (err: unknown) => void
 }
@@ -26,7 +28,7 @@ export function createBackend(options: BackendOptions): Backend {
   // the main thread: worker threads only get a copy of the environment, which native code does not see.
   process.env.XDG_RUNTIME_DIR ??= tmpdir()
   const events = createEventBus()
-  const session = new Session({ app: options.app, workerDir: options.workerDir, events, backendFlag: options.backendFlag })
+  const session = new Session({ app: options.app, workerDir: options.workerDir, events, backendFlag: options.backendFlag, examplesDir: options.examplesDir })
   const handlers = createHandlers({ session, app: options.app, pickFolder: options.pickFolder })
   return {
     dispatch: createDispatcher(handlers, options.onInternalError),

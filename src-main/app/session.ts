@@ -1,6 +1,6 @@
 import { arch, cpus, freemem, totalmem } from 'node:os'
 import { resolve } from 'node:path'
-import type { AppInfo, BackendSetting, DatasetInfo, FileSummary, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
+import type { AppInfo, BackendSetting, DatasetInfo, ExampleName, FileSummary, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
 import { isBackendName, type BackendName } from '../core/compute/backendNames'
@@ -10,6 +10,7 @@ import { configDir, defaultProjectsDir } from '../store/paths'
 import { Project } from '../store/project'
 import { RecentProjects } from '../store/recent'
 import { SettingsFile } from '../store/settings'
+import { EXAMPLES, exampleImports } from './examples'
 import { listDatasets } from '../store/datasets'
 
 export interface SessionOptions {
@@ -17,6 +18,8 @@ export interface SessionOptions {
   /** Folder of the built worker entries (jobWorker.js, taskWorker.js). */
   workerDir: string
   events: EventBus
+  /** The bundled data (resources/examples). */
+  examplesDir: string
   /** A backend named on the command line (--backend); it wins over HUMANALIGN_BACKEND and the settings. */
   backendFlag?: BackendSetting
 }
@@ -98,6 +101,13 @@ export class Session {
   async create(path: string, name: string | undefined): Promise<ProjectInfo> {
     await this.close()
     return this.attach(Project.create(path, name, this.options.app.version))
+  }
+
+  /** A new project holding an example's datasets; the imports are queued as jobs. */
+  async createExample(path: string, example: ExampleName): Promise<{ project: ProjectInfo; jobs: JobInfo[] }> {
+    const info = await this.create(path, EXAMPLES[example].title)
+    const jobs = exampleImports(example, this.options.examplesDir).map((spec) => this.startJob(spec))
+    return { project: info, jobs }
   }
 
   async open(path: string): Promise<ProjectInfo> {

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { BackendSetting, DatasetKind, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
+import { BackendSetting, DatasetKind, ExampleName, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
 import { AppError } from '../api/errors'
 import { createBackend, type Backend } from '../app/backend'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
@@ -13,7 +13,9 @@ import { EXIT_INTERNAL, EXIT_OK, EXIT_USER, printResult, reportError, type CliIo
 export const USAGE = `Usage: humanalign <command> [options]
 
 Commands:
-  project create DIR [--name NAME]   create a project folder (project.sqlite + artifacts/)
+  project create DIR [--name NAME] [--example things|rsa92]
+                                     create a project folder (project.sqlite + artifacts/), empty or
+                                     holding a bundled example's data
   project info DIR                   describe a project: name, schema, what it holds
   bench [--case NAME] [--quick] [--save]
                                      time our kernels against NumPy (matmul, cosine, gather); --save writes
@@ -80,12 +82,24 @@ async function projectCommand(backend: Backend, io: CliIo, args: string[]): Prom
   const [action, ...rest] = args
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { name: { type: 'string' } },
+    options: { name: { type: 'string' }, example: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   })
   if (positionals.length !== 1) throw usageError(`project ${action ?? ''} needs exactly one folder.`)
   const path = resolve(positionals[0]!)
+  if (action === 'create' && values.example !== undefined) {
+    const example = ExampleName.safeParse(values.example)
+    if (!example.success) throw usageError(`--example ${values.example} is not an example; the examples are ${ExampleName.options.join(', ')}.`)
+    const ended = jobsEnding(backend, io)
+    const { project, jobs } = await call(backend, 'project.createExample', { path, example: example.data })
+    const finished = await ended(jobs.map((j) => j.id))
+    const failed = finished.filter((j) => j.state !== 'done')
+    if (failed.length) throw new AppError('user', `The example project was created, but ${failed.length} import(s) failed: ${failed.map((j) => j.error).join('; ')}`)
+    const info = await call(backend, 'project.current', {})
+    printResult(io, info, () => `Created project "${project.name}" in ${project.path} with ${finished.length} datasets from the example`)
+    return EXIT_OK
+  }
   if (action === 'create') {
     const info = await call(backend, 'project.create', { path, name: values.name })
     printResult(io, info, () => `Created project "${info.name}" in ${info.path}`)
@@ -99,20 +113,38 @@ async function projectCommand(backend: Backend, io: CliIo, args: string[]): Prom
   return EXIT_OK
 }
 
-/** Starts a job through the contract and waits for it to end, printing progress to stderr. */
-async function runJob(backend: Backend, io: CliIo, spec: OpInput<'jobs.start'>): Promise<JobInfo> {
-  let id = -1
-  const ended = new Promise<JobInfo>((resolveJob) => {
-    backend.events.subscribe((event) => {
-      if (event.type === 'job.state' && event.job.id === id && ['done', 'failed', 'cancelled'].includes(event.job.state)) resolveJob(event.job)
-      if (event.type === 'job.progress' && event.jobId === id && !io.json) process.stderr.write(`\r${Math.round(event.progress.fraction * 100)}% ${event.progress.stage}\x1b[K`)
-    })
+/** Waits for jobs (by id, once known) to end, printing progress to stderr. Subscribe before starting them. */
+function jobsEnding(backend: Backend, io: CliIo): (ids: number[]) => Promise<JobInfo[]> {
+  const ended = new Map<number, JobInfo>()
+  let waiting: { ids: number[]; resolve: (jobs: JobInfo[]) => void } | null = null
+  const check = (): void => {
+    if (waiting && waiting.ids.every((id) => ended.has(id))) {
+      if (!io.json) process.stderr.write('\r\x1b[K')
+      waiting.resolve(waiting.ids.map((id) => ended.get(id)!))
+      waiting = null
+    }
+  }
+  backend.events.subscribe((event) => {
+    if (event.type === 'job.state' && ['done', 'failed', 'cancelled'].includes(event.job.state)) {
+      ended.set(event.job.id, event.job)
+      check()
+    }
+    if (event.type === 'job.progress' && !io.json) process.stderr.write(`\r${Math.round(event.progress.fraction * 100)}% ${event.progress.stage}\x1b[K`)
   })
-  id = (await call(backend, 'jobs.start', spec)).id
-  const job = await ended
-  if (!io.json) process.stderr.write('\r\x1b[K')
-  if (job.state !== 'done') throw new AppError('user', job.error ?? `The job was ${job.state}.`)
-  return job
+  return (ids) =>
+    new Promise((resolveJobs) => {
+      waiting = { ids, resolve: resolveJobs }
+      check()
+    })
+}
+
+/** Starts a job through the contract and waits for it to end. */
+async function runJob(backend: Backend, io: CliIo, spec: OpInput<'jobs.start'>): Promise<JobInfo> {
+  const ended = jobsEnding(backend, io)
+  const { id } = await call(backend, 'jobs.start', spec)
+  const [job] = await ended([id])
+  if (job!.state !== 'done') throw new AppError('user', job!.error ?? `The job was ${job!.state}.`)
+  return job!
 }
 
 async function importCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
@@ -208,6 +240,7 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
   const backend = createBackend({
     app: { name: 'HumanAlign', version: paths.version, node: process.versions.node, electron: null, platform: process.platform, transport: command === 'serve' ? 'browser' : 'cli' },
     workerDir: paths.workerDir,
+    examplesDir: join(paths.appRoot, 'resources', 'examples'),
     backendFlag,
   })
   try {

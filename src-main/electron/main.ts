@@ -87,6 +87,7 @@ async function start(): Promise<void> {
       transport: 'electron',
     },
     workerDir: __dirname,
+    examplesDir: join(__dirname, '..', '..', 'resources', 'examples'),
     pickFolder: async (title) => {
       if (!mainWindow) return null
       const picked = await dialog.showOpenDialog(mainWindow, { title, properties: ['openDirectory', 'createDirectory'] })

@@ -4,6 +4,8 @@ import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeNpy } from '../../src-main/core/io/npy'
 import { encodeNpy } from '../../src-main/core/io/npy'
+import { listDatasets } from '../../src-main/store/datasets'
+import { Project } from '../../src-main/store/project'
 import { runCli } from '../helpers/cli'
 import { useTmp } from '../helpers/tmp'
 
@@ -74,7 +76,7 @@ describe('humanalign import', () => {
   it.each([
     ['features', 'features with NaN', () => encodeNpy({ dtype: '<f4', shape: [2, 2], data: Float32Array.of(1, NaN, 3, 4) }), 'x.npy', [], 'features hold NaN at object 0, feature 1'],
     ['similarity', 'an asymmetric matrix', () => encodeNpy({ dtype: '<f8', shape: [2, 2], data: Float64Array.of(0, 1, 2, 0) }), 'x.npy', [], 'the matrix is not symmetric'],
-    ['similarity', 'a non-square matrix', () => encodeNpy({ dtype: '<f8', shape: [2, 3], data: new Float64Array(6) }), 'x.npy', [], 'the matrix is not square (2 × 3)'],
+    ['similarity', 'a non-square matrix', () => encodeNpy({ dtype: '<f8', shape: [2, 4], data: new Float64Array(8) }), 'x.npy', [], 'the matrix is not square (2 × 4)'],
     ['triplets', 'an index out of range', () => new TextEncoder().encode('0 1 2\n0 1 9\n'), 'x.txt', ['--objects', '5'], 'triplet 1 refers to object 9, but the object list has 5 objects'],
     ['features', 'a truncated file', () => encodeNpy({ dtype: '<f4', shape: [20, 20], data: new Float32Array(400) }).subarray(0, 900), 'x.npy', [], 'truncated .npy data'],
     ['similarity', 'an unknown key', () => readFileSync(join(examples, 'rsa92/92_behavRDMs.mat')), 'x.mat', ['--key', 'rdms'], "has no variable 'rdms' (it has: rdms_behav_92)"],
@@ -91,5 +93,37 @@ describe('humanalign import', () => {
     expect(r.stderr).toContain(message)
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
     expect(snapshot(project)).toEqual(before)
+  })
+})
+
+describe('example projects', () => {
+  it('creates the THINGS and 92-image projects from the bundled data', () => {
+    const dir = tmp()
+    const env = { HUMANALIGN_CONFIG_DIR: join(dir, 'config') }
+    const things = runCli(['project', 'create', join(dir, 'things'), '--example', 'things', '--json'], env)
+    expect(things.stderr).toBe('')
+    expect(JSON.parse(things.stdout)).toMatchObject({ name: 'THINGS: 1,854 objects', counts: { datasets: 3, featureSets: 2, artifacts: 3 } })
+
+    const rsa = runCli(['project', 'create', join(dir, 'rsa92'), '--example', 'rsa92', '--json'], env)
+    expect(rsa.stderr).toBe('')
+    const info = JSON.parse(rsa.stdout)
+    expect(info.counts).toMatchObject({ datasets: 2, artifacts: 2 })
+    // The IT RDMs are stored as pdist vectors; expanded they equal scipy's squareform.
+    const project = Project.open(join(dir, 'rsa92'))
+    try {
+      const it = listDatasets(project.db).find((d) => d.name.includes('IT RDMs'))!
+      expect(it.shape).toEqual([2, 92, 92])
+      const stored = decodeNpy(new Uint8Array(readFileSync(join(project.dir, 'artifacts', `${it.artifact}.npy`))))
+      const scipy = decodeNpy(new Uint8Array(readFileSync(join(fixtures, 'mat/it_rdms_squareform_scipy.npy'))))
+      expect(Array.from(stored.data as Float64Array)).toEqual(Array.from(scipy.data as Float64Array))
+    } finally {
+      project.close()
+    }
+  })
+
+  it('names an unknown example', () => {
+    const r = runCli(['project', 'create', join(tmp(), 'x'), '--example', 'mnist'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('--example mnist is not an example; the examples are things, rsa92.')
   })
 })

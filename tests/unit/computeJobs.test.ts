@@ -168,6 +168,7 @@ describe('job specs', () => {
     const backend = createBackend({
       app: { name: 'HumanAlign', version: '1', node: process.versions.node, electron: null, platform: process.platform, transport: 'cli' },
       workerDir: WORKER_DIR,
+      examplesDir: join(__dirname, '../../resources/examples'),
     })
     cleanup.push(() => backend.close())
     await backend.session.create(join(tmp(), 'p'), 'x')

@@ -56,8 +56,18 @@ describe('SimilarityMatrix', () => {
     expect(toSimilarityMatrix(f64([2, 2, 2], [0, 1, 1, 0, 0, 2, 2, 0]), 'dissimilarity')).toMatchObject({ n: 2, subjects: 2 })
   })
 
+  it('expands condensed pair vectors (scipy squareform / MATLAB pdist order)', () => {
+    // pairs (0,1), (0,2), (1,2)
+    const m = toSimilarityMatrix(f64([1, 3], [1, 2, 3]), 'dissimilarity')
+    expect(m).toMatchObject({ n: 3, subjects: 1 })
+    expect(Array.from(m.data)).toEqual([0, 1, 2, 1, 0, 3, 2, 3, 0])
+    const two = toSimilarityMatrix(f64([2, 3], [1, 2, 3, 4, 5, 6]), 'dissimilarity')
+    expect(two).toMatchObject({ n: 3, subjects: 2 })
+    expect(Array.from(two.data.subarray(9))).toEqual([0, 4, 5, 4, 0, 6, 5, 6, 0])
+  })
+
   it('names non-square, asymmetric and non-finite matrices', () => {
-    expect(() => toSimilarityMatrix(f64([2, 3], [0, 1, 2, 3, 4, 5]), 'similarity')).toThrow('the matrix is not square (2 × 3)')
+    expect(() => toSimilarityMatrix(f64([2, 4], [0, 1, 2, 3, 4, 5, 6, 7]), 'similarity')).toThrow('the matrix is not square (2 × 4)')
     expect(() => toSimilarityMatrix(f64([2, 2], [0, 1, 2, 0]), 'similarity')).toThrow('the matrix is not symmetric: row 0, column 1 is 1 but row 1, column 0 is 2.')
     expect(() => toSimilarityMatrix(f64([2, 2, 2], [0, 1, 1, 0, 0, NaN, 1, 0]), 'similarity')).toThrow('the matrix holds NaN at subject 1, row 0, column 1.')
   })
