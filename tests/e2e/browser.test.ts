@@ -183,4 +183,15 @@ describe('the workbench in a browser', () => {
     await page.getByRole('button', { name: 'Look inside' }).click()
     await expect.poll(() => page.locator('.toast').last().textContent()).toContain('README.md: unknown file type')
   }, 60_000)
+
+  it('creates the THINGS example project in one click', async () => {
+    await page.keyboard.press('Alt+1')
+    await page.getByRole('button', { name: 'Close project' }).click()
+    await page.getByRole('button', { name: /THINGS: 1,854 objects/ }).click()
+    await expect.poll(() => page.textContent('[data-testid=project-name]')).toBe('THINGS: 1,854 objects')
+    await expect.poll(() => page.locator('.stat', { hasText: 'Datasets' }).locator('dd').textContent(), { timeout: 30_000 }).toBe('3')
+    await page.keyboard.press('Alt+2')
+    await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr').count()).toBe(3)
+    expect(await page.textContent('[data-testid=datasets-table]')).toContain('1854 × 66')
+  }, 60_000)
 })

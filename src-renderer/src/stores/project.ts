@@ -1,4 +1,4 @@
-import type { AppInfo, ProjectInfo, RecentProject } from '@api/contract'
+import type { AppInfo, ExampleName, ProjectInfo, RecentProject } from '@api/contract'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { client } from './client'
@@ -49,6 +49,15 @@ export const useProject = defineStore('project', () => {
     return true
   }
 
+  async function createExample(example: ExampleName, path: string): Promise<boolean> {
+    const created = await guarded(() => client().call('project.createExample', { path, example }))
+    if (!created) return false
+    current.value = created.project
+    toasts.show('info', `Created "${created.project.name}"; importing ${created.jobs.length} datasets in the background.`)
+    await refreshRecent()
+    return true
+  }
+
   async function open(path: string): Promise<boolean> {
     const info = await guarded(() => client().call('project.open', { path }))
     if (!info) return false
@@ -83,5 +92,5 @@ export const useProject = defineStore('project', () => {
     current.value = project
   }
 
-  return { app, current, recent, busy, load, create, open, rename, close, forget, pickFolder, applyChange, refreshRecent }
+  return { app, current, recent, busy, load, create, createExample, open, rename, close, forget, pickFolder, applyChange, refreshRecent }
 })
