@@ -61,7 +61,7 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity'])
 export const ExampleName = z.enum(['things', 'rsa92'])
 export type ExampleName = z.infer<typeof ExampleName>
@@ -125,6 +125,17 @@ export const JobSpec = z.discriminatedUnion('kind', [
       oneBased: z.boolean().optional(),
       /** Similarity matrices: what the numbers mean. */
       measure: z.enum(['similarity', 'dissimilarity']).default('dissimilarity'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('simulateTriplets'),
+      /** The bundled 66-d SPoSE embedding of the 1,854 THINGS objects. */
+      embedding: z.literal('spose66').default('spose66'),
+      count: z.number().int().positive().max(50_000_000),
+      seed: z.number().int().nonnegative().default(0),
+      /** Softmax temperature; by default calibrated to the THINGS noise ceiling. */
+      temperature: z.number().positive().optional(),
     })
     .strict(),
 ])

@@ -184,6 +184,7 @@ export class Session {
     this.project = project
     this.jobs = new JobRunner(project, {
       workerDir: this.options.workerDir,
+      examplesDir: this.options.examplesDir,
       events: this.options.events,
       requestedBackend: () => this.requestedBackend(),
     })

@@ -23,6 +23,8 @@ Commands:
   import KIND FILE --project DIR     import features, triplets or similarity (matrices) into a project:
          [--key K] [--name N] [--ids FILE] [--objects N] [--one-based|--zero-based]
          [--measure similarity|dissimilarity]
+  simulate triplets --n N --project DIR [--seed S] [--temperature T]
+                                     THINGS triplets simulated from the SPoSE embedding, with soft labels
   inspect FILE                       what a file holds: arrays, shapes, dtypes, keys, table columns
   doctor                             versions, compute backends (and why any is unavailable), GPU, memory, paths
   serve [--port N] [--host ADDR]     start browser mode (see humanalign serve --help)
@@ -186,6 +188,27 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
   return EXIT_OK
 }
 
+async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { project: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, temperature: { type: 'string' }, embedding: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  })
+  if (positionals.join(' ') !== 'triplets') throw usageError('simulate knows one thing: simulate triplets.')
+  if (!values.project) throw usageError('simulate triplets needs --project DIR.')
+  if (values.embedding !== undefined && values.embedding !== 'spose66') throw usageError(`--embedding ${values.embedding}: the embedding bundled for simulation is spose66.`)
+  const count = Number(values.n)
+  if (!Number.isInteger(count) || count < 1) throw usageError(`--n ${values.n ?? ''} is not a positive whole number of triplets.`)
+  const seed = values.seed === undefined ? 0 : Number(values.seed)
+  const temperature = values.temperature === undefined ? undefined : Number(values.temperature)
+  await call(backend, 'project.open', { path: resolve(values.project) })
+  const job = await runJob(backend, io, { kind: 'simulateTriplets', embedding: 'spose66', count, seed, ...(temperature === undefined ? {} : { temperature }) })
+  const r = job.result as { name: string; temperature: number; meanMaxProbability: number }
+  printResult(io, r, () => `${r.name}: temperature ${r.temperature.toPrecision(4)}, mean probability of the most likely choice ${r.meanMaxProbability.toFixed(3)}`)
+  return EXIT_OK
+}
+
 async function benchCommand(backend: Backend, io: CliIo, args: string[], paths: CliPaths): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -255,6 +278,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'import': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await importCommand(backend, io, rest)
+      }
+      case 'simulate': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await simulateCommand(backend, io, rest)
       }
       case 'inspect': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

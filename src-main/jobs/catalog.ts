@@ -20,6 +20,7 @@ export interface KindInfo {
 export const catalog: Record<JobKind, KindInfo> = {
   verifyArtifacts: { lane: 'io', computes: false, input: (db) => listArtifacts(db) },
   import: { lane: 'io', computes: false, transient: true, input: () => null },
+  simulateTriplets: { lane: 'compute', computes: false, input: () => null },
   similarity: {
     lane: 'compute',
     computes: true,

@@ -6,6 +6,8 @@ import type { Checkpoint } from './checkpoint'
 /** What a job function gets: where the project is, a cancellation signal, and ways to report. */
 export interface JobContext {
   projectDir: string
+  /** The bundled example data (resources/examples). */
+  examplesDir: string
   signal: AbortSignal
   /** The compute backend this worker initialised, for kinds that compute. */
   backend: BackendChoice | null
@@ -25,6 +27,8 @@ export interface DatasetRecord {
   /** The name of the output array that holds it. */
   output: string
   meta: Record<string, unknown>
+  /** Meta keys whose value is another output's artifact address (soft labels beside triplets). */
+  metaOutputs?: Record<string, string>
 }
 
 /**
@@ -45,6 +49,7 @@ export interface WorkerData {
   /** Inputs the main thread read from the project database for the job. */
   input: unknown
   projectDir: string
+  examplesDir: string
   /** null: the kind computes nothing and needs no backend. */
   backend: { requested: BackendName | null } | null
   resume: boolean

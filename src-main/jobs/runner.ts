@@ -58,6 +58,8 @@ interface Settlement {
 export interface JobRunnerOptions {
   /** Folder of the built worker entry (jobWorker.js). */
   workerDir: string
+  /** The bundled example data, for jobs that use it. */
+  examplesDir: string
   events: EventBus
   /** The backend the user asked for (null: best available), read when a job starts. */
   requestedBackend: () => BackendName | null
@@ -211,7 +213,8 @@ export class JobRunner {
         const datasets = (output.records ?? []).map((record) => {
           const artifact = outputs[record.output]
           if (!artifact) throw new Error(`the job recorded a dataset for a missing output '${record.output}'`)
-          return insertDataset(db, record, artifact)
+          const linked = Object.fromEntries(Object.entries(record.metaOutputs ?? {}).map(([key, name]) => [key, outputs[name]]))
+          return insertDataset(db, { ...record, meta: { ...record.meta, ...linked } }, artifact)
         })
         return {
           ...(output.result as object),
@@ -243,7 +246,7 @@ export class JobRunner {
   }
 
   private launch(row: JobRow, spec: JobSpec, lane: Lane, backend: WorkerData['backend'], input: unknown): void {
-    const data: WorkerData = { jobId: row.id, spec, input, projectDir: this.project.dir, backend, resume: row.checkpoint_at !== null }
+    const data: WorkerData = { jobId: row.id, spec, input, projectDir: this.project.dir, examplesDir: this.options.examplesDir, backend, resume: row.checkpoint_at !== null }
     this.table.update(row.id, { state: 'running', stage: 'Starting', started_at: row.started_at ?? now() })
     const worker = new Worker(join(this.options.workerDir, JOB_WORKER), { workerData: data })
     const running: Running = { id: row.id, worker, startedAt: performance.now(), startFraction: row.fraction, lastEvent: 0, lastWrite: 0 }

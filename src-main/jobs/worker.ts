@@ -26,6 +26,7 @@ async function run(): Promise<void> {
   const dir = checkpointDir(data.projectDir, data.jobId)
   const output = await jobKinds[data.spec.kind](data.spec, data.input, {
     projectDir: data.projectDir,
+    examplesDir: data.examplesDir,
     signal: abort.signal,
     backend,
     restored: data.resume ? readCheckpoint(dir) : null,

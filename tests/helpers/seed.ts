@@ -5,6 +5,7 @@ import type { Project } from '../../src-main/store/project'
 
 /** The built worker entries (jobWorker.js, taskWorker.js). */
 export const WORKER_DIR = join(__dirname, '..', '..', 'out', 'main')
+export const EXAMPLES_DIR = join(__dirname, '..', '..', 'resources', 'examples')
 
 /** Stores `count` distinct float32 arrays of `mib` MiB each, so a job has real bytes to chew on. */
 export function seedArtifacts(project: Project, count: number, mib: number): ArtifactRow[] {

@@ -127,3 +127,28 @@ describe('example projects', () => {
     expect(r.stderr).toContain('--example mnist is not an example; the examples are things, rsa92.')
   })
 })
+
+describe('humanalign simulate triplets', () => {
+  it('stores THINGS triplets simulated from SPoSE, labelled so, with soft labels and the calibrated temperature', () => {
+    const { project, cli } = setup()
+    const r = cli(['simulate', 'triplets', '--n', '20000', '--seed', '3'])
+    expect(r.stderr).toBe('')
+    const result = JSON.parse(r.stdout)
+    expect(result).toMatchObject({ count: 20000, objects: 1854, label: 'simulated from SPoSE' })
+    expect(result.name).toContain('simulated from SPoSE')
+    expect(result.meanMaxProbability).toBeCloseTo(0.673, 3)
+    const p = Project.open(project)
+    try {
+      const [dataset] = listDatasets(p.db)
+      expect(dataset).toMatchObject({ kind: 'triplets', shape: [20000, 3], meta: { simulated: 'simulated from SPoSE', seed: 3, oddOneOut: 2 } })
+      const soft = decodeNpy(new Uint8Array(readFileSync(join(p.dir, 'artifacts', `${dataset!.meta.softLabels}.npy`))))
+      expect(soft.shape).toEqual([20000, 3])
+      const s = soft.data as Float32Array
+      expect(s[0]! + s[1]! + s[2]!).toBeCloseTo(1, 5)
+    } finally {
+      p.close()
+    }
+    // The same seed gives the same triplets.
+    expect(JSON.parse(cli(['simulate', 'triplets', '--n', '20000', '--seed', '3']).stdout).outputs).toEqual(result.outputs)
+  })
+})

@@ -10,7 +10,7 @@ import { decodeNpy } from '../../src-main/core/io/npy'
 import { JobRunner } from '../../src-main/jobs/runner'
 import { getArtifact, putArray } from '../../src-main/store/artifacts'
 import { Project } from '../../src-main/store/project'
-import { WORKER_DIR } from '../helpers/seed'
+import { WORKER_DIR, EXAMPLES_DIR } from '../helpers/seed'
 import { useSwiftShader } from '../helpers/swiftshader'
 import { settled, until } from '../helpers/events'
 import { useTmp } from '../helpers/tmp'
@@ -27,7 +27,7 @@ function runnerFor(project: Project, backend: BackendName | null) {
   const events = createEventBus()
   const seen: AppEvent[] = []
   events.subscribe((e) => seen.push(e))
-  const runner = new JobRunner(project, { workerDir: WORKER_DIR, events, requestedBackend: () => backend })
+  const runner = new JobRunner(project, { workerDir: WORKER_DIR, examplesDir: EXAMPLES_DIR, events, requestedBackend: () => backend })
   cleanup.push(() => runner.close())
   return { runner, seen }
 }
@@ -168,7 +168,7 @@ describe('job specs', () => {
     const backend = createBackend({
       app: { name: 'HumanAlign', version: '1', node: process.versions.node, electron: null, platform: process.platform, transport: 'cli' },
       workerDir: WORKER_DIR,
-      examplesDir: join(__dirname, '../../resources/examples'),
+      examplesDir: EXAMPLES_DIR,
     })
     cleanup.push(() => backend.close())
     await backend.session.create(join(tmp(), 'p'), 'x')

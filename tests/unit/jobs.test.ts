@@ -5,7 +5,7 @@ import type { AppEvent, JobInfo } from '../../src-main/api/contract'
 import { createEventBus } from '../../src-main/api/events'
 import { JobRunner } from '../../src-main/jobs/runner'
 import { Project } from '../../src-main/store/project'
-import { seedArtifacts, WORKER_DIR } from '../helpers/seed'
+import { EXAMPLES_DIR, seedArtifacts, WORKER_DIR } from '../helpers/seed'
 import { settled, until } from '../helpers/events'
 import { useTmp } from '../helpers/tmp'
 
@@ -20,7 +20,7 @@ function setup() {
   const events = createEventBus()
   const seen: AppEvent[] = []
   events.subscribe((e) => seen.push(e))
-  const runner = new JobRunner(project, { workerDir: WORKER_DIR, events, requestedBackend: () => null })
+  const runner = new JobRunner(project, { workerDir: WORKER_DIR, examplesDir: EXAMPLES_DIR, events, requestedBackend: () => null })
   cleanup.push(() => project.close(), () => runner.close())
   return { project, runner, seen }
 }
@@ -95,7 +95,7 @@ describe('JobRunner with verifyArtifacts', () => {
     project.db
       .prepare("INSERT INTO jobs (kind, spec, state, created_at) VALUES ('verifyArtifacts', '{\"kind\":\"verifyArtifacts\"}', 'running', 'then')")
       .run()
-    const runner = new JobRunner(project, { workerDir: WORKER_DIR, events: createEventBus(), requestedBackend: () => null })
+    const runner = new JobRunner(project, { workerDir: WORKER_DIR, examplesDir: EXAMPLES_DIR, events: createEventBus(), requestedBackend: () => null })
     cleanup.push(() => project.close())
     expect(runner.list()[0]).toMatchObject({ state: 'failed', error: expect.stringMatching(/^Interrupted/) })
   })

@@ -3,11 +3,13 @@ import type { ArtifactRow } from '../../store/artifacts'
 import type { JobFunction } from '../protocol'
 import { importData } from './importData'
 import { similarity } from './similarity'
+import { simulateTriplets } from './simulateTriplets'
 import { verifyArtifacts } from './verifyArtifacts'
 
 /** Every job kind, by name; each runs inside a worker thread. */
 export const jobKinds: Record<JobKind, JobFunction> = {
   verifyArtifacts: async (_spec, input, ctx) => ({ result: await verifyArtifacts(input as ArtifactRow[], ctx) }),
+  simulateTriplets: (spec, _input, ctx) => simulateTriplets(spec as Extract<JobSpec, { kind: 'simulateTriplets' }>, ctx.examplesDir, ctx),
   import: (spec, _input, ctx) => importData(spec as Extract<JobSpec, { kind: 'import' }>, ctx),
   similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),
 }
