@@ -1,3 +1,8 @@
 import type { JobKind } from '@api/contract'
 
-export const JOB_LABELS: Record<JobKind, string> = { verifyArtifacts: 'Verify artifacts', similarity: 'Similarity matrix', import: 'Import' }
+export const JOB_LABELS: Record<JobKind, string> = {
+  verifyArtifacts: 'Verify artifacts',
+  similarity: 'Similarity matrix',
+  import: 'Import',
+  simulateTriplets: 'Simulate triplets (SPoSE)',
+}
