@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseDelimited, type Table } from '../../src-main/core/io/delimited'
+import { spawnSync } from 'node:child_process'
+import { formatDelimited, parseDelimited, type Table } from '../../src-main/core/io/delimited'
 
 const text = (s: string) => [new TextEncoder().encode(s)]
 /** The same text cut into one-byte chunks: every split point a stream can produce. */
@@ -55,5 +56,24 @@ describe('delimited text', () => {
     await expect(parseDelimited(text('1 2 3\n4 5\n'))).rejects.toThrow('line 2 has 2 fields, but the file has 3 columns')
     await expect(parseDelimited(text('a,b\n1,2\n3,x\n'))).rejects.toThrow('line 3, column 2 ("b"): "x" is not a number')
     await expect(parseDelimited(text('\n\n'))).rejects.toThrow('the file is empty')
+  })
+})
+
+describe('writing delimited text', () => {
+  it('round-trips through our reader and is read by NumPy', async () => {
+    const columns = [
+      { name: 'id', kind: 'text' as const, texts: ['a', 'b, "quoted"', 'c'] },
+      { name: 'x', kind: 'number' as const, numbers: Float64Array.of(0.1, -2.5e-8, 1 / 3) },
+    ]
+    const csv = formatDelimited(columns)
+    expect(csv).toBe('id,x\na,0.1\n"b, ""quoted""",-2.5e-8\nc,0.3333333333333333\n')
+    const back = await parseDelimited(text(csv))
+    expect(back.columns[0]!.texts).toEqual(['a', 'b, "quoted"', 'c'])
+    expect(numbers(back, 1)).toEqual([0.1, -2.5e-8, 1 / 3])
+    const r = spawnSync('python3', ['-c', 'import sys, numpy as np; a = np.loadtxt(sys.stdin, delimiter=",", skiprows=1, usecols=1); print(repr(a.tolist()))'], {
+      input: formatDelimited([{ name: 'i', kind: 'number', numbers: Float64Array.of(1, 2) }, columns[1]!].map((c, i) => (i === 0 ? c : { ...c, numbers: c.numbers!.subarray(0, 2) }))),
+      encoding: 'utf8',
+    })
+    expect(r.stdout.trim()).toBe('[0.1, -2.5e-08]')
   })
 })

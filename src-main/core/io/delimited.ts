@@ -187,3 +187,25 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
     ),
   }
 }
+
+function quote(field: string, delimiter: string): string {
+  return field.includes(delimiter) || field.includes('"') || field.includes('\n') ? `"${field.replace(/"/g, '""')}"` : field
+}
+
+/** Columns as delimited text with a header row; numbers keep full precision (shortest round-trip form). */
+export function formatDelimited(columns: Column[], delimiter: ',' | '\t' = ','): string {
+  const rows = columns.reduce((n, c) => Math.max(n, c.numbers?.length ?? c.texts?.length ?? 0), 0)
+  const lines = [columns.map((c) => quote(c.name, delimiter)).join(delimiter)]
+  for (let r = 0; r < rows; r++) {
+    lines.push(
+      columns
+        .map((c) => {
+          if (c.kind === 'text') return quote(c.texts?.[r] ?? '', delimiter)
+          const v = c.numbers?.[r]
+          return v === undefined || Number.isNaN(v) ? '' : String(v)
+        })
+        .join(delimiter),
+    )
+  }
+  return `${lines.join('\n')}\n`
+}
