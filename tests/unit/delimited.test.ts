@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
-import { formatDelimited, parseDelimited, type Table } from '../../src-main/core/io/delimited'
+import { formatDelimited, parseDelimited, type Column, type Table } from '../../src-main/core/io/delimited'
 
 const text = (s: string) => [new TextEncoder().encode(s)]
 /** The same text cut into one-byte chunks: every split point a stream can produce. */
@@ -70,8 +70,12 @@ describe('writing delimited text', () => {
     const back = await parseDelimited(text(csv))
     expect(back.columns[0]!.texts).toEqual(['a', 'b, "quoted"', 'c'])
     expect(numbers(back, 1)).toEqual([0.1, -2.5e-8, 1 / 3])
+    const numeric: Column[] = [
+      { name: 'i', kind: 'number', numbers: Float64Array.of(1, 2) },
+      { name: 'x', kind: 'number', numbers: Float64Array.of(0.1, -2.5e-8) },
+    ]
     const r = spawnSync('python3', ['-c', 'import sys, numpy as np; a = np.loadtxt(sys.stdin, delimiter=",", skiprows=1, usecols=1); print(repr(a.tolist()))'], {
-      input: formatDelimited([{ name: 'i', kind: 'number', numbers: Float64Array.of(1, 2) }, columns[1]!].map((c, i) => (i === 0 ? c : { ...c, numbers: c.numbers!.subarray(0, 2) }))),
+      input: formatDelimited(numeric),
       encoding: 'utf8',
     })
     expect(r.stdout.trim()).toBe('[0.1, -2.5e-08]')
