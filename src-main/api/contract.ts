@@ -121,6 +121,8 @@ export const JobSpec = z.discriminatedUnion('kind', [
       ids: AbsolutePath.optional(),
       /** Triplets: how many objects the indices refer to. */
       objects: z.number().int().positive().optional(),
+      /** The project dataset that lists the objects (features, concepts): triplets index it, features must match it. */
+      objectsFrom: z.number().int().positive().optional(),
       /** Triplets: the file counts objects from 1 (true) or from 0 (false); unset refuses files that look 1-based. */
       oneBased: z.boolean().optional(),
       /** Similarity matrices: what the numbers mean. */

@@ -21,7 +21,8 @@ Commands:
                                      time our kernels against NumPy (matmul, cosine, gather); --save writes
                                      bench/results/DATE-HOST-BACKEND.json
   import KIND FILE --project DIR     import features, triplets or similarity (matrices) into a project:
-         [--key K] [--name N] [--ids FILE] [--objects N] [--one-based|--zero-based]
+         [--key K] [--name N] [--ids FILE] [--objects N | --objects-from DATASET_ID]
+         [--one-based|--zero-based]
          [--measure similarity|dissimilarity]
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
@@ -158,6 +159,7 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
       name: { type: 'string' },
       ids: { type: 'string' },
       objects: { type: 'string' },
+      'objects-from': { type: 'string' },
       'one-based': { type: 'boolean' },
       'zero-based': { type: 'boolean' },
       measure: { type: 'string' },
@@ -180,6 +182,7 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
     ...(values.name ? { name: values.name } : {}),
     ...(values.ids ? { ids: resolve(values.ids) } : {}),
     ...(objects !== undefined ? { objects } : {}),
+    ...(values['objects-from'] !== undefined ? { objectsFrom: Number(values['objects-from']) } : {}),
     ...(values['one-based'] ? { oneBased: true } : values['zero-based'] ? { oneBased: false } : {}),
     ...(values.measure ? { measure: values.measure as 'similarity' | 'dissimilarity' } : {}),
   })

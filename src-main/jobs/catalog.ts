@@ -4,6 +4,7 @@ import type { JobKind, JobSpec } from '../api/contract'
 import { AppError } from '../api/errors'
 import { getArtifact, listArtifacts } from '../store/artifacts'
 import type { Db } from '../store/database'
+import { listDatasets } from '../store/datasets'
 
 /** One job at a time per lane: the compute lane holds the GPU (or the CPU cores); file checks use the disk. */
 export type Lane = 'compute' | 'io'
@@ -17,9 +18,34 @@ export interface KindInfo {
   input(db: Db, spec: JobSpec): unknown
 }
 
+/** What an import checks against: the object list another dataset of the project defines. */
+export interface ObjectList {
+  id: number
+  name: string
+  n: number
+}
+
+function objectList(db: Db, id: number): ObjectList {
+  const dataset = listDatasets(db).find((d) => d.id === id)
+  if (!dataset) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  const n = Number(dataset.meta.n)
+  if (dataset.kind === 'triplets' || !Number.isInteger(n)) {
+    throw new AppError('user', `Dataset ${id} ("${dataset.name}") is ${dataset.kind}; choose a dataset that lists objects (features or a similarity matrix).`)
+  }
+  return { id, name: dataset.name, n }
+}
+
 export const catalog: Record<JobKind, KindInfo> = {
   verifyArtifacts: { lane: 'io', computes: false, input: (db) => listArtifacts(db) },
-  import: { lane: 'io', computes: false, transient: true, input: () => null },
+  import: {
+    lane: 'io',
+    computes: false,
+    transient: true,
+    input(db, spec) {
+      const { objectsFrom } = spec as Extract<JobSpec, { kind: 'import' }>
+      return objectsFrom === undefined ? null : { objects: objectList(db, objectsFrom) }
+    },
+  },
   simulateTriplets: { lane: 'compute', computes: false, input: () => null },
   similarity: {
     lane: 'compute',

@@ -73,6 +73,22 @@ describe('humanalign import', () => {
     expect(converted).toMatchObject({ count: 3, objects: 4, convertedFromOneBased: true })
   })
 
+  it('checks triplets and features against an object list already in the project', () => {
+    const { dir, cli } = setup()
+    const features = join(dir, 'four.npy')
+    writeFileSync(features, encodeNpy({ dtype: '<f4', shape: [4, 2], data: Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8) }))
+    const id = JSON.parse(cli(['import', 'features', features]).stdout).datasets[0] as number
+    const triplets = join(dir, 't.txt')
+    writeFileSync(triplets, '0 1 2\n3 2 1\n')
+    expect(JSON.parse(cli(['import', 'triplets', triplets, '--objects-from', String(id)]).stdout)).toMatchObject({ count: 2, objects: 4 })
+    writeFileSync(triplets, '0 1 2\n3 2 4\n')
+    expect(cli(['import', 'triplets', triplets, '--objects-from', String(id)]).stderr).toContain('triplet 1 refers to object 4, but the object list has 4 objects (0…3)')
+    const five = join(dir, 'five.npy')
+    writeFileSync(five, encodeNpy({ dtype: '<f4', shape: [5, 2], data: new Float32Array(10) }))
+    expect(cli(['import', 'features', five, '--objects-from', String(id)]).stderr).toContain('the features have 5 rows, but the object list "four" has 4 objects.')
+    expect(cli(['import', 'triplets', triplets, '--objects-from', '99']).stderr).toContain('There is no dataset 99 in this project.')
+  })
+
   it.each([
     ['features', 'features with NaN', () => encodeNpy({ dtype: '<f4', shape: [2, 2], data: Float32Array.of(1, NaN, 3, 4) }), 'x.npy', [], 'features hold NaN at object 0, feature 1'],
     ['similarity', 'an asymmetric matrix', () => encodeNpy({ dtype: '<f8', shape: [2, 2], data: Float64Array.of(0, 1, 2, 0) }), 'x.npy', [], 'the matrix is not symmetric'],

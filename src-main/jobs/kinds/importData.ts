@@ -11,6 +11,7 @@ import { toTripletSet } from '../../core/data/triplets'
 import type { Column, Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
 import { formatOf, readArray, readTable } from '../../files/readers'
+import type { ObjectList } from '../catalog'
 import type { JobContext, JobOutput } from '../protocol'
 
 type ImportSpec = Extract<JobSpec, { kind: 'import' }>
@@ -53,7 +54,7 @@ function arrayColumns(array: NpyArray): number[][] {
   return [0, 1, 2].map((c) => Array.from({ length: rows }, (_, r) => values[r * cols + c]!))
 }
 
-async function importOne(spec: ImportSpec, ctx: JobContext): Promise<JobOutput> {
+async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: JobContext): Promise<JobOutput> {
   const format = formatOf(spec.path)
   const name = spec.name ?? basename(spec.path).replace(/\.[^.]+$/, '')
   ctx.progress(0.05, `Reading ${basename(spec.path)}`)
@@ -69,6 +70,9 @@ async function importOne(spec: ImportSpec, ctx: JobContext): Promise<JobOutput> 
     const idsFile = spec.ids ?? (tableIds === undefined && existsSync(beside) ? beside : undefined)
     const ids = idsFile ? readIds(idsFile) : tableIds
     const features = toFeatureSet(array, ids)
+    if (objectList && features.n !== objectList.n) {
+      throw new ValidationError(`the features have ${features.n} rows, but the object list "${objectList.name}" has ${objectList.n} objects. Features need one row per object.`)
+    }
     return {
       result: { dataset: 'features', name, n: features.n, p: features.p, idsFrom: idsFile ?? (tableIds ? 'id column' : 'row numbers') },
       outputs: { data: { dtype: '<f4', shape: [features.n, features.p], data: features.data } },
@@ -77,7 +81,10 @@ async function importOne(spec: ImportSpec, ctx: JobContext): Promise<JobOutput> 
   }
   if (spec.dataset === 'triplets') {
     const columns = table ? table.columns.filter((c) => c.kind === 'number').map((c) => c.numbers!) : arrayColumns(fromFile!.array)
-    const triplets = toTripletSet(columns, { objects: spec.objects, oneBased: spec.oneBased })
+    if (objectList && spec.objects !== undefined && spec.objects !== objectList.n) {
+      throw new ValidationError(`${spec.objects} objects were given, but the object list "${objectList.name}" has ${objectList.n}.`)
+    }
+    const triplets = toTripletSet(columns, { objects: spec.objects ?? objectList?.n, oneBased: spec.oneBased })
     return {
       result: { dataset: 'triplets', name, count: triplets.count, objects: triplets.objects, convertedFromOneBased: triplets.converted },
       outputs: { data: { dtype: '<i4', shape: [triplets.count, 3], data: triplets.indices } },
@@ -96,9 +103,9 @@ async function importOne(spec: ImportSpec, ctx: JobContext): Promise<JobOutput> 
   }
 }
 
-export async function importData(spec: ImportSpec, ctx: JobContext): Promise<JobOutput> {
+export async function importData(spec: ImportSpec, input: { objects: ObjectList } | null, ctx: JobContext): Promise<JobOutput> {
   try {
-    return await importOne(spec, ctx)
+    return await importOne(spec, input?.objects ?? null, ctx)
   } catch (err) {
     if (err instanceof ValidationError) throw new AppError('user', `${spec.path}: ${err.message}`)
     throw err

@@ -1,5 +1,6 @@
 import type { JobKind, JobSpec } from '../../api/contract'
 import type { ArtifactRow } from '../../store/artifacts'
+import type { ObjectList } from '../catalog'
 import type { JobFunction } from '../protocol'
 import { importData } from './importData'
 import { similarity } from './similarity'
@@ -10,6 +11,6 @@ import { verifyArtifacts } from './verifyArtifacts'
 export const jobKinds: Record<JobKind, JobFunction> = {
   verifyArtifacts: async (_spec, input, ctx) => ({ result: await verifyArtifacts(input as ArtifactRow[], ctx) }),
   simulateTriplets: (spec, _input, ctx) => simulateTriplets(spec as Extract<JobSpec, { kind: 'simulateTriplets' }>, ctx.examplesDir, ctx),
-  import: (spec, _input, ctx) => importData(spec as Extract<JobSpec, { kind: 'import' }>, ctx),
+  import: (spec, input, ctx) => importData(spec as Extract<JobSpec, { kind: 'import' }>, input as { objects: ObjectList } | null, ctx),
   similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),
 }
