@@ -62,7 +62,7 @@ export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'don
 export type JobState = z.infer<typeof JobState>
 
 export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets'])
-export const DatasetKind = z.enum(['features', 'triplets', 'similarity'])
+export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts'])
 export const ExampleName = z.enum(['things', 'rsa92'])
 export type ExampleName = z.infer<typeof ExampleName>
 export type DatasetKind = z.infer<typeof DatasetKind>

@@ -18,6 +18,8 @@ export const EXAMPLES: Record<ExampleName, Example> = {
       { dataset: 'features', file: 'things/spose_embedding66d_rescaled.csv', name: 'SPoSE 66-d embedding (THINGS, 1,854 objects)' },
       { dataset: 'features', file: 'things/spose_embedding66d_rescaled_48val_reordered.csv', name: 'SPoSE 66-d, the 48 RDM objects' },
       { dataset: 'similarity', file: 'things/RDM48_triplet.mat', name: 'RDM48: human triplet dissimilarities', measure: 'dissimilarity' },
+      { dataset: 'concepts', file: 'things/things_concepts.tsv', name: 'THINGS concepts (names, WordNet ids, bottom-up categories)' },
+      { dataset: 'concepts', file: 'things/categories_final_20200131.tsv', name: 'THINGSplus categories (53)' },
     ],
   },
   rsa92: {

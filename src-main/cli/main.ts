@@ -20,7 +20,7 @@ Commands:
   bench [--case NAME] [--quick] [--save]
                                      time our kernels against NumPy (matmul, cosine, gather); --save writes
                                      bench/results/DATE-HOST-BACKEND.json
-  import KIND FILE --project DIR     import features, triplets or similarity (matrices) into a project:
+  import KIND FILE --project DIR     import features, triplets, similarity (matrices) or concepts:
          [--key K] [--name N] [--ids FILE] [--objects N | --objects-from DATASET_ID]
          [--one-based|--zero-based]
          [--measure similarity|dissimilarity]

@@ -21,7 +21,7 @@ export interface JobContext {
 
 /** A dataset the job adds to the project, pointing at one of its outputs. */
 export interface DatasetRecord {
-  kind: 'features' | 'triplets' | 'similarity'
+  kind: 'features' | 'triplets' | 'similarity' | 'concepts'
   name: string
   sourcePath: string
   /** The name of the output array that holds it. */

@@ -19,7 +19,8 @@ export function listDatasets(db: Db): DatasetInfo[] {
   return rows.map((r) => {
     const meta = JSON.parse(r.meta) as Record<string, unknown>
     // Object ids can be long; the list shows how many there are.
-    if (Array.isArray(meta.ids)) meta.ids = `${meta.ids.length} ids`
+    for (const key of ['ids', 'names', 'wordnetIds']) if (Array.isArray(meta[key])) meta[key] = `${(meta[key] as unknown[]).length} ${key}`
+    if (Array.isArray(meta.categories)) meta.categories = `${(meta.categories as unknown[]).length} categories`
     return {
       id: r.id,
       kind: r.kind,

@@ -96,6 +96,7 @@ describe('humanalign import', () => {
     ['triplets', 'an index out of range', () => new TextEncoder().encode('0 1 2\n0 1 9\n'), 'x.txt', ['--objects', '5'], 'triplet 1 refers to object 9, but the object list has 5 objects'],
     ['features', 'a truncated file', () => encodeNpy({ dtype: '<f4', shape: [20, 20], data: new Float32Array(400) }).subarray(0, 900), 'x.npy', [], 'truncated .npy data'],
     ['similarity', 'an unknown key', () => readFileSync(join(examples, 'rsa92/92_behavRDMs.mat')), 'x.mat', ['--key', 'rdms'], "has no variable 'rdms' (it has: rdms_behav_92)"],
+    ['features', 'a text cell in a numeric column', () => new TextEncoder().encode('id,x,y\na,1,2\nb,3,oops\n'), 'x.csv', [], 'column "y" holds text (line 3 holds "oops")'],
     ['features', 'a wrong dtype', () => encodeNpy({ dtype: '<i8', shape: [2, 2], data: new BigInt64Array(4) }), 'x.npy', [], '64-bit integers'],
   ])('refuses %s with %s and leaves the project byte-identical', (kind, _what, content, name, extra, message) => {
     const { dir, project, cli } = setup()
@@ -118,7 +119,20 @@ describe('example projects', () => {
     const env = { HUMANALIGN_CONFIG_DIR: join(dir, 'config') }
     const things = runCli(['project', 'create', join(dir, 'things'), '--example', 'things', '--json'], env)
     expect(things.stderr).toBe('')
-    expect(JSON.parse(things.stdout)).toMatchObject({ name: 'THINGS: 1,854 objects', counts: { datasets: 3, featureSets: 2, artifacts: 3 } })
+    expect(JSON.parse(things.stdout)).toMatchObject({ name: 'THINGS: 1,854 objects', counts: { datasets: 5, featureSets: 2, artifacts: 5 } })
+    const thingsProject = Project.open(join(dir, 'things'))
+    try {
+      const byName = Object.fromEntries(listDatasets(thingsProject.db).map((d) => [d.name, d]))
+      expect(byName['THINGSplus categories (53)']).toMatchObject({ kind: 'concepts', shape: [1854, 53], meta: { n: 1854, skippedRows: 1, categorySource: '53 one-hot columns' } })
+      expect(byName['THINGS concepts (names, WordNet ids, bottom-up categories)']).toMatchObject({ shape: [1854, expect.any(Number)], meta: { nameColumn: 'uniqueID', wordnetIds: '1854 wordnetIds' } })
+      const membership = decodeNpy(new Uint8Array(readFileSync(join(thingsProject.dir, 'artifacts', `${byName['THINGSplus categories (53)']!.artifact}.npy`))))
+      // The aardvark's memberships, as the file marks them.
+      const row = Array.from((membership.data as Uint8Array).subarray(0, 53))
+      const tsv = readFileSync(join(examples, 'things/categories_final_20200131.tsv'), 'utf8').split('\n')[1]!.split('\t').slice(2)
+      expect(row).toEqual(tsv.map((v) => (v.trim() === '1' ? 1 : 0)))
+    } finally {
+      thingsProject.close()
+    }
 
     const rsa = runCli(['project', 'create', join(dir, 'rsa92'), '--example', 'rsa92', '--json'], env)
     expect(rsa.stderr).toBe('')

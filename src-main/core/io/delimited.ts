@@ -23,6 +23,8 @@ export class DelimitedFormatError extends Error {
   override name = 'DelimitedFormatError'
 }
 
+/** Lines read before the columns' kinds are settled (empty cells say nothing about a column). */
+const LOOKAHEAD = 200
 const NEWLINE = 10
 const RETURN = 13
 
@@ -100,21 +102,27 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
   const decoder = new TextDecoder('utf-8')
   let carry = ''
   let lineNumber = 0
-  const pending: string[] = []
+  const pending: { line: string; at: number }[] = []
   let layout: { delimiter: Delimiter; header: boolean; names: string[]; kinds: ('number' | 'text')[] } | null = null
   let numberColumns: (NumberColumn | null)[] = []
   let textColumns: (string[] | null)[] = []
   let rows = 0
 
-  const decide = (first: string, second: string | undefined): void => {
-    const delimiter = detectDelimiter(first)
-    const a = splitLine(first, delimiter)
-    const b = second === undefined ? undefined : splitLine(second, delimiter)
-    // A header has a name (or nothing, as pandas writes above its index) where the data below is a number.
-    const header = b !== undefined && a.some((field, i) => !isNumeric(field) && b[i] !== undefined && isNumeric(b[i]!))
-    const data = header ? b! : a
-    const kinds = data.map((field) => (isNumeric(field) ? 'number' : 'text') as 'number' | 'text')
-    const names = header ? a.map((name, i) => name || `column ${i + 1}`) : data.map((_, i) => `column ${i + 1}`)
+  /**
+   * Settles the layout from the first lines: the delimiter from the first; a header when the first line has a
+   * name (or nothing) above a number; a column is numeric when every non-empty cell of the lookahead is a number.
+   */
+  const decide = (lines: string[]): void => {
+    const delimiter = detectDelimiter(lines[0]!)
+    const split = lines.map((line) => splitLine(line, delimiter))
+    const [a, b] = split
+    const header = b !== undefined && a!.some((field, i) => !isNumeric(field) && b[i] !== undefined && isNumeric(b[i]!))
+    const data = header ? split.slice(1) : split
+    const width = (header ? a! : data[0]!).length
+    const kinds = Array.from({ length: width }, (_, c) =>
+      (data.every((row) => row[c] === undefined || row[c] === '' || isNumeric(row[c]!)) ? 'number' : 'text') as 'number' | 'text',
+    )
+    const names = header ? a!.map((name, i) => name || `column ${i + 1}`) : kinds.map((_, i) => `column ${i + 1}`)
     layout = { delimiter, header, names, kinds }
     numberColumns = kinds.map((k) => (k === 'number' ? new NumberColumn() : null))
     textColumns = kinds.map((k) => (k === 'text' ? [] : null))
@@ -141,16 +149,17 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
     rows++
   }
 
+  const flush = (): void => {
+    decide(pending.map((p) => p.line))
+    for (const [i, p] of pending.entries()) if (i > 0 || !layout!.header) addRow(p.line, p.at)
+  }
+
   const takeLine = (line: string): void => {
     lineNumber++
     if (line.trim() === '') return
     if (!layout) {
-      pending.push(line)
-      if (pending.length < 2) return
-      decide(pending[0]!, pending[1])
-      const start = lineNumber - 1
-      if (!layout!.header) addRow(pending[0]!, start)
-      addRow(pending[1]!, lineNumber)
+      pending.push({ line, at: lineNumber })
+      if (pending.length >= LOOKAHEAD) flush()
       return
     }
     addRow(line, lineNumber)
@@ -174,8 +183,7 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
   if (carry !== '') takeLine(carry.endsWith('\r') ? carry.slice(0, -1) : carry)
   if (!layout) {
     if (pending.length === 0) throw new DelimitedFormatError('the file is empty')
-    decide(pending[0]!, undefined)
-    addRow(pending[0]!, 1)
+    flush()
   }
   const l = layout!
   return {

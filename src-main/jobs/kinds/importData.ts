@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path'
 import type { JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { ValidationError } from '../../core/data/errors'
+import { toConcepts } from '../../core/data/concepts'
 import { toFeatureSet } from '../../core/data/features'
 import { toSimilarityMatrix } from '../../core/data/similarity'
 import { toTripletSet } from '../../core/data/triplets'
@@ -34,7 +35,13 @@ function tableFeatures(table: Table): { array: NpyArray; ids?: string[] } {
   const idColumn = columns.find((c) => c.kind === 'text')
   const numeric = columns.filter((c) => c.kind === 'number')
   const extraText = columns.filter((c) => c.kind === 'text' && c !== idColumn)
-  if (extraText.length) throw new ValidationError(`columns ${extraText.map((c) => `"${c.name}"`).join(', ')} hold text; only one id column is allowed beside the features.`)
+  if (extraText.length) {
+    // Name the first cell that is not a number, which is usually a typo in a numeric column.
+    const column = extraText[0]!
+    const row = column.texts!.findIndex((v) => v !== '' && Number.isNaN(Number(v)))
+    const at = row >= 0 ? ` (line ${row + 1 + (table.header ? 1 : 0)} holds "${column.texts![row]}")` : ''
+    throw new ValidationError(`column "${column.name}" holds text${at}; beside the numbers, only one id column is allowed. Fix the cell or remove the column.`)
+  }
   return { array: numericMatrix(numeric, table.rows), ids: idColumn?.texts }
 }
 
@@ -77,6 +84,28 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
       result: { dataset: 'features', name, n: features.n, p: features.p, idsFrom: idsFile ?? (tableIds ? 'id column' : 'row numbers') },
       outputs: { data: { dtype: '<f4', shape: [features.n, features.p], data: features.data } },
       records: [{ kind: 'features', name, output: 'data', ...source, meta: { ...source, n: features.n, p: features.p, ids: features.ids } }],
+    }
+  }
+  if (spec.dataset === 'concepts') {
+    if (!table) throw new ValidationError('concepts are read from a text table (.tsv, .csv) with one row per object and a column of names.')
+    const concepts = toConcepts(table)
+    if (objectList && concepts.n !== objectList.n) {
+      throw new ValidationError(`the table names ${concepts.n} concepts, but the object list "${objectList.name}" has ${objectList.n} objects.`)
+    }
+    const meta = {
+      ...source,
+      n: concepts.n,
+      names: concepts.names,
+      ...(concepts.wordnetIds ? { wordnetIds: concepts.wordnetIds } : {}),
+      categories: concepts.categories,
+      nameColumn: concepts.nameColumn,
+      categorySource: concepts.categorySource,
+      skippedRows: concepts.skippedRows,
+    }
+    return {
+      result: { dataset: 'concepts', name, n: concepts.n, categories: concepts.categories.length, wordnet: concepts.wordnetIds !== null, skippedRows: concepts.skippedRows },
+      outputs: { data: { dtype: '|u1', shape: [concepts.n, concepts.categories.length], data: concepts.membership } },
+      records: [{ kind: 'concepts', name, output: 'data', ...source, meta }],
     }
   }
   if (spec.dataset === 'triplets') {

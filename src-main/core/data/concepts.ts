@@ -1,0 +1,72 @@
+import type { Column, Table } from '../io/delimited'
+import { ValidationError } from './errors'
+
+/** The objects' names, WordNet ids when known, and category memberships (one-hot). Row i is object i. */
+export interface Concepts {
+  n: number
+  names: string[]
+  wordnetIds: string[] | null
+  categories: string[]
+  /** n × categories, 1 where the object belongs to the category. */
+  membership: Uint8Array
+  /** Rows left out because they have no name (THINGSplus ends with a row of column totals). */
+  skippedRows: number
+  nameColumn: string
+  categorySource: string | null
+}
+
+const NAME = [/^uniqueid$/i, /^(word|name|names|concept|item|object)$/i]
+
+function nameColumn(table: Table): Column {
+  const text = table.columns.filter((c) => c.kind === 'text')
+  for (const pattern of NAME) {
+    const found = text.find((c) => pattern.test(c.name.trim()))
+    if (found) return found
+  }
+  if (!text[0]) throw new ValidationError('concepts need a column of names (text); this table has only numbers.')
+  return text[0]
+}
+
+function isOneHot(column: Column, keep: boolean[]): boolean {
+  if (column.kind !== 'number') return false
+  const values = column.numbers!.filter((_, i) => keep[i])
+  return values.every((v) => Number.isNaN(v) || v === 0 || v === 1) && values.some((v) => v === 1)
+}
+
+/** Reads concepts from a table: names, WordNet ids, and categories from 0/1 columns or from a category label column. */
+export function toConcepts(table: Table): Concepts {
+  const names = nameColumn(table)
+  const keep = names.texts!.map((name) => name.trim() !== '')
+  const rows = keep.filter(Boolean).length
+  if (rows === 0) throw new ValidationError(`the name column "${names.name}" is empty.`)
+  const pick = <T>(values: T[]): T[] => values.filter((_, i) => keep[i])
+
+  const wordnet = table.columns.find((c) => c.kind === 'text' && /wordnet id$/i.test(c.name.trim()))
+  const oneHot = table.columns.filter((c) => isOneHot(c, keep))
+  const labels = oneHot.length ? null : table.columns.find((c) => c.kind === 'text' && c !== names && /categor/i.test(c.name))
+  let categories: string[] = []
+  let membership = new Uint8Array(0)
+  if (oneHot.length) {
+    categories = oneHot.map((c) => c.name)
+    membership = new Uint8Array(rows * categories.length)
+    oneHot.forEach((c, j) => pick(Array.from(c.numbers!)).forEach((v, i) => (membership[i * categories.length + j] = v === 1 ? 1 : 0)))
+  } else if (labels) {
+    const values = pick(labels.texts!).map((v) => v.trim())
+    categories = [...new Set(values.filter((v) => v !== ''))].sort()
+    membership = new Uint8Array(rows * categories.length)
+    values.forEach((v, i) => {
+      const j = categories.indexOf(v)
+      if (j >= 0) membership[i * categories.length + j] = 1
+    })
+  }
+  return {
+    n: rows,
+    names: pick(names.texts!).map((v) => v.trim()),
+    wordnetIds: wordnet ? pick(wordnet.texts!).map((v) => v.trim()) : null,
+    categories,
+    membership,
+    skippedRows: keep.length - rows,
+    nameColumn: names.name,
+    categorySource: oneHot.length ? `${oneHot.length} one-hot columns` : labels ? `column "${labels.name}"` : null,
+  }
+}
