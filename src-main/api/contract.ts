@@ -62,7 +62,7 @@ export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'don
 export type JobState = z.infer<typeof JobState>
 
 export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets'])
-export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts'])
+export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
 export const ExampleName = z.enum(['things', 'rsa92'])
 export type ExampleName = z.infer<typeof ExampleName>
 export type DatasetKind = z.infer<typeof DatasetKind>
@@ -204,6 +204,7 @@ export const FileItem = z.discriminatedUnion('kind', [
   z.object({ key: z.string(), kind: z.literal('text'), shape: Shape, text: z.string() }),
   z.object({ key: z.string(), kind: z.literal('struct'), shape: Shape, fields: z.array(z.string()) }),
   z.object({ key: z.string(), kind: z.enum(['cell', 'group', 'unsupported']), shape: Shape.nullable(), matlabClass: z.string().optional() }),
+  z.object({ key: z.string(), kind: z.literal('images'), count: z.number().int(), files: z.array(z.string()) }),
   z.object({
     key: z.string(),
     kind: z.literal('table'),

@@ -71,6 +71,9 @@ export function formatInspect(summary: FileSummary): string {
       case 'struct':
         lines.push(`  ${key}  struct [${item.shape.join(' × ')}] with fields ${item.fields.join(', ')} (read a field with --key ${item.key}.FIELD)`)
         break
+      case 'images':
+        lines.push(`  ${item.count} images: ${item.files.join(', ')}${item.count > item.files.length ? ', …' : ''}`)
+        break
       case 'table':
         lines.push(`  table: ${item.rows} rows, ${item.columns.length} columns, ${item.header ? 'with' : 'no'} header, ${item.delimiter === '\t' ? 'tab' : item.delimiter}-separated`)
         for (const c of item.columns.slice(0, 12)) lines.push(`    ${c.name}  ${c.kind}`)

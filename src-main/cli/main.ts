@@ -20,7 +20,8 @@ Commands:
   bench [--case NAME] [--quick] [--save]
                                      time our kernels against NumPy (matmul, cosine, gather); --save writes
                                      bench/results/DATE-HOST-BACKEND.json
-  import KIND FILE --project DIR     import features, triplets, similarity (matrices) or concepts:
+  import KIND FILE --project DIR     import features, triplets, similarity (matrices), concepts or images
+                                     (a folder, or an N×H×W×C uint8 array):
          [--key K] [--name N] [--ids FILE] [--objects N | --objects-from DATASET_ID]
          [--one-based|--zero-based]
          [--measure similarity|dissimilarity]

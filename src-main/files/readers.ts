@@ -1,6 +1,6 @@
 // Opening the files researchers bring: detects the format, lists what a file holds, and reads one array or
 // table out of it. Format errors become one message naming the file, the problem and what to do.
-import { createReadStream, existsSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
 import type { FileSummary } from '../api/contract'
 import { AppError } from '../api/errors'
@@ -10,6 +10,7 @@ import { openHdf5 } from '../core/io/hdf5'
 import { decodeMat5, type MatValue } from '../core/io/mat5'
 import { decodeNpy, toCOrder, type NpyArray } from '../core/io/npy'
 import { decodeNpz } from '../core/io/npz'
+import { IMAGE_FILE } from './images'
 
 export type { FileSummary }
 type ItemSummary = FileSummary['items'][number]
@@ -67,6 +68,11 @@ function summarizeArray(key: string, array: NpyArray): ItemSummary {
 }
 
 export async function inspectFile(path: string): Promise<FileSummary> {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const files = readdirSync(path).filter((f) => IMAGE_FILE.test(f)).sort()
+    if (!files.length) throw new AppError('user', `${path} is a folder without .jpg, .png or .webp images; choose a file, or a folder of images.`)
+    return { path, format: 'image folder', bytes: 0, items: [{ key: '', kind: 'images', count: files.length, files: files.slice(0, 5) }] }
+  }
   const format = formatOf(path)
   const bytes = statSync(path).size
   const items = await guarded(path, async (): Promise<ItemSummary[]> => {

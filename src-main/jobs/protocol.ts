@@ -21,11 +21,13 @@ export interface JobContext {
 
 /** A dataset the job adds to the project, pointing at one of its outputs. */
 export interface DatasetRecord {
-  kind: 'features' | 'triplets' | 'similarity' | 'concepts'
+  kind: 'features' | 'triplets' | 'similarity' | 'concepts' | 'images'
   name: string
   sourcePath: string
-  /** The name of the output array that holds it. */
-  output: string
+  /** The name of the output array that holds it; none for an image set, whose files are its content. */
+  output?: string
+  /** Image files prepared outside the project, copied into <project>/images/<name>/ when the dataset is stored. */
+  files?: { staging: string; folder: string }
   meta: Record<string, unknown>
   /** Meta keys whose value is another output's artifact address (soft labels beside triplets). */
   metaOutputs?: Record<string, string>

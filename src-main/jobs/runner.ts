@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads'
-import { rmSync } from 'node:fs'
+import { cpSync, existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { JobInfo, JobKind, JobProgress, JobSpec, JobState, MetricSeries } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
 import type { BackendName } from '../core/compute/backendNames'
 import { ARTIFACTS_DIR, listArtifactFiles, putArray } from '../store/artifacts'
-import { insertDataset } from '../store/datasets'
+import { IMAGES_DIR, insertDataset } from '../store/datasets'
 import type { Project } from '../store/project'
 import { catalog, type Lane } from './catalog'
 import { checkpointDir, removeCheckpoint } from './checkpoint'
@@ -201,6 +201,7 @@ export class JobRunner {
   private store(output: JobOutput): unknown {
     const db = this.project.db
     const written: string[] = []
+    const copied: string[] = []
     try {
       return db.transaction(() => {
         const outputs: Record<string, string> = {}
@@ -211,8 +212,14 @@ export class JobRunner {
           outputs[name] = row.sha256
         }
         const datasets = (output.records ?? []).map((record) => {
-          const artifact = outputs[record.output]
-          if (!artifact) throw new Error(`the job recorded a dataset for a missing output '${record.output}'`)
+          const artifact = record.output === undefined ? null : outputs[record.output]
+          if (artifact === undefined) throw new Error(`the job recorded a dataset for a missing output '${record.output}'`)
+          if (record.files) {
+            const target = join(this.project.dir, IMAGES_DIR, record.files.folder)
+            if (existsSync(target)) throw new Error(`${target} already exists`)
+            cpSync(record.files.staging, target, { recursive: true })
+            copied.push(target)
+          }
           const linked = Object.fromEntries(Object.entries(record.metaOutputs ?? {}).map(([key, name]) => [key, outputs[name]]))
           return insertDataset(db, { ...record, meta: { ...record.meta, ...linked } }, artifact)
         })
@@ -224,7 +231,10 @@ export class JobRunner {
       })()
     } catch (err) {
       for (const file of written) rmSync(join(this.project.dir, ARTIFACTS_DIR, file), { force: true })
+      for (const dir of copied) rmSync(dir, { recursive: true, force: true })
       throw err
+    } finally {
+      for (const record of output.records ?? []) if (record.files) rmSync(record.files.staging, { recursive: true, force: true })
     }
   }
 

@@ -1,6 +1,9 @@
 import type { DatasetInfo, DatasetKind } from '../api/contract'
 import type { Db } from './database'
 
+/** Image sets live in <project>/images/<folder>/. */
+export const IMAGES_DIR = 'images'
+
 interface Row {
   id: number
   kind: DatasetKind
@@ -19,7 +22,7 @@ export function listDatasets(db: Db): DatasetInfo[] {
   return rows.map((r) => {
     const meta = JSON.parse(r.meta) as Record<string, unknown>
     // Object ids can be long; the list shows how many there are.
-    for (const key of ['ids', 'names', 'wordnetIds']) if (Array.isArray(meta[key])) meta[key] = `${(meta[key] as unknown[]).length} ${key}`
+    for (const key of ['ids', 'names', 'wordnetIds', 'files', 'widths', 'heights']) if (Array.isArray(meta[key])) meta[key] = `${(meta[key] as unknown[]).length} ${key}`
     if (Array.isArray(meta.categories)) meta.categories = `${(meta.categories as unknown[]).length} categories`
     return {
       id: r.id,
@@ -35,7 +38,7 @@ export function listDatasets(db: Db): DatasetInfo[] {
 }
 
 /** Records a dataset (and, for features, its feature set); call inside the transaction that stored its artifact. */
-export function insertDataset(db: Db, record: { kind: DatasetKind; name: string; sourcePath: string; meta: Record<string, unknown> }, artifact: string): number {
+export function insertDataset(db: Db, record: { kind: DatasetKind; name: string; sourcePath: string; meta: Record<string, unknown> }, artifact: string | null): number {
   const now = new Date().toISOString()
   const { lastInsertRowid } = db
     .prepare('INSERT INTO datasets (kind, name, source_path, artifact, meta, created_at) VALUES (?, ?, ?, ?, ?, ?)')

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import sharp from 'sharp'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeNpy } from '../../src-main/core/io/npy'
@@ -73,6 +74,33 @@ describe('humanalign import', () => {
     expect(converted).toMatchObject({ count: 3, objects: 4, convertedFromOneBased: true })
   })
 
+  it('imports a folder of images, and refuses one with a damaged image without changing the project', () => {
+    const { dir, project, cli } = setup()
+    const langlois = join(examples, 'langlois25')
+    const ok = JSON.parse(cli(['import', 'images', langlois, '--name', 'Langlois']).stdout)
+    expect(ok).toMatchObject({ dataset: 'images', n: 25 })
+    const p = Project.open(project)
+    let folder: string
+    try {
+      const d = listDatasets(p.db)[0]!
+      expect(d.meta).toMatchObject({ n: 25, ids: '25 ids' })
+      folder = join(project, String(d.meta.folder))
+    } finally {
+      p.close()
+    }
+    expect(readdirSync(folder).sort()).toEqual(readdirSync(langlois).filter((f) => f.endsWith('.jpg')).sort())
+
+    const bad = join(dir, 'bad')
+    mkdirSync(bad)
+    copyFileSync(join(langlois, 'image_r_10.jpg'), join(bad, 'a.jpg'))
+    writeFileSync(join(bad, 'b.jpg'), readFileSync(join(langlois, 'image_r_10.jpg')).subarray(0, 300))
+    const before = snapshot(project)
+    const r = cli(['import', 'images', bad])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('b.jpg cannot be read as an image')
+    expect(snapshot(project)).toEqual(before)
+  })
+
   it('checks triplets and features against an object list already in the project', () => {
     const { dir, cli } = setup()
     const features = join(dir, 'four.npy')
@@ -114,7 +142,7 @@ describe('humanalign import', () => {
 })
 
 describe('example projects', () => {
-  it('creates the THINGS and 92-image projects from the bundled data', () => {
+  it('creates the THINGS and 92-image projects from the bundled data', async () => {
     const dir = tmp()
     const env = { HUMANALIGN_CONFIG_DIR: join(dir, 'config') }
     const things = runCli(['project', 'create', join(dir, 'things'), '--example', 'things', '--json'], env)
@@ -137,7 +165,7 @@ describe('example projects', () => {
     const rsa = runCli(['project', 'create', join(dir, 'rsa92'), '--example', 'rsa92', '--json'], env)
     expect(rsa.stderr).toBe('')
     const info = JSON.parse(rsa.stdout)
-    expect(info.counts).toMatchObject({ datasets: 2, artifacts: 2 })
+    expect(info.counts).toMatchObject({ datasets: 3, artifacts: 2 })
     // The IT RDMs are stored as pdist vectors; expanded they equal scipy's squareform.
     const project = Project.open(join(dir, 'rsa92'))
     try {
@@ -146,6 +174,16 @@ describe('example projects', () => {
       const stored = decodeNpy(new Uint8Array(readFileSync(join(project.dir, 'artifacts', `${it.artifact}.npy`))))
       const scipy = decodeNpy(new Uint8Array(readFileSync(join(fixtures, 'mat/it_rdms_squareform_scipy.npy'))))
       expect(Array.from(stored.data as Float64Array)).toEqual(Array.from(scipy.data as Float64Array))
+      // The 92 stimuli, written as PNG files, hold exactly the pixels SciPy reads from the MAT-file.
+      const images = listDatasets(project.db).find((d) => d.kind === 'images')!
+      expect(images).toMatchObject({ name: 'The 92 stimulus images', meta: { n: 92, files: '92 files' } })
+      const folder = join(project.dir, String(images.meta.folder))
+      const expected = readFileSync(join(fixtures, 'mat/stimuli_sha256_scipy.txt'), 'utf8').trim().split('\n')
+      for (const [i, sha] of expected.entries()) {
+        const { data, info } = await sharp(join(folder, `${String(i + 1).padStart(2, '0')}.png`)).raw().toBuffer({ resolveWithObject: true })
+        expect([info.width, info.height, info.channels]).toEqual([175, 175, 3])
+        expect(createHash('sha256').update(data).digest('hex')).toBe(sha)
+      }
     } finally {
       project.close()
     }

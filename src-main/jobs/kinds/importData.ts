@@ -1,6 +1,8 @@
 // Importing a file as a dataset: read, validate everything, and only then hand the arrays to the main thread,
 // which stores artifacts and rows in one transaction. A file that fails validation changes nothing.
-import { existsSync, readFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import type { JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
@@ -11,6 +13,7 @@ import { toSimilarityMatrix } from '../../core/data/similarity'
 import { toTripletSet } from '../../core/data/triplets'
 import type { Column, Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
+import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
 import { formatOf, readArray, readTable } from '../../files/readers'
 import type { ObjectList } from '../catalog'
 import type { JobContext, JobOutput } from '../protocol'
@@ -61,7 +64,56 @@ function arrayColumns(array: NpyArray): number[][] {
   return [0, 1, 2].map((c) => Array.from({ length: rows }, (_, r) => values[r * cols + c]!))
 }
 
+/** A folder name for the image set: readable, and unique enough not to collide. */
+function folderName(name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'images'
+  return `${slug}-${randomBytes(3).toString('hex')}`
+}
+
+/** Checks the images, copies or writes them into a staging folder outside the project. */
+async function importImages(spec: ImportSpec, name: string, objectList: ObjectList | null, ctx: JobContext): Promise<JobOutput> {
+  const staging = mkdtempSync(join(tmpdir(), 'humanalign-images-'))
+  try {
+    let images: ImageInfo[]
+    let key: string | undefined
+    if (existsSync(spec.path) && statSync(spec.path).isDirectory()) {
+      ctx.progress(0.05, 'Checking the images')
+      const folder = await readImageFolder(spec.path)
+      images = folder.images
+      folder.paths.forEach((path, i) => copyFileSync(path, join(staging, images[i]!.file)))
+    } else {
+      ctx.progress(0.05, `Reading ${basename(spec.path)}`)
+      const read = await readArray(spec.path, spec.key)
+      key = read.key
+      ctx.progress(0.3, 'Writing the images')
+      images = await writeImagesFromArray(read.array, staging)
+    }
+    if (objectList && images.length !== objectList.n) {
+      throw new ValidationError(`there are ${images.length} images, but the object list "${objectList.name}" has ${objectList.n} objects.`)
+    }
+    const folder = folderName(name)
+    const meta = {
+      sourcePath: spec.path,
+      ...(key ? { key } : {}),
+      n: images.length,
+      folder: `images/${folder}`,
+      ids: images.map((i) => i.id),
+      files: images.map((i) => i.file),
+      widths: images.map((i) => i.width),
+      heights: images.map((i) => i.height),
+    }
+    return {
+      result: { dataset: 'images', name, n: images.length, folder: meta.folder },
+      records: [{ kind: 'images', name, sourcePath: spec.path, meta, files: { staging, folder } }],
+    }
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true })
+    throw err
+  }
+}
+
 async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: JobContext): Promise<JobOutput> {
+  if (spec.dataset === 'images') return importImages(spec, spec.name ?? basename(spec.path).replace(/\.[^.]+$/, ''), objectList, ctx)
   const format = formatOf(spec.path)
   const name = spec.name ?? basename(spec.path).replace(/\.[^.]+$/, '')
   ctx.progress(0.05, `Reading ${basename(spec.path)}`)
