@@ -200,7 +200,15 @@ export type DatasetInfo = z.infer<typeof DatasetInfo>
 
 const Shape = z.array(z.number().int())
 export const FileItem = z.discriminatedUnion('kind', [
-  z.object({ key: z.string(), kind: z.literal('array'), dtype: z.string(), shape: Shape, matlabClass: z.string().optional() }),
+  z.object({
+    key: z.string(),
+    kind: z.literal('array'),
+    dtype: z.string(),
+    shape: Shape,
+    matlabClass: z.string().optional(),
+    /** The first rows and columns, as text. */
+    preview: z.array(z.array(z.string())).optional(),
+  }),
   z.object({ key: z.string(), kind: z.literal('text'), shape: Shape, text: z.string() }),
   z.object({ key: z.string(), kind: z.literal('struct'), shape: Shape, fields: z.array(z.string()) }),
   z.object({ key: z.string(), kind: z.enum(['cell', 'group', 'unsupported']), shape: Shape.nullable(), matlabClass: z.string().optional() }),
@@ -212,6 +220,7 @@ export const FileItem = z.discriminatedUnion('kind', [
     header: z.boolean(),
     delimiter: z.string(),
     columns: z.array(z.object({ name: z.string(), kind: z.string() })),
+    preview: z.array(z.array(z.string())),
   }),
 ])
 export const FileSummary = z.object({ path: z.string(), format: z.string(), bytes: z.number(), items: z.array(FileItem) })

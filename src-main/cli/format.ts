@@ -64,6 +64,7 @@ export function formatInspect(summary: FileSummary): string {
     switch (item.kind) {
       case 'array':
         lines.push(`  ${key}  ${item.dtype} [${item.shape.join(' × ')}]${item.matlabClass ? `  MATLAB ${item.matlabClass}` : ''}`)
+        for (const row of item.preview ?? []) lines.push(`      ${row.join('  ')}`)
         break
       case 'text':
         lines.push(`  ${key}  text ${JSON.stringify(item.text.slice(0, 60))}`)
@@ -78,6 +79,8 @@ export function formatInspect(summary: FileSummary): string {
         lines.push(`  table: ${item.rows} rows, ${item.columns.length} columns, ${item.header ? 'with' : 'no'} header, ${item.delimiter === '\t' ? 'tab' : item.delimiter}-separated`)
         for (const c of item.columns.slice(0, 12)) lines.push(`    ${c.name}  ${c.kind}`)
         if (item.columns.length > 12) lines.push(`    … ${item.columns.length - 12} more columns`)
+        lines.push('  first rows:')
+        for (const row of item.preview) lines.push(`      ${row.join('  ')}`)
         break
       default:
         lines.push(`  ${key}  ${item.kind}${item.shape ? ` [${item.shape.join(' × ')}]` : ''}${'matlabClass' in item && item.matlabClass ? ` (${item.matlabClass})` : ''}`)

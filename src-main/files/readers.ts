@@ -48,10 +48,27 @@ async function guarded<T>(path: string, read: () => T | Promise<T>): Promise<T> 
   }
 }
 
+const PREVIEW_ROWS = 5
+const PREVIEW_COLUMNS = 8
+
+function cell(v: number | bigint): string {
+  return typeof v === 'bigint' ? v.toString() : Number.isInteger(v) ? String(v) : v.toPrecision(6)
+}
+
+/** The top-left corner of a 1-D or 2-D array (C order), as text. */
+function arrayPreview(array: NpyArray): string[][] | undefined {
+  if (array.shape.length === 0 || array.shape.length > 2) return undefined
+  const [rows, cols = 1] = array.shape as [number, number?]
+  const data = array.data as ArrayLike<number | bigint>
+  return Array.from({ length: Math.min(rows, PREVIEW_ROWS) }, (_, r) =>
+    Array.from({ length: Math.min(cols, PREVIEW_COLUMNS) }, (_, c) => cell(data[r * cols + c]!)),
+  )
+}
+
 function summarizeMat(key: string, value: MatValue): ItemSummary {
   switch (value.kind) {
     case 'numeric':
-      return { key, kind: 'array', dtype: value.array.dtype, shape: value.array.shape as number[], matlabClass: value.className }
+      return { key, kind: 'array', dtype: value.array.dtype, shape: value.array.shape as number[], matlabClass: value.className, preview: arrayPreview(toCOrder(value.array)) }
     case 'char':
       return { key, kind: 'text', shape: value.shape, text: value.text.join('\n').slice(0, 200) }
     case 'struct':
@@ -64,7 +81,7 @@ function summarizeMat(key: string, value: MatValue): ItemSummary {
 }
 
 function summarizeArray(key: string, array: NpyArray): ItemSummary {
-  return { key, kind: 'array', dtype: array.dtype, shape: [...array.shape] }
+  return { key, kind: 'array', dtype: array.dtype, shape: [...array.shape], preview: arrayPreview(toCOrder(array)) }
 }
 
 export async function inspectFile(path: string): Promise<FileSummary> {
@@ -100,7 +117,10 @@ export async function inspectFile(path: string): Promise<FileSummary> {
       }
       case 'delimited': {
         const table = await parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 }))
-        return [{ key: '', kind: 'table', rows: table.rows, header: table.header, delimiter: table.delimiter, columns: table.columns.map((c) => ({ name: c.name, kind: c.kind })) }]
+        const preview = Array.from({ length: Math.min(table.rows, PREVIEW_ROWS) }, (_, r) =>
+          table.columns.slice(0, PREVIEW_COLUMNS).map((c) => (c.kind === 'text' ? c.texts![r]! : cell(c.numbers![r]!))),
+        )
+        return [{ key: '', kind: 'table', rows: table.rows, header: table.header, delimiter: table.delimiter, columns: table.columns.map((c) => ({ name: c.name, kind: c.kind })), preview }]
       }
       case 'image':
         throw new AppError('user', `${path}: images are imported as an image set, not inspected as arrays.`)

@@ -165,6 +165,11 @@ describe('the workbench in a browser', () => {
   it('imports a MATLAB file from the Data page', async () => {
     await page.keyboard.press('Alt+2')
     await page.getByRole('heading', { name: 'Data', exact: true }).waitFor()
+    // A table shows its first rows before anything is imported.
+    await page.fill('#import-path', join(__dirname, '../../resources/examples/things/spose_embedding66d_rescaled.csv'))
+    await page.getByRole('button', { name: 'Look inside' }).click()
+    await expect.poll(() => page.textContent('[data-testid=import-rows]'), { timeout: 20_000 }).toContain('aardvark_01b.jpg')
+    await page.screenshot({ path: join(SHOTS, 'data-preview.png') })
     await page.fill('#import-path', join(__dirname, '../../resources/examples/rsa92/92_behavRDMs.mat'))
     await page.getByRole('button', { name: 'Look inside' }).click()
     await expect.poll(() => page.textContent('[data-testid=import-preview]'), { timeout: 20_000 }).toContain('rdms_behav_92 struct [1 × 16] fields RDM, name, color')

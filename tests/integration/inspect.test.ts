@@ -1,0 +1,51 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { FileSummary } from '../../src-main/api/contract'
+import { runCli } from '../helpers/cli'
+
+const examples = join(__dirname, '../../resources/examples')
+const fixtures = join(__dirname, '../fixtures')
+const inspect = (file: string): FileSummary => {
+  const r = runCli(['inspect', file, '--json'])
+  expect(r.stderr).toBe('')
+  return JSON.parse(r.stdout) as FileSummary
+}
+
+describe('humanalign inspect', () => {
+  it('shows an array’s shape, dtype and first values', () => {
+    expect(inspect(join(fixtures, 'npy/f32_3x4.npy')).items).toEqual([
+      { key: '', kind: 'array', dtype: '<f4', shape: [3, 4], preview: [['0', '0.142857', '0.285714', '0.428571'], ['0.571429', '0.714286', '0.857143', '1'], ['1.14286', '1.28571', '1.42857', '1.57143']] },
+    ])
+  })
+
+  it('lists a MAT-file’s variables and struct fields', () => {
+    const summary = inspect(join(examples, 'rsa92/Kriegeskorte_Neuron2008_supplementalData.mat'))
+    expect(summary.format).toBe('mat5')
+    expect(summary.items.map((i) => [i.key, i.kind])).toEqual([
+      ['categoryLabels', 'cell'],
+      ['RDMs_mIT_hIT_fig1', 'struct'],
+      ['categoryVectors', 'array'],
+      ['stimuli_92objs', 'struct'],
+    ])
+    expect(summary.items[3]).toMatchObject({ shape: [1, 92], fields: ['category', 'human', 'face', 'animal', 'natural', 'image'] })
+  })
+
+  it('shows a table’s columns and first rows', () => {
+    const [table] = inspect(join(examples, 'things/spose_embedding66d_rescaled.csv')).items
+    expect(table).toMatchObject({ kind: 'table', rows: 1854, header: true, delimiter: ',' })
+    if (table?.kind !== 'table') throw new Error('expected a table')
+    expect(table.preview[0]!.slice(0, 3)).toEqual(['0', 'aardvark_01b.jpg', '0.341220'])
+    expect(table.preview).toHaveLength(5)
+  })
+
+  it('lists the datasets of an HDF5 file and the images of a folder', () => {
+    expect(inspect(join(fixtures, 'hdf5/features.h5')).items.map((i) => i.key)).toEqual(['features', 'meta', 'meta/ids'])
+    expect(inspect(join(examples, 'langlois25')).items[0]).toMatchObject({ kind: 'images', count: 25 })
+  })
+
+  it('refuses what it cannot read, naming the formats it can', () => {
+    const r = runCli(['inspect', join(__dirname, '../../README.md')])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('README.md: unknown file type. HumanAlign reads .npy, .npz, .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt.')
+  })
+})
