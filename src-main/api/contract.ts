@@ -125,6 +125,13 @@ export const JobSpec = z.discriminatedUnion('kind', [
       objectsFrom: z.number().int().positive().optional(),
       /** Triplets: the file counts objects from 1 (true) or from 0 (false); unset refuses files that look 1-based. */
       oneBased: z.boolean().optional(),
+      /**
+       * Text tables: which columns to use, by header name. Features: the feature columns (default: every numeric
+       * column but a pandas index). Triplets: exactly three, in the order object, object, odd-one-out.
+       */
+      columns: z.array(z.string().min(1)).min(1).optional(),
+      /** Text tables: the column of object ids; "" for none (default: the text column, if there is one). */
+      idColumn: z.string().optional(),
       /** Similarity matrices: what the numbers mean. */
       measure: z.enum(['similarity', 'dissimilarity']).default('dissimilarity'),
     })

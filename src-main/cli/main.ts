@@ -23,7 +23,7 @@ Commands:
   import KIND FILE --project DIR     import features, triplets, similarity (matrices), concepts or images
                                      (a folder, or an N×H×W×C uint8 array):
          [--key K] [--name N] [--ids FILE] [--objects N | --objects-from DATASET_ID]
-         [--one-based|--zero-based]
+         [--one-based|--zero-based] [--columns A,B,C] [--id-column NAME]
          [--measure similarity|dissimilarity]
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
@@ -164,6 +164,8 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
       'one-based': { type: 'boolean' },
       'zero-based': { type: 'boolean' },
       measure: { type: 'string' },
+      columns: { type: 'string' },
+      'id-column': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -186,6 +188,8 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
     ...(values['objects-from'] !== undefined ? { objectsFrom: Number(values['objects-from']) } : {}),
     ...(values['one-based'] ? { oneBased: true } : values['zero-based'] ? { oneBased: false } : {}),
     ...(values.measure ? { measure: values.measure as 'similarity' | 'dissimilarity' } : {}),
+    ...(values.columns ? { columns: values.columns.split(',').map((c) => c.trim()) } : {}),
+    ...(values['id-column'] !== undefined ? { idColumn: values['id-column'] } : {}),
   })
   const result = job.result as Record<string, unknown>
   printResult(io, result, () => `Imported ${result.dataset} "${result.name}": ${Object.entries(result).filter(([k]) => !['dataset', 'name', 'outputs', 'datasets'].includes(k)).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`)

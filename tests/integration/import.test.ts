@@ -101,6 +101,21 @@ describe('humanalign import', () => {
     expect(snapshot(project)).toEqual(before)
   })
 
+  it('maps table columns: the id column, the feature columns, and which column is the odd-one-out', () => {
+    const { dir, cli } = setup()
+    const table = join(dir, 'table.csv')
+    writeFileSync(table, 'name,code,a,b,odd\ncat,x1,0,1,2\ndog,x2,2,0,3\ncow,x3,3,2,1\npig,x4,1,3,0\n')
+    expect(JSON.parse(cli(['import', 'features', table, '--columns', 'a,b', '--id-column', 'code']).stdout)).toMatchObject({ n: 4, p: 2, idsFrom: 'id column' })
+    const project = join(dir, 'project')
+    const triplets = JSON.parse(cli(['import', 'triplets', table, '--columns', 'b,odd,a', '--objects', '4']).stdout)
+    expect(triplets).toMatchObject({ count: 4, objects: 4 })
+    const stored = decodeNpy(new Uint8Array(readFileSync(join(project, 'artifacts', `${triplets.outputs.data}.npy`))))
+    expect(Array.from(stored.data as Int32Array).slice(0, 6)).toEqual([1, 2, 0, 0, 3, 2])
+    expect(cli(['import', 'triplets', table, '--columns', 'a,b']).stderr).toContain('triplets take three columns (object, object, odd-one-out); 2 were given.')
+    expect(cli(['import', 'features', table, '--columns', 'a,zz']).stderr).toContain('there is no column "zz" (columns: "name", "code", "a", "b", "odd").')
+    expect(cli(['import', 'triplets', table, '--columns', 'name,a,b']).stderr).toContain('column "name" holds text; triplet columns hold object indices.')
+  })
+
   it('checks triplets and features against an object list already in the project', () => {
     const { dir, cli } = setup()
     const features = join(dir, 'four.npy')

@@ -33,9 +33,21 @@ function isIndexColumn(column: Column, rows: number): boolean {
   return column.numbers!.every((v, i) => v === i) && column.numbers!.length === rows
 }
 
-function tableFeatures(table: Table): { array: NpyArray; ids?: string[] } {
-  const columns = table.columns.filter((c, i) => !(i === 0 && isIndexColumn(c, table.rows)))
-  const idColumn = columns.find((c) => c.kind === 'text')
+/** The table's columns by name, in the order given; names one that is missing. */
+function namedColumns(table: Table, names: string[]): Column[] {
+  return names.map((name) => {
+    const column = table.columns.find((c) => c.name === name)
+    if (!column) throw new ValidationError(`there is no column "${name}" (columns: ${table.columns.map((c) => `"${c.name}"`).join(', ')}).`)
+    return column
+  })
+}
+
+function tableFeatures(table: Table, spec: ImportSpec): { array: NpyArray; ids?: string[] } {
+  const idColumn =
+    spec.idColumn === undefined ? table.columns.find((c) => c.kind === 'text') : spec.idColumn === '' ? undefined : namedColumns(table, [spec.idColumn])[0]
+  const columns = spec.columns
+    ? namedColumns(table, spec.columns)
+    : table.columns.filter((c, i) => c !== idColumn && !(i === 0 && isIndexColumn(c, table.rows)))
   const numeric = columns.filter((c) => c.kind === 'number')
   const extraText = columns.filter((c) => c.kind === 'text' && c !== idColumn)
   if (extraText.length) {
@@ -123,7 +135,7 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
   const source = { sourcePath: spec.path, ...(fromFile?.key ? { key: fromFile.key } : {}) }
 
   if (spec.dataset === 'features') {
-    const { array, ids: tableIds } = table ? tableFeatures(table) : { array: fromFile!.array, ids: undefined }
+    const { array, ids: tableIds } = table ? tableFeatures(table, spec) : { array: fromFile!.array, ids: undefined }
     // thingsvision writes the object ids as file_names.txt beside the features.
     const beside = join(dirname(spec.path), 'file_names.txt')
     const idsFile = spec.ids ?? (tableIds === undefined && existsSync(beside) ? beside : undefined)
@@ -161,7 +173,13 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     }
   }
   if (spec.dataset === 'triplets') {
-    const columns = table ? table.columns.filter((c) => c.kind === 'number').map((c) => c.numbers!) : arrayColumns(fromFile!.array)
+    if (spec.columns && spec.columns.length !== 3) {
+      throw new ValidationError(`triplets take three columns (object, object, odd-one-out); ${spec.columns.length} were given.`)
+    }
+    const chosen = table ? (spec.columns ? namedColumns(table, spec.columns) : table.columns.filter((c) => c.kind === 'number')) : null
+    const text = chosen?.find((c) => c.kind === 'text')
+    if (text) throw new ValidationError(`column "${text.name}" holds text; triplet columns hold object indices.`)
+    const columns = chosen ? chosen.map((c) => c.numbers!) : arrayColumns(fromFile!.array)
     if (objectList && spec.objects !== undefined && spec.objects !== objectList.n) {
       throw new ValidationError(`${spec.objects} objects were given, but the object list "${objectList.name}" has ${objectList.n}.`)
     }
