@@ -8,7 +8,7 @@ import { parseDelimited, type Table } from '../core/io/delimited'
 import { detectFormat, type FileFormat } from '../core/io/detect'
 import { openHdf5 } from '../core/io/hdf5'
 import { decodeMat5, type MatValue } from '../core/io/mat5'
-import { decodeNpy, toCOrder, type NpyArray } from '../core/io/npy'
+import { NPY_DTYPES, NpyFormatError, npyData, parseNpyLayout, toCOrder, type NpyArray } from '../core/io/npy'
 import { decodeNpz } from '../core/io/npz'
 import { IMAGE_FILE } from './images'
 
@@ -95,7 +95,7 @@ export async function inspectFile(path: string): Promise<FileSummary> {
   const items = await guarded(path, async (): Promise<ItemSummary[]> => {
     switch (format) {
       case 'npy':
-        return [summarizeArray('', decodeNpy(new Uint8Array(readFileSync(path))))]
+        return [summarizeArray('', readNpyFile(path))]
       case 'npz':
         return Object.entries(decodeNpz(new Uint8Array(readFileSync(path)))).map(([k, a]) => summarizeArray(k, a))
       case 'mat5':
@@ -168,7 +168,7 @@ export async function readArray(path: string, key?: string): Promise<{ array: Np
     }
     switch (format) {
       case 'npy':
-        return { array: toCOrder(decodeNpy(new Uint8Array(readFileSync(path)))), key: '' }
+        return { array: toCOrder(readNpyFile(path)), key: '' }
       case 'npz': {
         const [name, array] = pick(decodeNpz(new Uint8Array(readFileSync(path))), key, 'arrays')
         return { array: toCOrder(array), key: name }
@@ -206,4 +206,32 @@ export async function readTable(path: string): Promise<Table> {
   const format = formatOf(path)
   if (format !== 'delimited') throw new AppError('user', `${path} is not a text table (.csv, .tsv, .txt).`)
   return guarded(path, () => parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 })))
+}
+
+/**
+ * A .npy file read straight into its array: the header from the first bytes, then the data in one read into a
+ * buffer of the right size, so a large file is in memory once, not twice.
+ */
+export function readNpyFile(path: string): NpyArray {
+  const layout = parseNpyLayout(header(path))
+  const size = statSync(path).size
+  if (size - layout.dataOffset < layout.dataBytes) {
+    throw new NpyFormatError(`truncated .npy data: expected ${layout.dataBytes} bytes, found ${size - layout.dataOffset}`)
+  }
+  const raw = new Uint8Array(layout.dataBytes)
+  const fd = openSync(path, 'r')
+  try {
+    let done = 0
+    while (done < raw.length) {
+      const n = readSync(fd, raw, done, raw.length - done, layout.dataOffset + done)
+      if (n === 0) break
+      done += n
+    }
+  } finally {
+    closeSync(fd)
+  }
+  // Native little-endian data is used as read; other layouts are converted (which copies).
+  const native = layout.descr.stored === 'native'
+  const data = native ? new (NPY_DTYPES[layout.dtype] as unknown as new (b: ArrayBuffer) => NpyArray['data'])(raw.buffer) : npyData(raw, layout)
+  return { dtype: layout.dtype, shape: layout.shape, data, fortranOrder: layout.fortranOrder }
 }

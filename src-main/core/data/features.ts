@@ -24,7 +24,8 @@ export function toFeatureSet(array: NpyArray, ids?: string[]): FeatureSet {
   if (array.dtype === '<i8' || array.dtype === '<u8') {
     throw new ValidationError(`features are 64-bit integers (${array.dtype}); save them as floating point numbers.`)
   }
-  const data = Float32Array.from(array.data as ArrayLike<number>)
+  // float32 input is used as it is (never modified); other types are converted.
+  const data = array.data instanceof Float32Array ? array.data : Float32Array.from(array.data as ArrayLike<number>)
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i]!)) {
       const what = Number.isNaN(data[i]!) ? 'NaN' : 'an infinite value'

@@ -80,7 +80,7 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   return out
 }
 
-interface Descr {
+export interface Descr {
   /** What we hold the data as. */
   dtype: NpyDtype
   /** What the file stores, when it differs: byte order swapped, booleans, half floats. */
@@ -148,7 +148,19 @@ function convert(raw: Uint8Array, descr: Descr, count: number): NpyData {
   return new ctor(copy.buffer, 0, count)
 }
 
-export function decodeNpy(bytes: Uint8Array): NpyArray {
+/** What a .npy header says, and where the data starts. */
+export interface NpyLayout {
+  dtype: NpyDtype
+  shape: number[]
+  fortranOrder: boolean
+  dataOffset: number
+  /** Bytes of data the header promises. */
+  dataBytes: number
+  descr: Descr
+}
+
+/** Reads the header from the first bytes of a file (the header is short: 4 KiB holds any real one). */
+export function parseNpyLayout(bytes: Uint8Array): NpyLayout {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new NpyFormatError('not a .npy file (bad magic)')
   const major = bytes[6]
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -167,13 +179,22 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   if (start + headerLength > bytes.length) throw new NpyFormatError('truncated .npy header')
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLength))
   const { descr, fortranOrder, shape } = parseHeader(header)
-  const count = elementCount(shape)
-  const offset = start + headerLength
-  const needed = count * descr.itemBytes
-  if (bytes.length - offset < needed) {
-    throw new NpyFormatError(`truncated .npy data: expected ${needed} bytes, found ${bytes.length - offset}`)
+  return { dtype: descr.dtype, shape, fortranOrder, dataOffset: start + headerLength, dataBytes: elementCount(shape) * descr.itemBytes, descr }
+}
+
+/** The data bytes, as the layout's dtype (byte order, booleans and half floats converted). */
+export function npyData(raw: Uint8Array, layout: NpyLayout): NpyData {
+  return convert(raw, layout.descr, elementCount(layout.shape))
+}
+
+export function decodeNpy(bytes: Uint8Array): NpyArray {
+  const layout = parseNpyLayout(bytes)
+  const available = bytes.length - layout.dataOffset
+  if (available < layout.dataBytes) {
+    throw new NpyFormatError(`truncated .npy data: expected ${layout.dataBytes} bytes, found ${available}`)
   }
-  return { dtype: descr.dtype, shape, data: convert(bytes.subarray(offset, offset + needed), descr, count), fortranOrder }
+  const raw = bytes.subarray(layout.dataOffset, layout.dataOffset + layout.dataBytes)
+  return { dtype: layout.dtype, shape: layout.shape, data: npyData(raw, layout), fortranOrder: layout.fortranOrder }
 }
 
 /** The same array with its elements in C (row-major) order. */
