@@ -8,7 +8,7 @@ import { parseDelimited, type Table } from '../core/io/delimited'
 import { detectFormat, type FileFormat } from '../core/io/detect'
 import { openHdf5 } from '../core/io/hdf5'
 import { decodeMat5, type MatValue } from '../core/io/mat5'
-import { NPY_DTYPES, NpyFormatError, npyData, parseNpyLayout, toCOrder, type NpyArray } from '../core/io/npy'
+import { allocate, NpyFormatError, npyData, parseNpyLayout, toCOrder, viewAs, type NpyArray } from '../core/io/npy'
 import { decodeNpz } from '../core/io/npz'
 import { IMAGE_FILE } from './images'
 
@@ -145,8 +145,7 @@ function stackField(key: string, value: Extract<MatValue, { kind: 'struct' }>, f
     throw new AppError('user', `${key}.${field} has arrays of different shapes or types in different elements; they cannot be stacked.`)
   }
   const size = arrays[0]!.data.length
-  const Ctor = arrays[0]!.data.constructor as new (n: number) => NpyArray['data']
-  const out = new Ctor(size * arrays.length)
+  const out = allocate(arrays[0]!.dtype, size * arrays.length)
   arrays.forEach((a, i) => (out as unknown as { set(src: ArrayLike<unknown>, at: number): void }).set(a.data as ArrayLike<unknown>, i * size))
   return { dtype: arrays[0]!.dtype, shape: [arrays.length, ...shape], data: out }
 }
@@ -232,6 +231,6 @@ export function readNpyFile(path: string): NpyArray {
   }
   // Native little-endian data is used as read; other layouts are converted (which copies).
   const native = layout.descr.stored === 'native'
-  const data = native ? new (NPY_DTYPES[layout.dtype] as unknown as new (b: ArrayBuffer) => NpyArray['data'])(raw.buffer) : npyData(raw, layout)
+  const data = native ? viewAs(layout.dtype, raw.buffer, 0, raw.length / layout.descr.itemBytes) : npyData(raw, layout)
   return { dtype: layout.dtype, shape: layout.shape, data, fortranOrder: layout.fortranOrder }
 }

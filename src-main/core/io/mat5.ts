@@ -2,7 +2,7 @@
 // arrays, cell arrays, structs and struct arrays, compressed elements, either byte order. Reference: MathWorks,
 // "MAT-File Format" (matfile_format.pdf), chapter 1. Sparse arrays and objects are reported, not read.
 import { unzlibSync } from 'fflate'
-import type { NpyArray, NpyData, NpyDtype } from './npy'
+import { allocate, viewAs, type NpyArray, type NpyData, type NpyDtype } from './npy'
 
 export class MatFormatError extends Error {
   override name = 'MatFormatError'
@@ -47,19 +47,6 @@ const CLASS: Record<number, { name: string; dtype: NpyDtype } | undefined> = {
   15: { name: 'uint64', dtype: '<u8' },
 }
 const CLASS_NAMES: Record<number, string> = { 1: 'cell', 2: 'struct', 3: 'object', 4: 'char', 5: 'sparse', 16: 'function handle', 17: 'opaque' }
-
-const ARRAYS: Record<NpyDtype, new (n: number) => NpyData> = {
-  '<f4': Float32Array,
-  '<f8': Float64Array,
-  '|i1': Int8Array,
-  '|u1': Uint8Array,
-  '<i2': Int16Array,
-  '<u2': Uint16Array,
-  '<i4': Int32Array,
-  '<u4': Uint32Array,
-  '<i8': BigInt64Array,
-  '<u8': BigUint64Array,
-}
 
 interface Element {
   type: number
@@ -129,9 +116,9 @@ function typed(e: Element, le: boolean, dtype: NpyDtype): NpyData {
   const count = Math.floor(e.length / reader.bytes)
   if (le && SAME_LAYOUT[e.type] === dtype) {
     const copy = new Uint8Array(e.view.buffer, e.view.byteOffset + e.start, count * reader.bytes).slice()
-    return new (ARRAYS[dtype] as unknown as new (b: ArrayBuffer, o: number, n: number) => NpyData)(copy.buffer, 0, count)
+    return viewAs(dtype, copy.buffer, 0, count)
   }
-  const out = new ARRAYS[dtype](count)
+  const out = allocate(dtype, count)
   const big = dtype === '<i8' || dtype === '<u8'
   const target = out as unknown as { [i: number]: number | bigint }
   for (let i = 0; i < count; i++) {

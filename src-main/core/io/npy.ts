@@ -28,6 +28,16 @@ export type NpyData =
   | BigInt64Array<ArrayBufferLike>
   | BigUint64Array<ArrayBufferLike>
 
+/** A new zeroed array of a dtype. */
+export function allocate(dtype: NpyDtype, length: number): NpyData {
+  return new (NPY_DTYPES[dtype] as unknown as new (n: number) => NpyData)(length)
+}
+
+/** A typed array of a dtype over existing bytes (no copy). */
+export function viewAs(dtype: NpyDtype, buffer: ArrayBufferLike, offset: number, length: number): NpyData {
+  return new (NPY_DTYPES[dtype] as unknown as new (b: ArrayBufferLike, o: number, n: number) => NpyData)(buffer, offset, length)
+}
+
 export interface NpyArray {
   dtype: NpyDtype
   shape: readonly number[]
@@ -203,7 +213,7 @@ export function toCOrder(array: NpyArray): NpyArray {
   const shape = array.shape
   const n = shape.length
   const count = elementCount(shape)
-  const out = new (NPY_DTYPES[array.dtype] as unknown as new (n: number) => NpyData)(count)
+  const out = allocate(array.dtype, count)
   // Strides of the Fortran layout, walked in C order with an odometer over the indices.
   const fStride = new Array<number>(n)
   fStride[0] = 1
