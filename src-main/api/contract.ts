@@ -132,6 +132,12 @@ export const JobSpec = z.discriminatedUnion('kind', [
       columns: z.array(z.string().min(1)).min(1).optional(),
       /** Text tables: the column of object ids; "" for none (default: the text column, if there is one). */
       idColumn: z.string().optional(),
+      /** Triplet tables: per-triplet columns kept beside the triplets. */
+      subjectColumn: z.string().min(1).optional(),
+      rtColumn: z.string().min(1).optional(),
+      conditionColumn: z.string().min(1).optional(),
+      /** Triplets: an N×3 file of choice probabilities in pair order [p(01), p(02), p(12)]. */
+      softLabels: AbsolutePath.optional(),
       /** Similarity matrices: what the numbers mean. */
       measure: z.enum(['similarity', 'dissimilarity']).default('dissimilarity'),
     })

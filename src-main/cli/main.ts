@@ -24,6 +24,7 @@ Commands:
                                      (a folder, or an N×H×W×C uint8 array):
          [--key K] [--name N] [--ids FILE] [--objects N | --objects-from DATASET_ID]
          [--one-based|--zero-based] [--columns A,B,C] [--id-column NAME]
+         [--subject-column S] [--rt-column RT] [--condition-column C] [--soft-labels FILE]
          [--measure similarity|dissimilarity]
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
@@ -166,6 +167,10 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
       measure: { type: 'string' },
       columns: { type: 'string' },
       'id-column': { type: 'string' },
+      'subject-column': { type: 'string' },
+      'rt-column': { type: 'string' },
+      'condition-column': { type: 'string' },
+      'soft-labels': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
@@ -190,6 +195,10 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
     ...(values.measure ? { measure: values.measure as 'similarity' | 'dissimilarity' } : {}),
     ...(values.columns ? { columns: values.columns.split(',').map((c) => c.trim()) } : {}),
     ...(values['id-column'] !== undefined ? { idColumn: values['id-column'] } : {}),
+    ...(values['subject-column'] ? { subjectColumn: values['subject-column'] } : {}),
+    ...(values['rt-column'] ? { rtColumn: values['rt-column'] } : {}),
+    ...(values['condition-column'] ? { conditionColumn: values['condition-column'] } : {}),
+    ...(values['soft-labels'] ? { softLabels: resolve(values['soft-labels']) } : {}),
   })
   const result = job.result as Record<string, unknown>
   printResult(io, result, () => `Imported ${result.dataset} "${result.name}": ${Object.entries(result).filter(([k]) => !['dataset', 'name', 'outputs', 'datasets'].includes(k)).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`)

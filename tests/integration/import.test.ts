@@ -116,6 +116,34 @@ describe('humanalign import', () => {
     expect(cli(['import', 'triplets', table, '--columns', 'name,a,b']).stderr).toContain('column "name" holds text; triplet columns hold object indices.')
   })
 
+  it('keeps subjects, response times, conditions and soft labels with the triplets', () => {
+    const { dir, project, cli } = setup()
+    const table = join(dir, 'levels.tsv')
+    writeFileSync(table, 'subject\ti\tj\todd\trt\tlevel\nS2\t0\t1\t2\t812.5\tcoarse\nS10\t2\t3\t0\t1290\tfine\nS2\t1\t3\t2\t640\tcoarse\n')
+    const soft = join(dir, 'soft.npy')
+    writeFileSync(soft, encodeNpy({ dtype: '<f8', shape: [3, 3], data: Float64Array.of(0.7, 0.2, 0.1, 0.5, 0.25, 0.25, 1, 0, 0) }))
+    const r = cli(['import', 'triplets', table, '--objects', '4', '--subject-column', 'subject', '--rt-column', 'rt', '--condition-column', 'level', '--soft-labels', soft])
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toMatchObject({ count: 3, extras: ['subject', 'rt', 'condition', 'soft'] })
+    const p = Project.open(project)
+    try {
+      const d = listDatasets(p.db)[0]!
+      expect(d.meta).toMatchObject({ subjectLevels: ['S2', 'S10'], conditionLevels: ['coarse', 'fine'] })
+      const read = (sha: unknown) => decodeNpy(new Uint8Array(readFileSync(join(project, 'artifacts', `${String(sha)}.npy`))))
+      expect(Array.from(read(d.meta.subjectArtifact).data as Int32Array)).toEqual([0, 1, 0])
+      expect(Array.from(read(d.meta.rtArtifact).data as Float32Array)).toEqual([812.5, 1290, 640])
+      expect(Array.from(read(d.meta.conditionArtifact).data as Int32Array)).toEqual([0, 1, 0])
+      expect(read(d.meta.softLabels).shape).toEqual([3, 3])
+      expect(Array.from(read(d.artifact).data as Int32Array)).toEqual([0, 1, 2, 2, 3, 0, 1, 3, 2])
+    } finally {
+      p.close()
+    }
+    writeFileSync(soft, encodeNpy({ dtype: '<f8', shape: [3, 3], data: Float64Array.of(0.7, 0.2, 0.2, 0.5, 0.25, 0.25, 1, 0, 0) }))
+    expect(cli(['import', 'triplets', table, '--objects', '4', '--subject-column', 'subject', '--rt-column', 'rt', '--condition-column', 'level', '--soft-labels', soft]).stderr).toContain(
+      'soft labels of triplet 0 are not probabilities (they sum to 1.100).',
+    )
+  })
+
   it('checks triplets and features against an object list already in the project', () => {
     const { dir, cli } = setup()
     const features = join(dir, 'four.npy')

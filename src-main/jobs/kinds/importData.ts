@@ -60,6 +60,49 @@ function tableFeatures(table: Table, spec: ImportSpec): { array: NpyArray; ids?:
   return { array: numericMatrix(numeric, table.rows), ids: idColumn?.texts }
 }
 
+/**
+ * What may come with triplets: subject ids, response times and conditions (columns of the same table) and soft
+ * labels (a separate N×3 file whose rows are probabilities).
+ */
+async function tripletExtras(spec: ImportSpec, table: Table | null, count: number) {
+  const outputs: Record<string, NpyArray> = {}
+  const links: Record<string, string> = {}
+  const meta: Record<string, unknown> = {}
+  const wanted = { subject: spec.subjectColumn, rt: spec.rtColumn, condition: spec.conditionColumn }
+  for (const [role, name] of Object.entries(wanted)) {
+    if (name === undefined) continue
+    if (!table) throw new ValidationError(`--${role}-column applies to text tables; this file holds arrays.`)
+    const [column] = namedColumns(table, [name])
+    if (role === 'rt') {
+      if (column!.kind !== 'number') throw new ValidationError(`the response time column "${name}" holds text; it must hold numbers (ms).`)
+      outputs.rt = { dtype: '<f4', shape: [count], data: Float32Array.from(column!.numbers!) }
+    } else {
+      // Subjects and conditions may be numbers or names: stored as codes with the names beside them.
+      const values = column!.kind === 'text' ? column!.texts! : Array.from(column!.numbers!, String)
+      const levels = [...new Set(values)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+      outputs[role] = { dtype: '<i4', shape: [count], data: Int32Array.from(values, (v) => levels.indexOf(v)) }
+      meta[`${role}Levels`] = levels
+    }
+    links[`${role}Artifact`] = role
+  }
+  if (spec.softLabels) {
+    const soft = formatOf(spec.softLabels) === 'delimited' ? numericMatrix((await readTable(spec.softLabels)).columns.filter((c) => c.kind === 'number'), count) : (await readArray(spec.softLabels)).array
+    if (soft.shape.length !== 2 || soft.shape[0] !== count || soft.shape[1] !== 3) {
+      throw new ValidationError(`soft labels must be ${count} × 3 (one row of three probabilities per triplet); ${spec.softLabels} is [${soft.shape.join(' × ')}].`)
+    }
+    const data = Float32Array.from(soft.data as ArrayLike<number>)
+    for (let t = 0; t < count; t++) {
+      const sum = data[3 * t]! + data[3 * t + 1]! + data[3 * t + 2]!
+      if (!(Math.abs(sum - 1) < 1e-3) || data.subarray(3 * t, 3 * t + 3).some((p) => p < 0)) {
+        throw new ValidationError(`soft labels of triplet ${t} are not probabilities (they sum to ${sum.toPrecision(4)}). Each row must be three non-negative numbers summing to 1.`)
+      }
+    }
+    outputs.soft = { dtype: '<f4', shape: [count, 3], data }
+    links.softLabels = 'soft'
+  }
+  return { outputs, links, meta }
+}
+
 /** Numeric columns as a row-major rows × columns array. */
 function numericMatrix(columns: Column[], rows: number): NpyArray {
   const data = new Float64Array(rows * columns.length)
@@ -176,7 +219,12 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     if (spec.columns && spec.columns.length !== 3) {
       throw new ValidationError(`triplets take three columns (object, object, odd-one-out); ${spec.columns.length} were given.`)
     }
-    const chosen = table ? (spec.columns ? namedColumns(table, spec.columns) : table.columns.filter((c) => c.kind === 'number')) : null
+    const extraNames = [spec.subjectColumn, spec.rtColumn, spec.conditionColumn]
+    const chosen = table
+      ? spec.columns
+        ? namedColumns(table, spec.columns)
+        : table.columns.filter((c) => c.kind === 'number' && !extraNames.includes(c.name))
+      : null
     const text = chosen?.find((c) => c.kind === 'text')
     if (text) throw new ValidationError(`column "${text.name}" holds text; triplet columns hold object indices.`)
     const columns = chosen ? chosen.map((c) => c.numbers!) : arrayColumns(fromFile!.array)
@@ -184,10 +232,20 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
       throw new ValidationError(`${spec.objects} objects were given, but the object list "${objectList.name}" has ${objectList.n}.`)
     }
     const triplets = toTripletSet(columns, { objects: spec.objects ?? objectList?.n, oneBased: spec.oneBased })
+    const extras = await tripletExtras(spec, table, triplets.count)
     return {
-      result: { dataset: 'triplets', name, count: triplets.count, objects: triplets.objects, convertedFromOneBased: triplets.converted },
-      outputs: { data: { dtype: '<i4', shape: [triplets.count, 3], data: triplets.indices } },
-      records: [{ kind: 'triplets', name, output: 'data', ...source, meta: { ...source, count: triplets.count, objects: triplets.objects, oddOneOut: 2, convertedFromOneBased: triplets.converted } }],
+      result: { dataset: 'triplets', name, count: triplets.count, objects: triplets.objects, convertedFromOneBased: triplets.converted, extras: Object.keys(extras.outputs) },
+      outputs: { data: { dtype: '<i4', shape: [triplets.count, 3], data: triplets.indices }, ...extras.outputs },
+      records: [
+        {
+          kind: 'triplets',
+          name,
+          output: 'data',
+          ...source,
+          meta: { ...source, count: triplets.count, objects: triplets.objects, oddOneOut: 2, convertedFromOneBased: triplets.converted, ...extras.meta },
+          metaOutputs: extras.links,
+        },
+      ],
     }
   }
   if (table && table.columns.some((c) => c.kind === 'text')) {
