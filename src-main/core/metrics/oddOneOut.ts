@@ -1,0 +1,92 @@
+// Zero-shot odd-one-out accuracy of a representation on human triplets (Muttenthaler et al., ICLR 2023): the
+// model's odd-one-out is the item outside its most similar pair; ties count as wrong. With the choice
+// probabilities softmax([s_ij, s_ik, s_jk] / τ) come each triplet's entropy (the model's uncertainty) and its
+// rank correlation with human response times.
+import { spearman } from './correlation'
+
+export type SimilarityKind = 'dot' | 'cosine' | 'euclidean'
+
+export interface OddOneOutOptions {
+  /** Per-triplet level/condition codes and their names. */
+  levels?: { codes: Int32Array; names: string[] }
+  /** Category membership of the objects (n × categories) and the categories' names. */
+  categories?: { membership: Uint8Array; names: string[] }
+  /** Response times, one per triplet, for the entropy–RT correlation. */
+  rt?: Float32Array
+  temperature?: number
+}
+
+export interface Accuracy {
+  accuracy: number
+  correct: number
+  total: number
+}
+
+export interface OddOneOutResult extends Accuracy {
+  perLevel: Record<string, Accuracy> | null
+  perCategory: Record<string, Accuracy> | null
+  meanEntropy: number
+  entropyRtSpearman: number | null
+  temperature: number
+}
+
+/**
+ * `pairs`: the three similarities of each triplet, [s_ij, s_ik, s_jk], where column 2 of the triplet (k) is the
+ * human's odd-one-out, so the model agrees when s_ij is strictly the largest.
+ */
+export function oddOneOutAccuracy(pairs: Float32Array | Float64Array, triplets: Int32Array, n: number, options: OddOneOutOptions = {}): OddOneOutResult {
+  const count = pairs.length / 3
+  if (triplets.length !== count * 3) throw new RangeError(`${triplets.length / 3} triplets but ${count} similarity rows`)
+  const temperature = options.temperature ?? 1
+  const entropy = new Float64Array(count)
+  const correct = new Uint8Array(count)
+  let hits = 0
+  let entropySum = 0
+  for (let t = 0; t < count; t++) {
+    const a = pairs[3 * t]!
+    const b = pairs[3 * t + 1]!
+    const c = pairs[3 * t + 2]!
+    if (a > b && a > c) {
+      correct[t] = 1
+      hits++
+    }
+    const m = Math.max(a, b, c) / temperature
+    const ea = Math.exp(a / temperature - m)
+    const eb = Math.exp(b / temperature - m)
+    const ec = Math.exp(c / temperature - m)
+    const z = ea + eb + ec
+    let h = 0
+    for (const e of [ea, eb, ec]) if (e > 0) h -= (e / z) * Math.log(e / z)
+    entropy[t] = h
+    entropySum += h
+  }
+  const group = (test: (t: number) => string | null, names: string[]): Record<string, Accuracy> => {
+    const tally = new Map<string, { correct: number; total: number }>(names.map((name) => [name, { correct: 0, total: 0 }]))
+    for (let t = 0; t < count; t++) {
+      const key = test(t)
+      if (key === null) continue
+      const entry = tally.get(key)!
+      entry.total++
+      entry.correct += correct[t]!
+    }
+    return Object.fromEntries([...tally].map(([k, v]) => [k, { ...v, accuracy: v.total ? v.correct / v.total : NaN }]))
+  }
+  const perLevel = options.levels ? group((t) => options.levels!.names[options.levels!.codes[t]!] ?? null, options.levels.names) : null
+  let perCategory: Record<string, Accuracy> | null = null
+  if (options.categories) {
+    const { membership, names } = options.categories
+    const c = names.length
+    if (membership.length !== n * c) throw new RangeError(`category membership is ${membership.length / Math.max(c, 1)} × ${c}, but there are ${n} objects`)
+    perCategory = {}
+    for (let j = 0; j < c; j++) {
+      // A triplet belongs to a category when all three of its objects do.
+      Object.assign(perCategory, group((t) => (membership[triplets[3 * t]! * c + j] && membership[triplets[3 * t + 1]! * c + j] && membership[triplets[3 * t + 2]! * c + j] ? names[j]! : null), [names[j]!]))
+    }
+  }
+  let entropyRtSpearman: number | null = null
+  if (options.rt) {
+    if (options.rt.length !== count) throw new RangeError(`${options.rt.length} response times for ${count} triplets`)
+    entropyRtSpearman = spearman(entropy, options.rt)
+  }
+  return { accuracy: hits / count, correct: hits, total: count, perLevel, perCategory, meanEntropy: entropySum / count, entropyRtSpearman, temperature }
+}

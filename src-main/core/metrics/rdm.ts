@@ -1,0 +1,54 @@
+// Representational dissimilarity matrices from features, and the vector of their upper triangles that RSA
+// compares (the diagonal left out).
+
+export type RdmMeasure = 'correlation' | 'cosine' | 'euclidean'
+
+/** n×n dissimilarities of the rows of x (n×p): 1 − Pearson r, cosine distance, or Euclidean distance. */
+export function rdmFromFeatures(x: Float32Array | Float64Array, n: number, p: number, measure: RdmMeasure): Float64Array {
+  const rows = new Float64Array(n * p)
+  for (let i = 0; i < n; i++) {
+    let mean = 0
+    if (measure === 'correlation') {
+      for (let d = 0; d < p; d++) mean += x[i * p + d]!
+      mean /= p
+    }
+    let norm = 0
+    for (let d = 0; d < p; d++) {
+      const v = x[i * p + d]! - mean
+      rows[i * p + d] = v
+      norm += v * v
+    }
+    if (measure !== 'euclidean') {
+      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0
+      for (let d = 0; d < p; d++) rows[i * p + d]! *= scale
+    }
+  }
+  const out = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      let s = 0
+      if (measure === 'euclidean') {
+        for (let d = 0; d < p; d++) {
+          const diff = rows[i * p + d]! - rows[j * p + d]!
+          s += diff * diff
+        }
+        s = Math.sqrt(s)
+      } else {
+        for (let d = 0; d < p; d++) s += rows[i * p + d]! * rows[j * p + d]!
+        s = 1 - s
+      }
+      out[i * n + j] = out[j * n + i] = s
+    }
+  }
+  return out
+}
+
+/** The strict upper triangle, row by row (scipy's squareform order): n(n−1)/2 values. */
+export function upperTriangle(m: ArrayLike<number>, n: number, objects?: ArrayLike<number>): Float64Array {
+  const index = objects ?? Array.from({ length: n }, (_, i) => i)
+  const k = index.length
+  const out = new Float64Array((k * (k - 1)) / 2)
+  let t = 0
+  for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) out[t++] = m[index[a]! * n + index[b]!]!
+  return out
+}

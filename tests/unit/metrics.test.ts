@@ -1,0 +1,98 @@
+import { createReadStream, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { decodeMat5, type MatValue } from '../../src-main/core/io/mat5'
+import { parseDelimited } from '../../src-main/core/io/delimited'
+import { toCOrder } from '../../src-main/core/io/npy'
+import { rdmNoiseCeiling } from '../../src-main/core/metrics/ceiling'
+import { linearCka } from '../../src-main/core/metrics/cka'
+import { oddOneOutAccuracy } from '../../src-main/core/metrics/oddOneOut'
+import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
+import { compareRdms } from '../../src-main/core/metrics/rsa'
+
+// Reference values: tests/fixtures/metrics/make_fixtures.py (scipy pdist/spearmanr, numpy CKA)
+const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/metrics/rdm_cka.json'), 'utf8')) as {
+  x: number[]; y: number[]; n: number; px: number; py: number
+  correlation: number[]; cosine: number[]; euclidean: number[]
+  cka_biased: number; cka_unbiased: number; ceiling92_spearman: { lower: number; upper: number }
+}
+const examples = join(__dirname, '../../resources/examples')
+const close = (a: ArrayLike<number>, b: ArrayLike<number>, digits: number) => Array.from(a).forEach((v, i) => expect(v).toBeCloseTo(b[i]!, digits))
+
+describe('RDMs from features', () => {
+  it.each(['correlation', 'cosine', 'euclidean'] as const)('%s distance equals scipy pdist', (measure) => {
+    close(rdmFromFeatures(Float64Array.from(ref.x), ref.n, ref.px, measure), ref[measure], 12)
+  })
+})
+
+describe('RSA', () => {
+  it('RDM48 against the 48-object SPoSE dot-product similarities gives Spearman ≈ −0.878', async () => {
+    const rdm = toCOrder((decodeMat5(new Uint8Array(readFileSync(join(examples, 'things/RDM48_triplet.mat')))).RDM48_triplet as Extract<MatValue, { kind: 'numeric' }>).array)
+    const table = await parseDelimited(createReadStream(join(examples, 'things/spose_embedding66d_rescaled_48val_reordered.csv')))
+    const dims = table.columns.filter((c) => /^\d+$/.test(c.name))
+    const x = new Float64Array(48 * dims.length)
+    dims.forEach((c, d) => c.numbers!.forEach((v, i) => (x[i * dims.length + d] = v)))
+    const similarity = new Float64Array(48 * 48)
+    for (let i = 0; i < 48; i++) for (let j = 0; j < 48; j++) for (let d = 0; d < dims.length; d++) similarity[i * 48 + j]! += x[i * dims.length + d]! * x[j * dims.length + d]!
+    const result = compareRdms(rdm.data as Float64Array, similarity, 48, { method: 'spearman', bootstrap: 200, permutations: 200, seed: 1 })
+    expect(result.r).toBeCloseTo(-0.878, 3)
+    expect(result.pairs).toBe(1128)
+    expect(result.ci95![0]).toBeLessThan(result.r)
+    expect(result.ci95![1]).toBeGreaterThan(result.r)
+    expect(result.ci95![1]).toBeLessThan(-0.8)
+    // A similarity matrix against an RDM: the strong negative correlation is never beaten by a permutation.
+    expect(result.p).toBeGreaterThan(0.9)
+    expect(compareRdms(rdm.data as Float64Array, rdm.data as Float64Array, 48, { method: 'spearman', permutations: 99, seed: 2 }).p).toBeCloseTo(0.01, 10)
+  })
+
+  it('repeats its bootstrap interval for a seed', () => {
+    const a = rdmFromFeatures(Float64Array.from(ref.x), 12, 5, 'euclidean')
+    const b = rdmFromFeatures(Float64Array.from(ref.y), 12, 7, 'euclidean')
+    const one = compareRdms(a, b, 12, { method: 'kendall', bootstrap: 100, seed: 5 })
+    expect(compareRdms(a, b, 12, { method: 'kendall', bootstrap: 100, seed: 5 }).ci95).toEqual(one.ci95)
+  })
+})
+
+describe('noise ceiling', () => {
+  it('of the 92-image RDMs equals the one computed independently with scipy', () => {
+    const rdms = (decodeMat5(new Uint8Array(readFileSync(join(examples, 'rsa92/92_behavRDMs.mat')))).rdms_behav_92 as Extract<MatValue, { kind: 'struct' }>).elements
+    const stacked = new Float64Array(16 * 92 * 92)
+    rdms.forEach((e, s) => stacked.set(toCOrder((e.RDM as Extract<MatValue, { kind: 'numeric' }>).array).data as Float64Array, s * 92 * 92))
+    const ceiling = rdmNoiseCeiling(stacked, 16, 92, 'spearman')
+    expect(ceiling.lower).toBeCloseTo(ref.ceiling92_spearman.lower, 10)
+    expect(ceiling.upper).toBeCloseTo(ref.ceiling92_spearman.upper, 10)
+    expect(() => rdmNoiseCeiling(stacked.subarray(0, 92 * 92), 1, 92, 'spearman')).toThrow('at least two subjects')
+  })
+})
+
+describe('linear CKA', () => {
+  it('matches numpy, biased and unbiased, and is 1 for a rotated copy', () => {
+    expect(linearCka(Float64Array.from(ref.x), 5, Float64Array.from(ref.y), 7, 12)).toBeCloseTo(ref.cka_biased, 12)
+    expect(linearCka(Float64Array.from(ref.x), 5, Float64Array.from(ref.y), 7, 12, true)).toBeCloseTo(ref.cka_unbiased, 12)
+    const x = Float64Array.from(ref.x)
+    const swapped = Float64Array.from({ length: x.length }, (_, i) => x[i - (i % 5) + (4 - (i % 5))]! * -2)
+    expect(linearCka(x, 5, swapped, 5, 12)).toBeCloseTo(1, 12)
+  })
+})
+
+describe('odd-one-out accuracy', () => {
+  it('counts agreements, ties as wrong, and splits by level and category', () => {
+    // Four triplets; column 2 is the human's odd-one-out. Similarities [s01, s02, s12].
+    const triplets = Int32Array.of(0, 1, 2, 0, 2, 3, 1, 3, 0, 2, 3, 1)
+    const pairs = Float64Array.of(5, 1, 0, 1, 4, 0, 2, 2, 1, 3, 1, 1)
+    const result = oddOneOutAccuracy(pairs, triplets, 4, {
+      levels: { codes: Int32Array.of(0, 1, 0, 1), names: ['coarse', 'fine'] },
+      categories: { membership: Uint8Array.of(1, 1, 1, 0), names: ['animal'] },
+      rt: Float32Array.of(500, 900, 1200, 400),
+    })
+    // Triplet 0 right (5 is the largest), 1 wrong, 2 a tie (wrong), 3 right.
+    expect(result).toMatchObject({ accuracy: 0.5, correct: 2, total: 4 })
+    expect(result.perLevel).toEqual({ coarse: { correct: 1, total: 2, accuracy: 0.5 }, fine: { correct: 1, total: 2, accuracy: 0.5 } })
+    // Only triplet 0 has all three objects in 'animal' (object 3 is not one).
+    expect(result.perCategory).toEqual({ animal: { correct: 1, total: 1, accuracy: 1 } })
+    const h = (v: number[]) => { const e = v.map(Math.exp); const z = e.reduce((a, b) => a + b); return -e.reduce((s, x) => s + (x / z) * Math.log(x / z), 0) }
+    expect(result.meanEntropy).toBeCloseTo((h([5, 1, 0]) + h([1, 4, 0]) + h([2, 2, 1]) + h([3, 1, 1])) / 4, 12)
+    // Entropies ≈ [0.13, 0.27, 1.02, 0.67] rank [1, 2, 4, 3]; RTs rank [2, 3, 4, 1]: Σd² = 6, ρ = 1 − 36/60.
+    expect(result.entropyRtSpearman).toBeCloseTo(0.4, 12)
+  })
+})
