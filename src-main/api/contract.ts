@@ -239,6 +239,16 @@ export const FileItem = z.discriminatedUnion('kind', [
 export const FileSummary = z.object({ path: z.string(), format: z.string(), bytes: z.number(), items: z.array(FileItem) })
 export type FileSummary = z.infer<typeof FileSummary>
 
+export const RunInfo = z.object({
+  id: z.number().int(),
+  kind: z.string(),
+  name: z.string(),
+  params: z.unknown(),
+  result: z.unknown().nullable(),
+  createdAt: z.string(),
+})
+export type RunInfo = z.infer<typeof RunInfo>
+
 export const AppInfo = z.object({
   name: z.literal('HumanAlign'),
   version: z.string(),
@@ -292,6 +302,12 @@ export const operations = {
   'settings.get': op(Empty, Settings, { summary: "the user's settings" }),
   'settings.set': op(Settings, Settings, { callers: ['renderer', 'browser', 'cli'], summary: 'change settings' }),
   'files.inspect': op(z.object({ path: AbsolutePath }).strict(), FileSummary, { summary: 'what a file holds: arrays, shapes, dtypes, keys, columns' }),
+  'runs.record': op(
+    z.object({ kind: z.string().min(1).max(100), name: z.string().min(1).max(300), params: z.unknown(), result: z.unknown() }).strict(),
+    RunInfo,
+    { callers: ['cli'], summary: 'store the result of an evaluation run from the command line' },
+  ),
+  'runs.list': op(Empty, z.array(RunInfo), { summary: "the open project's runs, newest first" }),
   'datasets.list': op(Empty, z.array(DatasetInfo), { summary: "the open project's datasets, newest first" }),
   'jobs.list': op(Empty, z.array(JobInfo), { summary: 'jobs of the open project, newest first' }),
   'jobs.metrics': op(z.object({ id: z.number().int() }).strict(), z.array(MetricSeries), {

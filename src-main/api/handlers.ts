@@ -33,6 +33,8 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'settings.get': () => session.getSettings(),
     'settings.set': (settings) => session.setSettings(settings),
     'files.inspect': ({ path }) => session.inspect(path),
+    'runs.record': (run) => session.recordRun(run),
+    'runs.list': () => session.listRuns(),
     'datasets.list': () => session.listDatasets(),
     'jobs.list': () => session.listJobs(),
     'jobs.metrics': ({ id }) => session.jobMetrics(id),

@@ -1,6 +1,6 @@
 import { arch, cpus, freemem, totalmem } from 'node:os'
 import { resolve } from 'node:path'
-import type { AppInfo, BackendSetting, DatasetInfo, ExampleName, FileSummary, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
+import type { AppInfo, BackendSetting, DatasetInfo, ExampleName, FileSummary, RunInfo, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
 import { isBackendName, type BackendName } from '../core/compute/backendNames'
@@ -12,6 +12,7 @@ import { RecentProjects } from '../store/recent'
 import { SettingsFile } from '../store/settings'
 import { EXAMPLES, exampleImports } from './examples'
 import { listDatasets } from '../store/datasets'
+import { insertRun, listRuns } from '../store/runs'
 
 export interface SessionOptions {
   app: Omit<AppInfo, 'projectsDir'>
@@ -135,6 +136,17 @@ export class Session {
 
   inspect(path: string): Promise<FileSummary> {
     return inspectInWorker(this.options.workerDir, path)
+  }
+
+  recordRun(run: { kind: string; name: string; params: unknown; result: unknown }): RunInfo {
+    const project = this.requireProject()
+    const id = insertRun(project.db, run)
+    this.options.events.emit({ type: 'project.changed', project: project.info() })
+    return listRuns(project.db).find((r) => r.id === id)!
+  }
+
+  listRuns(): RunInfo[] {
+    return listRuns(this.requireProject().db)
   }
 
   listDatasets(): DatasetInfo[] {

@@ -6,6 +6,7 @@ import { createBackend, type Backend } from '../app/backend'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
 import { formatBench, formatDoctor, formatInspect, formatProject } from './format'
 import { runBench } from '../bench/harness'
+import { evalCeiling, evalCka, evalOddOneOut, evalRsa } from '../evaluate/evaluations'
 import { BENCH_CASES, isCaseName, type CaseName } from '../bench/cases'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USER, printResult, reportError, type CliIo } from './output'
@@ -26,6 +27,12 @@ Commands:
          [--one-based|--zero-based] [--columns A,B,C] [--id-column NAME]
          [--subject-column S] [--rt-column RT] [--condition-column C] [--soft-labels FILE]
          [--measure similarity|dissimilarity]
+  eval odd-one-out --features F --triplets T [--similarity dot|cosine|euclidean] [--temperature τ]
+  eval rsa --a A --b B [--rdm correlation|cosine|euclidean] [--method spearman|pearson|kendall]
+           [--bootstrap N] [--permutations N] [--seed S]   (A, B: features, or n×n matrices)
+  eval ceiling --rdms FILE [--key K] [--method spearman|pearson|kendall]
+  eval cka --a F1 --b F2 [--unbiased]
+                                     any eval with --project DIR also stores the result as a run
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
   inspect FILE                       what a file holds: arrays, shapes, dtypes, keys, table columns
@@ -205,6 +212,106 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
   return EXIT_OK
 }
 
+const choice = <T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T => {
+  if (value === undefined) return fallback
+  if (!(allowed as readonly string[]).includes(value)) throw usageError(`--${flag} ${value} is not one of ${allowed.join(', ')}.`)
+  return value as T
+}
+
+const count = (flag: string, value: string | undefined, fallback: number): number => {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw usageError(`--${flag} ${value} is not a whole number.`)
+  return n
+}
+
+const need = (flag: string, value: string | undefined): string => {
+  if (!value) throw usageError(`--${flag} is required.`)
+  return resolve(value)
+}
+
+async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const [what, ...rest] = args
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      project: { type: 'string' },
+      features: { type: 'string' },
+      triplets: { type: 'string' },
+      similarity: { type: 'string' },
+      temperature: { type: 'string' },
+      'one-based': { type: 'boolean' },
+      a: { type: 'string' },
+      b: { type: 'string' },
+      'key-a': { type: 'string' },
+      'key-b': { type: 'string' },
+      rdm: { type: 'string' },
+      method: { type: 'string' },
+      bootstrap: { type: 'string' },
+      permutations: { type: 'string' },
+      seed: { type: 'string' },
+      rdms: { type: 'string' },
+      key: { type: 'string' },
+      unbiased: { type: 'boolean' },
+    },
+    strict: true,
+  })
+  const methods = ['spearman', 'pearson', 'kendall'] as const
+  let result: Record<string, unknown>
+  let human: () => string
+  if (what === 'odd-one-out') {
+    const temperature = values.temperature === undefined ? undefined : Number(values.temperature)
+    if (temperature !== undefined && !(temperature > 0)) throw usageError(`--temperature ${values.temperature} must be a positive number.`)
+    const { setting } = backend.session.backendRequest()
+    const r = await evalOddOneOut({
+      features: need('features', values.features),
+      triplets: need('triplets', values.triplets),
+      similarity: choice('similarity', values.similarity, ['dot', 'cosine', 'euclidean'] as const, 'dot'),
+      temperature,
+      oneBased: values['one-based'],
+      backend: setting === 'auto' ? null : setting,
+    })
+    result = r
+    human = () => `odd-one-out accuracy ${r.accuracy.toFixed(4)} (${r.correct} of ${r.total} triplets, ${r.similarity} similarity, chance 0.3333); mean entropy ${r.meanEntropy.toFixed(4)}; ${r.seconds.toFixed(2)} s on ${r.backend}`
+  } else if (what === 'rsa') {
+    const r = await evalRsa({
+      a: need('a', values.a),
+      b: need('b', values.b),
+      keyA: values['key-a'],
+      keyB: values['key-b'],
+      rdm: choice('rdm', values.rdm, ['correlation', 'cosine', 'euclidean'] as const, 'correlation'),
+      method: choice('method', values.method, methods, 'spearman'),
+      bootstrap: count('bootstrap', values.bootstrap, 0),
+      permutations: count('permutations', values.permutations, 0),
+      seed: count('seed', values.seed, 0),
+    })
+    result = r
+    human = () =>
+      `${r.method} r = ${r.r.toFixed(4)} over ${r.pairs} pairs of ${r.n} objects` +
+      (r.ci95 ? `; 95% CI [${r.ci95[0].toFixed(4)}, ${r.ci95[1].toFixed(4)}] (${r.bootstrap} bootstrap samples)` : '') +
+      (r.p !== null ? `; p = ${r.p.toPrecision(3)} (${r.permutations} permutations)` : '') +
+      `\n  a: ${r.a}\n  b: ${r.b}`
+  } else if (what === 'ceiling') {
+    const r = await evalCeiling(need('rdms', values.rdms), values.key, choice('method', values.method, methods, 'spearman'))
+    result = { ...r }
+    human = () => `noise ceiling (${r.method}, ${r.subjects} subjects): lower ${r.lower.toFixed(4)}, upper ${r.upper.toFixed(4)}`
+  } else if (what === 'cka') {
+    const r = await evalCka(need('a', values.a), need('b', values.b), values.unbiased ?? false)
+    result = r
+    human = () => `linear CKA${r.unbiased ? ' (unbiased)' : ''} = ${r.cka.toFixed(4)} over ${r.n} objects`
+  } else {
+    throw usageError(`eval needs one of odd-one-out, rsa, ceiling, cka${what ? ` (not ${what})` : ''}.`)
+  }
+  if (values.project) {
+    await call(backend, 'project.open', { path: resolve(values.project) })
+    const params = Object.fromEntries(Object.entries(values).filter(([k]) => k !== 'project'))
+    const run = await call(backend, 'runs.record', { kind: what, name: `${what} ${new Date().toISOString().slice(0, 19)}`, params, result })
+    result = { ...result, run: run.id }
+  }
+  printResult(io, result, human)
+  return EXIT_OK
+}
+
 async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -295,6 +402,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'import': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await importCommand(backend, io, rest)
+      }
+      case 'eval': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await evalCommand(backend, io, rest)
       }
       case 'simulate': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

@@ -11,10 +11,11 @@ import { toConcepts } from '../../core/data/concepts'
 import { toFeatureSet } from '../../core/data/features'
 import { toSimilarityMatrix } from '../../core/data/similarity'
 import { toTripletSet } from '../../core/data/triplets'
-import type { Column, Table } from '../../core/io/delimited'
+import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
 import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
 import { formatOf, readArray, readTable } from '../../files/readers'
+import { namedColumns, numericMatrix, tableFeatures } from '../../files/tables'
 import type { ObjectList } from '../catalog'
 import type { JobContext, JobOutput } from '../protocol'
 
@@ -25,39 +26,6 @@ function readIds(file: string): string[] {
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '')
-}
-
-/** A leading column pandas wrote as its index (no name, values 0…n−1) is not a feature. */
-function isIndexColumn(column: Column, rows: number): boolean {
-  if (column.kind !== 'number' || !/^(column 1|index|row|Unnamed: 0)$/.test(column.name)) return false
-  return column.numbers!.every((v, i) => v === i) && column.numbers!.length === rows
-}
-
-/** The table's columns by name, in the order given; names one that is missing. */
-function namedColumns(table: Table, names: string[]): Column[] {
-  return names.map((name) => {
-    const column = table.columns.find((c) => c.name === name)
-    if (!column) throw new ValidationError(`there is no column "${name}" (columns: ${table.columns.map((c) => `"${c.name}"`).join(', ')}).`)
-    return column
-  })
-}
-
-function tableFeatures(table: Table, spec: ImportSpec): { array: NpyArray; ids?: string[] } {
-  const idColumn =
-    spec.idColumn === undefined ? table.columns.find((c) => c.kind === 'text') : spec.idColumn === '' ? undefined : namedColumns(table, [spec.idColumn])[0]
-  const columns = spec.columns
-    ? namedColumns(table, spec.columns)
-    : table.columns.filter((c, i) => c !== idColumn && !(i === 0 && isIndexColumn(c, table.rows)))
-  const numeric = columns.filter((c) => c.kind === 'number')
-  const extraText = columns.filter((c) => c.kind === 'text' && c !== idColumn)
-  if (extraText.length) {
-    // Name the first cell that is not a number, which is usually a typo in a numeric column.
-    const column = extraText[0]!
-    const row = column.texts!.findIndex((v) => v !== '' && Number.isNaN(Number(v)))
-    const at = row >= 0 ? ` (line ${row + 1 + (table.header ? 1 : 0)} holds "${column.texts![row]}")` : ''
-    throw new ValidationError(`column "${column.name}" holds text${at}; beside the numbers, only one id column is allowed. Fix the cell or remove the column.`)
-  }
-  return { array: numericMatrix(numeric, table.rows), ids: idColumn?.texts }
 }
 
 /**
@@ -101,13 +69,6 @@ async function tripletExtras(spec: ImportSpec, table: Table | null, count: numbe
     links.softLabels = 'soft'
   }
   return { outputs, links, meta }
-}
-
-/** Numeric columns as a row-major rows × columns array. */
-function numericMatrix(columns: Column[], rows: number): NpyArray {
-  const data = new Float64Array(rows * columns.length)
-  columns.forEach((c, j) => c.numbers!.forEach((v, i) => (data[i * columns.length + j] = v)))
-  return { dtype: '<f8', shape: [rows, columns.length], data }
 }
 
 function arrayColumns(array: NpyArray): number[][] {

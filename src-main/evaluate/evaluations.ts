@@ -1,0 +1,94 @@
+// The evaluations of the metrics issue, on loaded inputs: each returns a JSON-ready result.
+import { AppError } from '../api/errors'
+import { chooseBackend, type BackendName } from '../core/compute/backend'
+import { pairwiseSimilarity } from '../core/compute/kernels/similarity'
+import { tripletGather } from '../core/compute/kernels/tripletGather'
+import { rdmNoiseCeiling } from '../core/metrics/ceiling'
+import { linearCka } from '../core/metrics/cka'
+import type { CorrelationMethod } from '../core/metrics/correlation'
+import { oddOneOutAccuracy, type SimilarityKind } from '../core/metrics/oddOneOut'
+import { rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
+import { compareRdms } from '../core/metrics/rsa'
+import { isSquare, loadArray, loadFeatures, loadMatrix, loadTriplets } from './inputs'
+
+export interface OddOneOutRequest {
+  features: string
+  triplets: string
+  similarity: SimilarityKind
+  temperature?: number
+  oneBased?: boolean
+  backend: BackendName | null
+}
+
+/** Similarities of all pairs on the compute backend, then the triplets' three pair similarities gathered. */
+export async function evalOddOneOut(request: OddOneOutRequest) {
+  const features = await loadFeatures(request.features)
+  const triplets = await loadTriplets(request.triplets, features.n, request.oneBased)
+  const started = performance.now()
+  const backend = await chooseBackend({ force: request.backend ?? undefined })
+  let s = await pairwiseSimilarity(features.data, features.n, features.p, request.similarity === 'cosine' ? 'cosine' : 'dot')
+  if (request.similarity === 'euclidean') {
+    // −‖a − b‖ from the dot products: ‖a‖² + ‖b‖² − 2 a·b.
+    const n = features.n
+    const norms = Float32Array.from({ length: n }, (_, i) => s[i * n + i]!)
+    s = Float32Array.from(s, (v, k) => -Math.sqrt(Math.max(0, norms[Math.floor(k / n)]! + norms[k % n]! - 2 * v)))
+  }
+  const pairs = await tripletGather(s, features.n, { indices: triplets.indices, count: triplets.count })
+  const result = oddOneOutAccuracy(pairs, triplets.indices, features.n, { temperature: request.temperature })
+  return {
+    ...result,
+    similarity: request.similarity,
+    objects: features.n,
+    features: features.p,
+    backend: backend.name,
+    seconds: (performance.now() - started) / 1000,
+  }
+}
+
+export interface RsaRequest {
+  a: string
+  b: string
+  keyA?: string
+  keyB?: string
+  rdm: RdmMeasure
+  method: CorrelationMethod
+  bootstrap: number
+  permutations: number
+  seed: number
+}
+
+/** One side of an RSA: a square matrix as it is (several subjects averaged), or the RDM of a feature matrix. */
+async function rdmOf(path: string, key: string | undefined, measure: RdmMeasure): Promise<{ rdm: Float64Array; n: number; from: string }> {
+  const array = await loadArray(path, key)
+  if (isSquare(array)) {
+    const matrix = await loadMatrix(path, array, 'dissimilarity')
+    const n = matrix.n
+    const mean = new Float64Array(n * n)
+    for (let s = 0; s < matrix.subjects; s++) for (let i = 0; i < n * n; i++) mean[i]! += matrix.data[s * n * n + i]! / matrix.subjects
+    return { rdm: mean, n, from: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix' }
+  }
+  const features = await loadFeatures(path, key)
+  return { rdm: rdmFromFeatures(features.data, features.n, features.p, measure), n: features.n, from: `${measure} RDM of ${features.n} × ${features.p} features` }
+}
+
+export async function evalRsa(request: RsaRequest) {
+  const a = await rdmOf(request.a, request.keyA, request.rdm)
+  const b = await rdmOf(request.b, request.keyB, request.rdm)
+  if (a.n !== b.n) throw new AppError('user', `${request.a} describes ${a.n} objects but ${request.b} describes ${b.n}; RSA compares the same objects.`)
+  const result = compareRdms(a.rdm, b.rdm, a.n, { method: request.method, bootstrap: request.bootstrap, permutations: request.permutations, seed: request.seed })
+  return { ...result, a: a.from, b: b.from }
+}
+
+export async function evalCeiling(path: string, key: string | undefined, method: CorrelationMethod) {
+  const array = await loadArray(path, key)
+  const matrix = await loadMatrix(path, array, 'dissimilarity')
+  if (matrix.subjects < 2) throw new AppError('user', `${path} holds one matrix; a noise ceiling needs one per subject (subjects × n × n, or a struct array field).`)
+  return rdmNoiseCeiling(matrix.data, matrix.subjects, matrix.n, method)
+}
+
+export async function evalCka(a: string, b: string, unbiased: boolean) {
+  const x = await loadFeatures(a)
+  const y = await loadFeatures(b)
+  if (x.n !== y.n) throw new AppError('user', `${a} has ${x.n} objects but ${b} has ${y.n}; CKA compares the same objects.`)
+  return { cka: linearCka(x.data, x.p, y.data, y.p, x.n, unbiased), unbiased, n: x.n }
+}

@@ -1,0 +1,50 @@
+// Loading what an evaluation compares, from any file the readers understand.
+import { AppError } from '../api/errors'
+import { ValidationError } from '../core/data/errors'
+import { toFeatureSet, type FeatureSet } from '../core/data/features'
+import { toSimilarityMatrix, type SimilarityMatrix } from '../core/data/similarity'
+import { toTripletSet, type TripletSet } from '../core/data/triplets'
+import type { NpyArray } from '../core/io/npy'
+import { formatOf, readArray, readTable } from '../files/readers'
+import { tableFeatures } from '../files/tables'
+
+/** Validation problems become messages naming the file. */
+async function named<T>(path: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load()
+  } catch (err) {
+    if (err instanceof ValidationError) throw new AppError('user', `${path}: ${err.message}`)
+    throw err
+  }
+}
+
+/** A file's numbers as one array: a text table's numeric columns, or an array file's (chosen) array. */
+export async function loadArray(path: string, key?: string): Promise<NpyArray> {
+  if (formatOf(path) === 'delimited') return tableFeatures(await readTable(path)).array
+  return (await readArray(path, key)).array
+}
+
+export function loadFeatures(path: string, key?: string): Promise<FeatureSet> {
+  return named(path, async () => toFeatureSet(await loadArray(path, key)))
+}
+
+export function loadTriplets(path: string, objects: number, oneBased?: boolean): Promise<TripletSet> {
+  return named(path, async () => {
+    const array = await loadArray(path)
+    if (array.shape.length !== 2 || array.shape[1]! < 3) throw new ValidationError(`triplets must have three columns; this is [${array.shape.join(' × ')}].`)
+    const [rows, cols] = array.shape as [number, number]
+    const values = Array.from(array.data as ArrayLike<number | bigint>, Number)
+    const columns = [0, 1, 2].map((c) => Array.from({ length: rows }, (_, r) => values[r * cols + c]!))
+    return toTripletSet(columns, { objects, oneBased })
+  })
+}
+
+/** A square matrix file, or null when the array is not square (so it is features). */
+export function loadMatrix(path: string, array: NpyArray, measure: 'similarity' | 'dissimilarity'): Promise<SimilarityMatrix> {
+  return named(path, async () => toSimilarityMatrix(array, measure))
+}
+
+export function isSquare(array: NpyArray): boolean {
+  const s = array.shape
+  return s.length >= 2 && s[s.length - 1] === s[s.length - 2]
+}

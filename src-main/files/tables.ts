@@ -1,0 +1,51 @@
+// Tables as arrays: the numeric columns of a text table as a matrix, with an id column and a pandas index told
+// apart from the data.
+import { ValidationError } from '../core/data/errors'
+import type { Column, Table } from '../core/io/delimited'
+import type { NpyArray } from '../core/io/npy'
+
+/**
+ * A leading column pandas wrote as its index is not a feature: whole numbers under an empty header (pandas
+ * writes none; we name it "column 1"), or 0…n−1 under a header such as "index".
+ */
+function isIndexColumn(column: Column, table: Table): boolean {
+  if (column.kind !== 'number') return false
+  const whole = column.numbers!.every((v) => Number.isInteger(v))
+  if (table.header && column.name === 'column 1') return whole
+  return /^(index|row|Unnamed: 0)$/.test(column.name) && column.numbers!.every((v, i) => v === i)
+}
+
+/** The table's columns by name, in the order given; names one that is missing. */
+export function namedColumns(table: Table, names: string[]): Column[] {
+  return names.map((name) => {
+    const column = table.columns.find((c) => c.name === name)
+    if (!column) throw new ValidationError(`there is no column "${name}" (columns: ${table.columns.map((c) => `"${c.name}"`).join(', ')}).`)
+    return column
+  })
+}
+
+export function tableFeatures(table: Table, spec: { columns?: string[]; idColumn?: string } = {}): { array: NpyArray; ids?: string[] } {
+  const idColumn =
+    spec.idColumn === undefined ? table.columns.find((c) => c.kind === 'text') : spec.idColumn === '' ? undefined : namedColumns(table, [spec.idColumn])[0]
+  const columns = spec.columns
+    ? namedColumns(table, spec.columns)
+    : table.columns.filter((c, i) => c !== idColumn && !(i === 0 && isIndexColumn(c, table)))
+  const numeric = columns.filter((c) => c.kind === 'number')
+  const extraText = columns.filter((c) => c.kind === 'text' && c !== idColumn)
+  if (extraText.length) {
+    // Name the first cell that is not a number, which is usually a typo in a numeric column.
+    const column = extraText[0]!
+    const row = column.texts!.findIndex((v) => v !== '' && Number.isNaN(Number(v)))
+    const at = row >= 0 ? ` (line ${row + 1 + (table.header ? 1 : 0)} holds "${column.texts![row]}")` : ''
+    throw new ValidationError(`column "${column.name}" holds text${at}; beside the numbers, only one id column is allowed. Fix the cell or remove the column.`)
+  }
+  return { array: numericMatrix(numeric, table.rows), ids: idColumn?.texts }
+}
+
+/** Numeric columns as a row-major rows × columns array. */
+export function numericMatrix(columns: Column[], rows: number): NpyArray {
+  const data = new Float64Array(rows * columns.length)
+  columns.forEach((c, j) => c.numbers!.forEach((v, i) => (data[i * columns.length + j] = v)))
+  return { dtype: '<f8', shape: [rows, columns.length], data }
+}
+

@@ -1,0 +1,63 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { encodeNpy } from '../../src-main/core/io/npy'
+import { runCli } from '../helpers/cli'
+import { useTmp } from '../helpers/tmp'
+
+const tmp = useTmp()
+const examples = join(__dirname, '../../resources/examples')
+const fixtures = join(__dirname, '../fixtures/metrics')
+// wasm: the CPU backend, so Dawn does not look for (and complain about) Vulkan drivers.
+const json = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+  const r = runCli([...args, '--json'], { HUMANALIGN_BACKEND: 'wasm', ...env })
+  expect(r.stderr).toBe('')
+  return JSON.parse(r.stdout)
+}
+
+describe('humanalign eval', () => {
+  it('rsa: RDM48 against the cosine RDM of the SPoSE embedding equals scipy', () => {
+    const expected = JSON.parse(readFileSync(join(fixtures, 'rsa48.json'), 'utf8')).cosine_spearman as number
+    const r = json(['eval', 'rsa', '--a', join(examples, 'things/RDM48_triplet.mat'), '--b', join(examples, 'things/spose_embedding66d_rescaled_48val_reordered.csv'), '--rdm', 'cosine'])
+    expect(r.r).toBeCloseTo(expected, 10)
+    expect(r).toMatchObject({ n: 48, pairs: 1128, b: 'cosine RDM of 48 × 66 features' })
+  })
+
+  it('ceiling: the 92-image noise ceiling equals the one computed with scipy', () => {
+    const expected = JSON.parse(readFileSync(join(fixtures, 'rdm_cka.json'), 'utf8')).ceiling92_spearman
+    const r = json(['eval', 'ceiling', '--rdms', join(examples, 'rsa92/92_behavRDMs.mat'), '--key', 'rdms_behav_92.RDM'])
+    expect(r.lower).toBeCloseTo(expected.lower, 10)
+    expect(r.upper).toBeCloseTo(expected.upper, 10)
+  })
+
+  it('odd-one-out: a constructed case with a known answer, stored as a run in a project', () => {
+    const dir = tmp()
+    // Two clusters: objects 0–2 and 3–5.
+    const features = join(dir, 'features.npy')
+    writeFileSync(features, encodeNpy({ dtype: '<f4', shape: [6, 2], data: Float32Array.of(1, 0, 0.9, 0.1, 0.95, 0.05, 0, 1, 0.1, 0.9, 0.05, 0.95) }))
+    // The model agrees when the third object is the one from the other cluster: 3 of these 5.
+    const triplets = join(dir, 'triplets.txt')
+    writeFileSync(triplets, '0 1 3\n3 4 2\n1 2 5\n0 3 1\n4 0 5\n')
+    const project = join(dir, 'p')
+    expect(runCli(['project', 'create', project]).code).toBe(0)
+    const r = json(['eval', 'odd-one-out', '--features', features, '--triplets', triplets, '--similarity', 'cosine', '--project', project])
+    expect(r).toMatchObject({ accuracy: 0.6, correct: 3, total: 5, objects: 6, features: 2 })
+    expect(r.run).toBeGreaterThan(0)
+    expect(json(['project', 'info', project]).counts.runs).toBe(1)
+
+    writeFileSync(triplets, '0 1 9\n')
+    const bad = runCli(['eval', 'odd-one-out', '--features', features, '--triplets', triplets])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain(`${triplets}: triplet 0 refers to object 9, but the object list has 6 objects (0…5).`)
+  })
+
+  it('cka and argument errors', () => {
+    const dir = tmp()
+    const a = join(dir, 'a.npy')
+    writeFileSync(a, encodeNpy({ dtype: '<f8', shape: [5, 2], data: Float64Array.of(1, 2, 3, 1, 0, 5, 2, 2, 4, 0) }))
+    expect(json(['eval', 'cka', '--a', a, '--b', a]).cka).toBeCloseTo(1, 12)
+    expect(runCli(['eval', 'rsa', '--a', a]).stderr).toContain('--b is required.')
+    expect(runCli(['eval', 'rsa', '--a', a, '--b', a, '--method', 'tau-b']).stderr).toContain('--method tau-b is not one of spearman, pearson, kendall.')
+    expect(runCli(['eval', 'cmp']).stderr).toContain('eval needs one of odd-one-out, rsa, ceiling, cka (not cmp).')
+  })
+})
