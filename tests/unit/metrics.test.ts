@@ -8,7 +8,8 @@ import { rdmNoiseCeiling } from '../../src-main/core/metrics/ceiling'
 import { linearCka } from '../../src-main/core/metrics/cka'
 import { oddOneOutAccuracy } from '../../src-main/core/metrics/oddOneOut'
 import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
-import { compareRdms } from '../../src-main/core/metrics/rsa'
+import { CORRELATIONS } from '../../src-main/core/metrics/correlation'
+import { compareRdms, mulberry32 } from '../../src-main/core/metrics/rsa'
 
 // Reference values: tests/fixtures/metrics/make_fixtures.py (scipy pdist/spearmanr, numpy CKA)
 const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/metrics/rdm_cka.json'), 'utf8')) as {
@@ -43,6 +44,27 @@ describe('RSA', () => {
     // A similarity matrix against an RDM: the strong negative correlation is never beaten by a permutation.
     expect(result.p).toBeGreaterThan(0.9)
     expect(compareRdms(rdm.data as Float64Array, rdm.data as Float64Array, 48, { method: 'spearman', permutations: 99, seed: 2 }).p).toBeCloseTo(0.01, 10)
+  })
+
+  it.each(['spearman', 'pearson'] as const)('%s bootstrap by pair weights equals building the resampled vectors', (method) => {
+    const n = 15
+    const a = rdmFromFeatures(Float64Array.from({ length: n * 3 }, (_, i) => Math.round(Math.sin(i) * 4)), n, 3, 'euclidean')
+    const b = rdmFromFeatures(Float64Array.from({ length: n * 4 }, (_, i) => Math.cos(i * 1.3)), n, 4, 'cosine')
+    const fast = compareRdms(a, b, n, { method, bootstrap: 50, random: mulberry32(9) })
+    // The obvious way, with the same draws.
+    const random = mulberry32(9)
+    const values: number[] = []
+    for (let s = 0; s < 50; s++) {
+      const drawn = Array.from({ length: n }, () => Math.floor(random() * n))
+      const x: number[] = []
+      const y: number[] = []
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (drawn[i] !== drawn[j]) (x.push(a[drawn[i]! * n + drawn[j]!]!), y.push(b[drawn[i]! * n + drawn[j]!]!))
+      values.push(CORRELATIONS[method](x, y))
+    }
+    values.sort((p, q) => p - q)
+    const q = (f: number) => { const at = (values.length - 1) * f; const lo = Math.floor(at); return values[lo]! + (values[Math.ceil(at)]! - values[lo]!) * (at - lo) }
+    expect(fast.ci95![0]).toBeCloseTo(q(0.025), 12)
+    expect(fast.ci95![1]).toBeCloseTo(q(0.975), 12)
   })
 
   it('repeats its bootstrap interval for a seed', () => {

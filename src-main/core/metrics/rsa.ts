@@ -1,6 +1,6 @@
 // RSA: compare two RDMs over their upper triangles, with a bootstrap over objects for a 95% interval and a
 // permutation test over object labels for a p-value (Nili et al. 2014; rsatoolbox's conventions).
-import { CORRELATIONS, type CorrelationMethod } from './correlation'
+import { averageRanks, CORRELATIONS, pearson, type CorrelationMethod } from './correlation'
 import { upperTriangle } from './rdm'
 
 export interface RsaResult {
@@ -41,40 +41,219 @@ function quantile(sorted: number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo)
 }
 
+/** Pair (i, j) of a resample appears count(i)·count(j) times. */
+function pairWeights(counts: Float64Array, pairsI: Uint32Array, pairsJ: Uint32Array, w: Float64Array): void {
+  for (let k = 0; k < w.length; k++) w[k] = counts[pairsI[k]!]! * counts[pairsJ[k]!]!
+}
+
+function weightedPearson(x: Float64Array, y: Float64Array, w: Float64Array): number {
+  let sw = 0
+  let mx = 0
+  let my = 0
+  for (let k = 0; k < w.length; k++) {
+    const wk = w[k]!
+    sw += wk
+    mx += wk * x[k]!
+    my += wk * y[k]!
+  }
+  mx /= sw
+  my /= sw
+  let sxy = 0
+  let sxx = 0
+  let syy = 0
+  for (let k = 0; k < w.length; k++) {
+    const wk = w[k]!
+    const dx = x[k]! - mx
+    const dy = y[k]! - my
+    sxy += wk * dx * dy
+    sxx += wk * dx * dx
+    syy += wk * dy * dy
+  }
+  return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy)
+}
+
+/**
+ * Spearman of resampled RDMs without sorting per resample. Pairs are laid out once in the order of a's values
+ * and once in the order of b's, with their objects and tie groups, so each resample is three sequential passes
+ * (weights and cumulative weights give the average ranks of the multiset) and one gather from b's ranks.
+ */
+class WeightedSpearman {
+  private readonly ia: Uint16Array
+  private readonly ja: Uint16Array
+  private readonly ib: Uint16Array
+  private readonly jb: Uint16Array
+  /** 1 where a pair's value equals the previous one's in that order (same tie group); null without ties. */
+  private readonly tieA: Uint8Array | null
+  private readonly tieB: Uint8Array | null
+  /** For each position in a's order, the same pair's position in b's order. */
+  private readonly toB: Uint32Array
+  private readonly wa: Float64Array
+  private readonly ra: Float64Array
+  private readonly rb: Float32Array
+
+  constructor(va: Float64Array, vb: Float64Array, pairsI: Uint32Array, pairsJ: Uint32Array) {
+    const sa = order(va)
+    const sb = order(vb)
+    const p = va.length
+    const positionInB = new Uint32Array(p)
+    for (let q = 0; q < p; q++) positionInB[sb[q]!] = q
+    this.ia = Uint16Array.from(sa, (k) => pairsI[k]!)
+    this.ja = Uint16Array.from(sa, (k) => pairsJ[k]!)
+    this.ib = Uint16Array.from(sb, (k) => pairsI[k]!)
+    this.jb = Uint16Array.from(sb, (k) => pairsJ[k]!)
+    const ties = (values: Float64Array, sorted: Uint32Array) => {
+      const flags = Uint8Array.from(sorted, (k, q) => (q > 0 && values[k] === values[sorted[q - 1]!] ? 1 : 0))
+      return flags.includes(1) ? flags : null
+    }
+    this.tieA = ties(va, sa)
+    this.tieB = ties(vb, sb)
+    this.toB = Uint32Array.from(sa, (k) => positionInB[k]!)
+    this.wa = new Float64Array(p)
+    this.ra = new Float64Array(p)
+    this.rb = new Float32Array(p)
+  }
+
+  /** Average ranks in one order, centred on their weighted mean (total + 1) / 2, for this resample's weights. */
+  private static ranks(counts: Float64Array, total: number, i: Uint16Array, j: Uint16Array, tie: Uint8Array | null, w: Float64Array | null, out: Float64Array | Float32Array): void {
+    const p = i.length
+    const mean = (total + 1) / 2
+    let before = 0
+    if (!tie) {
+      // No ties: each pair is its own group.
+      for (let q = 0; q < p; q++) {
+        const wt = counts[i[q]!]! * counts[j[q]!]!
+        if (w) w[q] = wt
+        out[q] = before + (wt + 1) / 2 - mean
+        before += wt
+      }
+      return
+    }
+    for (let q = 0; q < p; ) {
+      let end = q + 1
+      while (end < p && tie[end] === 1) end++
+      let weight = 0
+      for (let t = q; t < end; t++) {
+        const wt = counts[i[t]!]! * counts[j[t]!]!
+        if (w) w[t] = wt
+        weight += wt
+      }
+      const rank = before + (weight + 1) / 2 - mean
+      for (let t = q; t < end; t++) out[t] = rank
+      before += weight
+      q = end
+    }
+  }
+
+  correlation(counts: Float64Array): number {
+    // Σ_{i<j} c_i c_j = ((Σ c)² − Σ c²) / 2: the number of pairs in the resample.
+    let sum = 0
+    let squares = 0
+    for (let k = 0; k < counts.length; k++) {
+      sum += counts[k]!
+      squares += counts[k]! * counts[k]!
+    }
+    const total = (sum * sum - squares) / 2
+    WeightedSpearman.ranks(counts, total, this.ia, this.ja, this.tieA, this.wa, this.ra)
+    WeightedSpearman.ranks(counts, total, this.ib, this.jb, this.tieB, null, this.rb)
+    let sxy = 0
+    let sxx = 0
+    let syy = 0
+    const { wa, ra, rb, toB } = this
+    for (let q = 0; q < wa.length; q++) {
+      const w = wa[q]!
+      if (w === 0) continue
+      const x = ra[q]!
+      const y = rb[toB[q]!]!
+      sxy += w * x * y
+      sxx += w * x * x
+      syy += w * y * y
+    }
+    return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy)
+  }
+}
+
+/** Indices 0…n−1 ordered by their values. */
+function order(values: Float64Array): Uint32Array {
+  const idx = new Uint32Array(values.length)
+  for (let i = 0; i < idx.length; i++) idx[i] = i
+  return idx.sort((p, q) => values[p]! - values[q]!)
+}
+
+/**
+ * Bootstrap over objects without building resampled vectors: a resample is a multiset of the original pairs,
+ * pair (i, j) appearing count(i)·count(j) times, so Pearson and Spearman are weighted versions of the originals
+ * (ranks from one sort made up front). Kendall falls back to building the vectors.
+ */
+function bootstrapValues(a: ArrayLike<number>, b: ArrayLike<number>, n: number, method: CorrelationMethod, samples: number, random: () => number): number[] {
+  const va = upperTriangle(a, n)
+  const vb = upperTriangle(b, n)
+  const pairsI = new Uint32Array(va.length)
+  const pairsJ = new Uint32Array(va.length)
+  for (let i = 0, k = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++, k++) {
+      pairsI[k] = i
+      pairsJ[k] = j
+    }
+  }
+  const counts = new Float64Array(n)
+  const w = new Float64Array(va.length)
+  const spearmanBootstrap = method === 'spearman' ? new WeightedSpearman(va, vb, pairsI, pairsJ) : null
+  const values: number[] = []
+  for (let s = 0; s < samples; s++) {
+    counts.fill(0)
+    const drawn = new Int32Array(n)
+    for (let i = 0; i < n; i++) {
+      drawn[i] = Math.floor(random() * n)
+      counts[drawn[i]!]!++
+    }
+    let v: number
+    if (method === 'kendall') {
+      const x: number[] = []
+      const y: number[] = []
+      for (let i = 0; i < n; i++) {
+        for (let j = i + 1; j < n; j++) {
+          if (drawn[i] === drawn[j]) continue
+          x.push(a[drawn[i]! * n + drawn[j]!]!)
+          y.push(b[drawn[i]! * n + drawn[j]!]!)
+        }
+      }
+      v = CORRELATIONS.kendall(x, y)
+    } else {
+      if (spearmanBootstrap) {
+        v = spearmanBootstrap.correlation(counts)
+      } else {
+        pairWeights(counts, pairsI, pairsJ, w)
+        v = weightedPearson(va, vb, w)
+      }
+    }
+    if (Number.isFinite(v)) values.push(v)
+  }
+  return values
+}
+
 /**
  * Compares RDMs a and b (n×n each). Bootstrap: objects resampled with replacement; pairs of a resampled object
  * with itself (diagonal entries) are dropped. Permutation: b's object labels shuffled.
  */
 export function compareRdms(a: ArrayLike<number>, b: ArrayLike<number>, n: number, options: RsaOptions): RsaResult {
   const correlate = CORRELATIONS[options.method]
-  const r = correlate(upperTriangle(a, n), upperTriangle(b, n))
+  const va = upperTriangle(a, n)
+  const r = correlate(va, upperTriangle(b, n))
   const random = options.random ?? mulberry32(options.seed ?? 0)
   const bootstrap = options.bootstrap ?? 0
   const permutations = options.permutations ?? 0
   let ci95: [number, number] | null = null
   if (bootstrap > 0) {
-    const values: number[] = []
-    const sample = new Int32Array(n)
-    for (let s = 0; s < bootstrap; s++) {
-      for (let i = 0; i < n; i++) sample[i] = Math.floor(random() * n)
-      const x: number[] = []
-      const y: number[] = []
-      for (let i = 0; i < n; i++) {
-        for (let j = i + 1; j < n; j++) {
-          if (sample[i] === sample[j]) continue
-          x.push(a[sample[i]! * n + sample[j]!]!)
-          y.push(b[sample[i]! * n + sample[j]!]!)
-        }
-      }
-      const v = correlate(x, y)
-      if (Number.isFinite(v)) values.push(v)
-    }
-    values.sort((p, q) => p - q)
+    const values = bootstrapValues(a, b, n, options.method, bootstrap, random).sort((p, q) => p - q)
     ci95 = [quantile(values, 0.025), quantile(values, 0.975)]
   }
   let p: number | null = null
   if (permutations > 0) {
-    const va = upperTriangle(a, n)
+    // Spearman: ranks do not change when labels move, so rank once and permute the ranks.
+    const ranked = options.method === 'spearman'
+    const x = ranked ? averageRanks(va) : va
+    const bRanked = ranked ? squareOf(averageRanks(upperTriangle(b, n)), n) : b
+    const compare = ranked || options.method === 'pearson' ? pearson : correlate
     const order = Array.from({ length: n }, (_, i) => i)
     let atLeast = 0
     for (let s = 0; s < permutations; s++) {
@@ -82,10 +261,17 @@ export function compareRdms(a: ArrayLike<number>, b: ArrayLike<number>, n: numbe
         const j = Math.floor(random() * (i + 1))
         ;[order[i], order[j]] = [order[j]!, order[i]!]
       }
-      if (correlate(va, upperTriangle(b, n, order)) >= r) atLeast++
+      if (compare(x, upperTriangle(bRanked, n, order)) >= r) atLeast++
     }
     // The observed labelling counts as one of the permutations (Phipson & Smyth 2010).
     p = (atLeast + 1) / (permutations + 1)
   }
   return { method: options.method, r, n, pairs: (n * (n - 1)) / 2, ci95, bootstrap, p, permutations }
+}
+
+/** The symmetric n×n matrix whose upper triangle is v. */
+function squareOf(v: Float64Array, n: number): Float64Array {
+  const m = new Float64Array(n * n)
+  for (let i = 0, k = 0; i < n; i++) for (let j = i + 1; j < n; j++, k++) m[i * n + j] = m[j * n + i] = v[k]!
+  return m
 }
