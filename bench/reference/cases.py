@@ -37,7 +37,39 @@ def numpy_cases(case, size):
         s = inputs_matrix(n, n, 0.0)
         t = inputs_triplets(size, n)
         return lambda: np.stack([s[t[:, 0], t[:, 1]], s[t[:, 0], t[:, 2]], s[t[:, 1], t[:, 2]]], axis=1)
+    if case == 'oddoneout':
+        n = 1854
+        x = inputs_matrix(n, 768 if size > 100000 else 64, 0.0)
+        t = inputs_triplets(size, n)
+        def run():
+            s = x @ x.T
+            pairs = np.stack([s[t[:, 0], t[:, 1]], s[t[:, 0], t[:, 2]], s[t[:, 1], t[:, 2]]], axis=1)
+            return np.argmax(pairs, axis=1).astype(np.float32)
+        return run
+    if case == 'rsaboot':
+        from scipy.spatial.distance import pdist
+        from scipy.stats import spearmanr
+        n = 1854
+        a = squareform_full(pdist(inputs_matrix(n, 16, 0.0).astype(np.float64), 'euclidean'), n)
+        b = squareform_full(pdist(inputs_matrix(n, 16, 1.0).astype(np.float64), 'euclidean'), n)
+        draws = inputs_triplets(-(-size * n // 3), n).ravel()
+        def run():
+            values = []
+            for s in range(size):
+                d = draws[s * n:(s + 1) * n]
+                i, j = np.triu_indices(n, 1)
+                keep = d[i] != d[j]
+                values.append(spearmanr(a[d[i][keep], d[j][keep]], b[d[i][keep], d[j][keep]])[0])
+            values.sort()
+            return np.quantile(values, [0.025, 0.975])
+        return run
     raise SystemExit(f'unknown case {case}')
+
+
+def squareform_full(condensed, n):
+    m = np.zeros((n, n))
+    m[np.triu_indices(n, 1)] = condensed
+    return m + m.T
 
 
 def torch_cases(case, size):

@@ -4,6 +4,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import { pairwiseSimilarity } from '../core/compute/kernels/similarity'
 import { tripletGather } from '../core/compute/kernels/tripletGather'
 import { inputMatrix, inputTriplets } from './inputs'
+import { rdmFromFeatures } from '../core/metrics/rdm'
+import { compareRdms } from '../core/metrics/rsa'
 
 export type Run = () => Promise<ArrayLike<number>>
 
@@ -19,7 +21,7 @@ export interface BenchCase {
 
 const GATHER_OBJECTS = 1854
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -56,6 +58,44 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather', BenchCase> = {
       const s = inputMatrix(GATHER_OBJECTS, GATHER_OBJECTS, 0)
       const triplets = { indices: inputTriplets(count, GATHER_OBJECTS), count }
       return () => tripletGather(s, GATHER_OBJECTS, triplets)
+    },
+  },
+  oddoneout: {
+    name: 'oddoneout',
+    reference: 'S = X @ X.T, gather, argmax',
+    describe: (count) => `odd-one-out of ${count.toLocaleString('en')} triplets, ${GATHER_OBJECTS} × ${count > 100_000 ? 768 : 64} features`,
+    sizes: { full: [1_000_000], quick: [10_000] },
+    prepare(count) {
+      const p = count > 100_000 ? 768 : 64
+      const x = inputMatrix(GATHER_OBJECTS, p, 0)
+      const triplets = { indices: inputTriplets(count, GATHER_OBJECTS), count }
+      return async () => {
+        const s = await pairwiseSimilarity(x, GATHER_OBJECTS, p, 'dot')
+        const pairs = await tripletGather(s, GATHER_OBJECTS, triplets)
+        // The model's choice per triplet: which pair is the most similar (0, 1 or 2).
+        return Float32Array.from({ length: count }, (_, t) => {
+          const [a, b, c] = [pairs[3 * t]!, pairs[3 * t + 1]!, pairs[3 * t + 2]!]
+          return a >= b && a >= c ? 0 : b >= c ? 1 : 2
+        })
+      }
+    },
+  },
+  rsaboot: {
+    name: 'rsaboot',
+    reference: 'scipy.stats.spearmanr on each bootstrap resample',
+    describe: (samples) => `Spearman RSA, ${GATHER_OBJECTS} objects (1.7 M pairs), ${samples} bootstrap resamples`,
+    sizes: { full: [20], quick: [2] },
+    prepare(samples) {
+      const n = GATHER_OBJECTS
+      const a = rdmFromFeatures(inputMatrix(n, 16, 0), n, 16, 'euclidean')
+      const b = rdmFromFeatures(inputMatrix(n, 16, 1), n, 16, 'euclidean')
+      // The resamples are drawn the same way on both sides (inputTriplets' formula), so the intervals agree.
+      return async () => {
+        const draws = inputTriplets(Math.ceil((samples * n) / 3), n)
+        let at = 0
+        const result = compareRdms(a, b, n, { method: 'spearman', bootstrap: samples, random: () => draws[at++]! / n })
+        return Float64Array.of(result.ci95![0], result.ci95![1])
+      }
     },
   },
 }

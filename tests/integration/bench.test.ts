@@ -4,7 +4,7 @@ import { runCli } from '../helpers/cli'
 
 describe('humanalign bench', () => {
   it('runs each case against NumPy in one command and reports time, memory and the ratios', () => {
-    const r = runCli(['bench', '--quick', '--repeats', '2', '--backend', 'wasm', '--json'])
+    const r = runCli(['bench', '--quick', '--repeats', '2', '--backend', 'wasm', '--case', 'matmul', '--case', 'cosine', '--case', 'gather', '--case', 'oddoneout', '--json'])
     expect(r.code, r.stderr).toBe(0)
     const report = JSON.parse(r.stdout) as BenchReport & { saved: string | null }
     expect(report.saved).toBeNull()
@@ -13,6 +13,7 @@ describe('humanalign bench', () => {
       ['matmul', 128],
       ['cosine', 200],
       ['gather', 10_000],
+      ['oddoneout', 10_000],
     ])
     for (const c of report.cases) {
       // Both sides computed the same thing on the same inputs.
@@ -29,7 +30,7 @@ describe('humanalign bench', () => {
   it('names an unknown case', () => {
     const r = runCli(['bench', '--case', 'fft'])
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain('Unknown bench case fft; the cases are matmul, cosine, gather.')
+    expect(r.stderr).toContain('Unknown bench case fft; the cases are matmul, cosine, gather, oddoneout, rsaboot.')
   })
 
   it('says how to install NumPy when no Python has it', () => {
