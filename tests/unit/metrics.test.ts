@@ -58,7 +58,13 @@ describe('RSA', () => {
       const drawn = Array.from({ length: n }, () => Math.floor(random() * n))
       const x: number[] = []
       const y: number[] = []
-      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (drawn[i] !== drawn[j]) (x.push(a[drawn[i]! * n + drawn[j]!]!), y.push(b[drawn[i]! * n + drawn[j]!]!))
+      for (let i = 0; i < n; i++) {
+        for (let j = i + 1; j < n; j++) {
+          if (drawn[i] === drawn[j]) continue
+          x.push(a[drawn[i]! * n + drawn[j]!]!)
+          y.push(b[drawn[i]! * n + drawn[j]!]!)
+        }
+      }
       values.push(CORRELATIONS[method](x, y))
     }
     values.sort((p, q) => p - q)
