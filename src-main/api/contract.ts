@@ -249,6 +249,20 @@ export const RunInfo = z.object({
 })
 export type RunInfo = z.infer<typeof RunInfo>
 
+export const MatrixView = z.object({
+  /** Objects in the dataset, and rows/columns shown (block means when the matrix was larger than asked). */
+  n: z.number().int(),
+  size: z.number().int(),
+  subjects: z.number().int(),
+  /** Which subject is shown, or null for the mean over subjects. */
+  subject: z.number().int().nullable(),
+  values: z.array(z.number()),
+  min: z.number(),
+  max: z.number(),
+  measure: z.string(),
+})
+export type MatrixView = z.infer<typeof MatrixView>
+
 export const AppInfo = z.object({
   name: z.literal('HumanAlign'),
   version: z.string(),
@@ -308,6 +322,11 @@ export const operations = {
     { callers: ['cli'], summary: 'store the result of an evaluation run from the command line' },
   ),
   'runs.list': op(Empty, z.array(RunInfo), { summary: "the open project's runs, newest first" }),
+  'datasets.matrix': op(
+    z.object({ id: z.number().int().positive(), subject: z.number().int().nonnegative().nullable().default(null), maxSize: z.number().int().min(2).max(400).default(200) }).strict(),
+    MatrixView,
+    { summary: "a similarity dataset's matrix for display (one subject or the mean, block-averaged down to maxSize)" },
+  ),
   'datasets.list': op(Empty, z.array(DatasetInfo), { summary: "the open project's datasets, newest first" }),
   'jobs.list': op(Empty, z.array(JobInfo), { summary: 'jobs of the open project, newest first' }),
   'jobs.metrics': op(z.object({ id: z.number().int() }).strict(), z.array(MetricSeries), {

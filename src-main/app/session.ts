@@ -1,6 +1,6 @@
 import { arch, cpus, freemem, totalmem } from 'node:os'
 import { resolve } from 'node:path'
-import type { AppInfo, BackendSetting, DatasetInfo, ExampleName, FileSummary, RunInfo, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
+import type { AppInfo, BackendSetting, DatasetInfo, ExampleName, FileSummary, MatrixView, RunInfo, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
 import { isBackendName, type BackendName } from '../core/compute/backendNames'
@@ -13,6 +13,7 @@ import { SettingsFile } from '../store/settings'
 import { EXAMPLES, exampleImports } from './examples'
 import { listDatasets } from '../store/datasets'
 import { insertRun, listRuns } from '../store/runs'
+import { matrixView } from '../store/matrixView'
 
 export interface SessionOptions {
   app: Omit<AppInfo, 'projectsDir'>
@@ -147,6 +148,11 @@ export class Session {
 
   listRuns(): RunInfo[] {
     return listRuns(this.requireProject().db)
+  }
+
+  matrix(id: number, subject: number | null, maxSize: number): MatrixView {
+    const project = this.requireProject()
+    return matrixView(project.db, project.dir, id, subject, maxSize)
   }
 
   listDatasets(): DatasetInfo[] {

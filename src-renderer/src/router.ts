@@ -3,6 +3,7 @@ import CountsPage from './components/CountsPage.vue'
 import DataView from './views/DataView.vue'
 import JobsView from './views/JobsView.vue'
 import ProjectView from './views/ProjectView.vue'
+import ResultsView from './views/ResultsView.vue'
 import SystemView from './views/SystemView.vue'
 
 const unavailable = (what: string): string => `${what} is not available in this version of HumanAlign.`
@@ -37,19 +38,7 @@ export const pages = [
       notYet: unavailable('Running an alignment method'),
     },
   },
-  {
-    path: '/results',
-    label: 'Results',
-    component: CountsPage,
-    props: {
-      purpose: 'Finished runs of this project with their metrics, tables and figures.',
-      counts: [
-        { key: 'runs', label: 'Runs' },
-        { key: 'metrics', label: 'Metric values' },
-      ],
-      notYet: unavailable('Viewing results and reports'),
-    },
-  },
+  { path: '/results', label: 'Results', component: ResultsView },
   { path: '/jobs', label: 'Jobs', component: JobsView },
 ] as const
 

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Project } from '../../src-main/store/project'
-import { startServe, type ServerProcess } from '../helpers/cli'
+import { runCli, startServe, type ServerProcess } from '../helpers/cli'
 import { seedArtifacts, seedSparseArtifact } from '../helpers/seed'
 import { useSwiftShader } from '../helpers/swiftshader'
 
@@ -198,5 +198,26 @@ describe('the workbench in a browser', () => {
     await page.keyboard.press('Alt+2')
     await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr').count()).toBe(5)
     expect(await page.textContent('[data-testid=datasets-table]')).toContain('1854 × 66')
+  }, 60_000)
+
+  it('shows runs and two similarity matrices side by side on the Results page', async () => {
+    const rsa = join(root, 'rsa92')
+    const env = { HUMANALIGN_CONFIG_DIR: join(root, 'cli-config'), HUMANALIGN_BACKEND: 'wasm' }
+    expect(runCli(['project', 'create', rsa, '--example', 'rsa92'], env).code).toBe(0)
+    const examples = join(__dirname, '../../resources/examples')
+    expect(runCli(['eval', 'ceiling', '--rdms', join(examples, 'rsa92/92_behavRDMs.mat'), '--key', 'rdms_behav_92.RDM', '--project', rsa], env).code).toBe(0)
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('Alt+1')
+    await page.getByRole('button', { name: 'Close project' }).click()
+    await page.fill('#open-path', rsa)
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await expect.poll(() => page.textContent('[data-testid=project-name]')).toBe('92 images (Kriegeskorte et al. 2008)')
+    await page.keyboard.press('Alt+5')
+    await expect.poll(() => page.textContent('[data-testid=runs-table]')).toContain('lower 0.4776, upper 0.5751')
+    await expect.poll(() => page.locator('[data-testid=heatmaps] .heatmap canvas').first().count(), { timeout: 20_000 }).toBe(1)
+    expect(await page.locator('[data-testid=heatmaps] .heatmap').count()).toBe(2)
+    expect(await page.locator('.toast.error').count()).toBe(0)
+    await page.waitForTimeout(300)
+    await page.screenshot({ path: join(SHOTS, 'results.png') })
   }, 60_000)
 })

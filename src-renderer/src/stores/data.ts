@@ -15,6 +15,8 @@ export const useData = defineStore('data', () => {
   const jobs = useJobs()
 
   async function load(): Promise<void> {
+    // Never show (or act on) another project's datasets while this one's are loading.
+    datasets.value = []
     try {
       datasets.value = await client().call('datasets.list', {})
     } catch (err) {
