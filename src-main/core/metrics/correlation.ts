@@ -1,3 +1,5 @@
+import { argsortFloat64 } from './argsort'
+
 // Correlations between two equal-length vectors: Pearson, Spearman (Pearson of average ranks, so ties are
 // handled as scipy.stats.spearmanr does) and Kendall's tau-a (rsatoolbox's choice for RDMs with ties).
 
@@ -35,9 +37,7 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
 /** Ranks 1…n, ties sharing the average of the ranks they span. */
 export function averageRanks(x: ArrayLike<number>): Float64Array {
   const n = x.length
-  const order = new Uint32Array(n)
-  for (let i = 0; i < n; i++) order[i] = i
-  order.sort((a, b) => x[a]! - x[b]!)
+  const order = argsortFloat64(x instanceof Float64Array ? x : Float64Array.from(x))
   const ranks = new Float64Array(n)
   for (let i = 0; i < n; ) {
     let j = i
