@@ -122,12 +122,20 @@ class WeightedSpearman {
     const mean = (total + 1) / 2
     let before = 0
     if (!tie) {
-      // No ties: each pair is its own group.
-      for (let q = 0; q < p; q++) {
-        const wt = counts[i[q]!]! * counts[j[q]!]!
-        if (w) w[q] = wt
-        out[q] = before + (wt + 1) / 2 - mean
-        before += wt
+      // No ties: each pair is its own group. (Two loops, so the hot one has no branch.)
+      if (w) {
+        for (let q = 0; q < p; q++) {
+          const wt = counts[i[q]!]! * counts[j[q]!]!
+          w[q] = wt
+          out[q] = before + (wt + 1) / 2 - mean
+          before += wt
+        }
+      } else {
+        for (let q = 0; q < p; q++) {
+          const wt = counts[i[q]!]! * counts[j[q]!]!
+          out[q] = before + (wt + 1) / 2 - mean
+          before += wt
+        }
       }
       return
     }
@@ -163,8 +171,8 @@ class WeightedSpearman {
     let syy = 0
     const { wa, ra, rb, toB } = this
     for (let q = 0; q < wa.length; q++) {
+      // Pairs left out of this resample weigh 0: no branch, the products vanish.
       const w = wa[q]!
-      if (w === 0) continue
       const x = ra[q]!
       const y = rb[toB[q]!]!
       sxy += w * x * y
