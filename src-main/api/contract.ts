@@ -61,7 +61,7 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
 export const ExampleName = z.enum(['things', 'rsa92'])
 export type ExampleName = z.infer<typeof ExampleName>
@@ -151,6 +151,22 @@ export const JobSpec = z.discriminatedUnion('kind', [
       seed: z.number().int().nonnegative().default(0),
       /** Softmax temperature; by default calibrated to the THINGS noise ceiling. */
       temperature: z.number().positive().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('evaluate'),
+      /** odd-one-out: a = features, b = triplets. rsa: a and b = features or similarity datasets. */
+      metric: z.enum(['odd-one-out', 'rsa']),
+      a: z.number().int().positive(),
+      b: z.number().int().positive(),
+      similarity: z.enum(['dot', 'cosine', 'euclidean']).default('dot'),
+      temperature: z.number().positive().default(1),
+      rdm: z.enum(['correlation', 'cosine', 'euclidean']).default('correlation'),
+      method: z.enum(['spearman', 'pearson', 'kendall']).default('spearman'),
+      bootstrap: z.number().int().nonnegative().max(100_000).default(0),
+      permutations: z.number().int().nonnegative().max(100_000).default(0),
+      seed: z.number().int().nonnegative().default(0),
     })
     .strict(),
 ])

@@ -47,6 +47,20 @@ export const catalog: Record<JobKind, KindInfo> = {
     },
   },
   simulateTriplets: { lane: 'compute', computes: false, input: () => null },
+  evaluate: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const { a, b } = spec as Extract<JobSpec, { kind: 'evaluate' }>
+      const datasets = listDatasets(db)
+      const find = (id: number) => {
+        const found = datasets.find((d) => d.id === id)
+        if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+        return found
+      }
+      return { a: find(a), b: find(b) }
+    },
+  },
   similarity: {
     lane: 'compute',
     computes: true,

@@ -41,6 +41,8 @@ export interface JobOutput {
   result: unknown
   outputs?: Record<string, NpyArray>
   records?: DatasetRecord[]
+  /** An evaluation to record as a run of the project, with the job's result. */
+  run?: { kind: string; name: string; params: unknown }
 }
 
 export type JobFunction = (spec: JobSpec, input: unknown, ctx: JobContext) => Promise<JobOutput>

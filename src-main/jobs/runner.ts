@@ -7,6 +7,7 @@ import type { EventBus } from '../api/events'
 import type { BackendName } from '../core/compute/backendNames'
 import { ARTIFACTS_DIR, listArtifactFiles, putArray } from '../store/artifacts'
 import { IMAGES_DIR, insertDataset } from '../store/datasets'
+import { insertRun } from '../store/runs'
 import type { Project } from '../store/project'
 import { catalog, type Lane } from './catalog'
 import { checkpointDir, removeCheckpoint } from './checkpoint'
@@ -223,10 +224,12 @@ export class JobRunner {
           const linked = Object.fromEntries(Object.entries(record.metaOutputs ?? {}).map(([key, name]) => [key, outputs[name]]))
           return insertDataset(db, { ...record, meta: { ...record.meta, ...linked } }, artifact)
         })
+        const run = output.run ? insertRun(db, { ...output.run, result: output.result }) : null
         return {
           ...(output.result as object),
           ...(Object.keys(outputs).length ? { outputs } : {}),
           ...(datasets.length ? { datasets } : {}),
+          ...(run !== null ? { run } : {}),
         }
       })()
     } catch (err) {

@@ -5,4 +5,5 @@ export const JOB_LABELS: Record<JobKind, string> = {
   similarity: 'Similarity matrix',
   import: 'Import',
   simulateTriplets: 'Simulate triplets (SPoSE)',
+  evaluate: 'Evaluate',
 }

@@ -1,4 +1,5 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+import AlignmentView from './views/AlignmentView.vue'
 import CountsPage from './components/CountsPage.vue'
 import DataView from './views/DataView.vue'
 import JobsView from './views/JobsView.vue'
@@ -25,19 +26,7 @@ export const pages = [
       notYet: unavailable('Adding models and extracting features'),
     },
   },
-  {
-    path: '/alignment',
-    label: 'Alignment',
-    component: CountsPage,
-    props: {
-      purpose: 'Odd-one-out and RSA evaluation, affine probes, AligNet, Gromov-Wasserstein and passive attention.',
-      counts: [
-        { key: 'runs', label: 'Runs' },
-        { key: 'jobs', label: 'Jobs' },
-      ],
-      notYet: unavailable('Running an alignment method'),
-    },
-  },
+  { path: '/alignment', label: 'Alignment', component: AlignmentView },
   { path: '/results', label: 'Results', component: ResultsView },
   { path: '/jobs', label: 'Jobs', component: JobsView },
 ] as const

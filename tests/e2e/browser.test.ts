@@ -198,6 +198,16 @@ describe('the workbench in a browser', () => {
     await page.keyboard.press('Alt+2')
     await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr').count()).toBe(5)
     expect(await page.textContent('[data-testid=datasets-table]')).toContain('1854 × 66')
+
+    // RSA of the human RDM48 against the SPoSE embedding of the same 48 objects, from the Alignment page.
+    await page.keyboard.press('Alt+4')
+    await page.selectOption('#eval-metric', 'rsa')
+    await page.selectOption('#eval-a', { label: 'RDM48: human triplet dissimilarities (48 × 48)' })
+    await page.selectOption('#eval-b', { label: 'SPoSE 66-d, the 48 RDM objects (48 × 66)' })
+    await page.selectOption('#eval-rdm', 'cosine')
+    await page.getByRole('button', { name: 'Evaluate', exact: true }).click()
+    await expect.poll(() => page.textContent('[data-testid=latest-evaluation]'), { timeout: 30_000 }).toContain('spearman r = 0.8645')
+    await page.screenshot({ path: join(SHOTS, 'alignment.png') })
   }, 60_000)
 
   it('shows runs and two similarity matrices side by side on the Results page', async () => {

@@ -1,14 +1,17 @@
 // Compute jobs: backend per worker, checkpoints, resume after a crash or restart, cancel without leftovers.
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AppEvent, JobInfo } from '../../src-main/api/contract'
 import { createEventBus } from '../../src-main/api/events'
 import { createBackend } from '../../src-main/app/backend'
 import type { BackendName } from '../../src-main/core/compute/backendNames'
-import { decodeNpy } from '../../src-main/core/io/npy'
+import { parseDelimited } from '../../src-main/core/io/delimited'
+import { decodeMat5, type MatValue } from '../../src-main/core/io/mat5'
+import { decodeNpy, toCOrder } from '../../src-main/core/io/npy'
 import { JobRunner } from '../../src-main/jobs/runner'
 import { getArtifact, putArray } from '../../src-main/store/artifacts'
+import { insertDataset } from '../../src-main/store/datasets'
 import { Project } from '../../src-main/store/project'
 import { WORKER_DIR, EXAMPLES_DIR } from '../helpers/seed'
 import { useSwiftShader } from '../helpers/swiftshader'
@@ -186,5 +189,34 @@ describe('job specs', () => {
       error: { message: expect.stringMatching(/metric: .*"dot"|"cosine"/) },
     })
     expect(await backend.dispatch('cli', 'jobs.start', { kind: 'train' })).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+  })
+})
+
+describe('evaluate job', () => {
+  it('runs RSA and odd-one-out on the project’s datasets and stores each as a run', async () => {
+    const { project, runner, seen } = setup('wasm')
+    const rdm48 = toCOrder((decodeMat5(new Uint8Array(readFileSync(join(EXAMPLES_DIR, 'things/RDM48_triplet.mat')))).RDM48_triplet as Extract<MatValue, { kind: 'numeric' }>).array)
+    const rdmId = insertDataset(project.db, { kind: 'similarity', name: 'RDM48', sourcePath: 't', meta: { n: 48 } }, putArray(project.db, project.dir, rdm48).sha256)
+    const table = await parseDelimited(createReadStream(join(EXAMPLES_DIR, 'things/spose_embedding66d_rescaled_48val_reordered.csv')))
+    const dims = table.columns.filter((c) => /^\d+$/.test(c.name))
+    const x = new Float32Array(48 * dims.length)
+    dims.forEach((c, d) => c.numbers!.forEach((v, i) => (x[i * dims.length + d] = v)))
+    const spose = insertDataset(project.db, { kind: 'features', name: 'SPoSE 48', sourcePath: 't', meta: { n: 48, p: 66 } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [48, 66], data: x }).sha256)
+    const rsa = runner.start({ kind: 'evaluate', metric: 'rsa', a: rdmId, b: spose, similarity: 'dot', temperature: 1, rdm: 'cosine', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0 })
+    const done = await stateOf(seen, rsa.id)
+    const expected = JSON.parse(readFileSync(join(__dirname, '../fixtures/metrics/rsa48.json'), 'utf8')).cosine_spearman as number
+    expect(done.state).toBe('done')
+    expect((done.result as { r: number }).r).toBeCloseTo(expected, 10)
+
+    // Two clusters; the model agrees on 3 of 5 triplets (as in the CLI test).
+    const features = insertDataset(project.db, { kind: 'features', name: 'clusters', sourcePath: 't', meta: { n: 6, p: 2 } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [6, 2], data: Float32Array.of(1, 0, 0.9, 0.1, 0.95, 0.05, 0, 1, 0.1, 0.9, 0.05, 0.95) }).sha256)
+    const triplets = insertDataset(project.db, { kind: 'triplets', name: 'five', sourcePath: 't', meta: { objects: 6 } }, putArray(project.db, project.dir, { dtype: '<i4', shape: [5, 3], data: Int32Array.of(0, 1, 3, 3, 4, 2, 1, 2, 5, 0, 3, 1, 4, 0, 5) }).sha256)
+    const ooo = runner.start({ kind: 'evaluate', metric: 'odd-one-out', a: features, b: triplets, similarity: 'cosine', temperature: 1, rdm: 'correlation', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0 })
+    const oooDone = await stateOf(seen, ooo.id)
+    expect(oooDone).toMatchObject({ state: 'done', backend: 'wasm', result: { accuracy: 0.6, correct: 3, total: 5 } })
+    expect(project.info().counts.runs).toBe(2)
+
+    const mismatch = runner.start({ kind: 'evaluate', metric: 'odd-one-out', a: spose, b: triplets, similarity: 'dot', temperature: 1, rdm: 'correlation', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0 })
+    expect(await stateOf(seen, mismatch.id)).toMatchObject({ state: 'failed', error: '"five" refers to 6 objects but "SPoSE 48" has 48; choose triplets of the same object list.' })
   })
 })

@@ -3,6 +3,7 @@ import type { ArtifactRow } from '../../store/artifacts'
 import type { ObjectList } from '../catalog'
 import type { JobFunction } from '../protocol'
 import { importData } from './importData'
+import { evaluate, type EvaluateInput } from './evaluate'
 import { similarity } from './similarity'
 import { simulateTriplets } from './simulateTriplets'
 import { verifyArtifacts } from './verifyArtifacts'
@@ -11,6 +12,7 @@ import { verifyArtifacts } from './verifyArtifacts'
 export const jobKinds: Record<JobKind, JobFunction> = {
   verifyArtifacts: async (_spec, input, ctx) => ({ result: await verifyArtifacts(input as ArtifactRow[], ctx) }),
   simulateTriplets: (spec, _input, ctx) => simulateTriplets(spec as Extract<JobSpec, { kind: 'simulateTriplets' }>, ctx.examplesDir, ctx),
+  evaluate: (spec, input, ctx) => evaluate(spec as Extract<JobSpec, { kind: 'evaluate' }>, input as EvaluateInput, ctx),
   import: (spec, input, ctx) => importData(spec as Extract<JobSpec, { kind: 'import' }>, input as { objects: ObjectList } | null, ctx),
   similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),
 }

@@ -1,0 +1,82 @@
+// Evaluations on the project's own datasets, as jobs: odd-one-out accuracy of a feature set on triplets, and
+// RSA between two feature sets or similarity matrices. The result is stored as a run of the project.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { DatasetInfo, JobSpec } from '../../api/contract'
+import { AppError } from '../../api/errors'
+import { pairwiseSimilarity } from '../../core/compute/kernels/similarity'
+import { tripletGather } from '../../core/compute/kernels/tripletGather'
+import { decodeNpy, type NpyArray } from '../../core/io/npy'
+import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
+import { rdmFromFeatures } from '../../core/metrics/rdm'
+import { compareRdms } from '../../core/metrics/rsa'
+import { ARTIFACTS_DIR } from '../../store/artifacts'
+import type { JobContext, JobOutput } from '../protocol'
+
+type EvaluateSpec = Extract<JobSpec, { kind: 'evaluate' }>
+export interface EvaluateInput {
+  a: DatasetInfo
+  b: DatasetInfo
+}
+
+function artifact(ctx: JobContext, sha: unknown): NpyArray {
+  return decodeNpy(new Uint8Array(readFileSync(join(ctx.projectDir, ARTIFACTS_DIR, `${String(sha)}.npy`))))
+}
+
+function asFloat32(array: NpyArray): Float32Array {
+  return array.data instanceof Float32Array ? array.data : Float32Array.from(array.data as ArrayLike<number>)
+}
+
+/** An RDM from a features dataset (computed) or a similarity dataset (several subjects averaged). */
+function rdmOf(dataset: DatasetInfo, spec: EvaluateSpec, ctx: JobContext): { rdm: Float64Array; n: number } {
+  const array = artifact(ctx, dataset.artifact)
+  if (dataset.kind === 'features') {
+    const [n, p] = array.shape as [number, number]
+    return { rdm: rdmFromFeatures(asFloat32(array), n, p, spec.rdm), n }
+  }
+  if (dataset.kind !== 'similarity') throw new AppError('user', `"${dataset.name}" is ${dataset.kind}; RSA compares features or similarity matrices.`)
+  const n = array.shape[array.shape.length - 1]!
+  const subjects = array.shape.length === 3 ? array.shape[0]! : 1
+  const data = array.data as Float64Array
+  const mean = new Float64Array(n * n)
+  for (let s = 0; s < subjects; s++) for (let i = 0; i < n * n; i++) mean[i]! += data[s * n * n + i]! / subjects
+  return { rdm: mean, n }
+}
+
+export async function evaluate(spec: EvaluateSpec, input: EvaluateInput, ctx: JobContext): Promise<JobOutput> {
+  const { a, b } = input
+  const name = `${spec.metric}: ${a.name} × ${b.name}`
+  if (spec.metric === 'rsa') {
+    ctx.progress(0.05, 'Computing the RDMs')
+    const left = rdmOf(a, spec, ctx)
+    const right = rdmOf(b, spec, ctx)
+    if (left.n !== right.n) throw new AppError('user', `"${a.name}" describes ${left.n} objects but "${b.name}" describes ${right.n}; RSA compares the same objects.`)
+    ctx.progress(0.3, spec.bootstrap ? `Correlating, ${spec.bootstrap} bootstrap resamples` : 'Correlating')
+    const result = compareRdms(left.rdm, right.rdm, left.n, { method: spec.method, bootstrap: spec.bootstrap, permutations: spec.permutations, seed: spec.seed })
+    return { result: { ...result, a: a.name, b: b.name }, run: { kind: 'rsa', name, params: spec } }
+  }
+  if (a.kind !== 'features' || b.kind !== 'triplets') {
+    throw new AppError('user', `odd-one-out needs a features dataset and a triplets dataset; got ${a.kind} and ${b.kind}.`)
+  }
+  const features = artifact(ctx, a.artifact)
+  const [n, p] = features.shape as [number, number]
+  if (Number(b.meta.objects) !== n) {
+    throw new AppError('user', `"${b.name}" refers to ${String(b.meta.objects)} objects but "${a.name}" has ${n}; choose triplets of the same object list.`)
+  }
+  const triplets = artifact(ctx, b.artifact).data as Int32Array
+  ctx.progress(0.1, 'Similarities of all pairs')
+  let s = await pairwiseSimilarity(asFloat32(features), n, p, spec.similarity === 'cosine' ? 'cosine' : 'dot')
+  if (spec.similarity === 'euclidean') {
+    const norms = Float32Array.from({ length: n }, (_, i) => s[i * n + i]!)
+    s = Float32Array.from(s, (v, k) => -Math.sqrt(Math.max(0, norms[Math.floor(k / n)]! + norms[k % n]! - 2 * v)))
+  }
+  ctx.progress(0.7, 'Triplets')
+  const pairs = await tripletGather(s, n, { indices: triplets, count: triplets.length / 3 })
+  const levels = b.meta.conditionArtifact ? { codes: artifact(ctx, b.meta.conditionArtifact).data as Int32Array, names: b.meta.conditionLevels as string[] } : undefined
+  const rt = b.meta.rtArtifact ? (artifact(ctx, b.meta.rtArtifact).data as Float32Array) : undefined
+  const result = oddOneOutAccuracy(pairs, triplets, n, { levels, rt, temperature: spec.temperature })
+  return {
+    result: { ...result, similarity: spec.similarity, features: a.name, triplets: b.name, backend: ctx.backend?.name ?? null },
+    run: { kind: 'odd-one-out', name, params: spec },
+  }
+}
