@@ -160,6 +160,8 @@ export const JobSpec = z.discriminatedUnion('kind', [
       metric: z.enum(['odd-one-out', 'rsa']),
       a: z.number().int().positive(),
       b: z.number().int().positive(),
+      /** odd-one-out: a concepts dataset of the same objects, for accuracy per category. */
+      categoriesFrom: z.number().int().positive().optional(),
       similarity: z.enum(['dot', 'cosine', 'euclidean']).default('dot'),
       temperature: z.number().positive().default(1),
       rdm: z.enum(['correlation', 'cosine', 'euclidean']).default('correlation'),

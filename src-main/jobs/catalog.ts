@@ -4,7 +4,7 @@ import type { JobKind, JobSpec } from '../api/contract'
 import { AppError } from '../api/errors'
 import { getArtifact, listArtifacts } from '../store/artifacts'
 import type { Db } from '../store/database'
-import { listDatasets } from '../store/datasets'
+import { getDataset, listDatasets } from '../store/datasets'
 
 /** One job at a time per lane: the compute lane holds the GPU (or the CPU cores); file checks use the disk. */
 export type Lane = 'compute' | 'io'
@@ -51,14 +51,15 @@ export const catalog: Record<JobKind, KindInfo> = {
     lane: 'compute',
     computes: true,
     input(db, spec) {
-      const { a, b } = spec as Extract<JobSpec, { kind: 'evaluate' }>
-      const datasets = listDatasets(db)
+      const { a, b, categoriesFrom } = spec as Extract<JobSpec, { kind: 'evaluate' }>
       const find = (id: number) => {
-        const found = datasets.find((d) => d.id === id)
+        const found = getDataset(db, id)
         if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
         return found
       }
-      return { a: find(a), b: find(b) }
+      const categories = categoriesFrom === undefined ? null : find(categoriesFrom)
+      if (categories && categories.kind !== 'concepts') throw new AppError('user', `Dataset ${categoriesFrom} ("${categories.name}") is ${categories.kind}, not concepts with categories.`)
+      return { a: find(a), b: find(b), categories }
     },
   },
   similarity: {

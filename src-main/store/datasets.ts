@@ -15,6 +15,22 @@ interface Row {
   created_at: string
 }
 
+/** One dataset with its full metadata (the list shortens long arrays such as ids and names). */
+export function getDataset(db: Db, id: number): DatasetInfo | undefined {
+  const r = db.prepare('SELECT d.*, a.shape FROM datasets d LEFT JOIN artifacts a ON a.sha256 = d.artifact WHERE d.id = ?').get(id) as Row | undefined
+  if (!r) return undefined
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    sourcePath: r.source_path,
+    artifact: r.artifact,
+    shape: r.shape ? (JSON.parse(r.shape) as number[]) : [],
+    meta: JSON.parse(r.meta) as Record<string, unknown>,
+    createdAt: r.created_at,
+  }
+}
+
 export function listDatasets(db: Db): DatasetInfo[] {
   const rows = db
     .prepare('SELECT d.*, a.shape FROM datasets d LEFT JOIN artifacts a ON a.sha256 = d.artifact ORDER BY d.id DESC')

@@ -207,7 +207,26 @@ describe('the workbench in a browser', () => {
     await page.selectOption('#eval-rdm', 'cosine')
     await page.getByRole('button', { name: 'Evaluate', exact: true }).click()
     await expect.poll(() => page.textContent('[data-testid=latest-evaluation]'), { timeout: 30_000 }).toContain('spearman r = 0.8645')
-    await page.screenshot({ path: join(SHOTS, 'alignment.png') })
+
+    // Simulated THINGS triplets, then the SPoSE embedding's odd-one-out accuracy on them, per category.
+    await page.keyboard.press('Alt+2')
+    await page.fill('#simulate-count', '20000')
+    await page.getByRole('button', { name: 'Simulate', exact: true }).click()
+    await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr').count(), { timeout: 30_000 }).toBe(6)
+    expect(await page.textContent('[data-testid=datasets-table]')).toContain('simulated from SPoSE')
+    await page.keyboard.press('Alt+4')
+    await page.selectOption('#eval-metric', 'odd-one-out')
+    await page.selectOption('#eval-a', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)' })
+    await page.selectOption('#eval-similarity', 'dot')
+    await page.selectOption('#eval-categories', { label: 'THINGSplus categories (53)' })
+    await page.getByRole('button', { name: 'Evaluate', exact: true }).click()
+    await expect.poll(() => page.textContent('[data-testid=latest-evaluation]'), { timeout: 30_000 }).toContain('Per category')
+    // The embedding the choices were sampled from agrees with about the mean max probability, 0.673.
+    const accuracy = Number(/accuracy (\d\.\d+)/.exec((await page.textContent('[data-testid=latest-evaluation]'))!)![1])
+    expect(accuracy).toBeGreaterThan(0.64)
+    expect(accuracy).toBeLessThan(0.71)
+    await page.waitForTimeout(300)
+    await page.screenshot({ path: join(SHOTS, 'alignment.png'), fullPage: true })
   }, 60_000)
 
   it('shows runs and two similarity matrices side by side on the Results page', async () => {

@@ -17,6 +17,7 @@ type EvaluateSpec = Extract<JobSpec, { kind: 'evaluate' }>
 export interface EvaluateInput {
   a: DatasetInfo
   b: DatasetInfo
+  categories: DatasetInfo | null
 }
 
 function artifact(ctx: JobContext, sha: unknown): NpyArray {
@@ -74,7 +75,14 @@ export async function evaluate(spec: EvaluateSpec, input: EvaluateInput, ctx: Jo
   const pairs = await tripletGather(s, n, { indices: triplets, count: triplets.length / 3 })
   const levels = b.meta.conditionArtifact ? { codes: artifact(ctx, b.meta.conditionArtifact).data as Int32Array, names: b.meta.conditionLevels as string[] } : undefined
   const rt = b.meta.rtArtifact ? (artifact(ctx, b.meta.rtArtifact).data as Float32Array) : undefined
-  const result = oddOneOutAccuracy(pairs, triplets, n, { levels, rt, temperature: spec.temperature })
+  let categories: { membership: Uint8Array; names: string[] } | undefined
+  if (input.categories) {
+    if (Number(input.categories.meta.n) !== n) {
+      throw new AppError('user', `"${input.categories.name}" lists ${String(input.categories.meta.n)} objects but "${a.name}" has ${n}.`)
+    }
+    categories = { membership: artifact(ctx, input.categories.artifact).data as Uint8Array, names: input.categories.meta.categories as string[] }
+  }
+  const result = oddOneOutAccuracy(pairs, triplets, n, { levels, rt, categories, temperature: spec.temperature })
   return {
     result: { ...result, similarity: spec.similarity, features: a.name, triplets: b.name, backend: ctx.backend?.name ?? null },
     run: { kind: 'odd-one-out', name, params: spec },

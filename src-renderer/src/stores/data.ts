@@ -47,5 +47,14 @@ export const useData = defineStore('data', () => {
     }
   }
 
-  return { datasets, preview, inspecting, load, inspect, importFile, clearPreview: () => (preview.value = null) }
+  /** Simulated THINGS triplets from the bundled SPoSE embedding (a stand-in for the real 4.7 M). */
+  async function simulate(count: number, seed: number): Promise<void> {
+    try {
+      jobs.upsert(await client().call('jobs.start', { kind: 'simulateTriplets', embedding: 'spose66', count, seed }))
+    } catch (err) {
+      toasts.error(err)
+    }
+  }
+
+  return { datasets, preview, inspecting, load, inspect, importFile, simulate, clearPreview: () => (preview.value = null) }
 })
