@@ -15,10 +15,15 @@ interface Row {
   created_at: string
 }
 
-/** One dataset with its full metadata (the list shortens long arrays such as ids and names). */
-export function getDataset(db: Db, id: number): DatasetInfo | undefined {
-  const r = db.prepare('SELECT d.*, a.shape FROM datasets d LEFT JOIN artifacts a ON a.sha256 = d.artifact WHERE d.id = ?').get(id) as Row | undefined
-  if (!r) return undefined
+const SHORTENED = ['ids', 'names', 'wordnetIds', 'files', 'widths', 'heights']
+
+function toInfo(r: Row, full: boolean): DatasetInfo {
+  const meta = JSON.parse(r.meta) as Record<string, unknown>
+  if (!full) {
+    // Long arrays (object ids, names) are shown as their length in lists.
+    for (const key of SHORTENED) if (Array.isArray(meta[key])) meta[key] = `${(meta[key] as unknown[]).length} ${key}`
+    if (Array.isArray(meta.categories)) meta.categories = `${(meta.categories as unknown[]).length} categories`
+  }
   return {
     id: r.id,
     kind: r.kind,
@@ -26,31 +31,22 @@ export function getDataset(db: Db, id: number): DatasetInfo | undefined {
     sourcePath: r.source_path,
     artifact: r.artifact,
     shape: r.shape ? (JSON.parse(r.shape) as number[]) : [],
-    meta: JSON.parse(r.meta) as Record<string, unknown>,
+    meta,
     createdAt: r.created_at,
   }
 }
 
+const SELECT = 'SELECT d.*, a.shape FROM datasets d LEFT JOIN artifacts a ON a.sha256 = d.artifact'
+
+/** One dataset with its full metadata. */
+export function getDataset(db: Db, id: number): DatasetInfo | undefined {
+  const row = db.prepare(`${SELECT} WHERE d.id = ?`).get(id) as Row | undefined
+  return row ? toInfo(row, true) : undefined
+}
+
+/** The project's datasets, newest first, long metadata arrays shortened to their length. */
 export function listDatasets(db: Db): DatasetInfo[] {
-  const rows = db
-    .prepare('SELECT d.*, a.shape FROM datasets d LEFT JOIN artifacts a ON a.sha256 = d.artifact ORDER BY d.id DESC')
-    .all() as Row[]
-  return rows.map((r) => {
-    const meta = JSON.parse(r.meta) as Record<string, unknown>
-    // Object ids can be long; the list shows how many there are.
-    for (const key of ['ids', 'names', 'wordnetIds', 'files', 'widths', 'heights']) if (Array.isArray(meta[key])) meta[key] = `${(meta[key] as unknown[]).length} ${key}`
-    if (Array.isArray(meta.categories)) meta.categories = `${(meta.categories as unknown[]).length} categories`
-    return {
-      id: r.id,
-      kind: r.kind,
-      name: r.name,
-      sourcePath: r.source_path,
-      artifact: r.artifact,
-      shape: r.shape ? (JSON.parse(r.shape) as number[]) : [],
-      meta,
-      createdAt: r.created_at,
-    }
-  })
+  return (db.prepare(`${SELECT} ORDER BY d.id DESC`).all() as Row[]).map((row) => toInfo(row, false))
 }
 
 /** Records a dataset (and, for features, its feature set); call inside the transaction that stored its artifact. */
