@@ -272,7 +272,9 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
       backend: setting === 'auto' ? null : setting,
     })
     result = r
-    human = () => `odd-one-out accuracy ${r.accuracy.toFixed(4)} (${r.correct} of ${r.total} triplets, ${r.similarity} similarity, chance 0.3333); mean entropy ${r.meanEntropy.toFixed(4)}; ${r.seconds.toFixed(2)} s on ${r.backend}`
+    human = () =>
+      `odd-one-out accuracy ${r.accuracy.toFixed(4)}${r.ci95 ? ` (95% CI ${r.ci95[0].toFixed(4)}–${r.ci95[1].toFixed(4)})` : ''}, ${r.correct} of ${r.total} triplets, ` +
+      `${r.similarity} similarity, chance 0.3333; mean entropy ${r.meanEntropy.toFixed(4)}; ${r.seconds.toFixed(2)} s on ${r.backend}`
   } else if (what === 'rsa') {
     const r = await evalRsa({
       a: need('a', values.a),

@@ -6,7 +6,7 @@ import { parseDelimited } from '../../src-main/core/io/delimited'
 import { toCOrder } from '../../src-main/core/io/npy'
 import { rdmNoiseCeiling } from '../../src-main/core/metrics/ceiling'
 import { linearCka } from '../../src-main/core/metrics/cka'
-import { oddOneOutAccuracy } from '../../src-main/core/metrics/oddOneOut'
+import { oddOneOutAccuracy, wilsonInterval } from '../../src-main/core/metrics/oddOneOut'
 import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
 import { CORRELATIONS } from '../../src-main/core/metrics/correlation'
 import { compareRdms, mulberry32 } from '../../src-main/core/metrics/rsa'
@@ -103,6 +103,15 @@ describe('linear CKA', () => {
   })
 })
 
+describe('Wilson interval', () => {
+  it('matches the closed form (values from the formula evaluated in Python)', () => {
+    close(wilsonInterval(50, 100)!, [0.4038315303659956, 0.5961684696340044], 12)
+    close(wilsonInterval(3, 5)!, [0.2307242812760128, 0.882379225767352], 12)
+    close(wilsonInterval(0, 10)!, [0, 0.2775327998628892], 12)
+    expect(wilsonInterval(0, 0)).toBeNull()
+  })
+})
+
 describe('odd-one-out accuracy', () => {
   it('counts agreements, ties as wrong, and splits by level and category', () => {
     // Four triplets; column 2 is the human's odd-one-out. Similarities [s01, s02, s12].
@@ -115,9 +124,9 @@ describe('odd-one-out accuracy', () => {
     })
     // Triplet 0 right (5 is the largest), 1 wrong, 2 a tie (wrong), 3 right.
     expect(result).toMatchObject({ accuracy: 0.5, correct: 2, total: 4 })
-    expect(result.perLevel).toEqual({ coarse: { correct: 1, total: 2, accuracy: 0.5 }, fine: { correct: 1, total: 2, accuracy: 0.5 } })
+    expect(result.perLevel).toMatchObject({ coarse: { correct: 1, total: 2, accuracy: 0.5 }, fine: { correct: 1, total: 2, accuracy: 0.5 } })
     // Only triplet 0 has all three objects in 'animal' (object 3 is not one).
-    expect(result.perCategory).toEqual({ animal: { correct: 1, total: 1, accuracy: 1 } })
+    expect(result.perCategory).toMatchObject({ animal: { correct: 1, total: 1, accuracy: 1 } })
     const h = (v: number[]) => { const e = v.map(Math.exp); const z = e.reduce((a, b) => a + b); return -e.reduce((s, x) => s + (x / z) * Math.log(x / z), 0) }
     expect(result.meanEntropy).toBeCloseTo((h([5, 1, 0]) + h([1, 4, 0]) + h([2, 2, 1]) + h([3, 1, 1])) / 4, 12)
     // Entropies ≈ [0.13, 0.27, 1.02, 0.67] rank [1, 2, 4, 3]; RTs rank [2, 3, 4, 1]: Σd² = 6, ρ = 1 − 36/60.

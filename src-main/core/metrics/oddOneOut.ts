@@ -20,6 +20,21 @@ export interface Accuracy {
   accuracy: number
   correct: number
   total: number
+  /** 95% Wilson score interval of the proportion (binomial over triplets). */
+  ci95: [number, number] | null
+}
+
+const Z95 = 1.959963984540054
+
+/** The Wilson score interval: well behaved for small counts and proportions near 0 or 1. */
+export function wilsonInterval(correct: number, total: number): [number, number] | null {
+  if (total === 0) return null
+  const p = correct / total
+  const z2 = Z95 * Z95
+  const denominator = 1 + z2 / total
+  const centre = (p + z2 / (2 * total)) / denominator
+  const half = (Z95 * Math.sqrt((p * (1 - p)) / total + z2 / (4 * total * total))) / denominator
+  return [Math.max(0, centre - half), Math.min(1, centre + half)]
 }
 
 export interface OddOneOutResult extends Accuracy {
@@ -69,7 +84,7 @@ export function oddOneOutAccuracy(pairs: Float32Array | Float64Array, triplets: 
       entry.total++
       entry.correct += correct[t]!
     }
-    return Object.fromEntries([...tally].map(([k, v]) => [k, { ...v, accuracy: v.total ? v.correct / v.total : NaN }]))
+    return Object.fromEntries([...tally].map(([k, v]) => [k, { ...v, accuracy: v.total ? v.correct / v.total : NaN, ci95: wilsonInterval(v.correct, v.total) }]))
   }
   const perLevel = options.levels ? group((t) => options.levels!.names[options.levels!.codes[t]!] ?? null, options.levels.names) : null
   let perCategory: Record<string, Accuracy> | null = null
@@ -88,5 +103,5 @@ export function oddOneOutAccuracy(pairs: Float32Array | Float64Array, triplets: 
     if (options.rt.length !== count) throw new RangeError(`${options.rt.length} response times for ${count} triplets`)
     entropyRtSpearman = spearman(entropy, options.rt)
   }
-  return { accuracy: hits / count, correct: hits, total: count, perLevel, perCategory, meanEntropy: entropySum / count, entropyRtSpearman, temperature }
+  return { accuracy: hits / count, correct: hits, total: count, ci95: wilsonInterval(hits, count), perLevel, perCategory, meanEntropy: entropySum / count, entropyRtSpearman, temperature }
 }
