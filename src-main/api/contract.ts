@@ -365,7 +365,6 @@ export type Operations = typeof operations
 export type OpName = keyof Operations
 export type OpInput<N extends OpName> = z.input<Operations[N]['input']>
 export type OpOutput<N extends OpName> = z.output<Operations[N]['output']>
-export const opNames = Object.keys(operations) as OpName[]
 
 export function isOpName(name: unknown): name is OpName {
   return typeof name === 'string' && Object.hasOwn(operations, name)

@@ -55,7 +55,7 @@ interface DawnModule {
 
 /** Dawn's native bindings, as WebGPU's `navigator.gpu` for Node. Loaded once. */
 let dawn: Promise<GPU> | null = null
-export function nodeGpu(): Promise<GPU> {
+function nodeGpu(): Promise<GPU> {
   dawn ??= (import('webgpu') as Promise<DawnModule>).then(({ create, globals }) => {
     Object.assign(globalThis, globals)
     const gpu = create([])
@@ -141,11 +141,4 @@ export async function chooseBackend(options: { force?: BackendName; log?: (line:
     options.log?.(`backend ${name} unavailable: ${attempt.reason}`)
   }
   throw new Error(`no compute backend could be initialised: ${attempts.map((a) => `${a.name}: ${a.reason}`).join('; ')}`)
-}
-
-/** The user's choice: HUMANALIGN_BACKEND, or a setting/flag passed in; undefined means "best available". */
-export function requestedBackend(value: string | undefined): BackendName | undefined {
-  if (value === undefined || value === '' || value === 'auto') return undefined
-  if (!isBackendName(value)) throw new Error(`unknown backend "${value}"; choose one of ${BACKENDS.join(', ')} or auto`)
-  return value
 }
