@@ -12,6 +12,8 @@ import { decodeNpy, toCOrder } from '../../src-main/core/io/npy'
 import { JobRunner } from '../../src-main/jobs/runner'
 import { getArtifact, putArray } from '../../src-main/store/artifacts'
 import { insertDataset } from '../../src-main/store/datasets'
+import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
+import { compareRdms } from '../../src-main/core/metrics/rsa'
 import { Project } from '../../src-main/store/project'
 import { WORKER_DIR, EXAMPLES_DIR } from '../helpers/seed'
 import { useSwiftShader } from '../helpers/swiftshader'
@@ -208,13 +210,22 @@ describe('evaluate job', () => {
     expect(done.state).toBe('done')
     expect((done.result as { r: number }).r).toBeCloseTo(expected, 10)
 
+    // With resampling, run in chunks with progress: the same numbers as one uninterrupted comparison.
+    seen.length = 0
+    const resampled = runner.start({ kind: 'evaluate', metric: 'rsa', a: rdmId, b: spose, similarity: 'dot', temperature: 1, rdm: 'cosine', method: 'spearman', bootstrap: 35, permutations: 25, seed: 4 })
+    const resampledDone = await stateOf(seen, resampled.id)
+    const sposeRdm = rdmFromFeatures(x, 48, 66, 'cosine')
+    const direct = compareRdms(rdm48.data as Float64Array, sposeRdm, 48, { method: 'spearman', bootstrap: 35, permutations: 25, seed: 4 })
+    expect(resampledDone.result).toMatchObject({ r: direct.r, ci95: direct.ci95, p: direct.p })
+    expect(seen.some((e) => e.type === 'job.progress' && e.progress.stage === 'Permutation 25 of 25' && e.progress.fraction === 1)).toBe(true)
+
     // Two clusters; the model agrees on 3 of 5 triplets (as in the CLI test).
     const features = insertDataset(project.db, { kind: 'features', name: 'clusters', sourcePath: 't', meta: { n: 6, p: 2 } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [6, 2], data: Float32Array.of(1, 0, 0.9, 0.1, 0.95, 0.05, 0, 1, 0.1, 0.9, 0.05, 0.95) }).sha256)
     const triplets = insertDataset(project.db, { kind: 'triplets', name: 'five', sourcePath: 't', meta: { objects: 6 } }, putArray(project.db, project.dir, { dtype: '<i4', shape: [5, 3], data: Int32Array.of(0, 1, 3, 3, 4, 2, 1, 2, 5, 0, 3, 1, 4, 0, 5) }).sha256)
     const ooo = runner.start({ kind: 'evaluate', metric: 'odd-one-out', a: features, b: triplets, similarity: 'cosine', temperature: 1, rdm: 'correlation', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0 })
     const oooDone = await stateOf(seen, ooo.id)
     expect(oooDone).toMatchObject({ state: 'done', backend: 'wasm', result: { accuracy: 0.6, correct: 3, total: 5 } })
-    expect(project.info().counts.runs).toBe(2)
+    expect(project.info().counts.runs).toBe(3)
 
     const mismatch = runner.start({ kind: 'evaluate', metric: 'odd-one-out', a: spose, b: triplets, similarity: 'dot', temperature: 1, rdm: 'correlation', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0 })
     expect(await stateOf(seen, mismatch.id)).toMatchObject({ state: 'failed', error: '"five" refers to 6 objects but "SPoSE 48" has 48; choose triplets of the same object list.' })

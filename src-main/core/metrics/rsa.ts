@@ -189,55 +189,119 @@ function order(values: Float64Array): Uint32Array {
 }
 
 /**
+ * The resampling of an RSA, set up once and then run in as many chunks as the caller likes (a job reports
+ * progress and checks for cancellation between them); chunks drawn from one random stream give the same result
+ * as one long run.
+ *
  * Bootstrap over objects without building resampled vectors: a resample is a multiset of the original pairs,
  * pair (i, j) appearing count(i)·count(j) times, so Pearson and Spearman are weighted versions of the originals
- * (ranks from one sort made up front). Kendall falls back to building the vectors.
+ * (ranks from sorts made up front). Kendall falls back to building the vectors.
  */
-function bootstrapValues(a: ArrayLike<number>, b: ArrayLike<number>, n: number, method: CorrelationMethod, samples: number, random: () => number): number[] {
-  const va = upperTriangle(a, n)
-  const vb = upperTriangle(b, n)
-  const pairsI = new Uint32Array(va.length)
-  const pairsJ = new Uint32Array(va.length)
-  for (let i = 0, k = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++, k++) {
-      pairsI[k] = i
-      pairsJ[k] = j
+export class RsaResampler {
+  readonly r: number
+  private readonly va: Float64Array
+  private readonly vb: Float64Array
+  private readonly pairsI: Uint32Array
+  private readonly pairsJ: Uint32Array
+  private readonly counts: Float64Array
+  private spearman: WeightedSpearman | null = null
+  private weights: Float64Array | null = null
+  private permutation: { x: Float64Array; b: ArrayLike<number>; order: number[] } | null = null
+
+  constructor(
+    private readonly a: ArrayLike<number>,
+    private readonly b: ArrayLike<number>,
+    private readonly n: number,
+    readonly method: CorrelationMethod,
+  ) {
+    this.va = upperTriangle(a, n)
+    this.vb = upperTriangle(b, n)
+    this.r = CORRELATIONS[method](this.va, this.vb)
+    this.pairsI = new Uint32Array(this.va.length)
+    this.pairsJ = new Uint32Array(this.va.length)
+    for (let i = 0, k = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++, k++) {
+        this.pairsI[k] = i
+        this.pairsJ[k] = j
+      }
     }
+    this.counts = new Float64Array(n)
   }
-  const counts = new Float64Array(n)
-  const w = new Float64Array(va.length)
-  const spearmanBootstrap = method === 'spearman' ? new WeightedSpearman(va, vb, pairsI, pairsJ) : null
-  const values: number[] = []
-  for (let s = 0; s < samples; s++) {
-    counts.fill(0)
+
+  /** `count` bootstrap correlations (non-finite ones, from degenerate resamples, left out). */
+  bootstrap(count: number, random: () => number): number[] {
+    const { a, b, n, counts, method } = this
+    if (method === 'spearman') this.spearman ??= new WeightedSpearman(this.va, this.vb, this.pairsI, this.pairsJ)
+    if (method === 'pearson') this.weights ??= new Float64Array(this.va.length)
+    const values: number[] = []
     const drawn = new Int32Array(n)
-    for (let i = 0; i < n; i++) {
-      drawn[i] = Math.floor(random() * n)
-      counts[drawn[i]!]!++
-    }
-    let v: number
-    if (method === 'kendall') {
-      const x: number[] = []
-      const y: number[] = []
+    for (let s = 0; s < count; s++) {
+      counts.fill(0)
       for (let i = 0; i < n; i++) {
-        for (let j = i + 1; j < n; j++) {
-          if (drawn[i] === drawn[j]) continue
-          x.push(a[drawn[i]! * n + drawn[j]!]!)
-          y.push(b[drawn[i]! * n + drawn[j]!]!)
-        }
+        drawn[i] = Math.floor(random() * n)
+        counts[drawn[i]!]!++
       }
-      v = CORRELATIONS.kendall(x, y)
-    } else {
-      if (spearmanBootstrap) {
-        v = spearmanBootstrap.correlation(counts)
+      let v: number
+      if (this.spearman) {
+        v = this.spearman.correlation(counts)
+      } else if (this.weights) {
+        pairWeights(counts, this.pairsI, this.pairsJ, this.weights)
+        v = weightedPearson(this.va, this.vb, this.weights)
       } else {
-        pairWeights(counts, pairsI, pairsJ, w)
-        v = weightedPearson(va, vb, w)
+        const x: number[] = []
+        const y: number[] = []
+        for (let i = 0; i < n; i++) {
+          for (let j = i + 1; j < n; j++) {
+            if (drawn[i] === drawn[j]) continue
+            x.push(a[drawn[i]! * n + drawn[j]!]!)
+            y.push(b[drawn[i]! * n + drawn[j]!]!)
+          }
+        }
+        v = CORRELATIONS.kendall(x, y)
       }
+      if (Number.isFinite(v)) values.push(v)
     }
-    if (Number.isFinite(v)) values.push(v)
+    return values
   }
-  return values
+
+  /** Of `count` shuffles of b's object labels, how many correlate at least as well as the observed labels. */
+  permute(count: number, random: () => number): number {
+    const { n, method } = this
+    // Spearman: ranks do not change when labels move, so rank once and permute the ranks.
+    const ranked = method === 'spearman'
+    this.permutation ??= {
+      x: ranked ? averageRanks(this.va) : this.va,
+      b: ranked ? squareOf(averageRanks(this.vb), n) : this.b,
+      order: Array.from({ length: n }, (_, i) => i),
+    }
+    const { x, b, order } = this.permutation
+    const compare = ranked || method === 'pearson' ? pearson : CORRELATIONS[method]
+    let atLeast = 0
+    for (let s = 0; s < count; s++) {
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1))
+        ;[order[i], order[j]] = [order[j]!, order[i]!]
+      }
+      if (compare(x, upperTriangle(b, n, order)) >= this.r) atLeast++
+    }
+    return atLeast
+  }
+
+  /** The result from all bootstrap values and the permutation count. */
+  result(values: number[], bootstrap: number, atLeast: number, permutations: number): RsaResult {
+    const sorted = [...values].sort((p, q) => p - q)
+    return {
+      method: this.method,
+      r: this.r,
+      n: this.n,
+      pairs: this.va.length,
+      ci95: bootstrap > 0 && sorted.length ? [quantile(sorted, 0.025), quantile(sorted, 0.975)] : null,
+      bootstrap,
+      // The observed labelling counts as one of the permutations (Phipson & Smyth 2010).
+      p: permutations > 0 ? (atLeast + 1) / (permutations + 1) : null,
+      permutations,
+    }
+  }
 }
 
 /**
@@ -245,37 +309,13 @@ function bootstrapValues(a: ArrayLike<number>, b: ArrayLike<number>, n: number, 
  * with itself (diagonal entries) are dropped. Permutation: b's object labels shuffled.
  */
 export function compareRdms(a: ArrayLike<number>, b: ArrayLike<number>, n: number, options: RsaOptions): RsaResult {
-  const correlate = CORRELATIONS[options.method]
-  const va = upperTriangle(a, n)
-  const r = correlate(va, upperTriangle(b, n))
+  const resampler = new RsaResampler(a, b, n, options.method)
   const random = options.random ?? mulberry32(options.seed ?? 0)
   const bootstrap = options.bootstrap ?? 0
   const permutations = options.permutations ?? 0
-  let ci95: [number, number] | null = null
-  if (bootstrap > 0) {
-    const values = bootstrapValues(a, b, n, options.method, bootstrap, random).sort((p, q) => p - q)
-    ci95 = [quantile(values, 0.025), quantile(values, 0.975)]
-  }
-  let p: number | null = null
-  if (permutations > 0) {
-    // Spearman: ranks do not change when labels move, so rank once and permute the ranks.
-    const ranked = options.method === 'spearman'
-    const x = ranked ? averageRanks(va) : va
-    const bRanked = ranked ? squareOf(averageRanks(upperTriangle(b, n)), n) : b
-    const compare = ranked || options.method === 'pearson' ? pearson : correlate
-    const order = Array.from({ length: n }, (_, i) => i)
-    let atLeast = 0
-    for (let s = 0; s < permutations; s++) {
-      for (let i = n - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1))
-        ;[order[i], order[j]] = [order[j]!, order[i]!]
-      }
-      if (compare(x, upperTriangle(bRanked, n, order)) >= r) atLeast++
-    }
-    // The observed labelling counts as one of the permutations (Phipson & Smyth 2010).
-    p = (atLeast + 1) / (permutations + 1)
-  }
-  return { method: options.method, r, n, pairs: (n * (n - 1)) / 2, ci95, bootstrap, p, permutations }
+  const values = bootstrap > 0 ? resampler.bootstrap(bootstrap, random) : []
+  const atLeast = permutations > 0 ? resampler.permute(permutations, random) : 0
+  return resampler.result(values, bootstrap, atLeast, permutations)
 }
 
 /** The symmetric n×n matrix whose upper triangle is v. */

@@ -9,11 +9,14 @@ import { tripletGather } from '../../core/compute/kernels/tripletGather'
 import { decodeNpy, type NpyArray } from '../../core/io/npy'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
 import { rdmFromFeatures } from '../../core/metrics/rdm'
-import { compareRdms } from '../../core/metrics/rsa'
+import { mulberry32, RsaResampler } from '../../core/metrics/rsa'
 import { ARTIFACTS_DIR } from '../../store/artifacts'
-import type { JobContext, JobOutput } from '../protocol'
+import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 
 type EvaluateSpec = Extract<JobSpec, { kind: 'evaluate' }>
+
+/** Resamples between progress reports. */
+const CHUNK = 10
 export interface EvaluateInput {
   a: DatasetInfo
   b: DatasetInfo
@@ -52,8 +55,29 @@ export async function evaluate(spec: EvaluateSpec, input: EvaluateInput, ctx: Jo
     const left = rdmOf(a, spec, ctx)
     const right = rdmOf(b, spec, ctx)
     if (left.n !== right.n) throw new AppError('user', `"${a.name}" describes ${left.n} objects but "${b.name}" describes ${right.n}; RSA compares the same objects.`)
-    ctx.progress(0.3, spec.bootstrap ? `Correlating, ${spec.bootstrap} bootstrap resamples` : 'Correlating')
-    const result = compareRdms(left.rdm, right.rdm, left.n, { method: spec.method, bootstrap: spec.bootstrap, permutations: spec.permutations, seed: spec.seed })
+    ctx.progress(0.1, 'Correlating')
+    const resampler = new RsaResampler(left.rdm, right.rdm, left.n, spec.method)
+    // Resampling in chunks from one random stream: the same numbers as one run (and as `humanalign eval rsa`),
+    // with progress and a chance to cancel between chunks.
+    const random = mulberry32(spec.seed)
+    const total = spec.bootstrap + spec.permutations
+    const values: number[] = []
+    let atLeast = 0
+    for (let done = 0; done < spec.bootstrap; ) {
+      await yieldForCancel(ctx.signal)
+      const chunk = Math.min(CHUNK, spec.bootstrap - done)
+      values.push(...resampler.bootstrap(chunk, random))
+      done += chunk
+      ctx.progress(0.1 + (0.9 * done) / total, `Bootstrap ${done} of ${spec.bootstrap}`)
+    }
+    for (let done = 0; done < spec.permutations; ) {
+      await yieldForCancel(ctx.signal)
+      const chunk = Math.min(CHUNK, spec.permutations - done)
+      atLeast += resampler.permute(chunk, random)
+      done += chunk
+      ctx.progress(0.1 + (0.9 * (spec.bootstrap + done)) / total, `Permutation ${done} of ${spec.permutations}`)
+    }
+    const result = resampler.result(values, spec.bootstrap, atLeast, spec.permutations)
     return { result: { ...result, a: a.name, b: b.name }, run: { kind: 'rsa', name, params: spec } }
   }
   if (a.kind !== 'features' || b.kind !== 'triplets') {
