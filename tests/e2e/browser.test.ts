@@ -1,5 +1,5 @@
 // End to end in Debian's Chromium against browser mode: the same renderer and contract as the desktop window.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -227,6 +227,32 @@ describe('the workbench in a browser', () => {
     expect(accuracy).toBeLessThan(0.71)
     await page.waitForTimeout(300)
     await page.screenshot({ path: join(SHOTS, 'alignment.png'), fullPage: true })
+
+    // Triplets with response times, checked against the SPoSE object list: the entropy–RT scatter appears.
+    const withRt = join(root, 'with-rt.tsv')
+    const lines = ['i\tj\todd\trt', ...Array.from({ length: 300 }, (_, t) => `${t}\t${t + 1}\t${t + 500}\t${600 + ((t * 37) % 900)}`)]
+    writeFileSync(withRt, `${lines.join('\n')}\n`)
+    await page.keyboard.press('Alt+2')
+    await page.fill('#import-path', withRt)
+    await page.getByRole('button', { name: 'Look inside' }).click()
+    await page.locator('[data-testid=import-rows]').waitFor()
+    await page.selectOption('#import-kind', 'triplets')
+    await page.selectOption('#import-objects-from', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 objects)' })
+    await page.selectOption('#import-rtColumn', 'rt')
+    await page.fill('#import-name', 'triplets with RT')
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr', { hasText: 'triplets with RT' }).count(), { timeout: 30_000 }).toBe(1)
+    await page.keyboard.press('Alt+4')
+    await page.selectOption('#eval-metric', 'odd-one-out')
+    await page.selectOption('#eval-a', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)' })
+    await page.selectOption('#eval-b', { label: 'triplets with RT (300 × 3)' })
+    await page.selectOption('#eval-categories', '')
+    await page.getByRole('button', { name: 'Evaluate', exact: true }).click()
+    await expect.poll(() => page.textContent('[data-testid=latest-evaluation]'), { timeout: 30_000 }).toContain('of 300 triplets')
+    expect(await page.textContent('[data-testid=entropy-rt]')).toMatch(/response times: -?\d\.\d{4}/)
+    await expect.poll(() => page.locator('[data-testid=latest-evaluation] .chart canvas').count()).toBeGreaterThan(0)
+    await page.waitForTimeout(300)
+    await page.locator('[data-testid=latest-evaluation]').screenshot({ path: join(SHOTS, 'entropy-rt.png') })
   }, 60_000)
 
   it('shows runs and two similarity matrices side by side on the Results page', async () => {

@@ -121,6 +121,7 @@ describe('odd-one-out accuracy', () => {
       levels: { codes: Int32Array.of(0, 1, 0, 1), names: ['coarse', 'fine'] },
       categories: { membership: Uint8Array.of(1, 1, 1, 0), names: ['animal'] },
       rt: Float32Array.of(500, 900, 1200, 400),
+      scatterPoints: 2,
     })
     // Triplet 0 right (5 is the largest), 1 wrong, 2 a tie (wrong), 3 right.
     expect(result).toMatchObject({ accuracy: 0.5, correct: 2, total: 4 })
@@ -131,5 +132,8 @@ describe('odd-one-out accuracy', () => {
     expect(result.meanEntropy).toBeCloseTo((h([5, 1, 0]) + h([1, 4, 0]) + h([2, 2, 1]) + h([3, 1, 1])) / 4, 12)
     // Entropies ≈ [0.13, 0.27, 1.02, 0.67] rank [1, 2, 4, 3]; RTs rank [2, 3, 4, 1]: Σd² = 6, ρ = 1 − 36/60.
     expect(result.entropyRtSpearman).toBeCloseTo(0.4, 12)
+    // Two evenly spaced points: triplets 0 and 2.
+    expect(result.entropyRtPoints!.map(([, rt]) => rt)).toEqual([500, 1200])
+    expect(result.entropyRtPoints![1]![0]).toBeCloseTo(h([2, 2, 1]), 12)
   })
 })

@@ -14,6 +14,8 @@ export interface OddOneOutOptions {
   /** Response times, one per triplet, for the entropy–RT correlation. */
   rt?: Float32Array
   temperature?: number
+  /** With response times: how many (entropy, RT) points to return for a scatter plot, evenly spaced. */
+  scatterPoints?: number
 }
 
 export interface Accuracy {
@@ -42,6 +44,8 @@ export interface OddOneOutResult extends Accuracy {
   perCategory: Record<string, Accuracy> | null
   meanEntropy: number
   entropyRtSpearman: number | null
+  /** Evenly spaced (entropy, response time) pairs, when response times were given. */
+  entropyRtPoints: [number, number][] | null
   temperature: number
 }
 
@@ -99,9 +103,16 @@ export function oddOneOutAccuracy(pairs: Float32Array | Float64Array, triplets: 
     }
   }
   let entropyRtSpearman: number | null = null
+  let entropyRtPoints: [number, number][] | null = null
   if (options.rt) {
-    if (options.rt.length !== count) throw new RangeError(`${options.rt.length} response times for ${count} triplets`)
-    entropyRtSpearman = spearman(entropy, options.rt)
+    const rt = options.rt
+    if (rt.length !== count) throw new RangeError(`${rt.length} response times for ${count} triplets`)
+    entropyRtSpearman = spearman(entropy, rt)
+    const points = Math.min(count, options.scatterPoints ?? 0)
+    entropyRtPoints = Array.from({ length: points }, (_, k) => {
+      const t = Math.floor((k * count) / points)
+      return [entropy[t]!, rt[t]!] as [number, number]
+    })
   }
-  return { accuracy: hits / count, correct: hits, total: count, ci95: wilsonInterval(hits, count), perLevel, perCategory, meanEntropy: entropySum / count, entropyRtSpearman, temperature }
+  return { accuracy: hits / count, correct: hits, total: count, ci95: wilsonInterval(hits, count), perLevel, perCategory, meanEntropy: entropySum / count, entropyRtSpearman, entropyRtPoints, temperature }
 }

@@ -106,7 +106,7 @@ export async function evaluate(spec: EvaluateSpec, input: EvaluateInput, ctx: Jo
     }
     categories = { membership: artifact(ctx, input.categories.artifact).data as Uint8Array, names: input.categories.meta.categories as string[] }
   }
-  const result = oddOneOutAccuracy(pairs, triplets, n, { levels, rt, categories, temperature: spec.temperature })
+  const result = oddOneOutAccuracy(pairs, triplets, n, { levels, rt, categories, temperature: spec.temperature, scatterPoints: 2000 })
   return {
     result: { ...result, similarity: spec.similarity, features: a.name, triplets: b.name, backend: ctx.backend?.name ?? null },
     run: { kind: 'odd-one-out', name, params: spec },
