@@ -253,6 +253,19 @@ describe('the workbench in a browser', () => {
     await expect.poll(() => page.locator('[data-testid=latest-evaluation] .chart canvas').count()).toBeGreaterThan(0)
     await page.waitForTimeout(300)
     await page.locator('[data-testid=latest-evaluation]').screenshot({ path: join(SHOTS, 'entropy-rt.png') })
+
+    // Both evaluations in one table, best first, with the ceilings as reference rows.
+    await page.keyboard.press('Alt+5')
+    const table = page.locator('[data-testid=accuracy-table] tbody tr')
+    await expect.poll(() => table.count(), { timeout: 20_000 }).toBe(4)
+    expect(await table.nth(0).textContent()).toContain('THINGS triplets simulated from SPoSE')
+    expect(await table.nth(0).textContent()).toMatch(/0\.6[4-9]\d\d/)
+    expect(await table.nth(1).textContent()).toContain('triplets with RT')
+    expect(await table.nth(2).textContent()).toContain('noise ceiling (mean max choice probability)')
+    expect(await table.nth(3).textContent()).toContain('THINGS noise ceiling (Hebart et al. 2020)')
+    await page.locator('[data-testid=accuracy-table] th', { hasText: 'Accuracy' }).getByRole('button').click()
+    expect(await table.nth(0).textContent()).toContain('triplets with RT')
+    await page.screenshot({ path: join(SHOTS, 'results-accuracy.png'), fullPage: true })
   }, 60_000)
 
   it('shows runs and two similarity matrices side by side on the Results page', async () => {

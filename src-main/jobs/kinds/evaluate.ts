@@ -108,7 +108,15 @@ export async function evaluate(spec: EvaluateSpec, input: EvaluateInput, ctx: Jo
   }
   const result = oddOneOutAccuracy(pairs, triplets, n, { levels, rt, categories, temperature: spec.temperature, scatterPoints: 2000 })
   return {
-    result: { ...result, similarity: spec.similarity, features: a.name, triplets: b.name, backend: ctx.backend?.name ?? null },
+    result: {
+      ...result,
+      similarity: spec.similarity,
+      features: a.name,
+      triplets: b.name,
+      // Simulated triplets know their ceiling: the mean probability of the most likely choice.
+      ceiling: typeof b.meta.meanMaxProbability === 'number' ? b.meta.meanMaxProbability : null,
+      backend: ctx.backend?.name ?? null,
+    },
     run: { kind: 'odd-one-out', name, params: spec },
   }
 }
