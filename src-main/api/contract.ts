@@ -278,6 +278,14 @@ export const MatrixView = z.object({
   min: z.number(),
   max: z.number(),
   measure: z.string(),
+  /** Object names and category groups from another dataset of the same objects, in display order. */
+  labels: z
+    .object({
+      source: z.string(),
+      names: z.array(z.string()),
+      groups: z.array(z.object({ name: z.string(), start: z.number().int(), end: z.number().int() })),
+    })
+    .nullable(),
 })
 export type MatrixView = z.infer<typeof MatrixView>
 
@@ -341,9 +349,17 @@ export const operations = {
   ),
   'runs.list': op(Empty, z.array(RunInfo), { summary: "the open project's runs, newest first" }),
   'datasets.matrix': op(
-    z.object({ id: z.number().int().positive(), subject: z.number().int().nonnegative().nullable().default(null), maxSize: z.number().int().min(2).max(400).default(200) }).strict(),
+    z
+      .object({
+        id: z.number().int().positive(),
+        subject: z.number().int().nonnegative().nullable().default(null),
+        maxSize: z.number().int().min(2).max(400).default(200),
+        /** A concepts, features or images dataset of the same objects: names, and order by category. */
+        labelsFrom: z.number().int().positive().nullable().default(null),
+      })
+      .strict(),
     MatrixView,
-    { summary: "a similarity dataset's matrix for display (one subject or the mean, block-averaged down to maxSize)" },
+    { summary: "a similarity dataset's matrix for display (one subject or the mean, ordered by category, block-averaged down to maxSize)" },
   ),
   'datasets.list': op(Empty, z.array(DatasetInfo), { summary: "the open project's datasets, newest first" }),
   'jobs.list': op(Empty, z.array(JobInfo), { summary: 'jobs of the open project, newest first' }),

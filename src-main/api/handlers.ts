@@ -35,7 +35,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'files.inspect': ({ path }) => session.inspect(path),
     'runs.record': (run) => session.recordRun(run),
     'runs.list': () => session.listRuns(),
-    'datasets.matrix': ({ id, subject, maxSize }) => session.matrix(id, subject, maxSize),
+    'datasets.matrix': ({ id, subject, maxSize, labelsFrom }) => session.matrix(id, subject, maxSize, labelsFrom),
     'datasets.list': () => session.listDatasets(),
     'jobs.list': () => session.listJobs(),
     'jobs.metrics': ({ id }) => session.jobMetrics(id),

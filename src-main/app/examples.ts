@@ -29,6 +29,7 @@ export const EXAMPLES: Record<ExampleName, Example> = {
       { dataset: 'similarity', file: 'rsa92/92_behavRDMs.mat', key: 'rdms_behav_92.RDM', name: "92 images: 16 subjects' judgment RDMs", measure: 'dissimilarity' },
       { dataset: 'similarity', file: 'rsa92/Kriegeskorte_Neuron2008_supplementalData.mat', key: 'RDMs_mIT_hIT_fig1.RDM', name: '92 images: monkey and human IT RDMs', measure: 'dissimilarity' },
       { dataset: 'images', file: 'rsa92/Kriegeskorte_Neuron2008_supplementalData.mat', key: 'stimuli_92objs.image', name: 'The 92 stimulus images' },
+      { dataset: 'concepts', file: 'rsa92/Kriegeskorte_Neuron2008_supplementalData.mat', key: 'stimuli_92objs', name: '92 images: categories (human/nonhuman body and face, natural, artificial)' },
     ],
   },
 }

@@ -150,9 +150,9 @@ export class Session {
     return listRuns(this.requireProject().db)
   }
 
-  matrix(id: number, subject: number | null, maxSize: number): MatrixView {
+  matrix(id: number, subject: number | null, maxSize: number, labelsFrom: number | null): MatrixView {
     const project = this.requireProject()
-    return matrixView(project.db, project.dir, id, subject, maxSize)
+    return matrixView(project.db, project.dir, id, subject, maxSize, labelsFrom)
   }
 
   listDatasets(): DatasetInfo[] {

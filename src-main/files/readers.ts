@@ -4,7 +4,7 @@ import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFil
 import { basename } from 'node:path'
 import type { FileSummary } from '../api/contract'
 import { AppError } from '../api/errors'
-import { parseDelimited, type Table } from '../core/io/delimited'
+import { parseDelimited, type Column, type Table } from '../core/io/delimited'
 import { detectFormat, type FileFormat } from '../core/io/detect'
 import { openHdf5 } from '../core/io/hdf5'
 import { decodeMat5, type MatValue } from '../core/io/mat5'
@@ -198,6 +198,38 @@ export async function readArray(path: string, key?: string): Promise<{ array: Np
       case 'image':
         throw new AppError('user', `${path} is ${format === 'image' ? 'an image' : 'a text table'}, not an array file.`)
     }
+  })
+}
+
+/** A struct array's scalar fields as columns, one row per element: text for char fields, numbers for 1×1 numerics. */
+function structColumns(key: string, value: Extract<MatValue, { kind: 'struct' }>): Column[] {
+  const columns: Column[] = []
+  for (const field of value.fields) {
+    const cells = value.elements.map((e) => e[field]!)
+    if (cells.every((c) => c.kind === 'char')) {
+      columns.push({ name: field, kind: 'text', texts: cells.map((c) => (c as Extract<MatValue, { kind: 'char' }>).text.join(' ')) })
+    } else if (cells.every((c) => c.kind === 'numeric' && c.array.data.length === 1)) {
+      columns.push({ name: field, kind: 'number', numbers: Float64Array.from(cells, (c) => Number((c as Extract<MatValue, { kind: 'numeric' }>).array.data[0])) })
+    }
+  }
+  if (!columns.length) throw new AppError('user', `${key} has no text or single-number fields to read as a table (fields: ${value.fields.join(', ')}).`)
+  return columns
+}
+
+/**
+ * Rows of named columns: a text table, or a MATLAB struct array (`key` names it) whose elements are the rows —
+ * the 92-image set describes its stimuli that way.
+ */
+export async function readRecords(path: string, key?: string): Promise<Pick<Table, 'rows' | 'columns'>> {
+  if (formatOf(path) !== 'mat5') return readTable(path)
+  return guarded(path, () => {
+    const variables = decodeMat5(new Uint8Array(readFileSync(path)))
+    const structs = Object.entries(variables).filter(([, v]) => v.kind === 'struct')
+    const name = key ?? (structs.length === 1 ? structs[0]![0] : undefined)
+    if (name === undefined) throw new AppError('user', `${path} holds ${structs.length ? `several struct arrays (${structs.map(([k]) => k).join(', ')})` : 'no struct array'}; choose the one that lists the objects with its key.`)
+    const value = variables[name]
+    if (!value || value.kind !== 'struct') throw new AppError('user', `${path}: ${name} is not a struct array with one element per object.`)
+    return { rows: value.elements.length, columns: structColumns(name, value) }
   })
 }
 

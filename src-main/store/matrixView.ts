@@ -2,21 +2,42 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { MatrixView } from '../api/contract'
 import { AppError } from '../api/errors'
+import { orderByCategory, type ObjectOrder } from '../core/data/objectOrder'
 import { decodeNpy } from '../core/io/npy'
 import { ARTIFACTS_DIR, getArtifact } from './artifacts'
 import type { Db } from './database'
-import { listDatasets } from './datasets'
+import { getDataset } from './datasets'
 
-/** One subject's matrix (or the mean over subjects), block-averaged to at most `maxSize` rows for display. */
-export function matrixView(db: Db, projectDir: string, id: number, subject: number | null, maxSize: number): MatrixView {
-  const dataset = listDatasets(db).find((d) => d.id === id)
+function readArtifact(db: Db, projectDir: string, sha: string) {
+  return decodeNpy(new Uint8Array(readFileSync(join(projectDir, ARTIFACTS_DIR, getArtifact(db, sha)!.file))))
+}
+
+/** Names and category order of n objects from a concepts dataset (names, categories) or one with ids. */
+function labelsOf(db: Db, projectDir: string, id: number, n: number): { source: string; names: string[]; order: ObjectOrder } {
+  const dataset = getDataset(db, id)
+  if (!dataset) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  const names = (dataset.kind === 'concepts' ? dataset.meta.names : dataset.meta.ids) as string[] | undefined
+  if (!Array.isArray(names)) throw new AppError('user', `"${dataset.name}" (${dataset.kind}) has no object names; choose concepts, or features or images with ids.`)
+  if (names.length !== n) throw new AppError('user', `"${dataset.name}" names ${names.length} objects, but the matrix has ${n}; choose a dataset of the same objects.`)
+  const categories = dataset.kind === 'concepts' ? (dataset.meta.categories as string[]) : []
+  const membership = categories.length && dataset.artifact ? (readArtifact(db, projectDir, dataset.artifact).data as Uint8Array) : new Uint8Array(0)
+  return { source: dataset.name, names: names.map(String), order: orderByCategory(n, categories, membership) }
+}
+
+/**
+ * One subject's matrix (or the mean over subjects), its objects ordered by category when labels are given,
+ * block-averaged to at most `maxSize` rows for display.
+ */
+export function matrixView(db: Db, projectDir: string, id: number, subject: number | null, maxSize: number, labelsFrom: number | null = null): MatrixView {
+  const dataset = getDataset(db, id)
   if (!dataset) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
   if (dataset.kind !== 'similarity' || !dataset.artifact) throw new AppError('user', `Dataset ${id} ("${dataset.name}") is ${dataset.kind}, not a similarity matrix.`)
-  const row = getArtifact(db, dataset.artifact)!
-  const array = decodeNpy(new Uint8Array(readFileSync(join(projectDir, ARTIFACTS_DIR, row.file))))
+  const array = readArtifact(db, projectDir, dataset.artifact)
   const n = array.shape[array.shape.length - 1]!
   const subjects = array.shape.length === 3 ? array.shape[0]! : 1
   if (subject !== null && subject >= subjects) throw new AppError('user', `Dataset ${id} has ${subjects} subject(s); there is no subject ${subject}.`)
+  const labels = labelsFrom === null ? null : labelsOf(db, projectDir, labelsFrom, n)
+  const order = labels?.order.order ?? Array.from({ length: n }, (_, i) => i)
   const data = array.data as Float64Array
   const size = Math.min(n, maxSize)
   const sums = new Float64Array(size * size)
@@ -24,9 +45,10 @@ export function matrixView(db: Db, projectDir: string, id: number, subject: numb
   const cell = (i: number) => Math.min(size - 1, Math.floor((i * size) / n))
   for (let s = subject ?? 0; s < (subject === null ? subjects : subject + 1); s++) {
     for (let i = 0; i < n; i++) {
+      const row = s * n * n + order[i]! * n
       for (let j = 0; j < n; j++) {
         const k = cell(i) * size + cell(j)
-        sums[k]! += data[s * n * n + i * n + j]!
+        sums[k]! += data[row + order[j]!]!
         counts[k]!++
       }
     }
@@ -41,5 +63,15 @@ export function matrixView(db: Db, projectDir: string, id: number, subject: numb
       max = Math.max(max, values[i * size + j]!)
     }
   }
-  return { n, size, subjects, subject, values, min, max, measure: String(dataset.meta.measure ?? 'dissimilarity') }
+  return {
+    n,
+    size,
+    subjects,
+    subject,
+    values,
+    min,
+    max,
+    measure: String(dataset.meta.measure ?? 'dissimilarity'),
+    labels: labels && { source: labels.source, names: order.map((i) => labels.names[i]!), groups: labels.order.groups },
+  }
 }

@@ -284,8 +284,13 @@ describe('the workbench in a browser', () => {
     await expect.poll(() => page.textContent('[data-testid=runs-table]')).toContain('lower 0.4776, upper 0.5751')
     await expect.poll(() => page.locator('[data-testid=heatmaps] .heatmap canvas').first().count(), { timeout: 20_000 }).toBe(1)
     expect(await page.locator('[data-testid=heatmaps] .heatmap').count()).toBe(2)
-    expect(await page.locator('.toast.error').count()).toBe(0)
+    // Ordered by the stimuli's categories, and hovering names the two objects with their categories.
+    expect(await page.locator('#matrix-labels option:checked').textContent()).toContain('92 images: categories')
+    const box = (await page.locator('[data-testid=heatmaps] .heatmap canvas').first().boundingBox())!
     await page.waitForTimeout(300)
+    await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.3)
+    await expect.poll(() => page.locator('[data-testid=heatmaps] .heatmap').first().textContent()).toMatch(/\d+ \((non)?human (bodypart|face)\) × \d+ \(((natural|artificial) inanimate|(non)?human (bodypart|face))\)/)
+    expect(await page.locator('.toast.error').count()).toBe(0)
     await page.screenshot({ path: join(SHOTS, 'results.png') })
   }, 60_000)
 })

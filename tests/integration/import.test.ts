@@ -5,7 +5,7 @@ import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeNpy } from '../../src-main/core/io/npy'
 import { encodeNpy } from '../../src-main/core/io/npy'
-import { listDatasets } from '../../src-main/store/datasets'
+import { getDataset, listDatasets } from '../../src-main/store/datasets'
 import { Project } from '../../src-main/store/project'
 import { runCli } from '../helpers/cli'
 import { useTmp } from '../helpers/tmp'
@@ -208,7 +208,7 @@ describe('example projects', () => {
     const rsa = runCli(['project', 'create', join(dir, 'rsa92'), '--example', 'rsa92', '--json'], env)
     expect(rsa.stderr).toBe('')
     const info = JSON.parse(rsa.stdout)
-    expect(info.counts).toMatchObject({ datasets: 3, artifacts: 2 })
+    expect(info.counts).toMatchObject({ datasets: 4, artifacts: 3 })
     // The IT RDMs are stored as pdist vectors; expanded they equal scipy's squareform.
     const project = Project.open(join(dir, 'rsa92'))
     try {
@@ -220,6 +220,14 @@ describe('example projects', () => {
       // The 92 stimuli, written as PNG files, hold exactly the pixels SciPy reads from the MAT-file.
       const images = listDatasets(project.db).find((d) => d.kind === 'images')!
       expect(images).toMatchObject({ name: 'The 92 stimulus images', meta: { n: 92, files: '92 files' } })
+      // Categories from the stimuli struct array, in the order the file presents them, as SciPy reads them.
+      const concepts = getDataset(project.db, listDatasets(project.db).find((d) => d.kind === 'concepts')!.id)!
+      const labels = readFileSync(join(fixtures, 'mat/stimuli_categories_scipy.txt'), 'utf8').trim().split('\n')
+      const categories = [...new Set(labels)]
+      expect(categories).toEqual(['human bodypart', 'human face', 'nonhuman bodypart', 'nonhuman face', 'natural inanimate', 'artificial inanimate'])
+      expect(concepts).toMatchObject({ shape: [92, 6], meta: { key: 'stimuli_92objs', nameColumn: null, categories, categorySource: 'column "category"' } })
+      const membership = decodeNpy(new Uint8Array(readFileSync(join(project.dir, 'artifacts', `${concepts.artifact}.npy`)))).data as Uint8Array
+      expect(Array.from(membership)).toEqual(labels.flatMap((label) => categories.map((c) => (c === label ? 1 : 0))))
       const folder = join(project.dir, String(images.meta.folder))
       const expected = readFileSync(join(fixtures, 'mat/stimuli_sha256_scipy.txt'), 'utf8').trim().split('\n')
       for (const [i, sha] of expected.entries()) {

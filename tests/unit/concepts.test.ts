@@ -20,8 +20,20 @@ describe('Concepts', () => {
     expect(c.categorySource).toBe('column "Bottom-up Category"')
   })
 
+  it('prefers a category label column to 0/1 columns, and numbers objects that have no names', () => {
+    const c = toConcepts({
+      rows: 3,
+      columns: [
+        { name: 'category', kind: 'text', texts: ['human face', 'animal body', 'human face'] },
+        { name: 'human', kind: 'number', numbers: Float64Array.of(1, 0, 1) },
+      ],
+    })
+    expect(c).toMatchObject({ n: 3, names: ['1', '2', '3'], nameColumn: null, categories: ['human face', 'animal body'], categorySource: 'column "category"' })
+    expect(Array.from(c.membership)).toEqual([1, 0, 0, 1, 1, 0])
+  })
+
   it('needs a name column', async () => {
-    expect(() => toConcepts({ delimiter: ',', header: false, rows: 1, columns: [{ name: 'x', kind: 'number', numbers: Float64Array.of(1) }] })).toThrow(
+    expect(() => toConcepts({ rows: 1, columns: [{ name: 'x', kind: 'number', numbers: Float64Array.of(1) }] })).toThrow(
       'concepts need a column of names (text); this table has only numbers.',
     )
   })

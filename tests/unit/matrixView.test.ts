@@ -31,4 +31,19 @@ describe('matrixView', () => {
     const features = addMatrix(project, [4, 1], [1, 2, 3, 4], 'features')
     expect(() => matrixView(project!.db, project!.dir, features, null, 200)).toThrow(/is features, not a similarity matrix/)
   })
+
+  it('orders the objects by category and names them from a concepts dataset', () => {
+    project = Project.create(join(tmp(), 'p'), 'x', '1')
+    const values = Array.from({ length: 16 }, (_, k) => k)
+    const id = addMatrix(project, [4, 4], values)
+    // Objects a, b, c, d; b and d are faces, a and c bodies: shown as b, d, a, c.
+    const membership = putArray(project.db, project.dir, { dtype: '|u1', shape: [4, 2], data: Uint8Array.of(0, 1, 1, 0, 0, 1, 1, 0) }).sha256
+    const concepts = insertDataset(project.db, { kind: 'concepts', name: 'labels', sourcePath: 'test', meta: { n: 4, names: ['a', 'b', 'c', 'd'], categories: ['face', 'body'] } }, membership)
+    const view = matrixView(project.db, project.dir, id, null, 200, concepts)
+    const order = [1, 3, 0, 2]
+    expect(view.values).toEqual(order.flatMap((i) => order.map((j) => values[i * 4 + j])))
+    expect(view.labels).toEqual({ source: 'labels', names: ['b', 'd', 'a', 'c'], groups: [{ name: 'face', start: 0, end: 2 }, { name: 'body', start: 2, end: 4 }] })
+    const other = insertDataset(project.db, { kind: 'concepts', name: 'three', sourcePath: 'test', meta: { n: 3, names: ['a', 'b', 'c'], categories: [] } }, null)
+    expect(() => matrixView(project!.db, project!.dir, id, null, 200, other)).toThrow('"three" names 3 objects, but the matrix has 4; choose a dataset of the same objects.')
+  })
 })

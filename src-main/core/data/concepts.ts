@@ -11,20 +11,29 @@ export interface Concepts {
   membership: Uint8Array
   /** Rows left out because they have no name (THINGSplus ends with a row of column totals). */
   skippedRows: number
-  nameColumn: string
+  /** The column the names come from, or null when the table has none and objects are numbered. */
+  nameColumn: string | null
   categorySource: string | null
 }
 
+/** What concepts are read from: a text table's columns, or a MATLAB struct array's fields. */
+export type ConceptTable = Pick<Table, 'rows' | 'columns'>
+
 const NAME = [/^uniqueid$/i, /^(word|name|names|concept|item|object)$/i]
 
-function nameColumn(table: Table): Column {
+const CATEGORY = /categor/i
+
+/** The names column: a conventional name, else the first text column that is not a category label. */
+function nameColumn(table: ConceptTable): Column | null {
   const text = table.columns.filter((c) => c.kind === 'text')
   for (const pattern of NAME) {
     const found = text.find((c) => pattern.test(c.name.trim()))
     if (found) return found
   }
+  const first = text.find((c) => !CATEGORY.test(c.name))
+  if (first) return first
   if (!text[0]) throw new ValidationError('concepts need a column of names (text); this table has only numbers.')
-  return text[0]
+  return null
 }
 
 function isOneHot(column: Column, keep: boolean[]): boolean {
@@ -33,17 +42,21 @@ function isOneHot(column: Column, keep: boolean[]): boolean {
   return values.every((v) => Number.isNaN(v) || v === 0 || v === 1) && values.some((v) => v === 1)
 }
 
-/** Reads concepts from a table: names, WordNet ids, and categories from 0/1 columns or from a category label column. */
-export function toConcepts(table: Table): Concepts {
+/**
+ * Reads concepts from a table: names, WordNet ids, and categories from a category label column (a partition,
+ * so preferred) or from 0/1 columns. Without a names column (the 92-image set has only categories) objects are
+ * numbered from 1.
+ */
+export function toConcepts(table: ConceptTable): Concepts {
   const names = nameColumn(table)
-  const keep = names.texts!.map((name) => name.trim() !== '')
+  const keep = names ? names.texts!.map((name) => name.trim() !== '') : Array.from({ length: table.rows }, () => true)
   const rows = keep.filter(Boolean).length
-  if (rows === 0) throw new ValidationError(`the name column "${names.name}" is empty.`)
+  if (rows === 0) throw new ValidationError(`the name column "${names?.name ?? ''}" is empty.`)
   const pick = <T>(values: T[]): T[] => values.filter((_, i) => keep[i])
 
   const wordnet = table.columns.find((c) => c.kind === 'text' && /wordnet id$/i.test(c.name.trim()))
-  const oneHot = table.columns.filter((c) => isOneHot(c, keep))
-  const labels = oneHot.length ? null : table.columns.find((c) => c.kind === 'text' && c !== names && /categor/i.test(c.name))
+  const labels = table.columns.find((c) => c.kind === 'text' && c !== names && CATEGORY.test(c.name))
+  const oneHot = labels ? [] : table.columns.filter((c) => isOneHot(c, keep))
   let categories: string[] = []
   let membership = new Uint8Array(0)
   if (oneHot.length) {
@@ -52,7 +65,8 @@ export function toConcepts(table: Table): Concepts {
     oneHot.forEach((c, j) => pick(Array.from(c.numbers!)).forEach((v, i) => (membership[i * categories.length + j] = v === 1 ? 1 : 0)))
   } else if (labels) {
     const values = pick(labels.texts!).map((v) => v.trim())
-    categories = [...new Set(values.filter((v) => v !== ''))].sort()
+    // In order of first appearance: files list objects grouped the way their authors present them.
+    categories = [...new Set(values.filter((v) => v !== ''))]
     membership = new Uint8Array(rows * categories.length)
     values.forEach((v, i) => {
       const j = categories.indexOf(v)
@@ -61,12 +75,12 @@ export function toConcepts(table: Table): Concepts {
   }
   return {
     n: rows,
-    names: pick(names.texts!).map((v) => v.trim()),
+    names: names ? pick(names.texts!).map((v) => v.trim()) : Array.from({ length: rows }, (_, i) => String(i + 1)),
     wordnetIds: wordnet ? pick(wordnet.texts!).map((v) => v.trim()) : null,
     categories,
     membership,
     skippedRows: keep.length - rows,
-    nameColumn: names.name,
+    nameColumn: names?.name ?? null,
     categorySource: oneHot.length ? `${oneHot.length} one-hot columns` : labels ? `column "${labels.name}"` : null,
   }
 }

@@ -14,7 +14,7 @@ import { toTripletSet } from '../../core/data/triplets'
 import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
 import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
-import { formatOf, readArray, readTable } from '../../files/readers'
+import { formatOf, readArray, readRecords, readTable } from '../../files/readers'
 import { namedColumns, numericMatrix, tableFeatures } from '../../files/tables'
 import type { ObjectList } from '../catalog'
 import type { JobContext, JobOutput } from '../protocol'
@@ -134,9 +134,11 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
   const name = spec.name ?? basename(spec.path).replace(/\.[^.]+$/, '')
   ctx.progress(0.05, `Reading ${basename(spec.path)}`)
   const table = format === 'delimited' ? await readTable(spec.path) : null
-  const fromFile = table ? null : await readArray(spec.path, spec.key)
+  const records = table ?? (spec.dataset === 'concepts' && format === 'mat5' ? await readRecords(spec.path, spec.key) : null)
+  const fromFile = records ? null : await readArray(spec.path, spec.key)
   ctx.progress(0.6, 'Checking')
-  const source = { sourcePath: spec.path, ...(fromFile?.key ? { key: fromFile.key } : {}) }
+  const key = fromFile ? fromFile.key : table ? '' : (spec.key ?? '')
+  const source = { sourcePath: spec.path, ...(key ? { key } : {}) }
 
   if (spec.dataset === 'features') {
     const { array, ids: tableIds } = table ? tableFeatures(table, spec) : { array: fromFile!.array, ids: undefined }
@@ -155,8 +157,8 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     }
   }
   if (spec.dataset === 'concepts') {
-    if (!table) throw new ValidationError('concepts are read from a text table (.tsv, .csv) with one row per object and a column of names.')
-    const concepts = toConcepts(table)
+    if (!records) throw new ValidationError('concepts are read from a text table (.tsv, .csv) with one row per object and a column of names, or from a MATLAB struct array with one element per object.')
+    const concepts = toConcepts(records)
     if (objectList && concepts.n !== objectList.n) {
       throw new ValidationError(`the table names ${concepts.n} concepts, but the object list "${objectList.name}" has ${objectList.n} objects.`)
     }

@@ -16,9 +16,9 @@ export const useResults = defineStore('results', () => {
     }
   }
 
-  async function matrix(id: number, subject: number | null): Promise<MatrixView | null> {
+  async function matrix(id: number, subject: number | null, labelsFrom: number | null): Promise<MatrixView | null> {
     try {
-      return await client().call('datasets.matrix', { id, subject, maxSize: 200 })
+      return await client().call('datasets.matrix', { id, subject, maxSize: 200, labelsFrom })
     } catch (err) {
       toasts.error(err)
       return null
