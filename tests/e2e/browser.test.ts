@@ -230,7 +230,7 @@ describe('the workbench in a browser', () => {
 
     // Triplets with response times, checked against the SPoSE object list: the entropy–RT scatter appears.
     const withRt = join(root, 'with-rt.tsv')
-    const lines = ['i\tj\todd\trt', ...Array.from({ length: 300 }, (_, t) => `${t}\t${t + 1}\t${t + 500}\t${600 + ((t * 37) % 900)}`)]
+    const lines = ['i\tj\todd\trt\tlevel', ...Array.from({ length: 300 }, (_, t) => `${t}\t${t + 1}\t${t + 500}\t${600 + ((t * 37) % 900)}\t${t % 3 ? 'fine' : 'coarse'}`)]
     writeFileSync(withRt, `${lines.join('\n')}\n`)
     await page.keyboard.press('Alt+2')
     await page.fill('#import-path', withRt)
@@ -239,6 +239,7 @@ describe('the workbench in a browser', () => {
     await page.selectOption('#import-kind', 'triplets')
     await page.selectOption('#import-objects-from', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 objects)' })
     await page.selectOption('#import-rtColumn', 'rt')
+    await page.selectOption('#import-conditionColumn', 'level')
     await page.fill('#import-name', 'triplets with RT')
     await page.getByRole('button', { name: 'Import', exact: true }).click()
     await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr', { hasText: 'triplets with RT' }).count(), { timeout: 30_000 }).toBe(1)
@@ -263,6 +264,10 @@ describe('the workbench in a browser', () => {
     expect(await table.nth(1).textContent()).toContain('triplets with RT')
     expect(await table.nth(2).textContent()).toContain('noise ceiling (mean max choice probability)')
     expect(await table.nth(3).textContent()).toContain('THINGS noise ceiling (Hebart et al. 2020)')
+    // A column per level of the triplets that have levels.
+    const headers = await page.locator('[data-testid=accuracy-table] thead th').allTextContents()
+    expect(headers.slice(-2)).toEqual(['coarse', 'fine'])
+    expect(await table.nth(1).locator('td').nth(5).textContent()).toMatch(/^0\.\d{4}$/)
     await page.locator('[data-testid=accuracy-table] th', { hasText: 'Accuracy' }).getByRole('button').click()
     expect(await table.nth(0).textContent()).toContain('triplets with RT')
     await page.screenshot({ path: join(SHOTS, 'results-accuracy.png'), fullPage: true })
