@@ -156,10 +156,13 @@ export const JobSpec = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('evaluate'),
-      /** odd-one-out: a = features, b = triplets. rsa: a and b = features or similarity datasets. */
-      metric: z.enum(['odd-one-out', 'rsa']),
+      /**
+       * odd-one-out: a = features, b = triplets. rsa: a and b = features or similarity datasets. ceiling: a =
+       * similarity matrices of several subjects (no b). cka: a and b = features.
+       */
+      metric: z.enum(['odd-one-out', 'rsa', 'ceiling', 'cka']),
       a: z.number().int().positive(),
-      b: z.number().int().positive(),
+      b: z.number().int().positive().optional(),
       /** odd-one-out: a concepts dataset of the same objects, for accuracy per category. */
       categoriesFrom: z.number().int().positive().optional(),
       similarity: z.enum(['dot', 'cosine', 'euclidean']).default('dot'),
@@ -169,6 +172,8 @@ export const JobSpec = z.discriminatedUnion('kind', [
       bootstrap: z.number().int().nonnegative().max(100_000).default(0),
       permutations: z.number().int().nonnegative().max(100_000).default(0),
       seed: z.number().int().nonnegative().default(0),
+      /** cka: the unbiased HSIC estimator (Song et al. 2012) instead of the biased one. */
+      unbiased: z.boolean().default(false),
     })
     .strict(),
 ])

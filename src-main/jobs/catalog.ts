@@ -51,7 +51,8 @@ export const catalog: Record<JobKind, KindInfo> = {
     lane: 'compute',
     computes: true,
     input(db, spec) {
-      const { a, b, categoriesFrom } = spec as Extract<JobSpec, { kind: 'evaluate' }>
+      const { metric, a, b, categoriesFrom } = spec as Extract<JobSpec, { kind: 'evaluate' }>
+      if (metric !== 'ceiling' && b === undefined) throw new AppError('user', `${metric} compares two datasets; choose the second as b.`)
       const find = (id: number) => {
         const found = getDataset(db, id)
         if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
@@ -59,7 +60,7 @@ export const catalog: Record<JobKind, KindInfo> = {
       }
       const categories = categoriesFrom === undefined ? null : find(categoriesFrom)
       if (categories && categories.kind !== 'concepts') throw new AppError('user', `Dataset ${categoriesFrom} ("${categories.name}") is ${categories.kind}, not concepts with categories.`)
-      return { a: find(a), b: find(b), categories }
+      return { a: find(a), b: b === undefined ? null : find(b), categories }
     },
   },
   similarity: {

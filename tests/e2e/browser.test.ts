@@ -285,6 +285,13 @@ describe('the workbench in a browser', () => {
     await page.fill('#open-path', rsa)
     await page.getByRole('button', { name: 'Open', exact: true }).click()
     await expect.poll(() => page.textContent('[data-testid=project-name]')).toBe('92 images (Kriegeskorte et al. 2008)')
+    // The same ceiling as a job from the Alignment page.
+    await page.keyboard.press('Alt+4')
+    await page.selectOption('#eval-metric', 'ceiling')
+    expect((await page.locator('#eval-a option').allTextContents()).sort()).toEqual(["92 images: 16 subjects' judgment RDMs (16 × 92 × 92)", '92 images: monkey and human IT RDMs (2 × 92 × 92)'])
+    await page.selectOption('#eval-a', { label: "92 images: 16 subjects' judgment RDMs (16 × 92 × 92)" })
+    await page.getByRole('button', { name: 'Evaluate', exact: true }).click()
+    await expect.poll(() => page.textContent('[data-testid=latest-evaluation]'), { timeout: 20_000 }).toContain('noise ceiling (spearman, 16 subjects): lower 0.4776, upper 0.5751')
     await page.keyboard.press('Alt+5')
     await expect.poll(() => page.textContent('[data-testid=runs-table]')).toContain('lower 0.4776, upper 0.5751')
     await expect.poll(() => page.locator('[data-testid=heatmaps] .heatmap canvas').first().count(), { timeout: 20_000 }).toBe(1)

@@ -204,7 +204,7 @@ describe('evaluate job', () => {
     const x = new Float32Array(48 * dims.length)
     dims.forEach((c, d) => c.numbers!.forEach((v, i) => (x[i * dims.length + d] = v)))
     const spose = insertDataset(project.db, { kind: 'features', name: 'SPoSE 48', sourcePath: 't', meta: { n: 48, p: 66 } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [48, 66], data: x }).sha256)
-    const rsa = runner.start({ kind: 'evaluate', metric: 'rsa', a: rdmId, b: spose, similarity: 'dot', temperature: 1, rdm: 'cosine', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0 })
+    const rsa = runner.start({ kind: 'evaluate', metric: 'rsa', a: rdmId, b: spose, similarity: 'dot', temperature: 1, rdm: 'cosine', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0, unbiased: false })
     const done = await stateOf(seen, rsa.id)
     const expected = JSON.parse(readFileSync(join(__dirname, '../fixtures/metrics/rsa48.json'), 'utf8')).cosine_spearman as number
     expect(done.state).toBe('done')
@@ -212,7 +212,7 @@ describe('evaluate job', () => {
 
     // With resampling, run in chunks with progress: the same numbers as one uninterrupted comparison.
     seen.length = 0
-    const resampled = runner.start({ kind: 'evaluate', metric: 'rsa', a: rdmId, b: spose, similarity: 'dot', temperature: 1, rdm: 'cosine', method: 'spearman', bootstrap: 35, permutations: 25, seed: 4 })
+    const resampled = runner.start({ kind: 'evaluate', metric: 'rsa', a: rdmId, b: spose, similarity: 'dot', temperature: 1, rdm: 'cosine', method: 'spearman', bootstrap: 35, permutations: 25, seed: 4, unbiased: false })
     const resampledDone = await stateOf(seen, resampled.id)
     const sposeRdm = rdmFromFeatures(x, 48, 66, 'cosine')
     const direct = compareRdms(rdm48.data as Float64Array, sposeRdm, 48, { method: 'spearman', bootstrap: 35, permutations: 25, seed: 4 })
@@ -222,12 +222,42 @@ describe('evaluate job', () => {
     // Two clusters; the model agrees on 3 of 5 triplets (as in the CLI test).
     const features = insertDataset(project.db, { kind: 'features', name: 'clusters', sourcePath: 't', meta: { n: 6, p: 2 } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [6, 2], data: Float32Array.of(1, 0, 0.9, 0.1, 0.95, 0.05, 0, 1, 0.1, 0.9, 0.05, 0.95) }).sha256)
     const triplets = insertDataset(project.db, { kind: 'triplets', name: 'five', sourcePath: 't', meta: { objects: 6 } }, putArray(project.db, project.dir, { dtype: '<i4', shape: [5, 3], data: Int32Array.of(0, 1, 3, 3, 4, 2, 1, 2, 5, 0, 3, 1, 4, 0, 5) }).sha256)
-    const ooo = runner.start({ kind: 'evaluate', metric: 'odd-one-out', a: features, b: triplets, similarity: 'cosine', temperature: 1, rdm: 'correlation', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0 })
+    const ooo = runner.start({ kind: 'evaluate', metric: 'odd-one-out', a: features, b: triplets, similarity: 'cosine', temperature: 1, rdm: 'correlation', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0, unbiased: false })
     const oooDone = await stateOf(seen, ooo.id)
     expect(oooDone).toMatchObject({ state: 'done', backend: 'wasm', result: { accuracy: 0.6, correct: 3, total: 5 } })
     expect(project.info().counts.runs).toBe(3)
 
-    const mismatch = runner.start({ kind: 'evaluate', metric: 'odd-one-out', a: spose, b: triplets, similarity: 'dot', temperature: 1, rdm: 'correlation', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0 })
+    const mismatch = runner.start({ kind: 'evaluate', metric: 'odd-one-out', a: spose, b: triplets, similarity: 'dot', temperature: 1, rdm: 'correlation', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0, unbiased: false })
     expect(await stateOf(seen, mismatch.id)).toMatchObject({ state: 'failed', error: '"five" refers to 6 objects but "SPoSE 48" has 48; choose triplets of the same object list.' })
+  })
+
+  it('computes the noise ceiling of several subjects and CKA of two feature sets as runs, equal to NumPy/SciPy', async () => {
+    const { project, runner, seen } = setup('cpu')
+    const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/metrics/rdm_cka.json'), 'utf8'))
+    const base = { kind: 'evaluate', similarity: 'dot', temperature: 1, rdm: 'correlation', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0 } as const
+    const rdms = (decodeMat5(new Uint8Array(readFileSync(join(EXAMPLES_DIR, 'rsa92/92_behavRDMs.mat')))).rdms_behav_92 as Extract<MatValue, { kind: 'struct' }>).elements
+    const stacked = new Float64Array(16 * 92 * 92)
+    rdms.forEach((e, s) => stacked.set(toCOrder((e.RDM as Extract<MatValue, { kind: 'numeric' }>).array).data as Float64Array, s * 92 * 92))
+    const subjects = insertDataset(project.db, { kind: 'similarity', name: '92 behaviour', sourcePath: 't', meta: { n: 92 } }, putArray(project.db, project.dir, { dtype: '<f8', shape: [16, 92, 92], data: stacked }).sha256)
+    const ceiling = await stateOf(seen, runner.start({ ...base, metric: 'ceiling', a: subjects, unbiased: false }).id)
+    expect(ceiling.state).toBe('done')
+    const { lower, upper } = ceiling.result as { lower: number; upper: number }
+    expect(lower).toBeCloseTo(fixture.ceiling92_spearman.lower, 10)
+    expect(upper).toBeCloseTo(fixture.ceiling92_spearman.upper, 10)
+
+    const features = (name: string, values: number[], p: number) =>
+      insertDataset(project.db, { kind: 'features', name, sourcePath: 't', meta: { n: 12, p } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [12, p], data: Float32Array.from(values) }).sha256)
+    const x = features('x', fixture.x, 5)
+    const y = features('y', fixture.y, 7)
+    for (const unbiased of [false, true]) {
+      const done = await stateOf(seen, runner.start({ ...base, metric: 'cka', a: x, b: y, unbiased }).id)
+      // The features are stored as float32; the reference used float64.
+      expect((done.result as { cka: number }).cka).toBeCloseTo(unbiased ? fixture.cka_unbiased : fixture.cka_biased, 5)
+    }
+    expect(project.info().counts.runs).toBe(3)
+
+    const single = await stateOf(seen, runner.start({ ...base, metric: 'ceiling', a: x, unbiased: false }).id)
+    expect(single).toMatchObject({ state: 'failed', error: '"x" is features; a noise ceiling needs similarity matrices of several subjects.' })
+    expect(() => runner.start({ ...base, metric: 'cka', a: x, unbiased: false })).toThrow('cka compares two datasets; choose the second as b.')
   })
 })

@@ -1,5 +1,6 @@
-// Evaluations on the project's own datasets, as jobs: odd-one-out accuracy of a feature set on triplets, and
-// RSA between two feature sets or similarity matrices. The result is stored as a run of the project.
+// Evaluations on the project's own datasets, as jobs: odd-one-out accuracy of a feature set on triplets, RSA
+// between two feature sets or similarity matrices, the noise ceiling of several subjects' matrices, and CKA
+// between two feature sets. The result is stored as a run of the project.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DatasetInfo, JobSpec } from '../../api/contract'
@@ -7,6 +8,8 @@ import { AppError } from '../../api/errors'
 import { pairwiseSimilarity } from '../../core/compute/kernels/similarity'
 import { tripletGather } from '../../core/compute/kernels/tripletGather'
 import { decodeNpy, type NpyArray } from '../../core/io/npy'
+import { rdmNoiseCeiling } from '../../core/metrics/ceiling'
+import { linearCka } from '../../core/metrics/cka'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
 import { rdmFromFeatures } from '../../core/metrics/rdm'
 import { mulberry32, RsaResampler } from '../../core/metrics/rsa'
@@ -19,7 +22,8 @@ type EvaluateSpec = Extract<JobSpec, { kind: 'evaluate' }>
 const CHUNK = 10
 export interface EvaluateInput {
   a: DatasetInfo
-  b: DatasetInfo
+  /** Absent only for a noise ceiling, which reads one dataset. */
+  b: DatasetInfo | null
   categories: DatasetInfo | null
 }
 
@@ -47,39 +51,71 @@ function rdmOf(dataset: DatasetInfo, spec: EvaluateSpec, ctx: JobContext): { rdm
   return { rdm: mean, n }
 }
 
+async function rsa(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobContext): Promise<JobOutput> {
+  ctx.progress(0.05, 'Computing the RDMs')
+  const left = rdmOf(a, spec, ctx)
+  const right = rdmOf(b, spec, ctx)
+  if (left.n !== right.n) throw new AppError('user', `"${a.name}" describes ${left.n} objects but "${b.name}" describes ${right.n}; RSA compares the same objects.`)
+  ctx.progress(0.1, 'Correlating')
+  const resampler = new RsaResampler(left.rdm, right.rdm, left.n, spec.method)
+  // Resampling in chunks from one random stream: the same numbers as one run (and as `humanalign eval rsa`),
+  // with progress and a chance to cancel between chunks.
+  const random = mulberry32(spec.seed)
+  const total = spec.bootstrap + spec.permutations
+  const values: number[] = []
+  let atLeast = 0
+  for (let done = 0; done < spec.bootstrap; ) {
+    await yieldForCancel(ctx.signal)
+    const chunk = Math.min(CHUNK, spec.bootstrap - done)
+    values.push(...resampler.bootstrap(chunk, random))
+    done += chunk
+    ctx.progress(0.1 + (0.9 * done) / total, `Bootstrap ${done} of ${spec.bootstrap}`)
+  }
+  for (let done = 0; done < spec.permutations; ) {
+    await yieldForCancel(ctx.signal)
+    const chunk = Math.min(CHUNK, spec.permutations - done)
+    atLeast += resampler.permute(chunk, random)
+    done += chunk
+    ctx.progress(0.1 + (0.9 * (spec.bootstrap + done)) / total, `Permutation ${done} of ${spec.permutations}`)
+  }
+  const result = resampler.result(values, spec.bootstrap, atLeast, spec.permutations)
+  return { result: { ...result, a: a.name, b: b.name }, run: { kind: 'rsa', name: `rsa: ${a.name} × ${b.name}`, params: spec } }
+}
+
+function ceiling(spec: EvaluateSpec, a: DatasetInfo, ctx: JobContext): JobOutput {
+  if (a.kind !== 'similarity') throw new AppError('user', `"${a.name}" is ${a.kind}; a noise ceiling needs similarity matrices of several subjects.`)
+  const array = artifact(ctx, a.artifact)
+  const subjects = array.shape.length === 3 ? array.shape[0]! : 1
+  if (subjects < 2) throw new AppError('user', `"${a.name}" holds one matrix; a noise ceiling needs one per subject.`)
+  const n = array.shape[2]!
+  ctx.progress(0.2, `Correlating ${subjects} subjects`)
+  const result = rdmNoiseCeiling(array.data as Float64Array, subjects, n, spec.method)
+  return { result: { ...result, method: spec.method, subjects, n, dataset: a.name }, run: { kind: 'ceiling', name: `ceiling: ${a.name}`, params: spec } }
+}
+
+function cka(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobContext): JobOutput {
+  if (a.kind !== 'features' || b.kind !== 'features') throw new AppError('user', `CKA compares two feature sets; got ${a.kind} and ${b.kind}.`)
+  const x = artifact(ctx, a.artifact)
+  const y = artifact(ctx, b.artifact)
+  const [n, px] = x.shape as [number, number]
+  const [m, py] = y.shape as [number, number]
+  if (n !== m) throw new AppError('user', `"${a.name}" has ${n} objects but "${b.name}" has ${m}; CKA compares the same objects.`)
+  ctx.progress(0.2, 'Gram matrices')
+  const value = linearCka(asFloat32(x), px, asFloat32(y), py, n, spec.unbiased)
+  return { result: { cka: value, unbiased: spec.unbiased, n, a: a.name, b: b.name }, run: { kind: 'cka', name: `cka: ${a.name} × ${b.name}`, params: spec } }
+}
+
 export async function evaluate(spec: EvaluateSpec, input: EvaluateInput, ctx: JobContext): Promise<JobOutput> {
   const { a, b } = input
-  const name = `${spec.metric}: ${a.name} × ${b.name}`
-  if (spec.metric === 'rsa') {
-    ctx.progress(0.05, 'Computing the RDMs')
-    const left = rdmOf(a, spec, ctx)
-    const right = rdmOf(b, spec, ctx)
-    if (left.n !== right.n) throw new AppError('user', `"${a.name}" describes ${left.n} objects but "${b.name}" describes ${right.n}; RSA compares the same objects.`)
-    ctx.progress(0.1, 'Correlating')
-    const resampler = new RsaResampler(left.rdm, right.rdm, left.n, spec.method)
-    // Resampling in chunks from one random stream: the same numbers as one run (and as `humanalign eval rsa`),
-    // with progress and a chance to cancel between chunks.
-    const random = mulberry32(spec.seed)
-    const total = spec.bootstrap + spec.permutations
-    const values: number[] = []
-    let atLeast = 0
-    for (let done = 0; done < spec.bootstrap; ) {
-      await yieldForCancel(ctx.signal)
-      const chunk = Math.min(CHUNK, spec.bootstrap - done)
-      values.push(...resampler.bootstrap(chunk, random))
-      done += chunk
-      ctx.progress(0.1 + (0.9 * done) / total, `Bootstrap ${done} of ${spec.bootstrap}`)
-    }
-    for (let done = 0; done < spec.permutations; ) {
-      await yieldForCancel(ctx.signal)
-      const chunk = Math.min(CHUNK, spec.permutations - done)
-      atLeast += resampler.permute(chunk, random)
-      done += chunk
-      ctx.progress(0.1 + (0.9 * (spec.bootstrap + done)) / total, `Permutation ${done} of ${spec.permutations}`)
-    }
-    const result = resampler.result(values, spec.bootstrap, atLeast, spec.permutations)
-    return { result: { ...result, a: a.name, b: b.name }, run: { kind: 'rsa', name, params: spec } }
-  }
+  if (spec.metric === 'ceiling') return ceiling(spec, a, ctx)
+  if (!b) throw new AppError('user', `${spec.metric} compares two datasets; choose the second.`)
+  if (spec.metric === 'rsa') return rsa(spec, a, b, ctx)
+  if (spec.metric === 'cka') return cka(spec, a, b, ctx)
+  return oddOneOut(spec, a, b, input.categories, ctx)
+}
+
+async function oddOneOut(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, concepts: DatasetInfo | null, ctx: JobContext): Promise<JobOutput> {
+  const name = `odd-one-out: ${a.name} × ${b.name}`
   if (a.kind !== 'features' || b.kind !== 'triplets') {
     throw new AppError('user', `odd-one-out needs a features dataset and a triplets dataset; got ${a.kind} and ${b.kind}.`)
   }
@@ -100,11 +136,11 @@ export async function evaluate(spec: EvaluateSpec, input: EvaluateInput, ctx: Jo
   const levels = b.meta.conditionArtifact ? { codes: artifact(ctx, b.meta.conditionArtifact).data as Int32Array, names: b.meta.conditionLevels as string[] } : undefined
   const rt = b.meta.rtArtifact ? (artifact(ctx, b.meta.rtArtifact).data as Float32Array) : undefined
   let categories: { membership: Uint8Array; names: string[] } | undefined
-  if (input.categories) {
-    if (Number(input.categories.meta.n) !== n) {
-      throw new AppError('user', `"${input.categories.name}" lists ${String(input.categories.meta.n)} objects but "${a.name}" has ${n}.`)
+  if (concepts) {
+    if (Number(concepts.meta.n) !== n) {
+      throw new AppError('user', `"${concepts.name}" lists ${String(concepts.meta.n)} objects but "${a.name}" has ${n}.`)
     }
-    categories = { membership: artifact(ctx, input.categories.artifact).data as Uint8Array, names: input.categories.meta.categories as string[] }
+    categories = { membership: artifact(ctx, concepts.artifact).data as Uint8Array, names: concepts.meta.categories as string[] }
   }
   const result = oddOneOutAccuracy(pairs, triplets, n, { levels, rt, categories, temperature: spec.temperature, scatterPoints: 2000 })
   return {
