@@ -63,6 +63,22 @@ def numpy_cases(case, size):
             values.sort()
             return np.quantile(values, [0.025, 0.975])
         return run
+    if case == 'cka':
+        # Kornblith et al. (2019), the authors' reference code: gram_linear, center_gram, cka.
+        x = inputs_matrix(size, 768 if size > 256 else 64, 0.0)
+        y = inputs_matrix(size, 66, 1.0)
+        def center_gram(gram):
+            gram = gram.copy()
+            means = np.mean(gram, 0, dtype=np.float64)
+            means -= np.mean(means) / 2
+            gram -= means[:, None]
+            gram -= means[None, :]
+            return gram
+        def run():
+            gx, gy = center_gram(x.dot(x.T)), center_gram(y.dot(y.T))
+            hsic = gx.ravel().dot(gy.ravel())
+            return np.array([hsic / (np.linalg.norm(gx) * np.linalg.norm(gy))])
+        return run
     raise SystemExit(f'unknown case {case}')
 
 

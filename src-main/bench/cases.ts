@@ -6,6 +6,7 @@ import { tripletGather } from '../core/compute/kernels/tripletGather'
 import { inputMatrix, inputTriplets } from './inputs'
 import { rdmFromFeatures } from '../core/metrics/rdm'
 import { compareRdms } from '../core/metrics/rsa'
+import { linearCka } from '../core/metrics/cka'
 
 export type Run = () => Promise<ArrayLike<number>>
 
@@ -21,7 +22,7 @@ export interface BenchCase {
 
 const GATHER_OBJECTS = 1854
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -96,6 +97,18 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
         const result = compareRdms(a, b, n, { method: 'spearman', bootstrap: samples, random: () => draws[at++]! / n })
         return Float64Array.of(result.ci95![0], result.ci95![1])
       }
+    },
+  },
+  cka: {
+    name: 'cka',
+    reference: "Kornblith et al.'s gram_linear, center_gram, cka (NumPy)",
+    describe: (n) => `linear CKA (biased) of ${n} × ${n > 256 ? 768 : 64} and ${n} × 66 features`,
+    sizes: { full: [1854], quick: [200] },
+    prepare(n) {
+      const p = n > 256 ? 768 : 64
+      const x = inputMatrix(n, p, 0)
+      const y = inputMatrix(n, 66, 1)
+      return async () => Float64Array.of(await linearCka(x, p, y, 66, n))
     },
   },
 }

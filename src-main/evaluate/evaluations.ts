@@ -90,5 +90,5 @@ export async function evalCka(a: string, b: string, unbiased: boolean) {
   const x = await loadFeatures(a)
   const y = await loadFeatures(b)
   if (x.n !== y.n) throw new AppError('user', `${a} has ${x.n} objects but ${b} has ${y.n}; CKA compares the same objects.`)
-  return { cka: linearCka(x.data, x.p, y.data, y.p, x.n, unbiased), unbiased, n: x.n }
+  return { cka: await linearCka(x.data, x.p, y.data, y.p, x.n, unbiased), unbiased, n: x.n }
 }

@@ -1,6 +1,7 @@
 import { createReadStream, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { chooseBackend } from '../../src-main/core/compute/backend'
 import { decodeMat5, type MatValue } from '../../src-main/core/io/mat5'
 import { parseDelimited } from '../../src-main/core/io/delimited'
 import { toCOrder } from '../../src-main/core/io/npy'
@@ -94,12 +95,32 @@ describe('noise ceiling', () => {
 })
 
 describe('linear CKA', () => {
-  it('matches numpy, biased and unbiased, and is 1 for a rotated copy', () => {
-    expect(linearCka(Float64Array.from(ref.x), 5, Float64Array.from(ref.y), 7, 12)).toBeCloseTo(ref.cka_biased, 12)
-    expect(linearCka(Float64Array.from(ref.x), 5, Float64Array.from(ref.y), 7, 12, true)).toBeCloseTo(ref.cka_unbiased, 12)
+  beforeAll(async () => {
+    await chooseBackend({ force: 'wasm' })
+  })
+
+  // Products in float32 on the compute backend, sums in float64: numpy's float64 values to 6 digits.
+  it('matches numpy, biased and unbiased, and is 1 for a rotated copy', async () => {
+    expect(await linearCka(Float64Array.from(ref.x), 5, Float64Array.from(ref.y), 7, 12)).toBeCloseTo(ref.cka_biased, 6)
+    expect(await linearCka(Float64Array.from(ref.x), 5, Float64Array.from(ref.y), 7, 12, true)).toBeCloseTo(ref.cka_unbiased, 6)
     const x = Float64Array.from(ref.x)
     const swapped = Float64Array.from({ length: x.length }, (_, i) => x[i - (i % 5) + (4 - (i % 5))]! * -2)
-    expect(linearCka(x, 5, swapped, 5, 12)).toBeCloseTo(1, 12)
+    expect(await linearCka(x, 5, swapped, 5, 12)).toBeCloseTo(1, 6)
+    // Shifting every feature by a constant changes neither estimator.
+    const shifted = Float64Array.from(ref.y as number[], (v) => v + 100)
+    expect(await linearCka(x, 5, shifted, 7, 12, true)).toBeCloseTo(ref.cka_unbiased, 5)
+  })
+
+  it('gives the same biased value from feature-space products (many objects, few features) as from Grams', async () => {
+    // 40 objects × 3 and 2 features: feature space; the same data padded to 30 features goes through Grams.
+    const n = 40
+    const x = Float64Array.from({ length: n * 3 }, (_, k) => Math.sin(k * 1.3) + (k % 3))
+    const y = Float64Array.from({ length: n * 2 }, (_, k) => Math.cos(k * 0.7) * x[Math.floor(k / 2) * 3]!)
+    const padded = (a: Float64Array, p: number) => Float64Array.from({ length: n * 30 }, (_, k) => (k % 30 < p ? a[Math.floor(k / 30) * p + (k % 30)]! : 0))
+    const small = await linearCka(x, 3, y, 2, n)
+    expect(small).toBeCloseTo(await linearCka(padded(x, 3), 30, padded(y, 2), 30, n), 6)
+    expect(small).toBeGreaterThan(0)
+    expect(small).toBeLessThan(1)
   })
 })
 

@@ -1,41 +1,26 @@
 // Linear centered kernel alignment (Kornblith et al. 2019) between two feature sets of the same n objects:
 // biased HSIC, and the unbiased estimator (Song et al. 2012) that does not drift with n.
+import * as tf from '@tensorflow/tfjs-core'
+import { pairwiseSimilarity } from '../compute/kernels/similarity'
 
-function gram(x: Float64Array | Float32Array, n: number, p: number): Float64Array {
-  const k = new Float64Array(n * n)
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      let s = 0
-      for (let d = 0; d < p; d++) s += x[i * p + d]! * x[j * p + d]!
-      k[i * n + j] = k[j * n + i] = s
-    }
-  }
-  return k
+type Gram = Float32Array | Float64Array
+
+/** The features with each column's mean removed: their Gram matrix is then the centred one, H K H. */
+function centreColumns(x: Float32Array | Float64Array, n: number, p: number): Float32Array {
+  const mean = new Float64Array(p)
+  for (let i = 0; i < n; i++) for (let d = 0; d < p; d++) mean[d]! += x[i * p + d]!
+  for (let d = 0; d < p; d++) mean[d]! /= n
+  return Float32Array.from({ length: n * p }, (_, k) => x[k]! - mean[k % p]!)
 }
 
-function center(k: Float64Array, n: number): Float64Array {
-  const rowMean = new Float64Array(n)
-  let total = 0
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) rowMean[i]! += k[i * n + j]!
-    total += rowMean[i]!
-    rowMean[i]! /= n
-  }
-  total /= n * n
-  const out = new Float64Array(n * n)
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = k[i * n + j]! - rowMean[i]! - rowMean[j]! + total
-  return out
-}
-
-function hsicBiased(k: Float64Array, l: Float64Array, n: number): number {
-  const kc = center(k, n)
-  const lc = center(l, n)
+/** tr(Kc Lc) for Grams of column-centred features, which are already centred. */
+function hsicBiased(k: Gram, l: Gram, n: number): number {
   let s = 0
-  for (let i = 0; i < n * n; i++) s += kc[i]! * lc[i]!
+  for (let i = 0; i < n * n; i++) s += k[i]! * l[i]!
   return s
 }
 
-function hsicUnbiased(k: Float64Array, l: Float64Array, n: number): number {
+function hsicUnbiased(k: Gram, l: Gram, n: number): number {
   if (n < 4) throw new RangeError('unbiased CKA needs at least four objects')
   const kt = Float64Array.from(k)
   const lt = Float64Array.from(l)
@@ -59,10 +44,36 @@ function hsicUnbiased(k: Float64Array, l: Float64Array, n: number): number {
   return (trace + (sumK * sumL) / ((n - 1) * (n - 2)) - (2 * cross) / (n - 2)) / (n * (n - 3))
 }
 
-export function linearCka(x: Float64Array | Float32Array, px: number, y: Float64Array | Float32Array, py: number, n: number, unbiased = false): number {
+/** Σ of squares of the entries of Aᵀ B (A n×p, B n×q) on the compute backend, summed in float64. */
+async function crossNorm(a: Float32Array, p: number, b: Float32Array, q: number, n: number): Promise<number> {
+  const product = tf.tidy(() => {
+    const left = tf.tensor2d(a, [n, p])
+    // Transposed explicitly: XNNPACK's product with a transposed operand flag is many times slower.
+    return tf.matMul(tf.transpose(left), a === b ? left : tf.tensor2d(b, [n, q]))
+  })
+  const values = (await product.data()) as Float32Array
+  product.dispose()
+  let s = 0
+  for (let i = 0; i < values.length; i++) s += values[i]! * values[i]!
+  return s
+}
+
+/**
+ * Linear CKA on the compute backend (float32 products, sums in float64), from column-centred features:
+ * centring changes neither estimator (the unbiased one is invariant to it) and keeps float32 well conditioned.
+ * The biased estimator uses tr(Kc Lc) = ‖Xcᵀ Yc‖², in feature space when that is the smaller product
+ * (n objects, few features); the unbiased one needs the n × n Grams.
+ */
+export async function linearCka(x: Float64Array | Float32Array, px: number, y: Float64Array | Float32Array, py: number, n: number, unbiased = false): Promise<number> {
   if (x.length !== n * px || y.length !== n * py) throw new RangeError(`both feature sets must have ${n} rows`)
-  const k = gram(x, n, px)
-  const l = gram(y, n, py)
+  const xc = centreColumns(x, n, px)
+  const yc = centreColumns(y, n, py)
+  if (!unbiased && px * px + py * py + px * py < n * (px + py)) {
+    const [xy, xx, yy] = [await crossNorm(xc, px, yc, py, n), await crossNorm(xc, px, xc, px, n), await crossNorm(yc, py, yc, py, n)]
+    return xy / Math.sqrt(xx * yy)
+  }
+  const k = await pairwiseSimilarity(xc, n, px, 'dot')
+  const l = await pairwiseSimilarity(yc, n, py, 'dot')
   const hsic = unbiased ? hsicUnbiased : hsicBiased
   return hsic(k, l, n) / Math.sqrt(hsic(k, k, n) * hsic(l, l, n))
 }

@@ -93,7 +93,7 @@ function ceiling(spec: EvaluateSpec, a: DatasetInfo, ctx: JobContext): JobOutput
   return { result: { ...result, method: spec.method, subjects, n, dataset: a.name }, run: { kind: 'ceiling', name: `ceiling: ${a.name}`, params: spec } }
 }
 
-function cka(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobContext): JobOutput {
+async function cka(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobContext): Promise<JobOutput> {
   if (a.kind !== 'features' || b.kind !== 'features') throw new AppError('user', `CKA compares two feature sets; got ${a.kind} and ${b.kind}.`)
   const x = artifact(ctx, a.artifact)
   const y = artifact(ctx, b.artifact)
@@ -101,7 +101,7 @@ function cka(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobContext
   const [m, py] = y.shape as [number, number]
   if (n !== m) throw new AppError('user', `"${a.name}" has ${n} objects but "${b.name}" has ${m}; CKA compares the same objects.`)
   ctx.progress(0.2, 'Gram matrices')
-  const value = linearCka(asFloat32(x), px, asFloat32(y), py, n, spec.unbiased)
+  const value = await linearCka(asFloat32(x), px, asFloat32(y), py, n, spec.unbiased)
   return { result: { cka: value, unbiased: spec.unbiased, n, a: a.name, b: b.name }, run: { kind: 'cka', name: `cka: ${a.name} × ${b.name}`, params: spec } }
 }
 
