@@ -16,6 +16,7 @@ export default defineConfig({
           cli: resolve(__dirname, 'src-main/cli/entry.ts'),
           jobWorker: resolve(__dirname, 'src-main/jobs/worker.ts'),
           taskWorker: resolve(__dirname, 'src-main/jobs/taskWorker.ts'),
+          bootstrapWorker: resolve(__dirname, 'src-main/jobs/bootstrapWorker.ts'),
           benchCase: resolve(__dirname, 'src-main/bench/caseEntry.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },

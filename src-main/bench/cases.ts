@@ -5,7 +5,7 @@ import { pairwiseSimilarity } from '../core/compute/kernels/similarity'
 import { tripletGather } from '../core/compute/kernels/tripletGather'
 import { inputMatrix, inputTriplets } from './inputs'
 import { rdmFromFeatures } from '../core/metrics/rdm'
-import { compareRdms } from '../core/metrics/rsa'
+import { resampledRsa } from '../jobs/resampledRsa'
 import { linearCka } from '../core/metrics/cka'
 
 export type Run = () => Promise<ArrayLike<number>>
@@ -84,7 +84,7 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
   rsaboot: {
     name: 'rsaboot',
     reference: 'scipy.stats.spearmanr on each bootstrap resample',
-    describe: (samples) => `Spearman RSA, ${GATHER_OBJECTS} objects (1.7 M pairs), ${samples} bootstrap resamples`,
+    describe: (samples) => `Spearman RSA, ${GATHER_OBJECTS} objects (1.7 M pairs), ${samples} bootstrap resamples, all cores`,
     sizes: { full: [20], quick: [2] },
     prepare(samples) {
       const n = GATHER_OBJECTS
@@ -94,7 +94,7 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
       return async () => {
         const draws = inputTriplets(Math.ceil((samples * n) / 3), n)
         let at = 0
-        const result = compareRdms(a, b, n, { method: 'spearman', bootstrap: samples, random: () => draws[at++]! / n })
+        const result = await resampledRsa(a, b, n, { method: 'spearman', bootstrap: samples, permutations: 0, random: () => draws[at++]! / n })
         return Float64Array.of(result.ci95![0], result.ci95![1])
       }
     },

@@ -259,17 +259,20 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
   const methods = ['spearman', 'pearson', 'kendall'] as const
   let result: Record<string, unknown>
   let human: () => string
+  const forcedBackend = () => {
+    const { setting } = backend.session.backendRequest()
+    return setting === 'auto' ? null : setting
+  }
   if (what === 'odd-one-out') {
     const temperature = values.temperature === undefined ? undefined : Number(values.temperature)
     if (temperature !== undefined && !(temperature > 0)) throw usageError(`--temperature ${values.temperature} must be a positive number.`)
-    const { setting } = backend.session.backendRequest()
     const r = await evalOddOneOut({
       features: need('features', values.features),
       triplets: need('triplets', values.triplets),
       similarity: choice('similarity', values.similarity, ['dot', 'cosine', 'euclidean'] as const, 'dot'),
       temperature,
       oneBased: values['one-based'],
-      backend: setting === 'auto' ? null : setting,
+      backend: forcedBackend(),
     })
     result = r
     human = () =>
@@ -298,7 +301,7 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
     result = { ...r }
     human = () => `noise ceiling (${r.method}, ${r.subjects} subjects): lower ${r.lower.toFixed(4)}, upper ${r.upper.toFixed(4)}`
   } else if (what === 'cka') {
-    const r = await evalCka(need('a', values.a), need('b', values.b), values.unbiased ?? false)
+    const r = await evalCka(need('a', values.a), need('b', values.b), values.unbiased ?? false, forcedBackend())
     result = r
     human = () => `linear CKA${r.unbiased ? ' (unbiased)' : ''} = ${r.cka.toFixed(4)} over ${r.n} objects`
   } else {

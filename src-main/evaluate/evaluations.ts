@@ -8,7 +8,7 @@ import { linearCka } from '../core/metrics/cka'
 import type { CorrelationMethod } from '../core/metrics/correlation'
 import { oddOneOutAccuracy, type SimilarityKind } from '../core/metrics/oddOneOut'
 import { rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
-import { compareRdms } from '../core/metrics/rsa'
+import { resampledRsa } from '../jobs/resampledRsa'
 import { isSquare, loadArray, loadFeatures, loadMatrix, loadTriplets } from './inputs'
 
 export interface OddOneOutRequest {
@@ -75,7 +75,7 @@ export async function evalRsa(request: RsaRequest) {
   const a = await rdmOf(request.a, request.keyA, request.rdm)
   const b = await rdmOf(request.b, request.keyB, request.rdm)
   if (a.n !== b.n) throw new AppError('user', `${request.a} describes ${a.n} objects but ${request.b} describes ${b.n}; RSA compares the same objects.`)
-  const result = compareRdms(a.rdm, b.rdm, a.n, { method: request.method, bootstrap: request.bootstrap, permutations: request.permutations, seed: request.seed })
+  const result = await resampledRsa(a.rdm, b.rdm, a.n, request)
   return { ...result, a: a.from, b: b.from }
 }
 
@@ -86,9 +86,10 @@ export async function evalCeiling(path: string, key: string | undefined, method:
   return rdmNoiseCeiling(matrix.data, matrix.subjects, matrix.n, method)
 }
 
-export async function evalCka(a: string, b: string, unbiased: boolean) {
+export async function evalCka(a: string, b: string, unbiased: boolean, backend: BackendName | null) {
   const x = await loadFeatures(a)
   const y = await loadFeatures(b)
   if (x.n !== y.n) throw new AppError('user', `${a} has ${x.n} objects but ${b} has ${y.n}; CKA compares the same objects.`)
-  return { cka: await linearCka(x.data, x.p, y.data, y.p, x.n, unbiased), unbiased, n: x.n }
+  const chosen = await chooseBackend({ force: backend ?? undefined })
+  return { cka: await linearCka(x.data, x.p, y.data, y.p, x.n, unbiased), unbiased, n: x.n, backend: chosen.name }
 }

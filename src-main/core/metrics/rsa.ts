@@ -228,40 +228,52 @@ export class RsaResampler {
     this.counts = new Float64Array(n)
   }
 
-  /** `count` bootstrap correlations (non-finite ones, from degenerate resamples, left out). */
-  bootstrap(count: number, random: () => number): number[] {
+  /**
+   * The object counts of `count` bootstrap resamples (objects drawn with replacement), resample after resample:
+   * drawing is sequential from one random stream, correlating can then be spread over threads.
+   */
+  drawResamples(count: number, random: () => number): Uint16Array {
+    const { n } = this
+    const counts = new Uint16Array(count * n)
+    for (let s = 0; s < count; s++) for (let i = 0; i < n; i++) counts[s * n + Math.floor(random() * n)]!++
+    return counts
+  }
+
+  /** The correlation of each resample in `counts` (NaN for a degenerate one). */
+  correlateResamples(resamples: Uint16Array): Float64Array {
     const { a, b, n, counts, method } = this
     if (method === 'spearman') this.spearman ??= new WeightedSpearman(this.va, this.vb, this.pairsI, this.pairsJ)
     if (method === 'pearson') this.weights ??= new Float64Array(this.va.length)
-    const values: number[] = []
-    const drawn = new Int32Array(n)
+    const count = resamples.length / n
+    const values = new Float64Array(count)
     for (let s = 0; s < count; s++) {
-      counts.fill(0)
-      for (let i = 0; i < n; i++) {
-        drawn[i] = Math.floor(random() * n)
-        counts[drawn[i]!]!++
-      }
-      let v: number
+      for (let i = 0; i < n; i++) counts[i] = resamples[s * n + i]!
       if (this.spearman) {
-        v = this.spearman.correlation(counts)
+        values[s] = this.spearman.correlation(counts)
       } else if (this.weights) {
         pairWeights(counts, this.pairsI, this.pairsJ, this.weights)
-        v = weightedPearson(this.va, this.vb, this.weights)
+        values[s] = weightedPearson(this.va, this.vb, this.weights)
       } else {
+        // Kendall's tau-a over the resample's pairs, an object appearing as often as it was drawn.
+        const drawn = Array.from(counts).flatMap((c, i) => Array.from({ length: c }, () => i))
         const x: number[] = []
         const y: number[] = []
-        for (let i = 0; i < n; i++) {
-          for (let j = i + 1; j < n; j++) {
+        for (let i = 0; i < drawn.length; i++) {
+          for (let j = i + 1; j < drawn.length; j++) {
             if (drawn[i] === drawn[j]) continue
             x.push(a[drawn[i]! * n + drawn[j]!]!)
             y.push(b[drawn[i]! * n + drawn[j]!]!)
           }
         }
-        v = CORRELATIONS.kendall(x, y)
+        values[s] = CORRELATIONS.kendall(x, y)
       }
-      if (Number.isFinite(v)) values.push(v)
     }
     return values
+  }
+
+  /** `count` bootstrap correlations (non-finite ones, from degenerate resamples, left out). */
+  bootstrap(count: number, random: () => number): number[] {
+    return Array.from(this.correlateResamples(this.drawResamples(count, random))).filter(Number.isFinite)
   }
 
   /** Of `count` shuffles of b's object labels, how many correlate at least as well as the observed labels. */

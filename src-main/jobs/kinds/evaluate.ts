@@ -12,14 +12,12 @@ import { rdmNoiseCeiling } from '../../core/metrics/ceiling'
 import { linearCka } from '../../core/metrics/cka'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
 import { rdmFromFeatures } from '../../core/metrics/rdm'
-import { mulberry32, RsaResampler } from '../../core/metrics/rsa'
 import { ARTIFACTS_DIR } from '../../store/artifacts'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
+import { resampledRsa } from '../resampledRsa'
 
 type EvaluateSpec = Extract<JobSpec, { kind: 'evaluate' }>
 
-/** Resamples between progress reports. */
-const CHUNK = 10
 export interface EvaluateInput {
   a: DatasetInfo
   /** Absent only for a noise ceiling, which reads one dataset. */
@@ -57,28 +55,10 @@ async function rsa(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobC
   const right = rdmOf(b, spec, ctx)
   if (left.n !== right.n) throw new AppError('user', `"${a.name}" describes ${left.n} objects but "${b.name}" describes ${right.n}; RSA compares the same objects.`)
   ctx.progress(0.1, 'Correlating')
-  const resampler = new RsaResampler(left.rdm, right.rdm, left.n, spec.method)
-  // Resampling in chunks from one random stream: the same numbers as one run (and as `humanalign eval rsa`),
-  // with progress and a chance to cancel between chunks.
-  const random = mulberry32(spec.seed)
-  const total = spec.bootstrap + spec.permutations
-  const values: number[] = []
-  let atLeast = 0
-  for (let done = 0; done < spec.bootstrap; ) {
-    await yieldForCancel(ctx.signal)
-    const chunk = Math.min(CHUNK, spec.bootstrap - done)
-    values.push(...resampler.bootstrap(chunk, random))
-    done += chunk
-    ctx.progress(0.1 + (0.9 * done) / total, `Bootstrap ${done} of ${spec.bootstrap}`)
-  }
-  for (let done = 0; done < spec.permutations; ) {
-    await yieldForCancel(ctx.signal)
-    const chunk = Math.min(CHUNK, spec.permutations - done)
-    atLeast += resampler.permute(chunk, random)
-    done += chunk
-    ctx.progress(0.1 + (0.9 * (spec.bootstrap + done)) / total, `Permutation ${done} of ${spec.permutations}`)
-  }
-  const result = resampler.result(values, spec.bootstrap, atLeast, spec.permutations)
+  const result = await resampledRsa(left.rdm, right.rdm, left.n, spec, {
+    progress: (fraction, stage) => ctx.progress(0.1 + 0.9 * fraction, stage),
+    between: () => yieldForCancel(ctx.signal),
+  })
   return { result: { ...result, a: a.name, b: b.name }, run: { kind: 'rsa', name: `rsa: ${a.name} × ${b.name}`, params: spec } }
 }
 
