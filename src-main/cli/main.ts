@@ -6,7 +6,7 @@ import { createBackend, type Backend } from '../app/backend'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
 import { formatBench, formatDoctor, formatInspect, formatProject } from './format'
 import { runBench } from '../bench/harness'
-import { evalCeiling, evalCka, evalOddOneOut, evalRsa } from '../evaluate/evaluations'
+import { evalCeiling, evalCka, evalOddOneOut, evalRsa, evalTripletCeiling } from '../evaluate/evaluations'
 import { BENCH_CASES, isCaseName, type CaseName } from '../bench/cases'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USER, printResult, reportError, type CliIo } from './output'
@@ -30,7 +30,8 @@ Commands:
   eval odd-one-out --features F --triplets T [--similarity dot|cosine|euclidean] [--temperature τ]
   eval rsa --a A --b B [--rdm correlation|cosine|euclidean] [--method spearman|pearson|kendall]
            [--bootstrap N] [--permutations N] [--seed S]   (A, B: features, or n×n matrices)
-  eval ceiling --rdms FILE [--key K] [--method spearman|pearson|kendall]
+  eval ceiling --rdms FILE [--key K] [--method spearman|pearson|kendall]   (one RDM per subject)
+  eval ceiling --triplets FILE       leave-one-out agreement of triplets answered several times
   eval cka --a F1 --b F2 [--unbiased]
                                      any eval with --project DIR also stores the result as a run
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
@@ -296,6 +297,10 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
       (r.ci95 ? `; 95% CI [${r.ci95[0].toFixed(4)}, ${r.ci95[1].toFixed(4)}] (${r.bootstrap} bootstrap samples)` : '') +
       (r.p !== null ? `; p = ${r.p.toPrecision(3)} (${r.permutations} permutations)` : '') +
       `\n  a: ${r.a}\n  b: ${r.b}`
+  } else if (what === 'ceiling' && values.triplets !== undefined) {
+    const r = await evalTripletCeiling(values.triplets)
+    result = { ...r }
+    human = () => `leave-one-out noise ceiling ${r.ceiling.toFixed(4)}: ${r.responses} responses to ${r.repeatedTriplets} triplets answered more than once`
   } else if (what === 'ceiling') {
     const r = await evalCeiling(need('rdms', values.rdms), values.key, choice('method', values.method, methods, 'spearman'))
     result = { ...r }

@@ -3,7 +3,7 @@ import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { pairwiseSimilarity } from '../core/compute/kernels/similarity'
 import { tripletGather } from '../core/compute/kernels/tripletGather'
-import { rdmNoiseCeiling } from '../core/metrics/ceiling'
+import { rdmNoiseCeiling, tripletNoiseCeiling } from '../core/metrics/ceiling'
 import { linearCka } from '../core/metrics/cka'
 import type { CorrelationMethod } from '../core/metrics/correlation'
 import { oddOneOutAccuracy, type SimilarityKind } from '../core/metrics/oddOneOut'
@@ -84,6 +84,18 @@ export async function evalCeiling(path: string, key: string | undefined, method:
   const matrix = await loadMatrix(path, array, 'dissimilarity')
   if (matrix.subjects < 2) throw new AppError('user', `${path} holds one matrix; a noise ceiling needs one per subject (subjects × n × n, or a struct array field).`)
   return rdmNoiseCeiling(matrix.data, matrix.subjects, matrix.n, method)
+}
+
+/** The ceiling of triplets answered several times; the index base does not matter, only which are the same. */
+export async function evalTripletCeiling(path: string) {
+  const array = await loadArray(path)
+  const values = array.data as ArrayLike<number | bigint>
+  let objects = 0
+  for (let i = 0; i < values.length; i++) objects = Math.max(objects, Number(values[i]) + 1)
+  const triplets = await loadTriplets(path, objects, false)
+  const result = tripletNoiseCeiling(triplets.indices, triplets.count, objects)
+  if (result.ceiling === null) throw new AppError('user', `No triplet in ${path} was answered more than once; a leave-one-out ceiling needs repeated triplets.`)
+  return { ...result, ceiling: result.ceiling, triplets: triplets.count }
 }
 
 export async function evalCka(a: string, b: string, unbiased: boolean, backend: BackendName | null) {

@@ -30,6 +30,17 @@ describe('humanalign eval', () => {
     expect(r.upper).toBeCloseTo(expected.upper, 10)
   })
 
+  it('ceiling: the leave-one-out agreement of repeated triplets equals the Python computation', () => {
+    const fixture = JSON.parse(readFileSync(join(fixtures, 'triplet_ceiling.json'), 'utf8'))
+    const file = join(tmp(), 'responses.tsv')
+    writeFileSync(file, `${(fixture.triplets as number[][]).map((t) => t.join('\t')).join('\n')}\n`)
+    const r = json(['eval', 'ceiling', '--triplets', file])
+    expect(r.ceiling).toBeCloseTo(fixture.ceiling, 12)
+    expect(r).toMatchObject({ responses: fixture.responses, repeatedTriplets: fixture.repeated, triplets: 400 })
+    writeFileSync(file, '0\t1\t2\n3\t4\t5\n')
+    expect(runCli(['eval', 'ceiling', '--triplets', file]).stderr).toContain('No triplet in')
+  })
+
   it('odd-one-out: a constructed case with a known answer, stored as a run in a project', () => {
     const dir = tmp()
     // Two clusters: objects 0–2 and 3–5.

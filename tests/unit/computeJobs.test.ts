@@ -254,10 +254,16 @@ describe('evaluate job', () => {
       // The features are stored as float32; the reference used float64.
       expect((done.result as { cka: number }).cka).toBeCloseTo(unbiased ? fixture.cka_unbiased : fixture.cka_biased, 5)
     }
-    expect(project.info().counts.runs).toBe(3)
+    // Triplets answered several times: the leave-one-out ceiling, as a run, and beside an odd-one-out accuracy.
+    const repeated = insertDataset(project.db, { kind: 'triplets', name: 'repeated', sourcePath: 't', meta: { objects: 12, count: 6 } }, putArray(project.db, project.dir, { dtype: '<i4', shape: [6, 3], data: Int32Array.of(0, 1, 2, 1, 0, 2, 0, 2, 1, 3, 4, 5, 4, 3, 5, 6, 7, 8) }).sha256)
+    const fromTriplets = await stateOf(seen, runner.start({ ...base, metric: 'ceiling', a: repeated, unbiased: false }).id)
+    expect(fromTriplets.result).toMatchObject({ ceiling: 0.6, repeatedTriplets: 2, responses: 5 })
+    const accuracy = await stateOf(seen, runner.start({ ...base, metric: 'odd-one-out', a: x, b: repeated, unbiased: false }).id)
+    expect(accuracy.result).toMatchObject({ total: 6, ceiling: 0.6, ceilingKind: 'leave-one-out' })
+    expect(project.info().counts.runs).toBe(5)
 
     const single = await stateOf(seen, runner.start({ ...base, metric: 'ceiling', a: x, unbiased: false }).id)
-    expect(single).toMatchObject({ state: 'failed', error: '"x" is features; a noise ceiling needs similarity matrices of several subjects.' })
+    expect(single).toMatchObject({ state: 'failed', error: '"x" is features; a noise ceiling needs similarity matrices of several subjects, or triplets answered by several people.' })
     expect(() => runner.start({ ...base, metric: 'cka', a: x, unbiased: false })).toThrow('cka compares two datasets; choose the second as b.')
   })
 })

@@ -5,7 +5,7 @@ import { chooseBackend } from '../../src-main/core/compute/backend'
 import { decodeMat5, type MatValue } from '../../src-main/core/io/mat5'
 import { parseDelimited } from '../../src-main/core/io/delimited'
 import { toCOrder } from '../../src-main/core/io/npy'
-import { rdmNoiseCeiling } from '../../src-main/core/metrics/ceiling'
+import { rdmNoiseCeiling, tripletNoiseCeiling } from '../../src-main/core/metrics/ceiling'
 import { linearCka } from '../../src-main/core/metrics/cka'
 import { oddOneOutAccuracy, wilsonInterval } from '../../src-main/core/metrics/oddOneOut'
 import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
@@ -91,6 +91,23 @@ describe('noise ceiling', () => {
     expect(ceiling.lower).toBeCloseTo(ref.ceiling92_spearman.lower, 10)
     expect(ceiling.upper).toBeCloseTo(ref.ceiling92_spearman.upper, 10)
     expect(() => rdmNoiseCeiling(stacked.subarray(0, 92 * 92), 1, 92, 'spearman')).toThrow('at least two subjects')
+  })
+})
+
+describe('triplet noise ceiling', () => {
+  it('scores each response against the majority of the others, ties as a random pick', () => {
+    // {0,1,2} three times (odd ones 2, 2, 1, in different orders), {3,4,5} twice (5, 5), {6,7,8} once.
+    const t = Int32Array.of(0, 1, 2, 1, 0, 2, 0, 2, 1, 3, 4, 5, 4, 3, 5, 6, 7, 8)
+    // Responses 2 and 2 each see others {2, 1}: a tie, 1/2. Response 1 sees {2, 2}: 0. Set two: 1 and 1.
+    expect(tripletNoiseCeiling(t, 6, 9)).toEqual({ ceiling: (0.5 + 0.5 + 0 + 1 + 1) / 5, repeatedTriplets: 2, responses: 5 })
+    expect(tripletNoiseCeiling(Int32Array.of(0, 1, 2), 1, 3)).toEqual({ ceiling: null, repeatedTriplets: 0, responses: 0 })
+  })
+
+  it('equals an independent Python computation on 400 shuffled responses', () => {
+    const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/metrics/triplet_ceiling.json'), 'utf8'))
+    const result = tripletNoiseCeiling(Int32Array.from((fixture.triplets as number[][]).flat()), fixture.triplets.length, fixture.n)
+    expect(result.ceiling).toBeCloseTo(fixture.ceiling, 12)
+    expect(result).toMatchObject({ responses: fixture.responses, repeatedTriplets: fixture.repeated })
   })
 })
 

@@ -2,6 +2,7 @@
 // all); lower = mean of r(subject, mean of the others). Triplets answered by several people: leave-one-out
 // agreement of each response with the majority of the other responses to the same triplet.
 import { CORRELATIONS, type CorrelationMethod } from './correlation'
+import { argsortFloat64 } from './argsort'
 import { upperTriangle } from './rdm'
 
 export interface RdmCeiling {
@@ -29,4 +30,61 @@ export function rdmNoiseCeiling(rdms: Float64Array, subjects: number, n: number,
     lower += correlate(v, others)
   }
   return { lower: lower / subjects, upper: upper / subjects, subjects, method }
+}
+
+export interface TripletCeiling {
+  /** Mean leave-one-out agreement over the responses to repeated triplets; null when no triplet repeats. */
+  ceiling: number | null
+  /** Distinct triplets answered more than once, and the responses to them. */
+  repeatedTriplets: number
+  responses: number
+}
+
+/**
+ * The noise ceiling of triplet judgments (Hebart et al. 2020): for each response to a triplet that several
+ * people answered, whether it agrees with the majority choice of the other responses to the same three objects
+ * (in any order). A tie among the others' choices counts as a random pick among the tied (1/t when the response
+ * is one of t tied choices). `indices`: count × 3, the odd one out last.
+ */
+export function tripletNoiseCeiling(indices: Int32Array, count: number, n: number): TripletCeiling {
+  // The set {i, j, k} as one number (sorted, base n), ordered so that repeats of a set are neighbours.
+  const keys = new Float64Array(count)
+  for (let t = 0; t < count; t++) {
+    let [a, b, c] = [indices[3 * t]!, indices[3 * t + 1]!, indices[3 * t + 2]!]
+    if (a > b) [a, b] = [b, a]
+    if (b > c) [b, c] = [c, b]
+    if (a > b) [a, b] = [b, a]
+    keys[t] = (a * n + b) * n + c
+  }
+  const order = argsortFloat64(keys)
+  let agreement = 0
+  let responses = 0
+  let repeated = 0
+  for (let start = 0; start < count; ) {
+    let end = start + 1
+    while (end < count && keys[order[end]!] === keys[order[start]!]) end++
+    if (end - start > 1) {
+      repeated++
+      const choices = new Map<number, number>()
+      for (let q = start; q < end; q++) {
+        const odd = indices[3 * order[q]! + 2]!
+        choices.set(odd, (choices.get(odd) ?? 0) + 1)
+      }
+      for (let q = start; q < end; q++) {
+        const own = indices[3 * order[q]! + 2]!
+        // The others' counts: this response removed.
+        let best = 0
+        let tied = 0
+        for (const [choice, times] of choices) {
+          const others = choice === own ? times - 1 : times
+          if (others > best) [best, tied] = [others, 1]
+          else if (others === best) tied++
+        }
+        if (choices.get(own)! - 1 === best) agreement += 1 / tied
+        responses++
+      }
+    }
+    start = end
+  }
+  return { ceiling: responses ? agreement / responses : null, repeatedTriplets: repeated, responses }
 }

@@ -8,7 +8,7 @@ import { AppError } from '../../api/errors'
 import { pairwiseSimilarity } from '../../core/compute/kernels/similarity'
 import { tripletGather } from '../../core/compute/kernels/tripletGather'
 import { decodeNpy, type NpyArray } from '../../core/io/npy'
-import { rdmNoiseCeiling } from '../../core/metrics/ceiling'
+import { rdmNoiseCeiling, tripletNoiseCeiling } from '../../core/metrics/ceiling'
 import { linearCka } from '../../core/metrics/cka'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
 import { rdmFromFeatures } from '../../core/metrics/rdm'
@@ -63,14 +63,21 @@ async function rsa(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobC
 }
 
 function ceiling(spec: EvaluateSpec, a: DatasetInfo, ctx: JobContext): JobOutput {
-  if (a.kind !== 'similarity') throw new AppError('user', `"${a.name}" is ${a.kind}; a noise ceiling needs similarity matrices of several subjects.`)
+  const run = { kind: 'ceiling', name: `ceiling: ${a.name}`, params: spec }
+  if (a.kind === 'triplets') {
+    ctx.progress(0.2, 'Grouping repeated triplets')
+    const result = tripletNoiseCeiling(artifact(ctx, a.artifact).data as Int32Array, Number(a.meta.count), Number(a.meta.objects))
+    if (result.ceiling === null) throw new AppError('user', `No triplet in "${a.name}" was answered more than once; a leave-one-out ceiling needs repeated triplets.`)
+    return { result: { ...result, dataset: a.name }, run }
+  }
+  if (a.kind !== 'similarity') throw new AppError('user', `"${a.name}" is ${a.kind}; a noise ceiling needs similarity matrices of several subjects, or triplets answered by several people.`)
   const array = artifact(ctx, a.artifact)
   const subjects = array.shape.length === 3 ? array.shape[0]! : 1
   if (subjects < 2) throw new AppError('user', `"${a.name}" holds one matrix; a noise ceiling needs one per subject.`)
   const n = array.shape[2]!
   ctx.progress(0.2, `Correlating ${subjects} subjects`)
   const result = rdmNoiseCeiling(array.data as Float64Array, subjects, n, spec.method)
-  return { result: { ...result, method: spec.method, subjects, n, dataset: a.name }, run: { kind: 'ceiling', name: `ceiling: ${a.name}`, params: spec } }
+  return { result: { ...result, method: spec.method, subjects, n, dataset: a.name }, run }
 }
 
 async function cka(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobContext): Promise<JobOutput> {
@@ -92,6 +99,16 @@ export async function evaluate(spec: EvaluateSpec, input: EvaluateInput, ctx: Jo
   if (spec.metric === 'rsa') return rsa(spec, a, b, ctx)
   if (spec.metric === 'cka') return cka(spec, a, b, ctx)
   return oddOneOut(spec, a, b, input.categories, ctx)
+}
+
+/**
+ * The ceiling an accuracy is read against: simulated triplets know theirs (the mean probability of the most
+ * likely choice); human triplets answered several times have the leave-one-out majority agreement.
+ */
+function ceilingOf(triplets: DatasetInfo, indices: Int32Array): { ceiling: number | null; ceilingKind: 'simulated' | 'leave-one-out' | null } {
+  if (typeof triplets.meta.meanMaxProbability === 'number') return { ceiling: triplets.meta.meanMaxProbability, ceilingKind: 'simulated' }
+  const { ceiling } = tripletNoiseCeiling(indices, indices.length / 3, Number(triplets.meta.objects))
+  return { ceiling, ceilingKind: ceiling === null ? null : 'leave-one-out' }
 }
 
 async function oddOneOut(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, concepts: DatasetInfo | null, ctx: JobContext): Promise<JobOutput> {
@@ -129,8 +146,7 @@ async function oddOneOut(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, con
       similarity: spec.similarity,
       features: a.name,
       triplets: b.name,
-      // Simulated triplets know their ceiling: the mean probability of the most likely choice.
-      ceiling: typeof b.meta.meanMaxProbability === 'number' ? b.meta.meanMaxProbability : null,
+      ...ceilingOf(b, triplets),
       backend: ctx.backend?.name ?? null,
     },
     run: { kind: 'odd-one-out', name, params: spec },
