@@ -1,0 +1,347 @@
+// Training an affine probe Z = Xs W + b (Xs the standardised features) on odd-one-out triplets: hard, soft or
+// gLocal objective plus λ R(W), Adam, global-norm gradient clipping, early stopping on a validation split.
+// Each step computes Z for the n objects once and S = Z Zᵀ on the compute backend; the triplet term and its
+// gradient dL/dS are tight loops over the batch (objective.ts); dL/dW = Xsᵀ (G + Gᵀ) Z goes back to the backend.
+// The gLocal local term and the regulariser are small and use tfjs's automatic gradients.
+import * as tf from '@tensorflow/tfjs-core'
+// tfjs-core alone registers no gradient functions; variableGrads needs them.
+import '@tensorflow/tfjs-core/dist/register_all_gradients'
+import { randomGenerator } from '../data/simulate'
+import { tripletTerm, tripletTermRows, type TripletTerm, type Triplets } from './objective'
+import { standardization, standardize, type AffineTransform } from './transform'
+
+export type ProbeObjective = 'hard' | 'soft' | 'glocal'
+
+export interface ProbeConfig {
+  objective: ProbeObjective
+  /** Weight of the regulariser R(W). */
+  lambda: number
+  /** gLocal: weight of the local contrastive term, (1 − α) on the global one. */
+  alpha: number
+  /** 'identity': ‖W − mean(diag W)·I‖² (toward the scaled identity; square W only); 'frobenius': ‖W‖². */
+  regularizer: 'identity' | 'frobenius'
+  temperature: number
+  learningRate: number
+  maxEpochs: number
+  /** Epochs without a better validation loss before stopping. */
+  patience: number
+  /** Triplets per step; null for the whole training set in one step. */
+  batchSize: number | null
+  /** Gradients are scaled down to this global norm. */
+  clipNorm: number
+  /** Output dimension q (p by default; q < p gives a low-rank probe). */
+  rank: number | null
+  /** W starts as initScale · I. */
+  initScale: number
+  /** gLocal: objects per local contrastive batch. */
+  contrastiveBatch: number
+  seed: number
+}
+
+export const PROBE_DEFAULTS: ProbeConfig = {
+  objective: 'hard',
+  lambda: 0.1,
+  alpha: 0.1,
+  regularizer: 'identity',
+  temperature: 1,
+  learningRate: 1e-3,
+  maxEpochs: 100,
+  patience: 15,
+  batchSize: 256,
+  clipNorm: 1,
+  rank: null,
+  initScale: 1e-3,
+  contrastiveBatch: 1024,
+  seed: 42,
+}
+
+export interface EpochReport {
+  epoch: number
+  trainLoss: number
+  trainAccuracy: number
+  validationLoss: number | null
+  validationAccuracy: number | null
+}
+
+export interface TrainedProbe {
+  transform: AffineTransform
+  epochs: EpochReport[]
+  /** The epoch whose weights were kept (the best validation loss). */
+  bestEpoch: number
+}
+
+export interface TrainHooks {
+  /** After each epoch; may throw to stop (a cancelled job). */
+  epoch?(report: EpochReport): void | Promise<void>
+}
+
+let probes = 0
+
+/**
+ * Whether a batch's triplet term is cheaper from the rows of Z (three dot products per triplet, in a loop) than
+ * from S = Z Zᵀ (two n²·q products on the backend, and S read back): only for batches far smaller than n².
+ */
+function fromRows(triplets: number, n: number): boolean {
+  return triplets * 15 < n * n
+}
+
+/** The rows of Z for `objects` (all objects when null), and the standardised features they came from. */
+function rowsOf(xs: tf.Tensor2D, objects: Int32Array | null, w: tf.Variable, b: tf.Variable): { x: tf.Tensor2D; z: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const x = objects ? (tf.gather(xs, tf.tensor1d(objects, 'int32')) as tf.Tensor2D) : tf.clone(xs)
+    return { x, z: tf.add(tf.matMul(x, w), b) as tf.Tensor2D }
+  })
+}
+
+/** S = Z Zᵀ; transposed explicitly, since XNNPACK's product with a transposed operand flag is many times slower. */
+function pairSimilarities(z: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.matMul(z, tf.transpose(z)))
+}
+
+/** Loss and accuracy of triplets under the current W, b (no gradient). */
+async function evaluateTriplets(xs: tf.Tensor2D, w: tf.Variable, b: tf.Variable, triplets: Triplets, config: ProbeConfig): Promise<TripletTerm> {
+  const n = xs.shape[0]
+  const soft = config.objective === 'soft'
+  const { x, z } = rowsOf(xs, null, w, b)
+  x.dispose()
+  try {
+    if (fromRows(triplets.count, n)) {
+      const all = Int32Array.from({ length: n }, (_, i) => i)
+      const ids = Int32Array.from({ length: triplets.count }, (_, i) => i)
+      return tripletTermRows((await z.data()) as Float32Array, z.shape[1], all, triplets, config.temperature, soft, ids)
+    }
+    const s = pairSimilarities(z)
+    const term = tripletTerm((await s.data()) as Float32Array, n, triplets, config.temperature, soft)
+    s.dispose()
+    return term
+  } finally {
+    z.dispose()
+  }
+}
+
+/**
+ * The triplet term of one batch and its gradient with respect to W and b (weighted by `weight`): from the rows
+ * of the batch's objects, or from S for large batches.
+ */
+async function tripletStep(
+  xs: tf.Tensor2D,
+  w: tf.Variable,
+  b: tf.Variable,
+  triplets: Triplets,
+  ids: Int32Array,
+  config: ProbeConfig,
+  weight: number,
+): Promise<{ term: TripletTerm; gw: tf.Tensor; gb: tf.Tensor }> {
+  const n = xs.shape[0]
+  const q = w.shape[1]!
+  const soft = config.objective === 'soft'
+  if (fromRows(ids.length, n)) {
+    const row = new Int32Array(n).fill(-1)
+    const objects: number[] = []
+    for (const t of ids) for (let c = 0; c < 3; c++) {
+      const o = triplets.indices[3 * t + c]!
+      if (row[o] === -1) row[o] = objects.push(o) - 1
+    }
+    const { x, z } = rowsOf(xs, Int32Array.from(objects), w, b)
+    const dz = new Float32Array(objects.length * q)
+    const term = tripletTermRows((await z.data()) as Float32Array, q, row, triplets, config.temperature, soft, ids, dz, weight)
+    z.dispose()
+    const [gw, gb] = tf.tidy(() => {
+      const g = tf.tensor2d(dz, [objects.length, q])
+      return [tf.matMul(tf.transpose(x), g), tf.sum(g, 0)]
+    })
+    x.dispose()
+    return { term, gw: gw!, gb: gb! }
+  }
+  const { x, z } = rowsOf(xs, null, w, b)
+  const s = pairSimilarities(z)
+  const gradient = new Float32Array(n * n)
+  const term = tripletTerm((await s.data()) as Float32Array, n, triplets, config.temperature, soft, ids, gradient, weight)
+  s.dispose()
+  const [gw, gb] = tf.tidy(() => {
+    const g = tf.tensor2d(gradient, [n, n])
+    const dz = tf.matMul(tf.add(g, tf.transpose(g)), z)
+    return [tf.matMul(tf.transpose(x), dz), tf.sum(dz, 0)]
+  })
+  tf.dispose([x, z])
+  return { term, gw: gw!, gb: gb! }
+}
+
+/** λ R(W) in tfjs ops, for automatic gradients. */
+function regularizer(w: tf.Variable, config: ProbeConfig, square: boolean): tf.Scalar {
+  return tf.tidy(() => {
+    if (config.regularizer === 'frobenius' || !square) return tf.mul(config.lambda, tf.sum(tf.square(w)))
+    const eye = tf.eye(w.shape[0]!)
+    const scale = tf.div(tf.sum(tf.mul(w, eye)), w.shape[0]!)
+    return tf.mul(config.lambda, tf.sum(tf.square(tf.sub(w, tf.mul(scale, eye)))))
+  })
+}
+
+/** Row-wise cosine similarities over τ, the diagonal masked out of the softmax. */
+function maskedCosines(z: tf.Tensor2D, temperature: number): tf.Tensor2D {
+  const unit = tf.div(z, tf.add(tf.norm(z, 'euclidean', 1, true), 1e-12))
+  const cos = tf.div(tf.matMul(unit, tf.transpose(unit)), temperature)
+  return tf.sub(cos, tf.mul(tf.eye(z.shape[0]), 1e9)) as tf.Tensor2D
+}
+
+/** gLocal's local term on a batch of objects: cross-entropy from softmax(cos(Xs_B)/τ) to softmax(cos(Z_B)/τ). */
+function localTerm(xsBatch: tf.Tensor2D, targets: tf.Tensor2D, w: tf.Variable, b: tf.Variable, temperature: number): tf.Scalar {
+  const z = tf.add(tf.matMul(xsBatch, w), b) as tf.Tensor2D
+  return tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(maskedCosines(z, temperature))), 1))) as tf.Scalar
+}
+
+/**
+ * The whole objective on one batch — weighted triplet term + α · local term (gLocal, on the objects `local`) +
+ * λ R(W) — and its (unclipped) gradients with respect to W and b.
+ */
+async function objectiveStep(
+  xs: tf.Tensor2D,
+  w: tf.Variable,
+  b: tf.Variable,
+  triplets: Triplets,
+  ids: Int32Array,
+  config: ProbeConfig,
+  local: Int32Array | null,
+): Promise<{ loss: number; accuracy: number; gw: tf.Tensor; gb: tf.Tensor }> {
+  const weight = config.objective === 'glocal' ? 1 - config.alpha : 1
+  const { term, gw: globalW, gb: globalB } = await tripletStep(xs, w, b, triplets, ids, config, weight)
+  const batch = local
+    ? tf.tidy(() => {
+        const rows = tf.gather(xs, tf.tensor1d(local, 'int32')) as tf.Tensor2D
+        return { xs: rows, targets: tf.softmax(maskedCosines(rows, config.temperature)) as tf.Tensor2D }
+      })
+    : null
+  const square = w.shape[0] === w.shape[1]
+  const { grads, value } = tf.variableGrads(() => {
+    const r = regularizer(w, config, square)
+    // b takes part even without a local term, so that variableGrads returns a (zero) gradient for it.
+    return batch ? tf.add(r, tf.mul(config.alpha, localTerm(batch.xs, batch.targets, w, b, config.temperature))) : tf.add(r, tf.mul(0, tf.sum(b)))
+  }, [w, b])
+  const rest = (await value.data())[0]!
+  value.dispose()
+  if (batch) tf.dispose([batch.xs, batch.targets])
+  const [gw, gb] = tf.tidy(() => [tf.add(globalW, grads[w.name]!), tf.add(globalB, grads[b.name]!)])
+  tf.dispose([globalW, globalB, ...Object.values(grads)])
+  return { loss: weight * term.loss + rest, accuracy: term.accuracy, gw: gw!, gb: gb! }
+}
+
+/**
+ * The objective and its gradients at given weights (p × q) and bias, for checking them: the features are
+ * standardised as in training, the gLocal local batch is `local` (all objects when null).
+ */
+export async function probeObjective(
+  x: Float32Array,
+  n: number,
+  p: number,
+  triplets: Triplets,
+  config: ProbeConfig,
+  weights: Float32Array,
+  bias: Float32Array,
+): Promise<{ loss: number; gw: Float32Array; gb: Float32Array }> {
+  const { mean, std } = standardization(x)
+  const q = weights.length / p
+  const id = probes++
+  const xs = tf.tensor2d(standardize(x, mean, std), [n, p])
+  const w = tf.variable(tf.tensor2d(weights, [p, q]), true, `check${id}_w`)
+  const b = tf.variable(tf.tensor1d(bias), true, `check${id}_b`)
+  try {
+    const ids = Int32Array.from({ length: triplets.count }, (_, i) => i)
+    const local = config.objective === 'glocal' ? Int32Array.from({ length: n }, (_, i) => i) : null
+    const { loss, gw, gb } = await objectiveStep(xs, w, b, triplets, ids, config, local)
+    const result = { loss, gw: (await gw.data()) as Float32Array, gb: (await gb.data()) as Float32Array }
+    tf.dispose([gw, gb])
+    return result
+  } finally {
+    tf.dispose([xs, w, b])
+  }
+}
+
+function shuffle(ids: Int32Array, random: () => number): void {
+  for (let i = ids.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    const t = ids[i]!
+    ids[i] = ids[j]!
+    ids[j] = t
+  }
+}
+
+/**
+ * Trains a probe on x (n × p) with `train` triplets, stopping early on `validation` (when given). `objects`
+ * are those the gLocal local batches may draw from (all by default: pass the training objects in CV).
+ */
+export async function trainProbe(
+  x: Float32Array,
+  n: number,
+  p: number,
+  train: Triplets,
+  validation: Triplets | null,
+  config: ProbeConfig,
+  hooks: TrainHooks = {},
+  objects: Int32Array | null = null,
+): Promise<TrainedProbe> {
+  if (train.count === 0) throw new RangeError('there are no training triplets')
+  const q = config.rank ?? p
+  if (q < 1 || q > p) throw new RangeError(`the rank must be between 1 and ${p}`)
+  const { mean, std } = standardization(x)
+  const random = randomGenerator(config.seed)
+  const id = probes++
+  const xs = tf.tensor2d(standardize(x, mean, std), [n, p])
+  const w = tf.variable(tf.tidy(() => tf.mul(tf.eye(p, q), config.initScale)), true, `probe${id}_w`)
+  const b = tf.variable(tf.zeros([q]), true, `probe${id}_b`)
+  const optimizer = tf.train.adam(config.learningRate)
+  const pool = objects ?? Int32Array.from({ length: n }, (_, i) => i)
+  const order = Int32Array.from({ length: train.count }, (_, i) => i)
+  const batch = Math.min(config.batchSize ?? train.count, train.count)
+  const epochs: EpochReport[] = []
+  let best = { loss: Infinity, epoch: 0, w: null as Float32Array | null, b: null as Float32Array | null }
+  try {
+    for (let epoch = 1; epoch <= config.maxEpochs; epoch++) {
+      if (batch < train.count) shuffle(order, random)
+      let lossSum = 0
+      let correct = 0
+      for (let start = 0; start < train.count; start += batch) {
+        const ids = order.subarray(start, Math.min(train.count, start + batch))
+        let local: Int32Array | null = null
+        if (config.objective === 'glocal' && config.alpha > 0) {
+          const size = Math.min(config.contrastiveBatch, pool.length)
+          const picked = Int32Array.from(pool)
+          for (let i = 0; i < size; i++) {
+            const j = i + Math.floor(random() * (picked.length - i))
+            ;[picked[i], picked[j]] = [picked[j]!, picked[i]!]
+          }
+          local = picked.subarray(0, size)
+        }
+        const { loss, accuracy, gw: rawW, gb: rawB } = await objectiveStep(xs, w, b, train, ids, config, local)
+        lossSum += loss * ids.length
+        correct += accuracy * ids.length
+        const total = tf.tidy(() => {
+          const [gw, gb] = [rawW, rawB]
+          const norm = tf.sqrt(tf.add(tf.sum(tf.square(gw)), tf.sum(tf.square(gb))))
+          const factor = tf.minimum(1, tf.div(config.clipNorm, tf.add(norm, 1e-12)))
+          return [
+            { name: w.name, tensor: tf.mul(gw, factor) },
+            { name: b.name, tensor: tf.mul(gb, factor) },
+          ]
+        })
+        tf.dispose([rawW, rawB])
+        optimizer.applyGradients(total)
+        tf.dispose(total.map((t) => t.tensor))
+      }
+      const report: EpochReport = { epoch, trainLoss: lossSum / train.count, trainAccuracy: correct / train.count, validationLoss: null, validationAccuracy: null }
+      if (validation && validation.count > 0) {
+        const term = await evaluateTriplets(xs, w, b, validation, config)
+        report.validationLoss = term.loss
+        report.validationAccuracy = term.accuracy
+      }
+      epochs.push(report)
+      const watched = report.validationLoss ?? report.trainLoss
+      if (watched < best.loss) best = { loss: watched, epoch, w: (await w.data()) as Float32Array, b: (await b.data()) as Float32Array }
+      await hooks.epoch?.(report)
+      if (epoch - best.epoch >= config.patience) break
+    }
+    return { transform: { weights: best.w!, p, q, bias: best.b!, mean, std }, epochs, bestEpoch: best.epoch }
+  } finally {
+    tf.dispose([xs, w, b])
+    optimizer.dispose()
+  }
+}

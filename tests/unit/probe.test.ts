@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { chooseBackend } from '../../src-main/core/compute/backend'
+import { simulateTriplets, randomGenerator } from '../../src-main/core/data/simulate'
+import { parseDelimited } from '../../src-main/core/io/delimited'
+import { decodeNpz, encodeNpz } from '../../src-main/core/io/npz'
+import { foldSplit, objectFolds } from '../../src-main/core/probe/folds'
+import { tripletTerm, tripletTermRows, type Triplets } from '../../src-main/core/probe/objective'
+import { PROBE_DEFAULTS, probeObjective, trainProbe, type ProbeConfig } from '../../src-main/core/probe/train'
+import { applyTransform, transformArrays, transformFromArrays } from '../../src-main/core/probe/transform'
+
+beforeAll(async () => {
+  await chooseBackend({ force: 'cpu' })
+})
+
+const random = randomGenerator(11)
+const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random())
+
+describe('probe objectives', () => {
+  // 7 objects × 3 features; W 3 × 3 near the identity; 4 triplets (gradient from rows) or 12 (from S = Z Zᵀ).
+  const n = 7
+  const p = 3
+  const x = Float32Array.from({ length: n * p }, gauss)
+  const w0 = Float32Array.from({ length: p * p }, (_, k) => (k % (p + 1) === 0 ? 0.8 : 0) + 0.3 * gauss())
+  const b0 = Float32Array.from({ length: p }, () => 0.2 * gauss())
+  const make = (count: number): Triplets => {
+    const indices = new Int32Array(count * 3)
+    const soft = new Float32Array(count * 3)
+    for (let t = 0; t < count; t++) {
+      indices.set([t % n, (t + 1 + (t % 3)) % n, (t + 4) % n], 3 * t)
+      const a = random() + 0.1
+      const c = random() + 0.1
+      soft.set([a / (a + c + 0.5), c / (a + c + 0.5), 0.5 / (a + c + 0.5)], 3 * t)
+    }
+    return { indices, count, soft }
+  }
+
+  const cases: [string, Partial<ProbeConfig>, number][] = [
+    ['hard, from rows', { objective: 'hard', lambda: 0.1 }, 2],
+    ['hard, from S', { objective: 'hard', lambda: 0.1 }, 12],
+    ['soft, from rows', { objective: 'soft', lambda: 0.05 }, 2],
+    ['soft, from S', { objective: 'soft', lambda: 0.05, temperature: 0.7 }, 12],
+    ['gLocal', { objective: 'glocal', lambda: 0.1, alpha: 0.3, temperature: 0.5 }, 12],
+    ['Frobenius regulariser', { objective: 'hard', lambda: 0.2, regularizer: 'frobenius' }, 12],
+  ]
+  it.each(cases)('%s: the gradient equals central finite differences', async (_, overrides, count) => {
+    const config = { ...PROBE_DEFAULTS, ...overrides }
+    const triplets = make(count)
+    const { gw, gb } = await probeObjective(x, n, p, triplets, config, w0, b0)
+    const loss = async (w: Float32Array, b: Float32Array) => (await probeObjective(x, n, p, triplets, config, w, b)).loss
+    const h = 1e-2
+    const check = async (values: Float32Array, analytic: Float32Array, isWeight: boolean) => {
+      for (let k = 0; k < values.length; k++) {
+        const plus = Float32Array.from(values)
+        const minus = Float32Array.from(values)
+        plus[k]! += h
+        minus[k]! -= h
+        const numeric = isWeight ? ((await loss(plus, b0)) - (await loss(minus, b0))) / (2 * h) : ((await loss(w0, plus)) - (await loss(w0, minus))) / (2 * h)
+        // float32 products: agreement to a few 1e-3 absolute, on gradients of order 0.1–1.
+        expect(Math.abs(numeric - analytic[k]!)).toBeLessThan(5e-3)
+      }
+    }
+    await check(w0, gw, true)
+    await check(b0, gb, false)
+    expect(Math.max(...Array.from(gw, Math.abs))).toBeGreaterThan(1e-2)
+  })
+
+  it('gives the same loss from rows of Z as from S', () => {
+    const triplets = make(9)
+    const z = Float32Array.from({ length: n * p }, gauss)
+    const s = new Float32Array(n * n)
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let d = 0; d < p; d++) s[i * n + j]! += z[i * p + d]! * z[j * p + d]!
+    const all = Int32Array.from({ length: n }, (_, i) => i)
+    const ids = Int32Array.from({ length: 9 }, (_, i) => i)
+    for (const soft of [false, true]) {
+      const a = tripletTerm(s, n, triplets, 0.8, soft)
+      const b = tripletTermRows(z, p, all, triplets, 0.8, soft, ids)
+      expect(b.loss).toBeCloseTo(a.loss, 5)
+      expect(b.accuracy).toBe(a.accuracy)
+    }
+  })
+
+  it('counts a tie as wrong, and the loss of a sure, right choice is 0', () => {
+    const s = Float32Array.of(0, 5, 5, 5, 0, 1, 5, 1, 0)
+    const tie = tripletTerm(s, 3, { indices: Int32Array.of(0, 1, 2), count: 1, soft: null }, 1, false)
+    expect(tie.accuracy).toBe(0)
+    const sure = tripletTerm(Float32Array.of(0, 100, 0, 100, 0, 0, 0, 0, 0), 3, { indices: Int32Array.of(0, 1, 2), count: 1, soft: null }, 1, false)
+    expect(sure).toEqual({ loss: 0, accuracy: 1 })
+  })
+})
+
+describe('cross-validation over objects', () => {
+  it('never puts an object of a test triplet into training', () => {
+    const n = 40
+    const count = 3000
+    const indices = Int32Array.from({ length: count * 3 }, () => Math.floor(random() * n))
+    const triplets = { indices, count, soft: null }
+    const fold = objectFolds(n, 3, 42)
+    expect([0, 1, 2].map((f) => fold.filter((v) => v === f).length).sort()).toEqual([13, 13, 14])
+    let used = 0
+    for (let f = 0; f < 3; f++) {
+      const { train, test, trainObjects } = foldSplit(triplets, fold, f)
+      const testObjects = new Set(test.indices)
+      for (const o of train.indices) expect(testObjects.has(o)).toBe(false)
+      for (const o of test.indices) expect(fold[o]).toBe(f)
+      expect(trainObjects.every((o) => fold[o] !== f)).toBe(true)
+      used += test.count
+    }
+    // A triplet is tested in at most one fold (in none when its objects straddle folds).
+    expect(used).toBeLessThan(count)
+    expect(Array.from(objectFolds(n, 3, 42))).toEqual(Array.from(fold))
+  })
+})
+
+describe('training', () => {
+  it('recovers the accuracy of the SPoSE embedding from a rotated, stretched, noisy copy of it', async () => {
+    await chooseBackend({ force: 'wasm' })
+    const table = await parseDelimited([readFileSync(join(__dirname, '../../resources/examples/things/spose_embedding66d_rescaled.csv'))])
+    const dims = table.columns.filter((c) => /^\d+$/.test(c.name))
+    const n = 1854
+    const p = dims.length
+    const spose = new Float32Array(n * p)
+    dims.forEach((c, d) => c.numbers!.forEach((v, i) => (spose[i * p + d] = v)))
+    const simulated = simulateTriplets(spose, n, p, 20_000, 1)
+    // A random rotation (Gram–Schmidt on Gaussian rows), each axis then stretched by 0.1–10 (which dot products
+    // do not survive, unlike the rotation alone), plus noise.
+    const r = Array.from({ length: p }, () => Float64Array.from({ length: p }, gauss))
+    for (let a = 0; a < p; a++) {
+      for (let c = 0; c < a; c++) {
+        const dot = r[a]!.reduce((s, v, k) => s + v * r[c]![k]!, 0)
+        r[a]!.forEach((v, k) => (r[a]![k] = v - dot * r[c]![k]!))
+      }
+      const norm = Math.hypot(...r[a]!)
+      r[a]!.forEach((v, k) => (r[a]![k] = v / norm))
+    }
+    const stretch = Float64Array.from({ length: p }, () => 10 ** (2 * random() - 1))
+    const x = new Float32Array(n * p)
+    for (let i = 0; i < n; i++) for (let k = 0; k < p; k++) x[i * p + k] = stretch[k]! * spose.subarray(i * p, (i + 1) * p).reduce((s, v, a) => s + v * r[a]![k]!, 0) + 0.1 * gauss()
+    const part = (from: number, to: number): Triplets => ({ indices: simulated.indices.subarray(3 * from, 3 * to), count: to - from, soft: simulated.soft.subarray(3 * from, 3 * to) })
+    const [validation, train, test] = [part(0, 1600), part(1600, 16_000), part(16_000, 20_000)]
+    const all = Int32Array.from({ length: n }, (_, i) => i)
+    const ids = Int32Array.from({ length: test.count }, (_, i) => i)
+    const accuracy = (z: Float32Array, q: number) => tripletTermRows(z, q, all, test, 1, false, ids).accuracy
+    const reference = accuracy(spose, p)
+    const distorted = accuracy(x, p)
+    for (const objective of ['soft', 'hard'] as const) {
+      const trained = await trainProbe(x, n, p, train, validation, { ...PROBE_DEFAULTS, objective, lambda: 1e-4, maxEpochs: 100 })
+      const probed = accuracy(await applyTransform(x, n, trained.transform), p)
+      // The soft labels carry the generating probabilities: the probe matches SPoSE to within a point (0.680 vs
+      // 0.683 when written). The hard choices are one noisy draw each, 14,400 of them for 4,422 parameters, so the
+      // probe overfits before it converges: within four points (0.653).
+      expect(probed).toBeGreaterThan(reference - (objective === 'soft' ? 0.01 : 0.04))
+      expect(probed).toBeGreaterThan(distorted + 0.05)
+      expect(trained.epochs.length).toBeGreaterThanOrEqual(trained.bestEpoch)
+    }
+  }, 120_000)
+
+  it('saves a transform as gLocal’s transform.npz and loads it back to the same features', async () => {
+    const n = 5
+    const p = 4
+    const x = Float32Array.from({ length: n * p }, gauss)
+    const t = { weights: Float32Array.from({ length: p * 2 }, gauss), p, q: 2, bias: Float32Array.of(0.5, -1), mean: 0.25, std: 1.5 }
+    const arrays = decodeNpz(encodeNpz(transformArrays(t)))
+    expect(Object.keys(arrays).sort()).toEqual(['bias', 'mean', 'std', 'weights'])
+    expect(arrays.mean!.shape).toEqual([])
+    const loaded = transformFromArrays(arrays)
+    expect(await applyTransform(x, n, loaded)).toEqual(await applyTransform(x, n, t))
+    // Z = ((X − mean)/std) W + b, checked by hand for one entry.
+    const z = await applyTransform(x, n, t)
+    const expected = [0, 1, 2, 3].reduce((s, d) => s + ((x[d]! - 0.25) / 1.5) * t.weights[d * 2]!, 0.5)
+    expect(z[0]).toBeCloseTo(expected, 5)
+    expect(() => transformFromArrays({ mean: arrays.mean! })).toThrow("a transform needs an array 'weights'")
+    expect(() => transformFromArrays({ ...arrays, mean: { dtype: '<f8', shape: [4], data: new Float64Array(4) } })).toThrow('one scalar mean')
+  })
+})
