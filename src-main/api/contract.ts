@@ -61,7 +61,7 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
 export const ExampleName = z.enum(['things', 'rsa92'])
 export type ExampleName = z.infer<typeof ExampleName>
@@ -94,6 +94,30 @@ export const JobInfo = z.object({
 export type JobInfo = z.infer<typeof JobInfo>
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected the SHA-256 of an artifact (64 hex characters)')
+
+/** An affine probe (DESIGN §4): objective, grid over λ (and α), cross-validation over objects, training. */
+export const ProbeSpec = z
+  .object({
+    kind: z.literal('probe'),
+    features: z.number().int().positive(),
+    triplets: z.number().int().positive(),
+    objective: z.enum(['hard', 'soft', 'glocal']).default('hard'),
+    lambdas: z.array(z.number().nonnegative().finite()).min(1).max(12).default([0.1]),
+    alphas: z.array(z.number().min(0).max(1)).min(1).max(12).default([0.1]),
+    folds: z.number().int().min(2).max(10).default(3),
+    /** Output dimension; the feature count by default. */
+    rank: z.number().int().positive().optional(),
+    regularizer: z.enum(['identity', 'frobenius']).default('identity'),
+    temperature: z.number().positive().default(1),
+    learningRate: z.number().positive().max(1).default(1e-3),
+    maxEpochs: z.number().int().positive().max(10_000).default(100),
+    patience: z.number().int().positive().default(15),
+    batchSize: z.number().int().positive().max(50_000_000).default(256),
+    validationFraction: z.number().min(0.01).max(0.5).default(0.1),
+    seed: z.number().int().nonnegative().default(42),
+  })
+  .strict()
+export type ProbeSpec = z.infer<typeof ProbeSpec>
 
 export const JobSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('verifyArtifacts') }).strict(),
@@ -174,6 +198,17 @@ export const JobSpec = z.discriminatedUnion('kind', [
       seed: z.number().int().nonnegative().default(0),
       /** cka: the unbiased HSIC estimator (Song et al. 2012) instead of the biased one. */
       unbiased: z.boolean().default(false),
+    })
+    .strict(),
+  ProbeSpec,
+  z
+    .object({
+      kind: z.literal('applyTransform'),
+      /** The probe run whose transform is applied. */
+      run: z.number().int().positive(),
+      /** A feature set with the features the transform was trained on. */
+      features: z.number().int().positive(),
+      name: z.string().min(1).max(200).optional(),
     })
     .strict(),
 ])

@@ -5,6 +5,7 @@ import { AppError } from '../api/errors'
 import { getArtifact, listArtifacts } from '../store/artifacts'
 import type { Db } from '../store/database'
 import { getDataset, listDatasets } from '../store/datasets'
+import { getRun } from '../store/runs'
 
 /** One job at a time per lane: the compute lane holds the GPU (or the CPU cores); file checks use the disk. */
 export type Lane = 'compute' | 'io'
@@ -35,6 +36,13 @@ function objectList(db: Db, id: number): ObjectList {
   return { id, name: dataset.name, n }
 }
 
+function datasetOfKind(db: Db, id: number, kind: 'features' | 'triplets') {
+  const found = getDataset(db, id)
+  if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  if (found.kind !== kind) throw new AppError('user', `Dataset ${id} ("${found.name}") is ${found.kind}, not ${kind}.`)
+  return found
+}
+
 export const catalog: Record<JobKind, KindInfo> = {
   verifyArtifacts: { lane: 'io', computes: false, input: (db) => listArtifacts(db) },
   import: {
@@ -61,6 +69,25 @@ export const catalog: Record<JobKind, KindInfo> = {
       const categories = categoriesFrom === undefined ? null : find(categoriesFrom)
       if (categories && categories.kind !== 'concepts') throw new AppError('user', `Dataset ${categoriesFrom} ("${categories.name}") is ${categories.kind}, not concepts with categories.`)
       return { a: find(a), b: b === undefined ? null : find(b), categories }
+    },
+  },
+  probe: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const { features, triplets } = spec as Extract<JobSpec, { kind: 'probe' }>
+      return { features: datasetOfKind(db, features, 'features'), triplets: datasetOfKind(db, triplets, 'triplets') }
+    },
+  },
+  applyTransform: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const { run, features } = spec as Extract<JobSpec, { kind: 'applyTransform' }>
+      const found = getRun(db, run)
+      if (!found) throw new AppError('not_found', `There is no run ${run} in this project.`)
+      if (found.kind !== 'probe') throw new AppError('user', `Run ${run} is ${found.kind}, not a probe with a transform.`)
+      return { run: found, features: datasetOfKind(db, features, 'features') }
     },
   },
   similarity: {

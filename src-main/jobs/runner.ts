@@ -224,7 +224,8 @@ export class JobRunner {
           const linked = Object.fromEntries(Object.entries(record.metaOutputs ?? {}).map(([key, name]) => [key, outputs[name]]))
           return insertDataset(db, { ...record, meta: { ...record.meta, ...linked } }, artifact)
         })
-        const run = output.run ? insertRun(db, { ...output.run, result: output.result }) : null
+        // The run keeps the addresses of what the job stored (a probe's weights), so later jobs can use them.
+        const run = output.run ? insertRun(db, { ...output.run, result: { ...(output.result as object), ...(Object.keys(outputs).length ? { outputs } : {}) } }) : null
         return {
           ...(output.result as object),
           ...(Object.keys(outputs).length ? { outputs } : {}),

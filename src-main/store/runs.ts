@@ -13,3 +13,7 @@ export function listRuns(db: Db): RunInfo[] {
   const rows = db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as { id: number; kind: string; name: string; params: string; result: string | null; created_at: string }[]
   return rows.map((r) => ({ id: r.id, kind: r.kind, name: r.name, params: JSON.parse(r.params) as unknown, result: r.result === null ? null : (JSON.parse(r.result) as unknown), createdAt: r.created_at }))
 }
+
+export function getRun(db: Db, id: number): RunInfo | undefined {
+  return listRuns(db).find((r) => r.id === id)
+}

@@ -5,6 +5,7 @@ import { chooseBackend } from '../../src-main/core/compute/backend'
 import { simulateTriplets, randomGenerator } from '../../src-main/core/data/simulate'
 import { parseDelimited } from '../../src-main/core/io/delimited'
 import { decodeNpz, encodeNpz } from '../../src-main/core/io/npz'
+import { crossValidateProbe } from '../../src-main/core/probe/crossValidate'
 import { foldSplit, objectFolds } from '../../src-main/core/probe/folds'
 import { tripletTerm, tripletTermRows, type Triplets } from '../../src-main/core/probe/objective'
 import { PROBE_DEFAULTS, probeObjective, trainProbe, type ProbeConfig } from '../../src-main/core/probe/train'
@@ -110,6 +111,15 @@ describe('cross-validation over objects', () => {
     // A triplet is tested in at most one fold (in none when its objects straddle folds).
     expect(used).toBeLessThan(count)
     expect(Array.from(objectFolds(n, 3, 42))).toEqual(Array.from(fold))
+  })
+
+  it('says so when a fold has no triplets to test on', async () => {
+    // 12 triplets of 40 objects in 10 folds of 4: no triplet has all three objects in one fold.
+    const triplets = { indices: Int32Array.from({ length: 36 }, (_, k) => (k * 7) % 40), count: 12, soft: null }
+    const x = Float32Array.from({ length: 40 * 2 }, gauss)
+    await expect(crossValidateProbe(x, 40, 2, triplets, PROBE_DEFAULTS, { folds: 10, lambdas: [0.1], alphas: [0.1], validationFraction: 0.1 })).rejects.toThrow(
+      /^fold 1 has no test triplets: with 10 folds over 40 objects, too few triplets fall within one fold; use fewer folds or more triplets\.$/,
+    )
   })
 })
 

@@ -4,8 +4,6 @@
 // gradient dL/dS are tight loops over the batch (objective.ts); dL/dW = Xsᵀ (G + Gᵀ) Z goes back to the backend.
 // The gLocal local term and the regulariser are small and use tfjs's automatic gradients.
 import * as tf from '@tensorflow/tfjs-core'
-// tfjs-core alone registers no gradient functions; variableGrads needs them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import { randomGenerator } from '../data/simulate'
 import { tripletTerm, tripletTermRows, type TripletTerm, type Triplets } from './objective'
 import { standardization, standardize, type AffineTransform } from './transform'
@@ -76,6 +74,15 @@ export interface TrainHooks {
 }
 
 let probes = 0
+
+let gradients: Promise<unknown> | null = null
+/**
+ * tfjs-core alone registers no gradient functions (variableGrads needs them); the union package's Node bundle
+ * registers them all into the same registry. Loaded once, when a probe first trains.
+ */
+function registerGradients(): Promise<unknown> {
+  return (gradients ??= import('@tensorflow/tfjs'))
+}
 
 /**
  * Whether a batch's triplet term is cheaper from the rows of Z (three dot products per triplet, in a loop) than
@@ -238,6 +245,7 @@ export async function probeObjective(
   weights: Float32Array,
   bias: Float32Array,
 ): Promise<{ loss: number; gw: Float32Array; gb: Float32Array }> {
+  await registerGradients()
   const { mean, std } = standardization(x)
   const q = weights.length / p
   const id = probes++
@@ -280,6 +288,7 @@ export async function trainProbe(
   objects: Int32Array | null = null,
 ): Promise<TrainedProbe> {
   if (train.count === 0) throw new RangeError('there are no training triplets')
+  await registerGradients()
   const q = config.rank ?? p
   if (q < 1 || q > p) throw new RangeError(`the rank must be between 1 and ${p}`)
   const { mean, std } = standardization(x)

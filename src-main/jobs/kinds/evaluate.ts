@@ -1,20 +1,17 @@
 // Evaluations on the project's own datasets, as jobs: odd-one-out accuracy of a feature set on triplets, RSA
 // between two feature sets or similarity matrices, the noise ceiling of several subjects' matrices, and CKA
 // between two feature sets. The result is stored as a run of the project.
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { pairwiseSimilarity } from '../../core/compute/kernels/similarity'
 import { tripletGather } from '../../core/compute/kernels/tripletGather'
-import { decodeNpy, type NpyArray } from '../../core/io/npy'
 import { rdmNoiseCeiling, tripletNoiseCeiling } from '../../core/metrics/ceiling'
 import { linearCka } from '../../core/metrics/cka'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
 import { rdmFromFeatures } from '../../core/metrics/rdm'
-import { ARTIFACTS_DIR } from '../../store/artifacts'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { resampledRsa } from '../resampledRsa'
+import { artifact, asFloat32 } from './projectArrays'
 
 type EvaluateSpec = Extract<JobSpec, { kind: 'evaluate' }>
 
@@ -23,14 +20,6 @@ export interface EvaluateInput {
   /** Absent only for a noise ceiling, which reads one dataset. */
   b: DatasetInfo | null
   categories: DatasetInfo | null
-}
-
-function artifact(ctx: JobContext, sha: unknown): NpyArray {
-  return decodeNpy(new Uint8Array(readFileSync(join(ctx.projectDir, ARTIFACTS_DIR, `${String(sha)}.npy`))))
-}
-
-function asFloat32(array: NpyArray): Float32Array {
-  return array.data instanceof Float32Array ? array.data : Float32Array.from(array.data as ArrayLike<number>)
 }
 
 /** An RDM from a features dataset (computed) or a similarity dataset (several subjects averaged). */
@@ -105,7 +94,7 @@ export async function evaluate(spec: EvaluateSpec, input: EvaluateInput, ctx: Jo
  * The ceiling an accuracy is read against: simulated triplets know theirs (the mean probability of the most
  * likely choice); human triplets answered several times have the leave-one-out majority agreement.
  */
-function ceilingOf(triplets: DatasetInfo, indices: Int32Array): { ceiling: number | null; ceilingKind: 'simulated' | 'leave-one-out' | null } {
+export function ceilingOf(triplets: DatasetInfo, indices: Int32Array): { ceiling: number | null; ceilingKind: 'simulated' | 'leave-one-out' | null } {
   if (typeof triplets.meta.meanMaxProbability === 'number') return { ceiling: triplets.meta.meanMaxProbability, ceilingKind: 'simulated' }
   const { ceiling } = tripletNoiseCeiling(indices, indices.length / 3, Number(triplets.meta.objects))
   return { ceiling, ceilingKind: ceiling === null ? null : 'leave-one-out' }

@@ -4,6 +4,7 @@ import type { ObjectList } from '../catalog'
 import type { JobFunction } from '../protocol'
 import { importData } from './importData'
 import { evaluate, type EvaluateInput } from './evaluate'
+import { applyProbe, probe, type ApplyTransformInput, type ProbeInput } from './probe'
 import { similarity } from './similarity'
 import { simulateTriplets } from './simulateTriplets'
 import { verifyArtifacts } from './verifyArtifacts'
@@ -14,5 +15,7 @@ export const jobKinds: Record<JobKind, JobFunction> = {
   simulateTriplets: (spec, _input, ctx) => simulateTriplets(spec as Extract<JobSpec, { kind: 'simulateTriplets' }>, ctx.examplesDir, ctx),
   evaluate: (spec, input, ctx) => evaluate(spec as Extract<JobSpec, { kind: 'evaluate' }>, input as EvaluateInput, ctx),
   import: (spec, input, ctx) => importData(spec as Extract<JobSpec, { kind: 'import' }>, input as { objects: ObjectList } | null, ctx),
+  probe: (spec, input, ctx) => probe(spec as Extract<JobSpec, { kind: 'probe' }>, input as ProbeInput, ctx),
+  applyTransform: (spec, input, ctx) => applyProbe(spec as Extract<JobSpec, { kind: 'applyTransform' }>, input as ApplyTransformInput, ctx),
   similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),
 }

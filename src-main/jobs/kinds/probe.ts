@@ -1,0 +1,127 @@
+// The probe job: cross-validated affine probe on a feature set and a triplet set of the project (DESIGN §4,
+// ICLR-2023 protocol), streaming loss and validation accuracy per epoch, checkpointing after every fold; and
+// applying a trained transform to features, which makes a new feature set.
+import type { DatasetInfo, JobSpec, ProbeSpec, RunInfo } from '../../api/contract'
+import { AppError } from '../../api/errors'
+import { crossValidateProbe, type FoldResult } from '../../core/probe/crossValidate'
+import { PROBE_DEFAULTS } from '../../core/probe/train'
+import { applyTransform, transformFromArrays } from '../../core/probe/transform'
+import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
+import { ceilingOf } from './evaluate'
+import { artifact, asFloat32 } from './projectArrays'
+
+export interface ProbeInput {
+  features: DatasetInfo
+  triplets: DatasetInfo
+}
+
+export async function probe(spec: ProbeSpec, { features, triplets }: ProbeInput, ctx: JobContext): Promise<JobOutput> {
+  ctx.progress(0.01, 'Reading the features and triplets')
+  const array = artifact(ctx, features.artifact)
+  const [n, p] = array.shape as [number, number]
+  if (Number(triplets.meta.objects) !== n) {
+    throw new AppError('user', `"${triplets.name}" refers to ${String(triplets.meta.objects)} objects but "${features.name}" has ${n}; choose triplets of the same object list.`)
+  }
+  if (spec.rank !== undefined && spec.rank > p) throw new AppError('user', `The rank ${spec.rank} is more than the ${p} features; a probe maps p features to at most p.`)
+  const indices = artifact(ctx, triplets.artifact).data as Int32Array
+  const soft = triplets.meta.softLabels ? asFloat32(artifact(ctx, triplets.meta.softLabels)) : null
+  if (spec.objective === 'soft' && !soft) {
+    throw new AppError('user', `"${triplets.name}" has no soft labels; the soft objective needs them (simulate triplets, or import with soft labels), or choose the hard objective.`)
+  }
+  const x = asFloat32(array)
+  const config = {
+    ...PROBE_DEFAULTS,
+    objective: spec.objective,
+    alpha: spec.alphas[0]!,
+    regularizer: spec.regularizer,
+    temperature: spec.temperature,
+    learningRate: spec.learningRate,
+    maxEpochs: spec.maxEpochs,
+    patience: spec.patience,
+    batchSize: spec.batchSize,
+    rank: spec.rank ?? null,
+    seed: spec.seed,
+  }
+  const restored = (ctx.restored?.state ?? null) as { folds: FoldResult[] } | null
+  const cv = await crossValidateProbe(
+    x,
+    n,
+    p,
+    { indices, count: indices.length / 3, soft },
+    config,
+    { folds: spec.folds, lambdas: spec.lambdas, alphas: spec.alphas, validationFraction: spec.validationFraction },
+    {
+      completed: restored?.folds,
+      epoch: async (run, report, done, total) => {
+        ctx.metric(`${run} · loss`, report.epoch, report.trainLoss)
+        if (report.validationAccuracy !== null) ctx.metric(`${run} · validation accuracy`, report.epoch, report.validationAccuracy)
+        ctx.progress(0.02 + (0.97 * (done + report.epoch / spec.maxEpochs)) / total, `${run}: epoch ${report.epoch}`)
+        await yieldForCancel(ctx.signal)
+      },
+      fold: (folds) => ctx.checkpoint({ folds }),
+    },
+  )
+  const { transform } = cv.final
+  return {
+    result: {
+      objective: spec.objective,
+      features: features.name,
+      triplets: triplets.name,
+      n,
+      p,
+      q: transform.q,
+      chosen: cv.chosen,
+      grid: cv.grid,
+      folds: cv.folds,
+      heldOut: cv.heldOut,
+      meanHeldOut: cv.meanHeldOut,
+      meanZeroShot: cv.meanZeroShot,
+      finalEpochs: cv.final.epochs.length,
+      bestEpoch: cv.final.bestEpoch,
+      mean: transform.mean,
+      std: transform.std,
+      resumedFolds: restored?.folds.length ?? 0,
+      ...ceilingOf(triplets, indices),
+      backend: ctx.backend?.name ?? null,
+    },
+    outputs: {
+      weights: { dtype: '<f4', shape: [p, transform.q], data: transform.weights },
+      bias: { dtype: '<f4', shape: [transform.q], data: transform.bias! },
+    },
+    run: { kind: 'probe', name: `probe (${spec.objective}): ${features.name} × ${triplets.name}`, params: spec },
+  }
+}
+
+export interface ApplyTransformInput {
+  run: RunInfo
+  features: DatasetInfo
+}
+
+type ApplySpec = Extract<JobSpec, { kind: 'applyTransform' }>
+
+/** The transform of a probe run, from the arrays it stored. */
+export function runTransform(run: RunInfo, read: (sha: unknown) => ReturnType<typeof artifact>) {
+  const result = run.result as { outputs?: { weights?: string; bias?: string }; mean?: number; std?: number } | null
+  if (run.kind !== 'probe' || !result?.outputs?.weights) throw new AppError('user', `Run ${run.id} is ${run.kind}, not a probe with a transform.`)
+  return transformFromArrays({
+    weights: read(result.outputs.weights),
+    ...(result.outputs.bias ? { bias: read(result.outputs.bias) } : {}),
+    mean: { dtype: '<f8', shape: [], data: Float64Array.of(result.mean ?? 0) },
+    std: { dtype: '<f8', shape: [], data: Float64Array.of(result.std ?? 1) },
+  })
+}
+
+export async function applyProbe(spec: ApplySpec, { run, features }: ApplyTransformInput, ctx: JobContext): Promise<JobOutput> {
+  const transform = runTransform(run, (sha) => artifact(ctx, sha))
+  const array = artifact(ctx, features.artifact)
+  const [n, p] = array.shape as [number, number]
+  if (p !== transform.p) throw new AppError('user', `The transform of run ${run.id} expects ${transform.p} features; "${features.name}" has ${p}.`)
+  ctx.progress(0.2, 'Transforming')
+  const z = await applyTransform(asFloat32(array), n, transform)
+  const name = spec.name ?? `${features.name} → probe #${run.id}`
+  return {
+    result: { dataset: 'features', name, n, p: transform.q, run: run.id },
+    outputs: { data: { dtype: '<f4', shape: [n, transform.q], data: z } },
+    records: [{ kind: 'features', name, sourcePath: `probe run ${run.id}`, output: 'data', meta: { n, p: transform.q, ids: features.meta.ids ?? null, transformedBy: run.id, from: features.name } }],
+  }
+}

@@ -1,0 +1,15 @@
+// Reading a project's stored arrays from inside a job (the worker reads files; the database stays with the
+// main thread).
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { decodeNpy, type NpyArray } from '../../core/io/npy'
+import { ARTIFACTS_DIR } from '../../store/artifacts'
+import type { JobContext } from '../protocol'
+
+export function artifact(ctx: JobContext, sha: unknown): NpyArray {
+  return decodeNpy(new Uint8Array(readFileSync(join(ctx.projectDir, ARTIFACTS_DIR, `${String(sha)}.npy`))))
+}
+
+export function asFloat32(array: NpyArray): Float32Array {
+  return array.data instanceof Float32Array ? array.data : Float32Array.from(array.data as ArrayLike<number>)
+}

@@ -1,0 +1,156 @@
+// The probe as a job: cross-validation results, streamed curves, the stored transform and applying it, resume
+// after a crash, cancel, and clear errors.
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { AppEvent, JobInfo, ProbeSpec } from '../../src-main/api/contract'
+import { createEventBus } from '../../src-main/api/events'
+import { randomGenerator, simulateTriplets } from '../../src-main/core/data/simulate'
+import { decodeNpy } from '../../src-main/core/io/npy'
+import { JobRunner } from '../../src-main/jobs/runner'
+import { getArtifact, putArray } from '../../src-main/store/artifacts'
+import { insertDataset } from '../../src-main/store/datasets'
+import { Project } from '../../src-main/store/project'
+import { readFileSync } from 'node:fs'
+import { EXAMPLES_DIR, WORKER_DIR } from '../helpers/seed'
+import { settled, until } from '../helpers/events'
+import { useTmp } from '../helpers/tmp'
+
+const tmp = useTmp()
+const cleanup: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+function setup() {
+  const project = Project.create(join(tmp(), 'p'), 'probe', '1')
+  const events = createEventBus()
+  const seen: AppEvent[] = []
+  events.subscribe((e) => seen.push(e))
+  const runner = new JobRunner(project, { workerDir: WORKER_DIR, examplesDir: EXAMPLES_DIR, events, requestedBackend: () => 'wasm' })
+  cleanup.push(() => project.close())
+  cleanup.push(() => runner.close())
+  return { project, runner, seen }
+}
+
+const stateOf = async (seen: AppEvent[], id: number): Promise<JobInfo> => ((await until(seen, settled(id))) as { job: JobInfo }).job
+
+/** 150 objects with a 6-d embedding; triplets simulated from it (with soft labels); the features stretched. */
+function seedData(project: Project, withSoft = true) {
+  const n = 150
+  const p = 6
+  const random = randomGenerator(3)
+  const embedding = Float32Array.from({ length: n * p }, () => random() * 2 - 1)
+  const simulated = simulateTriplets(embedding, n, p, 8000, 5, 0.3)
+  const features = Float32Array.from(embedding, (v, k) => v * [4, 0.3, 2, 0.2, 1, 3][k % p]! + 0.05 * (random() - 0.5))
+  const featuresId = insertDataset(project.db, { kind: 'features', name: 'stretched', sourcePath: 't', meta: { n, p, ids: null } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [n, p], data: features }).sha256)
+  const soft = putArray(project.db, project.dir, { dtype: '<f4', shape: [8000, 3], data: simulated.soft }).sha256
+  const tripletsId = insertDataset(
+    project.db,
+    { kind: 'triplets', name: 'simulated', sourcePath: 't', meta: { objects: n, count: 8000, meanMaxProbability: simulated.meanMaxProbability, ...(withSoft ? { softLabels: soft } : {}) } },
+    putArray(project.db, project.dir, { dtype: '<i4', shape: [8000, 3], data: simulated.indices }).sha256,
+  )
+  return { featuresId, tripletsId, n, p, features }
+}
+
+const spec = (features: number, triplets: number, overrides: Partial<ProbeSpec> = {}): ProbeSpec => ({
+  kind: 'probe',
+  features,
+  triplets,
+  objective: 'soft',
+  lambdas: [0.001, 1],
+  alphas: [0.1],
+  folds: 3,
+  regularizer: 'identity',
+  temperature: 1,
+  learningRate: 0.01,
+  maxEpochs: 15,
+  patience: 15,
+  batchSize: 256,
+  validationFraction: 0.1,
+  seed: 42,
+  ...overrides,
+})
+
+describe('probe job', () => {
+  it('cross-validates over λ, streams curves, stores the transform, and applies it as a new feature set', async () => {
+    const { project, runner, seen } = setup()
+    const { featuresId, tripletsId, n, p } = seedData(project)
+    const done = await stateOf(seen, runner.start(spec(featuresId, tripletsId)).id)
+    expect(done.state).toBe('done')
+    const result = done.result as {
+      folds: { lambda: number; fold: number; heldOutAccuracy: number; zeroShotAccuracy: number }[]
+      chosen: { lambda: number }
+      heldOut: number[]
+      meanHeldOut: number
+      meanZeroShot: number
+      outputs: { weights: string; bias: string }
+      run: number
+      ceiling: number
+      ceilingKind: string
+    }
+    expect(result.folds).toHaveLength(6)
+    expect(result.heldOut).toHaveLength(3)
+    // The probe undoes the stretch: well above the stretched features' zero-shot accuracy on the same triplets.
+    expect(result.meanHeldOut).toBeGreaterThan(result.meanZeroShot + 0.03)
+    expect(result.meanHeldOut).toBeLessThanOrEqual(result.ceiling + 0.05)
+    expect(result.ceilingKind).toBe('simulated')
+    // The chosen λ is the one with the best mean held-out accuracy.
+    const meanOf = (lambda: number) => result.folds.filter((f) => f.lambda === lambda).reduce((s, f) => s + f.heldOutAccuracy, 0) / 3
+    expect(meanOf(result.chosen.lambda)).toBe(Math.max(meanOf(0.001), meanOf(1)))
+    // Loss and validation accuracy per epoch, per fold and for the final fit.
+    const names = new Set(seen.filter((e) => e.type === 'job.metric').map((e) => (e as { name: string }).name))
+    expect(names).toContain('λ=0.001 fold 1 · loss')
+    expect(names).toContain('λ=1 fold 3 · validation accuracy')
+    expect(names).toContain('final · loss')
+    expect(getArtifact(project.db, result.outputs.weights)!.shape).toEqual([p, p])
+
+    const applied = await stateOf(seen, runner.start({ kind: 'applyTransform', run: result.run, features: featuresId }).id)
+    expect(applied).toMatchObject({ state: 'done', result: { dataset: 'features', n, p, run: result.run } })
+    expect(project.info().counts.featureSets).toBe(2)
+    const datasetId = (applied.result as { datasets: number[] }).datasets[0]!
+    const stored = project.db.prepare('SELECT artifact FROM datasets WHERE id = ?').get(datasetId) as { artifact: string }
+    const z = decodeNpy(new Uint8Array(readFileSync(join(project.dir, 'artifacts', `${stored.artifact}.npy`))))
+    expect(z.shape).toEqual([n, p])
+  }, 120_000)
+
+  it('resumes after a crash from the last finished fold, with the same results as an uninterrupted run', async () => {
+    const { project, runner, seen } = setup()
+    const { featuresId, tripletsId } = seedData(project)
+    const one = spec(featuresId, tripletsId, { lambdas: [0.01] })
+    const whole = await stateOf(seen, runner.start(one).id)
+    const job = runner.start(one)
+    await until(seen, (e) => e.type === 'job.state' && e.job.id === job.id && e.job.checkpointAt !== null)
+    const running = (runner as unknown as { running: Map<string, { worker: { terminate(): Promise<number> } }> }).running
+    await running.get('compute')!.worker.terminate()
+    expect(await stateOf(seen, job.id)).toMatchObject({ state: 'failed', resumable: true })
+    seen.length = 0
+    runner.resume(job.id)
+    const resumed = await stateOf(seen, job.id)
+    expect(resumed.state).toBe('done')
+    const r = resumed.result as { resumedFolds: number; heldOut: number[] }
+    expect(r.resumedFolds).toBeGreaterThanOrEqual(1)
+    expect(r.heldOut).toEqual((whole.result as { heldOut: number[] }).heldOut)
+  }, 120_000)
+
+  it('cancels within a second and records nothing', async () => {
+    const { project, runner, seen } = setup()
+    const { featuresId, tripletsId } = seedData(project)
+    const job = runner.start(spec(featuresId, tripletsId, { maxEpochs: 500, patience: 500 }))
+    await until(seen, (e) => e.type === 'job.metric' && e.jobId === job.id)
+    const asked = performance.now()
+    runner.cancel(job.id)
+    expect(await stateOf(seen, job.id)).toMatchObject({ state: 'cancelled' })
+    expect(performance.now() - asked).toBeLessThan(1000)
+    expect(project.info().counts.runs).toBe(0)
+  }, 60_000)
+
+  it('says what is wrong with its inputs', async () => {
+    const { project, runner, seen } = setup()
+    const { featuresId, tripletsId } = seedData(project, false)
+    const noSoft = await stateOf(seen, runner.start(spec(featuresId, tripletsId)).id)
+    expect(noSoft.error).toBe('"simulated" has no soft labels; the soft objective needs them (simulate triplets, or import with soft labels), or choose the hard objective.')
+    expect(() => runner.start(spec(tripletsId, featuresId))).toThrow(`Dataset ${tripletsId} ("simulated") is triplets, not features.`)
+    const rank = await stateOf(seen, runner.start(spec(featuresId, tripletsId, { objective: 'hard', rank: 9 })).id)
+    expect(rank.error).toBe('The rank 9 is more than the 6 features; a probe maps p features to at most p.')
+  }, 120_000)
+})
