@@ -7,6 +7,8 @@ import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
 import { formatBench, formatDoctor, formatInspect, formatProject } from './format'
 import { runBench } from '../bench/harness'
 import { evalCeiling, evalCka, evalOddOneOut, evalRsa, evalTripletCeiling } from '../evaluate/evaluations'
+import { probeFiles } from '../evaluate/probeFiles'
+import { PROBE_DEFAULTS } from '../core/probe/train'
 import { BENCH_CASES, isCaseName, type CaseName } from '../bench/cases'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USER, printResult, reportError, type CliIo } from './output'
@@ -34,6 +36,11 @@ Commands:
   eval ceiling --triplets FILE       leave-one-out agreement of triplets answered several times
   eval cka --a F1 --b F2 [--unbiased]
                                      any eval with --project DIR also stores the result as a run
+  probe --features F --triplets T [--objective hard|soft|glocal] [--soft-labels P] [--folds 3]
+        [--lambda l1,l2,…] [--alpha a1,…] [--rank Q] [--epochs N] [--batch-size B] [--lr R]
+        [--out transform.npz] [--project DIR]
+                                     affine probe, cross-validated over objects (λ chosen by held-out
+                                     accuracy); writes gLocal's transform.npz
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
   inspect FILE                       what a file holds: arrays, shapes, dtypes, keys, table columns
@@ -322,6 +329,85 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
   return EXIT_OK
 }
 
+function numbers(flag: string, value: string | undefined, fallback: number[]): number[] {
+  if (value === undefined) return fallback
+  const list = value.split(',').map((v) => Number(v.trim()))
+  if (!list.length || list.some((v) => !Number.isFinite(v) || v < 0)) throw usageError(`--${flag} ${value} must be non-negative numbers separated by commas.`)
+  return list
+}
+
+function positive(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!(n > 0) || !Number.isFinite(n)) throw usageError(`--${flag} ${value} must be a positive number.`)
+  return n
+}
+
+async function probeCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      project: { type: 'string' },
+      features: { type: 'string' },
+      triplets: { type: 'string' },
+      'soft-labels': { type: 'string' },
+      'one-based': { type: 'boolean' },
+      objective: { type: 'string' },
+      folds: { type: 'string' },
+      lambda: { type: 'string' },
+      alpha: { type: 'string' },
+      rank: { type: 'string' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+    },
+    strict: true,
+  })
+  const objective = choice('objective', values.objective, ['hard', 'soft', 'glocal'] as const, 'hard')
+  const folds = count('folds', values.folds, 3)
+  if (folds < 2) throw usageError(`--folds ${folds}: cross-validation needs at least 2 folds.`)
+  const { setting } = backend.session.backendRequest()
+  const r = await probeFiles({
+    features: need('features', values.features),
+    triplets: need('triplets', values.triplets),
+    softLabels: values['soft-labels'] === undefined ? undefined : resolve(values['soft-labels']),
+    oneBased: values['one-based'],
+    config: {
+      ...PROBE_DEFAULTS,
+      objective,
+      rank: values.rank === undefined ? null : count('rank', values.rank, 0),
+      maxEpochs: count('epochs', values.epochs, PROBE_DEFAULTS.maxEpochs),
+      batchSize: count('batch-size', values['batch-size'], PROBE_DEFAULTS.batchSize!),
+      learningRate: positive('lr', values.lr, PROBE_DEFAULTS.learningRate),
+      seed: count('seed', values.seed, PROBE_DEFAULTS.seed),
+    },
+    folds,
+    lambdas: numbers('lambda', values.lambda, [PROBE_DEFAULTS.lambda]),
+    alphas: numbers('alpha', values.alpha, [PROBE_DEFAULTS.alpha]),
+    out: values.out === undefined ? undefined : resolve(values.out),
+    backend: setting === 'auto' ? null : setting,
+    onFold: (f) => io.json || process.stderr.write(`λ=${f.lambda}${objective === 'glocal' ? ` α=${f.alpha}` : ''} fold ${f.fold}: held-out accuracy ${f.heldOutAccuracy.toFixed(4)} (zero-shot ${f.zeroShotAccuracy.toFixed(4)}, ${f.testTriplets} triplets)\n`),
+  })
+  let result: Record<string, unknown> = r
+  if (values.project) {
+    await call(backend, 'project.open', { path: resolve(values.project) })
+    const params = Object.fromEntries(Object.entries(values).filter(([k]) => k !== 'project'))
+    const run = await call(backend, 'runs.record', { kind: 'probe', name: `probe (${objective}) ${new Date().toISOString().slice(0, 19)}`, params, result: r })
+    result = { ...r, run: run.id }
+  }
+  printResult(io, result, () =>
+    [
+      `probe (${r.objective}), λ = ${r.chosen.lambda}${r.objective === 'glocal' ? `, α = ${r.chosen.alpha}` : ''} chosen by ${folds}-fold cross-validation over objects`,
+      `held-out odd-one-out accuracy ${r.meanHeldOut.toFixed(4)} (folds ${r.heldOut.map((a) => a.toFixed(4)).join(', ')}); zero-shot ${r.meanZeroShot.toFixed(4)}`,
+      `final fit: ${r.finalEpochs} epochs (best ${r.bestEpoch}), ${r.p} → ${r.q} dimensions, ${r.seconds.toFixed(1)} s on ${r.backend}`,
+      ...(r.out ? [`transform: ${r.out}`] : []),
+    ].join('\n'),
+  )
+  return EXIT_OK
+}
+
 async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -416,6 +502,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'eval': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await evalCommand(backend, io, rest)
+      }
+      case 'probe': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await probeCommand(backend, io, rest)
       }
       case 'simulate': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
