@@ -6,4 +6,6 @@ export const JOB_LABELS: Record<JobKind, string> = {
   import: 'Import',
   simulateTriplets: 'Simulate triplets (SPoSE)',
   evaluate: 'Evaluate',
+  probe: 'Affine probe',
+  applyTransform: 'Apply transform',
 }

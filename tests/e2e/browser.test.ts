@@ -273,6 +273,34 @@ describe('the workbench in a browser', () => {
     await page.screenshot({ path: join(SHOTS, 'results-accuracy.png'), fullPage: true })
   }, 60_000)
 
+  it('trains an affine probe with live curves, shows held-out vs zero-shot accuracy, and applies the transform', async () => {
+    const errorsBefore = await page.locator('.toast.error').allTextContents()
+    await page.keyboard.press('Alt+4')
+    await page.selectOption('#probe-features', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)' })
+    await page.selectOption('#probe-triplets', { label: 'THINGS triplets simulated from SPoSE (20,000, seed 0) (20000 × 3)' })
+    await page.selectOption('#probe-objective', 'soft')
+    await page.fill('#probe-lambdas', '0.01')
+    await page.fill('#probe-epochs', '4')
+    await page.getByRole('button', { name: 'Train probe' }).click()
+    await expect.poll(() => page.locator('[data-testid=probe-loss] canvas').count(), { timeout: 30_000 }).toBe(1)
+    const card = page.locator('[data-testid=probe-result]')
+    await card.waitFor({ timeout: 60_000 })
+    const [heldOut, zeroShot, ceiling] = (await card.locator('.big').allTextContents()).map(Number)
+    // The embedding the choices were simulated from, probed: near the ceiling those choices allow.
+    expect(heldOut).toBeGreaterThan(0.6)
+    expect(zeroShot).toBeGreaterThan(0.6)
+    expect(ceiling).toBeCloseTo(0.673, 2)
+    expect(await page.textContent('[data-testid=probe-runs]')).toContain('soft')
+    const before = await page.locator('#probe-apply option').count()
+    await page.selectOption('#probe-apply', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects)' })
+    await page.getByRole('button', { name: 'Apply transform' }).click()
+    await expect.poll(() => page.locator('#probe-apply option').count(), { timeout: 30_000 }).toBe(before + 1)
+    expect((await page.locator('#probe-apply option').allTextContents()).join('\n')).toMatch(/^SPoSE 66-d embedding \(THINGS, 1,854 objects\) → probe #\d+$/m)
+    expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
+    await page.waitForTimeout(300)
+    await page.locator('[data-testid=probe-latest]').screenshot({ path: join(SHOTS, 'probe.png') })
+  }, 90_000)
+
   it('shows runs and two similarity matrices side by side on the Results page', async () => {
     const rsa = join(root, 'rsa92')
     const env = { HUMANALIGN_CONFIG_DIR: join(root, 'cli-config'), HUMANALIGN_BACKEND: 'wasm' }

@@ -1,4 +1,4 @@
-import type { JobInfo, JobProgress, MetricSeries } from '@api/contract'
+import type { JobInfo, JobProgress, JobSpec, MetricSeries } from '@api/contract'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { client } from './client'
@@ -8,6 +8,8 @@ export const useJobs = defineStore('jobs', () => {
   const jobs = ref<JobInfo[]>([])
   const toasts = useToasts()
   const active = computed(() => jobs.value.filter((j) => j.state === 'queued' || j.state === 'running'))
+  /** Metric points pushed while a job runs, by job and series: live curves without polling. */
+  const live = ref<Record<number, Record<string, [number, number][]>>>({})
 
   async function load(): Promise<void> {
     try {
@@ -41,6 +43,22 @@ export const useJobs = defineStore('jobs', () => {
     }
   }
 
+  function addMetric(jobId: number, name: string, step: number, value: number): void {
+    const byName = (live.value[jobId] ??= {})
+    ;(byName[name] ??= []).push([step, value])
+  }
+
+  /** A job's series: those stored (fetched once) and those pushed since. */
+  async function follow(id: number): Promise<void> {
+    const stored = await metrics(id)
+    const byName = (live.value[id] ??= {})
+    for (const s of stored) {
+      const pushed = byName[s.name] ?? []
+      const last = s.points.at(-1)?.[0] ?? -Infinity
+      byName[s.name] = [...s.points, ...pushed.filter(([step]) => step > last)]
+    }
+  }
+
   async function metrics(id: number): Promise<MetricSeries[]> {
     try {
       return await client().call('jobs.metrics', { id })
@@ -71,5 +89,32 @@ export const useJobs = defineStore('jobs', () => {
     if (job.state === 'failed') toasts.show('error', `Job ${job.id} failed: ${job.error ?? 'no reason given'}`)
   }
 
-  return { jobs, active, load, verifyArtifacts, cancel, resume, metrics, upsert, applyProgress, onStateChange, clear: () => (jobs.value = []) }
+  async function start(spec: JobSpec): Promise<JobInfo | null> {
+    try {
+      const job = await client().call('jobs.start', spec)
+      addIfUnknown(job)
+      return job
+    } catch (err) {
+      toasts.error(err)
+      return null
+    }
+  }
+
+  return {
+    jobs,
+    active,
+    live,
+    load,
+    start,
+    verifyArtifacts,
+    cancel,
+    resume,
+    metrics,
+    follow,
+    addMetric,
+    upsert,
+    applyProgress,
+    onStateChange,
+    clear: () => ((jobs.value = []), (live.value = {})),
+  }
 })
