@@ -4,6 +4,7 @@ import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { encodeNpz } from '../core/io/npz'
 import { crossValidateProbe, type FoldResult } from '../core/probe/crossValidate'
+import { trainingTriplets } from '../core/probe/frequencies'
 import type { ProbeConfig } from '../core/probe/train'
 import { transformArrays } from '../core/probe/transform'
 import { writeFileAtomic } from '../store/artifacts'
@@ -35,7 +36,12 @@ export async function probeFiles(request: ProbeRequest) {
     }
     soft = Float32Array.from(array.data as ArrayLike<number>)
   }
-  if (request.config.objective === 'soft' && !soft) throw new AppError('user', 'the soft objective needs --soft-labels FILE (N × 3 probabilities in pair order [ij, ik, jk]).')
+  let training: ReturnType<typeof trainingTriplets>
+  try {
+    training = trainingTriplets(triplets.indices, features.n, soft, request.config.objective, request.triplets)
+  } catch (err) {
+    throw err instanceof RangeError ? new AppError('user', `${err.message} From the command line: --soft-labels FILE (N × 3 probabilities in pair order [ij, ik, jk]).`) : err
+  }
   const backend = await chooseBackend({ force: request.backend ?? undefined })
   const started = performance.now()
   let reported = 0
@@ -43,7 +49,7 @@ export async function probeFiles(request: ProbeRequest) {
     features.data,
     features.n,
     features.p,
-    { indices: triplets.indices, count: triplets.count, soft },
+    training.triplets,
     request.config,
     { folds: request.folds, lambdas: request.lambdas, alphas: request.alphas, validationFraction: 0.1 },
     { fold: (results) => results.slice(reported).forEach((r) => (reported++, request.onFold?.(r))) },
@@ -68,6 +74,7 @@ export async function probeFiles(request: ProbeRequest) {
     bestEpoch: cv.final.bestEpoch,
     mean: transform.mean,
     std: transform.std,
+    softLabelsFrom: training.softLabelsFrom,
     out: request.out ?? null,
     backend: backend.name,
     seconds: (performance.now() - started) / 1000,

@@ -56,7 +56,11 @@ describe('humanalign probe', () => {
       expect(r.code).not.toBe(0)
       return r.stderr
     }
-    expect(fail(['--objective', 'soft'])).toContain('the soft objective needs --soft-labels FILE')
+    const once = join(dir, 'once.txt')
+    writeFileSync(once, Array.from({ length: f.n }, (_, t) => `${t} ${(t + 1) % f.n} ${(t + 2) % f.n}`).join('\n'))
+    const noSoft = runCli(['probe', '--features', f.features, '--triplets', once, '--objective', 'soft'], env)
+    expect(noSoft.stderr).toContain(`${once} has no soft labels and no triplet answered more than once; the soft objective needs one or the other`)
+    expect(noSoft.stderr).toContain('--soft-labels FILE')
     expect(fail(['--objective', 'fancy'])).toContain('--objective')
     expect(fail(['--lambda', '0.1,x'])).toContain('--lambda 0.1,x must be non-negative numbers separated by commas.')
     expect(fail(['--folds', '1'])).toContain('cross-validation needs at least 2 folds')

@@ -7,6 +7,7 @@ import { parseDelimited } from '../../src-main/core/io/delimited'
 import { decodeNpz, encodeNpz } from '../../src-main/core/io/npz'
 import { crossValidateProbe } from '../../src-main/core/probe/crossValidate'
 import { foldSplit, objectFolds } from '../../src-main/core/probe/folds'
+import { responseFrequencies } from '../../src-main/core/probe/frequencies'
 import { tripletTerm, tripletTermRows, type Triplets } from '../../src-main/core/probe/objective'
 import { PROBE_DEFAULTS, probeObjective, trainProbe, type ProbeConfig } from '../../src-main/core/probe/train'
 import { applyTransform, transformArrays, transformFromArrays } from '../../src-main/core/probe/transform'
@@ -182,5 +183,16 @@ describe('training', () => {
     expect(z[0]).toBeCloseTo(expected, 5)
     expect(() => transformFromArrays({ mean: arrays.mean! })).toThrow("a transform needs an array 'weights'")
     expect(() => transformFromArrays({ ...arrays, mean: { dtype: '<f8', shape: [4], data: new Float64Array(4) } })).toThrow('one scalar mean')
+  })
+})
+
+describe('response frequencies', () => {
+  it('turns repeated triplets into one triplet per set with the observed choice frequencies', () => {
+    // {0,1,2}: odd ones 2, 2, 1 (orders differ); {3,4,5}: 3 once.
+    const r = responseFrequencies(Int32Array.of(0, 1, 2, 1, 0, 2, 2, 0, 1, 4, 5, 3), 4, 6)
+    expect(r.repeated).toBe(1)
+    expect(Array.from(r.triplets.indices)).toEqual([0, 1, 2, 4, 5, 3])
+    // Set one: pair (0,1) ← 2 odd (2/3), pair (0,2) ← 1 odd (1/3), pair (1,2) ← 0 odd (0).
+    expect(Array.from(r.triplets.soft!)).toEqual([2 / 3, 1 / 3, 0, 1, 0, 0].map(Math.fround))
   })
 })

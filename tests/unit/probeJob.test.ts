@@ -144,11 +144,36 @@ describe('probe job', () => {
     expect(project.info().counts.runs).toBe(0)
   }, 60_000)
 
+  it('trains the soft objective on response frequencies when triplets were answered several times', async () => {
+    const { project, runner, seen } = setup()
+    const { featuresId, n } = seedData(project, false)
+    // Each of 600 sets of objects answered five times, by people agreeing 3 times in 5 on average.
+    const random = randomGenerator(8)
+    const responses = new Int32Array(3000 * 3)
+    for (let s = 0; s < 600; s++) {
+      const set = [Math.floor(random() * n), 0, 0]
+      set[1] = (set[0]! + 1 + Math.floor(random() * (n - 1))) % n
+      do set[2] = Math.floor(random() * n)
+      while (set[2] === set[0] || set[2] === set[1])
+      for (let r = 0; r < 5; r++) {
+        const odd = random() < 0.6 ? 2 : Math.floor(random() * 3)
+        const others = [0, 1, 2].filter((c) => c !== odd)
+        responses.set([set[others[0]!]!, set[others[1]!]!, set[odd]!], 3 * (5 * s + r))
+      }
+    }
+    const repeated = insertDataset(project.db, { kind: 'triplets', name: 'repeated', sourcePath: 't', meta: { objects: n, count: 3000 } }, putArray(project.db, project.dir, { dtype: '<i4', shape: [3000, 3], data: responses }).sha256)
+    const done = await stateOf(seen, runner.start(spec(featuresId, repeated, { lambdas: [0.1], maxEpochs: 3, folds: 2 })).id)
+    expect(done.state).toBe('done')
+    expect(done.result).toMatchObject({ softLabelsFrom: 'response frequencies of 600 sets of objects (600 answered more than once)', ceilingKind: 'leave-one-out' })
+  }, 60_000)
+
   it('says what is wrong with its inputs', async () => {
     const { project, runner, seen } = setup()
-    const { featuresId, tripletsId } = seedData(project, false)
-    const noSoft = await stateOf(seen, runner.start(spec(featuresId, tripletsId)).id)
-    expect(noSoft.error).toBe('"simulated" has no soft labels; the soft objective needs them (simulate triplets, or import with soft labels), or choose the hard objective.')
+    const { featuresId, tripletsId, n } = seedData(project, false)
+    const unique = Int32Array.from({ length: n * 3 }, (_, k) => (Math.floor(k / 3) + (k % 3)) % n)
+    const once = insertDataset(project.db, { kind: 'triplets', name: 'once each', sourcePath: 't', meta: { objects: n, count: n } }, putArray(project.db, project.dir, { dtype: '<i4', shape: [n, 3], data: unique }).sha256)
+    const noSoft = await stateOf(seen, runner.start(spec(featuresId, once)).id)
+    expect(noSoft.error).toBe('"once each" has no soft labels and no triplet answered more than once; the soft objective needs one or the other (simulate triplets, or import with soft labels), or choose the hard objective.')
     expect(() => runner.start(spec(tripletsId, featuresId))).toThrow(`Dataset ${tripletsId} ("simulated") is triplets, not features.`)
     const rank = await stateOf(seen, runner.start(spec(featuresId, tripletsId, { objective: 'hard', rank: 9 })).id)
     expect(rank.error).toBe('The rank 9 is more than the 6 features; a probe maps p features to at most p.')

@@ -2,7 +2,7 @@
 // all); lower = mean of r(subject, mean of the others). Triplets answered by several people: leave-one-out
 // agreement of each response with the majority of the other responses to the same triplet.
 import { CORRELATIONS, type CorrelationMethod } from './correlation'
-import { argsortFloat64 } from './argsort'
+import { groupTriplets } from '../data/tripletGroups'
 import { upperTriangle } from './rdm'
 
 export interface RdmCeiling {
@@ -47,44 +47,32 @@ export interface TripletCeiling {
  * is one of t tied choices). `indices`: count × 3, the odd one out last.
  */
 export function tripletNoiseCeiling(indices: Int32Array, count: number, n: number): TripletCeiling {
-  // The set {i, j, k} as one number (sorted, base n), ordered so that repeats of a set are neighbours.
-  const keys = new Float64Array(count)
-  for (let t = 0; t < count; t++) {
-    let [a, b, c] = [indices[3 * t]!, indices[3 * t + 1]!, indices[3 * t + 2]!]
-    if (a > b) [a, b] = [b, a]
-    if (b > c) [b, c] = [c, b]
-    if (a > b) [a, b] = [b, a]
-    keys[t] = (a * n + b) * n + c
-  }
-  const order = argsortFloat64(keys)
+  const { order, bounds } = groupTriplets(indices, count, n)
   let agreement = 0
   let responses = 0
   let repeated = 0
-  for (let start = 0; start < count; ) {
-    let end = start + 1
-    while (end < count && keys[order[end]!] === keys[order[start]!]) end++
-    if (end - start > 1) {
-      repeated++
-      const choices = new Map<number, number>()
-      for (let q = start; q < end; q++) {
-        const odd = indices[3 * order[q]! + 2]!
-        choices.set(odd, (choices.get(odd) ?? 0) + 1)
-      }
-      for (let q = start; q < end; q++) {
-        const own = indices[3 * order[q]! + 2]!
-        // The others' counts: this response removed.
-        let best = 0
-        let tied = 0
-        for (const [choice, times] of choices) {
-          const others = choice === own ? times - 1 : times
-          if (others > best) [best, tied] = [others, 1]
-          else if (others === best) tied++
-        }
-        if (choices.get(own)! - 1 === best) agreement += 1 / tied
-        responses++
-      }
+  for (let g = 0; g + 1 < bounds.length; g++) {
+    const [start, end] = [bounds[g]!, bounds[g + 1]!]
+    if (end - start < 2) continue
+    repeated++
+    const choices = new Map<number, number>()
+    for (let q = start; q < end; q++) {
+      const odd = indices[3 * order[q]! + 2]!
+      choices.set(odd, (choices.get(odd) ?? 0) + 1)
     }
-    start = end
+    for (let q = start; q < end; q++) {
+      const own = indices[3 * order[q]! + 2]!
+      // The others' counts: this response removed.
+      let best = 0
+      let tied = 0
+      for (const [choice, times] of choices) {
+        const others = choice === own ? times - 1 : times
+        if (others > best) [best, tied] = [others, 1]
+        else if (others === best) tied++
+      }
+      if (choices.get(own)! - 1 === best) agreement += 1 / tied
+      responses++
+    }
   }
   return { ceiling: responses ? agreement / responses : null, repeatedTriplets: repeated, responses }
 }

@@ -4,6 +4,7 @@
 import type { DatasetInfo, JobSpec, ProbeSpec, RunInfo } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { crossValidateProbe, type FoldResult } from '../../core/probe/crossValidate'
+import { trainingTriplets } from '../../core/probe/frequencies'
 import { PROBE_DEFAULTS } from '../../core/probe/train'
 import { applyTransform, transformFromArrays } from '../../core/probe/transform'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
@@ -25,8 +26,11 @@ export async function probe(spec: ProbeSpec, { features, triplets }: ProbeInput,
   if (spec.rank !== undefined && spec.rank > p) throw new AppError('user', `The rank ${spec.rank} is more than the ${p} features; a probe maps p features to at most p.`)
   const indices = artifact(ctx, triplets.artifact).data as Int32Array
   const soft = triplets.meta.softLabels ? asFloat32(artifact(ctx, triplets.meta.softLabels)) : null
-  if (spec.objective === 'soft' && !soft) {
-    throw new AppError('user', `"${triplets.name}" has no soft labels; the soft objective needs them (simulate triplets, or import with soft labels), or choose the hard objective.`)
+  let training: ReturnType<typeof trainingTriplets>
+  try {
+    training = trainingTriplets(indices, n, soft, spec.objective, `"${triplets.name}"`)
+  } catch (err) {
+    throw err instanceof RangeError ? new AppError('user', err.message) : err
   }
   const x = asFloat32(array)
   const config = {
@@ -47,7 +51,7 @@ export async function probe(spec: ProbeSpec, { features, triplets }: ProbeInput,
     x,
     n,
     p,
-    { indices, count: indices.length / 3, soft },
+    training.triplets,
     config,
     { folds: spec.folds, lambdas: spec.lambdas, alphas: spec.alphas, validationFraction: spec.validationFraction },
     {
@@ -81,6 +85,7 @@ export async function probe(spec: ProbeSpec, { features, triplets }: ProbeInput,
       mean: transform.mean,
       std: transform.std,
       resumedFolds: restored?.folds.length ?? 0,
+      softLabelsFrom: training.softLabelsFrom,
       ...ceilingOf(triplets, indices),
       backend: ctx.backend?.name ?? null,
     },
