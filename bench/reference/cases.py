@@ -79,7 +79,70 @@ def numpy_cases(case, size):
             hsic = gx.ravel().dot(gy.ravel())
             return np.array([hsic / (np.linalg.norm(gx) * np.linalg.norm(gy))])
         return run
+    if case == 'probe':
+        return probe_case(size)
     raise SystemExit(f'unknown case {case}')
+
+
+def probe_inputs(count, n, p):
+    """As src-main/bench/inputs.ts probeInputs: features, and triplets whose odd one out a hidden embedding picks."""
+    x = inputs_matrix(n, p, 0.0)
+    h = inputs_matrix(n, 8, 2.0).astype(np.float64)
+    kept = []
+    for a, b, c in inputs_triplets(count, n):
+        if a == b or a == c or b == c:
+            continue
+        ab, ac, bc = h[a] @ h[b], h[a] @ h[c], h[b] @ h[c]
+        kept.append((a, b, c) if ab >= ac and ab >= bc else (a, c, b) if ac >= bc else (b, c, a))
+    t = np.array(kept, dtype=np.int64)
+    train, validation = int(len(t) * 0.8), int(len(t) * 0.9)
+    return x, t[:train], t[train:validation], t[validation:]
+
+
+def probe_case(count):
+    """The probe as gLocal trains it (PyTorch, CPU): per batch, the triplets' feature rows times W; cross-entropy
+    on the three pair similarities, λ‖W − mean(diag W)·I‖², Adam, gradient norm clipped at 1, early stopping on the
+    validation loss (patience 5), batches in the given order. Returns the held-out accuracy."""
+    import os
+    import torch
+    torch.set_num_threads(os.cpu_count())
+    n, p = 1854, 768 if count > 10000 else 32
+    x, train, validation, test = probe_inputs(count, n, p)
+    xs = torch.from_numpy((x - x.mean()) / x.std())
+    train, validation, test = (torch.from_numpy(t) for t in (train, validation, test))
+
+    def similarities(w, b, t):
+        z = xs[t] @ w + b
+        return torch.stack([(z[:, 0] * z[:, 1]).sum(1), (z[:, 0] * z[:, 2]).sum(1), (z[:, 1] * z[:, 2]).sum(1)], 1)
+
+    def run():
+        w = (torch.eye(p) * 1e-3).requires_grad_()
+        b = torch.zeros(p, requires_grad=True)
+        optimizer = torch.optim.Adam([w, b], lr=1e-3)
+        target = torch.zeros(4096, dtype=torch.long)
+        best, best_epoch, kept = float('inf'), 0, None
+        for epoch in range(1, 51):
+            for start in range(0, len(train), 4096):
+                t = train[start:start + 4096]
+                s = similarities(w, b, t)
+                ridge = ((w - torch.diagonal(w).mean() * torch.eye(p)) ** 2).sum()
+                loss = torch.nn.functional.cross_entropy(s, target[:len(t)]) + 0.1 * ridge
+                optimizer.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_([w, b], 1.0)
+                optimizer.step()
+            with torch.no_grad():
+                s = similarities(w, b, validation)
+                val = torch.nn.functional.cross_entropy(s, torch.zeros(len(validation), dtype=torch.long)).item()
+            if val < best:
+                best, best_epoch, kept = val, epoch, (w.detach().clone(), b.detach().clone())
+            if epoch - best_epoch >= 5:
+                break
+        with torch.no_grad():
+            s = similarities(*kept, test)
+            correct = (s[:, 0] > s[:, 1]) & (s[:, 0] > s[:, 2])
+        return np.array([correct.double().mean().item()])
+    return run
 
 
 def squareform_full(condensed, n):
@@ -117,7 +180,8 @@ def main():
     case, size, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     use_torch = '--torch' in sys.argv
     run = torch_cases(case, size) if use_torch else numpy_cases(case, size)
-    result = run()  # warm-up (and, for the GPU, kernel compilation)
+    # A probe is one whole training: timed once, without a warm-up run.
+    result = None if case == 'probe' else run()  # warm-up (and, for the GPU, kernel compilation)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -126,6 +190,9 @@ def main():
     if use_torch:
         import torch
         impl = f'PyTorch {torch.__version__} on {torch.cuda.get_device_name(0)}'
+    elif case == 'probe':
+        import torch
+        impl = f'PyTorch {torch.__version__} (CPU, {torch.get_num_threads()} threads)'
     else:
         impl = f'NumPy {np.__version__}'
     print(json.dumps({

@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const [name = '', size = '', repeats = '', backend] = process.argv.slice(2)
   if (!isCaseName(name)) throw new Error(`unknown case ${name}`)
   const choice = await chooseBackend({ force: isBackendName(backend) ? backend : undefined })
-  const timing = await timeCase(BENCH_CASES[name].prepare(Number(size)), Number(repeats))
+  const timing = await timeCase(BENCH_CASES[name].prepare(Number(size)), Number(repeats), BENCH_CASES[name].once)
   process.stdout.write(
     `${JSON.stringify({
       implementation: `HumanAlign (tfjs ${choice.name}${choice.adapter ? `, ${choice.adapter.architecture || choice.adapter.vendor}` : ''})`,

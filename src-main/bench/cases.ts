@@ -3,7 +3,10 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { pairwiseSimilarity } from '../core/compute/kernels/similarity'
 import { tripletGather } from '../core/compute/kernels/tripletGather'
-import { inputMatrix, inputTriplets } from './inputs'
+import { inputMatrix, inputTriplets, probeInputs } from './inputs'
+import { tripletTermRows } from '../core/probe/objective'
+import { PROBE_DEFAULTS, trainProbe } from '../core/probe/train'
+import { applyTransform } from '../core/probe/transform'
 import { rdmFromFeatures } from '../core/metrics/rdm'
 import { resampledRsa } from '../jobs/resampledRsa'
 import { linearCka } from '../core/metrics/cka'
@@ -17,12 +20,18 @@ export interface BenchCase {
   describe(size: number): string
   /** Full size, and the small size `--quick` uses. */
   sizes: { full: number[]; quick: number[] }
+  /** Python modules the reference needs (NumPy by default). */
+  referenceModules?: string[]
+  /** Run once, without a warm-up run (a whole training). */
+  once?: boolean
+  /** Largest absolute difference of the checksums for the results to agree (default: 1e-3 relative). */
+  tolerance?: number
   prepare(size: number): Run
 }
 
 const GATHER_OBJECTS = 1854
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -111,6 +120,28 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
       return async () => Float64Array.of(await linearCka(x, p, y, 66, n))
     },
   },
+  probe: {
+    name: 'probe',
+    reference: "gLocal-style PyTorch loop: X[batch] @ W for each batch's triplets",
+    describe: (count) => `affine probe (hard), ${GATHER_OBJECTS} objects × ${count > 10_000 ? 768 : 32} features, ${count.toLocaleString('en')} triplets, batch 4096, to early stop`,
+    sizes: { full: [100_000], quick: [4000] },
+    once: true,
+    referenceModules: ['numpy', 'torch'],
+    // Float32 on both sides, different summation orders: held-out accuracies within a point.
+    tolerance: 0.01,
+    prepare(count) {
+      const p = count > 10_000 ? 768 : 32
+      const { x, train, validation, test } = probeInputs(count, GATHER_OBJECTS, p)
+      const config = { ...PROBE_DEFAULTS, batchSize: 4096, maxEpochs: 50, patience: 5, shuffle: false }
+      return async () => {
+        const trained = await trainProbe(x, GATHER_OBJECTS, p, train, validation, config)
+        const z = await applyTransform(x, GATHER_OBJECTS, trained.transform)
+        const ids = Int32Array.from({ length: test.count }, (_, i) => i)
+        const all = Int32Array.from({ length: GATHER_OBJECTS }, (_, i) => i)
+        return Float64Array.of(tripletTermRows(z, p, all, test, 1, false, ids).accuracy)
+      }
+    },
+  },
 }
 
 export type CaseName = keyof typeof BENCH_CASES
@@ -124,9 +155,9 @@ export interface CaseTiming {
   checksum: number
 }
 
-/** One warm-up run (compilation, uploads), then `repeats` timed runs. */
-export async function timeCase(run: Run, repeats: number): Promise<CaseTiming> {
-  let result = await run()
+/** One warm-up run (compilation, uploads), then `repeats` timed runs; or, `once`, a single timed run. */
+export async function timeCase(run: Run, repeats: number, once = false): Promise<CaseTiming> {
+  let result = once ? [] : await run()
   const milliseconds: number[] = []
   for (let i = 0; i < repeats; i++) {
     const start = performance.now()

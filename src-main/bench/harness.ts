@@ -21,7 +21,7 @@ export interface CaseReport {
   ours: SideResult & { backend: string }
   reference: SideResult
   ratio: { time: number; memory: number }
-  /** The two results agree (relative difference of their checksums below 1e-3). */
+  /** The two results agree (checksums within the case's tolerance, by default 1e-3 relative). */
   agree: boolean
 }
 
@@ -49,23 +49,25 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-const hasNumpy = (python: string): boolean => spawnSync(python, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0
+const hasModules = (python: string, modules: string[]): boolean =>
+  spawnSync(python, ['-c', modules.map((m) => `import ${m}`).join('; ')], { stdio: 'ignore' }).status === 0
 
-/** $HUMANALIGN_PYTHON if set, else the first of python3 on the PATH and Debian's /usr/bin/python3 with NumPy. */
-export function findPython(): string {
+/**
+ * $HUMANALIGN_PYTHON if set, else the first of python3 on the PATH and Debian's /usr/bin/python3 that has the
+ * modules (NumPy; and PyTorch for the probe's reference).
+ */
+export function findPython(modules: string[] = ['numpy']): string {
+  const names = modules.map((m) => ({ numpy: 'NumPy', torch: 'PyTorch' })[m] ?? m).join(' and ')
+  const install = `apt-get install ${modules.map((m) => `python3-${m}`).join(' ')}`
   const chosen = process.env.HUMANALIGN_PYTHON
   if (chosen) {
-    if (hasNumpy(chosen)) return chosen
-    throw new AppError('user', `HUMANALIGN_PYTHON=${chosen} cannot import NumPy. Point it at a Python with NumPy, or install it: apt-get install python3-numpy.`)
+    if (hasModules(chosen, modules)) return chosen
+    throw new AppError('user', `HUMANALIGN_PYTHON=${chosen} cannot import ${names}. Point it at a Python with ${names}, or install ${modules.length > 1 ? 'them' : 'it'}: ${install}.`)
   }
   for (const python of ['python3', '/usr/bin/python3']) {
-    if (hasNumpy(python)) return python
+    if (hasModules(python, modules)) return python
   }
-  throw new AppError(
-    'user',
-    'The benchmark references need Python 3 with NumPy, which was not found. Install it with ' +
-      '`apt-get install python3-numpy` (or point HUMANALIGN_PYTHON at a Python that has NumPy).',
-  )
+  throw new AppError('user', `The benchmark references need Python 3 with ${names}, which was not found. Install with \`${install}\` (or point HUMANALIGN_PYTHON at a Python that has ${modules.length > 1 ? 'them' : 'it'}).`)
 }
 
 function runJson(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Omit<SideResult, 'medianMs'> & { backend?: string }> {
@@ -88,20 +90,21 @@ function runJson(command: string, args: string[], env: NodeJS.ProcessEnv): Promi
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
-  const python = findPython()
   // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set on machines whose OpenBLAS misdetects the CPU; they slow a
   // current NumPy, so the reference runs without them (both removed together).
   const referenceEnv = { ...process.env }
   delete referenceEnv.OPENBLAS_CORETYPE
   delete referenceEnv.OPENBLAS_L2_SIZE
+  // Every reference's Python is found before anything runs, so a missing one is reported at once.
+  const pythons = new Map(options.cases.map((name) => [name, findPython(BENCH_CASES[name].referenceModules)]))
   const cases: CaseReport[] = []
   for (const name of options.cases) {
     const spec = BENCH_CASES[name]
     for (const size of options.quick ? spec.sizes.quick : spec.sizes.full) {
       options.onProgress?.(`${spec.describe(size)} …`)
-      const args = [name, String(size), String(options.repeats)]
+      const args = [name, String(size), String(spec.once ? 1 : options.repeats)]
       const ours = await runJson(process.execPath, [options.caseEntry, ...args, options.backend ?? 'auto'], process.env)
-      const reference = await runJson(python, [options.referenceScript, ...args], referenceEnv)
+      const reference = await runJson(pythons.get(name)!, [options.referenceScript, ...args], referenceEnv)
       const oursSide = { ...ours, backend: ours.backend ?? 'unknown', medianMs: median(ours.milliseconds) }
       const referenceSide = { ...reference, medianMs: median(reference.milliseconds) }
       cases.push({
@@ -111,7 +114,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         ours: oursSide,
         reference: referenceSide,
         ratio: { time: oursSide.medianMs / referenceSide.medianMs, memory: oursSide.peakRssBytes / referenceSide.peakRssBytes },
-        agree: Math.abs(ours.checksum - reference.checksum) <= 1e-3 * Math.max(1, Math.abs(reference.checksum)),
+        agree: Math.abs(ours.checksum - reference.checksum) <= (spec.tolerance ?? 1e-3 * Math.max(1, Math.abs(reference.checksum))),
       })
     }
   }

@@ -33,6 +33,8 @@ export interface ProbeConfig {
   initScale: number
   /** gLocal: objects per local contrastive batch. */
   contrastiveBatch: number
+  /** Triplets in a new random order every epoch (else in the given order, as a benchmark against a reference). */
+  shuffle: boolean
   seed: number
 }
 
@@ -50,6 +52,7 @@ export const PROBE_DEFAULTS: ProbeConfig = {
   rank: null,
   initScale: 1e-3,
   contrastiveBatch: 1024,
+  shuffle: true,
   seed: 42,
 }
 
@@ -297,7 +300,8 @@ export async function trainProbe(
   const xs = tf.tensor2d(standardize(x, mean, std), [n, p])
   const w = tf.variable(tf.tidy(() => tf.mul(tf.eye(p, q), config.initScale)), true, `probe${id}_w`)
   const b = tf.variable(tf.zeros([q]), true, `probe${id}_b`)
-  const optimizer = tf.train.adam(config.learningRate)
+  // PyTorch's (and gLocal's) Adam constants, rather than tfjs's epsilon of 1e-7.
+  const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8)
   const pool = objects ?? Int32Array.from({ length: n }, (_, i) => i)
   const order = Int32Array.from({ length: train.count }, (_, i) => i)
   const batch = Math.min(config.batchSize ?? train.count, train.count)
@@ -305,7 +309,7 @@ export async function trainProbe(
   let best = { loss: Infinity, epoch: 0, w: null as Float32Array | null, b: null as Float32Array | null }
   try {
     for (let epoch = 1; epoch <= config.maxEpochs; epoch++) {
-      if (batch < train.count) shuffle(order, random)
+      if (config.shuffle && batch < train.count) shuffle(order, random)
       let lossSum = 0
       let correct = 0
       for (let start = 0; start < train.count; start += batch) {
