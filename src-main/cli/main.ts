@@ -8,6 +8,9 @@ import { formatBench, formatDoctor, formatInspect, formatProject } from './forma
 import { runBench } from '../bench/harness'
 import { evalCeiling, evalCka, evalOddOneOut, evalRsa, evalTripletCeiling } from '../evaluate/evaluations'
 import { probeFiles } from '../evaluate/probeFiles'
+import { describeModel, extractFiles } from '../models/extractFiles'
+import { BUILTIN_MODELS } from '../models/sources'
+import { POOLINGS } from '../core/models/pooling'
 import { PROBE_DEFAULTS } from '../core/probe/train'
 import { BENCH_CASES, isCaseName, type CaseName } from '../bench/cases'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -36,6 +39,12 @@ Commands:
   eval ceiling --triplets FILE       leave-one-out agreement of triplets answered several times
   eval cka --a F1 --b F2 [--unbiased]
                                      any eval with --project DIR also stores the result as a run
+  models [NAME|DIR]                  the built-in models (MobileNetV2, InceptionV3), or one model's layers with
+                                     output shapes and parameter counts
+  extract --model NAME|DIR --images DIR|LIST.txt --out features.npy [--layer NAME[,NAME]]
+          [--pool average|flatten|cls|mean] [--batch N]
+                                     features of images from one or several layers (one pass), with
+                                     file_names.txt beside them (thingsvision's convention)
   probe --features F --triplets T [--objective hard|soft|glocal] [--soft-labels P] [--folds 3]
         [--lambda l1,l2,…] [--alpha a1,…] [--rank Q] [--epochs N] [--batch-size B] [--lr R]
         [--out transform.npz] [--project DIR]
@@ -408,6 +417,51 @@ async function probeCommand(backend: Backend, io: CliIo, args: string[]): Promis
   return EXIT_OK
 }
 
+async function modelsCommand(io: CliIo, args: string[]): Promise<number> {
+  if (args.length > 1) throw usageError('models takes at most one model name or folder.')
+  if (!args.length) {
+    const list = Object.entries(BUILTIN_MODELS).map(([id, m]) => ({ id, ...m }))
+    printResult(io, { models: list }, () => list.map((m) => `${m.id.padEnd(14)} ${m.title}, ${m.inputSize} px — ${m.description}`).join('\n'))
+    return EXIT_OK
+  }
+  const info = await describeModel(args[0]!)
+  printResult(io, info, () =>
+    [
+      `${info.title}: ${info.format}, input ${info.inputSize.join(' × ')}, ${info.parameters.toLocaleString('en')} parameters (${info.trainableParameters.toLocaleString('en')} trainable); default layer ${info.defaultLayer}`,
+      ...info.layers.map((l) => `  ${l.name.padEnd(28)} ${l.className.padEnd(22)} [${l.outputShape.map((d) => d ?? '?').join(' × ')}]  ${l.parameters.toLocaleString('en')}`),
+    ].join('\n'),
+  )
+  return EXIT_OK
+}
+
+async function extractCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { model: { type: 'string' }, images: { type: 'string' }, layer: { type: 'string' }, out: { type: 'string' }, pool: { type: 'string' }, batch: { type: 'string' } },
+    strict: true,
+  })
+  const { setting } = backend.session.backendRequest()
+  const batch = count('batch', values.batch, 16)
+  if (batch < 1) throw usageError('--batch must be at least 1.')
+  const r = await extractFiles({
+    model: values.model ?? 'mobilenet_v2',
+    images: need('images', values.images),
+    layers: values.layer === undefined ? null : values.layer.split(',').map((l) => l.trim()).filter(Boolean),
+    out: need('out', values.out),
+    pooling: values.pool === undefined ? undefined : choice('pool', values.pool, POOLINGS, 'average'),
+    batchSize: batch,
+    backend: setting === 'auto' ? null : setting,
+  })
+  printResult(io, r, () =>
+    [
+      `${r.images} images through ${r.model} in ${r.seconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(1)} images/s, batch ${r.batchSize}, ${r.backend})`,
+      ...r.files.map((f) => `  ${f.layer}: ${f.shape.join(' × ')}${f.pooling ? ` (${f.pooling} pooling)` : ''} → ${f.path}`),
+      `  image order: ${r.fileNames}`,
+    ].join('\n'),
+  )
+  return EXIT_OK
+}
+
 async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -502,6 +556,14 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'eval': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await evalCommand(backend, io, rest)
+      }
+      case 'models': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await modelsCommand(io, rest)
+      }
+      case 'extract': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await extractCommand(backend, io, rest)
       }
       case 'probe': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

@@ -16,13 +16,19 @@ export interface ImageInfo {
   channels: number
 }
 
-/** The folder's images in name order, each decoded once to prove it is readable. */
-export async function readImageFolder(dir: string): Promise<{ images: ImageInfo[]; paths: string[] }> {
+/** The image files of a folder in natural name order (image_2 before image_10). */
+export function listImageFiles(dir: string): string[] {
   if (!statSync(dir).isDirectory()) throw new ValidationError(`${dir} is not a folder of images.`)
   const files = readdirSync(dir)
     .filter((f) => IMAGE_FILE.test(f))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
   if (!files.length) throw new ValidationError(`there are no .jpg, .png or .webp images in ${dir}.`)
+  return files
+}
+
+/** The folder's images in name order, each decoded once to prove it is readable. */
+export async function readImageFolder(dir: string): Promise<{ images: ImageInfo[]; paths: string[] }> {
+  const files = listImageFiles(dir)
   const images: ImageInfo[] = []
   for (const file of files) {
     try {

@@ -1,0 +1,72 @@
+// `humanalign extract`: features of a folder (or list) of images from one or several layers, written as .npy
+// with file_names.txt beside them (thingsvision's convention), so they feed straight into eval, probe and gw.
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { chooseBackend, type BackendName } from '../core/compute/backend'
+import { encodeNpy } from '../core/io/npy'
+import type { Pooling } from '../core/models/pooling'
+import { writeFileAtomic } from '../store/artifacts'
+import { extractFeatures } from './extract'
+import { imageList } from './imageList'
+import { disposeModel, loadModel } from './model'
+import { modelSource } from './sources'
+
+export interface ExtractRequest {
+  model: string
+  images: string
+  layers: string[] | null
+  out: string
+  pooling?: Pooling
+  batchSize: number
+  backend: BackendName | null
+}
+
+/** Where one layer's features go: `out` for one layer, `out` with `_LAYER` before .npy for several. */
+export function layerPath(out: string, layer: string, several: boolean): string {
+  return several ? out.replace(/(\.npy)?$/, `_${layer.replace(/[^\w.-]/g, '_')}.npy`) : out
+}
+
+export async function extractFiles(request: ExtractRequest) {
+  const list = imageList(request.images)
+  mkdirSync(dirname(request.out), { recursive: true })
+  const backend = await chooseBackend({ force: request.backend ?? undefined })
+  const model = await loadModel(modelSource(request.model))
+  try {
+    const layers = request.layers ?? [model.defaultLayer]
+    const started = performance.now()
+    const features = await extractFeatures(model, list.paths, { layers, pooling: request.pooling, batchSize: request.batchSize })
+    const seconds = (performance.now() - started) / 1000
+    const several = layers.length > 1
+    const files = features.map((f) => {
+      const path = layerPath(request.out, f.layer, several)
+      writeFileAtomic(path, encodeNpy({ dtype: '<f4', shape: [list.paths.length, f.p], data: f.data }))
+      return { layer: f.layer, path, shape: [list.paths.length, f.p], pooling: f.pooling }
+    })
+    const names = join(dirname(request.out), 'file_names.txt')
+    writeFileAtomic(names, new TextEncoder().encode(`${list.names.join('\n')}\n`))
+    return {
+      model: model.id,
+      images: list.paths.length,
+      inputSize: model.inputSize,
+      files,
+      fileNames: names,
+      batchSize: request.batchSize,
+      backend: backend.name,
+      seconds,
+      imagesPerSecond: list.paths.length / seconds,
+    }
+  } finally {
+    disposeModel(model)
+  }
+}
+
+/** What `humanalign models` shows: the built-in models or one model's layers. */
+export async function describeModel(name: string) {
+  const model = await loadModel(modelSource(name))
+  try {
+    const { id, title, format, inputSize, defaultLayer, layers, parameters, trainableParameters } = model
+    return { id, title, format, inputSize, defaultLayer, layers, parameters, trainableParameters }
+  } finally {
+    disposeModel(model)
+  }
+}

@@ -1,0 +1,80 @@
+// A TF.js model loaded for feature extraction: its input size, its layers with output shapes and parameter
+// counts, and the layer a researcher usually wants.
+import * as tf from '@tensorflow/tfjs'
+import { AppError } from '../api/errors'
+import { BUILTIN_MODELS, modelArtifacts, type ModelSource } from './sources'
+
+export interface LayerInfo {
+  name: string
+  className: string
+  /** Without the batch axis; null entries are unknown sizes. */
+  outputShape: (number | null)[]
+  parameters: number
+  trainable: boolean
+}
+
+export interface LoadedModel {
+  id: string
+  title: string
+  format: 'layers-model' | 'graph-model'
+  inputSize: [number, number]
+  defaultLayer: string
+  layers: LayerInfo[]
+  parameters: number
+  trainableParameters: number
+  layersModel: tf.LayersModel | null
+  graphModel: tf.GraphModel | null
+}
+
+function layerInfo(layer: tf.layers.Layer): LayerInfo {
+  const shape = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[]
+  return { name: layer.name, className: layer.getClassName(), outputShape: shape.slice(1), parameters: layer.countParams(), trainable: layer.trainable }
+}
+
+export async function loadModel(source: ModelSource): Promise<LoadedModel> {
+  const artifacts = modelArtifacts(source)
+  const id = source.kind === 'builtin' ? source.id : source.path
+  const title = source.kind === 'builtin' ? BUILTIN_MODELS[source.id].title : source.path
+  try {
+    if (artifacts.format === 'graph-model') {
+      const graph = await tf.loadGraphModel(tf.io.fromMemory(artifacts))
+      const shape = graph.inputs[0]?.shape ?? []
+      const nodes = ((artifacts.modelTopology as { node?: { name: string; op: string }[] }).node ?? []).filter((n) => n.op !== 'Const' && n.op !== 'Placeholder')
+      return {
+        id,
+        title,
+        format: 'graph-model',
+        inputSize: [shape[1] ?? 224, shape[2] ?? 224],
+        defaultLayer: graph.outputs[0]?.name ?? nodes.at(-1)?.name ?? '',
+        layers: nodes.map((n) => ({ name: n.name, className: n.op, outputShape: [], parameters: 0, trainable: false })),
+        parameters: (artifacts.weightSpecs ?? []).reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0),
+        trainableParameters: 0,
+        layersModel: null,
+        graphModel: graph,
+      }
+    }
+    const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts))
+    const shape = model.inputs[0]!.shape
+    const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer').map(layerInfo)
+    return {
+      id,
+      title,
+      format: 'layers-model',
+      inputSize: [shape[1] ?? 224, shape[2] ?? 224],
+      defaultLayer: source.kind === 'builtin' ? BUILTIN_MODELS[source.id].defaultLayer : (layers.at(-2) ?? layers.at(-1))!.name,
+      layers,
+      parameters: model.countParams(),
+      trainableParameters: model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0),
+      layersModel: model,
+      graphModel: null,
+    }
+  } catch (err) {
+    if (err instanceof AppError) throw err
+    throw new AppError('user', `${title}: the model could not be loaded (${err instanceof Error ? err.message : String(err)}).`)
+  }
+}
+
+export function disposeModel(model: LoadedModel): void {
+  model.layersModel?.dispose()
+  model.graphModel?.dispose()
+}
