@@ -61,7 +61,7 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
 export const ExampleName = z.enum(['things', 'rsa92'])
 export type ExampleName = z.infer<typeof ExampleName>
@@ -203,6 +203,18 @@ export const JobSpec = z.discriminatedUnion('kind', [
   ProbeSpec,
   z
     .object({
+      kind: z.literal('extract'),
+      /** An image set of the project. */
+      images: z.number().int().positive(),
+      /** A built-in model id, or the folder of a model added to the project. */
+      model: z.string().min(1).max(1000),
+      layers: z.array(z.string().min(1).max(200)).min(1).max(16),
+      pooling: z.enum(['average', 'flatten', 'cls', 'mean']).optional(),
+      batchSize: z.number().int().min(1).max(1024).default(16),
+    })
+    .strict(),
+  z
+    .object({
       kind: z.literal('applyTransform'),
       /** The probe run whose transform is applied. */
       run: z.number().int().positive(),
@@ -329,6 +341,38 @@ export const MatrixView = z.object({
 })
 export type MatrixView = z.infer<typeof MatrixView>
 
+export const ModelLayer = z.object({
+  name: z.string(),
+  className: z.string(),
+  /** Without the batch axis; null for sizes that depend on the input. */
+  outputShape: z.array(z.number().nullable()),
+  parameters: z.number().int(),
+  trainable: z.boolean(),
+})
+export type ModelLayer = z.infer<typeof ModelLayer>
+
+export const ModelSummary = z.object({
+  /** A built-in id (mobilenet_v2) or the folder of a user model. */
+  id: z.string(),
+  title: z.string(),
+  source: z.enum(['builtin', 'folder']),
+  description: z.string(),
+})
+export type ModelSummary = z.infer<typeof ModelSummary>
+
+export const ModelInfo = ModelSummary.extend({
+  format: z.enum(['layers-model', 'graph-model']),
+  inputSize: z.tuple([z.number().int(), z.number().int()]),
+  defaultLayer: z.string(),
+  parameters: z.number().int(),
+  trainableParameters: z.number().int(),
+  layers: z.array(ModelLayer),
+})
+export type ModelInfo = z.infer<typeof ModelInfo>
+
+export const Thumbnail = z.object({ id: z.string(), file: z.string(), dataUrl: z.string() })
+export type Thumbnail = z.infer<typeof Thumbnail>
+
 export const AppInfo = z.object({
   name: z.literal('HumanAlign'),
   version: z.string(),
@@ -402,6 +446,14 @@ export const operations = {
     { summary: "a similarity dataset's matrix for display (one subject or the mean, ordered by category, block-averaged down to maxSize)" },
   ),
   'datasets.list': op(Empty, z.array(DatasetInfo), { summary: "the open project's datasets, newest first" }),
+  'datasets.thumbnails': op(
+    z.object({ id: z.number().int().positive(), offset: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(200).default(60), size: z.number().int().min(16).max(256).default(96) }).strict(),
+    z.object({ total: z.number().int(), thumbnails: z.array(Thumbnail) }),
+    { summary: "small previews of an image set's images, as data URLs, a page at a time" },
+  ),
+  'models.list': op(Empty, z.array(ModelSummary), { summary: 'the built-in models and the models added to the open project' }),
+  'models.describe': op(z.object({ id: z.string().min(1).max(1000) }).strict(), ModelInfo, { summary: "a model's input size, parameters and layers (loaded in a worker)" }),
+  'models.add': op(z.object({ path: AbsolutePath }).strict(), ModelInfo, { summary: 'add a TF.js model folder (model.json + weights) to the open project' }),
   'jobs.list': op(Empty, z.array(JobInfo), { summary: 'jobs of the open project, newest first' }),
   'jobs.metrics': op(z.object({ id: z.number().int() }).strict(), z.array(MetricSeries), {
     summary: "a job's metric streams",

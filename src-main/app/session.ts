@@ -1,11 +1,14 @@
 import { arch, cpus, freemem, totalmem } from 'node:os'
 import { resolve } from 'node:path'
-import type { AppInfo, BackendSetting, DatasetInfo, ExampleName, FileSummary, MatrixView, RunInfo, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
+import type { AppInfo, BackendSetting, DatasetInfo, ExampleName, FileSummary, MatrixView, ModelInfo, ModelSummary, RunInfo, Thumbnail, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
 import { isBackendName, type BackendName } from '../core/compute/backendNames'
 import { JobRunner } from '../jobs/runner'
-import { inspectInWorker, probeInWorker } from '../jobs/tasks'
+import { describeModelInWorker, inspectInWorker, probeInWorker } from '../jobs/tasks'
+import { BUILTIN_MODELS } from '../models/sources'
+import { addUserModel, listUserModels } from '../store/models'
+import { imageThumbnails } from '../store/thumbnails'
 import { configDir, defaultProjectsDir } from '../store/paths'
 import { Project } from '../store/project'
 import { RecentProjects } from '../store/recent'
@@ -153,6 +156,29 @@ export class Session {
   matrix(id: number, subject: number | null, maxSize: number, labelsFrom: number | null): MatrixView {
     const project = this.requireProject()
     return matrixView(project.db, project.dir, id, subject, maxSize, labelsFrom)
+  }
+
+  /** The built-in models, then those added to the open project. */
+  listModels(): ModelSummary[] {
+    const builtin = Object.entries(BUILTIN_MODELS).map(([id, m]) => ({ id, title: m.title, source: 'builtin' as const, description: m.description }))
+    return [...builtin, ...(this.project ? listUserModels(this.project.db) : [])]
+  }
+
+  describeModel(id: string): Promise<ModelInfo> {
+    return describeModelInWorker(this.options.workerDir, id)
+  }
+
+  async addModel(path: string): Promise<ModelInfo> {
+    const project = this.requireProject()
+    const info = await describeModelInWorker(this.options.workerDir, path)
+    addUserModel(project.db, info)
+    this.options.events.emit({ type: 'project.changed', project: project.info() })
+    return info
+  }
+
+  thumbnails(id: number, offset: number, limit: number, size: number): Promise<{ total: number; thumbnails: Thumbnail[] }> {
+    const project = this.requireProject()
+    return imageThumbnails(project.db, project.dir, id, offset, limit, size)
   }
 
   listDatasets(): DatasetInfo[] {

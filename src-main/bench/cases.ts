@@ -124,7 +124,7 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
     name: 'probe',
     reference: "gLocal-style PyTorch loop: X[batch] @ W for each batch's triplets",
     describe: (count) => `affine probe (hard), ${GATHER_OBJECTS} objects × ${count > 10_000 ? 768 : 32} features, ${count.toLocaleString('en')} triplets, batch 4096, to early stop`,
-    sizes: { full: [100_000], quick: [4000] },
+    sizes: { full: [20_000], quick: [4000] },
     once: true,
     referenceModules: ['numpy', 'torch'],
     // Float32 on both sides, different summation orders: held-out accuracies within a point.

@@ -6,6 +6,7 @@ import { getArtifact, listArtifacts } from '../store/artifacts'
 import type { Db } from '../store/database'
 import { getDataset, listDatasets } from '../store/datasets'
 import { getRun } from '../store/runs'
+import { modelSource } from '../models/sources'
 
 /** One job at a time per lane: the compute lane holds the GPU (or the CPU cores); file checks use the disk. */
 export type Lane = 'compute' | 'io'
@@ -69,6 +70,19 @@ export const catalog: Record<JobKind, KindInfo> = {
       const categories = categoriesFrom === undefined ? null : find(categoriesFrom)
       if (categories && categories.kind !== 'concepts') throw new AppError('user', `Dataset ${categoriesFrom} ("${categories.name}") is ${categories.kind}, not concepts with categories.`)
       return { a: find(a), b: b === undefined ? null : find(b), categories }
+    },
+  },
+  extract: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const { images, model } = spec as Extract<JobSpec, { kind: 'extract' }>
+      const found = getDataset(db, images)
+      if (!found) throw new AppError('not_found', `There is no dataset ${images} in this project.`)
+      if (found.kind !== 'images') throw new AppError('user', `Dataset ${images} ("${found.name}") is ${found.kind}, not an image set.`)
+      // Built-in ids and folders are checked here, before a worker starts.
+      modelSource(model)
+      return found
     },
   },
   probe: {

@@ -1,16 +1,20 @@
-// Entry of a worker for short tasks outside any project (the doctor's backend probe, looking into a file), so
+// Entry of a worker for short tasks outside any project (the doctor's backend probe, looking into a file, listing
+// a model's layers), so
 // that loading native backends or parsing a large file never blocks the main thread or the server's event loop.
 import { parentPort, workerData } from 'node:worker_threads'
 import { AppError } from '../api/errors'
 import { probeBackends } from '../core/compute/probe'
 import { inspectFile } from '../files/readers'
+import { chooseBackend } from '../core/compute/backend'
+import { describeModel } from '../models/extractFiles'
 import type { TaskReply, TaskRequest } from './tasks'
 
 const port = parentPort
 if (!port) throw new Error('taskWorker must run in a worker thread')
 const request = workerData as TaskRequest
 
-const work = request.task === 'probeBackends' ? probeBackends(request.requested) : inspectFile(request.path)
+const work =
+  request.task === 'probeBackends' ? probeBackends(request.requested) : request.task === 'inspect' ? inspectFile(request.path) : chooseBackend({ force: 'cpu' }).then(() => describeModel(request.id))
 work
   .then((result) => port.postMessage({ ok: true, result } satisfies TaskReply))
   .catch((err: unknown) =>

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import type { ModelInfo } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { BackendName } from '../core/compute/backendNames'
 import type { BackendProbe } from '../core/compute/probe'
@@ -9,7 +10,7 @@ export const TASK_WORKER = 'taskWorker.js'
 const TIMEOUT_MS = 120_000
 
 /** Short work outside any project, run in a fresh worker thread so the main thread never waits on it. */
-export type TaskRequest = { task: 'probeBackends'; requested: BackendName | null } | { task: 'inspect'; path: string }
+export type TaskRequest = { task: 'probeBackends'; requested: BackendName | null } | { task: 'inspect'; path: string } | { task: 'describeModel'; id: string }
 export type TaskReply = { ok: true; result: unknown } | { ok: false; message: string; user: boolean }
 
 function runTask<T>(workerDir: string, request: TaskRequest, what: string): Promise<T> {
@@ -38,4 +39,9 @@ export function probeInWorker(workerDir: string, requested: BackendName | null):
 
 export function inspectInWorker(workerDir: string, path: string): Promise<FileSummary> {
   return runTask(workerDir, { task: 'inspect', path }, `reading ${path}`)
+}
+
+/** Loads a model (on the cpu backend) to list its layers, away from the main thread. */
+export function describeModelInWorker(workerDir: string, id: string): Promise<ModelInfo> {
+  return runTask(workerDir, { task: 'describeModel', id }, `loading the model ${id}`)
 }

@@ -11,8 +11,8 @@ export interface ExtractOptions {
   /** One pooling for all layers; by default average for conv maps and the mean token for sequences. */
   pooling?: Pooling
   batchSize: number
-  /** After each batch (images done so far); may throw to stop. */
-  progress?(done: number, total: number): void | Promise<void>
+  /** After each batch: images done so far, and the rows filled so far (to checkpoint); may throw to stop. */
+  progress?(done: number, total: number, rows: LayerFeatures[]): void | Promise<void>
   /** Images to skip (already extracted by a run that was interrupted). */
   start?: number
   /** Where a resumed run's earlier rows are. */
@@ -92,7 +92,7 @@ export async function extractFeatures(model: LoadedModel, images: string[], opti
       o.dispose()
     }
     start += count
-    await options.progress?.(start, n)
+    await options.progress?.(start, n, results)
   }
   if (!results) throw new AppError('user', 'There are no images to extract features from.')
   return results

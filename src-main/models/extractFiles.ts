@@ -9,7 +9,8 @@ import { writeFileAtomic } from '../store/artifacts'
 import { extractFeatures } from './extract'
 import { imageList } from './imageList'
 import { disposeModel, loadModel } from './model'
-import { modelSource } from './sources'
+import { BUILTIN_MODELS, modelSource } from './sources'
+import type { ModelInfo } from '../api/contract'
 
 export interface ExtractRequest {
   model: string
@@ -60,12 +61,14 @@ export async function extractFiles(request: ExtractRequest) {
   }
 }
 
-/** What `humanalign models` shows: the built-in models or one model's layers. */
-export async function describeModel(name: string) {
-  const model = await loadModel(modelSource(name))
+/** A model's description and layers (what `humanalign models NAME` and the Models page show). */
+export async function describeModel(name: string): Promise<ModelInfo> {
+  const source = modelSource(name)
+  const model = await loadModel(source)
   try {
     const { id, title, format, inputSize, defaultLayer, layers, parameters, trainableParameters } = model
-    return { id, title, format, inputSize, defaultLayer, layers, parameters, trainableParameters }
+    const description = source.kind === 'builtin' ? BUILTIN_MODELS[source.id].description : `TF.js ${format} from ${source.path}`
+    return { id, title, source: source.kind, description, format, inputSize, defaultLayer, layers, parameters, trainableParameters }
   } finally {
     disposeModel(model)
   }

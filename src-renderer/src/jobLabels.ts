@@ -8,4 +8,5 @@ export const JOB_LABELS: Record<JobKind, string> = {
   evaluate: 'Evaluate',
   probe: 'Affine probe',
   applyTransform: 'Apply transform',
+  extract: 'Extract features',
 }

@@ -1,9 +1,10 @@
-import type { JobKind, JobSpec } from '../../api/contract'
+import type { DatasetInfo, JobKind, JobSpec } from '../../api/contract'
 import type { ArtifactRow } from '../../store/artifacts'
 import type { ObjectList } from '../catalog'
 import type { JobFunction } from '../protocol'
 import { importData } from './importData'
 import { evaluate, type EvaluateInput } from './evaluate'
+import { extract } from './extract'
 import { applyProbe, probe, type ApplyTransformInput, type ProbeInput } from './probe'
 import { similarity } from './similarity'
 import { simulateTriplets } from './simulateTriplets'
@@ -15,6 +16,7 @@ export const jobKinds: Record<JobKind, JobFunction> = {
   simulateTriplets: (spec, _input, ctx) => simulateTriplets(spec as Extract<JobSpec, { kind: 'simulateTriplets' }>, ctx.examplesDir, ctx),
   evaluate: (spec, input, ctx) => evaluate(spec as Extract<JobSpec, { kind: 'evaluate' }>, input as EvaluateInput, ctx),
   import: (spec, input, ctx) => importData(spec as Extract<JobSpec, { kind: 'import' }>, input as { objects: ObjectList } | null, ctx),
+  extract: (spec, input, ctx) => extract(spec as Extract<JobSpec, { kind: 'extract' }>, input as DatasetInfo, ctx),
   probe: (spec, input, ctx) => probe(spec as Extract<JobSpec, { kind: 'probe' }>, input as ProbeInput, ctx),
   applyTransform: (spec, input, ctx) => applyProbe(spec as Extract<JobSpec, { kind: 'applyTransform' }>, input as ApplyTransformInput, ctx),
   similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),
