@@ -211,6 +211,10 @@ export const JobSpec = z.discriminatedUnion('kind', [
       layers: z.array(z.string().min(1).max(200)).min(1).max(16),
       pooling: z.enum(['average', 'flatten', 'cls', 'mean']).optional(),
       batchSize: z.number().int().min(1).max(1024).default(16),
+      /** An unreadable image stops the job, or is left out of the feature sets and reported. */
+      onBadImage: z.enum(['abort', 'skip']).default('abort'),
+      /** The rows done are checkpointed at most this often. */
+      checkpointSeconds: z.number().nonnegative().max(3600).default(5),
     })
     .strict(),
   z

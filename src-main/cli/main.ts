@@ -42,7 +42,7 @@ Commands:
   models [NAME|DIR]                  the built-in models (MobileNetV2, InceptionV3), or one model's layers with
                                      output shapes and parameter counts
   extract --model NAME|DIR --images DIR|LIST.txt --out features.npy [--layer NAME[,NAME]]
-          [--pool average|flatten|cls|mean] [--batch N]
+          [--pool average|flatten|cls|mean] [--batch N] [--skip-unreadable]
                                      features of images from one or several layers (one pass), with
                                      file_names.txt beside them (thingsvision's convention)
   probe --features F --triplets T [--objective hard|soft|glocal] [--soft-labels P] [--folds 3]
@@ -437,7 +437,15 @@ async function modelsCommand(io: CliIo, args: string[]): Promise<number> {
 async function extractCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { model: { type: 'string' }, images: { type: 'string' }, layer: { type: 'string' }, out: { type: 'string' }, pool: { type: 'string' }, batch: { type: 'string' } },
+    options: {
+      model: { type: 'string' },
+      images: { type: 'string' },
+      layer: { type: 'string' },
+      out: { type: 'string' },
+      pool: { type: 'string' },
+      batch: { type: 'string' },
+      'skip-unreadable': { type: 'boolean' },
+    },
     strict: true,
   })
   const { setting } = backend.session.backendRequest()
@@ -450,10 +458,12 @@ async function extractCommand(backend: Backend, io: CliIo, args: string[]): Prom
     out: need('out', values.out),
     pooling: values.pool === undefined ? undefined : choice('pool', values.pool, POOLINGS, 'average'),
     batchSize: batch,
+    onBadImage: values['skip-unreadable'] ? 'skip' : 'abort',
     backend: setting === 'auto' ? null : setting,
   })
   printResult(io, r, () =>
     [
+      ...r.skipped.map((s) => `skipped ${s.image}: ${s.reason}`),
       `${r.images} images through ${r.model} in ${r.seconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(1)} images/s, batch ${r.batchSize}, ${r.backend})`,
       ...r.files.map((f) => `  ${f.layer}: ${f.shape.join(' × ')}${f.pooling ? ` (${f.pooling} pooling)` : ''} → ${f.path}`),
       `  image order: ${r.fileNames}`,

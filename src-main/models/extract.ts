@@ -11,12 +11,29 @@ export interface ExtractOptions {
   /** One pooling for all layers; by default average for conv maps and the mean token for sequences. */
   pooling?: Pooling
   batchSize: number
-  /** After each batch: images done so far, and the rows filled so far (to checkpoint); may throw to stop. */
-  progress?(done: number, total: number, rows: LayerFeatures[]): void | Promise<void>
+  /** After each batch: images done so far, the rows filled so far and the images left out (to checkpoint); may throw to stop. */
+  progress?(done: number, total: number, rows: LayerFeatures[], skipped: SkippedImage[]): void | Promise<void>
   /** Images to skip (already extracted by a run that was interrupted). */
   start?: number
   /** Where a resumed run's earlier rows are. */
   previous?: Map<string, Float32Array>
+  /** An unreadable image stops the extraction (default), or is left out and reported. */
+  onBadImage?: 'abort' | 'skip'
+  /** Images already left out by the run being resumed. */
+  skipped?: SkippedImage[]
+}
+
+export interface SkippedImage {
+  index: number
+  path: string
+  reason: string
+}
+
+export interface Extraction {
+  layers: LayerFeatures[]
+  /** Positions of the images that have a row (all of them unless some were skipped), in row order. */
+  kept: number[]
+  skipped: SkippedImage[]
 }
 
 export interface LayerFeatures {
@@ -59,41 +76,59 @@ function outputsOf(model: LoadedModel, layers: string[]): (x: tf.Tensor4D) => tf
   }
 }
 
-export async function extractFeatures(model: LoadedModel, images: string[], options: ExtractOptions): Promise<LayerFeatures[]> {
+export async function extractFeatures(model: LoadedModel, images: string[], options: ExtractOptions): Promise<Extraction> {
   if (!options.layers.length) throw new AppError('user', 'Choose at least one layer.')
   const run = outputsOf(model, options.layers)
   const [height, width] = model.inputSize
   const n = images.length
-  const batchOf = (start: number) => Promise.all(images.slice(start, start + options.batchSize).map((path) => preprocess(path, model.inputSize)))
+  const skip = options.onBadImage === 'skip'
+  const skipped: SkippedImage[] = [...(options.skipped ?? [])]
+  /** A batch's images decoded; with skipping, the unreadable ones are noted and left out. */
+  const batchOf = async (start: number) => {
+    const decoded = await Promise.all(
+      images.slice(start, start + options.batchSize).map((path, k) =>
+        preprocess(path, model.inputSize).catch((err: unknown) => {
+          if (!skip) throw err
+          skipped.push({ index: start + k, path, reason: err instanceof Error ? err.message : String(err) })
+          return null
+        }),
+      ),
+    )
+    return { count: decoded.length, pixels: decoded.filter((p): p is Float32Array => p !== null) }
+  }
   let results: LayerFeatures[] | null = null
   let start = options.start ?? 0
+  // Rows are written in order of the images kept: a skipped image leaves no gap.
+  let row = start - skipped.filter((s) => s.index < start).length
   let next = start < n ? batchOf(start) : null
   while (next) {
-    const pixels = await next
-    const count = pixels.length
+    const { count, pixels } = await next
     next = start + count < n ? batchOf(start + count) : null
-    const input = new Float32Array(count * height * width * 3)
-    pixels.forEach((p, i) => input.set(p, i * height * width * 3))
-    const x = tf.tensor4d(input, [count, height, width, 3])
-    const outputs = run(x)
-    x.dispose()
-    if (!results) {
-      results = outputs.map((o, k) => {
+    if (pixels.length) {
+      const input = new Float32Array(pixels.length * height * width * 3)
+      pixels.forEach((p, i) => input.set(p, i * height * width * 3))
+      const x = tf.tensor4d(input, [pixels.length, height, width, 3])
+      const outputs = run(x)
+      x.dispose()
+      results ??= outputs.map((o, k) => {
         const shape = o.shape.slice(1)
         const pooling = shape.length > 1 ? (options.pooling ?? defaultPooling(shape.length)) : null
         const p = pooledSize(shape, pooling ?? 'flatten')
         const data = options.previous?.get(options.layers[k]!) ?? new Float32Array(n * p)
         return { layer: options.layers[k]!, pooling, p, data }
       })
-    }
-    for (const [k, o] of outputs.entries()) {
-      const r = results[k]!
-      poolInto((await o.data()) as Float32Array, count, o.shape.slice(1), r.pooling ?? 'flatten', r.data, start)
-      o.dispose()
+      for (const [k, o] of outputs.entries()) {
+        const r = results[k]!
+        poolInto((await o.data()) as Float32Array, pixels.length, o.shape.slice(1), r.pooling ?? 'flatten', r.data, row)
+        o.dispose()
+      }
+      row += pixels.length
     }
     start += count
-    await options.progress?.(start, n, results)
+    if (results) await options.progress?.(start, n, results, skipped)
   }
-  if (!results) throw new AppError('user', 'There are no images to extract features from.')
-  return results
+  if (!results) throw new AppError('user', skipped.length ? `None of the ${n} images could be read (the first: ${skipped[0]!.reason}).` : 'There are no images to extract features from.')
+  const left = new Set(skipped.map((s) => s.index))
+  const kept = Array.from({ length: n }, (_, i) => i).filter((i) => !left.has(i))
+  return { layers: results.map((r) => ({ ...r, data: r.data.subarray(0, kept.length * r.p) })), kept, skipped }
 }

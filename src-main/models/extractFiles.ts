@@ -19,6 +19,7 @@ export interface ExtractRequest {
   out: string
   pooling?: Pooling
   batchSize: number
+  onBadImage: 'abort' | 'skip'
   backend: BackendName | null
 }
 
@@ -35,19 +36,20 @@ export async function extractFiles(request: ExtractRequest) {
   try {
     const layers = request.layers ?? [model.defaultLayer]
     const started = performance.now()
-    const features = await extractFeatures(model, list.paths, { layers, pooling: request.pooling, batchSize: request.batchSize })
+    const { layers: features, kept, skipped } = await extractFeatures(model, list.paths, { layers, pooling: request.pooling, batchSize: request.batchSize, onBadImage: request.onBadImage })
     const seconds = (performance.now() - started) / 1000
     const several = layers.length > 1
     const files = features.map((f) => {
       const path = layerPath(request.out, f.layer, several)
-      writeFileAtomic(path, encodeNpy({ dtype: '<f4', shape: [list.paths.length, f.p], data: f.data }))
-      return { layer: f.layer, path, shape: [list.paths.length, f.p], pooling: f.pooling }
+      writeFileAtomic(path, encodeNpy({ dtype: '<f4', shape: [kept.length, f.p], data: f.data }))
+      return { layer: f.layer, path, shape: [kept.length, f.p], pooling: f.pooling }
     })
     const names = join(dirname(request.out), 'file_names.txt')
-    writeFileAtomic(names, new TextEncoder().encode(`${list.names.join('\n')}\n`))
+    writeFileAtomic(names, new TextEncoder().encode(`${kept.map((i) => list.names[i]).join('\n')}\n`))
     return {
       model: model.id,
-      images: list.paths.length,
+      images: kept.length,
+      skipped: skipped.map((s) => ({ image: list.names[s.index], reason: s.reason })),
       inputSize: model.inputSize,
       files,
       fileNames: names,

@@ -38,7 +38,7 @@ describe('the bundled MobileNetV2', () => {
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(reference.images[k]!.pixelsSha256)
     }
     for (const batchSize of [1, 2]) {
-      const [features, head] = await extractFeatures(model, paths, { layers: ['flatten_1', 'dense_3'], batchSize })
+      const [features, head] = (await extractFeatures(model, paths, { layers: ['flatten_1', 'dense_3'], batchSize })).layers
       expect(features).toMatchObject({ layer: 'flatten_1', p: 1280, pooling: null })
       reference.images.forEach((r, i) => {
         const ours = features!.data.subarray(i * 1280, (i + 1) * 1280)
@@ -51,11 +51,11 @@ describe('the bundled MobileNetV2', () => {
 
   it('averages a conv map to the penultimate features, and repeats itself exactly', async () => {
     const path = [join(images, reference.images[0]!.name)]
-    const [pooled] = await extractFeatures(model, path, { layers: ['out_relu'], batchSize: 1 })
+    const [pooled] = (await extractFeatures(model, path, { layers: ['out_relu'], batchSize: 1 })).layers
     // out_relu → 7×7 average pooling → flatten is the model's own penultimate vector.
     expect(pooled).toMatchObject({ p: 1280, pooling: 'average' })
     reference.images[0]!.flatten_1.forEach((v, d) => expect(pooled!.data[d]).toBeCloseTo(v, 4))
-    const [again] = await extractFeatures(model, path, { layers: ['out_relu'], batchSize: 1 })
+    const [again] = (await extractFeatures(model, path, { layers: ['out_relu'], batchSize: 1 })).layers
     expect(again!.data).toEqual(pooled!.data)
   }, 60_000)
 
@@ -64,6 +64,20 @@ describe('the bundled MobileNetV2', () => {
     const broken = join(tmp(), 'broken.jpg')
     writeFileSync(broken, 'not a jpeg')
     await expect(extractFeatures(model, [broken], { layers: ['flatten_1'], batchSize: 1 })).rejects.toThrow(`${broken} cannot be read as an image`)
+    // Or, as the user chose, left out and reported: the good images keep their rows, in order.
+    const good = reference.images.map((i) => join(images, i.name))
+    const mixed = await extractFeatures(model, [good[0]!, broken, good[1]!], { layers: ['dense_3'], batchSize: 2, onBadImage: 'skip' })
+    expect(mixed.kept).toEqual([0, 2])
+    expect(mixed.skipped).toEqual([{ index: 1, path: broken, reason: expect.stringContaining(`${broken} cannot be read as an image`) }])
+    expect(mixed.layers[0]!.data).toHaveLength(10)
+    reference.images.forEach((r, i) => r.dense_3.forEach((v, d) => expect(mixed.layers[0]!.data[i * 5 + d]).toBeCloseTo(v, 5)))
+  })
+
+  it('says which weight file of a user model is missing', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }] }))
+    await expect(loadModel({ kind: 'folder', path: dir })).rejects.toThrow(`${join(dir, 'model.json')} lists the weight file group1-shard1of1.bin, which is missing beside it.`)
+    await expect(loadModel({ kind: 'folder', path: tmp() })).rejects.toThrow('no model.json there')
   })
 })
 

@@ -1,41 +1,20 @@
 // The probe as a job: cross-validation results, streamed curves, the stored transform and applying it, resume
 // after a crash, cancel, and clear errors.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { AppEvent, JobInfo, ProbeSpec } from '../../src-main/api/contract'
-import { createEventBus } from '../../src-main/api/events'
+import { describe, expect, it } from 'vitest'
+import type { ProbeSpec } from '../../src-main/api/contract'
 import { randomGenerator, simulateTriplets } from '../../src-main/core/data/simulate'
 import { decodeNpy } from '../../src-main/core/io/npy'
-import { JobRunner } from '../../src-main/jobs/runner'
 import { getArtifact, putArray } from '../../src-main/store/artifacts'
 import { insertDataset } from '../../src-main/store/datasets'
-import { Project } from '../../src-main/store/project'
-import { readFileSync } from 'node:fs'
-import { EXAMPLES_DIR, WORKER_DIR } from '../helpers/seed'
-import { settled, until } from '../helpers/events'
-import { useTmp } from '../helpers/tmp'
+import { until } from '../helpers/events'
+import { crashComputeWorker, stateOf, useJobRunner } from '../helpers/jobRunner'
 
-const tmp = useTmp()
-const cleanup: (() => Promise<void> | void)[] = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-
-function setup() {
-  const project = Project.create(join(tmp(), 'p'), 'probe', '1')
-  const events = createEventBus()
-  const seen: AppEvent[] = []
-  events.subscribe((e) => seen.push(e))
-  const runner = new JobRunner(project, { workerDir: WORKER_DIR, examplesDir: EXAMPLES_DIR, events, requestedBackend: () => 'wasm' })
-  cleanup.push(() => project.close())
-  cleanup.push(() => runner.close())
-  return { project, runner, seen }
-}
-
-const stateOf = async (seen: AppEvent[], id: number): Promise<JobInfo> => ((await until(seen, settled(id))) as { job: JobInfo }).job
+const setup = useJobRunner()
 
 /** 150 objects with a 6-d embedding; triplets simulated from it (with soft labels); the features stretched. */
-function seedData(project: Project, withSoft = true) {
+function seedData(project: ReturnType<typeof setup>['project'], withSoft = true) {
   const n = 150
   const p = 6
   const random = randomGenerator(3)
@@ -120,8 +99,7 @@ describe('probe job', () => {
     const whole = await stateOf(seen, runner.start(one).id)
     const job = runner.start(one)
     await until(seen, (e) => e.type === 'job.state' && e.job.id === job.id && e.job.checkpointAt !== null)
-    const running = (runner as unknown as { running: Map<string, { worker: { terminate(): Promise<number> } }> }).running
-    await running.get('compute')!.worker.terminate()
+    await crashComputeWorker(runner)
     expect(await stateOf(seen, job.id)).toMatchObject({ state: 'failed', resumable: true })
     seen.length = 0
     runner.resume(job.id)

@@ -1,0 +1,37 @@
+// A project with a job runner on the built workers, the events it emits, and waiting for a job to settle.
+import { join } from 'node:path'
+import { afterEach } from 'vitest'
+import type { AppEvent, JobInfo } from '../../src-main/api/contract'
+import { createEventBus } from '../../src-main/api/events'
+import type { BackendName } from '../../src-main/core/compute/backendNames'
+import { JobRunner } from '../../src-main/jobs/runner'
+import { Project } from '../../src-main/store/project'
+import { settled, until } from './events'
+import { EXAMPLES_DIR, WORKER_DIR } from './seed'
+import { useTmp } from './tmp'
+
+export function useJobRunner(backend: BackendName | null = 'wasm') {
+  const tmp = useTmp()
+  const cleanup: (() => Promise<void> | void)[] = []
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn()
+  })
+  return () => {
+    const project = Project.create(join(tmp(), 'p'), 'jobs', '1')
+    const events = createEventBus()
+    const seen: AppEvent[] = []
+    events.subscribe((e) => seen.push(e))
+    const runner = new JobRunner(project, { workerDir: WORKER_DIR, examplesDir: EXAMPLES_DIR, events, requestedBackend: () => backend })
+    cleanup.push(() => project.close())
+    cleanup.push(() => runner.close())
+    return { project, runner, seen, tmp }
+  }
+}
+
+export const stateOf = async (seen: AppEvent[], id: number): Promise<JobInfo> => ((await until(seen, settled(id))) as { job: JobInfo }).job
+
+/** Kills the worker of the running compute job, as a crash would. */
+export async function crashComputeWorker(runner: JobRunner): Promise<void> {
+  const running = (runner as unknown as { running: Map<string, { worker: { terminate(): Promise<number> } }> }).running
+  await running.get('compute')!.worker.terminate()
+}
