@@ -81,13 +81,36 @@ def numpy_cases(case, size):
         return run
     if case == 'probe':
         return probe_case(size)
+    if case == 'mobilenet':
+        return mobilenet_case(size)
     raise SystemExit(f'unknown case {case}')
 
 
+def mobilenet_case(images):
+    """torchvision's MobileNetV2 on the CPU (untrained weights: the same architecture, so the same work), in batches
+    of 16, to the penultimate 1280-d features."""
+    import os
+    import torch
+    import torchvision
+    torch.set_num_threads(os.cpu_count())
+    model = torchvision.models.mobilenet_v2(weights=None).eval()
+    pixels = torch.from_numpy(((inputs_matrix(images, 224 * 224 * 3, 0.0) + 2) / 4).reshape(images, 224, 224, 3)).permute(0, 3, 1, 2).contiguous()
+
+    def run():
+        out = []
+        with torch.no_grad():
+            for start in range(0, images, 16):
+                x = model.features(pixels[start:start + 16])
+                out.append(torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1))
+        return torch.cat(out).numpy()
+    return run
+
+
 def probe_inputs(count, n, p):
-    """As src-main/bench/inputs.ts probeInputs: features, and triplets whose odd one out a hidden embedding picks."""
-    x = inputs_matrix(n, p, 0.0)
-    h = inputs_matrix(n, 8, 2.0).astype(np.float64)
+    """As src-main/bench/inputs.ts probeInputs: a hidden embedding H picks the odd ones out; X = H A + 0.1 N."""
+    h = inputs_matrix(n, 8, 2.0)
+    x = (h.astype(np.float64) @ inputs_matrix(8, p, 1.0).astype(np.float64) + 0.1 * inputs_matrix(n, p, 3.0)).astype(np.float32)
+    h = h.astype(np.float64)
     kept = []
     for a, b, c in inputs_triplets(count, n):
         if a == b or a == c or b == c:
@@ -106,7 +129,7 @@ def probe_case(count):
     import os
     import torch
     torch.set_num_threads(os.cpu_count())
-    n, p = 1854, 768 if count > 10000 else 32
+    n, p = 1854, 768 if count > 5000 else 32
     x, train, validation, test = probe_inputs(count, n, p)
     xs = torch.from_numpy((x - x.mean()) / x.std())
     train, validation, test = (torch.from_numpy(t) for t in (train, validation, test))
@@ -190,7 +213,7 @@ def main():
     if use_torch:
         import torch
         impl = f'PyTorch {torch.__version__} on {torch.cuda.get_device_name(0)}'
-    elif case == 'probe':
+    elif case in ('probe', 'mobilenet'):
         import torch
         impl = f'PyTorch {torch.__version__} (CPU, {torch.get_num_threads()} threads)'
     else:

@@ -21,8 +21,8 @@ export interface CaseReport {
   ours: SideResult & { backend: string }
   reference: SideResult
   ratio: { time: number; memory: number }
-  /** The two results agree (checksums within the case's tolerance, by default 1e-3 relative). */
-  agree: boolean
+  /** The two results agree (checksums within the case's tolerance, by default 1e-3 relative); null: not comparable. */
+  agree: boolean | null
 }
 
 export interface BenchReport {
@@ -57,7 +57,7 @@ const hasModules = (python: string, modules: string[]): boolean =>
  * modules (NumPy; and PyTorch for the probe's reference).
  */
 export function findPython(modules: string[] = ['numpy']): string {
-  const names = modules.map((m) => ({ numpy: 'NumPy', torch: 'PyTorch' })[m] ?? m).join(' and ')
+  const names = modules.map((m) => ({ numpy: 'NumPy', torch: 'PyTorch', torchvision: 'torchvision' })[m] ?? m).join(' and ')
   const install = `apt-get install ${modules.map((m) => `python3-${m}`).join(' ')}`
   const chosen = process.env.HUMANALIGN_PYTHON
   if (chosen) {
@@ -114,7 +114,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         ours: oursSide,
         reference: referenceSide,
         ratio: { time: oursSide.medianMs / referenceSide.medianMs, memory: oursSide.peakRssBytes / referenceSide.peakRssBytes },
-        agree: Math.abs(ours.checksum - reference.checksum) <= (spec.tolerance ?? 1e-3 * Math.max(1, Math.abs(reference.checksum))),
+        agree: spec.tolerance === null ? null : Math.abs(ours.checksum - reference.checksum) <= (spec.tolerance ?? 1e-3 * Math.max(1, Math.abs(reference.checksum))),
       })
     }
   }

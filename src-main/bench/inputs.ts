@@ -18,24 +18,34 @@ export function inputTriplets(count: number, n: number): Int32Array {
 }
 
 /**
- * A probe benchmark's data: features X (n × p), and triplets of distinct objects whose odd one out (last) is the
- * one a hidden 8-d embedding H of the same objects chooses; split 80/10/10 into training, validation and test.
+ * A probe benchmark's data: a hidden 8-d embedding H of n objects picks each triplet's odd one out (last); the
+ * features are X = H A + 0.1 N (A a fixed 8 × p map, N a fixed pattern), so a linear probe can recover H's
+ * similarities from X. Triplets of distinct objects, split 80/10/10 into training, validation and test.
  */
 export function probeInputs(count: number, n: number, p: number) {
-  const x = inputMatrix(n, p, 0)
   const h = inputMatrix(n, 8, 2)
-  const dot = (a: number, b: number) => {
+  const a = inputMatrix(8, p, 1)
+  const noise = inputMatrix(n, p, 3)
+  const x = new Float32Array(n * p)
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < p; d++) {
+      let v = 0
+      for (let k = 0; k < 8; k++) v += h[i * 8 + k]! * a[k * p + d]!
+      x[i * p + d] = v + 0.1 * noise[i * p + d]!
+    }
+  }
+  const dot = (i: number, j: number) => {
     let s = 0
-    for (let d = 0; d < 8; d++) s += h[a * 8 + d]! * h[b * 8 + d]!
+    for (let d = 0; d < 8; d++) s += h[i * 8 + d]! * h[j * 8 + d]!
     return s
   }
   const drawn = inputTriplets(count, n)
   const kept: number[] = []
   for (let t = 0; t < count; t++) {
-    const [a, b, c] = [drawn[3 * t]!, drawn[3 * t + 1]!, drawn[3 * t + 2]!]
-    if (a === b || a === c || b === c) continue
-    const [ab, ac, bc] = [dot(a, b), dot(a, c), dot(b, c)]
-    kept.push(...(ab >= ac && ab >= bc ? [a, b, c] : ac >= bc ? [a, c, b] : [b, c, a]))
+    const [i, j, k] = [drawn[3 * t]!, drawn[3 * t + 1]!, drawn[3 * t + 2]!]
+    if (i === j || i === k || j === k) continue
+    const [ij, ik, jk] = [dot(i, j), dot(i, k), dot(j, k)]
+    kept.push(...(ij >= ik && ij >= jk ? [i, j, k] : ik >= jk ? [i, k, j] : [j, k, i]))
   }
   const total = kept.length / 3
   const part = (from: number, to: number) => ({ indices: Int32Array.from(kept.slice(3 * from, 3 * to)), count: to - from, soft: null })

@@ -48,7 +48,7 @@ export function formatBench(report: BenchReport): string {
     `${c.reference.medianMs.toFixed(1)} ms`,
     `${c.ratio.time.toFixed(2)}×`,
     `${formatBytes(c.ours.peakRssBytes)} / ${formatBytes(c.reference.peakRssBytes)}`,
-    c.agree ? 'yes' : 'NO',
+    c.agree === null ? '—' : c.agree ? 'yes' : 'NO',
   ])
   const first = report.cases[0]
   const header = ['case', `ours (${first?.ours.backend ?? '?'})`, first?.reference.implementation ?? 'reference', 'time ratio', 'peak RSS ours / ref', 'agree']

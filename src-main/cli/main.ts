@@ -523,7 +523,7 @@ async function benchCommand(backend: Backend, io: CliIo, args: string[], paths: 
     writeFileSync(saved, `${JSON.stringify(report, null, 2)}\n`)
   }
   printResult(io, { ...report, saved }, () => formatBench(report) + (saved ? `\nSaved ${saved}` : ''))
-  return report.cases.every((c) => c.agree) ? EXIT_OK : EXIT_INTERNAL
+  return report.cases.every((c) => c.agree !== false) ? EXIT_OK : EXIT_INTERNAL
 }
 
 export async function runCli(argv: string[], paths: CliPaths): Promise<number> {

@@ -57,7 +57,8 @@ export async function preprocess(path: string, [height, width]: [number, number]
   return Float32Array.from(pixels, (v) => v / 255)
 }
 
-function outputsOf(model: LoadedModel, layers: string[]): (x: tf.Tensor4D) => tf.Tensor[] {
+/** A function from an input batch to the outputs of `layers`, all in one forward pass. */
+export function layerOutputs(model: LoadedModel, layers: string[]): (x: tf.Tensor4D) => tf.Tensor[] {
   if (model.graphModel) {
     const graph = model.graphModel
     return (x) => {
@@ -78,7 +79,7 @@ function outputsOf(model: LoadedModel, layers: string[]): (x: tf.Tensor4D) => tf
 
 export async function extractFeatures(model: LoadedModel, images: string[], options: ExtractOptions): Promise<Extraction> {
   if (!options.layers.length) throw new AppError('user', 'Choose at least one layer.')
-  const run = outputsOf(model, options.layers)
+  const run = layerOutputs(model, options.layers)
   const [height, width] = model.inputSize
   const n = images.length
   const skip = options.onBadImage === 'skip'
