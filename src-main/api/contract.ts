@@ -210,7 +210,8 @@ export const JobSpec = z.discriminatedUnion('kind', [
       model: z.string().min(1).max(1000),
       layers: z.array(z.string().min(1).max(200)).min(1).max(16),
       pooling: z.enum(['average', 'flatten', 'cls', 'mean']).optional(),
-      batchSize: z.number().int().min(1).max(1024).default(16),
+      /** Images per forward pass; sized to the device's memory when absent. */
+      batchSize: z.number().int().min(1).max(1024).optional(),
       /** An unreadable image stops the job, or is left out of the feature sets and reported. */
       onBadImage: z.enum(['abort', 'skip']).default('abort'),
       /** The rows done are checkpointed at most this often. */

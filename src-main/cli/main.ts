@@ -42,7 +42,7 @@ Commands:
   models [NAME|DIR]                  the built-in models (MobileNetV2, InceptionV3), or one model's layers with
                                      output shapes and parameter counts
   extract --model NAME|DIR --images DIR|LIST.txt --out features.npy [--layer NAME[,NAME]]
-          [--pool average|flatten|cls|mean] [--batch N] [--skip-unreadable]
+          [--pool average|flatten|cls|mean] [--batch N (default: sized to memory)] [--skip-unreadable]
                                      features of images from one or several layers (one pass), with
                                      file_names.txt beside them (thingsvision's convention)
   probe --features F --triplets T [--objective hard|soft|glocal] [--soft-labels P] [--folds 3]
@@ -449,8 +449,8 @@ async function extractCommand(backend: Backend, io: CliIo, args: string[]): Prom
     strict: true,
   })
   const { setting } = backend.session.backendRequest()
-  const batch = count('batch', values.batch, 16)
-  if (batch < 1) throw usageError('--batch must be at least 1.')
+  const batch = values.batch === undefined ? null : count('batch', values.batch, 0)
+  if (batch !== null && batch < 1) throw usageError('--batch must be at least 1.')
   const r = await extractFiles({
     model: values.model ?? 'mobilenet_v2',
     images: need('images', values.images),

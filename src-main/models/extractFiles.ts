@@ -8,7 +8,7 @@ import type { Pooling } from '../core/models/pooling'
 import { writeFileAtomic } from '../store/artifacts'
 import { extractFeatures } from './extract'
 import { imageList } from './imageList'
-import { disposeModel, loadModel } from './model'
+import { defaultBatchSize, disposeModel, loadModel } from './model'
 import { BUILTIN_MODELS, modelSource } from './sources'
 import type { ModelInfo } from '../api/contract'
 
@@ -18,7 +18,8 @@ export interface ExtractRequest {
   layers: string[] | null
   out: string
   pooling?: Pooling
-  batchSize: number
+  /** null: sized to the device's memory. */
+  batchSize: number | null
   onBadImage: 'abort' | 'skip'
   backend: BackendName | null
 }
@@ -35,8 +36,9 @@ export async function extractFiles(request: ExtractRequest) {
   const model = await loadModel(modelSource(request.model))
   try {
     const layers = request.layers ?? [model.defaultLayer]
+    const batchSize = request.batchSize ?? defaultBatchSize(model)
     const started = performance.now()
-    const { layers: features, kept, skipped } = await extractFeatures(model, list.paths, { layers, pooling: request.pooling, batchSize: request.batchSize, onBadImage: request.onBadImage })
+    const { layers: features, kept, skipped } = await extractFeatures(model, list.paths, { layers, pooling: request.pooling, batchSize, onBadImage: request.onBadImage })
     const seconds = (performance.now() - started) / 1000
     const several = layers.length > 1
     const files = features.map((f) => {
@@ -53,7 +55,7 @@ export async function extractFiles(request: ExtractRequest) {
       inputSize: model.inputSize,
       files,
       fileNames: names,
-      batchSize: request.batchSize,
+      batchSize,
       backend: backend.name,
       seconds,
       imagesPerSecond: list.paths.length / seconds,

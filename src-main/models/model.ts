@@ -1,7 +1,9 @@
 // A TF.js model loaded for feature extraction: its input size, its layers with output shapes and parameter
 // counts, and the layer a researcher usually wants.
 import * as tf from '@tensorflow/tfjs'
+import { freemem } from 'node:os'
 import { AppError } from '../api/errors'
+import { batchSizeFor } from '../core/models/pooling'
 import { BUILTIN_MODELS, modelArtifacts, type ModelSource } from './sources'
 
 export interface LayerInfo {
@@ -72,6 +74,17 @@ export async function loadModel(source: ModelSource): Promise<LoadedModel> {
     if (err instanceof AppError) throw err
     throw new AppError('user', `${title}: the model could not be loaded (${err instanceof Error ? err.message : String(err)}).`)
   }
+}
+
+/**
+ * Images per forward pass for this model on the current backend: a quarter of the free memory (at most 2 GiB) on
+ * the CPU backends, a quarter of the largest GPU buffer on webgpu.
+ */
+export function defaultBatchSize(model: LoadedModel): number {
+  const gpu = tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { device?: GPUDevice }).device : undefined
+  const memory = gpu ? gpu.limits.maxBufferSize / 4 : Math.min(2 ** 31, freemem() / 4)
+  const shapes = model.layers.length && model.layers.some((l) => l.outputShape.length) ? model.layers.map((l) => l.outputShape) : [[...model.inputSize, 3]]
+  return batchSizeFor(shapes, memory)
 }
 
 export function disposeModel(model: LoadedModel): void {

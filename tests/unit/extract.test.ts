@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
-import { defaultPooling, poolInto, pooledSize } from '../../src-main/core/models/pooling'
+import { batchSizeFor, defaultPooling, poolInto, pooledSize } from '../../src-main/core/models/pooling'
 import { extractFeatures, preprocess } from '../../src-main/models/extract'
 import { disposeModel, loadModel, type LoadedModel } from '../../src-main/models/model'
 import { useTmp } from '../helpers/tmp'
@@ -99,5 +99,16 @@ describe('pooling', () => {
 describe('default pooling', () => {
   it('averages maps and takes the mean token of sequences', () => {
     expect([defaultPooling(3), defaultPooling(2)]).toEqual(['average', 'mean'])
+  })
+})
+
+describe('batch size', () => {
+  it('fits three copies of the largest layer output per image into the memory given, between 1 and 64', () => {
+    const shapes = [[112, 112, 96], [7, 7, 1280], [1280]]
+    // 112·112·96 floats = 4.8 MB per image, ×3 = 14.5 MB.
+    expect(batchSizeFor(shapes, 100e6)).toBe(6)
+    expect(batchSizeFor(shapes, 2 ** 30)).toBe(64)
+    expect(batchSizeFor(shapes, 1e6)).toBe(1)
+    expect(batchSizeFor([[null, 3]], 1e6)).toBe(64)
   })
 })

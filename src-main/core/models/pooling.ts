@@ -44,3 +44,12 @@ export function poolInto(data: Float32Array, batch: number, shape: number[], poo
     for (let c = 0; c < channels; c++) out[(at + b) * size + c] = sums[c]! / positions
   }
 }
+
+/**
+ * A batch size for inference that fits `memoryBytes`: a forward pass holds a few activations at a time, so the
+ * largest layer output (float32, per image) times three is budgeted per image; at least 1, at most 64.
+ */
+export function batchSizeFor(outputShapes: (number | null)[][], memoryBytes: number): number {
+  const largest = Math.max(1, ...outputShapes.map((s) => s.reduce<number>((a, d) => a * (d ?? 1), 1)))
+  return Math.max(1, Math.min(64, Math.floor(memoryBytes / (largest * 4 * 3))))
+}

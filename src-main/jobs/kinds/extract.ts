@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { extractFeatures, type SkippedImage } from '../../models/extract'
-import { disposeModel, loadModel } from '../../models/model'
+import { defaultBatchSize, disposeModel, loadModel } from '../../models/model'
 import { modelSource } from '../../models/sources'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 
@@ -20,13 +20,14 @@ export async function extract(spec: ExtractSpec, images: DatasetInfo, ctx: JobCo
   const state = restored ? (restored.state as { next: number; skipped: SkippedImage[] }) : null
   const start = state?.next ?? 0
   const previous = restored ? new Map(spec.layers.map((layer, k) => [layer, restored.arrays[`layer${k}`]!.data as Float32Array])) : undefined
+  const batchSize = spec.batchSize ?? defaultBatchSize(model)
   const started = performance.now()
   let lastCheckpoint = started
   try {
     const { layers: features, kept, skipped } = await extractFeatures(model, paths, {
       layers: spec.layers,
       pooling: spec.pooling,
-      batchSize: spec.batchSize,
+      batchSize,
       onBadImage: spec.onBadImage,
       skipped: state?.skipped,
       start,
@@ -51,6 +52,7 @@ export async function extract(spec: ExtractSpec, images: DatasetInfo, ctx: JobCo
         n,
         layers: features.map((f) => ({ layer: f.layer, p: f.p, pooling: f.pooling })),
         skipped: skipped.map((s) => ({ file: files[s.index], reason: s.reason })),
+        batchSize,
         seconds,
         imagesPerSecond: (paths.length - start) / seconds,
         backend: ctx.backend?.name ?? null,
