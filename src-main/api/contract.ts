@@ -368,6 +368,8 @@ export type ModelSummary = z.infer<typeof ModelSummary>
 export const ModelInfo = ModelSummary.extend({
   format: z.enum(['layers-model', 'graph-model']),
   inputSize: z.tuple([z.number().int(), z.number().int()]),
+  /** How an image becomes the model's input, in words. */
+  preprocessing: z.string(),
   defaultLayer: z.string(),
   parameters: z.number().int(),
   trainableParameters: z.number().int(),

@@ -428,6 +428,7 @@ async function modelsCommand(io: CliIo, args: string[]): Promise<number> {
   printResult(io, info, () =>
     [
       `${info.title}: ${info.format}, input ${info.inputSize.join(' × ')}, ${info.parameters.toLocaleString('en')} parameters (${info.trainableParameters.toLocaleString('en')} trainable); default layer ${info.defaultLayer}`,
+      `preprocessing: ${info.preprocessing}`,
       ...info.layers.map((l) => `  ${l.name.padEnd(28)} ${l.className.padEnd(22)} [${l.outputShape.map((d) => d ?? '?').join(' × ')}]  ${l.parameters.toLocaleString('en')}`),
     ].join('\n'),
   )

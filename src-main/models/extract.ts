@@ -43,6 +43,11 @@ export interface LayerFeatures {
   data: Float32Array
 }
 
+/** The preprocessing of `preprocess`, in words, for a model's description. */
+export function preprocessingOf([height, width]: [number, number]): string {
+  return `shorter side resized to ${Math.max(height, width)} px, centre crop ${height} × ${width}, RGB scaled to [0, 1]`
+}
+
 /**
  * An image as the model's input: its shorter side resized to the input size and the centre cropped (sharp's
  * "cover"), RGB, scaled to [0, 1] as the nsfwjs models were trained.

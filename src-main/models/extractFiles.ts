@@ -6,7 +6,7 @@ import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { encodeNpy } from '../core/io/npy'
 import type { Pooling } from '../core/models/pooling'
 import { writeFileAtomic } from '../store/artifacts'
-import { extractFeatures } from './extract'
+import { extractFeatures, preprocessingOf } from './extract'
 import { imageList } from './imageList'
 import { defaultBatchSize, disposeModel, loadModel } from './model'
 import { BUILTIN_MODELS, modelSource } from './sources'
@@ -72,7 +72,7 @@ export async function describeModel(name: string): Promise<ModelInfo> {
   try {
     const { id, title, format, inputSize, defaultLayer, layers, parameters, trainableParameters } = model
     const description = source.kind === 'builtin' ? BUILTIN_MODELS[source.id].description : `TF.js ${format} from ${source.path}`
-    return { id, title, source: source.kind, description, format, inputSize, defaultLayer, layers, parameters, trainableParameters }
+    return { id, title, source: source.kind, description, format, inputSize, preprocessing: preprocessingOf(inputSize), defaultLayer, layers, parameters, trainableParameters }
   } finally {
     disposeModel(model)
   }

@@ -17,6 +17,7 @@ describe('humanalign models and extract', () => {
     const mobilenet = runCli(['models', 'mobilenet_v2'])
     expect(mobilenet.stdout).toMatch(/^MobileNetV2: layers-model, input 224 × 224, 2,619,461 parameters \(2,279,365 trainable\); default layer flatten_1/)
     expect(mobilenet.stdout).toMatch(/ {2}flatten_1 +Flatten +\[1280\] +0/)
+    expect(mobilenet.stdout).toContain('\npreprocessing: shorter side resized to 224 px, centre crop 224 × 224, RGB scaled to [0, 1]\n')
   })
 
   it('writes the features of a list of images from two layers, with file_names.txt in row order', () => {
