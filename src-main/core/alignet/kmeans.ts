@@ -1,0 +1,206 @@
+// k-means for AligNet's superordinate clusters (DESIGN §4): greedy k-means++ initialisation (as scikit-learn:
+// 2 + ⌊ln k⌋ candidates per centre, the one that lowers the potential most), Lloyd iterations until no
+// assignment changes, several restarts keeping the lowest inertia, and an elbow sweep over k. Distances come
+// from ‖x‖² − 2 x·c + ‖c‖² with the products on the compute backend, in row blocks.
+import * as tf from '@tensorflow/tfjs-core'
+import { randomGenerator } from '../data/simulate'
+
+export interface KMeansOptions {
+  k: number
+  /** Independent initialisations; the run with the lowest inertia is kept. */
+  restarts: number
+  maxIterations: number
+  seed: number
+}
+
+export interface KMeansResult {
+  k: number
+  /** k × p, row-major. */
+  centroids: Float32Array
+  labels: Int32Array
+  /** Sum of squared distances of the points to their centroids. */
+  inertia: number
+  iterations: number
+  /** Whether the last iteration changed no assignment. */
+  converged: boolean
+}
+
+export interface KMeansHooks {
+  /** After each Lloyd iteration of each restart; may throw to stop. */
+  iteration?(restart: number, iteration: number, inertia: number, changed: number): void | Promise<void>
+}
+
+/** Rows per block of distance products: about 32 MiB of output. */
+const blockRows = (n: number, k: number) => Math.max(1, Math.min(n, Math.floor((32 * 2 ** 20) / (4 * Math.max(1, k)))))
+
+function squaredNorms(x: Float32Array, n: number, p: number): Float64Array {
+  const out = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    let s = 0
+    for (let d = 0; d < p; d++) s += x[i * p + d]! * x[i * p + d]!
+    out[i] = s
+  }
+  return out
+}
+
+/** For each row of x, the squared distance to each of the m centres c (n × m, row-major), clipped at 0. */
+async function distances(x: tf.Tensor2D, xNorms: Float64Array, c: Float32Array, m: number, p: number): Promise<Float32Array> {
+  const n = x.shape[0]
+  const cNorms = squaredNorms(c, m, p)
+  const centresT = tf.tidy(() => tf.transpose(tf.tensor2d(c, [m, p])))
+  const out = new Float32Array(n * m)
+  try {
+    const step = blockRows(n, m)
+    for (let r0 = 0; r0 < n; r0 += step) {
+      const rows = Math.min(step, n - r0)
+      const block = tf.tidy(() => tf.matMul(tf.slice(x, [r0, 0], [rows, p]), centresT))
+      const dots = (await block.data()) as Float32Array
+      block.dispose()
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < m; j++) out[(r0 + i) * m + j] = Math.max(0, xNorms[r0 + i]! - 2 * dots[i * m + j]! + cNorms[j]!)
+      }
+    }
+  } finally {
+    centresT.dispose()
+  }
+  return out
+}
+
+/** Greedy k-means++: each new centre is the best (lowest potential) of 2 + ⌊ln k⌋ candidates drawn by D². */
+async function kmeansPlusPlus(x: Float32Array, xs: tf.Tensor2D, xNorms: Float64Array, n: number, p: number, k: number, random: () => number): Promise<Float32Array> {
+  const centroids = new Float32Array(k * p)
+  const first = Math.floor(random() * n)
+  centroids.set(x.subarray(first * p, (first + 1) * p), 0)
+  let closest = await distances(xs, xNorms, centroids.subarray(0, p), 1, p)
+  const trials = 2 + Math.floor(Math.log(k))
+  const cumulative = new Float64Array(n)
+  for (let c = 1; c < k; c++) {
+    let sum = 0
+    for (let i = 0; i < n; i++) cumulative[i] = sum += closest[i]!
+    const candidates = Int32Array.from({ length: trials }, () => {
+      // D² sampling (a uniform draw when every point coincides with a centre).
+      if (sum <= 0) return Math.floor(random() * n)
+      const target = random() * sum
+      let lo = 0
+      let hi = n - 1
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (cumulative[mid]! < target) lo = mid + 1
+        else hi = mid
+      }
+      return lo
+    })
+    const points = new Float32Array(trials * p)
+    candidates.forEach((i, t) => points.set(x.subarray(i * p, (i + 1) * p), t * p))
+    const d = await distances(xs, xNorms, points, trials, p)
+    let best = -1
+    let bestPotential = Infinity
+    let bestClosest: Float32Array | null = null
+    for (let t = 0; t < trials; t++) {
+      const next = new Float32Array(n)
+      let total = 0
+      for (let i = 0; i < n; i++) total += next[i] = Math.min(closest[i]!, d[i * trials + t]!)
+      if (total < bestPotential) [best, bestPotential, bestClosest] = [t, total, next]
+    }
+    centroids.set(points.subarray(best * p, (best + 1) * p), c * p)
+    closest = bestClosest!
+  }
+  return centroids
+}
+
+/** One k-means run from given centroids: Lloyd iterations until no label changes (or the limit). */
+async function lloyd(x: Float32Array, xs: tf.Tensor2D, xNorms: Float64Array, n: number, p: number, k: number, start: Float32Array, options: KMeansOptions, restart: number, hooks: KMeansHooks): Promise<KMeansResult> {
+  const centroids = Float32Array.from(start)
+  const labels = new Int32Array(n).fill(-1)
+  const best = new Float32Array(n)
+  let inertia = Infinity
+  let iterations = 0
+  let converged = false
+  while (iterations < options.maxIterations) {
+    const d = await distances(xs, xNorms, centroids, k, p)
+    let changed = 0
+    inertia = 0
+    for (let i = 0; i < n; i++) {
+      let j = 0
+      for (let c = 1; c < k; c++) if (d[i * k + c]! < d[i * k + j]!) j = c
+      if (labels[i] !== j) changed++
+      labels[i] = j
+      best[i] = d[i * k + j]!
+      inertia += best[i]!
+    }
+    iterations++
+    await hooks.iteration?.(restart, iterations, inertia, changed)
+    if (changed === 0) {
+      converged = true
+      break
+    }
+    // New centroids: the means of their points; an emptied cluster takes the point farthest from its centre.
+    const sums = new Float64Array(k * p)
+    const counts = new Int32Array(k)
+    for (let i = 0; i < n; i++) {
+      const c = labels[i]!
+      counts[c]!++
+      for (let dim = 0; dim < p; dim++) sums[c * p + dim]! += x[i * p + dim]!
+    }
+    for (let c = 0; c < k; c++) {
+      if (counts[c] === 0) {
+        let far = 0
+        for (let i = 1; i < n; i++) if (best[i]! > best[far]!) far = i
+        best[far] = -1
+        centroids.set(x.subarray(far * p, (far + 1) * p), c * p)
+        continue
+      }
+      for (let dim = 0; dim < p; dim++) centroids[c * p + dim] = sums[c * p + dim]! / counts[c]!
+    }
+  }
+  return { k, centroids, labels, inertia, iterations, converged }
+}
+
+/** Lloyd iterations from given centroids (k × p), for a caller that chose them. */
+export async function kmeansFrom(x: Float32Array, n: number, p: number, centroids: Float32Array, maxIterations: number): Promise<KMeansResult> {
+  const k = centroids.length / p
+  const xs = tf.tensor2d(x, [n, p])
+  try {
+    return await lloyd(x, xs, squaredNorms(x, n, p), n, p, k, centroids, { k, restarts: 1, maxIterations, seed: 0 }, 0, {})
+  } finally {
+    xs.dispose()
+  }
+}
+
+/** k-means of n points (x: n × p), the best of `restarts` runs. */
+export async function kmeans(x: Float32Array, n: number, p: number, options: KMeansOptions, hooks: KMeansHooks = {}): Promise<KMeansResult> {
+  if (options.k < 1 || options.k > n) throw new RangeError(`k must be between 1 and the number of points (${n})`)
+  const random = randomGenerator(options.seed)
+  const xs = tf.tensor2d(x, [n, p])
+  const xNorms = squaredNorms(x, n, p)
+  try {
+    let best: KMeansResult | null = null
+    for (let r = 0; r < options.restarts; r++) {
+      const start = await kmeansPlusPlus(x, xs, xNorms, n, p, options.k, random)
+      const run = await lloyd(x, xs, xNorms, n, p, options.k, start, options, r, hooks)
+      if (!best || run.inertia < best.inertia) best = run
+    }
+    return best!
+  } finally {
+    xs.dispose()
+  }
+}
+
+/**
+ * The elbow of an inertia curve over increasing k: the k whose gain (the drop from the k before it) is largest
+ * relative to the gain that follows (the drop to the k after it) — where adding clusters stops paying. Ends
+ * have no elbow; with fewer than three points the first k is returned.
+ */
+export function elbow(ks: number[], inertias: number[]): number {
+  if (ks.length < 3) return ks[0]!
+  const floor = 1e-12 * Math.abs(inertias[0]!)
+  let best = 1
+  let bestScore = -Infinity
+  for (let t = 1; t + 1 < ks.length; t++) {
+    const gain = inertias[t - 1]! - inertias[t]!
+    const next = Math.max(inertias[t]! - inertias[t + 1]!, floor)
+    const score = gain / next
+    if (score > bestScore) [best, bestScore] = [t, score]
+  }
+  return ks[best]!
+}
