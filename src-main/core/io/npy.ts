@@ -74,19 +74,23 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   if (elementCount(shape) !== data.length) {
     throw new NpyFormatError(`shape ${shapeLiteral(shape)} holds ${elementCount(shape)} elements, data has ${data.length}`)
   }
-  const fortran = array.fortranOrder ? 'True' : 'False'
-  let header = `{'descr': '${array.dtype}', 'fortran_order': ${fortran}, 'shape': ${shapeLiteral(shape)}, }`
+  return npyBytes(array.dtype, shape, array.fortranOrder ?? false, new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+}
+
+/** A format 1.0 .npy file: the header for `descr` and `shape`, padded to 64 bytes, then `payload`. */
+export function npyBytes(descr: string, shape: readonly number[], fortranOrder: boolean, payload: Uint8Array): Uint8Array {
+  let header = `{'descr': '${descr}', 'fortran_order': ${fortranOrder ? 'True' : 'False'}, 'shape': ${shapeLiteral(shape)}, }`
   const unpadded = MAGIC.length + 2 + 2 + header.length + 1
   header += ' '.repeat((ALIGN - (unpadded % ALIGN)) % ALIGN) + '\n'
   if (header.length > 0xffff) throw new NpyFormatError('header too long for format 1.0')
   const offset = MAGIC.length + 4 + header.length
-  const out = new Uint8Array(offset + data.byteLength)
+  const out = new Uint8Array(offset + payload.byteLength)
   out.set(MAGIC, 0)
   out[6] = 1
   out[7] = 0
   new DataView(out.buffer).setUint16(8, header.length, true)
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i)
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset)
+  out.set(payload, offset)
   return out
 }
 
@@ -171,6 +175,13 @@ export interface NpyLayout {
 
 /** Reads the header from the first bytes of a file (the header is short: 4 KiB holds any real one). */
 export function parseNpyLayout(bytes: Uint8Array): NpyLayout {
+  const { header, dataOffset } = npyHeaderText(bytes)
+  const { descr, fortranOrder, shape } = parseHeader(header)
+  return { dtype: descr.dtype, shape, fortranOrder, dataOffset, dataBytes: elementCount(shape) * descr.itemBytes, descr }
+}
+
+/** The header's text and where the data starts, for any descr (text arrays read it too). */
+export function npyHeaderText(bytes: Uint8Array): { header: string; dataOffset: number } {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new NpyFormatError('not a .npy file (bad magic)')
   const major = bytes[6]
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -187,9 +198,7 @@ export function parseNpyLayout(bytes: Uint8Array): NpyLayout {
     throw new NpyFormatError(`unsupported .npy format version ${major}`)
   }
   if (start + headerLength > bytes.length) throw new NpyFormatError('truncated .npy header')
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLength))
-  const { descr, fortranOrder, shape } = parseHeader(header)
-  return { dtype: descr.dtype, shape, fortranOrder, dataOffset: start + headerLength, dataBytes: elementCount(shape) * descr.itemBytes, descr }
+  return { header: new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLength)), dataOffset: start + headerLength }
 }
 
 /** The data bytes, as the layout's dtype (byte order, booleans and half floats converted). */

@@ -2,27 +2,32 @@
 import { unzipSync, zipSync, type Zippable } from 'fflate'
 import { decodeNpy, encodeNpy, NpyFormatError, type NpyArray } from './npy'
 
-export function decodeNpz(bytes: Uint8Array): Record<string, NpyArray> {
+/** The archive's .npy files, by array name, undecoded (text arrays are read with npyStrings). */
+export function npzEntries(bytes: Uint8Array): Record<string, Uint8Array> {
   let entries: Record<string, Uint8Array>
   try {
     entries = unzipSync(bytes)
   } catch (err) {
     throw new NpyFormatError(`not a readable .npz (zip) archive: ${(err as Error).message}`)
   }
+  return Object.fromEntries(Object.entries(entries).flatMap(([name, content]) => (name.endsWith('.npy') ? [[name.slice(0, -4), content]] : [])))
+}
+
+export function decodeNpz(bytes: Uint8Array): Record<string, NpyArray> {
   const arrays: Record<string, NpyArray> = {}
-  for (const [name, content] of Object.entries(entries)) {
-    if (!name.endsWith('.npy')) continue
+  for (const [name, content] of Object.entries(npzEntries(bytes))) {
     try {
-      arrays[name.slice(0, -4)] = decodeNpy(content)
+      arrays[name] = decodeNpy(content)
     } catch (err) {
-      throw new NpyFormatError(`array '${name.slice(0, -4)}': ${(err as Error).message}`)
+      throw new NpyFormatError(`array '${name}': ${(err as Error).message}`)
     }
   }
   return arrays
 }
 
-export function encodeNpz(arrays: Record<string, NpyArray>, options: { compress?: boolean } = {}): Uint8Array {
+/** An archive of arrays; an entry may be a .npy file already encoded (a text array). */
+export function encodeNpz(arrays: Record<string, NpyArray | Uint8Array>, options: { compress?: boolean } = {}): Uint8Array {
   const files: Zippable = {}
-  for (const [name, array] of Object.entries(arrays)) files[`${name}.npy`] = [encodeNpy(array), { level: options.compress ? 6 : 0 }]
+  for (const [name, array] of Object.entries(arrays)) files[`${name}.npy`] = [array instanceof Uint8Array ? array : encodeNpy(array), { level: options.compress ? 6 : 0 }]
   return zipSync(files)
 }

@@ -1,0 +1,41 @@
+// .npy arrays of text (NumPy's fixed-width unicode '<U…': UTF-32 little endian, zero-padded), such as the
+// `filenames` of AligNet's triplet files.
+import { npyBytes, npyHeaderText, NpyFormatError } from './npy'
+
+export interface NpyStrings {
+  shape: number[]
+  values: string[]
+}
+
+export function encodeNpyStrings(shape: number[], values: string[]): Uint8Array {
+  if (shape.reduce((a, b) => a * b, 1) !== values.length) throw new NpyFormatError(`shape (${shape.join(', ')}) does not hold ${values.length} strings`)
+  const points = values.map((v) => Array.from(v, (c) => c.codePointAt(0)!))
+  const width = Math.max(1, ...points.map((p) => p.length))
+  const payload = new Uint32Array(values.length * width)
+  points.forEach((p, i) => payload.set(p, i * width))
+  return npyBytes(`<U${width}`, shape, false, new Uint8Array(payload.buffer))
+}
+
+export function decodeNpyStrings(bytes: Uint8Array): NpyStrings {
+  const { header, dataOffset } = npyHeaderText(bytes)
+  const descr = /'descr':\s*'([<>|=])U(\d+)'/.exec(header)
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1]
+  if (!descr || shapeText === undefined) throw new NpyFormatError('not a NumPy unicode string array (descr <U…)')
+  if (/'fortran_order':\s*True/.test(header)) throw new NpyFormatError('Fortran-ordered string arrays are not supported')
+  const width = Number(descr[2])
+  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number)
+  const count = shape.reduce((a, b) => a * b, 1)
+  if (bytes.length - dataOffset < count * width * 4) throw new NpyFormatError('truncated string array')
+  const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, count * width * 4)
+  const little = descr[1] !== '>'
+  const values = Array.from({ length: count }, (_, i) => {
+    let text = ''
+    for (let c = 0; c < width; c++) {
+      const point = view.getUint32((i * width + c) * 4, little)
+      if (point === 0) break
+      text += String.fromCodePoint(point)
+    }
+    return text
+  })
+  return { shape, values }
+}
