@@ -8,6 +8,8 @@ import { formatBench, formatDoctor, formatInspect, formatProject } from './forma
 import { runBench } from '../bench/harness'
 import { evalCeiling, evalCka, evalOddOneOut, evalRsa, evalTripletCeiling } from '../evaluate/evaluations'
 import { probeFiles } from '../evaluate/probeFiles'
+import { alignetTriplets, clusterSweep } from '../evaluate/alignetFiles'
+import { SAMPLING_MODES } from '../core/alignet/sampling'
 import { describeModel, extractFiles } from '../models/extractFiles'
 import { BUILTIN_MODELS } from '../models/sources'
 import { POOLINGS } from '../core/models/pooling'
@@ -50,6 +52,12 @@ Commands:
         [--out transform.npz] [--project DIR]
                                      affine probe, cross-validated over objects (λ chosen by held-out
                                      accuracy); writes gLocal's transform.npz
+  alignet clusters --features F [--transform T.npz] [--k 2,5,10,20,50] [--restarts 3] [--seed S]
+                                     k-means of the teacher's features for each k, with the elbow
+  alignet triplets --features F [--transform T.npz] --k K --count N --out triplets.npz
+          [--mode between|within|border] [--file-names file_names.txt] [--restarts 3] [--seed S]
+                                     synthetic triplets from the clusters, labelled by the teacher, in
+                                     AligNet's .npz layout (filenames, similarities, indices)
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
   inspect FILE                       what a file holds: arrays, shapes, dtypes, keys, table columns
@@ -473,6 +481,52 @@ async function extractCommand(backend: Backend, io: CliIo, args: string[]): Prom
   return EXIT_OK
 }
 
+async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const [what, ...rest] = args
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      features: { type: 'string' },
+      transform: { type: 'string' },
+      k: { type: 'string' },
+      restarts: { type: 'string' },
+      seed: { type: 'string' },
+      mode: { type: 'string' },
+      count: { type: 'string' },
+      'file-names': { type: 'string' },
+      out: { type: 'string' },
+    },
+    strict: true,
+  })
+  const { setting } = backend.session.backendRequest()
+  const teacher = {
+    features: need('features', values.features),
+    ...(values.transform ? { transform: resolve(values.transform) } : {}),
+    backend: setting === 'auto' ? null : setting,
+    restarts: Math.max(1, count('restarts', values.restarts, 3)),
+    seed: count('seed', values.seed, 0),
+  }
+  if (what === 'clusters') {
+    const r = await clusterSweep({ ...teacher, ks: numbers('k', values.k, [2, 5, 10, 20, 50]).map(Math.round) })
+    printResult(io, r, () => [...r.ks.map((k, i) => `k = ${String(k).padStart(4)}  inertia ${r.inertias[i]!.toPrecision(6)}`), `elbow: k = ${r.elbow}`].join('\n'))
+    return EXIT_OK
+  }
+  if (what === 'triplets') {
+    const r = await alignetTriplets({
+      ...teacher,
+      k: count('k', values.k, 0),
+      count: count('count', values.count, 0),
+      mode: choice('mode', values.mode, SAMPLING_MODES, 'between'),
+      ...(values['file-names'] ? { fileNames: resolve(values['file-names']) } : {}),
+      out: need('out', values.out),
+    })
+    const agreement = r.oddOneFromOtherCluster === null ? '' : `; the teacher picks the image from the other cluster in ${(100 * r.oddOneFromOtherCluster).toFixed(1)}%`
+    printResult(io, r, () => `${r.count} ${r.mode} triplets from ${r.k} clusters of ${r.n} images (inertia ${r.inertia.toPrecision(6)})${agreement} → ${r.out}`)
+    return EXIT_OK
+  }
+  throw usageError(`alignet needs clusters or triplets${what ? ` (not ${what})` : ''}.`)
+}
+
 async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -575,6 +629,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'extract': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await extractCommand(backend, io, rest)
+      }
+      case 'alignet': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await alignetCommand(backend, io, rest)
       }
       case 'probe': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

@@ -1,0 +1,52 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { decodeAlignet } from '../../src-main/core/alignet/alignetFile'
+import { encodeNpy } from '../../src-main/core/io/npy'
+import { runCli } from '../helpers/cli'
+import { useTmp } from '../helpers/tmp'
+
+const tmp = useTmp()
+const env = { HUMANALIGN_BACKEND: 'wasm' }
+const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/alignet/kmeans.json'), 'utf8')) as { x: number[]; blob: number[] }
+
+/** The four 5-d blobs of the k-means fixture (240 images) as a teacher's features, with file names. */
+function teacher(dir: string) {
+  writeFileSync(join(dir, 'features.npy'), encodeNpy({ dtype: '<f4', shape: [240, 5], data: Float32Array.from(ref.x) }))
+  writeFileSync(join(dir, 'file_names.txt'), `${Array.from({ length: 240 }, (_, i) => `blob${ref.blob[i]}/img${i}.jpg`).join('\n')}\n`)
+  return join(dir, 'features.npy')
+}
+
+describe('humanalign alignet', () => {
+  it('sweeps k and finds the elbow of the four blobs', () => {
+    const features = teacher(tmp())
+    const r = JSON.parse(runCli(['alignet', 'clusters', '--features', features, '--k', '2,3,4,5,6,8', '--json'], env).stdout)
+    expect(r).toMatchObject({ n: 240, dimensions: 5, ks: [2, 3, 4, 5, 6, 8], elbow: 4 })
+    expect(r.inertias[2]).toBeCloseTo(1157.46, 0)
+  })
+
+  it('writes between-cluster triplets labelled by the teacher in AligNet’s layout', () => {
+    const dir = tmp()
+    const features = teacher(dir)
+    const out = join(dir, 'triplets.npz')
+    const r = runCli(['alignet', 'triplets', '--features', features, '--k', '4', '--count', '500', '--file-names', join(dir, 'file_names.txt'), '--out', out, '--json'], env)
+    expect(r.stderr).toBe('')
+    const result = JSON.parse(r.stdout)
+    // The teacher's dot products mostly, not always, single out the image from the other blob (the blobs are
+    // not centred on the origin, so dot products also reward distance from it).
+    expect(result).toMatchObject({ n: 240, k: 4, mode: 'between', count: 500 })
+    expect(result.oddOneFromOtherCluster).toBeGreaterThan(0.85)
+    const file = decodeAlignet(new Uint8Array(readFileSync(out)))
+    expect(file.count).toBe(500)
+    for (let t = 0; t < 500; t++) {
+      const [a, b, c] = [file.indices[3 * t]!, file.indices[3 * t + 1]!, file.indices[3 * t + 2]!]
+      expect(file.filenames.slice(3 * t, 3 * t + 3)).toEqual([a, b, c].map((i) => `blob${ref.blob[i]}/img${i}.jpg`))
+      // Two images of one blob and one of another, in whatever order the teacher put them.
+      expect(new Set([a, b, c].map((i) => ref.blob[i])).size).toBe(2)
+      // [s01, s02, s12]: the first pair is the most similar.
+      expect(file.similarities[3 * t]!).toBeGreaterThanOrEqual(Math.max(file.similarities[3 * t + 1]!, file.similarities[3 * t + 2]!))
+    }
+    expect(runCli(['alignet', 'triplets', '--features', features, '--k', '4', '--count', '10', '--mode', 'sideways', '--out', out], env).stderr).toContain('--mode')
+    expect(runCli(['alignet', 'triplets', '--features', features, '--k', '300', '--count', '10', '--out', out], env).stderr).toContain('k = 300 must be between 2 and the 240 images.')
+  })
+})
