@@ -83,6 +83,11 @@ def numpy_cases(case, size):
         return probe_case(size)
     if case == 'mobilenet':
         return mobilenet_case(size)
+    if case == 'kmeans':
+        from sklearn.cluster import KMeans
+        p, k = (768, 50) if size > 10000 else (32, 8)
+        x = inputs_matrix(size, p, 0.0)
+        return lambda: np.array([KMeans(n_clusters=k, init='k-means++', n_init=3, max_iter=300, tol=0, algorithm='lloyd', random_state=0).fit(x).inertia_])
     raise SystemExit(f'unknown case {case}')
 
 
@@ -204,7 +209,7 @@ def main():
     use_torch = '--torch' in sys.argv
     run = torch_cases(case, size) if use_torch else numpy_cases(case, size)
     # A probe is one whole training: timed once, without a warm-up run.
-    result = None if case == 'probe' else run()  # warm-up (and, for the GPU, kernel compilation)
+    result = None if case in ('probe', 'kmeans') else run()  # warm-up (and, for the GPU, kernel compilation)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -216,6 +221,9 @@ def main():
     elif case in ('probe', 'mobilenet'):
         import torch
         impl = f'PyTorch {torch.__version__} (CPU, {torch.get_num_threads()} threads)'
+    elif case == 'kmeans':
+        import sklearn
+        impl = f'scikit-learn {sklearn.__version__}'
     else:
         impl = f'NumPy {np.__version__}'
     print(json.dumps({

@@ -8,6 +8,7 @@ import { tripletTermRows } from '../core/probe/objective'
 import { PROBE_DEFAULTS, trainProbe } from '../core/probe/train'
 import { applyTransform } from '../core/probe/transform'
 import { layerOutputs } from '../models/extract'
+import { kmeans } from '../core/alignet/kmeans'
 import { loadModel } from '../models/model'
 import { rdmFromFeatures } from '../core/metrics/rdm'
 import { resampledRsa } from '../jobs/resampledRsa'
@@ -31,12 +32,14 @@ export interface BenchCase {
    * the two sides compute comparable work but not the same numbers (different weights).
    */
   tolerance?: number | null
+  /** The tolerance is relative to the reference's checksum. */
+  relative?: boolean
   prepare(size: number): Run
 }
 
 const GATHER_OBJECTS = 1854
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -145,6 +148,22 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
         const all = Int32Array.from({ length: GATHER_OBJECTS }, (_, i) => i)
         return Float64Array.of(tripletTermRows(z, p, all, test, 1, false, ids).accuracy)
       }
+    },
+  },
+  kmeans: {
+    name: 'kmeans',
+    reference: "scikit-learn KMeans (k-means++, Lloyd, tol 0: until no label changes, 3 initialisations)",
+    describe: (n) => `k-means, ${n.toLocaleString('en')} × ${n > 10_000 ? 768 : 32} features, k = ${n > 10_000 ? 50 : 8}, 3 restarts`,
+    sizes: { full: [100_000], quick: [5000] },
+    once: true,
+    referenceModules: ['numpy', 'sklearn'],
+    // Different random draws: the two inertias agree within 1%.
+    tolerance: 0.01,
+    relative: true,
+    prepare(n) {
+      const p = n > 10_000 ? 768 : 32
+      const x = inputMatrix(n, p, 0)
+      return async () => Float64Array.of((await kmeans(x, n, p, { k: n > 10_000 ? 50 : 8, restarts: 3, maxIterations: 300, seed: 0 })).inertia)
     },
   },
   mobilenet: {

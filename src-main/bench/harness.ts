@@ -57,7 +57,7 @@ const hasModules = (python: string, modules: string[]): boolean =>
  * modules (NumPy; and PyTorch for the probe's reference).
  */
 export function findPython(modules: string[] = ['numpy']): string {
-  const names = modules.map((m) => ({ numpy: 'NumPy', torch: 'PyTorch', torchvision: 'torchvision' })[m] ?? m).join(' and ')
+  const names = modules.map((m) => ({ numpy: 'NumPy', torch: 'PyTorch', torchvision: 'torchvision', sklearn: 'scikit-learn' })[m] ?? m).join(' and ')
   const install = `apt-get install ${modules.map((m) => `python3-${m}`).join(' ')}`
   const chosen = process.env.HUMANALIGN_PYTHON
   if (chosen) {
@@ -114,7 +114,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         ours: oursSide,
         reference: referenceSide,
         ratio: { time: oursSide.medianMs / referenceSide.medianMs, memory: oursSide.peakRssBytes / referenceSide.peakRssBytes },
-        agree: spec.tolerance === null ? null : Math.abs(ours.checksum - reference.checksum) <= (spec.tolerance ?? 1e-3 * Math.max(1, Math.abs(reference.checksum))),
+        agree:
+          spec.tolerance === null
+            ? null
+            : Math.abs(ours.checksum - reference.checksum) <= (spec.tolerance === undefined ? 1e-3 * Math.max(1, Math.abs(reference.checksum)) : spec.relative ? spec.tolerance * Math.abs(reference.checksum) : spec.tolerance),
       })
     }
   }
