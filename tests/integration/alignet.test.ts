@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeAlignet } from '../../src-main/core/alignet/alignetFile'
-import { encodeNpy } from '../../src-main/core/io/npy'
+import { decodeNpy, encodeNpy } from '../../src-main/core/io/npy'
+import { getDataset, listDatasets } from '../../src-main/store/datasets'
+import { Project } from '../../src-main/store/project'
 import { runCli } from '../helpers/cli'
 import { useTmp } from '../helpers/tmp'
 
@@ -16,6 +18,27 @@ function teacher(dir: string) {
   writeFileSync(join(dir, 'file_names.txt'), `${Array.from({ length: 240 }, (_, i) => `blob${ref.blob[i]}/img${i}.jpg`).join('\n')}\n`)
   return join(dir, 'features.npy')
 }
+
+describe('importing AligNet files', () => {
+  it('reads the NumPy-written layout as triplets with the teacher’s choice probabilities as soft labels', () => {
+    const dir = tmp()
+    expect(runCli(['project', 'create', join(dir, 'p')]).code).toBe(0)
+    const file = join(__dirname, '../fixtures/alignet/alignet_numpy.npz')
+    const r = runCli(['import', 'triplets', file, '--project', join(dir, 'p'), '--objects', '5', '--json'])
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toMatchObject({ dataset: 'triplets', count: 2, objects: 5, format: 'AligNet' })
+    const project = Project.open(join(dir, 'p'))
+    try {
+      const dataset = getDataset(project.db, listDatasets(project.db)[0]!.id)!
+      expect(dataset.meta).toMatchObject({ format: 'AligNet', oddOneOut: 2, exampleFilenames: ['n01/a.JPEG', 'n01/b.JPEG', 'n02/c.JPEG'] })
+      const soft = decodeNpy(new Uint8Array(readFileSync(join(project.dir, 'artifacts', `${String(dataset.meta.softLabels)}.npy`)))).data as Float32Array
+      const expected = [0.9, 0.1, 0.2].map((v) => Math.exp(v)).map((e, _, all) => e / all.reduce((a, b) => a + b, 0))
+      expected.forEach((v, i) => expect(soft[i]).toBeCloseTo(v, 6))
+    } finally {
+      project.close()
+    }
+  })
+})
 
 describe('humanalign alignet', () => {
   it('sweeps k and finds the elbow of the four blobs', () => {

@@ -15,6 +15,8 @@ import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
 import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
 import { formatOf, readArray, readRecords, readTable } from '../../files/readers'
+import { decodeAlignet, type AlignetTriplets } from '../../core/alignet/alignetFile'
+import { npzEntries } from '../../core/io/npz'
 import { namedColumns, numericMatrix, tableFeatures } from '../../files/tables'
 import type { ObjectList } from '../catalog'
 import type { JobContext, JobOutput } from '../protocol'
@@ -128,11 +130,44 @@ async function importImages(spec: ImportSpec, name: string, objectList: ObjectLi
   }
 }
 
+/**
+ * AligNet's synthetic triplets (.npz with filenames, similarities, indices): the indices as triplets (the odd one
+ * out is last there too), the teacher's choice probabilities softmax([s01, s02, s12]) as soft labels (τ = 1, as
+ * the released code), and the raw similarities kept beside them.
+ */
+function importAlignet(spec: ImportSpec, name: string, file: AlignetTriplets, objectList: ObjectList | null): JobOutput {
+  const columns = [0, 1, 2].map((c) => Array.from({ length: file.count }, (_, t) => file.indices[3 * t + c]!))
+  const triplets = toTripletSet(columns, { objects: spec.objects ?? objectList?.n, oneBased: false })
+  const soft = new Float32Array(file.count * 3)
+  for (let t = 0; t < file.count; t++) {
+    const s = file.similarities.subarray(3 * t, 3 * t + 3)
+    const m = Math.max(s[0]!, s[1]!, s[2]!)
+    const e = Array.from(s, (v) => Math.exp(v - m))
+    const z = e[0]! + e[1]! + e[2]!
+    soft.set(e.map((v) => v / z), 3 * t)
+  }
+  const meta = { sourcePath: spec.path, format: 'AligNet', count: triplets.count, objects: triplets.objects, oddOneOut: 2, exampleFilenames: file.filenames.slice(0, 3) }
+  return {
+    result: { dataset: 'triplets', name, count: triplets.count, objects: triplets.objects, format: 'AligNet', extras: ['soft', 'similarities'] },
+    outputs: {
+      data: { dtype: '<i4', shape: [triplets.count, 3], data: triplets.indices },
+      soft: { dtype: '<f4', shape: [triplets.count, 3], data: soft },
+      similarities: { dtype: '<f4', shape: [triplets.count, 3], data: file.similarities },
+    },
+    records: [{ kind: 'triplets', name, output: 'data', sourcePath: spec.path, meta, metaOutputs: { softLabels: 'soft', teacherSimilarities: 'similarities' } }],
+  }
+}
+
 async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: JobContext): Promise<JobOutput> {
   if (spec.dataset === 'images') return importImages(spec, spec.name ?? basename(spec.path).replace(/\.[^.]+$/, ''), objectList, ctx)
   const format = formatOf(spec.path)
   const name = spec.name ?? basename(spec.path).replace(/\.[^.]+$/, '')
   ctx.progress(0.05, `Reading ${basename(spec.path)}`)
+  if (spec.dataset === 'triplets' && format === 'npz') {
+    const bytes = new Uint8Array(readFileSync(spec.path))
+    const entries = Object.keys(npzEntries(bytes))
+    if (['filenames', 'similarities', 'indices'].every((k) => entries.includes(k))) return importAlignet(spec, name, decodeAlignet(bytes), objectList)
+  }
   const table = format === 'delimited' ? await readTable(spec.path) : null
   const records = table ?? (spec.dataset === 'concepts' && format === 'mat5' ? await readRecords(spec.path, spec.key) : null)
   const fromFile = records ? null : await readArray(spec.path, spec.key)
