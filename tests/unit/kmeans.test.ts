@@ -30,6 +30,14 @@ describe('k-means', () => {
     r.centroids.forEach((v, i) => expect(v).toBeCloseTo(ref.centroids[i]!, 4))
   })
 
+  it('skips distances with bounds without changing a single assignment: uniform points, 15 iterations', async () => {
+    const u = JSON.parse(readFileSync(join(__dirname, '../fixtures/alignet/kmeans_uniform.json'), 'utf8')) as { x: number[]; init: number[]; labels: number[]; inertia: number; iterations: number }
+    const r = await kmeansFrom(Float32Array.from(u.x), 400, 6, Float32Array.from(u.init), 300)
+    expect(Array.from(r.labels)).toEqual(u.labels)
+    expect(r.iterations).toBe(u.iterations)
+    expect(r.inertia).toBeCloseTo(u.inertia, 3)
+  })
+
   it('finds the four blobs from k-means++ whatever the seed, and repeats itself for a seed', async () => {
     for (const seed of [1, 2, 3]) {
       const r = await kmeans(x, ref.n, ref.p, { k: 4, restarts: 2, maxIterations: 300, seed })

@@ -26,8 +26,8 @@ export interface KMeansResult {
 }
 
 export interface KMeansHooks {
-  /** After each Lloyd iteration of each restart; may throw to stop. */
-  iteration?(restart: number, iteration: number, inertia: number, changed: number): void | Promise<void>
+  /** After each Lloyd iteration of each restart, with how many points changed cluster; may throw to stop. */
+  iteration?(restart: number, iteration: number, changed: number): void | Promise<void>
 }
 
 /** Rows per block of distance products: about 32 MiB of output. */
@@ -108,28 +108,54 @@ async function kmeansPlusPlus(x: Float32Array, xs: tf.Tensor2D, xNorms: Float64A
   return centroids
 }
 
-/** One k-means run from given centroids: Lloyd iterations until no label changes (or the limit). */
+/** Euclidean distance between row i of x and row c of centroids. */
+function distance(x: Float32Array, i: number, centroids: Float32Array, c: number, p: number): number {
+  let s = 0
+  for (let d = 0; d < p; d++) {
+    const v = x[i * p + d]! - centroids[c * p + d]!
+    s += v * v
+  }
+  return Math.sqrt(s)
+}
+
+/**
+ * One k-means run from given centroids: Lloyd iterations until no label changes (or the limit), with Hamerly's
+ * bounds (an upper bound on each point's distance to its centre, a lower bound on the second-closest), so that
+ * only the points whose bounds overlap are compared with every centre — the same assignments as plain Lloyd,
+ * with far fewer distances once the centres settle.
+ */
 async function lloyd(x: Float32Array, xs: tf.Tensor2D, xNorms: Float64Array, n: number, p: number, k: number, start: Float32Array, options: KMeansOptions, restart: number, hooks: KMeansHooks): Promise<KMeansResult> {
   const centroids = Float32Array.from(start)
   const labels = new Int32Array(n).fill(-1)
-  const best = new Float32Array(n)
-  let inertia = Infinity
+  const upper = new Float64Array(n)
+  const lower = new Float64Array(n)
   let iterations = 0
   let converged = false
+  let candidates: Int32Array | null = null
   while (iterations < options.maxIterations) {
-    const d = await distances(xs, xNorms, centroids, k, p)
+    // The points that must be compared with every centre: all at first, then those whose bounds overlap.
+    const rows = candidates ?? Int32Array.from({ length: n }, (_, i) => i)
     let changed = 0
-    inertia = 0
-    for (let i = 0; i < n; i++) {
-      let j = 0
-      for (let c = 1; c < k; c++) if (d[i * k + c]! < d[i * k + j]!) j = c
-      if (labels[i] !== j) changed++
-      labels[i] = j
-      best[i] = d[i * k + j]!
-      inertia += best[i]!
+    if (rows.length) {
+      const block = rows.length === n ? xs : (tf.gather(xs, tf.tensor1d(rows, 'int32')) as tf.Tensor2D)
+      const norms = rows.length === n ? xNorms : Float64Array.from(rows, (i) => xNorms[i]!)
+      const d = await distances(block, norms, centroids, k, p)
+      if (block !== xs) block.dispose()
+      rows.forEach((i, r) => {
+        let first = 0
+        let second = -1
+        for (let c = 1; c < k; c++) {
+          if (d[r * k + c]! < d[r * k + first]!) [second, first] = [first, c]
+          else if (second < 0 || d[r * k + c]! < d[r * k + second]!) second = c
+        }
+        if (labels[i] !== first) changed++
+        labels[i] = first
+        upper[i] = Math.sqrt(d[r * k + first]!)
+        lower[i] = second < 0 ? Infinity : Math.sqrt(d[r * k + second]!)
+      })
     }
     iterations++
-    await hooks.iteration?.(restart, iterations, inertia, changed)
+    await hooks.iteration?.(restart, iterations, changed)
     if (changed === 0) {
       converged = true
       break
@@ -142,17 +168,43 @@ async function lloyd(x: Float32Array, xs: tf.Tensor2D, xNorms: Float64Array, n: 
       counts[c]!++
       for (let dim = 0; dim < p; dim++) sums[c * p + dim]! += x[i * p + dim]!
     }
+    const previous = Float32Array.from(centroids)
     for (let c = 0; c < k; c++) {
       if (counts[c] === 0) {
         let far = 0
-        for (let i = 1; i < n; i++) if (best[i]! > best[far]!) far = i
-        best[far] = -1
+        for (let i = 1; i < n; i++) if (upper[i]! > upper[far]!) far = i
+        upper[far] = -1
         centroids.set(x.subarray(far * p, (far + 1) * p), c * p)
         continue
       }
       for (let dim = 0; dim < p; dim++) centroids[c * p + dim] = sums[c * p + dim]! / counts[c]!
     }
+    // Bounds follow the centres' moves; half the distance to the nearest other centre decides who is safe.
+    const moved = Float64Array.from({ length: k }, (_, c) => distance(centroids, c, previous, c, p))
+    let most = 0
+    for (let c = 1; c < k; c++) if (moved[c]! > moved[most]!) most = c
+    const secondMost = Math.max(0, ...Array.from(moved).filter((_, c) => c !== most))
+    const half = Float64Array.from({ length: k }, (_, a) => {
+      let m = Infinity
+      for (let b = 0; b < k; b++) if (b !== a) m = Math.min(m, distance(centroids, a, centroids, b, p))
+      return m / 2
+    })
+    const next: number[] = []
+    for (let i = 0; i < n; i++) {
+      const a = labels[i]!
+      upper[i]! += moved[a]!
+      lower[i]! -= a === most ? secondMost : moved[most]!
+      const bound = Math.max(half[a]!, lower[i]!)
+      if (upper[i]! <= bound) continue
+      upper[i] = distance(x, i, centroids, a, p)
+      if (upper[i]! > bound) next.push(i)
+    }
+    candidates = Int32Array.from(next)
   }
+  // The inertia from exact distances to the final centres.
+  const d = await distances(xs, xNorms, centroids, k, p)
+  let inertia = 0
+  for (let i = 0; i < n; i++) inertia += d[i * k + labels[i]!]!
   return { k, centroids, labels, inertia, iterations, converged }
 }
 
