@@ -3,7 +3,7 @@
 import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { encodeNpz } from '../core/io/npz'
-import { crossValidateProbe, type FoldResult } from '../core/probe/crossValidate'
+import { crossValidateProbe, crossValidationSummary, type FoldResult } from '../core/probe/crossValidate'
 import { trainingTriplets } from '../core/probe/frequencies'
 import type { ProbeConfig } from '../core/probe/train'
 import { transformArrays } from '../core/probe/transform'
@@ -62,18 +62,8 @@ export async function probeFiles(request: ProbeRequest) {
     objective: request.config.objective,
     n: features.n,
     p: features.p,
-    q: transform.q,
     triplets: triplets.count,
-    chosen: cv.chosen,
-    grid: cv.grid,
-    folds: cv.folds,
-    heldOut: cv.heldOut,
-    meanHeldOut: cv.meanHeldOut,
-    meanZeroShot: cv.meanZeroShot,
-    finalEpochs: cv.final.epochs.length,
-    bestEpoch: cv.final.bestEpoch,
-    mean: transform.mean,
-    std: transform.std,
+    ...crossValidationSummary(cv),
     softLabelsFrom: training.softLabelsFrom,
     out: request.out ?? null,
     backend: backend.name,

@@ -1,7 +1,7 @@
 // A project with a job runner on the built workers, the events it emits, and waiting for a job to settle.
 import { join } from 'node:path'
-import { afterEach } from 'vitest'
-import type { AppEvent, JobInfo } from '../../src-main/api/contract'
+import { afterEach, expect } from 'vitest'
+import type { AppEvent, JobInfo, JobSpec } from '../../src-main/api/contract'
 import { createEventBus } from '../../src-main/api/events'
 import type { BackendName } from '../../src-main/core/compute/backendNames'
 import { JobRunner } from '../../src-main/jobs/runner'
@@ -34,4 +34,18 @@ export const stateOf = async (seen: AppEvent[], id: number): Promise<JobInfo> =>
 export async function crashComputeWorker(runner: JobRunner): Promise<void> {
   const running = (runner as unknown as { running: Map<string, { worker: { terminate(): Promise<number> } }> }).running
   await running.get('compute')!.worker.terminate()
+}
+
+/**
+ * Starts `spec`, kills its worker once it has checkpointed, checks that the job is reported resumable, resumes
+ * it and returns how it ended; `seen` then holds only the events of the resumed run.
+ */
+export async function crashAndResume(runner: JobRunner, seen: AppEvent[], spec: JobSpec): Promise<JobInfo> {
+  const job = runner.start(spec)
+  await until(seen, (e) => e.type === 'job.state' && e.job.id === job.id && e.job.checkpointAt !== null)
+  await crashComputeWorker(runner)
+  expect(await stateOf(seen, job.id)).toMatchObject({ state: 'failed', resumable: true })
+  seen.length = 0
+  runner.resume(job.id)
+  return stateOf(seen, job.id)
 }

@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { AppEvent } from '../../src-main/api/contract'
 import { decodeNpy } from '../../src-main/core/io/npy'
 import { insertDataset, getDataset } from '../../src-main/store/datasets'
-import { until } from '../helpers/events'
-import { crashComputeWorker, stateOf, useJobRunner } from '../helpers/jobRunner'
+import { crashAndResume, stateOf, useJobRunner } from '../helpers/jobRunner'
 import { EXAMPLES_DIR } from '../helpers/seed'
 
 const setup = useJobRunner()
@@ -42,16 +41,10 @@ describe('extract job', () => {
     expect(getDataset(project.db, flatId!)).toMatchObject({ kind: 'features', name: 'MobileNetV2 flatten_1 · six', shape: [6, 1280], meta: { ids: FILES.map((f) => f.replace('.jpg', '')), model: 'mobilenet_v2', layer: 'flatten_1' } })
     expect(getDataset(project.db, headId!)!.shape).toEqual([6, 5])
 
-    const job = runner.start(spec)
-    await until(seen, (e) => e.type === 'job.state' && e.job.id === job.id && e.job.checkpointAt !== null)
-    await crashComputeWorker(runner)
-    expect(await stateOf(seen, job.id)).toMatchObject({ state: 'failed', resumable: true })
-    seen.length = 0
-    runner.resume(job.id)
-    const resumed = await stateOf(seen, job.id)
+    const resumed = await crashAndResume(runner, seen, spec)
     expect(resumed.state).toBe('done')
     // It continued from the checkpointed rows: its first report is past the first batch.
-    expect(progressStages(seen, job.id).find((s) => / of 6 images/.test(s))).toMatch(/^[46] of 6 images/)
+    expect(progressStages(seen, resumed.id).find((s) => / of 6 images/.test(s))).toMatch(/^[46] of 6 images/)
     const again = (resumed.result as { datasets: number[] }).datasets[0]!
     expect(Array.from(features(project, again))).toEqual(Array.from(features(project, flatId!)))
   }, 120_000)

@@ -9,7 +9,7 @@ import { decodeNpy } from '../../src-main/core/io/npy'
 import { getArtifact, putArray } from '../../src-main/store/artifacts'
 import { insertDataset } from '../../src-main/store/datasets'
 import { until } from '../helpers/events'
-import { crashComputeWorker, stateOf, useJobRunner } from '../helpers/jobRunner'
+import { crashAndResume, stateOf, useJobRunner } from '../helpers/jobRunner'
 
 const setup = useJobRunner()
 
@@ -97,13 +97,7 @@ describe('probe job', () => {
     const { featuresId, tripletsId } = seedData(project)
     const one = spec(featuresId, tripletsId, { lambdas: [0.01] })
     const whole = await stateOf(seen, runner.start(one).id)
-    const job = runner.start(one)
-    await until(seen, (e) => e.type === 'job.state' && e.job.id === job.id && e.job.checkpointAt !== null)
-    await crashComputeWorker(runner)
-    expect(await stateOf(seen, job.id)).toMatchObject({ state: 'failed', resumable: true })
-    seen.length = 0
-    runner.resume(job.id)
-    const resumed = await stateOf(seen, job.id)
+    const resumed = await crashAndResume(runner, seen, one)
     expect(resumed.state).toBe('done')
     const r = resumed.result as { resumedFolds: number; heldOut: number[] }
     expect(r.resumedFolds).toBeGreaterThanOrEqual(1)

@@ -127,3 +127,21 @@ export async function crossValidateProbe(
     final,
   }
 }
+
+/** What a result reports of a cross-validation: the grid, the folds, the chosen setting and the final transform's shape. */
+export function crossValidationSummary(cv: CrossValidation) {
+  const { transform } = cv.final
+  return {
+    q: transform.q,
+    chosen: cv.chosen,
+    grid: cv.grid,
+    folds: cv.folds,
+    heldOut: cv.heldOut,
+    meanHeldOut: cv.meanHeldOut,
+    meanZeroShot: cv.meanZeroShot,
+    finalEpochs: cv.final.epochs.length,
+    bestEpoch: cv.final.bestEpoch,
+    mean: transform.mean,
+    std: transform.std,
+  }
+}

@@ -3,7 +3,7 @@
 // applying a trained transform to features, which makes a new feature set.
 import type { DatasetInfo, JobSpec, ProbeSpec, RunInfo } from '../../api/contract'
 import { AppError } from '../../api/errors'
-import { crossValidateProbe, type FoldResult } from '../../core/probe/crossValidate'
+import { crossValidateProbe, crossValidationSummary, type FoldResult } from '../../core/probe/crossValidate'
 import { trainingTriplets } from '../../core/probe/frequencies'
 import { PROBE_DEFAULTS } from '../../core/probe/train'
 import { applyTransform, transformFromArrays } from '../../core/probe/transform'
@@ -73,17 +73,7 @@ export async function probe(spec: ProbeSpec, { features, triplets }: ProbeInput,
       triplets: triplets.name,
       n,
       p,
-      q: transform.q,
-      chosen: cv.chosen,
-      grid: cv.grid,
-      folds: cv.folds,
-      heldOut: cv.heldOut,
-      meanHeldOut: cv.meanHeldOut,
-      meanZeroShot: cv.meanZeroShot,
-      finalEpochs: cv.final.epochs.length,
-      bestEpoch: cv.final.bestEpoch,
-      mean: transform.mean,
-      std: transform.std,
+      ...crossValidationSummary(cv),
       resumedFolds: restored?.folds.length ?? 0,
       softLabelsFrom: training.softLabelsFrom,
       ...ceilingOf(triplets, indices),
