@@ -91,22 +91,22 @@ def numpy_cases(case, size):
     raise SystemExit(f'unknown case {case}')
 
 
-def mobilenet_case(images):
-    """torchvision's MobileNetV2 on the CPU (untrained weights: the same architecture, so the same work), in batches
-    of 16, to the penultimate 1280-d features."""
+def mobilenet_case(images, device='cpu'):
+    """torchvision's MobileNetV2 (untrained weights: the same architecture, so the same work), in batches of 16
+    uploaded from host memory, to the penultimate 1280-d features back in host memory."""
     import os
     import torch
     import torchvision
     torch.set_num_threads(os.cpu_count())
-    model = torchvision.models.mobilenet_v2(weights=None).eval()
+    model = torchvision.models.mobilenet_v2(weights=None).eval().to(device)
     pixels = torch.from_numpy(((inputs_matrix(images, 224 * 224 * 3, 0.0) + 2) / 4).reshape(images, 224, 224, 3)).permute(0, 3, 1, 2).contiguous()
 
     def run():
         out = []
         with torch.no_grad():
             for start in range(0, images, 16):
-                x = model.features(pixels[start:start + 16])
-                out.append(torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1))
+                x = model.features(pixels[start:start + 16].to(device))
+                out.append(torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1).cpu())
         return torch.cat(out).numpy()
     return run
 
@@ -116,19 +116,19 @@ def probe_inputs(count, n, p):
     h = inputs_matrix(n, 8, 2.0)
     x = (h.astype(np.float64) @ inputs_matrix(8, p, 1.0).astype(np.float64) + 0.1 * inputs_matrix(n, p, 3.0)).astype(np.float32)
     h = h.astype(np.float64)
-    kept = []
-    for a, b, c in inputs_triplets(count, n):
-        if a == b or a == c or b == c:
-            continue
-        ab, ac, bc = h[a] @ h[b], h[a] @ h[c], h[b] @ h[c]
-        kept.append((a, b, c) if ab >= ac and ab >= bc else (a, c, b) if ac >= bc else (b, c, a))
-    t = np.array(kept, dtype=np.int64)
+    a, b, c = inputs_triplets(count, n).astype(np.int64).T
+    distinct = (a != b) & (a != c) & (b != c)
+    a, b, c = a[distinct], b[distinct], c[distinct]
+    ab, ac, bc = ((h[a] * h[b]).sum(1), (h[a] * h[c]).sum(1), (h[b] * h[c]).sum(1))
+    first = (ab >= ac) & (ab >= bc)
+    second = ~first & (ac >= bc)
+    t = np.where(first[:, None], np.stack([a, b, c], 1), np.where(second[:, None], np.stack([a, c, b], 1), np.stack([b, c, a], 1)))
     train, validation = int(len(t) * 0.8), int(len(t) * 0.9)
     return x, t[:train], t[train:validation], t[validation:]
 
 
-def probe_case(count):
-    """The probe as gLocal trains it (PyTorch, CPU): per batch, the triplets' feature rows times W; cross-entropy
+def probe_case(count, device='cpu'):
+    """The probe as gLocal trains it (PyTorch): per batch, the triplets' feature rows times W; cross-entropy
     on the three pair similarities, λ‖W − mean(diag W)·I‖², Adam, gradient norm clipped at 1, early stopping on the
     validation loss (patience 5), batches in the given order. Returns the held-out accuracy."""
     import os
@@ -136,24 +136,25 @@ def probe_case(count):
     torch.set_num_threads(os.cpu_count())
     n, p = 1854, 768 if count > 5000 else 32
     x, train, validation, test = probe_inputs(count, n, p)
-    xs = torch.from_numpy((x - x.mean()) / x.std())
-    train, validation, test = (torch.from_numpy(t) for t in (train, validation, test))
+    xs = torch.from_numpy((x - x.mean()) / x.std()).to(device)
+    train, validation, test = (torch.from_numpy(t).to(device) for t in (train, validation, test))
+    eye = torch.eye(p, device=device)
 
     def similarities(w, b, t):
         z = xs[t] @ w + b
         return torch.stack([(z[:, 0] * z[:, 1]).sum(1), (z[:, 0] * z[:, 2]).sum(1), (z[:, 1] * z[:, 2]).sum(1)], 1)
 
     def run():
-        w = (torch.eye(p) * 1e-3).requires_grad_()
-        b = torch.zeros(p, requires_grad=True)
+        w = (eye * 1e-3).requires_grad_()
+        b = torch.zeros(p, requires_grad=True, device=device)
         optimizer = torch.optim.Adam([w, b], lr=1e-3)
-        target = torch.zeros(4096, dtype=torch.long)
+        target = torch.zeros(4096, dtype=torch.long, device=device)
         best, best_epoch, kept = float('inf'), 0, None
         for epoch in range(1, 51):
             for start in range(0, len(train), 4096):
                 t = train[start:start + 4096]
                 s = similarities(w, b, t)
-                ridge = ((w - torch.diagonal(w).mean() * torch.eye(p)) ** 2).sum()
+                ridge = ((w - torch.diagonal(w).mean() * eye) ** 2).sum()
                 loss = torch.nn.functional.cross_entropy(s, target[:len(t)]) + 0.1 * ridge
                 optimizer.zero_grad()
                 loss.backward()
@@ -161,7 +162,7 @@ def probe_case(count):
                 optimizer.step()
             with torch.no_grad():
                 s = similarities(w, b, validation)
-                val = torch.nn.functional.cross_entropy(s, torch.zeros(len(validation), dtype=torch.long)).item()
+                val = torch.nn.functional.cross_entropy(s, torch.zeros(len(validation), dtype=torch.long, device=device)).item()
             if val < best:
                 best, best_epoch, kept = val, epoch, (w.detach().clone(), b.detach().clone())
             if epoch - best_epoch >= 5:
@@ -201,6 +202,10 @@ def torch_cases(case, size):
             out = torch.stack([s[t[:, 0], t[:, 1]], s[t[:, 0], t[:, 2]], s[t[:, 1], t[:, 2]]], dim=1)
             return out.cpu().numpy()
         return run
+    if case == 'probe':
+        return probe_case(size, dev)
+    if case == 'mobilenet':
+        return mobilenet_case(size, dev)
     raise SystemExit(f'unknown case {case}')
 
 

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs'
 import sharp from 'sharp'
 import { AppError } from '../api/errors'
 import { defaultPooling, pooledSize, poolInto, type Pooling } from '../core/models/pooling'
-import type { LoadedModel } from './model'
+import { layerOutputs, type LoadedModel } from './model'
 
 export interface ExtractOptions {
   layers: string[]
@@ -60,26 +60,6 @@ export async function preprocess(path: string, [height, width]: [number, number]
     throw new AppError('user', `${path} cannot be read as an image (${err instanceof Error ? err.message : String(err)}). Remove or replace it.`)
   }
   return Float32Array.from(pixels, (v) => v / 255)
-}
-
-/** A function from an input batch to the outputs of `layers`, all in one forward pass. */
-export function layerOutputs(model: LoadedModel, layers: string[]): (x: tf.Tensor4D) => tf.Tensor[] {
-  if (model.graphModel) {
-    const graph = model.graphModel
-    return (x) => {
-      const out = graph.execute(x, layers)
-      return Array.isArray(out) ? out : [out]
-    }
-  }
-  const base = model.layersModel!
-  const known = new Set(base.layers.map((l) => l.name))
-  const missing = layers.filter((l) => !known.has(l))
-  if (missing.length) throw new AppError('user', `${model.title} has no layer ${missing.join(', ')}. Its layers: ${model.layers.map((l) => l.name).join(', ')}.`)
-  const sub = tf.model({ inputs: base.inputs, outputs: layers.map((l) => base.getLayer(l).output as tf.SymbolicTensor) })
-  return (x) => {
-    const out = sub.predict(x)
-    return Array.isArray(out) ? out : [out]
-  }
 }
 
 export async function extractFeatures(model: LoadedModel, images: string[], options: ExtractOptions): Promise<Extraction> {

@@ -80,6 +80,26 @@ export async function loadModel(source: ModelSource): Promise<LoadedModel> {
  * Images per forward pass for this model on the current backend: a quarter of the free memory (at most 2 GiB) on
  * the CPU backends, a quarter of the largest GPU buffer on webgpu.
  */
+/** A function from an input batch to the outputs of `layers`, all in one forward pass. */
+export function layerOutputs(model: LoadedModel, layers: string[]): (x: tf.Tensor4D) => tf.Tensor[] {
+  if (model.graphModel) {
+    const graph = model.graphModel
+    return (x) => {
+      const out = graph.execute(x, layers)
+      return Array.isArray(out) ? out : [out]
+    }
+  }
+  const base = model.layersModel!
+  const known = new Set(base.layers.map((l) => l.name))
+  const missing = layers.filter((l) => !known.has(l))
+  if (missing.length) throw new AppError('user', `${model.title} has no layer ${missing.join(', ')}. Its layers: ${model.layers.map((l) => l.name).join(', ')}.`)
+  const sub = tf.model({ inputs: base.inputs, outputs: layers.map((l) => base.getLayer(l).output as tf.SymbolicTensor) })
+  return (x) => {
+    const out = sub.predict(x)
+    return Array.isArray(out) ? out : [out]
+  }
+}
+
 export function defaultBatchSize(model: LoadedModel): number {
   const gpu = tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { device?: GPUDevice }).device : undefined
   const memory = gpu ? gpu.limits.maxBufferSize / 4 : Math.min(2 ** 31, freemem() / 4)

@@ -11,6 +11,7 @@ import { responseFrequencies } from '../../src-main/core/probe/frequencies'
 import { tripletTerm, tripletTermRows, type Triplets } from '../../src-main/core/probe/objective'
 import { PROBE_DEFAULTS, probeObjective, trainProbe, type ProbeConfig } from '../../src-main/core/probe/train'
 import { applyTransform, transformArrays, transformFromArrays } from '../../src-main/core/probe/transform'
+import { useSwiftShader } from '../helpers/swiftshader'
 
 beforeAll(async () => {
   await chooseBackend({ force: 'cpu' })
@@ -45,6 +46,9 @@ describe('probe objectives', () => {
     ['soft, from S', { objective: 'soft', lambda: 0.05, temperature: 0.7 }, 12],
     ['gLocal', { objective: 'glocal', lambda: 0.1, alpha: 0.3, temperature: 0.5 }, 12],
     ['Frobenius regulariser', { objective: 'hard', lambda: 0.2, regularizer: 'frobenius' }, 12],
+    ['hard, on the device', { objective: 'hard', lambda: 0.1, tripletsOn: 'device' }, 12],
+    ['soft, on the device', { objective: 'soft', lambda: 0.05, temperature: 0.7, tripletsOn: 'device' }, 12],
+    ['gLocal, on the device', { objective: 'glocal', lambda: 0.1, alpha: 0.3, temperature: 0.5, tripletsOn: 'device' }, 12],
   ]
   it.each(cases)('%s: the gradient equals central finite differences', async (_, overrides, count) => {
     const config = { ...PROBE_DEFAULTS, ...overrides }
@@ -80,6 +84,32 @@ describe('probe objectives', () => {
       const b = tripletTermRows(z, p, all, triplets, 0.8, soft, ids)
       expect(b.loss).toBeCloseTo(a.loss, 5)
       expect(b.accuracy).toBe(a.accuracy)
+    }
+  })
+
+  it.each(['hard', 'soft', 'glocal'] as const)('%s: the device term gives the loss and gradients of the host loops', async (objective) => {
+    const triplets = make(12)
+    const config = { ...PROBE_DEFAULTS, objective, temperature: 0.8, alpha: 0.3 }
+    const host = await probeObjective(x, n, p, triplets, { ...config, tripletsOn: 'host' }, w0, b0)
+    const device = await probeObjective(x, n, p, triplets, { ...config, tripletsOn: 'device' }, w0, b0)
+    expect(device.loss).toBeCloseTo(host.loss, 5)
+    for (const [d, h] of [[device.gw, host.gw], [device.gb, host.gb]] as const) d.forEach((v, k) => expect(v).toBeCloseTo(h[k]!, 5))
+  })
+
+  it.each(['hard', 'soft', 'glocal'] as const)('%s: the fused WebGPU kernels (SwiftShader) give the loss and gradients of the host loops', async (objective) => {
+    const triplets = make(12)
+    const config = { ...PROBE_DEFAULTS, objective, temperature: 0.8, alpha: 0.3 }
+    await chooseBackend({ force: 'cpu' })
+    const host = await probeObjective(x, n, p, triplets, { ...config, tripletsOn: 'host' }, w0, b0)
+    useSwiftShader()
+    const choice = await chooseBackend({ force: 'webgpu' })
+    expect(choice.name, JSON.stringify(choice.attempts)).toBe('webgpu')
+    try {
+      const fused = await probeObjective(x, n, p, triplets, { ...config, tripletsOn: 'device' }, w0, b0)
+      expect(fused.loss).toBeCloseTo(host.loss, 5)
+      for (const [d, h] of [[fused.gw, host.gw], [fused.gb, host.gb]] as const) d.forEach((v, k) => expect(v).toBeCloseTo(h[k]!, 5))
+    } finally {
+      await chooseBackend({ force: 'cpu' })
     }
   })
 
@@ -166,6 +196,37 @@ describe('training', () => {
       expect(trained.epochs.length).toBeGreaterThanOrEqual(trained.bestEpoch)
     }
   }, 120_000)
+
+  it.each(['hard', 'soft'] as const)('%s: trains to the same probe with the triplet term on the device', async (objective) => {
+    await chooseBackend({ force: 'cpu' })
+    const n = 30
+    const p = 6
+    const x = Float32Array.from({ length: n * p }, gauss)
+    const simulated = simulateTriplets(x, n, p, 600, 3)
+    const part = (from: number, to: number): Triplets => ({ indices: simulated.indices.subarray(3 * from, 3 * to), count: to - from, soft: simulated.soft.subarray(3 * from, 3 * to) })
+    const config = { ...PROBE_DEFAULTS, objective, batchSize: 64, maxEpochs: 4, learningRate: 1e-2 }
+    const host = await trainProbe(x, n, p, part(0, 500), part(500, 600), { ...config, tripletsOn: 'host' })
+    const device = await trainProbe(x, n, p, part(0, 500), part(500, 600), { ...config, tripletsOn: 'device' })
+    expect(device.epochs.length).toBe(4)
+    device.epochs.forEach((e, k) => {
+      const h = host.epochs[k]!
+      expect(e.trainLoss).toBeCloseTo(h.trainLoss, 4)
+      expect(e.validationLoss!).toBeCloseTo(h.validationLoss!, 4)
+      expect(e.trainAccuracy).toBe(h.trainAccuracy)
+    })
+    // The fused WebGPU kernels (on SwiftShader) train alike too, validation on the device included.
+    useSwiftShader()
+    await chooseBackend({ force: 'webgpu' })
+    const fused = await trainProbe(x, n, p, part(0, 500), part(500, 600), { ...config, tripletsOn: 'device' })
+    await chooseBackend({ force: 'cpu' })
+    fused.epochs.forEach((e, k) => {
+      expect(e.trainLoss).toBeCloseTo(host.epochs[k]!.trainLoss, 4)
+      expect(e.validationAccuracy).toBe(host.epochs[k]!.validationAccuracy)
+    })
+    // Training moved the weights, and both paths moved them alike.
+    expect(Math.abs(device.transform.weights[0]! - PROBE_DEFAULTS.initScale)).toBeGreaterThan(1e-3)
+    device.transform.weights.forEach((v, k) => expect(v).toBeCloseTo(host.transform.weights[k]!, 4))
+  })
 
   it('saves a transform as gLocal’s transform.npz and loads it back to the same features', async () => {
     const n = 5

@@ -2,9 +2,13 @@
 // gLocal objective plus λ R(W), Adam, global-norm gradient clipping, early stopping on a validation split.
 // Each step computes Z for the n objects once and S = Z Zᵀ on the compute backend; the triplet term and its
 // gradient dL/dS are tight loops over the batch (objective.ts); dL/dW = Xsᵀ (G + Gᵀ) Z goes back to the backend.
-// The gLocal local term and the regulariser are small and use tfjs's automatic gradients.
+// The gLocal local term and the regulariser are small and use tfjs's automatic gradients. On GPU backends the
+// triplet term stays on the device — fused WGSL kernels on webgpu (kernels/tripletTerm.ts), tfjs ops elsewhere
+// (deviceTerm.ts) — and losses are read back once per epoch.
 import * as tf from '@tensorflow/tfjs-core'
+import { createTripletWorkspace, destroyTripletWorkspace, fusedTripletTerm, type TripletWorkspace } from '../compute/kernels/tripletTerm'
 import { randomGenerator } from '../data/simulate'
+import { deviceTripletTerm, disposeTriplets, klConstant, uploadTriplets } from './deviceTerm'
 import { tripletTerm, tripletTermRows, type TripletTerm, type Triplets } from './objective'
 import { standardization, standardize, type AffineTransform } from './transform'
 
@@ -36,6 +40,11 @@ export interface ProbeConfig {
   /** Triplets in a new random order every epoch (else in the given order, as a benchmark against a reference). */
   shuffle: boolean
   seed: number
+  /**
+   * Where the triplet term is computed: 'host' loops over the rows of Z read back each step (fastest on CPU
+   * backends), 'device' tfjs ops that keep Z on the device (GPU backends); 'auto' picks by the backend.
+   */
+  tripletsOn: 'auto' | 'host' | 'device'
 }
 
 export const PROBE_DEFAULTS: ProbeConfig = {
@@ -54,6 +63,7 @@ export const PROBE_DEFAULTS: ProbeConfig = {
   contrastiveBatch: 1024,
   shuffle: true,
   seed: 42,
+  tripletsOn: 'auto',
 }
 
 export interface EpochReport {
@@ -77,6 +87,34 @@ export interface TrainHooks {
 }
 
 let probes = 0
+
+/** Backends whose tensors live on a GPU, where a read-back per step costs more than the host loop saves. */
+const GPU_BACKENDS = new Set(['webgpu', 'webgl', 'tensorflow'])
+
+/** Where the triplet term runs: host loops, our fused WebGPU kernels, or tfjs ops with automatic gradients. */
+function tripletPath(config: ProbeConfig): 'host' | 'fused' | 'ops' {
+  const device = config.tripletsOn === 'auto' ? GPU_BACKENDS.has(tf.getBackend()) : config.tripletsOn === 'device'
+  return !device ? 'host' : tf.getBackend() === 'webgpu' ? 'fused' : 'ops'
+}
+
+/** Triplets evaluated per device pass (bounds the gathered rows' memory). */
+const DEVICE_CHUNK = 65_536
+
+/** What every step of one training reuses: the regulariser's identity, the fused kernels' buffers. */
+interface StepContext {
+  eye: tf.Tensor2D | null
+  workspace: TripletWorkspace | null
+}
+
+/** tf.eye builds the identity on the host: made once per training. */
+function stepContext(config: ProbeConfig, n: number, p: number, q: number, capacity: number): StepContext {
+  return { eye: p === q ? tf.eye(p) : null, workspace: tripletPath(config) === 'fused' ? createTripletWorkspace(capacity, n, q) : null }
+}
+
+function disposeContext({ eye, workspace }: StepContext): void {
+  eye?.dispose()
+  if (workspace) destroyTripletWorkspace(workspace)
+}
 
 let gradients: Promise<unknown> | null = null
 /**
@@ -109,12 +147,13 @@ function pairSimilarities(z: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** Loss and accuracy of triplets under the current W, b (no gradient). */
-async function evaluateTriplets(xs: tf.Tensor2D, w: tf.Variable, b: tf.Variable, triplets: Triplets, config: ProbeConfig): Promise<TripletTerm> {
+async function evaluateTriplets(xs: tf.Tensor2D, w: tf.Variable, b: tf.Variable, triplets: Triplets, config: ProbeConfig, context: StepContext): Promise<TripletTerm> {
   const n = xs.shape[0]
   const soft = config.objective === 'soft'
   const { x, z } = rowsOf(xs, null, w, b)
   x.dispose()
   try {
+    if (tripletPath(config) !== 'host') return await evaluateOnDevice(z, triplets, config, context.workspace)
     if (fromRows(triplets.count, n)) {
       const all = Int32Array.from({ length: n }, (_, i) => i)
       const ids = Int32Array.from({ length: triplets.count }, (_, i) => i)
@@ -127,6 +166,33 @@ async function evaluateTriplets(xs: tf.Tensor2D, w: tf.Variable, b: tf.Variable,
   } finally {
     z.dispose()
   }
+}
+
+async function evaluateOnDevice(z: tf.Tensor2D, triplets: Triplets, config: ProbeConfig, workspace: TripletWorkspace | null): Promise<TripletTerm> {
+  const soft = config.objective === 'soft'
+  const all = Int32Array.from({ length: triplets.count }, (_, i) => i)
+  let sums = tf.zeros([2])
+  for (let start = 0; start < triplets.count; start += DEVICE_CHUNK) {
+    const ids = all.subarray(start, start + DEVICE_CHUNK)
+    let chunk: tf.Tensor
+    if (workspace) {
+      chunk = fusedTripletTerm(workspace, z, { indices: triplets.indices, soft: soft ? triplets.soft : null }, ids, config.temperature, null).sums
+    } else {
+      const t = uploadTriplets(triplets, ids, soft)
+      chunk = tf.tidy(() => {
+        const { crossEntropy, correct } = deviceTripletTerm(z, t, config.temperature)
+        return tf.stack([crossEntropy, correct])
+      })
+      disposeTriplets(t)
+    }
+    const next = tf.add(sums, chunk)
+    tf.dispose([sums, chunk])
+    sums = next
+  }
+  const [crossEntropy, correct] = (await sums.data()) as Float32Array
+  sums.dispose()
+  const constant = soft ? klConstant(triplets, all) : 0
+  return { loss: (crossEntropy! + constant) / triplets.count, accuracy: correct! / triplets.count }
 }
 
 /**
@@ -177,13 +243,36 @@ async function tripletStep(
   return { term, gw: gw!, gb: gb! }
 }
 
-/** λ R(W) in tfjs ops, for automatic gradients. */
-function regularizer(w: tf.Variable, config: ProbeConfig, square: boolean): tf.Scalar {
+/**
+ * The weighted triplet term of one batch by the fused WebGPU kernels: its mean loss, number correct, and gradient
+ * with respect to W and b, all on the device.
+ */
+function fusedTripletStep(workspace: TripletWorkspace, xs: tf.Tensor2D, w: tf.Variable, b: tf.Variable, triplets: Triplets, ids: Int32Array, config: ProbeConfig, weight: number) {
+  const z = tf.tidy(() => tf.add(tf.matMul(xs, w), b) as tf.Tensor2D)
+  const soft = config.objective === 'soft'
+  const { sums, dz } = fusedTripletTerm(workspace, z, { indices: triplets.indices, soft: soft ? triplets.soft : null }, ids, config.temperature, weight / (ids.length * config.temperature))
+  z.dispose()
+  const out = tf.tidy(() => {
+    const [crossEntropy, correct] = tf.unstack(sums)
+    return {
+      loss: tf.mul(crossEntropy!, weight / ids.length) as tf.Scalar,
+      correct: correct as tf.Scalar,
+      gw: tf.matMul(xs, dz!, true, false),
+      gb: tf.sum(dz!, 0),
+    }
+  })
+  tf.dispose([sums, dz!])
+  return out
+}
+
+/**
+ * λ R(W) and its gradient in closed form (no tape, one cached identity): R = ‖W − c I‖², c = tr W / p, has
+ * dR/dW = 2 (W − c I), since the trace of W − c I is 0; the Frobenius R = ‖W‖² has 2 W.
+ */
+function regularizer(w: tf.Variable, config: ProbeConfig, eye: tf.Tensor2D | null): { value: tf.Scalar; gradient: tf.Tensor2D } {
   return tf.tidy(() => {
-    if (config.regularizer === 'frobenius' || !square) return tf.mul(config.lambda, tf.sum(tf.square(w)))
-    const eye = tf.eye(w.shape[0]!)
-    const scale = tf.div(tf.sum(tf.mul(w, eye)), w.shape[0]!)
-    return tf.mul(config.lambda, tf.sum(tf.square(tf.sub(w, tf.mul(scale, eye)))))
+    const d = config.regularizer === 'frobenius' || !eye ? w : tf.sub(w, tf.mul(tf.div(tf.sum(tf.mul(w, eye)), w.shape[0]!), eye))
+    return { value: tf.mul(config.lambda, tf.sum(tf.square(d))) as tf.Scalar, gradient: tf.mul(2 * config.lambda, d) as tf.Tensor2D }
   })
 }
 
@@ -202,7 +291,8 @@ function localTerm(xsBatch: tf.Tensor2D, targets: tf.Tensor2D, w: tf.Variable, b
 
 /**
  * The whole objective on one batch — weighted triplet term + α · local term (gLocal, on the objects `local`) +
- * λ R(W) — and its (unclipped) gradients with respect to W and b.
+ * λ R(W) — and its (unclipped) gradients with respect to W and b. The loss and the number of correct triplets
+ * stay device scalars, so that a step on a GPU backend never waits for a read-back.
  */
 async function objectiveStep(
   xs: tf.Tensor2D,
@@ -212,27 +302,49 @@ async function objectiveStep(
   ids: Int32Array,
   config: ProbeConfig,
   local: Int32Array | null,
-): Promise<{ loss: number; accuracy: number; gw: tf.Tensor; gb: tf.Tensor }> {
+  { eye, workspace }: StepContext,
+): Promise<{ loss: tf.Scalar; correct: tf.Scalar; gw: tf.Tensor; gb: tf.Tensor }> {
   const weight = config.objective === 'glocal' ? 1 - config.alpha : 1
-  const { term, gw: globalW, gb: globalB } = await tripletStep(xs, w, b, triplets, ids, config, weight)
+  const soft = config.objective === 'soft'
+  const path = tripletPath(config)
+  const host = path === 'host' ? await tripletStep(xs, w, b, triplets, ids, config, weight) : null
+  const fused = path === 'fused' ? fusedTripletStep(workspace!, xs, w, b, triplets, ids, config, weight) : null
+  const uploaded = path === 'ops' ? uploadTriplets(triplets, ids, soft) : null
   const batch = local
     ? tf.tidy(() => {
         const rows = tf.gather(xs, tf.tensor1d(local, 'int32')) as tf.Tensor2D
         return { xs: rows, targets: tf.softmax(maskedCosines(rows, config.temperature)) as tf.Tensor2D }
       })
     : null
-  const square = w.shape[0] === w.shape[1]
-  const { grads, value } = tf.variableGrads(() => {
-    const r = regularizer(w, config, square)
-    // b takes part even without a local term, so that variableGrads returns a (zero) gradient for it.
-    return batch ? tf.add(r, tf.mul(config.alpha, localTerm(batch.xs, batch.targets, w, b, config.temperature))) : tf.add(r, tf.mul(0, tf.sum(b)))
-  }, [w, b])
-  const rest = (await value.data())[0]!
-  value.dispose()
+  let correct: tf.Scalar | null = null
+  // Automatic gradients only for what has no closed form here: gLocal's local term, the tfjs-ops triplet term.
+  const auto = batch || uploaded
+    ? tf.variableGrads(() => {
+        // b takes part even without a local term, so that variableGrads returns a (zero) gradient for it.
+        let total = batch ? tf.mul(config.alpha, localTerm(batch.xs, batch.targets, w, b, config.temperature)) : tf.mul(0, tf.sum(b))
+        if (uploaded) {
+          const term = deviceTripletTerm(tf.add(tf.matMul(xs, w), b) as tf.Tensor2D, uploaded, config.temperature)
+          correct = tf.keep(term.correct)
+          total = tf.add(total, tf.mul(weight / ids.length, term.crossEntropy))
+        }
+        return total as tf.Scalar
+      }, [w, b])
+    : null
   if (batch) tf.dispose([batch.xs, batch.targets])
-  const [gw, gb] = tf.tidy(() => [tf.add(globalW, grads[w.name]!), tf.add(globalB, grads[b.name]!)])
-  tf.dispose([globalW, globalB, ...Object.values(grads)])
-  return { loss: weight * term.loss + rest, accuracy: term.accuracy, gw: gw!, gb: gb! }
+  if (uploaded) disposeTriplets(uploaded)
+  const reg = regularizer(w, config, eye)
+  // The host-known parts: the host triplet term, or the soft objective's KL constant on the device.
+  const known = host ? weight * host.term.loss : soft ? (weight * klConstant(triplets, ids)) / ids.length : 0
+  const outer = host ?? fused
+  const [loss, gw, gb] = tf.tidy(() => {
+    const parts = [reg.value, ...(auto ? [auto.value] : []), ...(fused ? [fused.loss] : [])]
+    const wParts = [reg.gradient, ...(auto ? [auto.grads[w.name]!] : []), ...(outer ? [outer.gw] : [])]
+    const bParts = [...(auto ? [auto.grads[b.name]!] : []), ...(outer ? [outer.gb] : [])]
+    return [tf.add(tf.addN(parts), known) as tf.Scalar, tf.addN(wParts), tf.addN(bParts)]
+  })
+  tf.dispose([reg.value, reg.gradient, ...(auto ? [auto.value, ...Object.values(auto.grads)] : []), ...(outer ? [outer.gw, outer.gb] : []), ...(fused ? [fused.loss] : [])])
+  if (fused) correct = fused.correct
+  return { loss: loss as tf.Scalar, correct: correct ?? tf.scalar(host!.term.accuracy * ids.length), gw: gw!, gb: gb! }
 }
 
 /**
@@ -255,15 +367,17 @@ export async function probeObjective(
   const xs = tf.tensor2d(standardize(x, mean, std), [n, p])
   const w = tf.variable(tf.tensor2d(weights, [p, q]), true, `check${id}_w`)
   const b = tf.variable(tf.tensor1d(bias), true, `check${id}_b`)
+  const context = stepContext(config, n, p, q, triplets.count)
   try {
     const ids = Int32Array.from({ length: triplets.count }, (_, i) => i)
     const local = config.objective === 'glocal' ? Int32Array.from({ length: n }, (_, i) => i) : null
-    const { loss, gw, gb } = await objectiveStep(xs, w, b, triplets, ids, config, local)
-    const result = { loss, gw: (await gw.data()) as Float32Array, gb: (await gb.data()) as Float32Array }
-    tf.dispose([gw, gb])
+    const { loss, correct, gw, gb } = await objectiveStep(xs, w, b, triplets, ids, config, local, context)
+    const result = { loss: (await loss.data())[0]!, gw: (await gw.data()) as Float32Array, gb: (await gb.data()) as Float32Array }
+    tf.dispose([loss, correct, gw, gb])
     return result
   } finally {
     tf.dispose([xs, w, b])
+    disposeContext(context)
   }
 }
 
@@ -305,13 +419,14 @@ export async function trainProbe(
   const pool = objects ?? Int32Array.from({ length: n }, (_, i) => i)
   const order = Int32Array.from({ length: train.count }, (_, i) => i)
   const batch = Math.min(config.batchSize ?? train.count, train.count)
+  const context = stepContext(config, n, p, q, Math.max(batch, Math.min(validation?.count ?? 0, DEVICE_CHUNK)))
   const epochs: EpochReport[] = []
   let best = { loss: Infinity, epoch: 0, w: null as Float32Array | null, b: null as Float32Array | null }
   try {
     for (let epoch = 1; epoch <= config.maxEpochs; epoch++) {
       if (config.shuffle && batch < train.count) shuffle(order, random)
-      let lossSum = 0
-      let correct = 0
+      // [Σ loss × batch size, Σ correct] over the epoch, on the device until the epoch ends.
+      let sums = tf.zeros([2])
       for (let start = 0; start < train.count; start += batch) {
         const ids = order.subarray(start, Math.min(train.count, start + batch))
         let local: Int32Array | null = null
@@ -324,9 +439,10 @@ export async function trainProbe(
           }
           local = picked.subarray(0, size)
         }
-        const { loss, accuracy, gw: rawW, gb: rawB } = await objectiveStep(xs, w, b, train, ids, config, local)
-        lossSum += loss * ids.length
-        correct += accuracy * ids.length
+        const { loss, correct, gw: rawW, gb: rawB } = await objectiveStep(xs, w, b, train, ids, config, local, context)
+        const next = tf.tidy(() => tf.add(sums, tf.stack([tf.mul(loss, ids.length), correct])))
+        tf.dispose([sums, loss, correct])
+        sums = next
         const total = tf.tidy(() => {
           const [gw, gb] = [rawW, rawB]
           const norm = tf.sqrt(tf.add(tf.sum(tf.square(gw)), tf.sum(tf.square(gb))))
@@ -340,9 +456,11 @@ export async function trainProbe(
         optimizer.applyGradients(total)
         tf.dispose(total.map((t) => t.tensor))
       }
-      const report: EpochReport = { epoch, trainLoss: lossSum / train.count, trainAccuracy: correct / train.count, validationLoss: null, validationAccuracy: null }
+      const [lossSum, correct] = (await sums.data()) as Float32Array
+      sums.dispose()
+      const report: EpochReport = { epoch, trainLoss: lossSum! / train.count, trainAccuracy: correct! / train.count, validationLoss: null, validationAccuracy: null }
       if (validation && validation.count > 0) {
-        const term = await evaluateTriplets(xs, w, b, validation, config)
+        const term = await evaluateTriplets(xs, w, b, validation, config, context)
         report.validationLoss = term.loss
         report.validationAccuracy = term.accuracy
       }
@@ -355,6 +473,7 @@ export async function trainProbe(
     return { transform: { weights: best.w!, p, q, bias: best.b!, mean, std }, epochs, bestEpoch: best.epoch }
   } finally {
     tf.dispose([xs, w, b])
+    disposeContext(context)
     optimizer.dispose()
   }
 }

@@ -17,12 +17,24 @@ export function uploadBuffer(device: GPUDevice, data: ArrayBufferView, usage: nu
   return buffer
 }
 
-export function outputBuffer(device: GPUDevice, bytes: number): GPUBuffer {
-  return device.createBuffer({ size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC })
+/** A buffer for a kernel's output; `extra` usage for one tfjs adopts (tfjs copies into buffers of its usage). */
+export function outputBuffer(device: GPUDevice, bytes: number, extra = 0): GPUBuffer {
+  return device.createBuffer({ size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | extra })
 }
 
 export function uniformBuffer(device: GPUDevice, values: number[]): GPUBuffer {
   return uploadBuffer(device, Uint32Array.from(values), GPUBufferUsage.UNIFORM)
+}
+
+/** A float's bits, for a uniform struct that mixes u32 and f32 fields. */
+export function f32Bits(value: number): number {
+  return new Uint32Array(Float32Array.of(value).buffer)[0]!
+}
+
+/** A workgroup grid of `count` groups within the per-dimension limit: [x, y], x · y ≥ count. */
+export function grid(device: GPUDevice, count: number): [number, number] {
+  const x = Math.max(1, Math.min(count, device.limits.maxComputeWorkgroupsPerDimension))
+  return [x, Math.max(1, Math.ceil(count / x))]
 }
 
 export async function readFloat32(device: GPUDevice, source: GPUBuffer, length: number): Promise<Float32Array> {
@@ -52,18 +64,31 @@ export function pipeline(device: GPUDevice, key: string, code: string): GPUCompu
   return compiled
 }
 
-export function dispatch(device: GPUDevice, compute: GPUComputePipeline, buffers: GPUBuffer[], groups: [number, number]): void {
-  const bindGroup = device.createBindGroup({
-    layout: compute.getBindGroupLayout(0),
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-  })
+export interface Pass {
+  compute: GPUComputePipeline
+  buffers: GPUBuffer[]
+  groups: [number, number] | [number, number, number]
+}
+
+/** Records the passes into one command buffer and submits it once (each submit costs Dawn a fraction of a ms). */
+export function dispatchPasses(device: GPUDevice, passes: Pass[]): void {
   const encoder = device.createCommandEncoder()
-  const pass = encoder.beginComputePass()
-  pass.setPipeline(compute)
-  pass.setBindGroup(0, bindGroup)
-  pass.dispatchWorkgroups(groups[0], groups[1])
-  pass.end()
+  for (const { compute, buffers, groups } of passes) {
+    const bindGroup = device.createBindGroup({
+      layout: compute.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    })
+    const pass = encoder.beginComputePass()
+    pass.setPipeline(compute)
+    pass.setBindGroup(0, bindGroup)
+    pass.dispatchWorkgroups(groups[0], groups[1], groups[2] ?? 1)
+    pass.end()
+  }
   device.queue.submit([encoder.finish()])
+}
+
+export function dispatch(device: GPUDevice, compute: GPUComputePipeline, buffers: GPUBuffer[], groups: [number, number] | [number, number, number]): void {
+  dispatchPasses(device, [{ compute, buffers, groups }])
 }
 
 /** Checks a buffer fits the device's binding limit, naming the array and the limit. */

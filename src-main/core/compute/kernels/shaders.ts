@@ -56,3 +56,92 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   result[3u * t + 2u] = s[j * params.n + k];
 }
 `
+
+// The probe's triplet term, pass 1: one workgroup per triplet t = (i, j, k) reduces the three row products of Z
+// over q, then writes coef[3t..] = scale · (softmax(s/τ) − y) (y one-hot on pair 0, or the soft labels) and
+// stats[2t..] = [−Σ y log p, 1 if s_ij is the strict maximum].
+export const TRIPLET_TERM_WGSL = /* wgsl */ `
+struct Params { m: u32, q: u32, soft: u32, groupsX: u32, invTemp: f32, scale: f32, pad0: u32, pad1: u32 }
+@group(0) @binding(0) var<storage, read> z: array<f32>;
+@group(0) @binding(1) var<storage, read> tri: array<u32>;
+@group(0) @binding(2) var<storage, read> labels: array<f32>;
+@group(0) @binding(3) var<storage, read_write> coef: array<f32>;
+@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
+@group(0) @binding(5) var<uniform> params: Params;
+
+var<workgroup> partial: array<vec3<f32>, 64>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let t = wid.y * params.groupsX + wid.x;
+  if (t >= params.m) { return; }
+  let q = params.q;
+  let i = tri[3u * t] * q;
+  let j = tri[3u * t + 1u] * q;
+  let k = tri[3u * t + 2u] * q;
+  var acc = vec3<f32>(0.0);
+  for (var d = lid; d < q; d = d + 64u) {
+    let zi = z[i + d];
+    let zj = z[j + d];
+    let zk = z[k + d];
+    acc = acc + vec3<f32>(zi * zj, zi * zk, zj * zk);
+  }
+  partial[lid] = acc;
+  workgroupBarrier();
+  for (var half = 32u; half > 0u; half = half >> 1u) {
+    if (lid < half) { partial[lid] = partial[lid] + partial[lid + half]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    let raw = partial[0];
+    let s = raw * params.invTemp;
+    let top = max(s.x, max(s.y, s.z));
+    let e = exp(s - vec3<f32>(top));
+    let total = e.x + e.y + e.z;
+    let logZ = top + log(total);
+    var y = vec3<f32>(1.0, 0.0, 0.0);
+    if (params.soft == 1u) { y = vec3<f32>(labels[3u * t], labels[3u * t + 1u], labels[3u * t + 2u]); }
+    let g = (e / total - y) * params.scale;
+    coef[3u * t] = g.x;
+    coef[3u * t + 1u] = g.y;
+    coef[3u * t + 2u] = g.z;
+    stats[2u * t] = -dot(y, s - vec3<f32>(logZ));
+    stats[2u * t + 1u] = select(0.0, 1.0, raw.x > raw.y && raw.x > raw.z);
+  }
+}
+`
+
+// The probe's triplet term, pass 2: dZ[o, d] = Σ over o's appearances (CSR: offsets, entries = 3t + role) of the
+// coefficient-weighted rows of its two partners — the gradient with respect to Z without atomics.
+export const TRIPLET_TERM_GRADIENT_WGSL = /* wgsl */ `
+struct Params { rows: u32, q: u32, groupsY: u32, pad: u32 }
+@group(0) @binding(0) var<storage, read> z: array<f32>;
+@group(0) @binding(1) var<storage, read> tri: array<u32>;
+@group(0) @binding(2) var<storage, read> coef: array<f32>;
+@group(0) @binding(3) var<storage, read> offsets: array<u32>;
+@group(0) @binding(4) var<storage, read> entries: array<u32>;
+@group(0) @binding(5) var<storage, read_write> dz: array<f32>;
+@group(0) @binding(6) var<uniform> params: Params;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let d = gid.x;
+  let o = wid.z * params.groupsY + wid.y;
+  let q = params.q;
+  if (d >= q || o >= params.rows) { return; }
+  var acc = 0.0;
+  for (var e = offsets[o]; e < offsets[o + 1u]; e = e + 1u) {
+    let entry = entries[e];
+    let t = entry / 3u;
+    let role = entry % 3u;
+    let zi = z[tri[3u * t] * q + d];
+    let zj = z[tri[3u * t + 1u] * q + d];
+    let zk = z[tri[3u * t + 2u] * q + d];
+    let c = vec3<f32>(coef[3u * t], coef[3u * t + 1u], coef[3u * t + 2u]);
+    if (role == 0u) { acc = acc + c.x * zj + c.y * zk; }
+    else if (role == 1u) { acc = acc + c.x * zi + c.z * zk; }
+    else { acc = acc + c.y * zi + c.z * zj; }
+  }
+  dz[o * q + d] = acc;
+}
+`

@@ -1,0 +1,65 @@
+// The triplet term of objective.ts in tfjs ops, for GPU backends: Z stays on the device, the three pair
+// similarities are gathered row products, and tfjs's automatic gradients replace the host loop — so a training
+// step never waits for a read-back. The loss is the cross-entropy −Σ y log p; the soft objective's KL adds the
+// constant Σ y log y, which the caller adds on the host (klConstant).
+import * as tf from '@tensorflow/tfjs-core'
+import type { Triplets } from './objective'
+
+/** The columns of a set of triplets as device tensors (and their soft labels, for the soft objective). */
+export interface DeviceTriplets {
+  i: tf.Tensor1D
+  j: tf.Tensor1D
+  k: tf.Tensor1D
+  labels: tf.Tensor2D | null
+  count: number
+}
+
+export function uploadTriplets(triplets: Triplets, ids: Int32Array, soft: boolean): DeviceTriplets {
+  if (soft && !triplets.soft) throw new RangeError('the soft objective needs soft labels')
+  const m = ids.length
+  const columns = [new Int32Array(m), new Int32Array(m), new Int32Array(m)]
+  const labels = soft ? new Float32Array(3 * m) : null
+  for (let c = 0; c < m; c++) {
+    const t = ids[c]!
+    for (let r = 0; r < 3; r++) {
+      columns[r]![c] = triplets.indices[3 * t + r]!
+      if (labels) labels[3 * c + r] = triplets.soft![3 * t + r]!
+    }
+  }
+  const [i, j, k] = columns.map((column) => tf.tensor1d(column, 'int32'))
+  return { i: i!, j: j!, k: k!, labels: labels ? tf.tensor2d(labels, [m, 3]) : null, count: m }
+}
+
+export function disposeTriplets(t: DeviceTriplets): void {
+  tf.dispose([t.i, t.j, t.k, ...(t.labels ? [t.labels] : [])])
+}
+
+/** Σ y log y over the triplets' soft labels: KL(y ‖ p) = cross-entropy − this, per triplet. */
+export function klConstant(triplets: Triplets, ids: Int32Array): number {
+  let sum = 0
+  for (const t of ids) for (let c = 0; c < 3; c++) {
+    const y = triplets.soft![3 * t + c]!
+    if (y > 0) sum += y * Math.log(y)
+  }
+  return sum
+}
+
+/** [s_ij, s_ik, s_jk] / τ from the rows of Z. */
+function logits(z: tf.Tensor2D, t: DeviceTriplets, temperature: number): tf.Tensor2D {
+  const [zi, zj, zk] = [tf.gather(z, t.i), tf.gather(z, t.j), tf.gather(z, t.k)]
+  const pair = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(a, b), 1)
+  return tf.div(tf.stack([pair(zi, zj), pair(zi, zk), pair(zj, zk)], 1), temperature) as tf.Tensor2D
+}
+
+/**
+ * The summed cross-entropy of the triplets (hard: the human's pair 0; soft: the labels) and the number whose most
+ * similar pair is the human's (ties count as wrong, as on the host).
+ */
+export function deviceTripletTerm(z: tf.Tensor2D, t: DeviceTriplets, temperature: number): { crossEntropy: tf.Scalar; correct: tf.Scalar } {
+  const l = logits(z, t, temperature)
+  const logP = tf.logSoftmax(l)
+  const crossEntropy = t.labels ? tf.neg(tf.sum(tf.mul(t.labels, logP))) : tf.neg(tf.sum(tf.slice(logP, [0, 0], [-1, 1])))
+  const [s0, s1, s2] = tf.unstack(l, 1)
+  const correct = tf.sum(tf.cast(tf.logicalAnd(tf.greater(s0!, s1!), tf.greater(s0!, s2!)), 'float32'))
+  return { crossEntropy: crossEntropy as tf.Scalar, correct: correct as tf.Scalar }
+}
