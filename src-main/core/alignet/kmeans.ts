@@ -30,8 +30,18 @@ export interface KMeansHooks {
   iteration?(restart: number, iteration: number, changed: number): void | Promise<void>
 }
 
-/** Rows per block of distance products: about 32 MiB of output. */
-const blockRows = (n: number, k: number) => Math.max(1, Math.min(n, Math.floor((32 * 2 ** 20) / (4 * Math.max(1, k)))))
+/** Rows per block of the points on the backend (tfjs-wasm's slice would copy all of them out each time). */
+const BLOCK_ROWS = 16_384
+
+/** The points as consecutive row blocks on the backend, made once per clustering. */
+function rowBlocks(x: Float32Array, n: number, p: number): tf.Tensor2D[] {
+  const blocks: tf.Tensor2D[] = []
+  for (let r0 = 0; r0 < n; r0 += BLOCK_ROWS) {
+    const rows = Math.min(BLOCK_ROWS, n - r0)
+    blocks.push(tf.tensor2d(x.subarray(r0 * p, (r0 + rows) * p), [rows, p]))
+  }
+  return blocks
+}
 
 function squaredNorms(x: Float32Array, n: number, p: number): Float64Array {
   const out = new Float64Array(n)
@@ -43,22 +53,22 @@ function squaredNorms(x: Float32Array, n: number, p: number): Float64Array {
   return out
 }
 
-/** For each row of x, the squared distance to each of the m centres c (n × m, row-major), clipped at 0. */
-async function distances(x: tf.Tensor2D, xNorms: Float64Array, c: Float32Array, m: number, p: number): Promise<Float32Array> {
-  const n = x.shape[0]
+/** For each row of the blocks, the squared distance to each of the m centres c (rows × m, row-major), clipped at 0. */
+async function distances(blocks: tf.Tensor2D[], xNorms: Float64Array, c: Float32Array, m: number, p: number): Promise<Float32Array> {
   const cNorms = squaredNorms(c, m, p)
   const centresT = tf.tidy(() => tf.transpose(tf.tensor2d(c, [m, p])))
-  const out = new Float32Array(n * m)
+  const out = new Float32Array(xNorms.length * m)
   try {
-    const step = blockRows(n, m)
-    for (let r0 = 0; r0 < n; r0 += step) {
-      const rows = Math.min(step, n - r0)
-      const block = tf.tidy(() => tf.matMul(tf.slice(x, [r0, 0], [rows, p]), centresT))
+    let r0 = 0
+    for (const x of blocks) {
+      const rows = x.shape[0]
+      const block = tf.matMul(x, centresT)
       const dots = (await block.data()) as Float32Array
       block.dispose()
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < m; j++) out[(r0 + i) * m + j] = Math.max(0, xNorms[r0 + i]! - 2 * dots[i * m + j]! + cNorms[j]!)
       }
+      r0 += rows
     }
   } finally {
     centresT.dispose()
@@ -67,7 +77,7 @@ async function distances(x: tf.Tensor2D, xNorms: Float64Array, c: Float32Array, 
 }
 
 /** Greedy k-means++: each new centre is the best (lowest potential) of 2 + ⌊ln k⌋ candidates drawn by D². */
-async function kmeansPlusPlus(x: Float32Array, xs: tf.Tensor2D, xNorms: Float64Array, n: number, p: number, k: number, random: () => number): Promise<Float32Array> {
+async function kmeansPlusPlus(x: Float32Array, xs: tf.Tensor2D[], xNorms: Float64Array, n: number, p: number, k: number, random: () => number): Promise<Float32Array> {
   const centroids = new Float32Array(k * p)
   const first = Math.floor(random() * n)
   centroids.set(x.subarray(first * p, (first + 1) * p), 0)
@@ -124,11 +134,22 @@ function distance(x: Float32Array, i: number, centroids: Float32Array, c: number
  * only the points whose bounds overlap are compared with every centre — the same assignments as plain Lloyd,
  * with far fewer distances once the centres settle.
  */
-async function lloyd(x: Float32Array, xs: tf.Tensor2D, xNorms: Float64Array, n: number, p: number, k: number, start: Float32Array, options: KMeansOptions, restart: number, hooks: KMeansHooks): Promise<KMeansResult> {
+async function lloyd(x: Float32Array, xs: tf.Tensor2D[], xNorms: Float64Array, n: number, p: number, k: number, start: Float32Array, options: KMeansOptions, restart: number, hooks: KMeansHooks): Promise<KMeansResult> {
   const centroids = Float32Array.from(start)
   const labels = new Int32Array(n).fill(-1)
   const upper = new Float64Array(n)
   const lower = new Float64Array(n)
+  // Each cluster's coordinate sums and size, updated only for the points that change cluster.
+  const sums = new Float64Array(k * p)
+  const counts = new Int32Array(k)
+  const move = (i: number, from: number, to: number) => {
+    if (from >= 0) {
+      counts[from]!--
+      for (let d = 0, at = from * p, row = i * p; d < p; d++) sums[at + d]! -= x[row + d]!
+    }
+    counts[to]!++
+    for (let d = 0, at = to * p, row = i * p; d < p; d++) sums[at + d]! += x[row + d]!
+  }
   let iterations = 0
   let converged = false
   let candidates: Int32Array | null = null
@@ -137,10 +158,16 @@ async function lloyd(x: Float32Array, xs: tf.Tensor2D, xNorms: Float64Array, n: 
     const rows = candidates ?? Int32Array.from({ length: n }, (_, i) => i)
     let changed = 0
     if (rows.length) {
-      const block = rows.length === n ? xs : (tf.gather(xs, tf.tensor1d(rows, 'int32')) as tf.Tensor2D)
-      const norms = rows.length === n ? xNorms : Float64Array.from(rows, (i) => xNorms[i]!)
-      const d = await distances(block, norms, centroids, k, p)
-      if (block !== xs) block.dispose()
+      let blocks = xs
+      let norms = xNorms
+      if (rows.length < n) {
+        const picked = new Float32Array(rows.length * p)
+        rows.forEach((i, r) => picked.set(x.subarray(i * p, (i + 1) * p), r * p))
+        blocks = [tf.tensor2d(picked, [rows.length, p])]
+        norms = Float64Array.from(rows, (i) => xNorms[i]!)
+      }
+      const d = await distances(blocks, norms, centroids, k, p)
+      if (blocks !== xs) tf.dispose(blocks)
       rows.forEach((i, r) => {
         let first = 0
         let second = -1
@@ -148,7 +175,10 @@ async function lloyd(x: Float32Array, xs: tf.Tensor2D, xNorms: Float64Array, n: 
           if (d[r * k + c]! < d[r * k + first]!) [second, first] = [first, c]
           else if (second < 0 || d[r * k + c]! < d[r * k + second]!) second = c
         }
-        if (labels[i] !== first) changed++
+        if (labels[i] !== first) {
+          changed++
+          move(i, labels[i]!, first)
+        }
         labels[i] = first
         upper[i] = Math.sqrt(d[r * k + first]!)
         lower[i] = second < 0 ? Infinity : Math.sqrt(d[r * k + second]!)
@@ -161,13 +191,6 @@ async function lloyd(x: Float32Array, xs: tf.Tensor2D, xNorms: Float64Array, n: 
       break
     }
     // New centroids: the means of their points; an emptied cluster takes the point farthest from its centre.
-    const sums = new Float64Array(k * p)
-    const counts = new Int32Array(k)
-    for (let i = 0; i < n; i++) {
-      const c = labels[i]!
-      counts[c]!++
-      for (let dim = 0; dim < p; dim++) sums[c * p + dim]! += x[i * p + dim]!
-    }
     const previous = Float32Array.from(centroids)
     for (let c = 0; c < k; c++) {
       if (counts[c] === 0) {
@@ -211,11 +234,11 @@ async function lloyd(x: Float32Array, xs: tf.Tensor2D, xNorms: Float64Array, n: 
 /** Lloyd iterations from given centroids (k × p), for a caller that chose them. */
 export async function kmeansFrom(x: Float32Array, n: number, p: number, centroids: Float32Array, maxIterations: number): Promise<KMeansResult> {
   const k = centroids.length / p
-  const xs = tf.tensor2d(x, [n, p])
+  const xs = rowBlocks(x, n, p)
   try {
     return await lloyd(x, xs, squaredNorms(x, n, p), n, p, k, centroids, { k, restarts: 1, maxIterations, seed: 0 }, 0, {})
   } finally {
-    xs.dispose()
+    tf.dispose(xs)
   }
 }
 
@@ -223,7 +246,7 @@ export async function kmeansFrom(x: Float32Array, n: number, p: number, centroid
 export async function kmeans(x: Float32Array, n: number, p: number, options: KMeansOptions, hooks: KMeansHooks = {}): Promise<KMeansResult> {
   if (options.k < 1 || options.k > n) throw new RangeError(`k must be between 1 and the number of points (${n})`)
   const random = randomGenerator(options.seed)
-  const xs = tf.tensor2d(x, [n, p])
+  const xs = rowBlocks(x, n, p)
   const xNorms = squaredNorms(x, n, p)
   try {
     let best: KMeansResult | null = null
@@ -234,7 +257,7 @@ export async function kmeans(x: Float32Array, n: number, p: number, options: KMe
     }
     return best!
   } finally {
-    xs.dispose()
+    tf.dispose(xs)
   }
 }
 
