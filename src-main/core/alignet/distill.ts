@@ -1,0 +1,171 @@
+// AligNet step 5 (DESIGN §4): distil the teacher's triplet similarities into a trainable student — a TF.js
+// layers model cut at a layer (the bundled MobileNetV2's pre-logits by default) plus a Dense triplet head —
+// with L = mean_t D(softmax(s_teacher / τ_t), softmax(s_student / τ_s)) + λ‖θ − θ_pretrained‖², D the KL
+// divergence or Jensen-Shannon, Adam with linear warm-up and cosine decay. Images come from a callback, so the
+// caller decodes them (off this thread's science, and from wherever they live).
+import * as tf from '@tensorflow/tfjs'
+import { randomGenerator } from '../data/simulate'
+
+export interface DistillConfig {
+  divergence: 'kl' | 'js'
+  teacherTemperature: number
+  studentTemperature: number
+  /** Weight of ‖θ − θ_pretrained‖² over the pretrained (backbone) weights; the new head is not pulled back. */
+  lambda: number
+  peakLearningRate: number
+  warmupSteps: number
+  steps: number
+  /** Triplets per step. */
+  batchSize: number
+  /** Units of the Dense triplet head on the cut layer's (flattened) output; null for none. */
+  headUnits: number | null
+  seed: number
+}
+
+/** The released AligNet code's settings, at a step count a workstation finishes (the paper: 100k steps of 512). */
+export const DISTILL_DEFAULTS: DistillConfig = {
+  divergence: 'kl',
+  teacherTemperature: 1,
+  studentTemperature: 100,
+  lambda: 1,
+  peakLearningRate: 3e-5,
+  warmupSteps: 500,
+  steps: 5000,
+  batchSize: 64,
+  headUnits: 1024,
+  seed: 0,
+}
+
+/** Teacher-labelled triplets: image indices (count × 3, odd one out last) and [s01, s02, s12] per triplet. */
+export interface LabelledTriplets {
+  indices: Int32Array
+  similarities: Float32Array
+  count: number
+}
+
+export interface DistillStep {
+  step: number
+  loss: number
+  divergence: number
+  learningRate: number
+}
+
+export interface DistillHooks {
+  /** After each step; may throw to stop (a cancelled job). */
+  step?(report: DistillStep): void | Promise<void>
+}
+
+/** Linear warm-up to the peak over warmupSteps, then cosine decay to 0 at `steps` (steps count from 1). */
+export function learningRateAt(step: number, config: Pick<DistillConfig, 'peakLearningRate' | 'warmupSteps' | 'steps'>): number {
+  const { peakLearningRate: peak, warmupSteps: warmup, steps } = config
+  if (step <= warmup) return (peak * step) / Math.max(1, warmup)
+  const progress = (step - warmup) / Math.max(1, steps - warmup)
+  return 0.5 * peak * (1 + Math.cos(Math.PI * Math.min(1, progress)))
+}
+
+/** mean_t D(P_t, Q_t) with P = softmax(teacher / τ_t), Q = softmax(student / τ_s); both m × 3. */
+export function tripletDivergence(teacher: tf.Tensor2D, student: tf.Tensor2D, config: Pick<DistillConfig, 'divergence' | 'teacherTemperature' | 'studentTemperature'>): tf.Scalar {
+  return tf.tidy(() => {
+    const logP = tf.logSoftmax(tf.div(teacher, config.teacherTemperature))
+    const logQ = tf.logSoftmax(tf.div(student, config.studentTemperature))
+    const kl = (logA: tf.Tensor, logB: tf.Tensor) => tf.sum(tf.mul(tf.exp(logA), tf.sub(logA, logB)), 1)
+    if (config.divergence === 'kl') return tf.mean(kl(logP, logQ)) as tf.Scalar
+    const logM = tf.log(tf.div(tf.add(tf.exp(logP), tf.exp(logQ)), 2))
+    return tf.mean(tf.add(tf.mul(0.5, kl(logP, logM)), tf.mul(0.5, kl(logQ, logM)))) as tf.Scalar
+  })
+}
+
+/** The student: `base` from its input to `layer` (flattened), then the Dense triplet head when asked for. */
+export function buildStudent(base: tf.LayersModel, layer: string, headUnits: number | null, seed: number): tf.LayersModel {
+  let output = base.getLayer(layer).output as tf.SymbolicTensor
+  if (output.shape.length > 2) output = tf.layers.flatten({ name: 'student_flatten' }).apply(output) as tf.SymbolicTensor
+  if (headUnits !== null) {
+    const head = tf.layers.dense({ units: headUnits, name: 'triplet_head', kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+    output = head.apply(output) as tf.SymbolicTensor
+  }
+  return tf.model({ inputs: base.inputs, outputs: output, name: `${base.name}_aligned` })
+}
+
+/** [z_i·z_j, z_i·z_k, z_j·z_k] for triplets over the rows of z (`rows[c]` = the row of triplet c's images). */
+function studentSimilarities(z: tf.Tensor2D, rows: Int32Array): tf.Tensor2D {
+  const m = rows.length / 3
+  const at = (c: number) => tf.gather(z, tf.tensor1d(Int32Array.from({ length: m }, (_, t) => rows[3 * t + c]!), 'int32'))
+  const [a, b, c] = [at(0), at(1), at(2)]
+  const dot = (u: tf.Tensor, v: tf.Tensor) => tf.sum(tf.mul(u, v), 1)
+  return tf.stack([dot(a, b), dot(a, c), dot(b, c)], 1) as tf.Tensor2D
+}
+
+/**
+ * Fine-tunes `student` (in place) on the labelled triplets. `images(ids)` returns the preprocessed images with
+ * those indices as a batch (ids.length × H × W × 3). Batch-norm layers stay in inference mode, as usual when
+ * fine-tuning with small batches. `pretrained` names (LayerVariable.name) the weights pulled back toward their
+ * starting values: the backbone's, not the new head's.
+ */
+export async function distill(
+  student: tf.LayersModel,
+  pretrained: Set<string>,
+  data: LabelledTriplets,
+  images: (ids: Int32Array) => Promise<tf.Tensor4D>,
+  config: DistillConfig,
+  hooks: DistillHooks = {},
+): Promise<DistillStep[]> {
+  if (data.count === 0) throw new RangeError('there are no labelled triplets to distil')
+  const trainable = student.trainableWeights.map((w) => w.read() as tf.Variable)
+  const anchored = student.trainableWeights.filter((w) => pretrained.has(w.name)).map((w) => ({ variable: w.read() as tf.Variable, start: tf.keep(w.read().clone()) }))
+  const optimizer = tf.train.adam(config.peakLearningRate, 0.9, 0.999, 1e-8)
+  const random = randomGenerator(config.seed)
+  const order = Int32Array.from({ length: data.count }, (_, i) => i)
+  const shuffle = () => {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1))
+      ;[order[i], order[j]] = [order[j]!, order[i]!]
+    }
+  }
+  const reports: DistillStep[] = []
+  let at = data.count
+  try {
+    for (let step = 1; step <= config.steps; step++) {
+      // Triplets in a fresh random order each pass over the data.
+      const batch = new Int32Array(Math.min(config.batchSize, data.count))
+      for (let b = 0; b < batch.length; b++) {
+        if (at === data.count) {
+          shuffle()
+          at = 0
+        }
+        batch[b] = order[at++]!
+      }
+      const ids: number[] = []
+      const position = new Map<number, number>()
+      const rows = new Int32Array(3 * batch.length)
+      batch.forEach((t, b) => {
+        for (let c = 0; c < 3; c++) {
+          const image = data.indices[3 * t + c]!
+          if (!position.has(image)) position.set(image, ids.push(image) - 1)
+          rows[3 * b + c] = position.get(image)!
+        }
+      })
+      const x = await images(Int32Array.from(ids))
+      const teacher = tf.tensor2d(Float32Array.from({ length: 3 * batch.length }, (_, k) => data.similarities[3 * batch[Math.floor(k / 3)]! + (k % 3)]!), [batch.length, 3])
+      const learningRate = learningRateAt(step, config)
+      ;(optimizer as unknown as { learningRate: number }).learningRate = learningRate
+      let divergence = 0
+      const { value, grads } = tf.variableGrads(() => {
+        const z = student.apply(x, { training: false }) as tf.Tensor2D
+        const d = tripletDivergence(teacher, studentSimilarities(z, rows), config)
+        divergence = d.dataSync()[0]!
+        const pull = anchored.length ? tf.addN(anchored.map(({ variable, start }) => tf.sum(tf.square(tf.sub(variable, start))))) : tf.scalar(0)
+        return tf.add(d, tf.mul(config.lambda, pull)) as tf.Scalar
+      }, trainable)
+      optimizer.applyGradients(grads)
+      const loss = (await value.data())[0]!
+      tf.dispose([x, teacher, value, ...Object.values(grads)])
+      const report = { step, loss, divergence, learningRate }
+      reports.push(report)
+      await hooks.step?.(report)
+    }
+    return reports
+  } finally {
+    optimizer.dispose()
+    tf.dispose(anchored.map((a) => a.start))
+  }
+}
