@@ -82,7 +82,7 @@ describe('distillation', () => {
   it('keeps the pretrained weights near their start with a strong pull, and moves them without it', async () => {
     const drift = async (lambda: number) => {
       const base = backbone()
-      const start = base.getLayer('conv').getWeights()[0]!.dataSync().slice()
+      const start = Array.from(base.getLayer('conv').getWeights()[0]!.dataSync())
       const student = buildStudent(base, 'pool', 8, 3)
       await distill(student, new Set(base.trainableWeights.map((w) => w.name)), data, images, { ...config, steps: 30, lambda })
       const now = base.getLayer('conv').getWeights()[0]!.dataSync()

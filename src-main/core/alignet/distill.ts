@@ -156,7 +156,7 @@ export async function distill(
         const pull = anchored.length ? tf.addN(anchored.map(({ variable, start }) => tf.sum(tf.square(tf.sub(variable, start))))) : tf.scalar(0)
         return tf.add(d, tf.mul(config.lambda, pull)) as tf.Scalar
       }, trainable)
-      optimizer.applyGradients(grads)
+      optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })))
       const loss = (await value.data())[0]!
       tf.dispose([x, teacher, value, ...Object.values(grads)])
       const report = { step, loss, divergence, learningRate }
