@@ -9,6 +9,8 @@ import { runBench } from '../bench/harness'
 import { evalCeiling, evalCka, evalOddOneOut, evalRsa, evalTripletCeiling } from '../evaluate/evaluations'
 import { probeFiles } from '../evaluate/probeFiles'
 import { alignetTriplets, clusterSweep } from '../evaluate/alignetFiles'
+import { distillFromFiles } from '../models/distillFiles'
+import { DISTILL_DEFAULTS } from '../core/alignet/distill'
 import { SAMPLING_MODES } from '../core/alignet/sampling'
 import { describeModel, extractFiles } from '../models/extractFiles'
 import { BUILTIN_MODELS } from '../models/sources'
@@ -58,6 +60,11 @@ Commands:
           [--mode between|within|border] [--file-names file_names.txt] [--restarts 3] [--seed S]
                                      synthetic triplets from the clusters, labelled by the teacher, in
                                      AligNet's .npz layout (filenames, similarities, indices)
+  alignet distill --triplets T.npz --images DIR --out DIR [--model mobilenet_v2|FOLDER] [--layer L]
+          [--steps 5000] [--batch-size 64] [--lr 3e-5] [--warmup 500] [--lambda 1] [--divergence kl|js]
+          [--head 1024|none] [--seed S]
+                                     fine-tune a student (the model cut at the layer + a Dense triplet
+                                     head) toward the teacher's triplet choices; saves a TF.js model
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
   inspect FILE                       what a file holds: arrays, shapes, dtypes, keys, table columns
@@ -495,10 +502,47 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
       count: { type: 'string' },
       'file-names': { type: 'string' },
       out: { type: 'string' },
+      model: { type: 'string' },
+      layer: { type: 'string' },
+      triplets: { type: 'string' },
+      images: { type: 'string' },
+      steps: { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      warmup: { type: 'string' },
+      lambda: { type: 'string' },
+      divergence: { type: 'string' },
+      head: { type: 'string' },
     },
     strict: true,
   })
   const { setting } = backend.session.backendRequest()
+  if (what === 'distill') {
+    const r = await distillFromFiles({
+      model: values.model ?? 'mobilenet_v2',
+      ...(values.layer ? { layer: values.layer } : {}),
+      triplets: resolve(need('triplets', values.triplets)),
+      images: need('images', values.images),
+      out: resolve(need('out', values.out)),
+      backend: setting === 'auto' ? null : setting,
+      config: {
+        steps: Math.max(1, count('steps', values.steps, DISTILL_DEFAULTS.steps)),
+        batchSize: Math.max(1, count('batch-size', values['batch-size'], DISTILL_DEFAULTS.batchSize)),
+        peakLearningRate: positive('lr', values.lr, DISTILL_DEFAULTS.peakLearningRate),
+        warmupSteps: count('warmup', values.warmup, DISTILL_DEFAULTS.warmupSteps),
+        lambda: numbers('lambda', values.lambda, [DISTILL_DEFAULTS.lambda])[0]!,
+        divergence: choice('divergence', values.divergence, ['kl', 'js'] as const, DISTILL_DEFAULTS.divergence),
+        headUnits: values.head === 'none' ? null : Math.max(1, count('head', values.head, DISTILL_DEFAULTS.headUnits!)),
+        seed: count('seed', values.seed, 0),
+      },
+      progress: (step) => {
+        if (!io.json) process.stderr.write(`\r\x1b[Kstep ${step.step}  loss ${step.loss.toFixed(4)}  divergence ${step.divergence.toFixed(4)}`)
+      },
+    })
+    if (!io.json) process.stderr.write('\n')
+    printResult(io, r, () => `${r.model} cut at ${r.layer}: ${r.steps} steps on ${r.triplets} triplets of ${r.images} images; divergence ${r.divergenceFirst.toFixed(4)} (first steps) → ${r.divergenceLast.toFixed(4)} (last) → ${r.out}`)
+    return EXIT_OK
+  }
   const teacher = {
     features: need('features', values.features),
     ...(values.transform ? { transform: resolve(values.transform) } : {}),
@@ -524,7 +568,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     printResult(io, r, () => `${r.count} ${r.mode} triplets from ${r.k} clusters of ${r.n} images (inertia ${r.inertia.toPrecision(6)})${agreement} → ${r.out}`)
     return EXIT_OK
   }
-  throw usageError(`alignet needs clusters or triplets${what ? ` (not ${what})` : ''}.`)
+  throw usageError(`alignet needs clusters, triplets or distill${what ? ` (not ${what})` : ''}.`)
 }
 
 async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {

@@ -10,8 +10,8 @@ export interface CliRun {
   stderr: string
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 })
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): CliRun {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: timeoutMs })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 

@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { decodeAlignet } from '../../src-main/core/alignet/alignetFile'
+import { decodeAlignet, encodeAlignet } from '../../src-main/core/alignet/alignetFile'
+import { disposeModel, loadModel } from '../../src-main/models/model'
 import { decodeNpy, encodeNpy } from '../../src-main/core/io/npy'
 import { getDataset, listDatasets } from '../../src-main/store/datasets'
 import { Project } from '../../src-main/store/project'
@@ -71,5 +72,44 @@ describe('humanalign alignet', () => {
     }
     expect(runCli(['alignet', 'triplets', '--features', features, '--k', '4', '--count', '10', '--mode', 'sideways', '--out', out], env).stderr).toContain('--mode')
     expect(runCli(['alignet', 'triplets', '--features', features, '--k', '300', '--count', '10', '--out', out], env).stderr).toContain('k = 300 must be between 2 and the 240 images.')
+  })
+})
+
+describe('humanalign alignet distill', () => {
+  const images = join(__dirname, '../../resources/examples/langlois25')
+  const names = ['image_r_10.jpg', 'image_r_115.jpg', 'image_r_125.jpg', 'image_r_126.jpg', 'image_r_134.jpg', 'image_r_146.jpg']
+  /** Four teacher-labelled triplets over six of the Langlois images. */
+  function labelled(dir: string): string {
+    const rows = [[0, 1, 2], [3, 4, 5], [0, 3, 5], [1, 2, 4]]
+    const file = join(dir, 'triplets.npz')
+    const filenames = rows.flat().map((i) => names[i]!)
+    writeFileSync(file, encodeAlignet({ count: 4, filenames, similarities: Float32Array.from({ length: 12 }, (_, k) => [0.9, 0.1, 0.2][k % 3]!), indices: Int32Array.from(rows.flat()) }))
+    return file
+  }
+
+  it('fine-tunes the bundled MobileNetV2 with a triplet head and saves a model that loads back', async () => {
+    const dir = tmp()
+    const out = join(dir, 'student')
+    const r = runCli(['alignet', 'distill', '--triplets', labelled(dir), '--images', images, '--out', out, '--steps', '2', '--batch-size', '1', '--head', '16', '--warmup', '1', '--json'], env, 200_000)
+    // tfjs's CPU backend greets on stderr; no error of ours.
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).not.toMatch(/humanalign:/)
+    const result = JSON.parse(r.stdout)
+    // tfjs-wasm has no convolution gradients, so the student trained on the CPU backend, and says so.
+    expect(result).toMatchObject({ model: 'MobileNetV2', layer: 'flatten_1', images: 6, triplets: 4, steps: 2, backend: 'cpu', note: 'wasm has no convolution gradients; trained on cpu' })
+    expect(result.divergenceFirst).toBeGreaterThan(0)
+    const model = await loadModel({ kind: 'folder', path: out })
+    expect(model.layersModel!.outputs[0]!.shape).toEqual([null, 16])
+    expect(model.layers.at(-1)!.name).toBe('triplet_head')
+    disposeModel(model)
+  }, 240_000)
+
+  it('names the missing images and leaves nothing behind', () => {
+    const dir = tmp()
+    const out = join(dir, 'student')
+    const r = runCli(['alignet', 'distill', '--triplets', labelled(dir), '--images', dir, '--out', out], env)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`6 of the 6 images named in ${join(dir, 'triplets.npz')} are not in ${dir} (the first: image_r_10.jpg)`)
+    expect(existsSync(out)).toBe(false)
   })
 })

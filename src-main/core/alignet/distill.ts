@@ -86,10 +86,18 @@ export function buildStudent(base: tf.LayersModel, layer: string, headUnits: num
   return tf.model({ inputs: base.inputs, outputs: output, name: `${base.name}_aligned` })
 }
 
-/** [z_i·z_j, z_i·z_k, z_j·z_k] for triplets over the rows of z (`rows[c]` = the row of triplet c's images). */
+/**
+ * [z_i·z_j, z_i·z_k, z_j·z_k] for triplets over the rows of z (`rows` = each triplet's three rows). The rows are
+ * picked by one-hot products rather than a gather, whose gradient (a segment sum) tfjs-wasm lacks.
+ */
 function studentSimilarities(z: tf.Tensor2D, rows: Int32Array): tf.Tensor2D {
   const m = rows.length / 3
-  const at = (c: number) => tf.gather(z, tf.tensor1d(Int32Array.from({ length: m }, (_, t) => rows[3 * t + c]!), 'int32'))
+  const u = z.shape[0]
+  const at = (c: number) => {
+    const pick = new Float32Array(m * u)
+    for (let t = 0; t < m; t++) pick[t * u + rows[3 * t + c]!] = 1
+    return tf.matMul(tf.tensor2d(pick, [m, u]), z)
+  }
   const [a, b, c] = [at(0), at(1), at(2)]
   const dot = (u: tf.Tensor, v: tf.Tensor) => tf.sum(tf.mul(u, v), 1)
   return tf.stack([dot(a, b), dot(a, c), dot(b, c)], 1) as tf.Tensor2D
