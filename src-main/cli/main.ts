@@ -10,6 +10,7 @@ import { evalCeiling, evalCka, evalOddOneOut, evalRsa, evalTripletCeiling } from
 import { probeFiles } from '../evaluate/probeFiles'
 import { alignetTriplets, clusterSweep } from '../evaluate/alignetFiles'
 import { distillFromFiles } from '../models/distillFiles'
+import { beforeAfter, formatBeforeAfter } from '../evaluate/beforeAfter'
 import { DISTILL_DEFAULTS } from '../core/alignet/distill'
 import { SAMPLING_MODES } from '../core/alignet/sampling'
 import { describeModel, extractFiles } from '../models/extractFiles'
@@ -65,6 +66,10 @@ Commands:
           [--head 1024|none] [--seed S]
                                      fine-tune a student (the model cut at the layer + a Dense triplet
                                      head) toward the teacher's triplet choices; saves a TF.js model
+  alignet evaluate --base B.npy --aligned A.npy [--triplets T [--one-based]] [--rdms R [--key K]]
+          [--labels labels.txt] [--bootstrap 1000] [--seed S]
+                                     base vs aligned on human data: odd-one-out accuracy, RSA with the
+                                     noise ceiling, one-shot and nearest-class-mean classification
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
   inspect FILE                       what a file holds: arrays, shapes, dtypes, keys, table columns
@@ -513,6 +518,13 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
       lambda: { type: 'string' },
       divergence: { type: 'string' },
       head: { type: 'string' },
+      base: { type: 'string' },
+      aligned: { type: 'string' },
+      'one-based': { type: 'boolean' },
+      rdms: { type: 'string' },
+      key: { type: 'string' },
+      labels: { type: 'string' },
+      bootstrap: { type: 'string' },
     },
     strict: true,
   })
@@ -543,6 +555,22 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     printResult(io, r, () => `${r.model} cut at ${r.layer}: ${r.steps} steps on ${r.triplets} triplets of ${r.images} images; divergence ${r.divergenceFirst.toFixed(4)} (first steps) → ${r.divergenceLast.toFixed(4)} (last) → ${r.out}`)
     return EXIT_OK
   }
+  if (what === 'evaluate') {
+    const r = await beforeAfter({
+      base: resolve(need('base', values.base)),
+      aligned: resolve(need('aligned', values.aligned)),
+      ...(values.triplets ? { triplets: resolve(values.triplets) } : {}),
+      ...(values['one-based'] === undefined ? {} : { oneBased: values['one-based'] }),
+      ...(values.rdms ? { rdms: resolve(values.rdms) } : {}),
+      ...(values.key ? { key: values.key } : {}),
+      ...(values.labels ? { labels: resolve(values.labels) } : {}),
+      bootstrap: count('bootstrap', values.bootstrap, 1000),
+      seed: count('seed', values.seed, 0),
+      backend: setting === 'auto' ? null : setting,
+    })
+    printResult(io, r, () => formatBeforeAfter(r))
+    return EXIT_OK
+  }
   const teacher = {
     features: need('features', values.features),
     ...(values.transform ? { transform: resolve(values.transform) } : {}),
@@ -568,7 +596,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     printResult(io, r, () => `${r.count} ${r.mode} triplets from ${r.k} clusters of ${r.n} images (inertia ${r.inertia.toPrecision(6)})${agreement} → ${r.out}`)
     return EXIT_OK
   }
-  throw usageError(`alignet needs clusters, triplets or distill${what ? ` (not ${what})` : ''}.`)
+  throw usageError(`alignet needs clusters, triplets, distill or evaluate${what ? ` (not ${what})` : ''}.`)
 }
 
 async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {

@@ -113,3 +113,59 @@ describe('humanalign alignet distill', () => {
     expect(existsSync(out)).toBe(false)
   })
 })
+
+describe('humanalign alignet evaluate', () => {
+  // The classification fixture's 12 images in 3 classes (tests/fixtures/classification/make_fixtures.py) as the
+  // base; the aligned copy has its class structure strengthened. Three "subjects" judge by class membership.
+  const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/classification/reference.json'), 'utf8')) as { x: number[]; labels: string[]; nearestClassMean: number }
+  function files(dir: string) {
+    const base = Float32Array.from(ref.x)
+    // Image i of class c = ⌊i/4⌋ gets +3 on feature c.
+    const aligned = Float32Array.from(base, (v, k) => v + (Math.floor(Math.floor(k / 4) / 4) === k % 4 ? 3 : 0))
+    const rdms = new Float64Array(3 * 144)
+    for (let s = 0; s < 3; s++) for (let i = 0; i < 12; i++) for (let j = 0; j < 12; j++) rdms[s * 144 + i * 12 + j] = i === j ? 0 : (Math.floor(i / 4) === Math.floor(j / 4) ? 0.2 : 1) + 0.01 * (((i + j + s) * 7) % 5)
+    // Human triplets: two from one class, the odd one from another.
+    const triplets = Int32Array.from([0, 1, 4, 5, 6, 8, 9, 10, 0, 2, 3, 11, 4, 7, 1, 8, 11, 5].map(Number))
+    writeFileSync(join(dir, 'base.npy'), encodeNpy({ dtype: '<f4', shape: [12, 4], data: base }))
+    writeFileSync(join(dir, 'aligned.npy'), encodeNpy({ dtype: '<f4', shape: [12, 4], data: aligned }))
+    writeFileSync(join(dir, 'rdms.npy'), encodeNpy({ dtype: '<f8', shape: [3, 12, 12], data: rdms }))
+    writeFileSync(join(dir, 'triplets.npy'), encodeNpy({ dtype: '<i4', shape: [6, 3], data: triplets }))
+    writeFileSync(join(dir, 'labels.txt'), `${ref.labels.join('\n')}\n`)
+    return (name: string) => join(dir, name)
+  }
+
+  it('tabulates base against aligned on triplets, RDMs with their ceiling, and labels', () => {
+    const f = files(tmp())
+    const r = runCli(['alignet', 'evaluate', '--base', f('base.npy'), '--aligned', f('aligned.npy'), '--triplets', f('triplets.npy'), '--rdms', f('rdms.npy'), '--labels', f('labels.txt'), '--bootstrap', '200', '--json'], env)
+    expect(r.stderr).toBe('')
+    const { images, rows } = JSON.parse(r.stdout) as { images: number; rows: { measure: string; base: number; aligned: number; ceiling: [number, number] | null; baseCi95: [number, number] | null }[] }
+    expect(images).toBe(12)
+    expect(rows.map((row) => row.measure)).toEqual([
+      'odd-one-out accuracy (6 human triplets)',
+      'RSA, Spearman (mean of 3 matrices)',
+      'one-shot accuracy (3 classes, 100 draws)',
+      'nearest class mean, leave-one-out (3 classes)',
+    ])
+    // The NumPy reference for the base's nearest class mean; the aligned copy separates the classes.
+    expect(rows[3]!.base).toBeCloseTo(ref.nearestClassMean, 12)
+    expect(rows[3]!.aligned).toBe(1)
+    expect(rows[1]!.aligned).toBeGreaterThan(rows[1]!.base)
+    // The subjects agree on the classes but rank the tied pairs by their own noise: a modest ceiling.
+    expect(rows[1]!.ceiling![0]).toBeGreaterThan(0.3)
+    expect(rows[1]!.ceiling![1]).toBeGreaterThan(rows[1]!.ceiling![0])
+    expect(rows[1]!.baseCi95).toHaveLength(2)
+    const text = runCli(['alignet', 'evaluate', '--base', f('base.npy'), '--aligned', f('aligned.npy'), '--labels', f('labels.txt')], env).stdout
+    expect(text).toContain('nearest class mean, leave-one-out (3 classes)  base 0.833')
+  })
+
+  it('says what is wrong with the inputs', () => {
+    const dir = tmp()
+    const f = files(dir)
+    writeFileSync(join(dir, 'short.npy'), encodeNpy({ dtype: '<f4', shape: [5, 4], data: new Float32Array(20) }))
+    const mismatch = runCli(['alignet', 'evaluate', '--base', f('base.npy'), '--aligned', f('short.npy'), '--labels', f('labels.txt')], env)
+    expect(mismatch.code).toBe(1)
+    expect(mismatch.stderr).toContain(`${f('base.npy')} has 12 images but ${f('short.npy')} has 5`)
+    const nothing = runCli(['alignet', 'evaluate', '--base', f('base.npy'), '--aligned', f('aligned.npy')], env)
+    expect(nothing.stderr).toContain('Nothing to evaluate on: give human --triplets, --rdms, or image --labels.')
+  })
+})
