@@ -8,7 +8,7 @@ import { formatBench, formatDoctor, formatInspect, formatProject } from './forma
 import { runBench } from '../bench/harness'
 import { evalCeiling, evalCka, evalOddOneOut, evalRsa, evalTripletCeiling } from '../evaluate/evaluations'
 import { probeFiles } from '../evaluate/probeFiles'
-import { alignetTriplets, clusterSweep } from '../evaluate/alignetFiles'
+import { alignetCluster, alignetLabel, alignetSample, alignetTriplets } from '../evaluate/alignetFiles'
 import { distillFromFiles } from '../models/distillFiles'
 import { beforeAfter, formatBeforeAfter } from '../evaluate/beforeAfter'
 import { DISTILL_DEFAULTS } from '../core/alignet/distill'
@@ -55,12 +55,18 @@ Commands:
         [--out transform.npz] [--project DIR]
                                      affine probe, cross-validated over objects (λ chosen by held-out
                                      accuracy); writes gLocal's transform.npz
-  alignet clusters --features F [--transform T.npz] [--k 2,5,10,20,50] [--restarts 3] [--seed S]
-                                     k-means of the teacher's features for each k, with the elbow
+  alignet cluster --features F [--transform T.npz] [--k 2,5,10,20,50] [--restarts 3] [--seed S]
+          [--out clusters.npz]
+                                     k-means of the teacher's features for each k, with the elbow; --out
+                                     keeps the clustering at the elbow (or the one k given)
+  alignet sample --clusters clusters.npz --count N --out triplets.npy [--mode between|within|border]
+                                     triplets drawn from the clusters (image indices, odd one out unknown)
+  alignet label --features F [--transform T.npz] --triplets T.npy --out triplets.npz
+          [--file-names file_names.txt]
+                                     the teacher's similarities and odd one out, in AligNet's layout
   alignet triplets --features F [--transform T.npz] --k K --count N --out triplets.npz
           [--mode between|within|border] [--file-names file_names.txt] [--restarts 3] [--seed S]
-                                     synthetic triplets from the clusters, labelled by the teacher, in
-                                     AligNet's .npz layout (filenames, similarities, indices)
+                                     cluster, sample and label in one go
   alignet distill --triplets T.npz --images DIR --out DIR [--model mobilenet_v2|FOLDER] [--layer L]
           [--steps 5000] [--batch-size 64] [--lr 3e-5] [--warmup 500] [--lambda 1] [--divergence kl|js]
           [--head 1024|none] [--seed S]
@@ -525,6 +531,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
       key: { type: 'string' },
       labels: { type: 'string' },
       bootstrap: { type: 'string' },
+      clusters: { type: 'string' },
     },
     strict: true,
   })
@@ -555,6 +562,17 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     printResult(io, r, () => `${r.model} cut at ${r.layer}: ${r.steps} steps on ${r.triplets} triplets of ${r.images} images; divergence ${r.divergenceFirst.toFixed(4)} (first steps) → ${r.divergenceLast.toFixed(4)} (last) → ${r.out}`)
     return EXIT_OK
   }
+  if (what === 'sample') {
+    const r = await alignetSample({
+      clusters: resolve(need('clusters', values.clusters)),
+      mode: choice('mode', values.mode, SAMPLING_MODES, 'between'),
+      count: count('count', values.count, 0),
+      seed: count('seed', values.seed, 0),
+      out: resolve(need('out', values.out)),
+    })
+    printResult(io, r, () => `${r.count} ${r.mode} triplets from ${r.k} clusters of ${r.images} images → ${r.out}`)
+    return EXIT_OK
+  }
   if (what === 'evaluate') {
     const r = await beforeAfter({
       base: resolve(need('base', values.base)),
@@ -578,9 +596,20 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     restarts: Math.max(1, count('restarts', values.restarts, 3)),
     seed: count('seed', values.seed, 0),
   }
-  if (what === 'clusters') {
-    const r = await clusterSweep({ ...teacher, ks: numbers('k', values.k, [2, 5, 10, 20, 50]).map(Math.round) })
-    printResult(io, r, () => [...r.ks.map((k, i) => `k = ${String(k).padStart(4)}  inertia ${r.inertias[i]!.toPrecision(6)}`), `elbow: k = ${r.elbow}`].join('\n'))
+  if (what === 'cluster' || what === 'clusters') {
+    const r = await alignetCluster({ ...teacher, ks: numbers('k', values.k, [2, 5, 10, 20, 50]).map(Math.round), ...(values.out ? { out: resolve(values.out) } : {}) })
+    printResult(io, r, () =>
+      [
+        ...r.ks.map((k, i) => `k = ${String(k).padStart(4)}  inertia ${r.inertias[i]!.toPrecision(6)}`),
+        ...(r.elbow === null ? [] : [`elbow: k = ${r.elbow}`]),
+        ...(r.out ? [`clusters at k = ${r.k} (sizes ${r.sizes.join(', ')}) → ${r.out}`] : []),
+      ].join('\n'),
+    )
+    return EXIT_OK
+  }
+  if (what === 'label') {
+    const r = await alignetLabel({ ...teacher, triplets: resolve(need('triplets', values.triplets)), ...(values['file-names'] ? { fileNames: resolve(values['file-names']) } : {}), out: resolve(need('out', values.out)) })
+    printResult(io, r, () => `${r.count} triplets of ${r.images} images labelled by the teacher → ${r.out}`)
     return EXIT_OK
   }
   if (what === 'triplets') {
@@ -596,7 +625,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     printResult(io, r, () => `${r.count} ${r.mode} triplets from ${r.k} clusters of ${r.n} images (inertia ${r.inertia.toPrecision(6)})${agreement} → ${r.out}`)
     return EXIT_OK
   }
-  throw usageError(`alignet needs clusters, triplets, distill or evaluate${what ? ` (not ${what})` : ''}.`)
+  throw usageError(`alignet needs cluster, sample, label, triplets, distill or evaluate${what ? ` (not ${what})` : ''}.`)
 }
 
 async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {

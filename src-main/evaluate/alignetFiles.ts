@@ -1,15 +1,17 @@
-// `humanalign alignet`: superordinate clusters of a teacher's (transformed) features with an elbow sweep, and
-// synthetic triplets drawn from them, labelled by the teacher and written in AligNet's .npz layout.
+// `humanalign alignet cluster|sample|label|triplets`: superordinate clusters of a teacher's (transformed)
+// features with an elbow sweep, triplets drawn from them, labelled by the teacher in AligNet's .npz layout —
+// step by step, or all three in one go (`triplets`).
 import { readFileSync } from 'node:fs'
 import { AppError } from '../api/errors'
 import { encodeAlignet } from '../core/alignet/alignetFile'
 import { elbow, kmeans } from '../core/alignet/kmeans'
 import { labelTriplets, nearestClusters, sampleTriplets, type SamplingMode } from '../core/alignet/sampling'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
-import { decodeNpz } from '../core/io/npz'
+import { decodeNpz, encodeNpz } from '../core/io/npz'
+import { encodeNpy } from '../core/io/npy'
 import { applyTransform, transformFromArrays } from '../core/probe/transform'
 import { writeFileAtomic } from '../store/artifacts'
-import { loadFeatures } from './inputs'
+import { loadFeatures, loadTriplets } from './inputs'
 
 export interface TeacherRequest {
   features: string
@@ -33,36 +35,94 @@ async function teacher(request: TeacherRequest): Promise<{ z: Float32Array; n: n
   return { z: await applyTransform(features.data, features.n, t), n: features.n, q: t.q }
 }
 
-export async function clusterSweep(request: TeacherRequest & { ks: number[]; restarts: number; seed: number }) {
+/** The cluster sweep's chosen k: the only one, or the elbow of several. */
+function chosenK(ks: number[], inertias: number[]): number {
+  return ks.length === 1 ? ks[0]! : elbow(ks, inertias)
+}
+
+/**
+ * `alignet cluster`: the sweep over k, and with `out` the clustering at the chosen k (the elbow, or `k` when one is
+ * given) as clusters.npz: labels (n), centroids (k × q), the teacher's space.
+ */
+export async function alignetCluster(request: TeacherRequest & { ks: number[]; restarts: number; seed: number; out?: string }) {
   const { z, n, q } = await teacher(request)
   const bad = request.ks.find((k) => k < 1 || k > n)
   if (bad !== undefined) throw new AppError('user', `k = ${bad} is not between 1 and the ${n} images.`)
-  const inertias: number[] = []
-  for (const k of request.ks) inertias.push((await kmeans(z, n, q, { k, restarts: request.restarts, maxIterations: 300, seed: request.seed })).inertia)
-  return { n, dimensions: q, ks: request.ks, inertias, elbow: elbow(request.ks, inertias) }
+  const runs = []
+  for (const k of request.ks) runs.push(await kmeans(z, n, q, { k, restarts: request.restarts, maxIterations: 300, seed: request.seed }))
+  const inertias = runs.map((r) => r.inertia)
+  const k = chosenK(request.ks, inertias)
+  const chosen = runs[request.ks.indexOf(k)]!
+  if (request.out) {
+    writeFileAtomic(request.out, encodeNpz({ labels: { dtype: '<i4', shape: [n], data: chosen.labels }, centroids: { dtype: '<f4', shape: [k, q], data: chosen.centroids } }))
+  }
+  return { n, dimensions: q, ks: request.ks, inertias, elbow: request.ks.length >= 3 ? elbow(request.ks, inertias) : null, k, sizes: clusterSizes(chosen.labels, k), ...(request.out ? { out: request.out } : {}) }
 }
 
+function clusterSizes(labels: Int32Array, k: number): number[] {
+  const sizes = new Array<number>(k).fill(0)
+  for (const c of labels) sizes[c]!++
+  return sizes
+}
+
+/** Triplets drawn from a clustering (labels and centroids), as the user's sampling options ask. */
+function drawTriplets(labels: Int32Array, centroids: Float32Array, k: number, q: number, options: { mode: SamplingMode; count: number; seed: number }): Int32Array {
+  try {
+    return sampleTriplets(labels, k, { ...options, ...(options.mode === 'border' ? { nearest: nearestClusters(centroids, k, q) } : {}) })
+  } catch (err) {
+    throw err instanceof RangeError ? new AppError('user', err.message) : err
+  }
+}
+
+/** `alignet sample`: triplets (count × 3 image indices, int32 .npy) from a clusters.npz. */
+export async function alignetSample(request: { clusters: string; mode: SamplingMode; count: number; seed: number; out: string }) {
+  let arrays
+  try {
+    arrays = decodeNpz(new Uint8Array(readFileSync(request.clusters)))
+  } catch (err) {
+    throw new AppError('user', `${request.clusters}: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  const { labels, centroids } = arrays
+  if (!labels || !centroids || centroids.shape.length !== 2) throw new AppError('user', `${request.clusters} is not a clusters.npz: it needs 'labels' (n) and 'centroids' (k × q), as alignet cluster --out writes.`)
+  const [k, q] = centroids.shape as [number, number]
+  const triplets = drawTriplets(Int32Array.from(labels.data as ArrayLike<number>), Float32Array.from(centroids.data as ArrayLike<number>), k, q, request)
+  writeFileAtomic(request.out, encodeNpy({ dtype: '<i4', shape: [request.count, 3], data: triplets }))
+  return { images: labels.shape[0]!, k, mode: request.mode, count: request.count, out: request.out }
+}
+
+/** Image names from a file_names.txt (a line each), or the row numbers. */
+function imageNames(path: string | undefined, n: number): string[] {
+  const names = path ? readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '') : Array.from({ length: n }, (_, i) => String(i))
+  if (names.length !== n) throw new AppError('user', `${path} names ${names.length} images; the features have ${n} rows.`)
+  return names
+}
+
+/** Labels triplets with the teacher and writes AligNet's layout; the odd one out is last. */
+function writeLabelled(z: Float32Array, q: number, triplets: Int32Array, names: string[], out: string) {
+  const count = triplets.length / 3
+  const { ordered, similarities } = labelTriplets(z, q, triplets)
+  writeFileAtomic(out, encodeAlignet({ count, filenames: Array.from(ordered, (i) => names[i]!), similarities, indices: ordered }))
+  return ordered
+}
+
+/** `alignet label`: the teacher's similarities and odd one out for given triplets, in AligNet's layout. */
+export async function alignetLabel(request: TeacherRequest & { triplets: string; fileNames?: string; out: string }) {
+  const { z, n, q } = await teacher(request)
+  const triplets = await loadTriplets(request.triplets, n, false)
+  writeLabelled(z, q, triplets.indices, imageNames(request.fileNames, n), request.out)
+  return { images: n, count: triplets.count, out: request.out }
+}
+
+/** `alignet triplets`: cluster at k, sample and label in one go. */
 export async function alignetTriplets(
   request: TeacherRequest & { k: number; restarts: number; seed: number; mode: SamplingMode; count: number; fileNames?: string; out: string },
 ) {
   const { z, n, q } = await teacher(request)
   if (request.k < 2 || request.k > n) throw new AppError('user', `k = ${request.k} must be between 2 and the ${n} images.`)
-  const names = request.fileNames ? readFileSync(request.fileNames, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '') : Array.from({ length: n }, (_, i) => String(i))
-  if (names.length !== n) throw new AppError('user', `${request.fileNames} names ${names.length} images; the features have ${n} rows.`)
+  const names = imageNames(request.fileNames, n)
   const clusters = await kmeans(z, n, q, { k: request.k, restarts: request.restarts, maxIterations: 300, seed: request.seed })
-  let triplets: Int32Array
-  try {
-    triplets = sampleTriplets(clusters.labels, request.k, {
-      mode: request.mode,
-      count: request.count,
-      seed: request.seed,
-      ...(request.mode === 'border' ? { nearest: nearestClusters(clusters.centroids, request.k, q) } : {}),
-    })
-  } catch (err) {
-    throw err instanceof RangeError ? new AppError('user', err.message) : err
-  }
-  const { ordered, similarities } = labelTriplets(z, q, triplets)
-  writeFileAtomic(request.out, encodeAlignet({ count: request.count, filenames: Array.from(ordered, (i) => names[i]!), similarities, indices: ordered }))
+  const triplets = drawTriplets(clusters.labels, clusters.centroids, request.k, q, request)
+  const ordered = writeLabelled(z, q, triplets, names, request.out)
   // How often the teacher's odd one out is the image drawn from the other cluster (between and border).
   let fromOther = 0
   for (let t = 0; t < request.count; t++) if (ordered[3 * t + 2] === triplets[3 * t + 2]) fromOther++

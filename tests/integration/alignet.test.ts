@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { decodeAlignet, encodeAlignet } from '../../src-main/core/alignet/alignetFile'
 import { disposeModel, loadModel } from '../../src-main/models/model'
 import { decodeNpy, encodeNpy } from '../../src-main/core/io/npy'
+import { encodeNpz } from '../../src-main/core/io/npz'
 import { getDataset, listDatasets } from '../../src-main/store/datasets'
 import { Project } from '../../src-main/store/project'
 import { runCli } from '../helpers/cli'
@@ -72,6 +73,38 @@ describe('humanalign alignet', () => {
     }
     expect(runCli(['alignet', 'triplets', '--features', features, '--k', '4', '--count', '10', '--mode', 'sideways', '--out', out], env).stderr).toContain('--mode')
     expect(runCli(['alignet', 'triplets', '--features', features, '--k', '300', '--count', '10', '--out', out], env).stderr).toContain('k = 300 must be between 2 and the 240 images.')
+  })
+})
+
+describe('humanalign alignet cluster, sample, label', () => {
+  it('gives, step by step, the same AligNet file as the one-go triplets command', () => {
+    const dir = tmp()
+    const features = teacher(dir)
+    const names = join(dir, 'file_names.txt')
+    const steps = [
+      ['alignet', 'cluster', '--features', features, '--k', '2,3,4,5,6', '--out', join(dir, 'clusters.npz'), '--json'],
+      ['alignet', 'sample', '--clusters', join(dir, 'clusters.npz'), '--count', '300', '--mode', 'border', '--out', join(dir, 'sampled.npy'), '--json'],
+      ['alignet', 'label', '--features', features, '--triplets', join(dir, 'sampled.npy'), '--file-names', names, '--out', join(dir, 'steps.npz'), '--json'],
+      ['alignet', 'triplets', '--features', features, '--k', '4', '--count', '300', '--mode', 'border', '--file-names', names, '--out', join(dir, 'onego.npz'), '--json'],
+    ]
+    const [cluster, sample, label] = steps.map((args) => {
+      const r = runCli(args, env)
+      expect(r.stderr).toBe('')
+      return JSON.parse(r.stdout)
+    })
+    // The elbow picks the four blobs, 60 images each.
+    expect(cluster).toMatchObject({ elbow: 4, k: 4, sizes: [60, 60, 60, 60] })
+    expect(sample).toMatchObject({ images: 240, k: 4, mode: 'border', count: 300 })
+    expect(label).toMatchObject({ images: 240, count: 300 })
+    expect(readFileSync(join(dir, 'steps.npz')).equals(readFileSync(join(dir, 'onego.npz')))).toBe(true)
+  })
+
+  it('says what a clusters file lacks', () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'bad.npz'), encodeNpz({ labels: { dtype: '<i4', shape: [3], data: Int32Array.of(0, 1, 0) } }))
+    const r = runCli(['alignet', 'sample', '--clusters', join(dir, 'bad.npz'), '--count', '2', '--out', join(dir, 't.npy')], env)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("bad.npz is not a clusters.npz: it needs 'labels' (n) and 'centroids' (k × q)")
   })
 })
 
