@@ -56,7 +56,7 @@ Commands:
                                      affine probe, cross-validated over objects (λ chosen by held-out
                                      accuracy); writes gLocal's transform.npz
   alignet cluster --features F [--transform T.npz] [--k 2,5,10,20,50] [--restarts 3] [--seed S]
-          [--out clusters.npz]
+          [--mini-batch B] [--out clusters.npz]
                                      k-means of the teacher's features for each k, with the elbow; --out
                                      keeps the clustering at the elbow (or the one k given)
   alignet sample --clusters clusters.npz --count N --out triplets.npy [--mode between|within|border]
@@ -66,6 +66,7 @@ Commands:
                                      the teacher's similarities and odd one out, in AligNet's layout
   alignet triplets --features F [--transform T.npz] --k K --count N --out triplets.npz
           [--mode between|within|border] [--file-names file_names.txt] [--restarts 3] [--seed S]
+          [--mini-batch B]
                                      cluster, sample and label in one go
   alignet distill --triplets T.npz --images DIR --out DIR [--model mobilenet_v2|FOLDER] [--layer L]
           [--steps 5000] [--batch-size 64] [--lr 3e-5] [--warmup 500] [--lambda 1] [--divergence kl|js]
@@ -532,6 +533,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
       labels: { type: 'string' },
       bootstrap: { type: 'string' },
       clusters: { type: 'string' },
+      'mini-batch': { type: 'string' },
     },
     strict: true,
   })
@@ -595,6 +597,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     backend: setting === 'auto' ? null : setting,
     restarts: Math.max(1, count('restarts', values.restarts, 3)),
     seed: count('seed', values.seed, 0),
+    miniBatch: values['mini-batch'] === undefined ? null : Math.max(1, count('mini-batch', values['mini-batch'], 0)),
   }
   if (what === 'cluster' || what === 'clusters') {
     const r = await alignetCluster({ ...teacher, ks: numbers('k', values.k, [2, 5, 10, 20, 50]).map(Math.round), ...(values.out ? { out: resolve(values.out) } : {}) })

@@ -44,12 +44,12 @@ function chosenK(ks: number[], inertias: number[]): number {
  * `alignet cluster`: the sweep over k, and with `out` the clustering at the chosen k (the elbow, or `k` when one is
  * given) as clusters.npz: labels (n), centroids (k × q), the teacher's space.
  */
-export async function alignetCluster(request: TeacherRequest & { ks: number[]; restarts: number; seed: number; out?: string }) {
+export async function alignetCluster(request: TeacherRequest & { ks: number[]; restarts: number; seed: number; miniBatch?: number | null; out?: string }) {
   const { z, n, q } = await teacher(request)
   const bad = request.ks.find((k) => k < 1 || k > n)
   if (bad !== undefined) throw new AppError('user', `k = ${bad} is not between 1 and the ${n} images.`)
   const runs = []
-  for (const k of request.ks) runs.push(await kmeans(z, n, q, { k, restarts: request.restarts, maxIterations: 300, seed: request.seed }))
+  for (const k of request.ks) runs.push(await kmeans(z, n, q, { k, restarts: request.restarts, maxIterations: 300, seed: request.seed, miniBatch: request.miniBatch ?? null }))
   const inertias = runs.map((r) => r.inertia)
   const k = chosenK(request.ks, inertias)
   const chosen = runs[request.ks.indexOf(k)]!
@@ -115,12 +115,12 @@ export async function alignetLabel(request: TeacherRequest & { triplets: string;
 
 /** `alignet triplets`: cluster at k, sample and label in one go. */
 export async function alignetTriplets(
-  request: TeacherRequest & { k: number; restarts: number; seed: number; mode: SamplingMode; count: number; fileNames?: string; out: string },
+  request: TeacherRequest & { k: number; restarts: number; seed: number; miniBatch?: number | null; mode: SamplingMode; count: number; fileNames?: string; out: string },
 ) {
   const { z, n, q } = await teacher(request)
   if (request.k < 2 || request.k > n) throw new AppError('user', `k = ${request.k} must be between 2 and the ${n} images.`)
   const names = imageNames(request.fileNames, n)
-  const clusters = await kmeans(z, n, q, { k: request.k, restarts: request.restarts, maxIterations: 300, seed: request.seed })
+  const clusters = await kmeans(z, n, q, { k: request.k, restarts: request.restarts, maxIterations: 300, seed: request.seed, miniBatch: request.miniBatch ?? null })
   const triplets = drawTriplets(clusters.labels, clusters.centroids, request.k, q, request)
   const ordered = writeLabelled(z, q, triplets, names, request.out)
   // How often the teacher's odd one out is the image drawn from the other cluster (between and border).

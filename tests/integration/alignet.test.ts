@@ -48,6 +48,10 @@ describe('humanalign alignet', () => {
     const r = JSON.parse(runCli(['alignet', 'clusters', '--features', features, '--k', '2,3,4,5,6,8', '--json'], env).stdout)
     expect(r).toMatchObject({ n: 240, dimensions: 5, ks: [2, 3, 4, 5, 6, 8], elbow: 4 })
     expect(r.inertias[2]).toBeCloseTo(1157.46, 0)
+    // Mini-batches of 48 find the same elbow, and k = 4 within 1% of the full inertia.
+    const mini = JSON.parse(runCli(['alignet', 'cluster', '--features', features, '--k', '2,3,4,5,6,8', '--mini-batch', '48', '--json'], env).stdout)
+    expect(mini.elbow).toBe(4)
+    expect(Math.abs(mini.inertias[2] - r.inertias[2]) / r.inertias[2]).toBeLessThan(0.01)
   })
 
   it('writes between-cluster triplets labelled by the teacher in AligNet’s layout', () => {

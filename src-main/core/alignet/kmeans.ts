@@ -11,6 +11,11 @@ export interface KMeansOptions {
   restarts: number
   maxIterations: number
   seed: number
+  /**
+   * Mini-batch k-means (Sculley 2010) for large sets: each iteration assigns this many random points and moves
+   * their centres toward them with per-centre rates 1/count; null for full Lloyd iterations.
+   */
+  miniBatch?: number | null
 }
 
 export interface KMeansResult {
@@ -158,14 +163,7 @@ async function lloyd(x: Float32Array, xs: tf.Tensor2D[], xNorms: Float64Array, n
     const rows = candidates ?? Int32Array.from({ length: n }, (_, i) => i)
     let changed = 0
     if (rows.length) {
-      let blocks = xs
-      let norms = xNorms
-      if (rows.length < n) {
-        const picked = new Float32Array(rows.length * p)
-        rows.forEach((i, r) => picked.set(x.subarray(i * p, (i + 1) * p), r * p))
-        blocks = [tf.tensor2d(picked, [rows.length, p])]
-        norms = Float64Array.from(rows, (i) => xNorms[i]!)
-      }
+      const { blocks, norms } = rows.length < n ? pickRows(x, xNorms, rows, p) : { blocks: xs, norms: xNorms }
       const d = await distances(blocks, norms, centroids, k, p)
       if (blocks !== xs) tf.dispose(blocks)
       rows.forEach((i, r) => {
@@ -242,6 +240,66 @@ export async function kmeansFrom(x: Float32Array, n: number, p: number, centroid
   }
 }
 
+/** The points with these row indices, as one block on the backend, with their squared norms. */
+function pickRows(x: Float32Array, xNorms: Float64Array, rows: ArrayLike<number>, p: number): { blocks: tf.Tensor2D[]; norms: Float64Array } {
+  const picked = new Float32Array(rows.length * p)
+  for (let r = 0; r < rows.length; r++) picked.set(x.subarray(rows[r]! * p, (rows[r]! + 1) * p), r * p)
+  return { blocks: [tf.tensor2d(picked, [rows.length, p])], norms: Float64Array.from(rows, (i) => xNorms[i]!) }
+}
+
+/**
+ * Mini-batch k-means from given centroids: per iteration a random batch is assigned to its nearest centres, each
+ * centre moving toward its points at the rate 1/(points it has seen). Stops after maxIterations, or when the
+ * smoothed batch inertia has not improved for 10 iterations (as scikit-learn's MiniBatchKMeans). Labels and the
+ * inertia come from one final pass over all points.
+ */
+async function miniBatchRun(x: Float32Array, xs: tf.Tensor2D[], xNorms: Float64Array, n: number, p: number, k: number, start: Float32Array, options: KMeansOptions, restart: number, hooks: KMeansHooks, random: () => number): Promise<KMeansResult> {
+  const centroids = Float32Array.from(start)
+  const seen = new Float64Array(k)
+  const size = Math.min(n, options.miniBatch!)
+  let smoothed = Infinity
+  let best = Infinity
+  let stale = 0
+  let iterations = 0
+  while (iterations < options.maxIterations && stale < 10) {
+    const rows = Int32Array.from({ length: size }, () => Math.floor(random() * n))
+    const { blocks, norms } = pickRows(x, xNorms, rows, p)
+    const d = await distances(blocks, norms, centroids, k, p)
+    tf.dispose(blocks)
+    let batchInertia = 0
+    const nearest = new Int32Array(size)
+    for (let r = 0; r < size; r++) {
+      let c = 0
+      for (let j = 1; j < k; j++) if (d[r * k + j]! < d[r * k + c]!) c = j
+      nearest[r] = c
+      batchInertia += d[r * k + c]!
+    }
+    for (let r = 0; r < size; r++) {
+      const c = nearest[r]!
+      const rate = 1 / ++seen[c]!
+      for (let dim = 0; dim < p; dim++) centroids[c * p + dim]! += rate * (x[rows[r]! * p + dim]! - centroids[c * p + dim]!)
+    }
+    iterations++
+    // An exponentially weighted average of the batch inertia per point, as scikit-learn's stopping rule.
+    const perPoint = batchInertia / size
+    const alpha = Math.min(1, (2 * size) / (n + 1))
+    smoothed = smoothed === Infinity ? perPoint : smoothed * (1 - alpha) + perPoint * alpha
+    if (smoothed < best) [best, stale] = [smoothed, 0]
+    else stale++
+    await hooks.iteration?.(restart, iterations, size)
+  }
+  const d = await distances(xs, xNorms, centroids, k, p)
+  const labels = new Int32Array(n)
+  let inertia = 0
+  for (let i = 0; i < n; i++) {
+    let c = 0
+    for (let j = 1; j < k; j++) if (d[i * k + j]! < d[i * k + c]!) c = j
+    labels[i] = c
+    inertia += d[i * k + c]!
+  }
+  return { k, centroids, labels, inertia, iterations, converged: stale >= 10 }
+}
+
 /** k-means of n points (x: n × p), the best of `restarts` runs. */
 export async function kmeans(x: Float32Array, n: number, p: number, options: KMeansOptions, hooks: KMeansHooks = {}): Promise<KMeansResult> {
   if (options.k < 1 || options.k > n) throw new RangeError(`k must be between 1 and the number of points (${n})`)
@@ -252,7 +310,7 @@ export async function kmeans(x: Float32Array, n: number, p: number, options: KMe
     let best: KMeansResult | null = null
     for (let r = 0; r < options.restarts; r++) {
       const start = await kmeansPlusPlus(x, xs, xNorms, n, p, options.k, random)
-      const run = await lloyd(x, xs, xNorms, n, p, options.k, start, options, r, hooks)
+      const run = options.miniBatch ? await miniBatchRun(x, xs, xNorms, n, p, options.k, start, options, r, hooks, random) : await lloyd(x, xs, xNorms, n, p, options.k, start, options, r, hooks)
       if (!best || run.inertia < best.inertia) best = run
     }
     return best!
