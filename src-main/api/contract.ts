@@ -61,7 +61,7 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
 export const ExampleName = z.enum(['things', 'rsa92'])
 export type ExampleName = z.infer<typeof ExampleName>
@@ -216,6 +216,32 @@ export const JobSpec = z.discriminatedUnion('kind', [
       onBadImage: z.enum(['abort', 'skip']).default('abort'),
       /** The rows done are checkpointed at most this often. */
       checkpointSeconds: z.number().nonnegative().max(3600).default(5),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('alignetClusters'),
+      /** The teacher's features (a feature set of the project). */
+      features: z.number().int().positive(),
+      /** A probe run whose transform is applied to the features first. */
+      transformRun: z.number().int().positive().optional(),
+      /** The k of the sweep; the clustering kept is the elbow's (or the one k given). */
+      ks: z.array(z.number().int().min(2).max(100_000)).min(1).max(30).default([5, 10, 20, 50]),
+      restarts: z.number().int().min(1).max(20).default(3),
+      /** Points per mini-batch (mini-batch k-means); full Lloyd iterations when absent. */
+      miniBatch: z.number().int().positive().max(10_000_000).optional(),
+      seed: z.number().int().nonnegative().default(0),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('alignetTriplets'),
+      /** An alignetClusters run: its clustering, teacher features and transform. */
+      clustersRun: z.number().int().positive(),
+      mode: z.enum(['between', 'within', 'border']).default('between'),
+      count: z.number().int().positive().max(50_000_000),
+      seed: z.number().int().nonnegative().default(0),
+      name: z.string().min(1).max(200).optional(),
     })
     .strict(),
   z

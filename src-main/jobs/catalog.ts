@@ -44,6 +44,15 @@ function datasetOfKind(db: Db, id: number, kind: 'features' | 'triplets') {
   return found
 }
 
+const RUN_KINDS = { probe: 'a probe with a transform', alignetClusters: 'an AligNet clustering' }
+
+function runOfKind(db: Db, id: number, kind: keyof typeof RUN_KINDS) {
+  const found = getRun(db, id)
+  if (!found) throw new AppError('not_found', `There is no run ${id} in this project.`)
+  if (found.kind !== kind) throw new AppError('user', `Run ${id} is ${found.kind}, not ${RUN_KINDS[kind]}.`)
+  return found
+}
+
 export const catalog: Record<JobKind, KindInfo> = {
   verifyArtifacts: { lane: 'io', computes: false, input: (db) => listArtifacts(db) },
   import: {
@@ -98,10 +107,24 @@ export const catalog: Record<JobKind, KindInfo> = {
     computes: true,
     input(db, spec) {
       const { run, features } = spec as Extract<JobSpec, { kind: 'applyTransform' }>
-      const found = getRun(db, run)
-      if (!found) throw new AppError('not_found', `There is no run ${run} in this project.`)
-      if (found.kind !== 'probe') throw new AppError('user', `Run ${run} is ${found.kind}, not a probe with a transform.`)
-      return { run: found, features: datasetOfKind(db, features, 'features') }
+      return { run: runOfKind(db, run, 'probe'), features: datasetOfKind(db, features, 'features') }
+    },
+  },
+  alignetClusters: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const { features, transformRun } = spec as Extract<JobSpec, { kind: 'alignetClusters' }>
+      return { features: datasetOfKind(db, features, 'features'), transformRun: transformRun === undefined ? null : runOfKind(db, transformRun, 'probe') }
+    },
+  },
+  alignetTriplets: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const clusters = runOfKind(db, (spec as Extract<JobSpec, { kind: 'alignetTriplets' }>).clustersRun, 'alignetClusters')
+      const params = clusters.params as { features: number; transformRun?: number }
+      return { clusters, features: datasetOfKind(db, params.features, 'features'), transformRun: params.transformRun === undefined ? null : runOfKind(db, params.transformRun, 'probe') }
     },
   },
   similarity: {

@@ -115,3 +115,15 @@ export function labelTriplets(z: Float32Array, q: number, triplets: Int32Array):
   }
   return { similarities, ordered }
 }
+
+/** The teacher's choice probabilities softmax([s01, s02, s12]) per triplet (τ = 1, as AligNet's released code). */
+export function teacherProbabilities(similarities: Float32Array): Float32Array {
+  const out = new Float32Array(similarities.length)
+  for (let t = 0; t < similarities.length; t += 3) {
+    const m = Math.max(similarities[t]!, similarities[t + 1]!, similarities[t + 2]!)
+    const e = [0, 1, 2].map((c) => Math.exp(similarities[t + c]! - m))
+    const z = e[0]! + e[1]! + e[2]!
+    for (let c = 0; c < 3; c++) out[t + c] = e[c]! / z
+  }
+  return out
+}

@@ -16,6 +16,7 @@ import type { NpyArray } from '../../core/io/npy'
 import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
 import { formatOf, readArray, readRecords, readTable } from '../../files/readers'
 import { decodeAlignet, type AlignetTriplets } from '../../core/alignet/alignetFile'
+import { teacherProbabilities } from '../../core/alignet/sampling'
 import { npzEntries } from '../../core/io/npz'
 import { namedColumns, numericMatrix, tableFeatures } from '../../files/tables'
 import type { ObjectList } from '../catalog'
@@ -138,14 +139,7 @@ async function importImages(spec: ImportSpec, name: string, objectList: ObjectLi
 function importAlignet(spec: ImportSpec, name: string, file: AlignetTriplets, objectList: ObjectList | null): JobOutput {
   const columns = [0, 1, 2].map((c) => Array.from({ length: file.count }, (_, t) => file.indices[3 * t + c]!))
   const triplets = toTripletSet(columns, { objects: spec.objects ?? objectList?.n, oneBased: false })
-  const soft = new Float32Array(file.count * 3)
-  for (let t = 0; t < file.count; t++) {
-    const s = file.similarities.subarray(3 * t, 3 * t + 3)
-    const m = Math.max(s[0]!, s[1]!, s[2]!)
-    const e = Array.from(s, (v) => Math.exp(v - m))
-    const z = e[0]! + e[1]! + e[2]!
-    soft.set(e.map((v) => v / z), 3 * t)
-  }
+  const soft = teacherProbabilities(file.similarities)
   const meta = { sourcePath: spec.path, format: 'AligNet', count: triplets.count, objects: triplets.objects, oddOneOut: 2, exampleFilenames: file.filenames.slice(0, 3) }
   return {
     result: { dataset: 'triplets', name, count: triplets.count, objects: triplets.objects, format: 'AligNet', extras: ['soft', 'similarities'] },

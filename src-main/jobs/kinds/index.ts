@@ -5,6 +5,7 @@ import type { JobFunction } from '../protocol'
 import { importData } from './importData'
 import { evaluate, type EvaluateInput } from './evaluate'
 import { extract } from './extract'
+import { alignetClusters, alignetTriplets, type TeacherInput, type TripletsInput } from './alignet'
 import { applyProbe, probe, type ApplyTransformInput, type ProbeInput } from './probe'
 import { similarity } from './similarity'
 import { simulateTriplets } from './simulateTriplets'
@@ -19,5 +20,7 @@ export const jobKinds: Record<JobKind, JobFunction> = {
   extract: (spec, input, ctx) => extract(spec as Extract<JobSpec, { kind: 'extract' }>, input as DatasetInfo, ctx),
   probe: (spec, input, ctx) => probe(spec as Extract<JobSpec, { kind: 'probe' }>, input as ProbeInput, ctx),
   applyTransform: (spec, input, ctx) => applyProbe(spec as Extract<JobSpec, { kind: 'applyTransform' }>, input as ApplyTransformInput, ctx),
+  alignetClusters: (spec, input, ctx) => alignetClusters(spec as Extract<JobSpec, { kind: 'alignetClusters' }>, input as TeacherInput, ctx),
+  alignetTriplets: (spec, input, ctx) => alignetTriplets(spec as Extract<JobSpec, { kind: 'alignetTriplets' }>, input as TripletsInput, ctx),
   similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),
 }

@@ -1,0 +1,75 @@
+// AligNet's clustering and triplet sampling as project jobs: the elbow sweep on the four-blob fixture, the kept
+// clustering, resume after a crash, the synthetic triplets dataset with the teacher's soft labels, and errors.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { decodeNpy } from '../../src-main/core/io/npy'
+import { getArtifact, putArray } from '../../src-main/store/artifacts'
+import { getDataset, insertDataset, listDatasets } from '../../src-main/store/datasets'
+import { getRun } from '../../src-main/store/runs'
+import { crashAndResume, stateOf, useJobRunner } from '../helpers/jobRunner'
+
+const setup = useJobRunner()
+const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/alignet/kmeans.json'), 'utf8')) as { x: number[]; n: number; p: number; blob: number[] }
+
+function seed(project: ReturnType<typeof setup>['project']) {
+  const ids = Array.from({ length: ref.n }, (_, i) => `blob${ref.blob[i]}_${i}`)
+  return insertDataset(project.db, { kind: 'features', name: 'teacher', sourcePath: 't', meta: { n: ref.n, p: ref.p, ids } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [ref.n, ref.p], data: Float32Array.from(ref.x) }).sha256)
+}
+
+const read = (project: ReturnType<typeof setup>['project'], sha: string) => decodeNpy(new Uint8Array(readFileSync(join(project.dir, 'artifacts', `${getArtifact(project.db, sha)!.sha256}.npy`))))
+
+describe('AligNet jobs', () => {
+  it('sweeps k, keeps the elbow’s clustering, and samples labelled triplets into the project', async () => {
+    const { project, runner, seen } = setup()
+    const features = seed(project)
+    const clusters = await stateOf(seen, runner.start({ kind: 'alignetClusters', features, ks: [2, 3, 4, 5, 6, 8], restarts: 2, seed: 0 }).id)
+    expect(clusters.state, clusters.error ?? '').toBe('done')
+    const result = clusters.result as { ks: number[]; inertias: number[]; elbow: number; k: number; sizes: number[]; examples: string[][]; run: number }
+    expect(result).toMatchObject({ ks: [2, 3, 4, 5, 6, 8], elbow: 4, k: 4, sizes: [60, 60, 60, 60] })
+    // The same inertia as the CLI sweep (tests/integration/alignet.test.ts) at k = 4.
+    expect(result.inertias[2]).toBeCloseTo(1157.46, 0)
+    // Each cluster's examples come from one blob.
+    for (const names of result.examples) expect(new Set(names.map((name) => name.split('_')[0])).size).toBe(1)
+    const run = getRun(project.db, result.run)!
+    expect(run.kind).toBe('alignetClusters')
+
+    seen.length = 0
+    const triplets = await stateOf(seen, runner.start({ kind: 'alignetTriplets', clustersRun: result.run, mode: 'between', count: 400, seed: 1 }).id)
+    expect(triplets.state, triplets.error ?? '').toBe('done')
+    const dataset = listDatasets(project.db).find((d) => d.kind === 'triplets')!
+    expect(dataset.meta).toMatchObject({ format: 'AligNet', synthetic: true, objects: ref.n, count: 400, mode: 'between', clustersRun: result.run })
+    const indices = read(project, getDataset(project.db, dataset.id)!.artifact!).data as Int32Array
+    const soft = read(project, dataset.meta.softLabels as string).data as Float32Array
+    // Between-cluster triplets: two images of one blob; the teacher's odd one out is last, so its pair is the
+    // most probable choice.
+    let sameBlobPairFirst = 0
+    for (let t = 0; t < 400; t++) {
+      const [a, b, c] = [indices[3 * t]!, indices[3 * t + 1]!, indices[3 * t + 2]!]
+      expect(new Set([ref.blob[a], ref.blob[b], ref.blob[c]]).size).toBe(2)
+      if (ref.blob[a] === ref.blob[b]) sameBlobPairFirst++
+      expect(soft[3 * t]!).toBeGreaterThanOrEqual(Math.max(soft[3 * t + 1]!, soft[3 * t + 2]!))
+      expect(soft[3 * t]! + soft[3 * t + 1]! + soft[3 * t + 2]!).toBeCloseTo(1, 5)
+    }
+    expect(sameBlobPairFirst).toBeGreaterThan(300)
+  })
+
+  it('resumes a sweep after a crash with the same inertias', async () => {
+    const { project, runner, seen } = setup()
+    const features = seed(project)
+    const spec = { kind: 'alignetClusters' as const, features, ks: [2, 3, 4, 5], restarts: 1, seed: 3 }
+    const whole = await stateOf(seen, runner.start(spec).id)
+    seen.length = 0
+    const resumed = await crashAndResume(runner, seen, spec)
+    expect(resumed.state).toBe('done')
+    expect((resumed.result as { inertias: number[] }).inertias).toEqual((whole.result as { inertias: number[] }).inertias)
+  })
+
+  it('says when k exceeds the objects or the run is not a clustering', async () => {
+    const { project, runner, seen } = setup()
+    const features = seed(project)
+    const big = await stateOf(seen, runner.start({ kind: 'alignetClusters', features, ks: [4, 500], restarts: 1, seed: 0 }).id)
+    expect(big.error).toBe('k = 500 is more than the 240 objects of "teacher".')
+    expect(() => runner.start({ kind: 'alignetTriplets', clustersRun: 999, mode: 'between', count: 10, seed: 0 })).toThrow('There is no run 999 in this project.')
+  })
+})
