@@ -9,4 +9,6 @@ export const JOB_LABELS: Record<JobKind, string> = {
   probe: 'Affine probe',
   applyTransform: 'Apply transform',
   extract: 'Extract features',
+  alignetClusters: 'AligNet clusters',
+  alignetTriplets: 'AligNet triplets',
 }

@@ -301,6 +301,35 @@ describe('the workbench in a browser', () => {
     await page.locator('[data-testid=probe-latest]').screenshot({ path: join(SHOTS, 'probe.png') })
   }, 90_000)
 
+  it('clusters the probed teacher with an elbow plot and samples AligNet triplets into the project', async () => {
+    const errorsBefore = await page.locator('.toast.error').allTextContents()
+    await page.keyboard.press('Alt+4')
+    await page.selectOption('#alignet-features', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)' })
+    const transforms = await page.locator('#alignet-transform option').allTextContents()
+    await page.selectOption('#alignet-transform', { label: transforms.find((t) => t.startsWith('probe run'))! })
+    await page.fill('#alignet-ks', '4, 8, 16, 32')
+    await page.fill('#alignet-restarts', '1')
+    await page.getByRole('button', { name: 'Cluster', exact: true }).click()
+    const kept = page.locator('[data-testid=alignet-kept]')
+    await kept.waitFor({ timeout: 60_000 })
+    const k = Number((await kept.locator('strong').textContent())!)
+    expect([8, 16]).toContain(k)
+    expect(await kept.textContent()).toContain('(the elbow)')
+    expect(await page.locator('[data-testid=alignet-elbow] canvas').count()).toBe(1)
+    // One row per cluster; the sizes add up to the 1,854 objects.
+    const sizes = (await page.locator('[data-testid=alignet-clusters] tbody tr td:nth-child(2)').allTextContents()).map(Number)
+    expect(sizes).toHaveLength(k)
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(1854)
+    const tripletSets = await page.locator('#probe-triplets option').count()
+    await page.fill('#alignet-count', '2000')
+    await page.getByRole('button', { name: 'Sample triplets' }).click()
+    await page.locator('[data-testid=alignet-triplets-done]').waitFor({ timeout: 30_000 })
+    await expect.poll(() => page.locator('#probe-triplets option').count(), { timeout: 10_000 }).toBe(tripletSets + 1)
+    expect((await page.locator('#probe-triplets option').allTextContents()).join('\n')).toContain(`AligNet between triplets (SPoSE 66-d embedding (THINGS, 1,854 objects), k = ${k}) (2000 × 3)`)
+    expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
+    await page.locator('[data-testid=alignet]').screenshot({ path: join(SHOTS, 'alignet.png') })
+  }, 120_000)
+
   it('shows runs and two similarity matrices side by side on the Results page', async () => {
     const rsa = join(root, 'rsa92')
     const env = { HUMANALIGN_CONFIG_DIR: join(root, 'cli-config'), HUMANALIGN_BACKEND: 'wasm' }
