@@ -3,6 +3,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { client } from './client'
 import { useJobs } from './jobs'
+import { useProject } from './project'
 import { useToasts } from './toasts'
 
 export type ImportSpec = Extract<JobSpec, { kind: 'import' }>
@@ -14,9 +15,13 @@ export const useData = defineStore('data', () => {
   const toasts = useToasts()
   const jobs = useJobs()
 
+  /** The project the list belongs to: a reload of the same project keeps it (and the forms' choices) meanwhile. */
+  let listedFor: string | null = null
   async function load(): Promise<void> {
     // Never show (or act on) another project's datasets while this one's are loading.
-    datasets.value = []
+    const path = useProject().current?.path ?? null
+    if (path !== listedFor) datasets.value = []
+    listedFor = path
     try {
       datasets.value = await client().call('datasets.list', {})
     } catch (err) {
