@@ -327,7 +327,7 @@ describe('the workbench in a browser', () => {
     await expect.poll(() => page.locator('#probe-triplets option').count(), { timeout: 10_000 }).toBe(tripletSets + 1)
     expect((await page.locator('#probe-triplets option').allTextContents()).join('\n')).toContain(`AligNet between triplets (SPoSE 66-d embedding (THINGS, 1,854 objects), k = ${k}) (2000 × 3)`)
     // A new dataset reloads the list; the choices made in the forms stay.
-    expect(await page.locator('#alignet-features').evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent)).toBe('SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)')
+    expect(await page.locator('#alignet-features').evaluate((el) => (el as unknown as { selectedOptions: { textContent: string | null }[] }).selectedOptions[0]?.textContent)).toBe('SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)')
     expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
     await page.locator('[data-testid=alignet]').screenshot({ path: join(SHOTS, 'alignet.png') })
   }, 120_000)

@@ -1,0 +1,117 @@
+// Entropic optimal transport by Sinkhorn's iterations, as POT's `sinkhorn_knopp` (plain scalings u, v: the same
+// updates, the same stopping rule — the column marginal error checked every 10th iteration) and in the log
+// domain (dual potentials f, g with log-sum-exp), which does not underflow when the cost spans many ε.
+
+export interface SinkhornOptions {
+  epsilon: number
+  maxIterations: number
+  tolerance: number
+}
+
+export interface SinkhornResult {
+  /** n × m transport plan, row-major. */
+  plan: Float64Array
+  iterations: number
+  converged: boolean
+  /** Plain scalings hit a zero or a non-finite value (the plan is the last good one). */
+  numericalError: boolean
+}
+
+/** ‖Σ_i plan_ij − b_j‖₂ for the plan u_i K_ij v_j. */
+function columnError(u: Float64Array, k: Float64Array, v: Float64Array, b: Float64Array, n: number, m: number): number {
+  const column = new Float64Array(m)
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) column[j]! += u[i]! * k[i * m + j]! * v[j]!
+  let s = 0
+  for (let j = 0; j < m; j++) s += (column[j]! - b[j]!) ** 2
+  return Math.sqrt(s)
+}
+
+/** POT's sinkhorn_knopp: u, v start at 1/n, 1/m; v = b / Kᵀu, u = 1 / (diag(1/a) K v). */
+export function sinkhornPlain(a: Float64Array, b: Float64Array, cost: Float64Array, options: SinkhornOptions): SinkhornResult {
+  const n = a.length
+  const m = b.length
+  const k = Float64Array.from(cost, (c) => Math.exp(-c / options.epsilon))
+  let u = new Float64Array(n).fill(1 / n)
+  let v = new Float64Array(m).fill(1 / m)
+  let error = 1
+  let iterations = 0
+  let numericalError = false
+  while (error > options.tolerance && iterations < options.maxIterations) {
+    const [uPrevious, vPrevious] = [u, v]
+    const ktu = new Float64Array(m)
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) ktu[j]! += k[i * m + j]! * u[i]!
+    v = Float64Array.from(ktu, (x, j) => b[j]! / x)
+    u = new Float64Array(n)
+    for (let i = 0; i < n; i++) {
+      let s = 0
+      for (let j = 0; j < m; j++) s += k[i * m + j]! * v[j]!
+      u[i] = 1 / (s / a[i]!)
+    }
+    if (ktu.some((x) => x === 0) || !u.every(Number.isFinite) || !v.every(Number.isFinite)) {
+      ;[u, v, numericalError] = [uPrevious, vPrevious, true]
+      break
+    }
+    if (iterations % 10 === 0) error = columnError(u, k, v, b, n, m)
+    iterations++
+  }
+  const plan = new Float64Array(n * m)
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) plan[i * m + j] = u[i]! * k[i * m + j]! * v[j]!
+  return { plan, iterations, converged: error <= options.tolerance, numericalError }
+}
+
+/** ε · log Σ_j exp(x_j / ε), stably. */
+function softMin(values: Float64Array, epsilon: number): number {
+  let top = -Infinity
+  for (const x of values) top = Math.max(top, x)
+  if (top === -Infinity) return -Infinity
+  let s = 0
+  for (const x of values) s += Math.exp((x - top) / epsilon)
+  return top + epsilon * Math.log(s)
+}
+
+export interface LogSinkhornResult extends SinkhornResult {
+  /** The dual potentials at the end, to warm-start the next solve. */
+  f: Float64Array
+  g: Float64Array
+}
+
+/**
+ * Sinkhorn in the log domain: g_j = ε log b_j − ε LSE_i((f_i − C_ij)/ε), then f likewise, from given potentials
+ * (zeros, or the last solve's: a warm start). Plan_ij = exp((f_i + g_j − C_ij)/ε).
+ */
+export function sinkhornLog(a: Float64Array, b: Float64Array, cost: Float64Array, options: SinkhornOptions, start?: { f: Float64Array; g: Float64Array }): LogSinkhornResult {
+  const n = a.length
+  const m = b.length
+  const eps = options.epsilon
+  const f = start ? Float64Array.from(start.f) : new Float64Array(n)
+  const g = start ? Float64Array.from(start.g) : new Float64Array(m)
+  const logA = Float64Array.from(a, Math.log)
+  const logB = Float64Array.from(b, Math.log)
+  const row = new Float64Array(m)
+  const column = new Float64Array(n)
+  let error = 1
+  let iterations = 0
+  while (error > options.tolerance && iterations < options.maxIterations) {
+    for (let j = 0; j < m; j++) {
+      for (let i = 0; i < n; i++) column[i] = f[i]! - cost[i * m + j]!
+      g[j] = eps * logB[j]! - softMin(column, eps)
+    }
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < m; j++) row[j] = g[j]! - cost[i * m + j]!
+      f[i] = eps * logA[i]! - softMin(row, eps)
+    }
+    if (iterations % 10 === 0) {
+      let s = 0
+      for (let j = 0; j < m; j++) {
+        let mass = 0
+        for (let i = 0; i < n; i++) mass += Math.exp((f[i]! + g[j]! - cost[i * m + j]!) / eps)
+        s += (mass - b[j]!) ** 2
+      }
+      error = Math.sqrt(s)
+    }
+    iterations++
+  }
+  const plan = new Float64Array(n * m)
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) plan[i * m + j] = Math.exp((f[i]! + g[j]! - cost[i * m + j]!) / eps)
+  return { plan, iterations, converged: error <= options.tolerance, numericalError: false, f, g }
+}

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { entropicGw, GW_DEFAULTS, matchingRates } from '../../src-main/core/gw/entropicGw'
+import { sinkhornLog, sinkhornPlain } from '../../src-main/core/gw/sinkhorn'
+
+// POT 0.8.2 references: /usr/bin/python3 tests/fixtures/gw/make_fixtures.py
+const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as {
+  n: number
+  epsilon: number
+  c1: number[]
+  c2: number[]
+  plan: number[]
+  loss: number
+  top1: number
+  sinkhornCost: number[]
+  sinkhornEpsilon: number
+  sinkhornPlan: number[]
+}
+const n = ref.n
+const uniform = new Float64Array(n).fill(1 / n)
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let worst = 0
+  for (let k = 0; k < a.length; k++) worst = Math.max(worst, Math.abs(a[k]! - b[k]!))
+  return worst
+}
+
+describe('Sinkhorn', () => {
+  const cost = Float64Array.from(ref.sinkhornCost)
+  const options = { epsilon: ref.sinkhornEpsilon, maxIterations: 1000, tolerance: 1e-9 }
+  it('gives POT’s plan, plain and in the log domain', () => {
+    const plain = sinkhornPlain(uniform, uniform, cost, options)
+    expect(plain.converged).toBe(true)
+    expect(maxDiff(plain.plan, ref.sinkhornPlan)).toBeLessThan(1e-12)
+    const log = sinkhornLog(uniform, uniform, cost, options)
+    expect(log.converged).toBe(true)
+    // Both stop at a column error ≤ 1e-9, from different iterates.
+    expect(maxDiff(log.plan, ref.sinkhornPlan)).toBeLessThan(1e-10)
+  })
+
+  it('solves in the log domain where plain scalings underflow', () => {
+    // The same cost plus 1000 ε: exp(−c/ε) is 0 in float64 everywhere, the optimal plan is unchanged.
+    const shifted = Float64Array.from(cost, (c) => c + 1000 * ref.sinkhornEpsilon)
+    expect(sinkhornPlain(uniform, uniform, shifted, options).numericalError).toBe(true)
+    const log = sinkhornLog(uniform, uniform, shifted, options)
+    expect(log.converged).toBe(true)
+    expect(maxDiff(log.plan, ref.sinkhornPlan)).toBeLessThan(1e-10)
+  })
+})
+
+describe('entropic Gromov-Wasserstein', () => {
+  const c1 = Float64Array.from(ref.c1)
+  const c2 = Float64Array.from(ref.c2)
+  it('gives POT’s plan and loss (plain inner solves)', () => {
+    const r = entropicGw(c1, c2, uniform, uniform, { ...GW_DEFAULTS, epsilon: ref.epsilon, domain: 'plain' })
+    expect(r.converged).toBe(true)
+    expect(Math.abs(r.loss - ref.loss) / ref.loss).toBeLessThan(1e-9)
+    expect(maxDiff(r.plan, ref.plan)).toBeLessThan(1e-10)
+    expect(matchingRates(r.plan, n, n, [1])[0]).toBeCloseTo(ref.top1, 12)
+  })
+
+  it('reaches the same loss with warm-started log-domain inner solves', () => {
+    const r = entropicGw(c1, c2, uniform, uniform, { ...GW_DEFAULTS, epsilon: ref.epsilon, domain: 'log' })
+    expect(r.logDomain).toBe(true)
+    expect(Math.abs(r.loss - ref.loss) / ref.loss).toBeLessThan(1e-6)
+    expect(matchingRates(r.plan, n, n, [1])[0]).toBeCloseTo(ref.top1, 12)
+  })
+
+  it('switches to the log domain by itself when the cost spans more than 700 ε', () => {
+    const options = { ...GW_DEFAULTS, epsilon: 0.0005, maxIterations: 30 }
+    const auto = entropicGw(c1, c2, uniform, uniform, options)
+    expect(auto.logDomain).toBe(true)
+    expect(auto.plan.every(Number.isFinite)).toBe(true)
+    expect(auto.loss).toBeGreaterThan(0)
+    // At ε = 0.0005 the transport is sharper: its loss is lower than POT's at ε = 0.01.
+    expect(auto.loss).toBeLessThan(ref.loss)
+    const rows = Array.from({ length: n }, (_, i) => auto.plan.subarray(i * n, (i + 1) * n).reduce((t, v) => t + v, 0))
+    rows.forEach((r) => expect(r).toBeCloseTo(1 / n, 6))
+  })
+
+  it('counts a partner among the top k of its row, ties not in its favour', () => {
+    // Row 0: partner 0 is the largest; row 1: partner 1 ties with another entry (second); row 2: partner third.
+    const plan = Float64Array.of(0.5, 0.1, 0.2, 0.3, 0.3, 0.1, 0.4, 0.3, 0.1)
+    expect(matchingRates(plan, 3, 3, [1, 2, 3])).toEqual([1 / 3, 2 / 3, 1])
+  })
+})
