@@ -11,6 +11,7 @@ import { probeFiles } from '../evaluate/probeFiles'
 import { alignetCluster, alignetLabel, alignetSample, alignetTriplets } from '../evaluate/alignetFiles'
 import { distillFromFiles } from '../models/distillFiles'
 import { beforeAfter, formatBeforeAfter } from '../evaluate/beforeAfter'
+import { gwFiles } from '../evaluate/gwFiles'
 import { DISTILL_DEFAULTS } from '../core/alignet/distill'
 import { SAMPLING_MODES } from '../core/alignet/sampling'
 import { describeModel, extractFiles } from '../models/extractFiles'
@@ -77,6 +78,10 @@ Commands:
           [--labels labels.txt] [--bootstrap 1000] [--seed S]
                                      base vs aligned on human data: odd-one-out accuracy, RSA with the
                                      noise ceiling, one-shot and nearest-class-mean classification
+  gw --a A --b B --epsilon E [--distance cosine|euclidean|correlation] [--domain auto|plain|log]
+     [--max-iterations 1000] [--plan-out plan.npy]
+                                     entropic Gromov-Wasserstein between two representations of the same
+                                     objects (features or dissimilarity matrices): loss, top-1/5/10 matching
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
   inspect FILE                       what a file holds: arrays, shapes, dtypes, keys, table columns
@@ -631,6 +636,37 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
   throw usageError(`alignet needs cluster, sample, label, triplets, distill or evaluate${what ? ` (not ${what})` : ''}.`)
 }
 
+async function gwCommand(io: CliIo, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      a: { type: 'string' },
+      b: { type: 'string' },
+      epsilon: { type: 'string' },
+      distance: { type: 'string' },
+      domain: { type: 'string' },
+      'max-iterations': { type: 'string' },
+      'plan-out': { type: 'string' },
+    },
+    strict: true,
+  })
+  if (values.epsilon === undefined) throw usageError('--epsilon is required: the entropic regularisation, on the scale of the dissimilarities (e.g. 0.01 for values in [0, 1]).')
+  const r = await gwFiles({
+    a: need('a', values.a),
+    b: need('b', values.b),
+    epsilon: positive('epsilon', values.epsilon, 1),
+    distance: choice('distance', values.distance, ['cosine', 'euclidean', 'correlation'] as const, 'cosine'),
+    domain: choice('domain', values.domain, ['auto', 'plain', 'log'] as const, 'auto'),
+    maxIterations: Math.max(1, count('max-iterations', values['max-iterations'], 1000)),
+    ...(values['plan-out'] ? { planOut: resolve(values['plan-out']) } : {}),
+  })
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`
+  printResult(io, r, () =>
+    `GW loss ${r.loss.toPrecision(6)} at ε = ${r.epsilon} (${r.iterations} iterations${r.converged ? '' : ', not converged'}${r.logDomain ? ', log domain' : ''}); matching top-1 ${pct(r.matching.top1)}, top-5 ${pct(r.matching.top5)}, top-10 ${pct(r.matching.top10)} over ${r.n} objects; ${r.seconds.toFixed(1)} s`,
+  )
+  return EXIT_OK
+}
+
 async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -737,6 +773,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'alignet': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await alignetCommand(backend, io, rest)
+      }
+      case 'gw': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await gwCommand(io, rest)
       }
       case 'probe': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

@@ -1,0 +1,36 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { decodeNpy, encodeNpy } from '../../src-main/core/io/npy'
+import { runCli } from '../helpers/cli'
+import { useTmp } from '../helpers/tmp'
+
+const tmp = useTmp()
+// POT 0.8.2 references: /usr/bin/python3 tests/fixtures/gw/make_fixtures.py
+const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as { n: number; epsilon: number; c1: number[]; c2: number[]; plan: number[]; loss: number; top1: number }
+
+describe('humanalign gw', () => {
+  it('aligns two dissimilarity matrices as POT does and writes the plan', () => {
+    const dir = tmp()
+    for (const [name, values] of [['a.npy', ref.c1], ['b.npy', ref.c2]] as const) writeFileSync(join(dir, name), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(values) }))
+    const r = runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy'), '--epsilon', String(ref.epsilon), '--plan-out', join(dir, 'plan.npy'), '--json'])
+    expect(r.stderr).toBe('')
+    const result = JSON.parse(r.stdout)
+    expect(result).toMatchObject({ n: 40, a: 'matrix', b: 'matrix', converged: true, logDomain: false })
+    expect(Math.abs(result.loss - ref.loss) / ref.loss).toBeLessThan(1e-9)
+    expect(result.matching.top1).toBeCloseTo(ref.top1, 12)
+    expect(result.matching.top10).toBeGreaterThanOrEqual(result.matching.top5)
+    const plan = decodeNpy(new Uint8Array(readFileSync(join(dir, 'plan.npy'))))
+    expect(plan.shape).toEqual([40, 40])
+    expect(Math.abs((plan.data as Float64Array)[0]! - ref.plan[0]!)).toBeLessThan(1e-12)
+  })
+
+  it('says when the two sides describe different numbers of objects', () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'a.npy'), encodeNpy({ dtype: '<f4', shape: [5, 3], data: Float32Array.from({ length: 15 }, (_, k) => Math.sin(k)) }))
+    writeFileSync(join(dir, 'b.npy'), encodeNpy({ dtype: '<f4', shape: [6, 3], data: Float32Array.from({ length: 18 }, (_, k) => Math.cos(k)) }))
+    const r = runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy'), '--epsilon', '0.1'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('describes 5 objects and')
+  })
+})
