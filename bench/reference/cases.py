@@ -83,6 +83,16 @@ def numpy_cases(case, size):
         return probe_case(size)
     if case == 'mobilenet':
         return mobilenet_case(size)
+    if case == 'gw':
+        import ot
+        from scipy.spatial.distance import cdist
+        def dissimilarities(phase):
+            x = inputs_matrix(size, 8, phase).astype(np.float64)
+            c = cdist(x, x)
+            return c / c.max()
+        c1, c2 = dissimilarities(0.0), dissimilarities(0.3)
+        p = ot.unif(size)
+        return lambda: np.array([ot.gromov.entropic_gromov_wasserstein(c1, c2, p, p, 'square_loss', epsilon=0.01, max_iter=1000, tol=1e-9, log=True)[1]['gw_dist']])
     if case == 'kmeans':
         from sklearn.cluster import KMeans
         p, k = (768, 50) if size > 10000 else (32, 8)
@@ -214,7 +224,7 @@ def main():
     use_torch = '--torch' in sys.argv
     run = torch_cases(case, size) if use_torch else numpy_cases(case, size)
     # A probe is one whole training: timed once, without a warm-up run.
-    result = None if case in ('probe', 'kmeans') else run()  # warm-up (and, for the GPU, kernel compilation)
+    result = None if case in ('probe', 'kmeans', 'gw') else run()  # warm-up (and, for the GPU, kernel compilation)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -229,6 +239,9 @@ def main():
     elif case == 'kmeans':
         import sklearn
         impl = f'scikit-learn {sklearn.__version__}'
+    elif case == 'gw':
+        import ot
+        impl = f'POT {ot.__version__} (float64)'
     else:
         impl = f'NumPy {np.__version__}'
     print(json.dumps({

@@ -12,6 +12,7 @@ import { kmeans } from '../core/alignet/kmeans'
 import { rdmFromFeatures } from '../core/metrics/rdm'
 import { resampledRsa } from '../jobs/resampledRsa'
 import { linearCka } from '../core/metrics/cka'
+import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
 
 export type Run = () => Promise<ArrayLike<number>>
 
@@ -38,7 +39,7 @@ export interface BenchCase {
 
 const GATHER_OBJECTS = 1854
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -163,6 +164,26 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
       const p = n > 10_000 ? 768 : 32
       const x = inputMatrix(n, p, 0)
       return async () => Float64Array.of((await kmeans(x, n, p, { k: n > 10_000 ? 50 : 8, restarts: 3, maxIterations: 300, seed: 0 })).inertia)
+    },
+  },
+  gw: {
+    name: 'gw',
+    reference: "POT's entropic_gromov_wasserstein (square loss, float64, plain Sinkhorn)",
+    describe: (n) => `entropic GW, ${n} × ${n} Euclidean distances (scaled to max 1), ε = 0.01, to convergence`,
+    sizes: { full: [300], quick: [60] },
+    once: true,
+    referenceModules: ['numpy', 'scipy', 'ot'],
+    // The same algorithm in float64: the GW losses agree to a millionth.
+    tolerance: 1e-6,
+    relative: true,
+    prepare(n) {
+      const [a, b] = [0, 0.3].map((phase) => {
+        const c = rdmFromFeatures(inputMatrix(n, 8, phase), n, 8, 'euclidean')
+        const top = c.reduce((m, v) => Math.max(m, v), 0)
+        return c.map((v) => v / top)
+      })
+      const uniform = new Float64Array(n).fill(1 / n)
+      return async () => Float64Array.of(entropicGw(a!, b!, uniform, uniform, { ...GW_DEFAULTS, epsilon: 0.01, domain: 'plain' }).loss)
     },
   },
   mobilenet: {
