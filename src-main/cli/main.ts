@@ -78,7 +78,8 @@ Commands:
           [--labels labels.txt] [--bootstrap 1000] [--seed S]
                                      base vs aligned on human data: odd-one-out accuracy, RSA with the
                                      noise ceiling, one-shot and nearest-class-mean classification
-  gw --a A --b B --epsilon E [--distance cosine|euclidean|correlation] [--domain auto|plain|log]
+  gw --a A --b B (--epsilon E | --epsilon-range LO,HI [--trials 10] [--search grid|random]
+     [--init-plans 3] [--seed S]) [--distance cosine|euclidean|correlation] [--domain auto|plain|log]
      [--max-iterations 1000] [--plan-out plan.npy]
                                      entropic Gromov-Wasserstein between two representations of the same
                                      objects (features or dissimilarity matrices): loss, top-1/5/10 matching
@@ -647,14 +648,34 @@ async function gwCommand(io: CliIo, args: string[]): Promise<number> {
       domain: { type: 'string' },
       'max-iterations': { type: 'string' },
       'plan-out': { type: 'string' },
+      'epsilon-range': { type: 'string' },
+      trials: { type: 'string' },
+      search: { type: 'string' },
+      'init-plans': { type: 'string' },
+      seed: { type: 'string' },
     },
     strict: true,
   })
-  if (values.epsilon === undefined) throw usageError('--epsilon is required: the entropic regularisation, on the scale of the dissimilarities (e.g. 0.01 for values in [0, 1]).')
+  if ((values.epsilon === undefined) === (values['epsilon-range'] === undefined)) {
+    throw usageError('Give --epsilon E, or --epsilon-range LO,HI to search: the entropic regularisation, on the scale of the dissimilarities (e.g. 0.01 for values in [0, 1]).')
+  }
+  const range = values['epsilon-range'] === undefined ? null : numbers('epsilon-range', values['epsilon-range'], [])
+  if (range && (range.length !== 2 || !(range[0]! > 0) || range[1]! < range[0]!)) throw usageError(`--epsilon-range ${values['epsilon-range']} must be two positive numbers, low,high.`)
   const r = await gwFiles({
     a: need('a', values.a),
     b: need('b', values.b),
-    epsilon: positive('epsilon', values.epsilon, 1),
+    epsilon: range
+      ? {
+          range: [range[0]!, range[1]!],
+          trials: Math.max(1, count('trials', values.trials, 10)),
+          sampler: choice('search', values.search, ['grid', 'random'] as const, 'grid'),
+          initPlans: Math.max(1, count('init-plans', values['init-plans'], 3)),
+          seed: count('seed', values.seed, 0),
+        }
+      : positive('epsilon', values.epsilon, 1),
+    onTrial: (t, i) => {
+      if (!io.json) process.stderr.write(`trial ${i + 1}: ε = ${t.epsilon.toPrecision(4)}  loss ${t.loss.toPrecision(6)}  top-1 ${(100 * t.top1).toFixed(1)}%\n`)
+    },
     distance: choice('distance', values.distance, ['cosine', 'euclidean', 'correlation'] as const, 'cosine'),
     domain: choice('domain', values.domain, ['auto', 'plain', 'log'] as const, 'auto'),
     maxIterations: Math.max(1, count('max-iterations', values['max-iterations'], 1000)),

@@ -3,6 +3,7 @@
 // matching rates assume row i of A and row i of B are the same object.
 import { AppError } from '../api/errors'
 import { entropicGw, GW_DEFAULTS, matchingRates } from '../core/gw/entropicGw'
+import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
 import { rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
 import { isSquare, loadArray, loadFeatures, loadMatrix } from './inputs'
 import { encodeNpy } from '../core/io/npy'
@@ -12,10 +13,12 @@ export interface GwRequest {
   a: string
   b: string
   distance: RdmMeasure
-  epsilon: number
+  /** One ε, or a search over a range (the ε of lowest GW loss is chosen; no labels are used). */
+  epsilon: number | { range: [number, number]; trials: number; sampler: 'grid' | 'random'; initPlans: number; seed: number }
   domain: 'auto' | 'plain' | 'log'
   maxIterations: number
   planOut?: string
+  onTrial?: (trial: Trial, index: number) => void
 }
 
 /** A dissimilarity matrix: a square file as it is (several subjects averaged), or features' distances. */
@@ -38,7 +41,19 @@ export async function gwFiles(request: GwRequest) {
   const n = a.n
   const uniform = new Float64Array(n).fill(1 / n)
   const started = performance.now()
-  const r = entropicGw(a.c, b.c, uniform, uniform, { ...GW_DEFAULTS, epsilon: request.epsilon, domain: request.domain, maxIterations: request.maxIterations })
+  const gw = { domain: request.domain, maxIterations: request.maxIterations }
+  let r: { plan: Float64Array; loss: number; iterations: number; converged: boolean; logDomain: boolean; unconvergedSinkhorn?: number }
+  let epsilon: number
+  let trials: Trial[] | null = null
+  if (typeof request.epsilon === 'number') {
+    epsilon = request.epsilon
+    r = entropicGw(a.c, b.c, uniform, uniform, { ...GW_DEFAULTS, ...gw, epsilon })
+  } else {
+    const search = await searchEpsilon(a.c, b.c, uniform, uniform, { ...request.epsilon, gw }, request.onTrial)
+    if (!search.best || !search.plan) throw new AppError('user', `No trial gave a valid plan in ε ∈ [${request.epsilon.range.join(', ')}]; try a larger range.`)
+    ;[epsilon, trials] = [search.best.epsilon, search.trials]
+    r = { ...search.best, plan: search.plan }
+  }
   const seconds = (performance.now() - started) / 1000
   const [top1, top5, top10] = matchingRates(r.plan, n, n, [1, 5, 10])
   if (request.planOut) writeFileAtomic(request.planOut, encodeNpy({ dtype: '<f8', shape: [n, n], data: r.plan }))
@@ -46,12 +61,13 @@ export async function gwFiles(request: GwRequest) {
     n,
     a: a.from,
     b: b.from,
-    epsilon: request.epsilon,
+    epsilon,
     loss: r.loss,
     iterations: r.iterations,
     converged: r.converged,
     logDomain: r.logDomain,
-    unconvergedSinkhorn: r.unconvergedSinkhorn,
+    ...(r.unconvergedSinkhorn === undefined ? {} : { unconvergedSinkhorn: r.unconvergedSinkhorn }),
+    ...(trials ? { trials } : {}),
     matching: { top1: top1!, top5: top5!, top10: top10! },
     seconds,
     ...(request.planOut ? { plan: request.planOut } : {}),

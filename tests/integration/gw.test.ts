@@ -25,6 +25,20 @@ describe('humanalign gw', () => {
     expect(Math.abs((plan.data as Float64Array)[0]! - ref.plan[0]!)).toBeLessThan(1e-12)
   })
 
+  it('searches ε over a grid, chooses the lowest loss without labels, and lists every trial', () => {
+    const dir = tmp()
+    for (const [name, values] of [['a.npy', ref.c1], ['b.npy', ref.c2]] as const) writeFileSync(join(dir, name), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(values) }))
+    const r = runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy'), '--epsilon-range', '0.01,0.04', '--trials', '3', '--init-plans', '2', '--json'])
+    expect(r.stderr).toBe('')
+    const result = JSON.parse(r.stdout) as { epsilon: number; loss: number; trials: { epsilon: number; loss: number }[] }
+    expect(result.trials).toHaveLength(3)
+    result.trials.forEach((t, k) => expect(t.epsilon).toBeCloseTo([0.01, 0.02, 0.04][k]!, 12))
+    const lowest = result.trials.reduce((a, b) => (b.loss < a.loss ? b : a))
+    expect(result.epsilon).toBe(lowest.epsilon)
+    expect(result.loss).toBe(lowest.loss)
+    expect(runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy')]).stderr).toContain('Give --epsilon E, or --epsilon-range LO,HI to search')
+  })
+
   it('says when the two sides describe different numbers of objects', () => {
     const dir = tmp()
     writeFileSync(join(dir, 'a.npy'), encodeNpy({ dtype: '<f4', shape: [5, 3], data: Float32Array.from({ length: 15 }, (_, k) => Math.sin(k)) }))

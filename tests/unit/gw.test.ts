@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { entropicGw, GW_DEFAULTS, matchingRates } from '../../src-main/core/gw/entropicGw'
 import { sinkhornLog, sinkhornPlain } from '../../src-main/core/gw/sinkhorn'
+import { randomPlan, searchEpsilon, trialEpsilons, validPlan } from '../../src-main/core/gw/epsilonSearch'
+import { randomGenerator } from '../../src-main/core/data/simulate'
 
 // POT 0.8.2 references: /usr/bin/python3 tests/fixtures/gw/make_fixtures.py
 const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as {
@@ -82,5 +84,36 @@ describe('entropic Gromov-Wasserstein', () => {
     // Row 0: partner 0 is the largest; row 1: partner 1 ties with another entry (second); row 2: partner third.
     const plan = Float64Array.of(0.5, 0.1, 0.2, 0.3, 0.3, 0.1, 0.4, 0.3, 0.1)
     expect(matchingRates(plan, 3, 3, [1, 2, 3])).toEqual([1 / 3, 2 / 3, 1])
+  })
+})
+
+describe('ε search', () => {
+  const c1 = Float64Array.from(ref.c1)
+  const c2 = Float64Array.from(ref.c2)
+  it('spaces a grid log-uniformly and draws random ε inside the range, the same for a seed', () => {
+    const grid = trialEpsilons({ range: [0.01, 0.04], trials: 3, sampler: 'grid', seed: 0 })
+    grid.forEach((e, k) => expect(e).toBeCloseTo([0.01, 0.02, 0.04][k]!, 15))
+    const drawn = trialEpsilons({ range: [0.01, 0.04], trials: 20, sampler: 'random', seed: 5 })
+    expect(drawn.every((e) => e >= 0.01 && e <= 0.04)).toBe(true)
+    expect(trialEpsilons({ range: [0.01, 0.04], trials: 20, sampler: 'random', seed: 5 })).toEqual(drawn)
+    expect(() => trialEpsilons({ range: [0, 1], trials: 2, sampler: 'grid', seed: 0 })).toThrow('the ε range must be two positive numbers')
+  })
+
+  it('makes random plans with the marginals, and rejects a plan with an empty row', () => {
+    const plan = randomPlan(uniform, uniform, randomGenerator(2))
+    for (let i = 0; i < n; i++) expect(plan.subarray(i * n, (i + 1) * n).reduce((s, v) => s + v, 0)).toBeCloseTo(1 / n, 12)
+    expect(validPlan(plan, uniform, n)).toBe(true)
+    plan.fill(0, 0, n)
+    expect(validPlan(plan, uniform, n)).toBe(false)
+  })
+
+  it('keeps per trial the best of several initial plans and chooses the ε of lowest loss', async () => {
+    const seen: number[] = []
+    const { trials, best } = await searchEpsilon(c1, c2, uniform, uniform, { range: [0.01, 0.04], trials: 3, sampler: 'grid', initPlans: 3, seed: 1 }, (t) => void seen.push(t.epsilon))
+    expect(seen).toHaveLength(3)
+    expect(trials.map((t) => t.rejected)).toEqual([0, 0, 0])
+    // The product plan alone reaches POT's loss at ε = 0.01; random starts can only keep it or go lower.
+    expect(trials[0]!.loss).toBeLessThanOrEqual(ref.loss * (1 + 1e-9))
+    expect(best!.loss).toBe(Math.min(...trials.map((t) => t.loss)))
   })
 })
