@@ -34,3 +34,12 @@ describe('AligNet triplet files', () => {
     expect(() => decodeAlignet(bad)).toThrow("'similarities' is [1 × 2]; AligNet's arrays are n × 3 with the same n (1)")
   })
 })
+
+describe('npz bytes', () => {
+  it('are the same for the same arrays whenever they are written', async () => {
+    const arrays = { a: { dtype: '<f4' as const, shape: [2], data: Float32Array.of(1, 2) } }
+    const first = encodeNpz(arrays)
+    await new Promise((r) => setTimeout(r, 2100))
+    expect(Buffer.from(encodeNpz(arrays)).equals(Buffer.from(first))).toBe(true)
+  })
+})

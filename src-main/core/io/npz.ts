@@ -25,9 +25,12 @@ export function decodeNpz(bytes: Uint8Array): Record<string, NpyArray> {
   return arrays
 }
 
+/** Every entry's zip time: a fixed date, so that the same arrays always make the same bytes (and SHA-256). */
+const ENTRY_TIME = new Date(1980, 0, 1)
+
 /** An archive of arrays; an entry may be a .npy file already encoded (a text array). */
 export function encodeNpz(arrays: Record<string, NpyArray | Uint8Array>, options: { compress?: boolean } = {}): Uint8Array {
   const files: Zippable = {}
-  for (const [name, array] of Object.entries(arrays)) files[`${name}.npy`] = [array instanceof Uint8Array ? array : encodeNpy(array), { level: options.compress ? 6 : 0 }]
+  for (const [name, array] of Object.entries(arrays)) files[`${name}.npy`] = [array instanceof Uint8Array ? array : encodeNpy(array), { level: options.compress ? 6 : 0, mtime: ENTRY_TIME }]
   return zipSync(files)
 }
