@@ -7,6 +7,8 @@ import { decodeNpy } from '../../src-main/core/io/npy'
 import { getArtifact, putArray } from '../../src-main/store/artifacts'
 import { getDataset, insertDataset, listDatasets } from '../../src-main/store/datasets'
 import { getRun } from '../../src-main/store/runs'
+import { randomGenerator } from '../../src-main/core/data/simulate'
+import { until } from '../helpers/events'
 import { crashAndResume, stateOf, useJobRunner } from '../helpers/jobRunner'
 
 const setup = useJobRunner()
@@ -64,6 +66,21 @@ describe('AligNet jobs', () => {
     expect(resumed.state).toBe('done')
     expect((resumed.result as { inertias: number[] }).inertias).toEqual((whole.result as { inertias: number[] }).inertias)
   })
+
+  it('cancels a sweep within a second and records nothing', async () => {
+    const { project, runner, seen } = setup()
+    // 20,000 points in 16-d: a sweep to k = 400 runs for many seconds.
+    const random = randomGenerator(9)
+    const x = Float32Array.from({ length: 20_000 * 16 }, () => random())
+    const features = insertDataset(project.db, { kind: 'features', name: 'big', sourcePath: 't', meta: { n: 20_000, p: 16, ids: null } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [20_000, 16], data: x }).sha256)
+    const job = runner.start({ kind: 'alignetClusters', features, ks: [100, 200, 400], restarts: 3, seed: 0 })
+    await until(seen, (e) => e.type === 'job.progress' && e.jobId === job.id && e.progress.stage.startsWith('k = 100'))
+    const asked = performance.now()
+    runner.cancel(job.id)
+    expect(await stateOf(seen, job.id)).toMatchObject({ state: 'cancelled' })
+    expect(performance.now() - asked).toBeLessThan(1000)
+    expect(project.info().counts.runs).toBe(0)
+  }, 60_000)
 
   it('says when k exceeds the objects or the run is not a clustering', async () => {
     const { project, runner, seen } = setup()
