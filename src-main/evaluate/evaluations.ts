@@ -58,7 +58,7 @@ export interface RsaRequest {
 }
 
 /** One side of an RSA: a square matrix as it is (several subjects averaged), or the RDM of a feature matrix. */
-async function rdmOf(path: string, key: string | undefined, measure: RdmMeasure): Promise<{ rdm: Float64Array; n: number; from: string }> {
+export async function rdmOf(path: string, key: string | undefined, measure: RdmMeasure): Promise<{ rdm: Float64Array; n: number; from: string }> {
   const array = await loadArray(path, key)
   if (isSquare(array)) {
     const matrix = await loadMatrix(path, array, 'dissimilarity')

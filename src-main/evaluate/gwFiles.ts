@@ -4,8 +4,8 @@
 import { AppError } from '../api/errors'
 import { entropicGw, GW_DEFAULTS, matchingRates } from '../core/gw/entropicGw'
 import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
-import { rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
-import { isSquare, loadArray, loadFeatures, loadMatrix } from './inputs'
+import type { RdmMeasure } from '../core/metrics/rdm'
+import { rdmOf } from './evaluations'
 import { encodeNpy } from '../core/io/npy'
 import { writeFileAtomic } from '../store/artifacts'
 
@@ -21,22 +21,8 @@ export interface GwRequest {
   onTrial?: (trial: Trial, index: number) => void
 }
 
-/** A dissimilarity matrix: a square file as it is (several subjects averaged), or features' distances. */
-async function dissimilarities(path: string, distance: RdmMeasure): Promise<{ c: Float64Array; n: number; from: string }> {
-  const array = await loadArray(path)
-  if (isSquare(array)) {
-    const matrix = await loadMatrix(path, array, 'dissimilarity')
-    const n = matrix.n
-    const c = new Float64Array(n * n)
-    for (let s = 0; s < matrix.subjects; s++) for (let k = 0; k < n * n; k++) c[k]! += matrix.data[s * n * n + k]! / matrix.subjects
-    return { c, n, from: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix' }
-  }
-  const features = await loadFeatures(path)
-  return { c: rdmFromFeatures(features.data, features.n, features.p, distance), n: features.n, from: `${distance} distances of ${features.n} × ${features.p} features` }
-}
-
 export async function gwFiles(request: GwRequest) {
-  const [a, b] = [await dissimilarities(request.a, request.distance), await dissimilarities(request.b, request.distance)]
+  const [a, b] = [await rdmOf(request.a, undefined, request.distance), await rdmOf(request.b, undefined, request.distance)]
   if (a.n !== b.n) throw new AppError('user', `${request.a} describes ${a.n} objects and ${request.b} ${b.n}; matching rates need the same objects in the same order.`)
   const n = a.n
   const uniform = new Float64Array(n).fill(1 / n)
@@ -47,9 +33,9 @@ export async function gwFiles(request: GwRequest) {
   let trials: Trial[] | null = null
   if (typeof request.epsilon === 'number') {
     epsilon = request.epsilon
-    r = entropicGw(a.c, b.c, uniform, uniform, { ...GW_DEFAULTS, ...gw, epsilon })
+    r = entropicGw(a.rdm, b.rdm, uniform, uniform, { ...GW_DEFAULTS, ...gw, epsilon })
   } else {
-    const search = await searchEpsilon(a.c, b.c, uniform, uniform, { ...request.epsilon, gw }, request.onTrial)
+    const search = await searchEpsilon(a.rdm, b.rdm, uniform, uniform, { ...request.epsilon, gw }, request.onTrial)
     if (!search.best || !search.plan) throw new AppError('user', `No trial gave a valid plan in ε ∈ [${request.epsilon.range.join(', ')}]; try a larger range.`)
     ;[epsilon, trials] = [search.best.epsilon, search.trials]
     r = { ...search.best, plan: search.plan }
