@@ -2,6 +2,7 @@
 // the boundary. Electron IPC, the WebSocket server and the CLI are transports over these definitions; the
 // renderer imports this file for its types and nothing else of the main side.
 import { z } from 'zod'
+import { DISTILL_DEFAULTS } from '../core/alignet/distillDefaults'
 import { BACKENDS } from '../core/compute/backendNames'
 
 export const Caller = z.enum(['renderer', 'browser', 'cli', 'job'])
@@ -61,7 +62,7 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
 export const ExampleName = z.enum(['things', 'rsa92'])
 export type ExampleName = z.infer<typeof ExampleName>
@@ -242,6 +243,33 @@ export const JobSpec = z.discriminatedUnion('kind', [
       count: z.number().int().positive().max(50_000_000),
       seed: z.number().int().nonnegative().default(0),
       name: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('alignetDistill'),
+      /** Teacher-labelled triplets of the project (an alignetTriplets dataset, or an imported AligNet file). */
+      triplets: z.number().int().positive(),
+      /** The image set whose images the triplets' objects are (matched by id). */
+      images: z.number().int().positive(),
+      /** The student's backbone: a built-in id or a user layers model's folder. */
+      model: z.string().min(1).max(1000).default('mobilenet_v2'),
+      /** The layer the backbone is cut at; the model's default (its pre-logits) when absent. */
+      layer: z.string().min(1).max(200).optional(),
+      divergence: z.enum(['kl', 'js']).default(DISTILL_DEFAULTS.divergence),
+      teacherTemperature: z.number().positive().default(DISTILL_DEFAULTS.teacherTemperature),
+      studentTemperature: z.number().positive().default(DISTILL_DEFAULTS.studentTemperature),
+      lambda: z.number().nonnegative().default(DISTILL_DEFAULTS.lambda),
+      peakLearningRate: z.number().positive().max(1).default(DISTILL_DEFAULTS.peakLearningRate),
+      warmupSteps: z.number().int().nonnegative().default(DISTILL_DEFAULTS.warmupSteps),
+      steps: z.number().int().positive().max(10_000_000).default(DISTILL_DEFAULTS.steps),
+      batchSize: z.number().int().positive().max(4096).default(DISTILL_DEFAULTS.batchSize),
+      /** Units of the Dense triplet head; null for none. */
+      headUnits: z.number().int().positive().max(65_536).nullable().default(DISTILL_DEFAULTS.headUnits),
+      seed: z.number().int().nonnegative().default(DISTILL_DEFAULTS.seed),
+      name: z.string().min(1).max(200).optional(),
+      /** The student's weights and Adam's state are checkpointed at most this often. */
+      checkpointSeconds: z.number().nonnegative().max(3600).default(30),
     })
     .strict(),
   z

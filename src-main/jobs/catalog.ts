@@ -37,10 +37,12 @@ function objectList(db: Db, id: number): ObjectList {
   return { id, name: dataset.name, n }
 }
 
-function datasetOfKind(db: Db, id: number, kind: 'features' | 'triplets') {
+const KIND_NAMES = { features: 'features', triplets: 'triplets', images: 'an image set' }
+
+function datasetOfKind(db: Db, id: number, kind: keyof typeof KIND_NAMES) {
   const found = getDataset(db, id)
   if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
-  if (found.kind !== kind) throw new AppError('user', `Dataset ${id} ("${found.name}") is ${found.kind}, not ${kind}.`)
+  if (found.kind !== kind) throw new AppError('user', `Dataset ${id} ("${found.name}") is ${found.kind}, not ${KIND_NAMES[kind]}.`)
   return found
 }
 
@@ -86,12 +88,9 @@ export const catalog: Record<JobKind, KindInfo> = {
     computes: true,
     input(db, spec) {
       const { images, model } = spec as Extract<JobSpec, { kind: 'extract' }>
-      const found = getDataset(db, images)
-      if (!found) throw new AppError('not_found', `There is no dataset ${images} in this project.`)
-      if (found.kind !== 'images') throw new AppError('user', `Dataset ${images} ("${found.name}") is ${found.kind}, not an image set.`)
       // Built-in ids and folders are checked here, before a worker starts.
       modelSource(model)
-      return found
+      return datasetOfKind(db, images, 'images')
     },
   },
   probe: {
@@ -125,6 +124,15 @@ export const catalog: Record<JobKind, KindInfo> = {
       const clusters = runOfKind(db, (spec as Extract<JobSpec, { kind: 'alignetTriplets' }>).clustersRun, 'alignetClusters')
       const params = clusters.params as { features: number; transformRun?: number }
       return { clusters, features: datasetOfKind(db, params.features, 'features'), transformRun: params.transformRun === undefined ? null : runOfKind(db, params.transformRun, 'probe') }
+    },
+  },
+  alignetDistill: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const { triplets, images, model } = spec as Extract<JobSpec, { kind: 'alignetDistill' }>
+      modelSource(model)
+      return { triplets: datasetOfKind(db, triplets, 'triplets'), images: datasetOfKind(db, images, 'images') }
     },
   },
   similarity: {

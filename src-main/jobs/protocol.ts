@@ -33,6 +33,13 @@ export interface DatasetRecord {
   metaOutputs?: Record<string, string>
 }
 
+/** A model the job trained: its TF.js folder, written outside the project, moved into <project>/models/. */
+export interface ModelRecord {
+  staging: string
+  title: string
+  description: string
+}
+
 /**
  * What a job returns: a JSON result, arrays the project stores as artifacts (their SHA-256 go in the result), and
  * datasets to record. All of it is stored in one transaction, or none of it.
@@ -41,6 +48,8 @@ export interface JobOutput {
   result: unknown
   outputs?: Record<string, NpyArray>
   records?: DatasetRecord[]
+  /** Models to add to the project's model list. */
+  models?: ModelRecord[]
   /** An evaluation to record as a run of the project, with the job's result. */
   run?: { kind: string; name: string; params: unknown }
 }

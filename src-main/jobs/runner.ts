@@ -7,6 +7,7 @@ import type { EventBus } from '../api/events'
 import type { BackendName } from '../core/compute/backendNames'
 import { ARTIFACTS_DIR, listArtifactFiles, putArray } from '../store/artifacts'
 import { IMAGES_DIR, insertDataset } from '../store/datasets'
+import { addUserModel, MODELS_DIR } from '../store/models'
 import { insertRun } from '../store/runs'
 import type { Project } from '../store/project'
 import { catalog, type Lane } from './catalog'
@@ -199,7 +200,7 @@ export class JobRunner {
    * Stores the job's output arrays as artifacts and its datasets as rows, in one transaction; if anything fails,
    * the rows roll back and the files this call wrote are removed. Returns the result with the artifacts' addresses.
    */
-  private store(output: JobOutput): unknown {
+  private store(jobId: number, output: JobOutput): unknown {
     const db = this.project.db
     const written: string[] = []
     const copied: string[] = []
@@ -224,12 +225,21 @@ export class JobRunner {
           const linked = Object.fromEntries(Object.entries(record.metaOutputs ?? {}).map(([key, name]) => [key, outputs[name]]))
           return insertDataset(db, { ...record, meta: { ...record.meta, ...linked } }, artifact)
         })
+        const models = (output.models ?? []).map((model, i) => {
+          const target = join(this.project.dir, MODELS_DIR, `job-${jobId}${i ? `-${i}` : ''}`)
+          if (existsSync(target)) throw new Error(`${target} already exists`)
+          cpSync(model.staging, target, { recursive: true })
+          copied.push(target)
+          addUserModel(db, { id: target, title: model.title, description: model.description })
+          return target
+        })
         // The run keeps the addresses of what the job stored (a probe's weights), so later jobs can use them.
         const run = output.run ? insertRun(db, { ...output.run, result: { ...(output.result as object), ...(Object.keys(outputs).length ? { outputs } : {}) } }) : null
         return {
           ...(output.result as object),
           ...(Object.keys(outputs).length ? { outputs } : {}),
           ...(datasets.length ? { datasets } : {}),
+          ...(models.length ? { models } : {}),
           ...(run !== null ? { run } : {}),
         }
       })()
@@ -239,6 +249,7 @@ export class JobRunner {
       throw err
     } finally {
       for (const record of output.records ?? []) if (record.files) rmSync(record.files.staging, { recursive: true, force: true })
+      for (const model of output.models ?? []) rmSync(model.staging, { recursive: true, force: true })
     }
   }
 
@@ -300,7 +311,7 @@ export class JobRunner {
         break
       case 'done':
         try {
-          this.settle(running, 'done', { stage: 'Done', result: this.store(message.output) })
+          this.settle(running, 'done', { stage: 'Done', result: this.store(running.id, message.output) })
         } catch (err) {
           this.settle(running, 'failed', { stage: 'Failed', error: `Could not store the job's output: ${(err as Error).message}` })
         }

@@ -10,8 +10,11 @@ export function listUserModels(db: Db): ModelSummary[] {
   })
 }
 
+/** Where models trained in the project (AligNet students) are kept, one folder each. */
+export const MODELS_DIR = 'models'
+
 /** Records a user model (again: its description is refreshed). */
-export function addUserModel(db: Db, info: ModelInfo): void {
+export function addUserModel(db: Db, info: Pick<ModelInfo, 'id' | 'title' | 'description'> & Partial<ModelInfo>): void {
   const meta = JSON.stringify({ title: info.title, description: info.description, format: info.format, inputSize: info.inputSize, parameters: info.parameters })
   db.prepare(
     'INSERT INTO models (name, source, meta, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET source = excluded.source, meta = excluded.meta',

@@ -11,4 +11,5 @@ export const JOB_LABELS: Record<JobKind, string> = {
   extract: 'Extract features',
   alignetClusters: 'AligNet clusters',
   alignetTriplets: 'AligNet triplets',
+  alignetDistill: 'AligNet distillation',
 }

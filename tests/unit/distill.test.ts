@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { randomGenerator } from '../../src-main/core/data/simulate'
-import { buildStudent, distill, DISTILL_DEFAULTS, learningRateAt, tripletDivergence, type LabelledTriplets } from '../../src-main/core/alignet/distill'
+import { buildStudent, distill, DISTILL_DEFAULTS, learningRateAt, tripletDivergence, type DistillState, type LabelledTriplets } from '../../src-main/core/alignet/distill'
 
 beforeAll(async () => {
   await chooseBackend({ force: 'cpu' })
@@ -92,5 +92,33 @@ describe('distillation', () => {
     const pulled = await drift(1000)
     expect(free).toBeGreaterThan(0.05)
     expect(pulled).toBeLessThan(0.2 * free)
+  }, 60_000)
+  it('continues from a captured state exactly as if it had never stopped', async () => {
+    const run = { ...config, steps: 12, batchSize: 16, warmupSteps: 3, lambda: 0.5 }
+    const train = async (stopAfter: number | null, resume: DistillState | null) => {
+      const base = backbone()
+      const student = buildStudent(base, 'pool', 8, 3)
+      let state: DistillState | null = null
+      const steps = await distill(student, new Set(base.trainableWeights.map((w) => w.name)), data, images, run, {
+        step: async (report, capture) => {
+          if (report.step === stopAfter) {
+            state = await capture()
+            throw new Error('stopped')
+          }
+        },
+      }, resume).catch((err: Error) => (err.message === 'stopped' ? [] : Promise.reject(err)))
+      return { steps, state: state as DistillState | null, weights: student.getWeights().map((w) => Array.from(w.dataSync())) }
+    }
+    const whole = await train(null, null)
+    const first = await train(5, null)
+    expect(first.state!.step).toBe(5)
+    const rest = await train(null, first.state)
+    expect(rest.steps.map((s) => s.step)).toEqual([6, 7, 8, 9, 10, 11, 12])
+    // Same batches, same Adam state: the same losses and weights to the last bit.
+    expect(rest.steps.map((s) => s.loss)).toEqual(whole.steps.slice(5).map((s) => s.loss))
+    expect(rest.weights).toEqual(whole.weights)
+    // …and Adam's moments are part of it: continuing with them zeroed ends elsewhere.
+    const arrays = Object.fromEntries(Object.entries(first.state!.arrays).map(([k, a]) => [k, k.startsWith('moment') ? { ...a, data: new Float32Array(a.data.length) } : a]))
+    expect((await train(null, { ...first.state!, arrays })).weights).not.toEqual(whole.weights)
   }, 60_000)
 })

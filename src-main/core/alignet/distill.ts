@@ -5,36 +5,10 @@
 // caller decodes them (off this thread's science, and from wherever they live).
 import * as tf from '@tensorflow/tfjs'
 import { randomGenerator } from '../data/simulate'
+import type { NpyArray } from '../io/npy'
+import type { DistillConfig } from './distillDefaults'
 
-export interface DistillConfig {
-  divergence: 'kl' | 'js'
-  teacherTemperature: number
-  studentTemperature: number
-  /** Weight of ‖θ − θ_pretrained‖² over the pretrained (backbone) weights; the new head is not pulled back. */
-  lambda: number
-  peakLearningRate: number
-  warmupSteps: number
-  steps: number
-  /** Triplets per step. */
-  batchSize: number
-  /** Units of the Dense triplet head on the cut layer's (flattened) output; null for none. */
-  headUnits: number | null
-  seed: number
-}
-
-/** The released AligNet code's settings, at a step count a workstation finishes (the paper: 100k steps of 512). */
-export const DISTILL_DEFAULTS: DistillConfig = {
-  divergence: 'kl',
-  teacherTemperature: 1,
-  studentTemperature: 100,
-  lambda: 1,
-  peakLearningRate: 3e-5,
-  warmupSteps: 500,
-  steps: 5000,
-  batchSize: 64,
-  headUnits: 1024,
-  seed: 0,
-}
+export { DISTILL_DEFAULTS, type DistillConfig } from './distillDefaults'
 
 /** Teacher-labelled triplets: image indices (count × 3, odd one out last) and [s01, s02, s12] per triplet. */
 export interface LabelledTriplets {
@@ -50,9 +24,51 @@ export interface DistillStep {
   learningRate: number
 }
 
+/** Where a run stands after `step` steps: the trainable weights and Adam's moments, to continue exactly from. */
+export interface DistillState {
+  step: number
+  arrays: Record<string, NpyArray>
+}
+
 export interface DistillHooks {
-  /** After each step; may throw to stop (a cancelled job). */
-  step?(report: DistillStep): void | Promise<void>
+  /** After each step; may throw to stop (a cancelled job). `capture` reads the state to continue from. */
+  step?(report: DistillStep, capture: () => Promise<DistillState>): void | Promise<void>
+}
+
+type Adam = tf.AdamOptimizer
+/** Adam's running β₁ᵗ and β₂ᵗ (private in tfjs). */
+const betaPowers = (optimizer: Adam) => optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable }
+
+const f32 = (t: tf.Tensor): NpyArray => ({ dtype: '<f4', shape: [...t.shape], data: t.dataSync() as Float32Array })
+
+async function captureState(step: number, trainable: tf.Variable[], optimizer: Adam): Promise<DistillState> {
+  const arrays: Record<string, NpyArray> = {}
+  trainable.forEach((v, i) => (arrays[`weight${i}`] = f32(v)))
+  // Moments in the variables' order (first all m, then all v); the iteration count is `step`.
+  const moments = (await optimizer.getWeights()).slice(1)
+  moments.forEach((m, i) => (arrays[`moment${i}`] = f32(m.tensor)))
+  // tfjs's setWeights would recompute β^t by pow, which differs from the running product in the last bits.
+  arrays.betaPowers = { dtype: '<f4', shape: [2], data: Float32Array.of(betaPowers(optimizer).accBeta1.dataSync()[0]!, betaPowers(optimizer).accBeta2.dataSync()[0]!) }
+  return { step, arrays }
+}
+
+async function restoreState(state: DistillState, trainable: tf.Variable[], optimizer: Adam): Promise<void> {
+  const tensor = (name: string) => {
+    const a = state.arrays[name]
+    if (!a) throw new RangeError(`the distillation checkpoint lacks ${name}`)
+    return tf.tensor(a.data as Float32Array, [...a.shape])
+  }
+  trainable.forEach((v, i) => {
+    const value = tensor(`weight${i}`)
+    v.assign(value)
+    value.dispose()
+  })
+  const moments = trainable.flatMap((v, i) => [`${v.name}/m`, `${v.name}/v`].map((name, half) => ({ name, index: half * trainable.length + i })))
+  moments.sort((a, b) => a.index - b.index)
+  await optimizer.setWeights([{ name: 'iter', tensor: tf.scalar(state.step, 'int32') }, ...moments.map((m) => ({ name: m.name, tensor: tensor(`moment${m.index}`) }))])
+  const [b1, b2] = state.arrays.betaPowers!.data as Float32Array
+  betaPowers(optimizer).accBeta1.assign(tf.scalar(b1!))
+  betaPowers(optimizer).accBeta2.assign(tf.scalar(b2!))
 }
 
 /** Linear warm-up to the peak over warmupSteps, then cosine decay to 0 at `steps` (steps count from 1). */
@@ -116,11 +132,12 @@ export async function distill(
   images: (ids: Int32Array) => Promise<tf.Tensor4D>,
   config: DistillConfig,
   hooks: DistillHooks = {},
+  resume: DistillState | null = null,
 ): Promise<DistillStep[]> {
   if (data.count === 0) throw new RangeError('there are no labelled triplets to distil')
   const trainable = student.trainableWeights.map((w) => w.read() as tf.Variable)
   const anchored = student.trainableWeights.filter((w) => pretrained.has(w.name)).map((w) => ({ variable: w.read() as tf.Variable, start: tf.keep(w.read().clone()) }))
-  const optimizer = tf.train.adam(config.peakLearningRate, 0.9, 0.999, 1e-8)
+  const optimizer = tf.train.adam(config.peakLearningRate, 0.9, 0.999, 1e-8) as Adam
   const random = randomGenerator(config.seed)
   const order = Int32Array.from({ length: data.count }, (_, i) => i)
   const shuffle = () => {
@@ -131,17 +148,26 @@ export async function distill(
   }
   const reports: DistillStep[] = []
   let at = data.count
-  try {
-    for (let step = 1; step <= config.steps; step++) {
-      // Triplets in a fresh random order each pass over the data.
-      const batch = new Int32Array(Math.min(config.batchSize, data.count))
-      for (let b = 0; b < batch.length; b++) {
-        if (at === data.count) {
-          shuffle()
-          at = 0
-        }
-        batch[b] = order[at++]!
+  // Triplets in a fresh random order each pass over the data.
+  const nextBatch = () => {
+    const batch = new Int32Array(Math.min(config.batchSize, data.count))
+    for (let b = 0; b < batch.length; b++) {
+      if (at === data.count) {
+        shuffle()
+        at = 0
       }
+      batch[b] = order[at++]!
+    }
+    return batch
+  }
+  try {
+    if (resume) {
+      await restoreState(resume, trainable, optimizer)
+      // The batches already trained on, drawn again so the run goes on with the ones it would have drawn next.
+      for (let step = 1; step <= resume.step; step++) nextBatch()
+    }
+    for (let step = (resume?.step ?? 0) + 1; step <= config.steps; step++) {
+      const batch = nextBatch()
       const ids: number[] = []
       const position = new Map<number, number>()
       const rows = new Int32Array(3 * batch.length)
@@ -169,7 +195,7 @@ export async function distill(
       tf.dispose([x, teacher, value, ...Object.values(grads)])
       const report = { step, loss, divergence, learningRate }
       reports.push(report)
-      await hooks.step?.(report)
+      await hooks.step?.(report, () => captureState(step, trainable, optimizer))
     }
     return reports
   } finally {

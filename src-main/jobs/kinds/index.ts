@@ -5,6 +5,7 @@ import type { JobFunction } from '../protocol'
 import { importData } from './importData'
 import { evaluate, type EvaluateInput } from './evaluate'
 import { extract } from './extract'
+import { alignetDistill, type DistillInput } from './alignetDistill'
 import { alignetClusters, alignetTriplets, type TeacherInput, type TripletsInput } from './alignet'
 import { applyProbe, probe, type ApplyTransformInput, type ProbeInput } from './probe'
 import { similarity } from './similarity'
@@ -22,5 +23,6 @@ export const jobKinds: Record<JobKind, JobFunction> = {
   applyTransform: (spec, input, ctx) => applyProbe(spec as Extract<JobSpec, { kind: 'applyTransform' }>, input as ApplyTransformInput, ctx),
   alignetClusters: (spec, input, ctx) => alignetClusters(spec as Extract<JobSpec, { kind: 'alignetClusters' }>, input as TeacherInput, ctx),
   alignetTriplets: (spec, input, ctx) => alignetTriplets(spec as Extract<JobSpec, { kind: 'alignetTriplets' }>, input as TripletsInput, ctx),
+  alignetDistill: (spec, input, ctx) => alignetDistill(spec as Extract<JobSpec, { kind: 'alignetDistill' }>, input as DistillInput, ctx),
   similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),
 }

@@ -1,0 +1,32 @@
+// The distillation settings and their defaults, apart from the training code so the contract (which the
+// renderer imports) can share them without pulling in TF.js.
+
+export interface DistillConfig {
+  divergence: 'kl' | 'js'
+  teacherTemperature: number
+  studentTemperature: number
+  /** Weight of ‖θ − θ_pretrained‖² over the pretrained (backbone) weights; the new head is not pulled back. */
+  lambda: number
+  peakLearningRate: number
+  warmupSteps: number
+  steps: number
+  /** Triplets per step. */
+  batchSize: number
+  /** Units of the Dense triplet head on the cut layer's (flattened) output; null for none. */
+  headUnits: number | null
+  seed: number
+}
+
+/** The released AligNet code's settings, at a step count a workstation finishes (the paper: 100k steps of 512). */
+export const DISTILL_DEFAULTS: DistillConfig = {
+  divergence: 'kl',
+  teacherTemperature: 1,
+  studentTemperature: 100,
+  lambda: 1,
+  peakLearningRate: 3e-5,
+  warmupSteps: 500,
+  steps: 5000,
+  batchSize: 64,
+  headUnits: 1024,
+  seed: 0,
+}
