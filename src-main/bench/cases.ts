@@ -183,7 +183,7 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
         return c.map((v) => v / top)
       })
       const uniform = new Float64Array(n).fill(1 / n)
-      return async () => Float64Array.of(entropicGw(a!, b!, uniform, uniform, { ...GW_DEFAULTS, epsilon: 0.01, domain: 'plain' }).loss)
+      return async () => Float64Array.of((await entropicGw(a!, b!, uniform, uniform, { ...GW_DEFAULTS, epsilon: 0.01, domain: 'plain' })).loss)
     },
   },
   mobilenet: {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { BackendSetting, DatasetKind, ExampleName, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
 import { AppError } from '../api/errors'
 import { createBackend, type Backend } from '../app/backend'
+import type { BackendName } from '../core/compute/backendNames'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
 import { formatBench, formatDoctor, formatInspect, formatProject } from './format'
 import { runBench } from '../bench/harness'
@@ -309,10 +310,6 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
   const methods = ['spearman', 'pearson', 'kendall'] as const
   let result: Record<string, unknown>
   let human: () => string
-  const forcedBackend = () => {
-    const { setting } = backend.session.backendRequest()
-    return setting === 'auto' ? null : setting
-  }
   if (what === 'odd-one-out') {
     const temperature = values.temperature === undefined ? undefined : Number(values.temperature)
     if (temperature !== undefined && !(temperature > 0)) throw usageError(`--temperature ${values.temperature} must be a positive number.`)
@@ -322,7 +319,7 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
       similarity: choice('similarity', values.similarity, ['dot', 'cosine', 'euclidean'] as const, 'dot'),
       temperature,
       oneBased: values['one-based'],
-      backend: forcedBackend(),
+      backend: forcedBackend(backend),
     })
     result = r
     human = () =>
@@ -355,7 +352,7 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
     result = { ...r }
     human = () => `noise ceiling (${r.method}, ${r.subjects} subjects): lower ${r.lower.toFixed(4)}, upper ${r.upper.toFixed(4)}`
   } else if (what === 'cka') {
-    const r = await evalCka(need('a', values.a), need('b', values.b), values.unbiased ?? false, forcedBackend())
+    const r = await evalCka(need('a', values.a), need('b', values.b), values.unbiased ?? false, forcedBackend(backend))
     result = r
     human = () => `linear CKA${r.unbiased ? ' (unbiased)' : ''} = ${r.cka.toFixed(4)} over ${r.n} objects`
   } else {
@@ -410,7 +407,6 @@ async function probeCommand(backend: Backend, io: CliIo, args: string[]): Promis
   const objective = choice('objective', values.objective, ['hard', 'soft', 'glocal'] as const, 'hard')
   const folds = count('folds', values.folds, 3)
   if (folds < 2) throw usageError(`--folds ${folds}: cross-validation needs at least 2 folds.`)
-  const { setting } = backend.session.backendRequest()
   const r = await probeFiles({
     features: need('features', values.features),
     triplets: need('triplets', values.triplets),
@@ -429,7 +425,7 @@ async function probeCommand(backend: Backend, io: CliIo, args: string[]): Promis
     lambdas: numbers('lambda', values.lambda, [PROBE_DEFAULTS.lambda]),
     alphas: numbers('alpha', values.alpha, [PROBE_DEFAULTS.alpha]),
     out: values.out === undefined ? undefined : resolve(values.out),
-    backend: setting === 'auto' ? null : setting,
+    backend: forcedBackend(backend),
     onFold: (f) => io.json || process.stderr.write(`λ=${f.lambda}${objective === 'glocal' ? ` α=${f.alpha}` : ''} fold ${f.fold}: held-out accuracy ${f.heldOutAccuracy.toFixed(4)} (zero-shot ${f.zeroShotAccuracy.toFixed(4)}, ${f.testTriplets} triplets)\n`),
   })
   let result: Record<string, unknown> = r
@@ -482,7 +478,6 @@ async function extractCommand(backend: Backend, io: CliIo, args: string[]): Prom
     },
     strict: true,
   })
-  const { setting } = backend.session.backendRequest()
   const batch = values.batch === undefined ? null : count('batch', values.batch, 0)
   if (batch !== null && batch < 1) throw usageError('--batch must be at least 1.')
   const r = await extractFiles({
@@ -493,7 +488,7 @@ async function extractCommand(backend: Backend, io: CliIo, args: string[]): Prom
     pooling: values.pool === undefined ? undefined : choice('pool', values.pool, POOLINGS, 'average'),
     batchSize: batch,
     onBadImage: values['skip-unreadable'] ? 'skip' : 'abort',
-    backend: setting === 'auto' ? null : setting,
+    backend: forcedBackend(backend),
   })
   printResult(io, r, () =>
     [
@@ -543,7 +538,6 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     },
     strict: true,
   })
-  const { setting } = backend.session.backendRequest()
   if (what === 'distill') {
     const r = await distillFromFiles({
       model: values.model ?? 'mobilenet_v2',
@@ -551,7 +545,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
       triplets: resolve(need('triplets', values.triplets)),
       images: need('images', values.images),
       out: resolve(need('out', values.out)),
-      backend: setting === 'auto' ? null : setting,
+      backend: forcedBackend(backend),
       config: {
         steps: Math.max(1, count('steps', values.steps, DISTILL_DEFAULTS.steps)),
         batchSize: Math.max(1, count('batch-size', values['batch-size'], DISTILL_DEFAULTS.batchSize)),
@@ -592,7 +586,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
       ...(values.labels ? { labels: resolve(values.labels) } : {}),
       bootstrap: count('bootstrap', values.bootstrap, 1000),
       seed: count('seed', values.seed, 0),
-      backend: setting === 'auto' ? null : setting,
+      backend: forcedBackend(backend),
     })
     printResult(io, r, () => formatBeforeAfter(r))
     return EXIT_OK
@@ -600,7 +594,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
   const teacher = {
     features: need('features', values.features),
     ...(values.transform ? { transform: resolve(values.transform) } : {}),
-    backend: setting === 'auto' ? null : setting,
+    backend: forcedBackend(backend),
     restarts: Math.max(1, count('restarts', values.restarts, 3)),
     seed: count('seed', values.seed, 0),
     miniBatch: values['mini-batch'] === undefined ? null : Math.max(1, count('mini-batch', values['mini-batch'], 0)),
@@ -637,7 +631,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
   throw usageError(`alignet needs cluster, sample, label, triplets, distill or evaluate${what ? ` (not ${what})` : ''}.`)
 }
 
-async function gwCommand(io: CliIo, args: string[]): Promise<number> {
+async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -680,12 +674,19 @@ async function gwCommand(io: CliIo, args: string[]): Promise<number> {
     domain: choice('domain', values.domain, ['auto', 'plain', 'log'] as const, 'auto'),
     maxIterations: Math.max(1, count('max-iterations', values['max-iterations'], 1000)),
     ...(values['plan-out'] ? { planOut: resolve(values['plan-out']) } : {}),
+    backend: forcedBackend(backend),
   })
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`
   printResult(io, r, () =>
     `GW loss ${r.loss.toPrecision(6)} at ε = ${r.epsilon} (${r.iterations} iterations${r.converged ? '' : ', not converged'}${r.logDomain ? ', log domain' : ''}); matching top-1 ${pct(r.matching.top1)}, top-5 ${pct(r.matching.top5)}, top-10 ${pct(r.matching.top10)} over ${r.n} objects; ${r.seconds.toFixed(1)} s`,
   )
   return EXIT_OK
+}
+
+/** The backend the user asked for (--backend, the environment or the window's setting); null: the best one. */
+function forcedBackend(backend: Backend): BackendName | null {
+  const { setting } = backend.session.backendRequest()
+  return setting === 'auto' ? null : setting
 }
 
 async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
@@ -720,12 +721,11 @@ async function benchCommand(backend: Backend, io: CliIo, args: string[], paths: 
   if (unknown.length) throw usageError(`Unknown bench case ${unknown.join(', ')}; the cases are ${Object.keys(BENCH_CASES).join(', ')}.`)
   const repeats = values.repeats === undefined ? (values.quick ? 3 : 5) : Number(values.repeats)
   if (!Number.isInteger(repeats) || repeats < 1) throw usageError(`--repeats ${values.repeats} is not a positive whole number.`)
-  const { setting } = backend.session.backendRequest()
   const report = await runBench({
     cases: cases as CaseName[],
     quick: values.quick,
     repeats,
-    backend: setting === 'auto' ? null : setting,
+    backend: forcedBackend(backend),
     caseEntry: join(paths.workerDir, 'benchCase.js'),
     referenceScript: join(paths.appRoot, 'bench', 'reference', 'cases.py'),
     onProgress: io.json ? undefined : (line) => process.stderr.write(`${line}\n`),
@@ -797,7 +797,7 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       }
       case 'gw': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
-        return await gwCommand(io, rest)
+        return await gwCommand(backend, io, rest)
       }
       case 'probe': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

@@ -58,7 +58,7 @@ export interface RsaRequest {
 }
 
 /** One side of an RSA: a square matrix as it is (several subjects averaged), or the RDM of a feature matrix. */
-export async function rdmOf(path: string, key: string | undefined, measure: RdmMeasure): Promise<{ rdm: Float64Array; n: number; from: string }> {
+export async function rdmOf(path: string, key: string | undefined, measure: RdmMeasure): Promise<{ rdm: Float64Array; n: number; from: string; features?: { data: Float32Array | Float64Array; p: number } }> {
   const array = await loadArray(path, key)
   if (isSquare(array)) {
     const matrix = await loadMatrix(path, array, 'dissimilarity')
@@ -68,7 +68,7 @@ export async function rdmOf(path: string, key: string | undefined, measure: RdmM
     return { rdm: mean, n, from: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix' }
   }
   const features = await loadFeatures(path, key)
-  return { rdm: rdmFromFeatures(features.data, features.n, features.p, measure), n: features.n, from: `${measure} RDM of ${features.n} × ${features.p} features` }
+  return { rdm: rdmFromFeatures(features.data, features.n, features.p, measure), n: features.n, from: `${measure} RDM of ${features.n} × ${features.p} features`, features: { data: features.data, p: features.p } }
 }
 
 export async function evalRsa(request: RsaRequest) {

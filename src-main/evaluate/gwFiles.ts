@@ -2,6 +2,8 @@
 // turned into dissimilarity matrices, or square dissimilarity matrices as they are), with uniform marginals; the
 // matching rates assume row i of A and row i of B are the same object.
 import { AppError } from '../api/errors'
+import { chooseBackend, type BackendName } from '../core/compute/backend'
+import { distanceFactors, tfjsCrossProduct } from '../core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS, matchingRates } from '../core/gw/entropicGw'
 import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
 import type { RdmMeasure } from '../core/metrics/rdm'
@@ -19,6 +21,7 @@ export interface GwRequest {
   maxIterations: number
   planOut?: string
   onTrial?: (trial: Trial, index: number) => void
+  backend: BackendName | null
 }
 
 export async function gwFiles(request: GwRequest) {
@@ -26,19 +29,27 @@ export async function gwFiles(request: GwRequest) {
   if (a.n !== b.n) throw new AppError('user', `${request.a} describes ${a.n} objects and ${request.b} ${b.n}; matching rates need the same objects in the same order.`)
   const n = a.n
   const uniform = new Float64Array(n).fill(1 / n)
+  const backend = await chooseBackend({ force: request.backend ?? undefined })
+  const sides = [a, b].map((x) => ({ n, c: x.rdm, factors: x.features ? distanceFactors(x.features.data, n, x.features.p, request.distance) : null }))
+  // C1 T C2ᵀ on the backend, in float32; through the factors of cosine and correlation distances when p is small.
+  const product = tfjsCrossProduct(sides[0]!, sides[1]!)
   const started = performance.now()
-  const gw = { domain: request.domain, maxIterations: request.maxIterations }
+  const gw = { domain: request.domain, maxIterations: request.maxIterations, product }
   let r: { plan: Float64Array; loss: number; iterations: number; converged: boolean; logDomain: boolean; unconvergedSinkhorn?: number }
   let epsilon: number
   let trials: Trial[] | null = null
-  if (typeof request.epsilon === 'number') {
-    epsilon = request.epsilon
-    r = entropicGw(a.rdm, b.rdm, uniform, uniform, { ...GW_DEFAULTS, ...gw, epsilon })
-  } else {
-    const search = await searchEpsilon(a.rdm, b.rdm, uniform, uniform, { ...request.epsilon, gw }, request.onTrial)
-    if (!search.best || !search.plan) throw new AppError('user', `No trial gave a valid plan in ε ∈ [${request.epsilon.range.join(', ')}]; try a larger range.`)
-    ;[epsilon, trials] = [search.best.epsilon, search.trials]
-    r = { ...search.best, plan: search.plan }
+  try {
+    if (typeof request.epsilon === 'number') {
+      epsilon = request.epsilon
+      r = await entropicGw(a.rdm, b.rdm, uniform, uniform, { ...GW_DEFAULTS, ...gw, epsilon })
+    } else {
+      const search = await searchEpsilon(a.rdm, b.rdm, uniform, uniform, { ...request.epsilon, gw }, request.onTrial)
+      if (!search.best || !search.plan) throw new AppError('user', `No trial gave a valid plan in ε ∈ [${request.epsilon.range.join(', ')}]; try a larger range.`)
+      ;[epsilon, trials] = [search.best.epsilon, search.trials]
+      r = { ...search.best, plan: search.plan }
+    }
+  } finally {
+    product.dispose()
   }
   const seconds = (performance.now() - started) / 1000
   const [top1, top5, top10] = matchingRates(r.plan, n, n, [1, 5, 10])
@@ -56,6 +67,8 @@ export async function gwFiles(request: GwRequest) {
     ...(trials ? { trials } : {}),
     matching: { top1: top1!, top5: top5!, top10: top10! },
     seconds,
+    backend: backend.name,
+    factored: sides.map((side) => side.factors !== null),
     ...(request.planOut ? { plan: request.planOut } : {}),
   }
 }

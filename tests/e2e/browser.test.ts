@@ -328,7 +328,12 @@ describe('the workbench in a browser', () => {
     expect((await page.locator('#probe-triplets option').allTextContents()).join('\n')).toContain(`AligNet between triplets (SPoSE 66-d embedding (THINGS, 1,854 objects), k = ${k}) (2000 × 3)`)
     // A new dataset reloads the list; the choices made in the forms stay.
     expect(await page.locator('#alignet-features').evaluate((el) => (el as unknown as { selectedOptions: { textContent: string | null }[] }).selectedOptions[0]?.textContent)).toBe('SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)')
+    // Step 3 offers the new teacher-labelled triplets for distillation, with the built-in backbones.
+    await expect.poll(() => page.locator('#alignet-labelled option').allTextContents()).toContain(`AligNet between triplets (SPoSE 66-d embedding (THINGS, 1,854 objects), k = ${k}) (2,000)`)
+    expect(await page.locator('#alignet-backbone option').allTextContents()).toEqual(expect.arrayContaining(['MobileNetV2', 'InceptionV3']))
     expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
+    // The notices would cover the form in the picture.
+    while ((await toast(page).count()) > 0) await page.keyboard.press('Escape')
     await page.locator('[data-testid=alignet]').screenshot({ path: join(SHOTS, 'alignet.png') })
   }, 120_000)
 

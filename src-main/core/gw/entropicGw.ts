@@ -1,22 +1,35 @@
 // Entropic Gromov-Wasserstein with the square loss (DESIGN §4), as POT's entropic_gromov_wasserstein:
 // constC = (C1∘C1) p 1ᵀ + 1 qᵀ (C2∘C2)ᵀ, tens(T) = constC − C1 T (2 C2)ᵀ; each outer step solves
 // T ← Sinkhorn(p, q, 2 tens(T), ε); ‖T − T_prev‖ is checked every 10th step; loss = Σ tens(T) ∘ T.
-// The inner solve is plain (POT's) or log-domain, chosen by whether exp(−cost/ε) can underflow; the log-domain
-// potentials are carried from one outer step to the next (a warm start).
-import { sinkhornLog, sinkhornPlain, type SinkhornOptions } from './sinkhorn'
+// The inner solve is POT's plain Sinkhorn, the log-domain one, or (by default) Sinkhorn with absorption, whose
+// potentials are carried from one outer step to the next (a warm start: the next solve starts nearly balanced).
+// C1 T C2ᵀ comes from a CrossProduct: float64 on the host by default, TF.js on the selected backend for speed.
+import { hostCrossProduct, type CrossProduct } from './crossProduct'
+import { sinkhornLog, sinkhornPlain, sinkhornStabilized, type SinkhornOptions, type SinkhornResult } from './sinkhorn'
 
 export interface GwOptions {
   epsilon: number
   /** Outer iterations at most (POT: 1000). */
   maxIterations: number
-  /** Stop when ‖T − T_prev‖ ≤ this (POT: 1e-9). */
+  /**
+   * Stop when ‖T − T_prev‖ ≤ this (POT: 1e-9). With a float32 product the plan cannot settle that far (its
+   * rounding, amplified by 1/ε, keeps it moving at ~1e-7 at n = 300, ε = 0.003): there the loop also stops once
+   * the change has stopped shrinking below the float32 noise bound u √n (span of the cost / ε) ‖T‖.
+   */
   tolerance: number
   sinkhornIterations: number
   sinkhornTolerance: number
-  /** 'auto': log domain when the cost spans more than 700 ε (where exp underflows in float64). */
+  /**
+   * 'auto': Sinkhorn with absorption, warm-started (stable at any ε, and fast); 'plain': POT's scalings (they
+   * underflow where the cost spans more than ~700 ε); 'log': log-sum-exp iterations, warm-started.
+   */
   domain: 'auto' | 'plain' | 'log'
   /** The starting plan (n × m); p qᵀ by default. */
   init?: Float64Array
+  /** C1 T C2ᵀ; float64 host loops over c1 and c2 by default. */
+  product?: CrossProduct
+  /** Called after each outer iteration; may throw to stop (a cancelled job). */
+  iteration?: (iteration: number, error: number) => void | Promise<void>
 }
 
 export const GW_DEFAULTS: Omit<GwOptions, 'epsilon'> = { maxIterations: 1000, tolerance: 1e-9, sinkhornIterations: 1000, sinkhornTolerance: 1e-9, domain: 'auto' }
@@ -26,31 +39,12 @@ export interface GwResult {
   loss: number
   iterations: number
   converged: boolean
-  /** Whether the last inner solve ran in the log domain. */
+  /** Whether the inner solves were stable at any ε (log domain or absorbed), not plain scalings. */
   logDomain: boolean
+  /** Sinkhorn iterations over all inner solves. */
+  sinkhornIterations: number
   /** Inner solves that stopped at their iteration cap. */
   unconvergedSinkhorn: number
-}
-
-/** out = A (n × k) · B (k × m), row-major, in float64 (i-k-j order: rows of B stream through the cache). */
-export function matMul(a: Float64Array, n: number, k: number, b: Float64Array, m: number): Float64Array {
-  const out = new Float64Array(n * m)
-  for (let i = 0; i < n; i++) {
-    for (let t = 0; t < k; t++) {
-      const x = a[i * k + t]!
-      if (x === 0) continue
-      const row = t * m
-      const at = i * m
-      for (let j = 0; j < m; j++) out[at + j]! += x * b[row + j]!
-    }
-  }
-  return out
-}
-
-function transpose(a: Float64Array, n: number, m: number): Float64Array {
-  const out = new Float64Array(n * m)
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[j * n + i] = a[i * m + j]!
-  return out
 }
 
 /** constC of the square loss: (C1∘C1) p 1ᵀ + 1 qᵀ (C2∘C2)ᵀ. */
@@ -64,10 +58,10 @@ function constantTerm(c1: Float64Array, n: number, c2: Float64Array, m: number, 
   return out
 }
 
-/** tens(T) = constC − C1 T (2 C2)ᵀ. */
-function tensorProduct(constC: Float64Array, c1: Float64Array, n: number, twoC2T: Float64Array, m: number, t: Float64Array): Float64Array {
-  const out = matMul(matMul(c1, n, n, t, m), n, m, twoC2T, m)
-  for (let k = 0; k < out.length; k++) out[k] = constC[k]! - out[k]!
+/** tens(T) = constC − C1 T (2 C2)ᵀ, in place of the product C1 T C2ᵀ. */
+async function tensorProduct(constC: Float64Array, product: CrossProduct, t: Float64Array): Promise<Float64Array> {
+  const out = await product.multiply(t)
+  for (let k = 0; k < out.length; k++) out[k] = constC[k]! - 2 * out[k]!
   return out
 }
 
@@ -78,46 +72,52 @@ export function gwLoss(tens: Float64Array, plan: Float64Array): number {
 }
 
 /** Entropic GW between dissimilarity matrices c1 (n × n) and c2 (m × m) with marginals p, q. */
-export function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64Array, q: Float64Array, options: GwOptions): GwResult {
+export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64Array, q: Float64Array, options: GwOptions): Promise<GwResult> {
   const n = p.length
   const m = q.length
   if (c1.length !== n * n || c2.length !== m * m) throw new RangeError(`the matrices must be ${n} × ${n} and ${m} × ${m}`)
   const constC = constantTerm(c1, n, c2, m, p, q)
-  const twoC2T = transpose(Float64Array.from(c2, (v) => 2 * v), m, m)
+  const product = options.product ?? hostCrossProduct(c1, n, c2, m)
+  let previousError = Infinity
+  let settled = false
   let plan: Float64Array = options.init ? Float64Array.from(options.init) : Float64Array.from({ length: n * m }, (_, k) => p[Math.floor(k / m)]! * q[k % m]!)
   const inner: SinkhornOptions = { epsilon: options.epsilon, maxIterations: options.sinkhornIterations, tolerance: options.sinkhornTolerance }
   let potentials: { f: Float64Array; g: Float64Array } | undefined
   let error = 1
   let iterations = 0
-  let logDomain = options.domain === 'log'
   let unconvergedSinkhorn = 0
-  while (error > options.tolerance && iterations < options.maxIterations) {
+  let sinkhornIterations = 0
+  while (error > options.tolerance && !settled && iterations < options.maxIterations) {
     const previous = plan
-    const cost = tensorProduct(constC, c1, n, twoC2T, m, plan).map((v) => 2 * v)
-    if (options.domain === 'auto') {
-      let [low, high] = [Infinity, -Infinity]
-      for (const c of cost) [low, high] = [Math.min(low, c), Math.max(high, c)]
-      logDomain = (high - low) / options.epsilon > 700
+    const cost = (await tensorProduct(constC, product, plan)).map((v) => 2 * v)
+    let solved: SinkhornResult
+    if (options.domain === 'plain') solved = sinkhornPlain(p, q, cost, inner)
+    else {
+      const stable = (options.domain === 'log' ? sinkhornLog : sinkhornStabilized)(p, q, cost, inner, potentials)
+      potentials = { f: stable.f, g: stable.g }
+      solved = stable
     }
-    if (logDomain) {
-      const solved = sinkhornLog(p, q, cost, inner, potentials)
-      potentials = { f: solved.f, g: solved.g }
-      plan = solved.plan
-      if (!solved.converged) unconvergedSinkhorn++
-    } else {
-      const solved = sinkhornPlain(p, q, cost, inner)
-      plan = solved.plan
-      if (!solved.converged) unconvergedSinkhorn++
-    }
+    plan = solved.plan
+    sinkhornIterations += solved.iterations
+    if (!solved.converged) unconvergedSinkhorn++
     if (iterations % 10 === 0) {
-      let s = 0
-      for (let k = 0; k < plan.length; k++) s += (plan[k]! - previous[k]!) ** 2
+      let [s, norm, low, high] = [0, 0, Infinity, -Infinity]
+      for (let k = 0; k < plan.length; k++) {
+        s += (plan[k]! - previous[k]!) ** 2
+        norm += plan[k]! ** 2
+        low = Math.min(low, cost[k]!)
+        high = Math.max(high, cost[k]!)
+      }
       error = Math.sqrt(s)
+      const noise = product.roundoff * Math.sqrt(n) * ((high - low) / options.epsilon) * Math.sqrt(norm)
+      settled = error <= noise && error > 0.5 * previousError
+      previousError = error
     }
     iterations++
+    await options.iteration?.(iterations, error)
   }
-  const loss = gwLoss(tensorProduct(constC, c1, n, twoC2T, m, plan), plan)
-  return { plan, loss, iterations, converged: error <= options.tolerance, logDomain, unconvergedSinkhorn }
+  const loss = gwLoss(await tensorProduct(constC, product, plan), plan)
+  return { plan, loss, iterations, converged: error <= options.tolerance || settled, logDomain: options.domain !== 'plain', sinkhornIterations, unconvergedSinkhorn }
 }
 
 /**

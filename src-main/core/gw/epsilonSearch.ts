@@ -87,7 +87,7 @@ export async function searchEpsilon(
     let rejected = 0
     for (let init = 0; init < options.initPlans; init++) {
       const start = init === 0 ? undefined : randomPlan(p, q, random)
-      const r = entropicGw(c1, c2, p, q, { ...GW_DEFAULTS, ...options.gw, epsilon, ...(start ? { init: start } : {}) })
+      const r = await entropicGw(c1, c2, p, q, { ...GW_DEFAULTS, ...options.gw, epsilon, ...(start ? { init: start } : {}) })
       if (!Number.isFinite(r.loss) || !validPlan(r.plan, p, q.length)) {
         rejected++
         continue

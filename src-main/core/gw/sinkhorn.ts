@@ -1,6 +1,8 @@
 // Entropic optimal transport by Sinkhorn's iterations, as POT's `sinkhorn_knopp` (plain scalings u, v: the same
 // updates, the same stopping rule — the column marginal error checked every 10th iteration) and in the log
-// domain (dual potentials f, g with log-sum-exp), which does not underflow when the cost spans many ε.
+// domain (dual potentials f, g with log-sum-exp), which does not underflow when the cost spans many ε; and with
+// absorbed scalings, whose sweeps over K run in WebAssembly.
+import { sinkhornWorkspace } from './wasm/sinkhornKernel'
 
 export interface SinkhornOptions {
   epsilon: number
@@ -113,5 +115,98 @@ export function sinkhornLog(a: Float64Array, b: Float64Array, cost: Float64Array
   }
   const plan = new Float64Array(n * m)
   for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) plan[i * m + j] = Math.exp((f[i]! + g[j]! - cost[i * m + j]!) / eps)
+  return { plan, iterations, converged: error <= options.tolerance, numericalError: false, f, g }
+}
+
+/** ‖Σ_j K_ij − a_i‖₂. */
+function rowError(k: Float64Array, a: Float64Array, n: number, m: number): number {
+  let s = 0
+  for (let i = 0; i < n; i++) {
+    let row = 0
+    for (let j = 0; j < m; j++) row += k[i * m + j]!
+    s += (row - a[i]!) ** 2
+  }
+  return Math.sqrt(s)
+}
+
+/** Scalings beyond [1/ABSORB, ABSORB] are absorbed into the potentials. */
+const ABSORB = 1e3
+
+/**
+ * Sinkhorn with absorption (Schmitzer 2019; POT's sinkhorn_stabilized): plain scalings u, v on the kernel
+ * K = exp((f_i + g_j − C_ij)/ε), whose potentials take the scalings in whenever one leaves [1e-3, 1e3]. Nothing
+ * underflows at small ε, yet almost every iteration is two matrix-vector products. Starts from given potentials
+ * (the last outer iteration's: a warm start, where K is already nearly the plan) or from the cost's c-transforms
+ * (every column of K then holds a 1). Stops as POT does, at a column marginal error ≤ the tolerance (‖·‖₂), here
+ * checked every iteration since Kᵀu is at hand. Falls back to the log-domain iterations if a scaling still fails.
+ * Each iteration is one pass over K in WebAssembly SIMD (u and the next Kᵀu from the same rows).
+ */
+export function sinkhornStabilized(a: Float64Array, b: Float64Array, cost: Float64Array, options: SinkhornOptions, start?: { f: Float64Array; g: Float64Array }): LogSinkhornResult {
+  const n = a.length
+  const m = b.length
+  const eps = options.epsilon
+  let f: Float64Array
+  let g: Float64Array
+  if (start) {
+    f = Float64Array.from(start.f)
+    g = Float64Array.from(start.g)
+  } else {
+    f = new Float64Array(n).fill(Infinity)
+    g = new Float64Array(m).fill(Infinity)
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) f[i] = Math.min(f[i]!, cost[i * m + j]!)
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) g[j] = Math.min(g[j]!, cost[i * m + j]! - f[i]!)
+  }
+  const space = sinkhornWorkspace(n, m)
+  const { k, u, v } = space
+  space.a.set(a)
+  const fill = () => {
+    for (let i = 0; i < n; i++) {
+      const row = i * m
+      for (let j = 0; j < m; j++) k[row + j] = Math.exp((f[i]! + g[j]! - cost[row + j]!) / eps)
+    }
+  }
+  const absorb = () => {
+    for (let i = 0; i < n; i++) f[i]! += eps * Math.log(u[i]!)
+    for (let j = 0; j < m; j++) g[j]! += eps * Math.log(v[j]!)
+    u.fill(1)
+    v.fill(1)
+    fill()
+    space.columnSums()
+  }
+  u.fill(1)
+  v.fill(1)
+  fill()
+  space.columnSums()
+  let error = Infinity
+  let iterations = 0
+  while (iterations < options.maxIterations) {
+    // The column marginals of the current iterate are v ∘ Kᵀu. Its rows are exact after an update; a warm start
+    // that already fits both (the cost barely changed) is kept as it is, so the outer loop can settle.
+    const ktu = space.ktu
+    let s = 0
+    for (let j = 0; j < m; j++) s += (v[j]! * ktu[j]! - b[j]!) ** 2
+    error = Math.sqrt(s)
+    if (error <= options.tolerance && (iterations > 0 || rowError(k, a, n, m) <= options.tolerance)) break
+    let out = false
+    for (let j = 0; j < m; j++) {
+      const x = b[j]! / ktu[j]!
+      v[j] = x
+      if (!(x < ABSORB && x > 1 / ABSORB)) out = true
+    }
+    // One sweep over K (WebAssembly SIMD): u from K v row by row, and the next Kᵀu from the same rows.
+    if (space.sweep(ABSORB)) out = true
+    iterations++
+    if (out) {
+      if (!u.every((x) => x > 0 && Number.isFinite(x)) || !v.every((x) => x > 0 && Number.isFinite(x))) {
+        const rest = sinkhornLog(a, b, cost, { ...options, maxIterations: options.maxIterations - iterations }, start)
+        return { ...rest, iterations: iterations + rest.iterations }
+      }
+      absorb()
+    }
+  }
+  for (let i = 0; i < n; i++) f[i]! += eps * Math.log(u[i]!)
+  for (let j = 0; j < m; j++) g[j]! += eps * Math.log(v[j]!)
+  const plan = new Float64Array(n * m)
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) plan[i * m + j] = u[i]! * k[i * m + j]! * v[j]!
   return { plan, iterations, converged: error <= options.tolerance, numericalError: false, f, g }
 }

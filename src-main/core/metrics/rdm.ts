@@ -3,8 +3,11 @@
 
 export type RdmMeasure = 'correlation' | 'cosine' | 'euclidean'
 
-/** n×n dissimilarities of the rows of x (n×p): 1 − Pearson r, cosine distance, or Euclidean distance. */
-export function rdmFromFeatures(x: Float32Array | Float64Array, n: number, p: number, measure: RdmMeasure): Float64Array {
+/**
+ * The rows as the measure compares them: centred (correlation) and scaled to unit length (correlation, cosine;
+ * a zero row stays zero), or as they are (Euclidean).
+ */
+export function comparedRows(x: Float32Array | Float64Array, n: number, p: number, measure: RdmMeasure): Float64Array {
   const rows = new Float64Array(n * p)
   for (let i = 0; i < n; i++) {
     let mean = 0
@@ -23,6 +26,12 @@ export function rdmFromFeatures(x: Float32Array | Float64Array, n: number, p: nu
       for (let d = 0; d < p; d++) rows[i * p + d]! *= scale
     }
   }
+  return rows
+}
+
+/** n×n dissimilarities of the rows of x (n×p): 1 − Pearson r, cosine distance, or Euclidean distance. */
+export function rdmFromFeatures(x: Float32Array | Float64Array, n: number, p: number, measure: RdmMeasure): Float64Array {
+  const rows = comparedRows(x, n, p, measure)
   const out = new Float64Array(n * n)
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {

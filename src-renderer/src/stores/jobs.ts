@@ -1,4 +1,4 @@
-import type { JobInfo, JobProgress, JobSpec, MetricSeries } from '@api/contract'
+import type { JobInfo, JobProgress, MetricSeries, OpInput } from '@api/contract'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { client } from './client'
@@ -89,7 +89,7 @@ export const useJobs = defineStore('jobs', () => {
     if (job.state === 'failed') toasts.show('error', `Job ${job.id} failed: ${job.error ?? 'no reason given'}`)
   }
 
-  async function start(spec: JobSpec): Promise<JobInfo | null> {
+  async function start(spec: OpInput<'jobs.start'>): Promise<JobInfo | null> {
     try {
       const job = await client().call('jobs.start', spec)
       addIfUnknown(job)

@@ -1,0 +1,15 @@
+// The part of the WebAssembly JS API the kernels use. lib.dom declares it, but the main side compiles without
+// DOM types and this @types/node does not declare it.
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: Uint8Array)
+  }
+  class Instance {
+    constructor(module: Module, imports?: Record<string, unknown>)
+    readonly exports: Record<string, unknown>
+  }
+  class Memory {
+    readonly buffer: ArrayBuffer
+    grow(pages: number): number
+  }
+}

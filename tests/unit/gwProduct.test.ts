@@ -1,0 +1,71 @@
+// C1 T C2ᵀ, the cost of every outer GW step: TF.js in float32 (dense, or through the exact low-rank factors of
+// cosine and correlation distances) against the float64 host product, and a whole solve through it against POT.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { chooseBackend } from '../../src-main/core/compute/backend'
+import { randomGenerator } from '../../src-main/core/data/simulate'
+import { distanceFactors, hostCrossProduct, matMul, tfjsCrossProduct, transpose } from '../../src-main/core/gw/crossProduct'
+import { entropicGw, GW_DEFAULTS, matchingRates } from '../../src-main/core/gw/entropicGw'
+import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
+
+beforeAll(async () => {
+  await chooseBackend({ force: 'wasm' })
+})
+
+const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as { n: number; epsilon: number; c1: number[]; c2: number[]; loss: number; top1: number }
+const relative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let [num, den] = [0, 0]
+  for (let k = 0; k < a.length; k++) [num, den] = [num + (a[k]! - b[k]!) ** 2, den + b[k]! ** 2]
+  return Math.sqrt(num / den)
+}
+
+describe('the GW cross product', () => {
+  const random = randomGenerator(4)
+  const [n, p] = [50, 6]
+  const x = Float64Array.from({ length: n * p }, () => random() - 0.3)
+  const y = Float64Array.from({ length: n * p }, () => random() - 0.6)
+  const plan = Float64Array.from({ length: n * n }, () => random() / (n * n))
+
+  it('factors cosine and correlation distances exactly, and declines Euclidean ones', () => {
+    for (const measure of ['cosine', 'correlation'] as const) {
+      const f = distanceFactors(x, n, p, measure)!
+      expect(f.rank).toBe(p + 1)
+      const lrT = matMul(Float64Array.from(f.l), n, f.rank, transpose(Float64Array.from(f.r), n, f.rank), n)
+      const c = rdmFromFeatures(x, n, p, measure)
+      // Off the diagonal L Rᵀ is the distance matrix (float32 factors); on it, 1 − x̂·x̂ = 0.
+      expect(relative(lrT, c)).toBeLessThan(1e-6)
+    }
+    expect(distanceFactors(x, n, p, 'euclidean')).toBeNull()
+    // Factors of rank p + 1 ≥ n / 2 cost more than the matrix.
+    expect(distanceFactors(x, 10, 6, 'cosine')).toBeNull()
+  })
+
+  it('equals the float64 product on the backend, dense and through the factors', async () => {
+    const c1 = rdmFromFeatures(x, n, p, 'cosine')
+    const c2 = rdmFromFeatures(y, n, p, 'correlation')
+    const exact = await hostCrossProduct(c1, n, c2, n).multiply(plan)
+    const sides = [
+      [{ n, c: c1, factors: null }, { n, c: c2, factors: null }],
+      [{ n, c: c1, factors: distanceFactors(x, n, p, 'cosine') }, { n, c: c2, factors: null }],
+      [{ n, c: c1, factors: null }, { n, c: c2, factors: distanceFactors(y, n, p, 'correlation') }],
+      [{ n, c: c1, factors: distanceFactors(x, n, p, 'cosine') }, { n, c: c2, factors: distanceFactors(y, n, p, 'correlation') }],
+    ] as const
+    for (const [one, two] of sides) {
+      const product = tfjsCrossProduct(one, two)
+      expect(relative(await product.multiply(plan), exact)).toBeLessThan(1e-5)
+      product.dispose()
+    }
+  })
+
+  it('solves POT’s problem in float32 on the backend to POT’s loss and matching', async () => {
+    const [c1, c2] = [Float64Array.from(ref.c1), Float64Array.from(ref.c2)]
+    const uniform = new Float64Array(ref.n).fill(1 / ref.n)
+    const product = tfjsCrossProduct({ n: ref.n, c: c1, factors: null }, { n: ref.n, c: c2, factors: null })
+    const r = await entropicGw(c1, c2, uniform, uniform, { ...GW_DEFAULTS, epsilon: ref.epsilon, product })
+    product.dispose()
+    expect(r.converged).toBe(true)
+    expect(Math.abs(r.loss - ref.loss) / ref.loss).toBeLessThan(1e-4)
+    expect(matchingRates(r.plan, ref.n, ref.n, [1])[0]).toBeCloseTo(ref.top1, 12)
+  })
+})

@@ -1,0 +1,38 @@
+// The WebAssembly Sinkhorn sweep: the committed binary is the one sinkhorn.wat compiles to, and its arithmetic is
+// the plain loops' (odd and even row lengths, where the SIMD loop leaves a tail).
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { randomGenerator } from '../../src-main/core/data/simulate'
+import { sinkhornWorkspace } from '../../src-main/core/gw/wasm/sinkhornKernel'
+
+describe('the WebAssembly Sinkhorn kernel', () => {
+  it('is compiled from its source (npm run build:wasm)', async () => {
+    const { compile, kernels } = await import('../../scripts/build-wasm.mjs')
+    const all = kernels()
+    expect(all.map((k) => k.wat.split('/').at(-1))).toContain('sinkhorn.wat')
+    for (const { wat, ts } of all) expect(readFileSync(ts, 'utf8')).toBe(await compile(wat))
+  })
+
+  it('sweeps as the plain loops do', () => {
+    const random = randomGenerator(3)
+    for (const [n, m] of [[7, 5], [6, 8], [3, 1], [40, 33]] as const) {
+      const space = sinkhornWorkspace(n, m)
+      const k = Float64Array.from({ length: n * m }, () => random())
+      const a = Float64Array.from({ length: n }, () => 0.5 + random())
+      const v = Float64Array.from({ length: m }, () => 0.5 + random())
+      space.k.set(k)
+      space.a.set(a)
+      space.v.set(v)
+      const u = Float64Array.from(a, (ai, i) => ai / v.reduce((s, vj, j) => s + k[i * m + j]! * vj, 0))
+      const ktu = Float64Array.from(v, (_, j) => u.reduce((s, ui, i) => s + k[i * m + j]! * ui, 0))
+      // u ∈ [0.1, 10] here: within a limit of 1e3, outside one of 1.01.
+      expect(space.sweep(1e3)).toBe(false)
+      u.forEach((x, i) => expect(space.u[i]).toBeCloseTo(x, 12))
+      ktu.forEach((x, j) => expect(space.ktu[j]).toBeCloseTo(x, 12))
+      space.ktu.fill(0)
+      space.columnSums()
+      ktu.forEach((x, j) => expect(space.ktu[j]).toBeCloseTo(x, 12))
+      expect(space.sweep(1.01)).toBe(true)
+    }
+  })
+})
