@@ -81,7 +81,7 @@ Commands:
                                      noise ceiling, one-shot and nearest-class-mean classification
   gw --a A --b B (--epsilon E | --epsilon-range LO,HI [--trials 10] [--search grid|random]
      [--init-plans 3] [--seed S]) [--distance cosine|euclidean|correlation] [--domain auto|plain|log]
-     [--max-iterations 1000] [--plan-out plan.npy]
+     [--max-iterations 1000] [--precision float32|float64] [--plan-out plan.npy]
                                      entropic Gromov-Wasserstein between two representations of the same
                                      objects (features or dissimilarity matrices): loss, top-1/5/10 matching
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
@@ -642,6 +642,7 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
       domain: { type: 'string' },
       'max-iterations': { type: 'string' },
       'plan-out': { type: 'string' },
+      precision: { type: 'string' },
       'epsilon-range': { type: 'string' },
       trials: { type: 'string' },
       search: { type: 'string' },
@@ -675,6 +676,7 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
     maxIterations: Math.max(1, count('max-iterations', values['max-iterations'], 1000)),
     ...(values['plan-out'] ? { planOut: resolve(values['plan-out']) } : {}),
     backend: forcedBackend(backend),
+    precision: choice('precision', values.precision, ['float32', 'float64'] as const, 'float32'),
   })
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`
   printResult(io, r, () =>

@@ -3,7 +3,7 @@
 // matching rates assume row i of A and row i of B are the same object.
 import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
-import { distanceFactors, tfjsCrossProduct } from '../core/gw/crossProduct'
+import { distanceFactors, hostCrossProduct, tfjsCrossProduct } from '../core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS, matchingRates } from '../core/gw/entropicGw'
 import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
 import type { RdmMeasure } from '../core/metrics/rdm'
@@ -22,6 +22,8 @@ export interface GwRequest {
   planOut?: string
   onTrial?: (trial: Trial, index: number) => void
   backend: BackendName | null
+  /** float32: C1 T C2ᵀ on the backend (fast); float64: on the host, exactly POT's arithmetic (slow beyond a few hundred objects). */
+  precision: 'float32' | 'float64'
 }
 
 export async function gwFiles(request: GwRequest) {
@@ -32,7 +34,7 @@ export async function gwFiles(request: GwRequest) {
   const backend = await chooseBackend({ force: request.backend ?? undefined })
   const sides = [a, b].map((x) => ({ n, c: x.rdm, factors: x.features ? distanceFactors(x.features.data, n, x.features.p, request.distance) : null }))
   // C1 T C2ᵀ on the backend, in float32; through the factors of cosine and correlation distances when p is small.
-  const product = tfjsCrossProduct(sides[0]!, sides[1]!)
+  const product = request.precision === 'float32' ? tfjsCrossProduct(sides[0]!, sides[1]!) : hostCrossProduct(a.rdm, n, b.rdm, n)
   const started = performance.now()
   const gw = { domain: request.domain, maxIterations: request.maxIterations, product }
   let r: { plan: Float64Array; loss: number; iterations: number; converged: boolean; logDomain: boolean; unconvergedSinkhorn?: number }
@@ -67,8 +69,8 @@ export async function gwFiles(request: GwRequest) {
     ...(trials ? { trials } : {}),
     matching: { top1: top1!, top5: top5!, top10: top10! },
     seconds,
-    backend: backend.name,
-    factored: sides.map((side) => side.factors !== null),
+    precision: request.precision,
+    ...(request.precision === 'float32' ? { backend: backend.name, factored: sides.map((side) => side.factors !== null) } : {}),
     ...(request.planOut ? { plan: request.planOut } : {}),
   }
 }

@@ -6,6 +6,7 @@ import { runCli } from '../helpers/cli'
 import { useTmp } from '../helpers/tmp'
 
 const tmp = useTmp()
+const env = { HUMANALIGN_BACKEND: 'wasm' }
 // POT 0.8.2 references: /usr/bin/python3 tests/fixtures/gw/make_fixtures.py
 const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as { n: number; epsilon: number; c1: number[]; c2: number[]; plan: number[]; loss: number; top1: number }
 
@@ -13,22 +14,28 @@ describe('humanalign gw', () => {
   it('aligns two dissimilarity matrices as POT does and writes the plan', () => {
     const dir = tmp()
     for (const [name, values] of [['a.npy', ref.c1], ['b.npy', ref.c2]] as const) writeFileSync(join(dir, name), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(values) }))
-    const r = runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy'), '--epsilon', String(ref.epsilon), '--plan-out', join(dir, 'plan.npy'), '--json'])
+    // POT's arithmetic: float64 products and plain Sinkhorn.
+    const r = runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy'), '--epsilon', String(ref.epsilon), '--precision', 'float64', '--domain', 'plain', '--plan-out', join(dir, 'plan.npy'), '--json'], env)
     expect(r.stderr).toBe('')
     const result = JSON.parse(r.stdout)
-    expect(result).toMatchObject({ n: 40, a: 'matrix', b: 'matrix', converged: true, logDomain: false })
+    expect(result).toMatchObject({ n: 40, a: 'matrix', b: 'matrix', converged: true, logDomain: false, precision: 'float64' })
     expect(Math.abs(result.loss - ref.loss) / ref.loss).toBeLessThan(1e-9)
     expect(result.matching.top1).toBeCloseTo(ref.top1, 12)
     expect(result.matching.top10).toBeGreaterThanOrEqual(result.matching.top5)
     const plan = decodeNpy(new Uint8Array(readFileSync(join(dir, 'plan.npy'))))
     expect(plan.shape).toEqual([40, 40])
     expect(Math.abs((plan.data as Float64Array)[0]! - ref.plan[0]!)).toBeLessThan(1e-12)
+    // The defaults: float32 products on the backend, warm-started absorbed Sinkhorn — POT's loss to 1e-4.
+    const fast = JSON.parse(runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy'), '--epsilon', String(ref.epsilon), '--json'], env).stdout)
+    expect(fast).toMatchObject({ converged: true, logDomain: true, precision: 'float32', backend: 'wasm', factored: [false, false] })
+    expect(Math.abs(fast.loss - ref.loss) / ref.loss).toBeLessThan(1e-4)
+    expect(fast.matching.top1).toBeCloseTo(ref.top1, 12)
   })
 
   it('searches ε over a grid, chooses the lowest loss without labels, and lists every trial', () => {
     const dir = tmp()
     for (const [name, values] of [['a.npy', ref.c1], ['b.npy', ref.c2]] as const) writeFileSync(join(dir, name), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(values) }))
-    const r = runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy'), '--epsilon-range', '0.01,0.04', '--trials', '3', '--init-plans', '2', '--json'])
+    const r = runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy'), '--epsilon-range', '0.01,0.04', '--trials', '3', '--init-plans', '2', '--json'], env)
     expect(r.stderr).toBe('')
     const result = JSON.parse(r.stdout) as { epsilon: number; loss: number; trials: { epsilon: number; loss: number }[] }
     expect(result.trials).toHaveLength(3)
