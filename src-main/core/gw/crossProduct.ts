@@ -80,21 +80,26 @@ export function hostCrossProduct(c1: Float64Array, n: number, c2: Float64Array, 
   return { multiply: async (plan) => matMul(matMul(c1, n, n, plan, m), n, m, c2t, m), roundoff: 2 ** -53, dispose: () => undefined }
 }
 
-/** C1 T C2ᵀ with TF.js in float32; the matrices (or their factors) stay on the backend until `dispose`. */
+/**
+ * C1 T C2ᵀ with TF.js in float32; the matrices (or their factors) stay on the backend until `dispose`. They are
+ * kept transposed where the product needs it: tfjs-wasm's transposed matMul is several times slower.
+ */
 export function tfjsCrossProduct(one: GwSide, two: GwSide): CrossProduct {
   const [n, m] = [one.n, two.n]
   const keep = (data: Float32Array | Float64Array, rows: number, columns: number) => tf.keep(tf.tensor2d(Float32Array.from(data), [rows, columns]))
-  const left = one.factors ? { l: keep(one.factors.l, n, one.factors.rank), r: keep(one.factors.r, n, one.factors.rank) } : { c: keep(one.c, n, n) }
-  const right = two.factors ? { l: keep(two.factors.l, m, two.factors.rank), r: keep(two.factors.r, m, two.factors.rank) } : { c: keep(two.c, m, m) }
+  const keepTransposed = (data: Float32Array | Float64Array, rows: number, columns: number) => keep(transpose(Float64Array.from(data), rows, columns), columns, rows)
+  // C1 = L1 R1ᵀ: kept as L1 and R1ᵀ; C2ᵀ = R2 L2ᵀ: kept as R2 and L2ᵀ.
+  const left: { l: tf.Tensor2D; rt: tf.Tensor2D } | { c: tf.Tensor2D } = one.factors ? { l: keep(one.factors.l, n, one.factors.rank), rt: keepTransposed(one.factors.r, n, one.factors.rank) } : { c: keep(one.c, n, n) }
+  const right: { r: tf.Tensor2D; lt: tf.Tensor2D } | { ct: tf.Tensor2D } = two.factors ? { r: keep(two.factors.r, m, two.factors.rank), lt: keepTransposed(two.factors.l, m, two.factors.rank) } : { ct: keepTransposed(two.c, m, m) }
   /** Y C2ᵀ for any Y with m columns: (Y R2) L2ᵀ through the factors. */
-  const timesC2t = (y: tf.Tensor2D) => ('c' in right ? tf.matMul(y, right.c!, false, true) : tf.matMul(tf.matMul(y, right.r), right.l, false, true))
+  const timesC2t = (y: tf.Tensor2D) => ('ct' in right ? tf.matMul(y, right.ct) : tf.matMul(tf.matMul(y, right.r), right.lt))
   const multiply = async (plan: Float64Array) => {
     const out = tf.tidy(() => {
       const t = tf.tensor2d(Float32Array.from(plan), [n, m])
       // The factored side first, so no n³ product remains where one side is low-rank.
-      if (!('c' in left)) return tf.matMul(left.l, timesC2t(tf.matMul(left.r, t, true, false)))
-      if (!('c' in right)) return tf.matMul(tf.matMul(left.c!, tf.matMul(t, right.r)), right.l, false, true)
-      return timesC2t(tf.matMul(left.c!, t))
+      if ('l' in left) return tf.matMul(left.l, timesC2t(tf.matMul(left.rt, t)))
+      if ('r' in right) return tf.matMul(tf.matMul(left.c, tf.matMul(t, right.r)), right.lt)
+      return timesC2t(tf.matMul(left.c, t))
     })
     const values = await out.data()
     out.dispose()
