@@ -17,4 +17,7 @@ rm -rf "$nsfw" && mkdir -p "$nsfw/dist/models"
 cp node_modules/nsfwjs/package.json "$nsfw/"
 cp -r node_modules/nsfwjs/dist/cjs "$nsfw/dist/"
 cp -r node_modules/nsfwjs/dist/models/mobilenet_v2 node_modules/nsfwjs/dist/models/package.json "$nsfw/dist/models/"
+# The gw case reads the bundled SPoSE embedding.
+mkdir -p .gpu/resources/examples/things
+cp resources/examples/things/spose_embedding66d_rescaled.csv .gpu/resources/examples/things/
 du -sh .gpu

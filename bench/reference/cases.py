@@ -84,15 +84,19 @@ def numpy_cases(case, size):
     if case == 'mobilenet':
         return mobilenet_case(size)
     if case == 'gw':
+        import os
         import ot
         from scipy.spatial.distance import cdist
-        def dissimilarities(phase):
-            x = inputs_matrix(size, 8, phase).astype(np.float64)
-            c = cdist(x, x)
+        here = os.path.dirname(os.path.abspath(__file__))
+        csv = os.path.join(here, '..', '..', 'resources', 'examples', 'things', 'spose_embedding66d_rescaled.csv')
+        x = np.loadtxt(csv, delimiter=',', skiprows=1, usecols=range(2, 68))[:size]
+        y = x + 0.3 * inputs_matrix(size, 66, 0.3).astype(np.float64)
+        def dissimilarities(f):
+            c = cdist(f, f)
             return c / c.max()
-        c1, c2 = dissimilarities(0.0), dissimilarities(0.3)
+        c1, c2 = dissimilarities(x), dissimilarities(y)
         p = ot.unif(size)
-        return lambda: np.array([ot.gromov.entropic_gromov_wasserstein(c1, c2, p, p, 'square_loss', epsilon=0.01, max_iter=1000, tol=1e-9, log=True)[1]['gw_dist']])
+        return lambda: np.array([ot.gromov.entropic_gromov_wasserstein(c1, c2, p, p, 'square_loss', epsilon=0.003, max_iter=1000, tol=1e-9, log=True)[1]['gw_dist']])
     if case == 'kmeans':
         from sklearn.cluster import KMeans
         p, k = (768, 50) if size > 10000 else (32, 8)

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 // Deterministic benchmark inputs, generated the same way in bench/reference/cases.py so both sides compute on
 // the same numbers and their checksums can be compared.
 
@@ -51,4 +53,15 @@ export function probeInputs(count: number, n: number, p: number) {
   const part = (from: number, to: number) => ({ indices: Int32Array.from(kept.slice(3 * from, 3 * to)), count: to - from, soft: null })
   const [train, validation] = [Math.floor(total * 0.8), Math.floor(total * 0.9)]
   return { x, train: part(0, train), validation: part(train, validation), test: part(validation, total) }
+}
+
+/** The first n rows of the THINGS SPoSE 66-d embedding (bundled), found from the bench's folder upward. */
+export function sposeRows(n: number): Float64Array {
+  const file = join('resources', 'examples', 'things', 'spose_embedding66d_rescaled.csv')
+  let dir = __dirname
+  while (!existsSync(join(dir, file)) && dirname(dir) !== dir) dir = dirname(dir)
+  const rows = readFileSync(join(dir, file), 'utf8').trim().split('\n').slice(1, n + 1)
+  const out = new Float64Array(n * 66)
+  rows.forEach((line, i) => line.split(',').slice(2).forEach((v, d) => (out[i * 66 + d] = Number(v))))
+  return out
 }

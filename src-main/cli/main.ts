@@ -79,8 +79,8 @@ Commands:
           [--labels labels.txt] [--bootstrap 1000] [--seed S]
                                      base vs aligned on human data: odd-one-out accuracy, RSA with the
                                      noise ceiling, one-shot and nearest-class-mean classification
-  gw --a A --b B (--epsilon E | --epsilon-range LO,HI [--trials 10] [--search grid|random]
-     [--init-plans 3] [--seed S]) [--distance cosine|euclidean|correlation] [--domain auto|plain|log]
+  gw --a A --b B (--epsilon E | --epsilon-range LO,HI [--trials 10] [--search tpe|grid|random]
+     [--init-plans 3] [--no-prune] [--seed S]) [--distance cosine|euclidean|correlation] [--domain auto|plain|log]
      [--max-iterations 1000] [--precision float32|float64] [--plan-out plan.npy]
                                      entropic Gromov-Wasserstein between two representations of the same
                                      objects (features or dissimilarity matrices): loss, top-1/5/10 matching
@@ -647,6 +647,7 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
       trials: { type: 'string' },
       search: { type: 'string' },
       'init-plans': { type: 'string' },
+      'no-prune': { type: 'boolean' },
       seed: { type: 'string' },
     },
     strict: true,
@@ -663,7 +664,8 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
       ? {
           range: [range[0]!, range[1]!],
           trials: Math.max(1, count('trials', values.trials, 10)),
-          sampler: choice('search', values.search, ['grid', 'random'] as const, 'grid'),
+          sampler: choice('search', values.search, ['tpe', 'grid', 'random'] as const, 'tpe'),
+          prune: !values['no-prune'],
           initPlans: Math.max(1, count('init-plans', values['init-plans'], 3)),
           seed: count('seed', values.seed, 0),
         }

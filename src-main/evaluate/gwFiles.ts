@@ -16,7 +16,7 @@ export interface GwRequest {
   b: string
   distance: RdmMeasure
   /** One ε, or a search over a range (the ε of lowest GW loss is chosen; no labels are used). */
-  epsilon: number | { range: [number, number]; trials: number; sampler: 'grid' | 'random'; initPlans: number; seed: number }
+  epsilon: number | { range: [number, number]; trials: number; sampler: 'tpe' | 'grid' | 'random'; initPlans: number; seed: number; prune: boolean }
   domain: 'auto' | 'plain' | 'log'
   maxIterations: number
   planOut?: string

@@ -35,7 +35,7 @@ describe('humanalign gw', () => {
   it('searches ε over a grid, chooses the lowest loss without labels, and lists every trial', () => {
     const dir = tmp()
     for (const [name, values] of [['a.npy', ref.c1], ['b.npy', ref.c2]] as const) writeFileSync(join(dir, name), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(values) }))
-    const r = runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy'), '--epsilon-range', '0.01,0.04', '--trials', '3', '--init-plans', '2', '--json'], env)
+    const r = runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy'), '--epsilon-range', '0.01,0.04', '--trials', '3', '--search', 'grid', '--init-plans', '2', '--json'], env)
     expect(r.stderr).toBe('')
     const result = JSON.parse(r.stdout) as { epsilon: number; loss: number; trials: { epsilon: number; loss: number }[] }
     expect(result.trials).toHaveLength(3)

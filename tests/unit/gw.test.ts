@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { entropicGw, GW_DEFAULTS, matchingRates } from '../../src-main/core/gw/entropicGw'
 import { sinkhornLog, sinkhornPlain, sinkhornStabilized } from '../../src-main/core/gw/sinkhorn'
-import { randomPlan, searchEpsilon, trialEpsilons, validPlan } from '../../src-main/core/gw/epsilonSearch'
+import { randomPlan, searchEpsilon, tpeEpsilon, trialEpsilons, validPlan, type Trial } from '../../src-main/core/gw/epsilonSearch'
 import { randomGenerator } from '../../src-main/core/data/simulate'
 
 // POT 0.8.2 references: /usr/bin/python3 tests/fixtures/gw/make_fixtures.py
@@ -139,5 +139,42 @@ describe('ε search', () => {
     // other iterates within the same tolerance); random starts can only keep it or go lower.
     expect(trials[0]!.loss).toBeLessThanOrEqual(ref.loss * (1 + 1e-6))
     expect(best!.loss).toBe(Math.min(...trials.map((t) => t.loss)))
+  })
+  it('proposes ε where the losses were low, once it has a few trials (TPE)', () => {
+    const random = randomGenerator(8)
+    // The loss is lowest at ε = 0.02 of [0.01, 0.04].
+    const history = [0.01, 0.012, 0.03, 0.04, 0.017, 0.025, 0.035].map((epsilon) => ({ epsilon, loss: Math.log(epsilon / 0.02) ** 2 }))
+    expect(tpeEpsilon(history.slice(0, 3), [0.01, 0.04], random)).toBeGreaterThanOrEqual(0.01)
+    const proposals = Array.from({ length: 40 }, () => tpeEpsilon(history, [0.01, 0.04], random))
+    expect(proposals.every((e) => e >= 0.01 && e <= 0.04)).toBe(true)
+    // Log-uniform draws fall in [0.015, 0.027] 42% of the time.
+    expect(proposals.filter((e) => e >= 0.015 && e <= 0.027).length / proposals.length).toBeGreaterThan(0.7)
+  })
+
+  it('goes on from an interrupted search exactly as if it had not stopped', async () => {
+    const options = { range: [0.01, 0.04] as [number, number], trials: 4, sampler: 'random' as const, initPlans: 2, seed: 2 }
+    const whole = await searchEpsilon(c1, c2, uniform, uniform, options)
+    let saved: { trials: Trial[]; plan: Float64Array | null } | null = null
+    await searchEpsilon(c1, c2, uniform, uniform, { ...options, trials: 2 }, (_t, index, plan) => {
+      if (index === 1) saved = { trials: [], plan }
+    }).then((r) => (saved!.trials = r.trials))
+    const resumed = await searchEpsilon(c1, c2, uniform, uniform, { ...options, resume: saved! })
+    expect(resumed.trials.map((t) => [t.epsilon, t.loss])).toEqual(whole.trials.map((t) => [t.epsilon, t.loss]))
+    expect(resumed.best!.epsilon).toBe(whole.best!.epsilon)
+    expect(maxDiff(resumed.plan!, whole.plan!)).toBe(0)
+  })
+
+  it('prunes a solve whose loss stays above the median of the earlier trials at the same step', async () => {
+    // Three earlier trials whose loss was 0 at every step: any real solve is above them at step 20 and is pruned.
+    const earlier: Trial[] = [0.011, 0.012, 0.013].map((epsilon) => ({ epsilon, loss: 0, iterations: 30, converged: true, logDomain: true, top1: 1, rejected: 0, pruned: 0, seconds: 0, curve: [0, 0, 0] }))
+    const plan = randomPlan(uniform, uniform, randomGenerator(1))
+    // ε = 0.0005 needs more than 20 outer steps here.
+    const options = { range: [0.0005, 0.0005] as [number, number], trials: 4, sampler: 'grid' as const, initPlans: 2, seed: 0, resume: { trials: earlier, plan } }
+    const pruned = await searchEpsilon(c1, c2, uniform, uniform, { ...options, prune: true })
+    expect(pruned.trials[3]).toMatchObject({ pruned: 2, loss: Number.NaN })
+    expect(pruned.best!.epsilon).toBe(0.011)
+    const kept = await searchEpsilon(c1, c2, uniform, uniform, options)
+    expect(kept.trials[3]!.pruned).toBe(0)
+    expect(kept.trials[3]!.curve.length).toBeGreaterThanOrEqual(2)
   })
 })

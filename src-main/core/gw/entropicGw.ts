@@ -28,8 +28,11 @@ export interface GwOptions {
   init?: Float64Array
   /** C1 T C2ᵀ; float64 host loops over c1 and c2 by default. */
   product?: CrossProduct
-  /** Called after each outer iteration; may throw to stop (a cancelled job). */
-  iteration?: (iteration: number, error: number) => void | Promise<void>
+  /**
+   * Called after each outer iteration with ‖T − T_prev‖ (as last checked) and the GW loss of the plan the step
+   * started from (free: its tens(T) was just computed); may throw to stop (a cancelled job, a pruned trial).
+   */
+  iteration?: (iteration: number, error: number, loss: number) => void | Promise<void>
 }
 
 export const GW_DEFAULTS: Omit<GwOptions, 'epsilon'> = { maxIterations: 1000, tolerance: 1e-9, sinkhornIterations: 1000, sinkhornTolerance: 1e-9, domain: 'auto' }
@@ -89,7 +92,9 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
   let sinkhornIterations = 0
   while (error > options.tolerance && !settled && iterations < options.maxIterations) {
     const previous = plan
-    const cost = (await tensorProduct(constC, product, plan)).map((v) => 2 * v)
+    const tens = await tensorProduct(constC, product, plan)
+    const startLoss = gwLoss(tens, plan)
+    const cost = tens.map((v) => 2 * v)
     let solved: SinkhornResult
     if (options.domain === 'plain') solved = sinkhornPlain(p, q, cost, inner)
     else {
@@ -114,7 +119,7 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
       previousError = error
     }
     iterations++
-    await options.iteration?.(iterations, error)
+    await options.iteration?.(iterations, error, startLoss)
   }
   const loss = gwLoss(await tensorProduct(constC, product, plan), plan)
   return { plan, loss, iterations, converged: error <= options.tolerance || settled, logDomain: options.domain !== 'plain', sinkhornIterations, unconvergedSinkhorn }
