@@ -62,7 +62,7 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'gw'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
 export const ExampleName = z.enum(['things', 'rsa92'])
 export type ExampleName = z.infer<typeof ExampleName>
@@ -270,6 +270,28 @@ export const JobSpec = z.discriminatedUnion('kind', [
       name: z.string().min(1).max(200).optional(),
       /** The student's weights and Adam's state are checkpointed at most this often. */
       checkpointSeconds: z.number().nonnegative().max(3600).default(30),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('gw'),
+      /** Two representations of the same objects: feature sets or similarity matrices of the project. */
+      a: z.number().int().positive(),
+      b: z.number().int().positive(),
+      /** How features become dissimilarities (matrices are used as they are). */
+      metric: z.enum(['cosine', 'euclidean', 'correlation']).default('cosine'),
+      /** Each matrix divided by its largest entry, so that one ε range suits any pair. */
+      normalise: z.boolean().default(true),
+      epsilonRange: z.tuple([z.number().positive(), z.number().positive()]).default([0.001, 0.1]),
+      trials: z.number().int().min(1).max(500).default(20),
+      sampler: z.enum(['tpe', 'grid', 'random']).default('tpe'),
+      /** Solves per trial: the product plan, then random initial plans; the lowest loss is kept. */
+      initPlans: z.number().int().min(1).max(50).default(3),
+      prune: z.boolean().default(true),
+      maxIterations: z.number().int().min(1).max(100_000).default(1000),
+      seed: z.number().int().nonnegative().default(0),
+      /** A concepts dataset whose categories give category-level matching. */
+      categoriesFrom: z.number().int().positive().optional(),
     })
     .strict(),
   z

@@ -37,7 +37,7 @@ function objectList(db: Db, id: number): ObjectList {
   return { id, name: dataset.name, n }
 }
 
-const KIND_NAMES = { features: 'features', triplets: 'triplets', images: 'an image set' }
+const KIND_NAMES = { features: 'features', triplets: 'triplets', images: 'an image set', concepts: 'concepts with categories' }
 
 function datasetOfKind(db: Db, id: number, kind: keyof typeof KIND_NAMES) {
   const found = getDataset(db, id)
@@ -133,6 +133,20 @@ export const catalog: Record<JobKind, KindInfo> = {
       const { triplets, images, model } = spec as Extract<JobSpec, { kind: 'alignetDistill' }>
       modelSource(model)
       return { triplets: datasetOfKind(db, triplets, 'triplets'), images: datasetOfKind(db, images, 'images') }
+    },
+  },
+  gw: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const { a, b, categoriesFrom } = spec as Extract<JobSpec, { kind: 'gw' }>
+      const representation = (id: number) => {
+        const found = getDataset(db, id)
+        if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+        if (found.kind !== 'features' && found.kind !== 'similarity') throw new AppError('user', `Dataset ${id} ("${found.name}") is ${found.kind}; GW aligns feature sets or similarity matrices.`)
+        return found
+      }
+      return { a: representation(a), b: representation(b), categories: categoriesFrom === undefined ? null : datasetOfKind(db, categoriesFrom, 'concepts') }
     },
   },
   similarity: {

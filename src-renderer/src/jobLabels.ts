@@ -12,4 +12,5 @@ export const JOB_LABELS: Record<JobKind, string> = {
   alignetClusters: 'AligNet clusters',
   alignetTriplets: 'AligNet triplets',
   alignetDistill: 'AligNet distillation',
+  gw: 'Gromov-Wasserstein alignment',
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { entropicGw, GW_DEFAULTS, matchingRates } from '../../src-main/core/gw/entropicGw'
+import { entropicGw, GW_DEFAULTS } from '../../src-main/core/gw/entropicGw'
+import { matchingRates } from '../../src-main/core/gw/matching'
 import { sinkhornLog, sinkhornPlain, sinkhornStabilized } from '../../src-main/core/gw/sinkhorn'
 import { randomPlan, searchEpsilon, tpeEpsilon, trialEpsilons, validPlan, type Trial } from '../../src-main/core/gw/epsilonSearch'
 import { randomGenerator } from '../../src-main/core/data/simulate'
@@ -155,9 +156,9 @@ describe('ε search', () => {
     const options = { range: [0.01, 0.04] as [number, number], trials: 4, sampler: 'random' as const, initPlans: 2, seed: 2 }
     const whole = await searchEpsilon(c1, c2, uniform, uniform, options)
     let saved: { trials: Trial[]; plan: Float64Array | null } | null = null
-    await searchEpsilon(c1, c2, uniform, uniform, { ...options, trials: 2 }, (_t, index, plan) => {
-      if (index === 1) saved = { trials: [], plan }
-    }).then((r) => (saved!.trials = r.trials))
+    await searchEpsilon(c1, c2, uniform, uniform, { ...options, trials: 2 }, (_t, index, sofar) => {
+      if (index === 1) saved = sofar
+    })
     const resumed = await searchEpsilon(c1, c2, uniform, uniform, { ...options, resume: saved! })
     expect(resumed.trials.map((t) => [t.epsilon, t.loss])).toEqual(whole.trials.map((t) => [t.epsilon, t.loss]))
     expect(resumed.best!.epsilon).toBe(whole.best!.epsilon)

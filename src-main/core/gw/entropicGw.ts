@@ -124,22 +124,3 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
   const loss = gwLoss(await tensorProduct(constC, product, plan), plan)
   return { plan, loss, iterations, converged: error <= options.tolerance || settled, logDomain: options.domain !== 'plain', sinkhornIterations, unconvergedSinkhorn }
 }
-
-/**
- * Top-k matching rates from the rows of a plan: the fraction of rows whose true partner (`partner[i]`, by default
- * the same index) is among the k largest entries of its row.
- */
-export function matchingRates(plan: Float64Array, n: number, m: number, ks: number[] = [1, 5, 10], partner?: Int32Array): number[] {
-  const hits = ks.map(() => 0)
-  for (let i = 0; i < n; i++) {
-    const target = partner ? partner[i]! : i
-    const value = plan[i * m + target]!
-    // The true partner's rank: how many other entries of the row are at least as large (a tie counts against).
-    let larger = 0
-    for (let j = 0; j < m; j++) if (j !== target && plan[i * m + j]! >= value) larger++
-    ks.forEach((k, at) => {
-      if (larger < k) hits[at]!++
-    })
-  }
-  return hits.map((h) => h / n)
-}

@@ -4,7 +4,8 @@
 // lowest GW loss; a plan whose row sums are off by more than 1e-5 (relative to p) or that has an empty row is
 // rejected; hopeless solves are pruned (Optuna's median rule); the chosen ε is the trial of lowest loss.
 import { randomGenerator } from '../data/simulate'
-import { entropicGw, GW_DEFAULTS, matchingRates, type GwOptions } from './entropicGw'
+import { entropicGw, GW_DEFAULTS, type GwOptions } from './entropicGw'
+import { matchingRates } from './matching'
 
 export interface EpsilonSearchOptions {
   range: [number, number]
@@ -16,6 +17,8 @@ export interface EpsilonSearchOptions {
   /** Stop a solve whose loss at an outer step is above the median of the earlier trials' at that step. */
   prune?: boolean
   gw?: Partial<Omit<GwOptions, 'epsilon' | 'init' | 'iteration'>>
+  /** Called at every outer step of every solve; may throw to stop (a cancelled job). */
+  step?: () => void | Promise<void>
   /** An interrupted search: its trials in order and the plan of its best one; the search goes on after them. */
   resume?: { trials: Trial[]; plan: Float64Array | null }
 }
@@ -141,8 +144,8 @@ export async function searchEpsilon(
   p: Float64Array,
   q: Float64Array,
   options: EpsilonSearchOptions,
-  /** After each trial, with the plan of the best trial so far (to checkpoint). */
-  onTrial?: (trial: Trial, index: number, bestPlan: Float64Array | null) => void | Promise<void>,
+  /** After each trial, with the trials so far and the plan of the best one (what `resume` takes). */
+  onTrial?: (trial: Trial, index: number, sofar: { trials: Trial[]; plan: Float64Array | null }) => void | Promise<void>,
 ): Promise<{ trials: Trial[]; best: Trial | null; plan: Float64Array | null }> {
   const trials: Trial[] = [...(options.resume?.trials ?? [])]
   const planned = options.sampler === 'tpe' ? null : trialEpsilons(options)
@@ -158,7 +161,8 @@ export async function searchEpsilon(
     for (let init = 0; init < options.initPlans; init++) {
       const start = init === 0 ? undefined : randomPlan(p, q, random)
       const curve: number[] = []
-      const iteration = (step: number, _error: number, loss: number) => {
+      const iteration = async (step: number, _error: number, loss: number) => {
+        await options.step?.()
         if (step % 10 !== 0) return
         curve.push(loss)
         const others = trials.flatMap((t) => (t.curve.length >= step / 10 ? [t.curve[step / 10 - 1]!] : []))
@@ -185,7 +189,7 @@ export async function searchEpsilon(
       : { epsilon, loss: Number.NaN, iterations: 0, converged: false, logDomain: false, top1: Number.NaN, rejected, pruned, seconds, curve: [] }
     trials.push(trial)
     if (kept && (!best || trial.loss < best.trial.loss)) best = { trial, plan: kept.plan }
-    await onTrial?.(trial, index, best?.plan ?? null)
+    await onTrial?.(trial, index, { trials: [...trials], plan: best?.plan ?? null })
   }
   return { trials, best: best?.trial ?? null, plan: best?.plan ?? null }
 }

@@ -8,7 +8,7 @@ import { tripletGather } from '../../core/compute/kernels/tripletGather'
 import { rdmNoiseCeiling, tripletNoiseCeiling } from '../../core/metrics/ceiling'
 import { linearCka } from '../../core/metrics/cka'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
-import { rdmFromFeatures } from '../../core/metrics/rdm'
+import { rdmFromFeatures, type RdmMeasure } from '../../core/metrics/rdm'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { resampledRsa } from '../resampledRsa'
 import { artifact, asFloat32 } from './projectArrays'
@@ -22,14 +22,18 @@ export interface EvaluateInput {
   categories: DatasetInfo | null
 }
 
-/** An RDM from a features dataset (computed) or a similarity dataset (several subjects averaged). */
-function rdmOf(dataset: DatasetInfo, spec: EvaluateSpec, ctx: JobContext): { rdm: Float64Array; n: number } {
+/**
+ * An RDM from a features dataset (computed with the measure; the features come along) or a similarity dataset
+ * (several subjects averaged).
+ */
+export function datasetRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext): { rdm: Float64Array; n: number; features?: { data: Float32Array; p: number } } {
   const array = artifact(ctx, dataset.artifact)
   if (dataset.kind === 'features') {
     const [n, p] = array.shape as [number, number]
-    return { rdm: rdmFromFeatures(asFloat32(array), n, p, spec.rdm), n }
+    const data = asFloat32(array)
+    return { rdm: rdmFromFeatures(data, n, p, measure), n, features: { data, p } }
   }
-  if (dataset.kind !== 'similarity') throw new AppError('user', `"${dataset.name}" is ${dataset.kind}; RSA compares features or similarity matrices.`)
+  if (dataset.kind !== 'similarity') throw new AppError('user', `"${dataset.name}" is ${dataset.kind}; choose features or similarity matrices.`)
   const n = array.shape[array.shape.length - 1]!
   const subjects = array.shape.length === 3 ? array.shape[0]! : 1
   const data = array.data as Float64Array
@@ -40,8 +44,8 @@ function rdmOf(dataset: DatasetInfo, spec: EvaluateSpec, ctx: JobContext): { rdm
 
 async function rsa(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobContext): Promise<JobOutput> {
   ctx.progress(0.05, 'Computing the RDMs')
-  const left = rdmOf(a, spec, ctx)
-  const right = rdmOf(b, spec, ctx)
+  const left = datasetRdm(a, spec.rdm, ctx)
+  const right = datasetRdm(b, spec.rdm, ctx)
   if (left.n !== right.n) throw new AppError('user', `"${a.name}" describes ${left.n} objects but "${b.name}" describes ${right.n}; RSA compares the same objects.`)
   ctx.progress(0.1, 'Correlating')
   const result = await resampledRsa(left.rdm, right.rdm, left.n, spec, {

@@ -1,0 +1,98 @@
+// Unsupervised alignment as a project job (DESIGN §4): entropic Gromov-Wasserstein between two representations
+// of the same objects, ε chosen by a search over a log-uniform range by the lowest GW loss (no labels used).
+// Every trial streams as a metric and is checkpointed with the best plan so far, so a stopped search continues
+// where it was; the result holds the matching rates, category-level matching, the worst-matched objects and
+// the plan (float32) as an artifact.
+import type { DatasetInfo, JobSpec } from '../../api/contract'
+import { AppError } from '../../api/errors'
+import { distanceFactors, tfjsCrossProduct, type GwSide } from '../../core/gw/crossProduct'
+import { searchEpsilon, type Trial } from '../../core/gw/epsilonSearch'
+import { categoryMatching, matchingRates, worstMatched } from '../../core/gw/matching'
+import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
+import { datasetRdm } from './evaluate'
+import { artifact } from './projectArrays'
+
+type GwSpec = Extract<JobSpec, { kind: 'gw' }>
+
+export interface GwInput {
+  a: DatasetInfo
+  b: DatasetInfo
+  categories: DatasetInfo | null
+}
+
+/** One side: its dissimilarities (divided by their largest when asked) and, for features, their factors. */
+function side(dataset: DatasetInfo, spec: GwSpec, ctx: JobContext): GwSide {
+  const { rdm, n, features } = datasetRdm(dataset, spec.metric, ctx)
+  let top = 0
+  for (const v of rdm) {
+    if (!Number.isFinite(v)) throw new AppError('user', `"${dataset.name}" has missing or infinite dissimilarities (NaN or ∞); GW needs every pair. Fill or drop those objects and import it again.`)
+    top = Math.max(top, v)
+  }
+  const factors = features ? distanceFactors(features.data, n, features.p, spec.metric) : null
+  if (!spec.normalise || top === 0) return { n, c: rdm, factors }
+  if (factors) for (let k = 0; k < factors.l.length; k++) factors.l[k]! /= top
+  return { n, c: rdm.map((v) => v / top), factors }
+}
+
+export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise<JobOutput> {
+  const [lo, hi] = spec.epsilonRange
+  if (hi < lo) throw new AppError('user', `The ε range ${lo}–${hi} runs backwards; give the low end first.`)
+  ctx.progress(0.01, 'Computing the dissimilarities')
+  const [one, two] = [side(input.a, spec, ctx), side(input.b, spec, ctx)]
+  const n = one.n
+  if (two.n !== n) throw new AppError('user', `"${input.a.name}" describes ${n} objects and "${input.b.name}" ${two.n}; GW matching needs the same objects in the same order.`)
+  const concepts = input.categories
+  if (concepts && Number(concepts.meta.n) !== n) throw new AppError('user', `"${concepts.name}" lists ${String(concepts.meta.n)} objects, not the ${n} being aligned.`)
+  const uniform = new Float64Array(n).fill(1 / n)
+  const restored = ctx.restored ? { trials: (ctx.restored.state as { trials: Trial[] }).trials, plan: (ctx.restored.arrays.plan?.data as Float64Array | undefined) ?? null } : undefined
+  const product = tfjsCrossProduct(one, two)
+  const started = performance.now()
+  let search
+  try {
+    search = await searchEpsilon(
+      one.c,
+      two.c,
+      uniform,
+      uniform,
+      { range: [lo, hi], trials: spec.trials, sampler: spec.sampler, initPlans: spec.initPlans, seed: spec.seed, prune: spec.prune, gw: { maxIterations: spec.maxIterations, product }, step: () => yieldForCancel(ctx.signal), ...(restored ? { resume: restored } : {}) },
+      (trial, index, sofar) => {
+        // Per trial number (steps are whole numbers); the page pairs them into ε against loss.
+        ctx.metric('epsilon', index + 1, trial.epsilon)
+        if (Number.isFinite(trial.loss)) {
+          ctx.metric('GW loss', index + 1, trial.loss)
+          ctx.metric('top-1 matching', index + 1, trial.top1)
+        }
+        ctx.progress(0.02 + (0.95 * (index + 1)) / spec.trials, `trial ${index + 1} of ${spec.trials}: ε = ${trial.epsilon.toPrecision(3)}, ${Number.isFinite(trial.loss) ? `loss ${trial.loss.toPrecision(4)}` : trial.pruned ? 'pruned' : 'no valid plan'}`)
+        ctx.checkpoint({ trials: sofar.trials }, sofar.plan ? { plan: { dtype: '<f8', shape: [n, n], data: sofar.plan } } : {})
+      },
+    )
+  } finally {
+    product.dispose()
+  }
+  if (!search.best || !search.plan) throw new AppError('user', `No trial gave a valid plan in ε ∈ [${lo}, ${hi}]: try a larger range (a larger ε spreads the plan, a smaller one sharpens it).`)
+  const plan = search.plan
+  const [top1, top5, top10] = matchingRates(plan, n, n, [1, 5, 10])
+  const names = (Array.isArray(input.a.meta.ids) ? input.a.meta.ids : Array.isArray(input.b.meta.ids) ? input.b.meta.ids : (concepts?.meta.names as string[] | undefined)) as string[] | undefined
+  const nameOf = (i: number) => names?.[i] ?? `#${i + 1}`
+  const categories = concepts ? categoryMatching(plan, n, artifact(ctx, concepts.artifact).data as Uint8Array, (concepts.meta.categories as string[]).length) : null
+  return {
+    result: {
+      a: input.a.name,
+      b: input.b.name,
+      n,
+      metric: spec.metric,
+      epsilon: search.best.epsilon,
+      loss: search.best.loss,
+      matching: { top1: top1!, top5: top5!, top10: top10! },
+      categoryMatching: categories,
+      trials: search.trials,
+      resumedTrials: restored?.trials.length ?? 0,
+      worst: worstMatched(plan, n, 10).map((w) => ({ ...w, name: nameOf(w.index), partnerName: nameOf(w.partner) })),
+      factored: [one.factors !== null, two.factors !== null],
+      seconds: (performance.now() - started) / 1000,
+      backend: ctx.backend?.name ?? null,
+    },
+    outputs: { plan: { dtype: '<f4', shape: [n, n], data: Float32Array.from(plan) } },
+    run: { kind: 'gw', name: `GW: ${input.a.name} × ${input.b.name}`, params: spec },
+  }
+}

@@ -1,0 +1,82 @@
+// Gromov-Wasserstein as a project job: a rotated copy of a point cloud is matched object for object, categories
+// give category-level matching, every trial is a metric, a crash in the middle resumes to the same trials, and
+// bad input is named.
+import { describe, expect, it } from 'vitest'
+import { randomGenerator } from '../../src-main/core/data/simulate'
+import { putArray } from '../../src-main/store/artifacts'
+import { insertDataset } from '../../src-main/store/datasets'
+import { getRun } from '../../src-main/store/runs'
+import { crashAndResume, stateOf, useJobRunner } from '../helpers/jobRunner'
+
+const setup = useJobRunner()
+const n = 40
+
+function seed({ project }: ReturnType<typeof setup>) {
+  const random = randomGenerator(11)
+  const x = Float32Array.from({ length: n * 3 }, () => random() * 2 - 1)
+  // The same cloud rotated about z: every distance is the same, so the plan should be the identity.
+  const [cos, sin] = [Math.cos(0.9), Math.sin(0.9)]
+  const y = Float32Array.from(x, (_, k) => {
+    const [i, d] = [Math.floor(k / 3), k % 3]
+    const [px, py, pz] = [x[3 * i]!, x[3 * i + 1]!, x[3 * i + 2]!]
+    return d === 0 ? cos * px - sin * py : d === 1 ? sin * px + cos * py : pz
+  })
+  const ids = Array.from({ length: n }, (_, i) => `object${i}`)
+  const put = (data: Float32Array | Uint8Array, shape: number[]) => putArray(project.db, project.dir, data instanceof Uint8Array ? { dtype: '|u1', shape, data } : { dtype: '<f4', shape, data }).sha256
+  const a = insertDataset(project.db, { kind: 'features', name: 'cloud', sourcePath: 't', meta: { n, p: 3, ids } }, put(x, [n, 3]))
+  const b = insertDataset(project.db, { kind: 'features', name: 'rotated', sourcePath: 't', meta: { n, p: 3, ids } }, put(y, [n, 3]))
+  // Two categories by the sign of the first coordinate; the last object in none.
+  const membership = Uint8Array.from({ length: n * 2 }, (_, k) => (Math.floor(k / 2) === n - 1 ? 0 : Number((x[3 * Math.floor(k / 2)]! > 0) === (k % 2 === 0))))
+  const concepts = insertDataset(project.db, { kind: 'concepts', name: 'halves', sourcePath: 't', meta: { n, names: ids, categories: ['right', 'left'] } }, put(membership, [n, 2]))
+  return { a, b, concepts }
+}
+
+const spec = (a: number, b: number, extra: object = {}) => ({ kind: 'gw' as const, a, b, metric: 'euclidean' as const, normalise: true, epsilonRange: [0.002, 0.02] as [number, number], trials: 4, sampler: 'grid' as const, initPlans: 2, prune: false, maxIterations: 1000, seed: 0, ...extra })
+
+describe('GW job', () => {
+  it('matches a rotated copy object for object, by category too, and lists every trial', async () => {
+    const ctx = setup()
+    const { project, runner, seen } = ctx
+    const { a, b, concepts } = seed(ctx)
+    const job = await stateOf(seen, runner.start({ ...spec(a, b), categoriesFrom: concepts }).id)
+    expect(job.state, job.error ?? '').toBe('done')
+    const result = job.result as { matching: { top1: number; top5: number }; categoryMatching: { rate: number; objects: number }; trials: { epsilon: number; loss: number }[]; epsilon: number; loss: number; worst: { name: string }[]; outputs: { plan: string }; run: number; factored: boolean[] }
+    expect(result.matching.top1).toBe(1)
+    expect(result.categoryMatching).toEqual({ rate: 1, objects: n - 1 })
+    expect(result.trials.map((t) => t.epsilon)).toEqual([0.002, 0.002 * 10 ** (1 / 3), 0.002 * 10 ** (2 / 3), 0.02].map((e) => expect.closeTo(e, 12)))
+    // The chosen ε is the trial of lowest loss; no labels were used.
+    expect(result.loss).toBe(Math.min(...result.trials.map((t) => t.loss)))
+    expect(result.worst).toHaveLength(10)
+    expect(result.factored).toEqual([false, false])
+    const losses = seen.filter((e) => e.type === 'job.metric' && e.jobId === job.id && e.name === 'GW loss')
+    expect(losses).toHaveLength(4)
+    expect(getRun(project.db, result.run)!.kind).toBe('gw')
+    expect(result.outputs.plan).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('resumes a search after a crash with the same trials', async () => {
+    const ctx = setup()
+    const { runner, seen } = ctx
+    const { a, b } = seed(ctx)
+    const whole = await stateOf(seen, runner.start(spec(a, b, { sampler: 'tpe', trials: 7 })).id)
+    seen.length = 0
+    const resumed = await crashAndResume(runner, seen, spec(a, b, { sampler: 'tpe', trials: 7 }))
+    expect(resumed.state, resumed.error ?? '').toBe('done')
+    const trials = (job: typeof whole) => (job.result as { trials: { epsilon: number; loss: number }[] }).trials.map((t) => [t.epsilon, t.loss])
+    expect((resumed.result as { resumedTrials: number }).resumedTrials).toBeGreaterThan(0)
+    expect(trials(resumed)).toEqual(trials(whole))
+  }, 60_000)
+
+  it('names what is wrong with the inputs', async () => {
+    const ctx = setup()
+    const { project, runner, seen } = ctx
+    const { a } = seed(ctx)
+    const holes = Float64Array.from({ length: n * n }, (_, k) => (k === 5 ? Number.NaN : k % (n + 1) === 0 ? 0 : 1))
+    const bad = insertDataset(project.db, { kind: 'similarity', name: 'holes', sourcePath: 't', meta: { n } }, putArray(project.db, project.dir, { dtype: '<f8', shape: [n, n], data: holes }).sha256)
+    expect((await stateOf(seen, runner.start(spec(a, bad)).id)).error).toBe('"holes" has missing or infinite dissimilarities (NaN or ∞); GW needs every pair. Fill or drop those objects and import it again.')
+    expect((await stateOf(seen, runner.start(spec(a, a, { epsilonRange: [0.1, 0.01] })).id)).error).toBe('The ε range 0.1–0.01 runs backwards; give the low end first.')
+    const small = insertDataset(project.db, { kind: 'features', name: 'five', sourcePath: 't', meta: { n: 5, p: 1 } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [5, 1], data: Float32Array.of(1, 2, 3, 4, 5) }).sha256)
+    expect((await stateOf(seen, runner.start(spec(a, small)).id)).error).toBe('"cloud" describes 40 objects and "five" 5; GW matching needs the same objects in the same order.')
+    expect(project.info().counts.runs).toBe(0)
+  })
+})
