@@ -45,22 +45,25 @@ describe('Sinkhorn', () => {
     // The same cost plus 1000 ε: exp(−c/ε) is 0 in float64 everywhere, the optimal plan is unchanged.
     const shifted = Float64Array.from(cost, (c) => c + 1000 * ref.sinkhornEpsilon)
     expect(sinkhornPlain(uniform, uniform, shifted, options).numericalError).toBe(true)
-    for (const solve of [sinkhornLog, sinkhornStabilized]) {
+    // The absorbed solver's kernel is float32: its plan is POT's to float32 precision (entries ~6e-4).
+    for (const [solve, tolerance] of [[sinkhornLog, 1e-10], [sinkhornStabilized, 1e-9]] as const) {
       const r = solve(uniform, uniform, shifted, options)
       expect(r.converged).toBe(true)
-      expect(maxDiff(r.plan, ref.sinkhornPlan)).toBeLessThan(1e-10)
+      expect(maxDiff(r.plan, ref.sinkhornPlan)).toBeLessThan(tolerance)
     }
   })
 
-  it('absorbs the scalings into the potentials and, warm-started from them, converges at once', () => {
+  it('absorbs the scalings into the potentials and, warm-started from them, converges in a few iterations', () => {
     const cold = sinkhornStabilized(uniform, uniform, cost, options)
     expect(cold.converged).toBe(true)
-    expect(maxDiff(cold.plan, ref.sinkhornPlan)).toBeLessThan(1e-10)
-    // plan = exp((f ⊕ g − C)/ε) from the returned potentials.
-    expect(Math.exp((cold.f[3]! + cold.g[7]! - cost[3 * n + 7]!) / options.epsilon)).toBeCloseTo(cold.plan[3 * n + 7]!, 15)
+    expect(maxDiff(cold.plan, ref.sinkhornPlan)).toBeLessThan(1e-9)
+    // plan = exp((f ⊕ g − C)/ε) from the returned potentials (to the float32 rounding of K).
+    const fromPotentials = Math.exp((cold.f[3]! + cold.g[7]! - cost[3 * n + 7]!) / options.epsilon)
+    expect(Math.abs(fromPotentials - cold.plan[3 * n + 7]!) / fromPotentials).toBeLessThan(1e-7)
     const warm = sinkhornStabilized(uniform, uniform, cost, options, cold)
-    expect(warm.iterations).toBe(0)
-    expect(maxDiff(warm.plan, ref.sinkhornPlan)).toBeLessThan(1e-10)
+    // K rebuilt from the potentials rounds again to float32: a few iterations put the marginals back.
+    expect(warm.iterations).toBeLessThanOrEqual(5)
+    expect(maxDiff(warm.plan, ref.sinkhornPlan)).toBeLessThan(1e-9)
   })
 })
 

@@ -17,7 +17,8 @@ describe('the WebAssembly Sinkhorn kernel', () => {
     const random = randomGenerator(3)
     for (const [n, m] of [[7, 5], [6, 8], [3, 1], [40, 33]] as const) {
       const space = sinkhornWorkspace(n, m)
-      const k = Float64Array.from({ length: n * m }, () => random())
+      // K is float32 in the kernel; the reference sums the same float32 values in float64.
+      const k = Float32Array.from({ length: n * m }, () => random())
       const a = Float64Array.from({ length: n }, () => 0.5 + random())
       const v = Float64Array.from({ length: m }, () => 0.5 + random())
       space.k.set(k)

@@ -5,16 +5,17 @@
 // potentials are carried from one outer step to the next (a warm start: the next solve starts nearly balanced).
 // C1 T C2ᵀ comes from a CrossProduct: float64 on the host by default, TF.js on the selected backend for speed.
 import { hostCrossProduct, type CrossProduct } from './crossProduct'
-import { sinkhornLog, sinkhornPlain, sinkhornStabilized, type SinkhornOptions, type SinkhornResult } from './sinkhorn'
+import { ABSORBED_KERNEL_ROUNDOFF, sinkhornLog, sinkhornPlain, sinkhornStabilized, type SinkhornOptions, type SinkhornResult } from './sinkhorn'
 
 export interface GwOptions {
   epsilon: number
   /** Outer iterations at most (POT: 1000). */
   maxIterations: number
   /**
-   * Stop when ‖T − T_prev‖ ≤ this (POT: 1e-9). With a float32 product the plan cannot settle that far (its
-   * rounding, amplified by 1/ε, keeps it moving at ~1e-7 at n = 300, ε = 0.003): there the loop also stops once
-   * the change has stopped shrinking below the float32 noise bound u √n (span of the cost / ε) ‖T‖.
+   * Stop when ‖T − T_prev‖ ≤ this (POT: 1e-9). With float32 arithmetic (the product on the backend, or the
+   * absorbed Sinkhorn's kernel) the plan cannot settle that far (the rounding, amplified by 1/ε, keeps it moving
+   * at ~1e-7 at n = 300, ε = 0.003): there the loop also stops once the change has stopped shrinking below the
+   * float32 noise bound u √n (span of the cost / ε) ‖T‖.
    */
   tolerance: number
   sinkhornIterations: number
@@ -114,7 +115,8 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
         high = Math.max(high, cost[k]!)
       }
       error = Math.sqrt(s)
-      const noise = product.roundoff * Math.sqrt(n) * ((high - low) / options.epsilon) * Math.sqrt(norm)
+      const roundoff = options.domain === 'auto' ? Math.max(product.roundoff, ABSORBED_KERNEL_ROUNDOFF) : product.roundoff
+      const noise = roundoff * Math.sqrt(n) * ((high - low) / options.epsilon) * Math.sqrt(norm)
       settled = error <= noise && error > 0.5 * previousError
       previousError = error
     }

@@ -1,5 +1,5 @@
-// The Sinkhorn sweep of sinkhorn.wat, instantiated once per thread, with a workspace in its memory: K and the
-// vectors a solve needs, as float64 views. One solve uses it at a time (a solve is synchronous).
+// The Sinkhorn sweep of sinkhorn.wat, instantiated once per thread, with a workspace in its memory: K (float32)
+// and the vectors a solve needs (float64), as views. One solve uses it at a time (a solve is synchronous).
 import { WASM_BASE64 } from './sinkhornWasm'
 
 interface Exports {
@@ -9,8 +9,8 @@ interface Exports {
 }
 
 export interface SinkhornWorkspace {
-  /** n × m, row-major. */
-  k: Float64Array
+  /** n × m, row-major, float32. */
+  k: Float32Array
   a: Float64Array
   u: Float64Array
   v: Float64Array
@@ -32,17 +32,20 @@ function kernel(): Exports {
 export function sinkhornWorkspace(n: number, m: number): SinkhornWorkspace {
   const wasm = kernel()
   const sizes = { k: n * m, a: n, u: n, v: m, ktu: m, next: m }
-  const bytes = Object.values(sizes).reduce((s, length) => s + 8 * length, 0)
+  const width = (key: keyof typeof sizes) => (key === 'k' ? 4 : 8)
+  // K first; the float64 vectors after it, on an 8-byte boundary.
+  const kBytes = Math.ceil((4 * sizes.k) / 8) * 8
+  const bytes = kBytes + 8 * (n + n + m + m + m)
   const missing = bytes - wasm.memory.buffer.byteLength
   if (missing > 0) wasm.memory.grow(Math.ceil(missing / 65_536))
   const at: Record<keyof typeof sizes, number> = { k: 0, a: 0, u: 0, v: 0, ktu: 0, next: 0 }
   let offset = 0
   for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) {
     at[key] = offset
-    offset += 8 * sizes[key]
+    offset += key === 'k' ? kBytes : width(key) * sizes[key]
   }
-  const view = (key: keyof typeof sizes) => new Float64Array(wasm.memory.buffer, at[key], sizes[key])
-  const space = { k: view('k'), a: view('a'), u: view('u'), v: view('v'), ktu: view('ktu') }
+  const view = (key: Exclude<keyof typeof sizes, 'k'>) => new Float64Array(wasm.memory.buffer, at[key], sizes[key])
+  const space = { k: new Float32Array(wasm.memory.buffer, at.k, sizes.k), a: view('a'), u: view('u'), v: view('v'), ktu: view('ktu') }
   let next: Float64Array = view('next')
   return {
     ...space,
