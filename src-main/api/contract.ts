@@ -515,6 +515,11 @@ export const operations = {
     { callers: ['cli'], summary: 'store the result of an evaluation run from the command line' },
   ),
   'runs.list': op(Empty, z.array(RunInfo), { summary: "the open project's runs, newest first" }),
+  'runs.plan': op(
+    z.object({ id: z.number().int().positive(), maxSize: z.number().int().min(2).max(400).default(200) }).strict(),
+    MatrixView,
+    { summary: "a GW run's transport plan as a matrix, ordered by category when the run had categories" },
+  ),
   'datasets.matrix': op(
     z
       .object({

@@ -40,6 +40,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'runs.record': (run) => session.recordRun(run),
     'runs.list': () => session.listRuns(),
     'datasets.matrix': ({ id, subject, maxSize, labelsFrom }) => session.matrix(id, subject, maxSize, labelsFrom),
+    'runs.plan': ({ id, maxSize }) => session.plan(id, maxSize),
     'datasets.list': () => session.listDatasets(),
     'jobs.list': () => session.listJobs(),
     'jobs.metrics': ({ id }) => session.jobMetrics(id),

@@ -16,7 +16,7 @@ import { SettingsFile } from '../store/settings'
 import { EXAMPLES, exampleImports } from './examples'
 import { listDatasets } from '../store/datasets'
 import { insertRun, listRuns } from '../store/runs'
-import { matrixView } from '../store/matrixView'
+import { matrixView, planView } from '../store/matrixView'
 
 export interface SessionOptions {
   app: Omit<AppInfo, 'projectsDir'>
@@ -151,6 +151,11 @@ export class Session {
 
   listRuns(): RunInfo[] {
     return listRuns(this.requireProject().db)
+  }
+
+  plan(id: number, maxSize: number): MatrixView {
+    const project = this.requireProject()
+    return planView(project.db, project.dir, id, maxSize)
   }
 
   matrix(id: number, subject: number | null, maxSize: number, labelsFrom: number | null): MatrixView {

@@ -3,10 +3,11 @@ import { join } from 'node:path'
 import type { MatrixView } from '../api/contract'
 import { AppError } from '../api/errors'
 import { orderByCategory, type ObjectOrder } from '../core/data/objectOrder'
-import { decodeNpy } from '../core/io/npy'
+import { decodeNpy, type NpyArray } from '../core/io/npy'
 import { ARTIFACTS_DIR, getArtifact } from './artifacts'
 import type { Db } from './database'
 import { getDataset } from './datasets'
+import { getRun } from './runs'
 
 function readArtifact(db: Db, projectDir: string, sha: string) {
   return decodeNpy(new Uint8Array(readFileSync(join(projectDir, ARTIFACTS_DIR, getArtifact(db, sha)!.file))))
@@ -32,13 +33,26 @@ export function matrixView(db: Db, projectDir: string, id: number, subject: numb
   const dataset = getDataset(db, id)
   if (!dataset) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
   if (dataset.kind !== 'similarity' || !dataset.artifact) throw new AppError('user', `Dataset ${id} ("${dataset.name}") is ${dataset.kind}, not a similarity matrix.`)
-  const array = readArtifact(db, projectDir, dataset.artifact)
+  return arrayView(db, projectDir, readArtifact(db, projectDir, dataset.artifact), String(dataset.meta.measure ?? 'dissimilarity'), subject, maxSize, labelsFrom)
+}
+
+/** The transport plan of a GW run, shown as a matrix (rows: the first representation's objects). */
+export function planView(db: Db, projectDir: string, id: number, maxSize: number): MatrixView {
+  const run = getRun(db, id)
+  if (!run) throw new AppError('not_found', `There is no run ${id} in this project.`)
+  const sha = (run.result as { outputs?: { plan?: string } } | null)?.outputs?.plan
+  if (run.kind !== 'gw' || !sha) throw new AppError('user', `Run ${id} is ${run.kind}, not a GW alignment with a plan.`)
+  const categories = (run.params as { categoriesFrom?: number }).categoriesFrom ?? null
+  return arrayView(db, projectDir, readArtifact(db, projectDir, sha), 'transported mass', null, maxSize, categories)
+}
+
+function arrayView(db: Db, projectDir: string, array: NpyArray, measure: string, subject: number | null, maxSize: number, labelsFrom: number | null): MatrixView {
   const n = array.shape[array.shape.length - 1]!
   const subjects = array.shape.length === 3 ? array.shape[0]! : 1
-  if (subject !== null && subject >= subjects) throw new AppError('user', `Dataset ${id} has ${subjects} subject(s); there is no subject ${subject}.`)
+  if (subject !== null && subject >= subjects) throw new AppError('user', `The matrix has ${subjects} subject(s); there is no subject ${subject}.`)
   const labels = labelsFrom === null ? null : labelsOf(db, projectDir, labelsFrom, n)
   const order = labels?.order.order ?? Array.from({ length: n }, (_, i) => i)
-  const data = array.data as Float64Array
+  const data = array.data as Float64Array | Float32Array
   const size = Math.min(n, maxSize)
   const sums = new Float64Array(size * size)
   const counts = new Float64Array(size * size)
@@ -71,7 +85,7 @@ export function matrixView(db: Db, projectDir: string, id: number, subject: numb
     values,
     min,
     max,
-    measure: String(dataset.meta.measure ?? 'dissimilarity'),
+    measure,
     labels: labels && { source: labels.source, names: order.map((i) => labels.names[i]!), groups: labels.order.groups },
   }
 }
