@@ -79,9 +79,9 @@ Commands:
           [--labels labels.txt] [--bootstrap 1000] [--seed S]
                                      base vs aligned on human data: odd-one-out accuracy, RSA with the
                                      noise ceiling, one-shot and nearest-class-mean classification
-  gw --a A --b B (--epsilon E | --epsilon-range LO,HI [--trials 10] [--search tpe|grid|random]
-     [--init-plans 3] [--no-prune] [--seed S]) [--distance cosine|euclidean|correlation] [--domain auto|plain|log]
-     [--max-iterations 1000] [--precision float32|float64] [--plan-out plan.npy]
+  gw --source A --target B (--eps E | --eps LO,HI [--trials 10] [--search tpe|grid|random] [--inits 3]
+     [--no-prune] [--seed S]) [--metric cosine|euclidean|correlation] [--categories labels.txt]
+     [--domain auto|plain|log] [--max-iterations 1000] [--precision float32|float64] [--out plan.npy]
                                      entropic Gromov-Wasserstein between two representations of the same
                                      objects (features or dissimilarity matrices): loss, top-1/5/10 matching
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
@@ -635,54 +635,63 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
   const { values } = parseArgs({
     args,
     options: {
+      source: { type: 'string' },
+      target: { type: 'string' },
       a: { type: 'string' },
       b: { type: 'string' },
       epsilon: { type: 'string' },
+      eps: { type: 'string' },
+      'epsilon-range': { type: 'string' },
+      metric: { type: 'string' },
       distance: { type: 'string' },
       domain: { type: 'string' },
       'max-iterations': { type: 'string' },
+      out: { type: 'string' },
       'plan-out': { type: 'string' },
       precision: { type: 'string' },
-      'epsilon-range': { type: 'string' },
       trials: { type: 'string' },
       search: { type: 'string' },
+      inits: { type: 'string' },
       'init-plans': { type: 'string' },
       'no-prune': { type: 'boolean' },
+      categories: { type: 'string' },
       seed: { type: 'string' },
     },
     strict: true,
   })
-  if ((values.epsilon === undefined) === (values['epsilon-range'] === undefined)) {
-    throw usageError('Give --epsilon E, or --epsilon-range LO,HI to search: the entropic regularisation, on the scale of the dissimilarities (e.g. 0.01 for values in [0, 1]).')
-  }
-  const range = values['epsilon-range'] === undefined ? null : numbers('epsilon-range', values['epsilon-range'], [])
-  if (range && (range.length !== 2 || !(range[0]! > 0) || range[1]! < range[0]!)) throw usageError(`--epsilon-range ${values['epsilon-range']} must be two positive numbers, low,high.`)
+  // The issue's names (--source, --target, --metric, --eps LO,HI or E, --inits, --out) and the earlier ones.
+  const eps = values.eps ?? values['epsilon-range'] ?? values.epsilon
+  if (eps === undefined) throw usageError('Give --eps E, or --eps LO,HI to search: the entropic regularisation, on the scale of the dissimilarities (e.g. 0.01 for values in [0, 1]).')
+  const range = eps.includes(',') ? numbers('eps', eps, []) : null
+  if (range && (range.length !== 2 || !(range[0]! > 0) || range[1]! < range[0]!)) throw usageError(`--eps ${eps} must be two positive numbers, low,high.`)
+  const planOut = values.out ?? values['plan-out']
   const r = await gwFiles({
-    a: need('a', values.a),
-    b: need('b', values.b),
+    a: need('source', values.source ?? values.a),
+    b: need('target', values.target ?? values.b),
     epsilon: range
       ? {
           range: [range[0]!, range[1]!],
           trials: Math.max(1, count('trials', values.trials, 10)),
           sampler: choice('search', values.search, ['tpe', 'grid', 'random'] as const, 'tpe'),
-          prune: !values['no-prune'],
-          initPlans: Math.max(1, count('init-plans', values['init-plans'], 3)),
+          initPlans: Math.max(1, count('inits', values.inits ?? values['init-plans'], 3)),
           seed: count('seed', values.seed, 0),
+          prune: !values['no-prune'],
         }
-      : positive('epsilon', values.epsilon, 1),
+      : positive('eps', eps, 1),
     onTrial: (t, i) => {
-      if (!io.json) process.stderr.write(`trial ${i + 1}: ε = ${t.epsilon.toPrecision(4)}  loss ${t.loss.toPrecision(6)}  top-1 ${(100 * t.top1).toFixed(1)}%\n`)
+      if (!io.json) process.stderr.write(`trial ${i + 1}: ε = ${t.epsilon.toPrecision(4)}  ${Number.isFinite(t.loss) ? `loss ${t.loss.toPrecision(6)}  top-1 ${(100 * t.top1).toFixed(1)}%` : t.pruned ? 'pruned' : 'no valid plan'}\n`)
     },
-    distance: choice('distance', values.distance, ['cosine', 'euclidean', 'correlation'] as const, 'cosine'),
+    distance: choice('metric', values.metric ?? values.distance, ['cosine', 'euclidean', 'correlation'] as const, 'cosine'),
     domain: choice('domain', values.domain, ['auto', 'plain', 'log'] as const, 'auto'),
     maxIterations: Math.max(1, count('max-iterations', values['max-iterations'], 1000)),
-    ...(values['plan-out'] ? { planOut: resolve(values['plan-out']) } : {}),
+    ...(planOut ? { planOut: resolve(planOut) } : {}),
+    ...(values.categories ? { categories: resolve(values.categories) } : {}),
     backend: forcedBackend(backend),
     precision: choice('precision', values.precision, ['float32', 'float64'] as const, 'float32'),
   })
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`
   printResult(io, r, () =>
-    `GW loss ${r.loss.toPrecision(6)} at ε = ${r.epsilon} (${r.iterations} iterations${r.converged ? '' : ', not converged'}${r.logDomain ? ', log domain' : ''}); matching top-1 ${pct(r.matching.top1)}, top-5 ${pct(r.matching.top5)}, top-10 ${pct(r.matching.top10)} over ${r.n} objects; ${r.seconds.toFixed(1)} s`,
+    `GW loss ${r.loss.toPrecision(6)} at ε = ${r.epsilon} (${r.iterations} iterations${r.converged ? '' : ', not converged'}${r.logDomain ? ', log domain' : ''}); matching top-1 ${pct(r.matching.top1)}, top-5 ${pct(r.matching.top5)}, top-10 ${pct(r.matching.top10)}${r.categoryMatching ? `, category ${pct(r.categoryMatching.rate)}` : ''} over ${r.n} objects; ${r.seconds.toFixed(1)} s`,
   )
   return EXIT_OK
 }

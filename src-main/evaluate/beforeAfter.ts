@@ -2,12 +2,11 @@
 // base model's and the distilled student's features) on the human data the user has — odd-one-out accuracy on
 // human triplets, RSA against human RDMs (with their noise ceiling), and one-shot / nearest-class-mean
 // classification of labelled images.
-import { readFileSync } from 'node:fs'
 import { AppError } from '../api/errors'
 import type { BackendName } from '../core/compute/backend'
 import { nearestClassMeanAccuracy, oneShotAccuracy } from '../core/metrics/classification'
 import { evalCeiling, evalOddOneOut, evalRsa } from './evaluations'
-import { loadArray, loadFeatures, loadMatrix } from './inputs'
+import { loadArray, loadFeatures, loadMatrix, readLabels } from './inputs'
 
 export interface BeforeAfterRequest {
   base: string
@@ -55,8 +54,7 @@ export async function beforeAfter(request: BeforeAfterRequest) {
     rows.push({ measure: `RSA, Spearman (${b.b})`, base: b.r, aligned: a.r, baseCi95: b.ci95, alignedCi95: a.ci95, ceiling: ceiling ? [ceiling.lower, ceiling.upper] : null })
   }
   if (request.labels) {
-    const labels = readFileSync(request.labels, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')
-    if (labels.length !== base.n) throw new AppError('user', `${request.labels} has ${labels.length} labels; the features have ${base.n} images.`)
+    const labels = readLabels(request.labels, base.n, 'images')
     if (new Set(labels).size < 2) throw new AppError('user', `${request.labels} names one class; classification needs at least two.`)
     const classes = new Set(labels).size
     rows.push({

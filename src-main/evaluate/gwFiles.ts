@@ -5,10 +5,11 @@ import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { distanceFactors, hostCrossProduct, tfjsCrossProduct } from '../core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
-import { matchingRates } from '../core/gw/matching'
+import { categoryMatching as categoryMatchingOf, matchingRates } from '../core/gw/matching'
 import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
 import type { RdmMeasure } from '../core/metrics/rdm'
 import { rdmOf } from './evaluations'
+import { readLabels } from './inputs'
 import { encodeNpy } from '../core/io/npy'
 import { writeFileAtomic } from '../store/artifacts'
 
@@ -21,6 +22,8 @@ export interface GwRequest {
   domain: 'auto' | 'plain' | 'log'
   maxIterations: number
   planOut?: string
+  /** One category label per object (a text file): category-level matching. */
+  categories?: string
   onTrial?: (trial: Trial, index: number) => void
   backend: BackendName | null
   /** float32: C1 T C2ᵀ on the backend (fast); float64: on the host, exactly POT's arithmetic (slow beyond a few hundred objects). */
@@ -56,6 +59,9 @@ export async function gwFiles(request: GwRequest) {
   }
   const seconds = (performance.now() - started) / 1000
   const [top1, top5, top10] = matchingRates(r.plan, n, n, [1, 5, 10])
+  const labels = request.categories ? readLabels(request.categories, n) : null
+  const names = labels ? [...new Set(labels)] : []
+  const categoryMatching = labels ? categoryMatchingOf(r.plan, n, Uint8Array.from({ length: n * names.length }, (_, k) => Number(labels[Math.floor(k / names.length)] === names[k % names.length])), names.length) : null
   if (request.planOut) writeFileAtomic(request.planOut, encodeNpy({ dtype: '<f8', shape: [n, n], data: r.plan }))
   return {
     n,
@@ -69,6 +75,7 @@ export async function gwFiles(request: GwRequest) {
     ...(r.unconvergedSinkhorn === undefined ? {} : { unconvergedSinkhorn: r.unconvergedSinkhorn }),
     ...(trials ? { trials } : {}),
     matching: { top1: top1!, top5: top5!, top10: top10! },
+    categoryMatching,
     seconds,
     precision: request.precision,
     ...(request.precision === 'float32' ? { backend: backend.name, factored: sides.map((side) => side.factors !== null) } : {}),

@@ -1,4 +1,5 @@
 // Loading what an evaluation compares, from any file the readers understand.
+import { readFileSync } from 'node:fs'
 import { AppError } from '../api/errors'
 import { ValidationError } from '../core/data/errors'
 import { toFeatureSet, type FeatureSet } from '../core/data/features'
@@ -48,3 +49,17 @@ export function isSquare(array: NpyArray): boolean {
   const s = array.shape
   return s.length >= 2 && s[s.length - 1] === s[s.length - 2]
 }
+
+/** One label per line (blank lines skipped), one per object. */
+export function readLabels(path: string, n: number, objects = 'objects'): string[] {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new AppError('user', `${path} could not be read (${err instanceof Error ? err.message : String(err)}).`)
+  }
+  const labels = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')
+  if (labels.length !== n) throw new AppError('user', `${path} has ${labels.length} labels; the features have ${n} ${objects}.`)
+  return labels
+}
+

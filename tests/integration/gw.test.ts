@@ -15,7 +15,7 @@ describe('humanalign gw', () => {
     const dir = tmp()
     for (const [name, values] of [['a.npy', ref.c1], ['b.npy', ref.c2]] as const) writeFileSync(join(dir, name), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(values) }))
     // POT's arithmetic: float64 products and plain Sinkhorn.
-    const r = runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy'), '--epsilon', String(ref.epsilon), '--precision', 'float64', '--domain', 'plain', '--plan-out', join(dir, 'plan.npy'), '--json'], env)
+    const r = runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', String(ref.epsilon), '--precision', 'float64', '--domain', 'plain', '--out', join(dir, 'plan.npy'), '--json'], env)
     expect(r.stderr).toBe('')
     const result = JSON.parse(r.stdout)
     expect(result).toMatchObject({ n: 40, a: 'matrix', b: 'matrix', converged: true, logDomain: false, precision: 'float64' })
@@ -35,15 +35,31 @@ describe('humanalign gw', () => {
   it('searches ε over a grid, chooses the lowest loss without labels, and lists every trial', () => {
     const dir = tmp()
     for (const [name, values] of [['a.npy', ref.c1], ['b.npy', ref.c2]] as const) writeFileSync(join(dir, name), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(values) }))
-    const r = runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy'), '--epsilon-range', '0.01,0.04', '--trials', '3', '--search', 'grid', '--init-plans', '2', '--json'], env)
+    // Two categories: the first and second half of the objects.
+    writeFileSync(join(dir, 'halves.txt'), Array.from({ length: ref.n }, (_, i) => (i < ref.n / 2 ? 'first' : 'second')).join('\n'))
+    const r = runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', '0.01,0.04', '--trials', '3', '--search', 'grid', '--inits', '2', '--categories', join(dir, 'halves.txt'), '--json'], env)
     expect(r.stderr).toBe('')
-    const result = JSON.parse(r.stdout) as { epsilon: number; loss: number; trials: { epsilon: number; loss: number }[] }
+    const result = JSON.parse(r.stdout) as { epsilon: number; loss: number; trials: { epsilon: number; loss: number }[]; matching: { top1: number }; categoryMatching: { rate: number; objects: number } }
+    // A row matched to itself is matched within its category: category matching is at least top-1.
+    expect(result.categoryMatching.objects).toBe(ref.n)
+    expect(result.categoryMatching.rate).toBeGreaterThanOrEqual(result.matching.top1)
     expect(result.trials).toHaveLength(3)
     result.trials.forEach((t, k) => expect(t.epsilon).toBeCloseTo([0.01, 0.02, 0.04][k]!, 12))
     const lowest = result.trials.reduce((a, b) => (b.loss < a.loss ? b : a))
     expect(result.epsilon).toBe(lowest.epsilon)
     expect(result.loss).toBe(lowest.loss)
-    expect(runCli(['gw', '--a', join(dir, 'a.npy'), '--b', join(dir, 'b.npy')]).stderr).toContain('Give --epsilon E, or --epsilon-range LO,HI to search')
+    expect(runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy')]).stderr).toContain('Give --eps E, or --eps LO,HI to search')
+  })
+
+  it('refuses a matrix with a missing dissimilarity', () => {
+    const dir = tmp()
+    const holes = Float64Array.from(ref.c1)
+    holes[3] = Number.NaN
+    writeFileSync(join(dir, 'a.npy'), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: holes }))
+    writeFileSync(join(dir, 'b.npy'), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(ref.c2) }))
+    const r = runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', '0.01'], env)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`${join(dir, 'a.npy')}: the matrix holds NaN at row 0, column 3. Fill in missing entries before importing.`)
   })
 
   it('says when the two sides describe different numbers of objects', () => {

@@ -107,3 +107,16 @@ export function tfjsCrossProduct(one: GwSide, two: GwSide): CrossProduct {
   }
   return { multiply, roundoff: 2 ** -24, dispose: () => tf.dispose([...Object.values(left), ...Object.values(right)]) }
 }
+
+/**
+ * Every dissimilarity must be finite (GW compares all pairs); with `normalise`, they are divided by the largest so
+ * that one ε range suits any pair of representations. Returns the matrix and the divisor (1 without normalise).
+ */
+export function checkedDissimilarities(c: Float64Array, normalise: boolean): { c: Float64Array; scale: number } {
+  let top = 0
+  for (const v of c) {
+    if (!Number.isFinite(v)) throw new RangeError('has missing or infinite dissimilarities (NaN or ∞); GW needs every pair. Fill or drop those objects and import it again.')
+    top = Math.max(top, v)
+  }
+  return !normalise || top === 0 ? { c, scale: 1 } : { c: c.map((v) => v / top), scale: top }
+}

@@ -5,7 +5,7 @@
 // the plan (float32) as an artifact.
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
-import { distanceFactors, tfjsCrossProduct, type GwSide } from '../../core/gw/crossProduct'
+import { checkedDissimilarities, distanceFactors, tfjsCrossProduct, type GwSide } from '../../core/gw/crossProduct'
 import { searchEpsilon, type Trial } from '../../core/gw/epsilonSearch'
 import { categoryMatching, matchingRates, worstMatched } from '../../core/gw/matching'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
@@ -23,15 +23,15 @@ export interface GwInput {
 /** One side: its dissimilarities (divided by their largest when asked) and, for features, their factors. */
 function side(dataset: DatasetInfo, spec: GwSpec, ctx: JobContext): GwSide {
   const { rdm, n, features } = datasetRdm(dataset, spec.metric, ctx)
-  let top = 0
-  for (const v of rdm) {
-    if (!Number.isFinite(v)) throw new AppError('user', `"${dataset.name}" has missing or infinite dissimilarities (NaN or ∞); GW needs every pair. Fill or drop those objects and import it again.`)
-    top = Math.max(top, v)
+  let checked
+  try {
+    checked = checkedDissimilarities(rdm, spec.normalise)
+  } catch (err) {
+    throw err instanceof RangeError ? new AppError('user', `"${dataset.name}" ${err.message}`) : err
   }
   const factors = features ? distanceFactors(features.data, n, features.p, spec.metric) : null
-  if (!spec.normalise || top === 0) return { n, c: rdm, factors }
-  if (factors) for (let k = 0; k < factors.l.length; k++) factors.l[k]! /= top
-  return { n, c: rdm.map((v) => v / top), factors }
+  if (factors) for (let k = 0; k < factors.l.length; k++) factors.l[k]! /= checked.scale
+  return { n, c: checked.c, factors }
 }
 
 export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise<JobOutput> {
