@@ -80,7 +80,7 @@ Commands:
                                      base vs aligned on human data: odd-one-out accuracy, RSA with the
                                      noise ceiling, one-shot and nearest-class-mean classification
   gw --source A --target B (--eps E | --eps LO,HI [--trials 10] [--search tpe|grid|random] [--inits 3]
-     [--no-prune] [--seed S]) [--metric cosine|euclidean|correlation] [--categories labels.txt]
+     [--no-prune] [--seed S]) [--metric cosine|euclidean|correlation] [--categories labels.txt] [--no-normalise]
      [--domain auto|plain|log] [--max-iterations 1000] [--precision float32|float64] [--out plan.npy]
                                      entropic Gromov-Wasserstein between two representations of the same
                                      objects (features or dissimilarity matrices): loss, top-1/5/10 matching
@@ -654,6 +654,7 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
       inits: { type: 'string' },
       'init-plans': { type: 'string' },
       'no-prune': { type: 'boolean' },
+      'no-normalise': { type: 'boolean' },
       categories: { type: 'string' },
       seed: { type: 'string' },
     },
@@ -688,6 +689,7 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
     ...(values.categories ? { categories: resolve(values.categories) } : {}),
     backend: forcedBackend(backend),
     precision: choice('precision', values.precision, ['float32', 'float64'] as const, 'float32'),
+    normalise: !values['no-normalise'],
   })
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`
   printResult(io, r, () =>

@@ -3,7 +3,7 @@
 // matching rates assume row i of A and row i of B are the same object.
 import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
-import { distanceFactors, hostCrossProduct, tfjsCrossProduct } from '../core/gw/crossProduct'
+import { checkedDissimilarities, distanceFactors, hostCrossProduct, tfjsCrossProduct } from '../core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
 import { categoryMatching as categoryMatchingOf, matchingRates } from '../core/gw/matching'
 import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
@@ -26,6 +26,8 @@ export interface GwRequest {
   categories?: string
   onTrial?: (trial: Trial, index: number) => void
   backend: BackendName | null
+  /** Each matrix divided by its largest entry (so one ε range suits any pair). */
+  normalise: boolean
   /** float32: C1 T C2ᵀ on the backend (fast); float64: on the host, exactly POT's arithmetic (slow beyond a few hundred objects). */
   precision: 'float32' | 'float64'
 }
@@ -36,9 +38,14 @@ export async function gwFiles(request: GwRequest) {
   const n = a.n
   const uniform = new Float64Array(n).fill(1 / n)
   const backend = await chooseBackend({ force: request.backend ?? undefined })
-  const sides = [a, b].map((x) => ({ n, c: x.rdm, factors: x.features ? distanceFactors(x.features.data, n, x.features.p, request.distance) : null }))
+  const sides = [a, b].map((x) => {
+    const { c, scale } = checkedDissimilarities(x.rdm, request.normalise)
+    const factors = x.features ? distanceFactors(x.features.data, n, x.features.p, request.distance) : null
+    if (factors) for (let k = 0; k < factors.l.length; k++) factors.l[k]! /= scale
+    return { n, c, factors }
+  })
   // C1 T C2ᵀ on the backend, in float32; through the factors of cosine and correlation distances when p is small.
-  const product = request.precision === 'float32' ? tfjsCrossProduct(sides[0]!, sides[1]!) : hostCrossProduct(a.rdm, n, b.rdm, n)
+  const product = request.precision === 'float32' ? tfjsCrossProduct(sides[0]!, sides[1]!) : hostCrossProduct(sides[0]!.c, n, sides[1]!.c, n)
   const started = performance.now()
   const gw = { domain: request.domain, maxIterations: request.maxIterations, product }
   let r: { plan: Float64Array; loss: number; iterations: number; converged: boolean; logDomain: boolean; unconvergedSinkhorn?: number }
@@ -47,9 +54,9 @@ export async function gwFiles(request: GwRequest) {
   try {
     if (typeof request.epsilon === 'number') {
       epsilon = request.epsilon
-      r = await entropicGw(a.rdm, b.rdm, uniform, uniform, { ...GW_DEFAULTS, ...gw, epsilon })
+      r = await entropicGw(sides[0]!.c, sides[1]!.c, uniform, uniform, { ...GW_DEFAULTS, ...gw, epsilon })
     } else {
-      const search = await searchEpsilon(a.rdm, b.rdm, uniform, uniform, { ...request.epsilon, gw }, request.onTrial)
+      const search = await searchEpsilon(sides[0]!.c, sides[1]!.c, uniform, uniform, { ...request.epsilon, gw }, request.onTrial)
       if (!search.best || !search.plan) throw new AppError('user', `No trial gave a valid plan in ε ∈ [${request.epsilon.range.join(', ')}]; try a larger range.`)
       ;[epsilon, trials] = [search.best.epsilon, search.trials]
       r = { ...search.best, plan: search.plan }

@@ -117,9 +117,9 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
       error = Math.sqrt(s)
       const roundoff = options.domain === 'auto' ? Math.max(product.roundoff, ABSORBED_KERNEL_ROUNDOFF) : product.roundoff
       const noise = roundoff * Math.sqrt(n) * ((high - low) / options.epsilon) * Math.sqrt(norm)
-      // Below the noise bound and the loss no longer moving (a millionth over 10 steps): what remains is rounding,
-      // not progress (a slow but steady descent keeps going).
-      settled = error <= noise && Math.abs(startLoss - checkedLoss) <= 1e-6 * Math.abs(startLoss)
+      // Below the noise bound and the loss no longer moving (less than 1e-4 of itself over 10 steps, where float32
+      // rounding alone moves it by ~3e-5 at n = 1854): what remains is rounding, not progress.
+      settled = error <= noise && Math.abs(startLoss - checkedLoss) <= 1e-4 * Math.abs(startLoss)
       checkedLoss = startLoss
     }
     iterations++
