@@ -17,6 +17,7 @@ export default defineConfig({
           jobWorker: resolve(__dirname, 'src-main/jobs/worker.ts'),
           taskWorker: resolve(__dirname, 'src-main/jobs/taskWorker.ts'),
           bootstrapWorker: resolve(__dirname, 'src-main/jobs/bootstrapWorker.ts'),
+          gwProductWorker: resolve(__dirname, 'src-main/jobs/gwProductWorker.ts'),
           benchCase: resolve(__dirname, 'src-main/bench/caseEntry.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },

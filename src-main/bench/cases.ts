@@ -12,7 +12,8 @@ import { kmeans } from '../core/alignet/kmeans'
 import { rdmFromFeatures } from '../core/metrics/rdm'
 import { resampledRsa } from '../jobs/resampledRsa'
 import { linearCka } from '../core/metrics/cka'
-import { tfjsCrossProduct } from '../core/gw/crossProduct'
+import type { BackendName } from '../core/compute/backendNames'
+import { gwCrossProduct } from '../jobs/gwProductPool'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
 
 export type Run = () => Promise<ArrayLike<number>>
@@ -187,7 +188,8 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
       })
       const uniform = new Float64Array(n).fill(1 / n)
       return async () => {
-        const product = tfjsCrossProduct(sides[0]!, sides[1]!)
+        // The product on every core, as NumPy's BLAS uses them.
+        const product = await gwCrossProduct(sides[0]!, sides[1]!, tf.getBackend() as BackendName)
         try {
           return Float64Array.of((await entropicGw(sides[0]!.c, sides[1]!.c, uniform, uniform, { ...GW_DEFAULTS, epsilon: 0.003, product })).loss)
         } finally {

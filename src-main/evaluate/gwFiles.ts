@@ -3,11 +3,12 @@
 // matching rates assume row i of A and row i of B are the same object.
 import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
-import { checkedDissimilarities, distanceFactors, hostCrossProduct, tfjsCrossProduct } from '../core/gw/crossProduct'
+import { checkedDissimilarities, distanceFactors, hostCrossProduct } from '../core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
 import { categoryMatching as categoryMatchingOf, matchingRates } from '../core/gw/matching'
 import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
 import type { RdmMeasure } from '../core/metrics/rdm'
+import { gwCrossProduct } from '../jobs/gwProductPool'
 import { rdmOf } from './evaluations'
 import { readLabels } from './inputs'
 import { encodeNpy } from '../core/io/npy'
@@ -45,7 +46,7 @@ export async function gwFiles(request: GwRequest) {
     return { n, c, factors }
   })
   // C1 T C2ᵀ on the backend, in float32; through the factors of cosine and correlation distances when p is small.
-  const product = request.precision === 'float32' ? tfjsCrossProduct(sides[0]!, sides[1]!) : hostCrossProduct(sides[0]!.c, n, sides[1]!.c, n)
+  const product = request.precision === 'float32' ? await gwCrossProduct(sides[0]!, sides[1]!, backend.name) : hostCrossProduct(sides[0]!.c, n, sides[1]!.c, n)
   const started = performance.now()
   const gw = { domain: request.domain, maxIterations: request.maxIterations, product }
   let r: { plan: Float64Array; loss: number; iterations: number; converged: boolean; logDomain: boolean; unconvergedSinkhorn?: number }

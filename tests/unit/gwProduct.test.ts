@@ -9,6 +9,8 @@ import { distanceFactors, hostCrossProduct, matMul, tfjsCrossProduct, transpose 
 import { entropicGw, GW_DEFAULTS } from '../../src-main/core/gw/entropicGw'
 import { matchingRates } from '../../src-main/core/gw/matching'
 import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
+import { gwCrossProduct } from '../../src-main/jobs/gwProductPool'
+import { WORKER_DIR } from '../helpers/seed'
 
 beforeAll(async () => {
   await chooseBackend({ force: 'wasm' })
@@ -94,5 +96,18 @@ describe('the GW cross product', () => {
     // Columns within the Sinkhorn tolerance: 1e-9 on ‖column sums − q‖₂.
     const columns = Array.from({ length: m }, (_, j) => Array.from({ length: m }, (_, i) => r.plan[i * m + j]!).reduce((s, v) => s + v, 0) - 1 / m)
     expect(Math.hypot(...columns)).toBeLessThanOrEqual(1e-9)
+  })
+  it('splits the dense product over helper threads, each on its own backend, to the same values', async () => {
+    const random = randomGenerator(6)
+    const m = 300
+    const [c1, c2] = [0, 1].map(() => rdmFromFeatures(Float64Array.from({ length: m * 5 }, () => random()), m, 5, 'euclidean'))
+    const t = Float64Array.from({ length: m * m }, () => random() / (m * m))
+    const product = await gwCrossProduct({ n: m, c: c1!, factors: null }, { n: m, c: c2!, factors: null }, 'wasm', 2, join(WORKER_DIR, 'gwProductWorker.js'))
+    const exact = await hostCrossProduct(c1!, m, c2!, m).multiply(t)
+    expect(relative(await product.multiply(t), exact)).toBeLessThan(1e-5)
+    // A second step reads the new plan from the shared memory.
+    const doubled = t.map((v) => 2 * v)
+    expect(relative(await product.multiply(doubled), exact.map((v) => 2 * v))).toBeLessThan(1e-5)
+    product.dispose()
   })
 })

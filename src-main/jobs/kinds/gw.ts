@@ -5,9 +5,10 @@
 // the plan (float32) as an artifact.
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
-import { checkedDissimilarities, distanceFactors, tfjsCrossProduct, type GwSide } from '../../core/gw/crossProduct'
+import { checkedDissimilarities, distanceFactors, type GwSide } from '../../core/gw/crossProduct'
 import { searchEpsilon, type Trial } from '../../core/gw/epsilonSearch'
 import { categoryMatching, matchingRates, worstMatched } from '../../core/gw/matching'
+import { gwCrossProduct } from '../gwProductPool'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { datasetRdm } from './evaluate'
 import { artifact } from './projectArrays'
@@ -45,7 +46,7 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
   if (concepts && Number(concepts.meta.n) !== n) throw new AppError('user', `"${concepts.name}" lists ${String(concepts.meta.n)} objects, not the ${n} being aligned.`)
   const uniform = new Float64Array(n).fill(1 / n)
   const restored = ctx.restored ? { trials: (ctx.restored.state as { trials: Trial[] }).trials, plan: (ctx.restored.arrays.plan?.data as Float64Array | undefined) ?? null } : undefined
-  const product = tfjsCrossProduct(one, two)
+  const product = await gwCrossProduct(one, two, ctx.backend?.name ?? 'cpu')
   const started = performance.now()
   let search
   try {

@@ -1,0 +1,94 @@
+// C1 T C2ᵀ of a GW solve on several threads, for dense matrices on the CPU backends (TF.js's WebAssembly runs on
+// one thread in Node): each helper holds a block of C1's rows and all of C2ᵀ on its own backend and multiplies its
+// rows; the plan and the product are shared memory, so a step copies nothing between threads.
+import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import type { BackendName } from '../core/compute/backendNames'
+import { tfjsCrossProduct, transpose, type CrossProduct, type GwSide } from '../core/gw/crossProduct'
+
+export interface ProductSetup {
+  /** C1 (n × n) and C2ᵀ (m × m), float32. */
+  c1: SharedArrayBuffer
+  c2t: SharedArrayBuffer
+  /** The plan T (n × m) and the product X (n × m), float32. */
+  plan: SharedArrayBuffer
+  product: SharedArrayBuffer
+  n: number
+  m: number
+  /** This helper's rows of C1 (and of X). */
+  rows: [number, number]
+  backend: BackendName
+}
+
+export type ProductMessage = { type: 'ready' } | { type: 'done' } | { type: 'failed'; message: string }
+
+/** The built entry: beside this code, or one folder up when the bundler put this code in a shared chunk. */
+function builtWorker(): string {
+  const candidates = [join(__dirname, 'gwProductWorker.js'), join(__dirname, '..', 'gwProductWorker.js')]
+  return candidates.find((path) => existsSync(path)) ?? candidates[0]!
+}
+
+function sharedFloat32(values: ArrayLike<number>): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer(values.length * 4)
+  new Float32Array(buffer).set(values)
+  return buffer
+}
+
+/** The answer of each helper to its next message. */
+function replies(workers: Worker[]): Promise<void> {
+  return Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          const cleanup = () => {
+            worker.off('message', onMessage)
+            worker.off('error', onError)
+          }
+          const onMessage = (message: ProductMessage) => {
+            cleanup()
+            if (message.type === 'failed') reject(new Error(`a GW product thread failed: ${message.message}`))
+            else resolve()
+          }
+          const onError = (err: Error) => {
+            cleanup()
+            reject(err)
+          }
+          worker.on('message', onMessage)
+          worker.on('error', onError)
+        }),
+    ),
+  ).then(() => undefined)
+}
+
+/**
+ * C1 T C2ᵀ on `threads` helpers (the cores, by default) when both sides are dense and the backend is a CPU one,
+ * else on the backend of this thread (the GPU, or the factors of low-rank sides, need no help).
+ */
+export async function gwCrossProduct(one: GwSide, two: GwSide, backend: BackendName, threads = availableParallelism(), workerFile = builtWorker()): Promise<CrossProduct> {
+  if (one.factors || two.factors || (backend !== 'wasm' && backend !== 'cpu') || threads < 2 || one.n < 256) return tfjsCrossProduct(one, two)
+  const [n, m] = [one.n, two.n]
+  const common = { c1: sharedFloat32(one.c), c2t: sharedFloat32(transpose(two.c, m, m)), plan: new SharedArrayBuffer(n * m * 4), product: new SharedArrayBuffer(n * m * 4), n, m, backend }
+  const per = Math.ceil(n / threads)
+  const workers = Array.from({ length: threads }, (_, w) => new Worker(workerFile, { workerData: { ...common, rows: [Math.min(n, w * per), Math.min(n, (w + 1) * per)] } satisfies ProductSetup }))
+  try {
+    await replies(workers)
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.terminate()))
+    throw err
+  }
+  const plan = new Float32Array(common.plan)
+  const product = new Float32Array(common.product)
+  return {
+    async multiply(t) {
+      plan.set(t)
+      const done = replies(workers)
+      for (const worker of workers) worker.postMessage('multiply')
+      await done
+      return Float64Array.from(product)
+    },
+    roundoff: 2 ** -24,
+    dispose: () => void Promise.all(workers.map((w) => w.terminate())),
+  }
+}
