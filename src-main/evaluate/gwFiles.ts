@@ -6,6 +6,7 @@ import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { checkedDissimilarities, distanceFactors, hostCrossProduct } from '../core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
 import { categoryMatching as categoryMatchingOf, matchingRates } from '../core/gw/matching'
+import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../core/gw/procrustes'
 import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
 import type { RdmMeasure } from '../core/metrics/rdm'
 import { gwCrossProduct } from '../jobs/gwProductPool'
@@ -67,6 +68,7 @@ export async function gwFiles(request: GwRequest) {
   }
   const seconds = (performance.now() - started) / 1000
   const [top1, top5, top10] = matchingRates(r.plan, n, n, [1, 5, 10])
+  const knn = await knnAfterProcrustes(sides[0]!.c, sides[1]!.c, r.plan, n, PROCRUSTES_DIMENSIONS)
   const labels = request.categories ? readLabels(request.categories, n) : null
   const names = labels ? [...new Set(labels)] : []
   const categoryMatching = labels ? categoryMatchingOf(r.plan, n, Uint8Array.from({ length: n * names.length }, (_, k) => Number(labels[Math.floor(k / names.length)] === names[k % names.length])), names.length) : null
@@ -83,6 +85,7 @@ export async function gwFiles(request: GwRequest) {
     ...(r.unconvergedSinkhorn === undefined ? {} : { unconvergedSinkhorn: r.unconvergedSinkhorn }),
     ...(trials ? { trials } : {}),
     matching: { top1: top1!, top5: top5!, top10: top10! },
+    knnMatching: { top1: knn[0]!, top5: knn[1]!, top10: knn[2]!, dimensions: Math.min(PROCRUSTES_DIMENSIONS, n - 1) },
     categoryMatching,
     seconds,
     precision: request.precision,

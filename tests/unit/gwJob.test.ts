@@ -42,6 +42,7 @@ describe('GW job', () => {
     expect(job.state, job.error ?? '').toBe('done')
     const result = job.result as { matching: { top1: number; top5: number }; categoryMatching: { rate: number; objects: number }; trials: { epsilon: number; loss: number }[]; epsilon: number; loss: number; worst: { name: string }[]; outputs: { plan: string }; run: number; factored: boolean[] }
     expect(result.matching.top1).toBe(1)
+    expect((job.result as { knnMatching: { top1: number; dimensions: number } }).knnMatching).toMatchObject({ top1: 1, dimensions: 20 })
     expect(result.categoryMatching).toEqual({ rate: 1, objects: n - 1 })
     expect(result.trials.map((t) => t.epsilon)).toEqual([0.002, 0.002 * 10 ** (1 / 3), 0.002 * 10 ** (2 / 3), 0.02].map((e) => expect.closeTo(e, 12)))
     // The chosen ε is the trial of lowest loss; no labels were used.

@@ -1,13 +1,14 @@
 // Unsupervised alignment as a project job (DESIGN §4): entropic Gromov-Wasserstein between two representations
 // of the same objects, ε chosen by a search over a log-uniform range by the lowest GW loss (no labels used).
 // Every trial streams as a metric and is checkpointed with the best plan so far, so a stopped search continues
-// where it was; the result holds the matching rates, category-level matching, the worst-matched objects and
-// the plan (float32) as an artifact.
+// where it was; the result holds the matching rates, k-NN matching after Procrustes, category-level matching,
+// the worst-matched objects and the plan (float32) as an artifact.
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { checkedDissimilarities, distanceFactors, type GwSide } from '../../core/gw/crossProduct'
 import { searchEpsilon, type Trial } from '../../core/gw/epsilonSearch'
 import { categoryMatching, matchingRates, worstMatched } from '../../core/gw/matching'
+import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../../core/gw/procrustes'
 import { gwCrossProduct } from '../gwProductPool'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { datasetRdm } from './evaluate'
@@ -75,6 +76,8 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
   const [top1, top5, top10] = matchingRates(plan, n, n, [1, 5, 10])
   const names = (Array.isArray(input.a.meta.ids) ? input.a.meta.ids : Array.isArray(input.b.meta.ids) ? input.b.meta.ids : (concepts?.meta.names as string[] | undefined)) as string[] | undefined
   const nameOf = (i: number) => names?.[i] ?? `#${i + 1}`
+  ctx.progress(0.98, 'k-NN matching after Procrustes')
+  const knn = await knnAfterProcrustes(one.c, two.c, plan, n, PROCRUSTES_DIMENSIONS)
   const categories = concepts ? categoryMatching(plan, n, artifact(ctx, concepts.artifact).data as Uint8Array, (concepts.meta.categories as string[]).length) : null
   return {
     result: {
@@ -86,6 +89,7 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
       loss: search.best.loss,
       matching: { top1: top1!, top5: top5!, top10: top10! },
       categoryMatching: categories,
+      knnMatching: { top1: knn[0]!, top5: knn[1]!, top10: knn[2]!, dimensions: Math.min(PROCRUSTES_DIMENSIONS, n - 1) },
       trials: search.trials,
       resumedTrials: restored?.trials.length ?? 0,
       worst: worstMatched(plan, n, 10).map((w) => ({ ...w, name: nameOf(w.index), partnerName: nameOf(w.partner) })),

@@ -1,0 +1,187 @@
+// k-NN matching after Procrustes (GWTune, DESIGN §4): both representations embedded in d dimensions by classical
+// MDS of their dissimilarities, the first rotated onto the second by the orthogonal Procrustes solution weighted by
+// the transport plan (Q = U Vᵀ from the SVD of Xᵀ (n T) Y), and then each object's true partner sought among the
+// nearest neighbours of its rotated embedding.
+import * as tf from '@tensorflow/tfjs'
+import { randomGenerator } from '../data/simulate'
+
+/** Eigenvalues (descending) and eigenvectors (columns of an k × k matrix) of a small symmetric matrix, by Jacobi. */
+export function symmetricEigen(a: Float64Array, k: number): { values: Float64Array; vectors: Float64Array } {
+  const m = Float64Array.from(a)
+  const v = new Float64Array(k * k)
+  for (let i = 0; i < k; i++) v[i * k + i] = 1
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0
+    for (let p = 0; p < k; p++) for (let q = p + 1; q < k; q++) off += m[p * k + q]! ** 2
+    if (off < 1e-30) break
+    for (let p = 0; p < k; p++) {
+      for (let q = p + 1; q < k; q++) {
+        const apq = m[p * k + q]!
+        if (Math.abs(apq) < 1e-300) continue
+        const theta = (m[q * k + q]! - m[p * k + p]!) / (2 * apq)
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1))
+        const c = 1 / Math.sqrt(t * t + 1)
+        const s = t * c
+        for (let r = 0; r < k; r++) {
+          const [mrp, mrq] = [m[r * k + p]!, m[r * k + q]!]
+          m[r * k + p] = c * mrp - s * mrq
+          m[r * k + q] = s * mrp + c * mrq
+        }
+        for (let r = 0; r < k; r++) {
+          const [mpr, mqr] = [m[p * k + r]!, m[q * k + r]!]
+          m[p * k + r] = c * mpr - s * mqr
+          m[q * k + r] = s * mpr + c * mqr
+        }
+        for (let r = 0; r < k; r++) {
+          const [vrp, vrq] = [v[r * k + p]!, v[r * k + q]!]
+          v[r * k + p] = c * vrp - s * vrq
+          v[r * k + q] = s * vrp + c * vrq
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: k }, (_, i) => i).sort((x, y) => m[y * k + y]! - m[x * k + x]!)
+  return {
+    values: Float64Array.from(order, (i) => m[i * k + i]!),
+    vectors: Float64Array.from({ length: k * k }, (_, at) => v[Math.floor(at / k) * k + order[at % k]!]!),
+  }
+}
+
+/** Orthonormalises the k columns of an n × k matrix in place (modified Gram-Schmidt). */
+function orthonormalise(q: Float64Array, n: number, k: number): void {
+  for (let c = 0; c < k; c++) {
+    for (let prev = 0; prev < c; prev++) {
+      let dot = 0
+      for (let i = 0; i < n; i++) dot += q[i * k + c]! * q[i * k + prev]!
+      for (let i = 0; i < n; i++) q[i * k + c]! -= dot * q[i * k + prev]!
+    }
+    let norm = 0
+    for (let i = 0; i < n; i++) norm += q[i * k + c]! ** 2
+    norm = Math.sqrt(norm) || 1
+    for (let i = 0; i < n; i++) q[i * k + c]! /= norm
+  }
+}
+
+/**
+ * Classical (Torgerson) MDS: the top-d eigenvectors of B = −½ J (D∘D) J scaled by √λ, found by subspace iteration
+ * (d + 8 vectors, products with B on the TF.js backend) and a Rayleigh-Ritz step; negative eigenvalues (a
+ * non-Euclidean D) give zero coordinates. Returns n × d coordinates whose distances reproduce D when it is
+ * Euclidean of rank ≤ d.
+ */
+export async function classicalMds(d: Float64Array, n: number, dims: number, iterations = 150): Promise<Float64Array> {
+  const b = new Float64Array(n * n)
+  const rowMean = new Float64Array(n)
+  let mean = 0
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) rowMean[i]! += d[i * n + j]! ** 2 / n
+    mean += rowMean[i]! / n
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) b[i * n + j] = -0.5 * (d[i * n + j]! ** 2 - rowMean[i]! - rowMean[j]! + mean)
+  const k = Math.min(n, dims + 8)
+  const random = randomGenerator(1)
+  const q = Float64Array.from({ length: n * k }, () => random() - 0.5)
+  orthonormalise(q, n, k)
+  const bt = tf.tensor2d(Float32Array.from(b), [n, n])
+  const times = async (x: Float64Array) => {
+    const out = tf.tidy(() => tf.matMul(bt, tf.tensor2d(Float32Array.from(x), [n, k])))
+    const values = Float64Array.from(await out.data())
+    out.dispose()
+    return values
+  }
+  try {
+    for (let it = 0; it < iterations; it++) {
+      q.set(await times(q))
+      orthonormalise(q, n, k)
+    }
+    // Rayleigh-Ritz in float64 on the host: H = Qᵀ B Q, its eigenvectors rotate Q onto B's.
+    const bq = new Float64Array(n * k)
+    for (let i = 0; i < n; i++) for (let t = 0; t < n; t++) {
+      const bit = b[i * n + t]!
+      for (let c = 0; c < k; c++) bq[i * k + c]! += bit * q[t * k + c]!
+    }
+    const h = new Float64Array(k * k)
+    for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) for (let i = 0; i < n; i++) h[r * k + c]! += q[i * k + r]! * bq[i * k + c]!
+    const { values, vectors } = symmetricEigen(h, k)
+    const out = new Float64Array(n * dims)
+    for (let c = 0; c < Math.min(dims, k); c++) {
+      const scale = Math.sqrt(Math.max(0, values[c]!))
+      for (let i = 0; i < n; i++) {
+        let s = 0
+        for (let r = 0; r < k; r++) s += q[i * k + r]! * vectors[r * k + c]!
+        out[i * dims + c] = s * scale
+      }
+    }
+    return out
+  } finally {
+    bt.dispose()
+  }
+}
+
+/** The rotation Q (d × d) minimising Σ_ij T_ij ‖x_i Q − y_j‖²: U Vᵀ from the SVD of Xᵀ T Y. */
+export function planProcrustes(x: Float64Array, y: Float64Array, plan: Float64Array, n: number, m: number, d: number): Float64Array {
+  const ty = new Float64Array(n * d)
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
+    const t = plan[i * m + j]!
+    if (t === 0) continue
+    for (let c = 0; c < d; c++) ty[i * d + c]! += t * y[j * d + c]!
+  }
+  const a = new Float64Array(d * d)
+  for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) for (let i = 0; i < n; i++) a[r * d + c]! += x[i * d + r]! * ty[i * d + c]!
+  // A = U S Vᵀ: V from the eigenvectors of AᵀA, U = A V S⁻¹ (columns with S = 0 completed from AAᵀ's).
+  const ata = new Float64Array(d * d)
+  const aat = new Float64Array(d * d)
+  for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) for (let t = 0; t < d; t++) {
+    ata[r * d + c]! += a[t * d + r]! * a[t * d + c]!
+    aat[r * d + c]! += a[r * d + t]! * a[c * d + t]!
+  }
+  const v = symmetricEigen(ata, d).vectors
+  const u = symmetricEigen(aat, d).vectors
+  // Signs: each column of U must be A v / ‖A v‖ for the pairing to hold.
+  for (let c = 0; c < d; c++) {
+    let dot = 0
+    for (let r = 0; r < d; r++) {
+      let av = 0
+      for (let t = 0; t < d; t++) av += a[r * d + t]! * v[t * d + c]!
+      dot += av * u[r * d + c]!
+    }
+    if (dot < 0) for (let r = 0; r < d; r++) u[r * d + c] = -u[r * d + c]!
+  }
+  const q = new Float64Array(d * d)
+  for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) for (let t = 0; t < d; t++) q[r * d + c]! += u[r * d + t]! * v[c * d + t]!
+  return q
+}
+
+/**
+ * k-NN matching after Procrustes: the fraction of objects i whose partner (row i of y) is among the k nearest rows
+ * of y to x_i Q (ties not in its favour).
+ */
+export function knnMatching(x: Float64Array, y: Float64Array, q: Float64Array, n: number, d: number, ks: number[]): number[] {
+  const hits = ks.map(() => 0)
+  const rotated = new Float64Array(d)
+  for (let i = 0; i < n; i++) {
+    rotated.fill(0)
+    for (let c = 0; c < d; c++) for (let t = 0; t < d; t++) rotated[c]! += x[i * d + t]! * q[t * d + c]!
+    const distance = (j: number) => {
+      let s = 0
+      for (let c = 0; c < d; c++) s += (rotated[c]! - y[j * d + c]!) ** 2
+      return s
+    }
+    const own = distance(i)
+    let closer = 0
+    for (let j = 0; j < n; j++) if (j !== i && distance(j) <= own) closer++
+    ks.forEach((k, at) => {
+      if (closer < k) hits[at]!++
+    })
+  }
+  return hits.map((h) => h / n)
+}
+
+/** The embedding dimension of k-NN matching (GWTune aligns embeddings of a few tens of dimensions). */
+export const PROCRUSTES_DIMENSIONS = 20
+
+/** Both sides by classical MDS in `dims` dimensions, rotated by the plan's Procrustes, matched by k-NN. */
+export async function knnAfterProcrustes(c1: Float64Array, c2: Float64Array, plan: Float64Array, n: number, dims: number, ks: number[] = [1, 5, 10]): Promise<number[]> {
+  const d = Math.max(1, Math.min(dims, n - 1))
+  const [x, y] = [await classicalMds(c1, n, d), await classicalMds(c2, n, d)]
+  return knnMatching(x, y, planProcrustes(x, y, plan, n, n, d), n, d, ks)
+}
