@@ -4,28 +4,35 @@ import { useTheme } from './useTheme'
 
 /**
  * A chart in the element the returned ref is bound to: drawn with the theme's colours from `option()`, redrawn
- * when a source or the theme changes, resized with the window, disposed with the component.
+ * when a source changes (the same instance, new option: disposing one while zrender has a frame scheduled threw
+ * "reading 'layerStack'" in the next frame), made again when the theme changes, resized with the window,
+ * disposed with the component.
  */
 export function useEchart(option: () => Record<string, unknown>, sources: WatchSource[]) {
   const element = ref<HTMLDivElement | null>(null)
   const { theme } = useTheme()
   let chart: echarts.ECharts | null = null
 
-  const render = (): void => {
+  const draw = (): void => {
+    chart?.setOption({ backgroundColor: 'transparent', animation: false, ...option() }, { notMerge: true })
+  }
+  const create = (): void => {
     if (!element.value) return
     chart?.dispose()
     chart = echarts.init(element.value, theme.value === 'dark' ? 'dark' : undefined)
-    chart.setOption({ backgroundColor: 'transparent', animation: false, ...option() })
+    draw()
   }
   const resize = (): void => chart?.resize()
   onMounted(() => {
-    render()
+    create()
     window.addEventListener('resize', resize)
   })
-  watch([...sources, theme], render)
+  watch(sources, draw)
+  watch(theme, create)
   onBeforeUnmount(() => {
     window.removeEventListener('resize', resize)
     chart?.dispose()
+    chart = null
   })
   return element
 }
