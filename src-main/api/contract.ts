@@ -266,6 +266,7 @@ export const JobSpec = z.discriminatedUnion('kind', [
       batchSize: z.number().int().positive().max(4096).default(DISTILL_DEFAULTS.batchSize),
       /** Units of the Dense triplet head; null for none. */
       headUnits: z.number().int().positive().max(65_536).nullable().default(DISTILL_DEFAULTS.headUnits),
+      augment: z.enum(['none', 'flip']).default(DISTILL_DEFAULTS.augment),
       seed: z.number().int().nonnegative().default(DISTILL_DEFAULTS.seed),
       name: z.string().min(1).max(200).optional(),
       /** The student's weights and Adam's state are checkpointed at most this often. */

@@ -44,12 +44,36 @@ export async function prepareStudent(name: string, layer: string | undefined, he
   return { model, student: buildStudent(base, cut, headUnits, seed), pretrained, layer: cut, ...training }
 }
 
-/** A batch loader over image files: the images with the given indices, preprocessed for the model. */
-export function imageBatches(paths: string[], [height, width]: [number, number]): (ids: Int32Array) => Promise<tf.Tensor4D> {
-  return async (ids) => {
+/** Whether image `id` is mirrored at `step`: one bit of a hash of the three (murmur3's finaliser). */
+export function flipped(seed: number, step: number, id: number): boolean {
+  let h = (Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b) ^ Math.imul(id + 1, 0xc2b2ae35)) >>> 0
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return ((h ^ (h >>> 16)) & 1) === 1
+}
+
+/** Mirrors an H × W × 3 image left-right, in place. */
+function mirror(pixels: Float32Array, at: number, height: number, width: number): void {
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width >> 1; x++) {
+      const [a, b] = [at + (y * width + x) * 3, at + (y * width + width - 1 - x) * 3]
+      for (let c = 0; c < 3; c++) [pixels[a + c], pixels[b + c]] = [pixels[b + c]!, pixels[a + c]!]
+    }
+  }
+}
+
+/**
+ * A batch loader over image files: the images with the given indices, preprocessed for the model, each mirrored
+ * at the steps `flipped` picks when augmenting (decoded in the job's thread, off the window's).
+ */
+export function imageBatches(paths: string[], [height, width]: [number, number], augment: { flip: boolean; seed: number } = { flip: false, seed: 0 }): (ids: Int32Array, step: number) => Promise<tf.Tensor4D> {
+  return async (ids, step) => {
     const size = height * width * 3
     const pixels = new Float32Array(ids.length * size)
-    for (let i = 0; i < ids.length; i++) pixels.set(await preprocess(paths[ids[i]!]!, [height, width]), i * size)
+    for (let i = 0; i < ids.length; i++) {
+      pixels.set(await preprocess(paths[ids[i]!]!, [height, width]), i * size)
+      if (augment.flip && flipped(augment.seed, step, ids[i]!)) mirror(pixels, i * size, height, width)
+    }
     return tf.tensor4d(pixels, [ids.length, height, width, 3])
   }
 }

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { DatasetInfo } from '../../src-main/api/contract'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { objectImages } from '../../src-main/jobs/kinds/alignetDistill'
-import { saveStudent } from '../../src-main/models/student'
+import { flipped, imageBatches, saveStudent } from '../../src-main/models/student'
 import { putArray } from '../../src-main/store/artifacts'
 import { insertDataset } from '../../src-main/store/datasets'
 import { listUserModels } from '../../src-main/store/models'
@@ -68,7 +68,7 @@ describe('AligNet distillation job', () => {
     const { project, runner, seen } = ctx
     const { images, triplets, model } = seed(ctx)
     await tinyModel(model)
-    const spec = { kind: 'alignetDistill' as const, triplets, images, model, divergence: 'kl' as const, teacherTemperature: 1, studentTemperature: 1, lambda: 0.1, peakLearningRate: 0.1, warmupSteps: 2, steps: 120, batchSize: 6, headUnits: 4, seed: 0, checkpointSeconds: 0 }
+    const spec = { kind: 'alignetDistill' as const, triplets, images, model, divergence: 'kl' as const, teacherTemperature: 1, studentTemperature: 1, lambda: 0.1, peakLearningRate: 0.1, warmupSteps: 2, steps: 120, batchSize: 6, headUnits: 4, augment: 'flip' as const, seed: 0, checkpointSeconds: 0 }
     const whole = await stateOf(seen, runner.start(spec).id)
     expect(whole.state, whole.error ?? '').toBe('done')
     const result = whole.result as { layer: string; backend: string; note: string; divergenceFirst: number; divergenceLast: number; models: string[]; run: number }
@@ -99,8 +99,24 @@ describe('AligNet distillation job', () => {
     const { project, runner, seen } = ctx
     const { images } = seed(ctx)
     const human = insertDataset(project.db, { kind: 'triplets', name: 'human', sourcePath: 'h', meta: { count: 1, objects: 6 } }, putArray(project.db, project.dir, { dtype: '<i4', shape: [1, 3], data: Int32Array.of(0, 1, 2) }).sha256)
-    const job = await stateOf(seen, runner.start({ kind: 'alignetDistill', triplets: human, images, model: 'mobilenet_v2', divergence: 'kl', teacherTemperature: 1, studentTemperature: 100, lambda: 1, peakLearningRate: 3e-5, warmupSteps: 1, steps: 1, batchSize: 1, headUnits: null, seed: 0, checkpointSeconds: 30 }).id)
+    const job = await stateOf(seen, runner.start({ kind: 'alignetDistill', triplets: human, images, model: 'mobilenet_v2', divergence: 'kl', teacherTemperature: 1, studentTemperature: 100, lambda: 1, peakLearningRate: 3e-5, warmupSteps: 1, steps: 1, batchSize: 1, headUnits: null, augment: 'none', seed: 0, checkpointSeconds: 30 }).id)
     expect(job.error).toBe('"human" has no teacher similarities to distil; sample AligNet triplets (step 2) or import an AligNet .npz.')
     expect(project.info().counts.models).toBe(0)
+  })
+  it('mirrors images at about half the steps, the same ones for the same seed, step and image', async () => {
+    const paths = FILES.map((f) => join(EXAMPLES_DIR, 'langlois25', f))
+    const plain = imageBatches(paths, [16, 16])
+    const augmented = imageBatches(paths, [16, 16], { flip: true, seed: 3 })
+    const draws = Array.from({ length: 200 }, (_, k) => flipped(3, k, k % 6))
+    expect(draws.filter(Boolean).length).toBeGreaterThan(70)
+    expect(draws.filter(Boolean).length).toBeLessThan(130)
+    expect(Array.from({ length: 200 }, (_, k) => flipped(3, k, k % 6))).toEqual(draws)
+    const step = draws.findIndex((f, k) => f && k % 6 === 2)
+    const [a, b] = [await plain(Int32Array.of(2), step), await augmented(Int32Array.of(2), step)]
+    // Pixel (y, x) of the mirrored image is pixel (y, 15 − x) of the plain one.
+    const [pa, pb] = [a.dataSync(), b.dataSync()]
+    for (const [y, x, c] of [[0, 0, 0], [5, 3, 1], [15, 9, 2]] as const) expect(pb[(y * 16 + x) * 3 + c]).toBe(pa[(y * 16 + 15 - x) * 3 + c])
+    const unflippedStep = draws.findIndex((f, k) => !f && k % 6 === 2)
+    expect(Array.from((await augmented(Int32Array.of(2), unflippedStep)).dataSync())).toEqual(Array.from(pa))
   })
 })

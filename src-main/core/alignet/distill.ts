@@ -120,7 +120,7 @@ function studentSimilarities(z: tf.Tensor2D, rows: Int32Array): tf.Tensor2D {
 }
 
 /**
- * Fine-tunes `student` (in place) on the labelled triplets. `images(ids)` returns the preprocessed images with
+ * Fine-tunes `student` (in place) on the labelled triplets. `images(ids, step)` returns the preprocessed images with
  * those indices as a batch (ids.length × H × W × 3). Batch-norm layers stay in inference mode, as usual when
  * fine-tuning with small batches. `pretrained` names (LayerVariable.name) the weights pulled back toward their
  * starting values: the backbone's, not the new head's.
@@ -129,7 +129,7 @@ export async function distill(
   student: tf.LayersModel,
   pretrained: Set<string>,
   data: LabelledTriplets,
-  images: (ids: Int32Array) => Promise<tf.Tensor4D>,
+  images: (ids: Int32Array, step: number) => Promise<tf.Tensor4D>,
   config: DistillConfig,
   hooks: DistillHooks = {},
   resume: DistillState | null = null,
@@ -178,7 +178,7 @@ export async function distill(
           rows[3 * b + c] = position.get(image)!
         }
       })
-      const x = await images(Int32Array.from(ids))
+      const x = await images(Int32Array.from(ids), step)
       const teacher = tf.tensor2d(Float32Array.from({ length: 3 * batch.length }, (_, k) => data.similarities[3 * batch[Math.floor(k / 3)]! + (k % 3)]!), [batch.length, 3])
       const learningRate = learningRateAt(step, config)
       ;(optimizer as unknown as { learningRate: number }).learningRate = learningRate

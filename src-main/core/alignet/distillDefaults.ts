@@ -14,6 +14,8 @@ export interface DistillConfig {
   batchSize: number
   /** Units of the Dense triplet head on the cut layer's (flattened) output; null for none. */
   headUnits: number | null
+  /** Each image mirrored left-right in half of the steps (by a hash of seed, step and image: a resumed run sees the same). */
+  augment: 'none' | 'flip'
   seed: number
 }
 
@@ -28,5 +30,6 @@ export const DISTILL_DEFAULTS: DistillConfig = {
   steps: 5000,
   batchSize: 64,
   headUnits: 1024,
+  augment: 'flip',
   seed: 0,
 }

@@ -57,7 +57,7 @@ export async function alignetDistill(spec: DistillSpec, input: DistillInput, ctx
   let lastCheckpoint = started
   const staging = mkdtempSync(join(tmpdir(), 'humanalign-student-'))
   try {
-    await distill(prepared.student, prepared.pretrained, { indices, similarities, count: indices.length / 3 }, imageBatches(paths, prepared.model.inputSize), config, {
+    await distill(prepared.student, prepared.pretrained, { indices, similarities, count: indices.length / 3 }, imageBatches(paths, prepared.model.inputSize, { flip: spec.augment === 'flip', seed: spec.seed }), config, {
       step: async (report, capture) => {
         if (first.length < WINDOW) first.push(report.divergence)
         last.push(report.divergence)
