@@ -535,6 +535,11 @@ export const operations = {
     { summary: "a similarity dataset's matrix for display (one subject or the mean, ordered by category, block-averaged down to maxSize)" },
   ),
   'datasets.list': op(Empty, z.array(DatasetInfo), { summary: "the open project's datasets, newest first" }),
+  'datasets.exportAlignet': op(
+    z.object({ id: z.number().int().positive(), path: AbsolutePath }).strict(),
+    z.object({ path: z.string(), count: z.number().int() }),
+    { summary: "write teacher-labelled triplets in AligNet's .npz layout (filenames, similarities, indices)" },
+  ),
   'datasets.thumbnails': op(
     z.object({ id: z.number().int().positive(), offset: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(200).default(60), size: z.number().int().min(16).max(256).default(96) }).strict(),
     z.object({ total: z.number().int(), thumbnails: z.array(Thumbnail) }),

@@ -16,6 +16,7 @@ import { SettingsFile } from '../store/settings'
 import { EXAMPLES, exampleImports } from './examples'
 import { listDatasets } from '../store/datasets'
 import { insertRun, listRuns } from '../store/runs'
+import { exportAlignet } from '../store/exportAlignet'
 import { matrixView, planView } from '../store/matrixView'
 
 export interface SessionOptions {
@@ -151,6 +152,11 @@ export class Session {
 
   listRuns(): RunInfo[] {
     return listRuns(this.requireProject().db)
+  }
+
+  exportAlignet(id: number, path: string): { path: string; count: number } {
+    const project = this.requireProject()
+    return exportAlignet(project.db, project.dir, id, path)
   }
 
   plan(id: number, maxSize: number): MatrixView {

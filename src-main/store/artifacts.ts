@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { encodeNpy, type NpyArray } from '../core/io/npy'
+import { AppError } from '../api/errors'
+import { decodeNpy, encodeNpy, type NpyArray } from '../core/io/npy'
 import type { Db } from './database'
 
 export const ARTIFACTS_DIR = 'artifacts'
@@ -69,6 +70,13 @@ export function getArtifact(db: Db, sha256: string): ArtifactRow | undefined {
     bytes: row.bytes,
     createdAt: row.created_at,
   }
+}
+
+/** A stored array, read back. */
+export function readArtifact(db: Db, projectDir: string, sha256: string): NpyArray {
+  const row = getArtifact(db, sha256)
+  if (!row) throw new AppError('not_found', `There is no artifact ${sha256} in this project.`)
+  return decodeNpy(new Uint8Array(readFileSync(join(projectDir, ARTIFACTS_DIR, row.file))))
 }
 
 export function listArtifacts(db: Db): ArtifactRow[] {

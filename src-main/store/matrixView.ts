@@ -1,17 +1,11 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { MatrixView } from '../api/contract'
 import { AppError } from '../api/errors'
 import { orderByCategory, type ObjectOrder } from '../core/data/objectOrder'
-import { decodeNpy, type NpyArray } from '../core/io/npy'
-import { ARTIFACTS_DIR, getArtifact } from './artifacts'
+import type { NpyArray } from '../core/io/npy'
+import { readArtifact } from './artifacts'
 import type { Db } from './database'
 import { getDataset } from './datasets'
 import { getRun } from './runs'
-
-function readArtifact(db: Db, projectDir: string, sha: string) {
-  return decodeNpy(new Uint8Array(readFileSync(join(projectDir, ARTIFACTS_DIR, getArtifact(db, sha)!.file))))
-}
 
 /** Names and category order of n objects from a concepts dataset (names, categories) or one with ids. */
 function labelsOf(db: Db, projectDir: string, id: number, n: number): { source: string; names: string[]; order: ObjectOrder } {

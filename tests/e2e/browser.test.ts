@@ -328,6 +328,12 @@ describe('the workbench in a browser', () => {
     expect((await page.locator('#probe-triplets option').allTextContents()).join('\n')).toContain(`AligNet between triplets (SPoSE 66-d embedding (THINGS, 1,854 objects), k = ${k}) (2000 × 3)`)
     // A new dataset reloads the list; the choices made in the forms stay.
     expect(await page.locator('#alignet-features').evaluate((el) => (el as unknown as { selectedOptions: { textContent: string | null }[] }).selectedOptions[0]?.textContent)).toBe('SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)')
+    // Saved in AligNet's layout, where the user says.
+    const exported = join(root, 'alignet_triplets.npz')
+    await page.fill('#alignet-export', exported)
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    await expect.poll(async () => (await toast(page).allTextContents()).join('\n')).toContain(`2,000 triplets written to ${exported}.`)
+    expect(existsSync(exported)).toBe(true)
     // Step 3 offers the new teacher-labelled triplets for distillation, with the built-in backbones.
     await expect.poll(() => page.locator('#alignet-labelled option').allTextContents()).toContain(`AligNet between triplets (SPoSE 66-d embedding (THINGS, 1,854 objects), k = ${k}) (2,000)`)
     expect(await page.locator('#alignet-backbone option').allTextContents()).toEqual(expect.arrayContaining(['MobileNetV2', 'InceptionV3']))

@@ -7,6 +7,8 @@ import { decodeNpy } from '../../src-main/core/io/npy'
 import { getArtifact, putArray } from '../../src-main/store/artifacts'
 import { getDataset, insertDataset, listDatasets } from '../../src-main/store/datasets'
 import { getRun } from '../../src-main/store/runs'
+import { exportAlignet } from '../../src-main/store/exportAlignet'
+import { decodeAlignet } from '../../src-main/core/alignet/alignetFile'
 import { randomGenerator } from '../../src-main/core/data/simulate'
 import { until } from '../helpers/events'
 import { crashAndResume, stateOf, useJobRunner } from '../helpers/jobRunner'
@@ -54,6 +56,17 @@ describe('AligNet jobs', () => {
       expect(soft[3 * t]! + soft[3 * t + 1]! + soft[3 * t + 2]!).toBeCloseTo(1, 5)
     }
     expect(sameBlobPairFirst).toBeGreaterThan(300)
+
+    // The same triplets in AligNet's layout: the teacher's ids as file names, its similarities, the indices.
+    const file = join(project.dir, 'exported.npz')
+    expect(exportAlignet(project.db, project.dir, dataset.id, file)).toEqual({ path: file, count: 400 })
+    const back = decodeAlignet(new Uint8Array(readFileSync(file)))
+    expect(back.count).toBe(400)
+    expect(Array.from(back.indices)).toEqual(Array.from(indices))
+    expect(Array.from(back.similarities)).toEqual(Array.from(read(project, dataset.meta.teacherSimilarities as string).data as Float32Array))
+    expect(back.filenames.slice(0, 3)).toEqual(Array.from(indices.subarray(0, 3), (i) => `blob${ref.blob[i]}_${i}`))
+    expect(() => exportAlignet(project.db, project.dir, features, file)).toThrow('"teacher" has no teacher similarities')
+    expect(() => exportAlignet(project.db, project.dir, dataset.id, join(project.dir, 'x.npy'))).toThrow('end the name with .npz')
   })
 
   it('resumes a sweep after a crash with the same inertias', async () => {
