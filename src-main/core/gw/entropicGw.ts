@@ -13,9 +13,8 @@ export interface GwOptions {
   maxIterations: number
   /**
    * Stop when ‖T − T_prev‖ ≤ this (POT: 1e-9). With float32 arithmetic (the product on the backend, or the
-   * absorbed Sinkhorn's kernel) the plan cannot settle that far (the rounding, amplified by 1/ε, keeps it moving
-   * at ~1e-7 at n = 300, ε = 0.003): there the loop also stops once the change is below the float32 noise bound
-   * u √n (span of the cost / ε) ‖T‖ and the loss has stopped moving.
+   * absorbed Sinkhorn's kernel) the plan cannot settle that far (its rounding keeps it moving): there the loop
+   * also stops once the change is below 1e-2 ‖T‖ and the loss moved less than 1e-4 of itself over 10 steps.
    */
   tolerance: number
   sinkhornIterations: number
@@ -107,19 +106,18 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
     sinkhornIterations += solved.iterations
     if (!solved.converged) unconvergedSinkhorn++
     if (iterations % 10 === 0) {
-      let [s, norm, low, high] = [0, 0, Infinity, -Infinity]
+      let [s, norm] = [0, 0]
       for (let k = 0; k < plan.length; k++) {
         s += (plan[k]! - previous[k]!) ** 2
         norm += plan[k]! ** 2
-        low = Math.min(low, cost[k]!)
-        high = Math.max(high, cost[k]!)
       }
       error = Math.sqrt(s)
+      // In float32 (a product on the backend, or the absorbed Sinkhorn's kernel) the plan keeps moving by its
+      // rounding, amplified by the iteration (3e-5 of ‖T‖ at n = 300, 1e-4 at n = 1854, ε = 0.003), so POT's
+      // tolerance is out of reach. Settled: the change is small (< 1e-2 ‖T‖) and the loss moved less than 1e-4 of
+      // itself over the last 10 steps (the bar for "the same loss" is 1e-3).
       const roundoff = options.domain === 'auto' ? Math.max(product.roundoff, ABSORBED_KERNEL_ROUNDOFF) : product.roundoff
-      const noise = roundoff * Math.sqrt(n) * ((high - low) / options.epsilon) * Math.sqrt(norm)
-      // Below the noise bound and the loss no longer moving (less than 1e-4 of itself over 10 steps, where float32
-      // rounding alone moves it by ~3e-5 at n = 1854): what remains is rounding, not progress.
-      settled = error <= noise && Math.abs(startLoss - checkedLoss) <= 1e-4 * Math.abs(startLoss)
+      settled = roundoff > 1e-12 && error <= 1e-2 * Math.sqrt(norm) && Math.abs(startLoss - checkedLoss) <= 1e-4 * Math.abs(startLoss)
       checkedLoss = startLoss
     }
     iterations++
