@@ -62,7 +62,7 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'gw'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'alignetEvaluate', 'gw'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
 export const ExampleName = z.enum(['things', 'rsa92'])
 export type ExampleName = z.infer<typeof ExampleName>
@@ -271,6 +271,20 @@ export const JobSpec = z.discriminatedUnion('kind', [
       name: z.string().min(1).max(200).optional(),
       /** The student's weights and Adam's state are checkpointed at most this often. */
       checkpointSeconds: z.number().nonnegative().max(3600).default(30),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('alignetEvaluate'),
+      /** Features of the same objects from the base model and from the aligned student. */
+      base: z.number().int().positive(),
+      aligned: z.number().int().positive(),
+      /** Human data of those objects, any of: triplets, similarity matrices (one or per subject), categories. */
+      triplets: z.number().int().positive().optional(),
+      rdms: z.number().int().positive().optional(),
+      labelsFrom: z.number().int().positive().optional(),
+      bootstrap: z.number().int().min(0).max(100_000).default(1000),
+      seed: z.number().int().nonnegative().default(0),
     })
     .strict(),
   z

@@ -3,10 +3,14 @@
 // human triplets, RSA against human RDMs (with their noise ceiling), and one-shot / nearest-class-mean
 // classification of labelled images.
 import { AppError } from '../api/errors'
-import type { BackendName } from '../core/compute/backend'
+import { chooseBackend, type BackendName } from '../core/compute/backend'
+import { rdmNoiseCeiling } from '../core/metrics/ceiling'
 import { nearestClassMeanAccuracy, oneShotAccuracy } from '../core/metrics/classification'
-import { evalCeiling, evalOddOneOut, evalRsa } from './evaluations'
-import { loadArray, loadFeatures, loadMatrix, readLabels } from './inputs'
+import { oddOneOutAccuracy } from '../core/metrics/oddOneOut'
+import { rdmFromFeatures } from '../core/metrics/rdm'
+import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
+import { resampledRsa } from '../jobs/resampledRsa'
+import { loadArray, loadFeatures, loadMatrix, loadTriplets, readLabels } from './inputs'
 
 export interface BeforeAfterRequest {
   base: string
@@ -35,45 +39,66 @@ export interface BeforeAfterRow {
   ceiling: [number, number] | null
 }
 
+/** What the table compares: two representations of the same n objects and the human data at hand. */
+export interface BeforeAfterInputs {
+  n: number
+  base: { data: Float32Array; p: number }
+  aligned: { data: Float32Array; p: number }
+  /** Human triplets over the objects (count × 3, odd one out last). */
+  triplets?: Int32Array
+  /** Human RDMs of the objects: one, or one per subject (subjects × n × n); `label` names them in the table. */
+  rdms?: { data: Float64Array; subjects: number; label: string }
+  /** One class label per object. */
+  labels?: string[]
+  bootstrap: number
+  seed: number
+}
+
+/** The rows of the table: odd-one-out accuracy, Spearman RSA with the ceiling, one-shot and nearest-class-mean. */
+export async function beforeAfterRows(inputs: BeforeAfterInputs): Promise<BeforeAfterRow[]> {
+  const { n } = inputs
+  const sides = [inputs.base, inputs.aligned] as const
+  const rows: BeforeAfterRow[] = []
+  if (inputs.triplets) {
+    const triplets = inputs.triplets
+    const [b, a] = await Promise.all(sides.map(async (x) => oddOneOutAccuracy(await tripletSimilarities(x.data, n, x.p, triplets, 'dot'), triplets, n)))
+    rows.push({ measure: `odd-one-out accuracy (${b!.total} human triplets)`, base: b!.accuracy, aligned: a!.accuracy, baseCi95: b!.ci95, alignedCi95: a!.ci95, ceiling: null })
+  }
+  if (inputs.rdms) {
+    const { data, subjects, label } = inputs.rdms
+    const mean = new Float64Array(n * n)
+    for (let s = 0; s < subjects; s++) for (let i = 0; i < n * n; i++) mean[i]! += data[s * n * n + i]! / subjects
+    const rsa = (x: { data: Float32Array; p: number }) => resampledRsa(rdmFromFeatures(x.data, n, x.p, 'correlation'), mean, n, { method: 'spearman', bootstrap: inputs.bootstrap, permutations: 0, seed: inputs.seed })
+    const [b, a] = [await rsa(inputs.base), await rsa(inputs.aligned)]
+    const ceiling = subjects > 1 ? rdmNoiseCeiling(data, subjects, n, 'spearman') : null
+    rows.push({ measure: `RSA, Spearman (${label})`, base: b.r, aligned: a.r, baseCi95: b.ci95, alignedCi95: a.ci95, ceiling: ceiling ? [ceiling.lower, ceiling.upper] : null })
+  }
+  if (inputs.labels) {
+    const labels = inputs.labels
+    const classes = new Set(labels).size
+    if (classes < 2) throw new AppError('user', 'The labels name one class; classification needs at least two.')
+    const row = (measure: string, score: (x: { data: Float32Array; p: number }) => number): BeforeAfterRow => ({ measure, base: score(inputs.base), aligned: score(inputs.aligned), baseCi95: null, alignedCi95: null, ceiling: null })
+    rows.push(row(`one-shot accuracy (${classes} classes, 100 draws)`, (x) => oneShotAccuracy(x.data, n, x.p, labels, 100, inputs.seed)))
+    rows.push(row(`nearest class mean, leave-one-out (${classes} classes)`, (x) => nearestClassMeanAccuracy(x.data, n, x.p, labels)))
+  }
+  return rows
+}
+
 export async function beforeAfter(request: BeforeAfterRequest) {
   const [base, aligned] = [await loadFeatures(request.base), await loadFeatures(request.aligned)]
   if (base.n !== aligned.n) throw new AppError('user', `${request.base} has ${base.n} images but ${request.aligned} has ${aligned.n}; both must describe the same images in the same order.`)
   if (!request.triplets && !request.rdms && !request.labels) throw new AppError('user', 'Nothing to evaluate on: give human --triplets, --rdms, or image --labels.')
-  const rows: BeforeAfterRow[] = []
-  if (request.triplets) {
-    const run = (features: string) => evalOddOneOut({ features, triplets: request.triplets!, similarity: 'dot', backend: request.backend, ...(request.oneBased === undefined ? {} : { oneBased: request.oneBased }) })
-    const [b, a] = [await run(request.base), await run(request.aligned)]
-    rows.push({ measure: `odd-one-out accuracy (${b.total} human triplets)`, base: b.accuracy, aligned: a.accuracy, baseCi95: b.ci95, alignedCi95: a.ci95, ceiling: null })
-  }
+  await chooseBackend({ force: request.backend ?? undefined })
+  const triplets = request.triplets ? (await loadTriplets(request.triplets, base.n, request.oneBased)).indices : undefined
+  let rdms: BeforeAfterInputs['rdms']
   if (request.rdms) {
-    const run = (features: string) =>
-      evalRsa({ a: features, b: request.rdms!, ...(request.key ? { keyB: request.key } : {}), rdm: 'correlation', method: 'spearman', bootstrap: request.bootstrap, permutations: 0, seed: request.seed })
-    const [b, a] = [await run(request.base), await run(request.aligned)]
-    const subjects = (await loadMatrix(request.rdms, await loadArray(request.rdms, request.key), 'dissimilarity')).subjects
-    const ceiling = subjects > 1 ? await evalCeiling(request.rdms, request.key, 'spearman') : null
-    rows.push({ measure: `RSA, Spearman (${b.b})`, base: b.r, aligned: a.r, baseCi95: b.ci95, alignedCi95: a.ci95, ceiling: ceiling ? [ceiling.lower, ceiling.upper] : null })
+    const matrix = await loadMatrix(request.rdms, await loadArray(request.rdms, request.key), 'dissimilarity')
+    if (matrix.n !== base.n) throw new AppError('user', `${request.rdms} describes ${matrix.n} objects but the features have ${base.n} images.`)
+    rdms = { data: matrix.data, subjects: matrix.subjects, label: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix' }
   }
-  if (request.labels) {
-    const labels = readLabels(request.labels, base.n, 'images')
-    if (new Set(labels).size < 2) throw new AppError('user', `${request.labels} names one class; classification needs at least two.`)
-    const classes = new Set(labels).size
-    rows.push({
-      measure: `one-shot accuracy (${classes} classes, 100 draws)`,
-      base: oneShotAccuracy(base.data, base.n, base.p, labels, 100, request.seed),
-      aligned: oneShotAccuracy(aligned.data, aligned.n, aligned.p, labels, 100, request.seed),
-      baseCi95: null,
-      alignedCi95: null,
-      ceiling: null,
-    })
-    rows.push({
-      measure: `nearest class mean, leave-one-out (${classes} classes)`,
-      base: nearestClassMeanAccuracy(base.data, base.n, base.p, labels),
-      aligned: nearestClassMeanAccuracy(aligned.data, aligned.n, aligned.p, labels),
-      baseCi95: null,
-      alignedCi95: null,
-      ceiling: null,
-    })
-  }
+  const labels = request.labels ? readLabels(request.labels, base.n, 'images') : undefined
+  if (labels && new Set(labels).size < 2) throw new AppError('user', `${request.labels} names one class; classification needs at least two.`)
+  const rows = await beforeAfterRows({ n: base.n, base, aligned, ...(triplets ? { triplets } : {}), ...(rdms ? { rdms } : {}), ...(labels ? { labels } : {}), bootstrap: request.bootstrap, seed: request.seed })
   return { images: base.n, base: request.base, aligned: request.aligned, rows }
 }
 

@@ -1,13 +1,12 @@
 // The evaluations of the metrics issue, on loaded inputs: each returns a JSON-ready result.
 import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
-import { pairwiseSimilarity } from '../core/compute/kernels/similarity'
-import { tripletGather } from '../core/compute/kernels/tripletGather'
 import { rdmNoiseCeiling, tripletNoiseCeiling } from '../core/metrics/ceiling'
 import { linearCka } from '../core/metrics/cka'
 import type { CorrelationMethod } from '../core/metrics/correlation'
 import { oddOneOutAccuracy, type SimilarityKind } from '../core/metrics/oddOneOut'
 import { rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
+import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { resampledRsa } from '../jobs/resampledRsa'
 import { isSquare, loadArray, loadFeatures, loadMatrix, loadTriplets } from './inputs'
 
@@ -26,14 +25,7 @@ export async function evalOddOneOut(request: OddOneOutRequest) {
   const triplets = await loadTriplets(request.triplets, features.n, request.oneBased)
   const started = performance.now()
   const backend = await chooseBackend({ force: request.backend ?? undefined })
-  let s = await pairwiseSimilarity(features.data, features.n, features.p, request.similarity === 'cosine' ? 'cosine' : 'dot')
-  if (request.similarity === 'euclidean') {
-    // −‖a − b‖ from the dot products: ‖a‖² + ‖b‖² − 2 a·b.
-    const n = features.n
-    const norms = Float32Array.from({ length: n }, (_, i) => s[i * n + i]!)
-    s = Float32Array.from(s, (v, k) => -Math.sqrt(Math.max(0, norms[Math.floor(k / n)]! + norms[k % n]! - 2 * v)))
-  }
-  const pairs = await tripletGather(s, features.n, { indices: triplets.indices, count: triplets.count })
+  const pairs = await tripletSimilarities(features.data, features.n, features.p, triplets.indices, request.similarity)
   const result = oddOneOutAccuracy(pairs, triplets.indices, features.n, { temperature: request.temperature })
   return {
     ...result,

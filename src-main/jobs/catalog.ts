@@ -135,6 +135,27 @@ export const catalog: Record<JobKind, KindInfo> = {
       return { triplets: datasetOfKind(db, triplets, 'triplets'), images: datasetOfKind(db, images, 'images') }
     },
   },
+  alignetEvaluate: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const { base, aligned, triplets, rdms, labelsFrom } = spec as Extract<JobSpec, { kind: 'alignetEvaluate' }>
+      if (triplets === undefined && rdms === undefined && labelsFrom === undefined) throw new AppError('user', 'Nothing to evaluate on: choose human triplets, human similarity matrices, or categories.')
+      const similarity = (id: number) => {
+        const found = getDataset(db, id)
+        if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+        if (found.kind !== 'similarity') throw new AppError('user', `Dataset ${id} ("${found.name}") is ${found.kind}, not similarity matrices.`)
+        return found
+      }
+      return {
+        base: datasetOfKind(db, base, 'features'),
+        aligned: datasetOfKind(db, aligned, 'features'),
+        triplets: triplets === undefined ? null : datasetOfKind(db, triplets, 'triplets'),
+        rdms: rdms === undefined ? null : similarity(rdms),
+        concepts: labelsFrom === undefined ? null : datasetOfKind(db, labelsFrom, 'concepts'),
+      }
+    },
+  },
   gw: {
     lane: 'compute',
     computes: true,

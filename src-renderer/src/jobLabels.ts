@@ -12,5 +12,6 @@ export const JOB_LABELS: Record<JobKind, string> = {
   alignetClusters: 'AligNet clusters',
   alignetTriplets: 'AligNet triplets',
   alignetDistill: 'AligNet distillation',
+  alignetEvaluate: 'AligNet evaluation',
   gw: 'Gromov-Wasserstein alignment',
 }

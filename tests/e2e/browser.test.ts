@@ -337,6 +337,15 @@ describe('the workbench in a browser', () => {
     // Step 3 offers the new teacher-labelled triplets for distillation, with the built-in backbones.
     await expect.poll(() => page.locator('#alignet-labelled option').allTextContents()).toContain(`AligNet between triplets (SPoSE 66-d embedding (THINGS, 1,854 objects), k = ${k}) (2,000)`)
     expect(await page.locator('#alignet-backbone option').allTextContents()).toEqual(expect.arrayContaining(['MobileNetV2', 'InceptionV3']))
+    // Steps 4–5: the raw embedding against the probe's transform of it, on the simulated triplets.
+    await page.selectOption('#alignet-base', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)' })
+    const transformed = (await page.locator('#alignet-aligned option').allTextContents()).find((t) => t.includes('→ probe #'))!
+    await page.selectOption('#alignet-aligned', { label: transformed })
+    await page.selectOption('#alignet-human-triplets', { label: 'THINGS triplets simulated from SPoSE (20,000, seed 0)' })
+    await page.getByRole('button', { name: 'Compare', exact: true }).click()
+    const compared = page.locator('[data-testid=alignet-compare]')
+    await compared.waitFor({ timeout: 60_000 })
+    expect(await compared.locator('tbody tr').first().textContent()).toContain('odd-one-out accuracy (20000 human triplets)')
     expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
     // The notices would cover the form in the picture.
     while ((await toast(page).count()) > 0) await page.keyboard.press('Escape')

@@ -3,12 +3,11 @@
 // between two feature sets. The result is stored as a run of the project.
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
-import { pairwiseSimilarity } from '../../core/compute/kernels/similarity'
-import { tripletGather } from '../../core/compute/kernels/tripletGather'
 import { rdmNoiseCeiling, tripletNoiseCeiling } from '../../core/metrics/ceiling'
 import { linearCka } from '../../core/metrics/cka'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
 import { rdmFromFeatures, type RdmMeasure } from '../../core/metrics/rdm'
+import { tripletSimilarities } from '../../core/metrics/tripletSimilarities'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { resampledRsa } from '../resampledRsa'
 import { artifact, asFloat32 } from './projectArrays'
@@ -115,14 +114,8 @@ async function oddOneOut(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, con
     throw new AppError('user', `"${b.name}" refers to ${String(b.meta.objects)} objects but "${a.name}" has ${n}; choose triplets of the same object list.`)
   }
   const triplets = artifact(ctx, b.artifact).data as Int32Array
-  ctx.progress(0.1, 'Similarities of all pairs')
-  let s = await pairwiseSimilarity(asFloat32(features), n, p, spec.similarity === 'cosine' ? 'cosine' : 'dot')
-  if (spec.similarity === 'euclidean') {
-    const norms = Float32Array.from({ length: n }, (_, i) => s[i * n + i]!)
-    s = Float32Array.from(s, (v, k) => -Math.sqrt(Math.max(0, norms[Math.floor(k / n)]! + norms[k % n]! - 2 * v)))
-  }
-  ctx.progress(0.7, 'Triplets')
-  const pairs = await tripletGather(s, n, { indices: triplets, count: triplets.length / 3 })
+  ctx.progress(0.1, 'Similarities of all pairs, then the triplets')
+  const pairs = await tripletSimilarities(asFloat32(features), n, p, triplets, spec.similarity)
   const levels = b.meta.conditionArtifact ? { codes: artifact(ctx, b.meta.conditionArtifact).data as Int32Array, names: b.meta.conditionLevels as string[] } : undefined
   const rt = b.meta.rtArtifact ? (artifact(ctx, b.meta.rtArtifact).data as Float32Array) : undefined
   let categories: { membership: Uint8Array; names: string[] } | undefined

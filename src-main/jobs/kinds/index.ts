@@ -6,6 +6,7 @@ import { importData } from './importData'
 import { evaluate, type EvaluateInput } from './evaluate'
 import { extract } from './extract'
 import { alignetDistill, type DistillInput } from './alignetDistill'
+import { alignetEvaluate, type AlignetEvaluateInput } from './alignetEvaluate'
 import { gw, type GwInput } from './gw'
 import { alignetClusters, alignetTriplets, type TeacherInput, type TripletsInput } from './alignet'
 import { applyProbe, probe, type ApplyTransformInput, type ProbeInput } from './probe'
@@ -25,6 +26,7 @@ export const jobKinds: Record<JobKind, JobFunction> = {
   alignetClusters: (spec, input, ctx) => alignetClusters(spec as Extract<JobSpec, { kind: 'alignetClusters' }>, input as TeacherInput, ctx),
   alignetTriplets: (spec, input, ctx) => alignetTriplets(spec as Extract<JobSpec, { kind: 'alignetTriplets' }>, input as TripletsInput, ctx),
   alignetDistill: (spec, input, ctx) => alignetDistill(spec as Extract<JobSpec, { kind: 'alignetDistill' }>, input as DistillInput, ctx),
+  alignetEvaluate: (spec, input, ctx) => alignetEvaluate(spec as Extract<JobSpec, { kind: 'alignetEvaluate' }>, input as AlignetEvaluateInput, ctx),
   gw: (spec, input, ctx) => gw(spec as Extract<JobSpec, { kind: 'gw' }>, input as GwInput, ctx),
   similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),
 }

@@ -1,0 +1,61 @@
+// AligNet's last step as a project job: one "base vs aligned" table for two feature sets of the same objects
+// (the base model's and the student's) on the human data of the project — odd-one-out accuracy on human
+// triplets, Spearman RSA with human RDMs and their noise ceiling, one-shot and nearest-class-mean classification
+// by category. The same rows as `humanalign alignet evaluate`.
+import type { DatasetInfo, JobSpec } from '../../api/contract'
+import { AppError } from '../../api/errors'
+import { beforeAfterRows } from '../../evaluate/beforeAfter'
+import type { JobContext, JobOutput } from '../protocol'
+import { artifact, asFloat32 } from './projectArrays'
+
+type EvaluateSpec = Extract<JobSpec, { kind: 'alignetEvaluate' }>
+
+export interface AlignetEvaluateInput {
+  base: DatasetInfo
+  aligned: DatasetInfo
+  triplets: DatasetInfo | null
+  rdms: DatasetInfo | null
+  concepts: DatasetInfo | null
+}
+
+/** Each object's class: its first category (every object needs one). */
+function labelsOf(concepts: DatasetInfo, n: number, ctx: JobContext): string[] {
+  const names = concepts.meta.categories as string[]
+  if (Number(concepts.meta.n) !== n) throw new AppError('user', `"${concepts.name}" lists ${String(concepts.meta.n)} objects, not ${n}.`)
+  const membership = artifact(ctx, concepts.artifact).data as Uint8Array
+  const labels = Array.from({ length: n }, (_, i) => names.find((_, c) => membership[i * names.length + c]) ?? '')
+  const missing = labels.filter((l) => l === '').length
+  if (missing) throw new AppError('user', `${missing} of the ${n} objects of "${concepts.name}" have no category; classification needs one per object.`)
+  return labels
+}
+
+export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluateInput, ctx: JobContext): Promise<JobOutput> {
+  const features = (dataset: DatasetInfo) => {
+    const array = artifact(ctx, dataset.artifact)
+    return { data: asFloat32(array), n: array.shape[0]!, p: array.shape[1]! }
+  }
+  const [base, aligned] = [features(input.base), features(input.aligned)]
+  const n = base.n
+  if (aligned.n !== n) throw new AppError('user', `"${input.base.name}" has ${n} objects but "${input.aligned.name}" has ${aligned.n}; both must describe the same objects in the same order.`)
+  ctx.progress(0.05, 'Reading the human data')
+  let triplets: Int32Array | undefined
+  if (input.triplets) {
+    if (Number(input.triplets.meta.objects) !== n) throw new AppError('user', `"${input.triplets.name}" refers to ${String(input.triplets.meta.objects)} objects, not ${n}.`)
+    triplets = artifact(ctx, input.triplets.artifact).data as Int32Array
+  }
+  let rdms: { data: Float64Array; subjects: number; label: string } | undefined
+  if (input.rdms) {
+    const array = artifact(ctx, input.rdms.artifact)
+    const size = array.shape[array.shape.length - 1]!
+    if (size !== n) throw new AppError('user', `"${input.rdms.name}" describes ${size} objects, not ${n}.`)
+    const subjects = array.shape.length === 3 ? array.shape[0]! : 1
+    rdms = { data: Float64Array.from(array.data as ArrayLike<number>), subjects, label: subjects > 1 ? `${input.rdms.name}, mean of ${subjects}` : input.rdms.name }
+  }
+  const labels = input.concepts ? labelsOf(input.concepts, n, ctx) : undefined
+  ctx.progress(0.1, 'Base against aligned')
+  const rows = await beforeAfterRows({ n, base, aligned, ...(triplets ? { triplets } : {}), ...(rdms ? { rdms } : {}), ...(labels ? { labels } : {}), bootstrap: spec.bootstrap, seed: spec.seed })
+  return {
+    result: { base: input.base.name, aligned: input.aligned.name, objects: n, rows, backend: ctx.backend?.name ?? null },
+    run: { kind: 'alignetEvaluate', name: `AligNet evaluation: ${input.base.name} vs ${input.aligned.name}`, params: spec },
+  }
+}
