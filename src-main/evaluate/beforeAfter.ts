@@ -46,6 +46,8 @@ export interface BeforeAfterInputs {
   aligned: { data: Float32Array; p: number }
   /** Human triplets over the objects (count × 3, odd one out last). */
   triplets?: Int32Array
+  /** The response time of each triplet, when recorded: entropy of the model's choice against RT. */
+  rt?: Float32Array
   /** Human RDMs of the objects: one, or one per subject (subjects × n × n); `label` names them in the table. */
   rdms?: { data: Float64Array; subjects: number; label: string }
   /** One class label per object. */
@@ -61,8 +63,13 @@ export async function beforeAfterRows(inputs: BeforeAfterInputs): Promise<Before
   const rows: BeforeAfterRow[] = []
   if (inputs.triplets) {
     const triplets = inputs.triplets
-    const [b, a] = await Promise.all(sides.map(async (x) => oddOneOutAccuracy(await tripletSimilarities(x.data, n, x.p, triplets, 'dot'), triplets, n)))
+    const rt = inputs.rt
+    const [b, a] = await Promise.all(sides.map(async (x) => oddOneOutAccuracy(await tripletSimilarities(x.data, n, x.p, triplets, 'dot'), triplets, n, rt ? { rt } : {})))
     rows.push({ measure: `odd-one-out accuracy (${b!.total} human triplets)`, base: b!.accuracy, aligned: a!.accuracy, baseCi95: b!.ci95, alignedCi95: a!.ci95, ceiling: null })
+    // Where people were slower the model should be less sure: a positive correlation is human-like.
+    if (b!.entropyRtSpearman !== null && a!.entropyRtSpearman !== null) {
+      rows.push({ measure: 'entropy of the choice vs response time, Spearman', base: b!.entropyRtSpearman, aligned: a!.entropyRtSpearman, baseCi95: null, alignedCi95: null, ceiling: null })
+    }
   }
   if (inputs.rdms) {
     const { data, subjects, label } = inputs.rdms

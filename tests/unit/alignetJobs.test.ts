@@ -2,13 +2,16 @@
 // clustering, resume after a crash, the synthetic triplets dataset with the teacher's soft labels, and errors.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { decodeNpy } from '../../src-main/core/io/npy'
 import { getArtifact, putArray } from '../../src-main/store/artifacts'
 import { getDataset, insertDataset, listDatasets } from '../../src-main/store/datasets'
 import { getRun } from '../../src-main/store/runs'
 import { exportAlignet } from '../../src-main/store/exportAlignet'
 import { decodeAlignet } from '../../src-main/core/alignet/alignetFile'
+import { oddOneOutAccuracy } from '../../src-main/core/metrics/oddOneOut'
+import { tripletSimilarities } from '../../src-main/core/metrics/tripletSimilarities'
+import { chooseBackend } from '../../src-main/core/compute/backend'
 import { randomGenerator } from '../../src-main/core/data/simulate'
 import { until } from '../helpers/events'
 import { crashAndResume, stateOf, useJobRunner } from '../helpers/jobRunner'
@@ -105,6 +108,10 @@ describe('AligNet jobs', () => {
 })
 
 describe('AligNet evaluation job', () => {
+  beforeAll(async () => {
+    await chooseBackend({ force: 'wasm' })
+  })
+
   // The 12-image, 3-class fixture of the CLI's test (tests/fixtures/classification/make_fixtures.py): the aligned
   // copy has its class structure strengthened; three "subjects" judge by class.
   const cls = JSON.parse(readFileSync(join(__dirname, '../fixtures/classification/reference.json'), 'utf8')) as { x: number[]; labels: string[]; nearestClassMean: number }
@@ -117,22 +124,28 @@ describe('AligNet evaluation job', () => {
     const rdms = new Float64Array(3 * 144)
     for (let s = 0; s < 3; s++) for (let i = 0; i < 12; i++) for (let j = 0; j < 12; j++) rdms[s * 144 + i * 12 + j] = i === j ? 0 : (Math.floor(i / 4) === Math.floor(j / 4) ? 0.2 : 1) + 0.01 * (((i + j + s) * 7) % 5)
     const classes = [...new Set(cls.labels)]
+    const humanTriplets = Int32Array.of(0, 1, 4, 5, 6, 8, 9, 10, 0, 2, 3, 11, 4, 7, 1, 8, 11, 5)
+    const rts = Float32Array.of(1.2, 0.8, 2.5, 1.9, 0.7, 1.4)
     const ids = {
       base: insertDataset(project.db, { kind: 'features', name: 'base', sourcePath: 't', meta: { n: 12, p: 4 } }, put({ dtype: '<f4', shape: [12, 4], data: base })),
       aligned: insertDataset(project.db, { kind: 'features', name: 'aligned', sourcePath: 't', meta: { n: 12, p: 4 } }, put({ dtype: '<f4', shape: [12, 4], data: aligned })),
-      triplets: insertDataset(project.db, { kind: 'triplets', name: 'human', sourcePath: 't', meta: { count: 6, objects: 12 } }, put({ dtype: '<i4', shape: [6, 3], data: Int32Array.of(0, 1, 4, 5, 6, 8, 9, 10, 0, 2, 3, 11, 4, 7, 1, 8, 11, 5) })),
+      triplets: insertDataset(project.db, { kind: 'triplets', name: 'human', sourcePath: 't', meta: { count: 6, objects: 12, rtArtifact: put({ dtype: '<f4', shape: [6], data: rts }) } }, put({ dtype: '<i4', shape: [6, 3], data: humanTriplets })),
       rdms: insertDataset(project.db, { kind: 'similarity', name: 'judgments', sourcePath: 't', meta: { n: 12 } }, put({ dtype: '<f8', shape: [3, 12, 12], data: rdms })),
       classes: insertDataset(project.db, { kind: 'concepts', name: 'classes', sourcePath: 't', meta: { n: 12, names: cls.labels, categories: classes } }, put({ dtype: '|u1', shape: [12, classes.length], data: Uint8Array.from({ length: 12 * classes.length }, (_, k) => Number(cls.labels[Math.floor(k / classes.length)] === classes[k % classes.length])) })),
     }
     const job = await stateOf(seen, runner.start({ kind: 'alignetEvaluate', base: ids.base, aligned: ids.aligned, triplets: ids.triplets, rdms: ids.rdms, labelsFrom: ids.classes, bootstrap: 200, seed: 0 }).id)
     expect(job.state, job.error ?? '').toBe('done')
     const { rows } = job.result as { rows: { measure: string; base: number; aligned: number; ceiling: [number, number] | null }[] }
-    expect(rows.map((r) => r.measure)).toEqual(['odd-one-out accuracy (6 human triplets)', 'RSA, Spearman (judgments, mean of 3)', 'one-shot accuracy (3 classes, 100 draws)', 'nearest class mean, leave-one-out (3 classes)'])
+    expect(rows.map((r) => r.measure)).toEqual(['odd-one-out accuracy (6 human triplets)', 'entropy of the choice vs response time, Spearman', 'RSA, Spearman (judgments, mean of 3)', 'one-shot accuracy (3 classes, 100 draws)', 'nearest class mean, leave-one-out (3 classes)'])
+    // The entropy row is the metric's own entropy-RT correlation of each side.
+    const direct = async (x: Float32Array) => oddOneOutAccuracy(await tripletSimilarities(x, 12, 4, humanTriplets, 'dot'), humanTriplets, 12, { rt: rts }).entropyRtSpearman
+    expect(rows[1]!.base).toBeCloseTo((await direct(base))!, 12)
+    expect(rows[1]!.aligned).toBeCloseTo((await direct(aligned))!, 12)
     // The NumPy reference for the base's nearest class mean; the aligned copy separates the classes.
-    expect(rows[3]!.base).toBeCloseTo(cls.nearestClassMean, 12)
-    expect(rows[3]!.aligned).toBe(1)
-    expect(rows[1]!.aligned).toBeGreaterThan(rows[1]!.base)
-    expect(rows[1]!.ceiling![0]).toBeGreaterThan(0.3)
+    expect(rows[4]!.base).toBeCloseTo(cls.nearestClassMean, 12)
+    expect(rows[4]!.aligned).toBe(1)
+    expect(rows[2]!.aligned).toBeGreaterThan(rows[2]!.base)
+    expect(rows[2]!.ceiling![0]).toBeGreaterThan(0.3)
     expect(getRun(project.db, (job.result as { run: number }).run)!.kind).toBe('alignetEvaluate')
     expect(() => runner.start({ kind: 'alignetEvaluate', base: ids.base, aligned: ids.aligned, bootstrap: 0, seed: 0 })).toThrow('Nothing to evaluate on: choose human triplets, human similarity matrices, or categories.')
   })

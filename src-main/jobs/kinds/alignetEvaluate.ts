@@ -1,7 +1,7 @@
 // AligNet's last step as a project job: one "base vs aligned" table for two feature sets of the same objects
 // (the base model's and the student's) on the human data of the project — odd-one-out accuracy on human
-// triplets, Spearman RSA with human RDMs and their noise ceiling, one-shot and nearest-class-mean classification
-// by category. The same rows as `humanalign alignet evaluate`.
+// triplets (and entropy against response time where the triplets have RTs), Spearman RSA with human RDMs and
+// their noise ceiling, one-shot and nearest-class-mean classification by category. The CLI's rows.
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { beforeAfterRows } from '../../evaluate/beforeAfter'
@@ -39,9 +39,11 @@ export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluate
   if (aligned.n !== n) throw new AppError('user', `"${input.base.name}" has ${n} objects but "${input.aligned.name}" has ${aligned.n}; both must describe the same objects in the same order.`)
   ctx.progress(0.05, 'Reading the human data')
   let triplets: Int32Array | undefined
+  let rt: Float32Array | undefined
   if (input.triplets) {
     if (Number(input.triplets.meta.objects) !== n) throw new AppError('user', `"${input.triplets.name}" refers to ${String(input.triplets.meta.objects)} objects, not ${n}.`)
     triplets = artifact(ctx, input.triplets.artifact).data as Int32Array
+    if (input.triplets.meta.rtArtifact) rt = asFloat32(artifact(ctx, input.triplets.meta.rtArtifact))
   }
   let rdms: { data: Float64Array; subjects: number; label: string } | undefined
   if (input.rdms) {
@@ -53,7 +55,7 @@ export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluate
   }
   const labels = input.concepts ? labelsOf(input.concepts, n, ctx) : undefined
   ctx.progress(0.1, 'Base against aligned')
-  const rows = await beforeAfterRows({ n, base, aligned, ...(triplets ? { triplets } : {}), ...(rdms ? { rdms } : {}), ...(labels ? { labels } : {}), bootstrap: spec.bootstrap, seed: spec.seed })
+  const rows = await beforeAfterRows({ n, base, aligned, ...(triplets ? { triplets } : {}), ...(rt ? { rt } : {}), ...(rdms ? { rdms } : {}), ...(labels ? { labels } : {}), bootstrap: spec.bootstrap, seed: spec.seed })
   return {
     result: { base: input.base.name, aligned: input.aligned.name, objects: n, rows, backend: ctx.backend?.name ?? null },
     run: { kind: 'alignetEvaluate', name: `AligNet evaluation: ${input.base.name} vs ${input.aligned.name}`, params: spec },
