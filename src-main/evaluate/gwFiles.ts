@@ -3,7 +3,7 @@
 // matching rates assume row i of A and row i of B are the same object.
 import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
-import { checkedDissimilarities, distanceFactors, hostCrossProduct } from '../core/gw/crossProduct'
+import { gwSide, hostCrossProduct } from '../core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
 import { categoryMatching as categoryMatchingOf, matchingRates } from '../core/gw/matching'
 import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../core/gw/procrustes'
@@ -40,12 +40,7 @@ export async function gwFiles(request: GwRequest) {
   const n = a.n
   const uniform = new Float64Array(n).fill(1 / n)
   const backend = await chooseBackend({ force: request.backend ?? undefined })
-  const sides = [a, b].map((x) => {
-    const { c, scale } = checkedDissimilarities(x.rdm, request.normalise)
-    const factors = x.features ? distanceFactors(x.features.data, n, x.features.p, request.distance) : null
-    if (factors) for (let k = 0; k < factors.l.length; k++) factors.l[k]! /= scale
-    return { n, c, factors }
-  })
+  const sides = [a, b].map((x) => gwSide(x.rdm, n, x.features, request.distance, request.normalise))
   // C1 T C2ᵀ on the backend, in float32; through the factors of cosine and correlation distances when p is small.
   const product = request.precision === 'float32' ? await gwCrossProduct(sides[0]!, sides[1]!, backend.name) : hostCrossProduct(sides[0]!.c, n, sides[1]!.c, n)
   const started = performance.now()

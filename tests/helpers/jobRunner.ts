@@ -49,3 +49,12 @@ export async function crashAndResume(runner: JobRunner, seen: AppEvent[], spec: 
   runner.resume(job.id)
   return stateOf(seen, job.id)
 }
+
+/** Cancels a running job and checks that it stops within a second, as cancelled, without recording a run. */
+export async function expectCancelledWithinASecond(runner: JobRunner, seen: AppEvent[], project: Project, id: number): Promise<void> {
+  const asked = performance.now()
+  runner.cancel(id)
+  expect(await stateOf(seen, id)).toMatchObject({ state: 'cancelled' })
+  expect(performance.now() - asked).toBeLessThan(1000)
+  expect(project.info().counts.runs).toBe(0)
+}

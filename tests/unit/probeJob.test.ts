@@ -9,7 +9,7 @@ import { decodeNpy } from '../../src-main/core/io/npy'
 import { getArtifact, putArray } from '../../src-main/store/artifacts'
 import { insertDataset } from '../../src-main/store/datasets'
 import { until } from '../helpers/events'
-import { crashAndResume, stateOf, useJobRunner } from '../helpers/jobRunner'
+import { crashAndResume, stateOf, useJobRunner, expectCancelledWithinASecond } from '../helpers/jobRunner'
 
 const setup = useJobRunner()
 
@@ -109,11 +109,7 @@ describe('probe job', () => {
     const { featuresId, tripletsId } = seedData(project)
     const job = runner.start(spec(featuresId, tripletsId, { maxEpochs: 500, patience: 500 }))
     await until(seen, (e) => e.type === 'job.metric' && e.jobId === job.id)
-    const asked = performance.now()
-    runner.cancel(job.id)
-    expect(await stateOf(seen, job.id)).toMatchObject({ state: 'cancelled' })
-    expect(performance.now() - asked).toBeLessThan(1000)
-    expect(project.info().counts.runs).toBe(0)
+    await expectCancelledWithinASecond(runner, seen, project, job.id)
   }, 60_000)
 
   it('trains the soft objective on response frequencies when triplets were answered several times', async () => {

@@ -109,14 +109,18 @@ export function tfjsCrossProduct(one: GwSide, two: GwSide): CrossProduct {
 }
 
 /**
- * Every dissimilarity must be finite (GW compares all pairs); with `normalise`, they are divided by the largest so
- * that one ε range suits any pair of representations. Returns the matrix and the divisor (1 without normalise).
+ * One side of a problem from its dissimilarities (n × n) and, when they came from features, those features: every
+ * dissimilarity must be finite (GW compares all pairs; a RangeError says so); with `normalise` they are divided by
+ * the largest, so that one ε range suits any pair of representations, and the factors with them.
  */
-export function checkedDissimilarities(c: Float64Array, normalise: boolean): { c: Float64Array; scale: number } {
+export function gwSide(rdm: Float64Array, n: number, features: { data: Float32Array | Float64Array; p: number } | undefined, measure: RdmMeasure, normalise: boolean): GwSide {
   let top = 0
-  for (const v of c) {
+  for (const v of rdm) {
     if (!Number.isFinite(v)) throw new RangeError('has missing or infinite dissimilarities (NaN or ∞); GW needs every pair. Fill or drop those objects and import it again.')
     top = Math.max(top, v)
   }
-  return !normalise || top === 0 ? { c, scale: 1 } : { c: c.map((v) => v / top), scale: top }
+  const scale = normalise && top > 0 ? top : 1
+  const factors = features ? distanceFactors(features.data, n, features.p, measure) : null
+  if (factors) for (let k = 0; k < factors.l.length; k++) factors.l[k]! /= scale
+  return { n, c: scale === 1 ? rdm : rdm.map((v) => v / scale), factors }
 }

@@ -5,7 +5,7 @@
 // the worst-matched objects and the plan (float32) as an artifact.
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
-import { checkedDissimilarities, distanceFactors, type GwSide } from '../../core/gw/crossProduct'
+import { gwSide, type GwSide } from '../../core/gw/crossProduct'
 import { searchEpsilon, type Trial } from '../../core/gw/epsilonSearch'
 import { categoryMatching, matchingRates, worstMatched } from '../../core/gw/matching'
 import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../../core/gw/procrustes'
@@ -25,15 +25,11 @@ export interface GwInput {
 /** One side: its dissimilarities (divided by their largest when asked) and, for features, their factors. */
 function side(dataset: DatasetInfo, spec: GwSpec, ctx: JobContext): GwSide {
   const { rdm, n, features } = datasetRdm(dataset, spec.metric, ctx)
-  let checked
   try {
-    checked = checkedDissimilarities(rdm, spec.normalise)
+    return gwSide(rdm, n, features, spec.metric, spec.normalise)
   } catch (err) {
     throw err instanceof RangeError ? new AppError('user', `"${dataset.name}" ${err.message}`) : err
   }
-  const factors = features ? distanceFactors(features.data, n, features.p, spec.metric) : null
-  if (factors) for (let k = 0; k < factors.l.length; k++) factors.l[k]! /= checked.scale
-  return { n, c: checked.c, factors }
 }
 
 export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise<JobOutput> {
