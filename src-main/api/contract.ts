@@ -62,7 +62,7 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'alignetEvaluate', 'gw'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'alignetEvaluate', 'gw', 'map', 'compare', 'deriveTriplets'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
 export const ExampleName = z.enum(['things', 'rsa92'])
 export type ExampleName = z.infer<typeof ExampleName>
@@ -307,6 +307,36 @@ export const JobSpec = z.discriminatedUnion('kind', [
       seed: z.number().int().nonnegative().default(0),
       /** A concepts dataset whose categories give category-level matching. */
       categoriesFrom: z.number().int().positive().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('map'),
+      /** A feature set or similarity matrices of the project. */
+      dataset: z.number().int().positive(),
+      method: z.enum(['pca', 'mds', 'tsne', 'umap']).default('pca'),
+      perplexity: z.number().positive().max(1000).default(30),
+      iterations: z.number().int().min(50).max(10_000).default(1000),
+      neighbours: z.number().int().min(2).max(200).default(15),
+      minDistance: z.number().min(0).max(10).default(0.1),
+      seed: z.number().int().nonnegative().default(0),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('compare'),
+      /** Feature sets (and similarity matrices) of the same objects; every pair is compared. */
+      datasets: z.array(z.number().int().positive()).min(2).max(40),
+      rdm: z.enum(['correlation', 'cosine', 'euclidean']).default('correlation'),
+      method: z.enum(['spearman', 'pearson', 'kendall']).default('spearman'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('deriveTriplets'),
+      /** Similarity matrices (one per subject): every triplet of their objects, the subjects' votes as soft labels. */
+      dataset: z.number().int().positive(),
+      name: z.string().min(1).max(200).optional(),
     })
     .strict(),
   z

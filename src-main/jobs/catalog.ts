@@ -46,6 +46,14 @@ function datasetOfKind(db: Db, id: number, kind: keyof typeof KIND_NAMES) {
   return found
 }
 
+/** A feature set or similarity matrices; `what` completes "… feature sets or similarity matrices". */
+function representation(db: Db, id: number, what: string) {
+  const found = getDataset(db, id)
+  if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  if (found.kind !== 'features' && found.kind !== 'similarity') throw new AppError('user', `Dataset ${id} ("${found.name}") is ${found.kind}; ${what} feature sets or similarity matrices.`)
+  return found
+}
+
 const RUN_KINDS = { probe: 'a probe with a transform', alignetClusters: 'an AligNet clustering' }
 
 function runOfKind(db: Db, id: number, kind: keyof typeof RUN_KINDS) {
@@ -161,13 +169,30 @@ export const catalog: Record<JobKind, KindInfo> = {
     computes: true,
     input(db, spec) {
       const { a, b, categoriesFrom } = spec as Extract<JobSpec, { kind: 'gw' }>
-      const representation = (id: number) => {
-        const found = getDataset(db, id)
-        if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
-        if (found.kind !== 'features' && found.kind !== 'similarity') throw new AppError('user', `Dataset ${id} ("${found.name}") is ${found.kind}; GW aligns feature sets or similarity matrices.`)
-        return found
-      }
-      return { a: representation(a), b: representation(b), categories: categoriesFrom === undefined ? null : datasetOfKind(db, categoriesFrom, 'concepts') }
+      return { a: representation(db, a, 'GW aligns'), b: representation(db, b, 'GW aligns'), categories: categoriesFrom === undefined ? null : datasetOfKind(db, categoriesFrom, 'concepts') }
+    },
+  },
+  map: {
+    lane: 'compute',
+    computes: true,
+    input: (db, spec) => representation(db, (spec as Extract<JobSpec, { kind: 'map' }>).dataset, 'a map draws'),
+  },
+  compare: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const { datasets } = spec as Extract<JobSpec, { kind: 'compare' }>
+      if (new Set(datasets).size !== datasets.length) throw new AppError('user', 'A representation is listed twice; choose each once.')
+      return { datasets: datasets.map((id) => representation(db, id, 'a comparison takes')) }
+    },
+  },
+  deriveTriplets: {
+    lane: 'compute',
+    computes: false,
+    input(db, spec) {
+      const found = representation(db, (spec as Extract<JobSpec, { kind: 'deriveTriplets' }>).dataset, 'triplets are derived from')
+      if (found.kind !== 'similarity') throw new AppError('user', `Dataset ${found.id} ("${found.name}") is ${found.kind}; triplets are derived from similarity matrices.`)
+      return found
     },
   },
   similarity: {

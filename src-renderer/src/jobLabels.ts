@@ -14,4 +14,7 @@ export const JOB_LABELS: Record<JobKind, string> = {
   alignetDistill: 'AligNet distillation',
   alignetEvaluate: 'AligNet evaluation',
   gw: 'Gromov-Wasserstein alignment',
+  map: 'Representation map',
+  compare: 'Model comparison',
+  deriveTriplets: 'Triplets from similarity matrices',
 }

@@ -63,10 +63,8 @@ function orthonormalise(q: Float64Array, n: number, k: number): void {
 }
 
 /**
- * Classical (Torgerson) MDS: the top-d eigenvectors of B = −½ J (D∘D) J scaled by √λ, found by subspace iteration
- * (d + 8 vectors, products with B on the TF.js backend) and a Rayleigh-Ritz step; negative eigenvalues (a
- * non-Euclidean D) give zero coordinates. Returns n × d coordinates whose distances reproduce D when it is
- * Euclidean of rank ≤ d.
+ * Classical (Torgerson) MDS: the top-d eigenvectors of B = −½ J (D∘D) J scaled by √λ. Returns n × d coordinates
+ * whose distances reproduce D when it is Euclidean of rank ≤ d.
  */
 export async function classicalMds(d: Float64Array, n: number, dims: number, iterations = 150): Promise<Float64Array> {
   const b = new Float64Array(n * n)
@@ -77,6 +75,15 @@ export async function classicalMds(d: Float64Array, n: number, dims: number, ite
     mean += rowMean[i]! / n
   }
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) b[i * n + j] = -0.5 * (d[i * n + j]! ** 2 - rowMean[i]! - rowMean[j]! + mean)
+  return (await principalCoordinates(b, n, dims, iterations)).coordinates
+}
+
+/**
+ * The top-d eigenpairs of a symmetric positive semi-definite n × n matrix B (a centred Gram matrix) as coordinates:
+ * eigenvectors scaled by √λ, found by subspace iteration (d + 8 vectors, products with B on the TF.js backend) and a
+ * Rayleigh-Ritz step in float64; negative eigenvalues give zero coordinates.
+ */
+export async function principalCoordinates(b: Float64Array, n: number, dims: number, iterations = 150): Promise<{ coordinates: Float64Array; values: Float64Array }> {
   const k = Math.min(n, dims + 8)
   const random = randomGenerator(1)
   const q = Float64Array.from({ length: n * k }, () => random() - 0.5)
@@ -93,7 +100,6 @@ export async function classicalMds(d: Float64Array, n: number, dims: number, ite
       q.set(await times(q))
       orthonormalise(q, n, k)
     }
-    // Rayleigh-Ritz in float64 on the host: H = Qᵀ B Q, its eigenvectors rotate Q onto B's.
     const bq = new Float64Array(n * k)
     for (let i = 0; i < n; i++) for (let t = 0; t < n; t++) {
       const bit = b[i * n + t]!
@@ -111,7 +117,7 @@ export async function classicalMds(d: Float64Array, n: number, dims: number, ite
         out[i * dims + c] = s * scale
       }
     }
-    return out
+    return { coordinates: out, values: values.slice(0, dims) }
   } finally {
     bt.dispose()
   }

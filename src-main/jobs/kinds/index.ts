@@ -8,6 +8,7 @@ import { extract } from './extract'
 import { alignetDistill, type DistillInput } from './alignetDistill'
 import { alignetEvaluate, type AlignetEvaluateInput } from './alignetEvaluate'
 import { gw, type GwInput } from './gw'
+import { compare, deriveTriplets, map, type CompareInput } from './explore'
 import { alignetClusters, alignetTriplets, type TeacherInput, type TripletsInput } from './alignet'
 import { applyProbe, probe, type ApplyTransformInput, type ProbeInput } from './probe'
 import { similarity } from './similarity'
@@ -28,5 +29,8 @@ export const jobKinds: Record<JobKind, JobFunction> = {
   alignetDistill: (spec, input, ctx) => alignetDistill(spec as Extract<JobSpec, { kind: 'alignetDistill' }>, input as DistillInput, ctx),
   alignetEvaluate: (spec, input, ctx) => alignetEvaluate(spec as Extract<JobSpec, { kind: 'alignetEvaluate' }>, input as AlignetEvaluateInput, ctx),
   gw: (spec, input, ctx) => gw(spec as Extract<JobSpec, { kind: 'gw' }>, input as GwInput, ctx),
+  map: (spec, input, ctx) => map(spec as Extract<JobSpec, { kind: 'map' }>, input as DatasetInfo, ctx),
+  compare: (spec, input, ctx) => compare(spec as Extract<JobSpec, { kind: 'compare' }>, input as CompareInput, ctx),
+  deriveTriplets: async (spec, input, ctx) => deriveTriplets(spec as Extract<JobSpec, { kind: 'deriveTriplets' }>, input as DatasetInfo, ctx),
   similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),
 }

@@ -1,0 +1,50 @@
+// Odd-one-out triplets derived from similarity matrices: every triplet of the n objects, each subject's matrix
+// voting for the pair it rates most similar. The soft labels are the share of subjects voting for each pair (a tie
+// within one subject splits its vote); the triplet is written with the majority's odd-one-out in column 2.
+
+export interface DerivedTriplets {
+  count: number
+  /** count × 3; column 2 is the majority's odd-one-out. */
+  indices: Int32Array
+  /** count × 3 votes in pair order [p(01), p(02), p(12)] of the written columns. */
+  soft: Float32Array
+}
+
+/** At most this many objects: C(300, 3) ≈ 4.5 M triplets, the size of the THINGS data. */
+export const DERIVE_MAX_OBJECTS = 300
+
+/** Every triplet of n objects from `subjects` n × n matrices (dissimilarities, or similarities when `similar`). */
+export function deriveTriplets(matrices: ArrayLike<number>, subjects: number, n: number, similar: boolean): DerivedTriplets {
+  if (n < 3) throw new RangeError('triplets need at least 3 objects')
+  if (n > DERIVE_MAX_OBJECTS) throw new RangeError(`every triplet of ${n} objects is too many (at most ${DERIVE_MAX_OBJECTS} objects)`)
+  const count = (n * (n - 1) * (n - 2)) / 6
+  const indices = new Int32Array(count * 3)
+  const soft = new Float32Array(count * 3)
+  const sign = similar ? -1 : 1
+  const votes = [0, 0, 0]
+  let t = 0
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      for (let k = j + 1; k < n; k++) {
+        votes.fill(0)
+        for (let s = 0; s < subjects; s++) {
+          const base = s * n * n
+          const d = [sign * matrices[base + i * n + j]!, sign * matrices[base + i * n + k]!, sign * matrices[base + j * n + k]!]
+          const low = Math.min(d[0]!, d[1]!, d[2]!)
+          const tied = d.filter((v) => v === low).length
+          for (let q = 0; q < 3; q++) if (d[q] === low) votes[q]! += 1 / tied
+        }
+        const majority = votes[0]! >= votes[1]! && votes[0]! >= votes[2]! ? 0 : votes[1]! >= votes[2]! ? 1 : 2
+        // Columns (a, b, odd) with (a, b) the majority pair; the votes follow the columns' pair order.
+        const [columns, order] =
+          majority === 0 ? [[i, j, k], [0, 1, 2]] : majority === 1 ? [[i, k, j], [1, 0, 2]] : [[j, k, i], [2, 0, 1]]
+        for (let c = 0; c < 3; c++) {
+          indices[3 * t + c] = columns[c]!
+          soft[3 * t + c] = votes[order[c]!]! / subjects
+        }
+        t++
+      }
+    }
+  }
+  return { count, indices, soft }
+}
