@@ -501,6 +501,55 @@ export type ModelInfo = z.infer<typeof ModelInfo>
 export const Thumbnail = z.object({ id: z.string(), file: z.string(), dataUrl: z.string() })
 export type Thumbnail = z.infer<typeof Thumbnail>
 
+/** Names of n objects and the category (index into categories, −1 for none) each belongs to first. */
+export const ObjectLabels = z.object({ source: z.string(), names: z.array(z.string()), categories: z.array(z.string()), category: z.array(z.number().int()) })
+export type ObjectLabels = z.infer<typeof ObjectLabels>
+
+export const TripletBrowseRequest = z
+  .object({
+    triplets: z.number().int().positive(),
+    /** Feature sets of the same objects whose choices are shown. */
+    models: z.array(z.number().int().positive()).max(6).default([]),
+    similarity: z.enum(['dot', 'cosine', 'euclidean']).default('dot'),
+    agreement: z.enum(['any', 'allAgree', 'someWrong', 'allWrong', 'modelsDisagree']).default('any'),
+    /** A concepts dataset and one of its categories: triplets with an object of that category. */
+    categoriesFrom: z.number().int().positive().nullable().default(null),
+    category: z.number().int().nonnegative().nullable().default(null),
+    level: z.number().int().nonnegative().nullable().default(null),
+    entropy: z.tuple([z.number().min(0), z.number().min(0)]).nullable().default(null),
+    object: z.number().int().nonnegative().nullable().default(null),
+    sort: z.enum(['index', 'confidence', 'confidenceAsc', 'entropy', 'entropyAsc']).default('index'),
+    offset: z.number().int().nonnegative().default(0),
+    limit: z.number().int().min(1).max(500).default(100),
+  })
+  .strict()
+export type TripletBrowseRequest = z.infer<typeof TripletBrowseRequest>
+
+export const TripletRow = z.object({
+  index: z.number().int(),
+  objects: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+  /** The human choice probabilities in pair order [p(01), p(02), p(12)], when the triplets carry them. */
+  soft: z.array(z.number()).nullable(),
+  level: z.string().nullable(),
+  /** Per model, its pair probabilities; its odd-one-out is 2 − argmax. */
+  models: z.array(z.array(z.number())),
+})
+export type TripletRow = z.infer<typeof TripletRow>
+
+export const TripletPage = z.object({
+  /** Triplets passing the filter, and in the dataset. */
+  total: z.number().int(),
+  count: z.number().int(),
+  objects: z.number().int(),
+  offset: z.number().int(),
+  rows: z.array(TripletRow),
+  models: z.array(z.object({ id: z.number().int(), name: z.string() })),
+  levels: z.array(z.string()),
+  hasSoftLabels: z.boolean(),
+  milliseconds: z.number(),
+})
+export type TripletPage = z.infer<typeof TripletPage>
+
 export const AppInfo = z.object({
   name: z.literal('HumanAlign'),
   version: z.string(),
@@ -585,9 +634,28 @@ export const operations = {
     { summary: "write teacher-labelled triplets in AligNet's .npz layout (filenames, similarities, indices)" },
   ),
   'datasets.thumbnails': op(
-    z.object({ id: z.number().int().positive(), offset: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(200).default(60), size: z.number().int().min(16).max(256).default(96) }).strict(),
+    z
+      .object({
+        id: z.number().int().positive(),
+        offset: z.number().int().nonnegative().default(0),
+        limit: z.number().int().min(1).max(200).default(60),
+        size: z.number().int().min(16).max(256).default(96),
+        /** These images (by position) instead of a page. */
+        indices: z.array(z.number().int().nonnegative()).max(200).optional(),
+      })
+      .strict(),
     z.object({ total: z.number().int(), thumbnails: z.array(Thumbnail) }),
     { summary: "small previews of an image set's images, as data URLs, a page at a time" },
+  ),
+  'datasets.objects': op(
+    z.object({ id: z.number().int().positive() }).strict(),
+    ObjectLabels,
+    { summary: 'the names of the objects of a concepts, features or images dataset, and their categories' },
+  ),
+  'triplets.browse': op(
+    TripletBrowseRequest,
+    TripletPage,
+    { summary: "a page of triplets with each model's choice and probabilities, filtered and sorted (probabilities computed once, in a worker)" },
   ),
   'models.list': op(Empty, z.array(ModelSummary), { summary: 'the built-in models and the models added to the open project' }),
   'models.describe': op(z.object({ id: z.string().min(1).max(1000) }).strict(), ModelInfo, { summary: "a model's input size, parameters and layers (loaded in a worker)" }),

@@ -1,6 +1,6 @@
 import { arch, cpus, freemem, totalmem } from 'node:os'
 import { resolve } from 'node:path'
-import type { AppInfo, BackendSetting, DatasetInfo, ExampleName, FileSummary, MatrixView, ModelInfo, ModelSummary, RunInfo, Thumbnail, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings } from '../api/contract'
+import type { AppInfo, BackendSetting, DatasetInfo, ExampleName, FileSummary, MatrixView, ModelInfo, ModelSummary, RunInfo, Thumbnail, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings, ObjectLabels, TripletBrowseRequest, TripletPage } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
 import { isBackendName, type BackendName } from '../core/compute/backendNames'
@@ -9,6 +9,7 @@ import { describeModelInWorker, inspectInWorker, probeInWorker } from '../jobs/t
 import { BUILTIN_MODELS } from '../models/sources'
 import { addUserModel, listUserModels } from '../store/models'
 import { imageThumbnails } from '../store/thumbnails'
+import { objectLabels, TripletBrowser } from './tripletBrowser'
 import { configDir, defaultProjectsDir } from '../store/paths'
 import { Project } from '../store/project'
 import { RecentProjects } from '../store/recent'
@@ -46,8 +47,11 @@ export class Session {
   private readonly settings = SettingsFile.inConfigDir(configDir())
   private project: Project | null = null
   private jobs: JobRunner | null = null
+  private readonly browser: TripletBrowser
 
-  constructor(private readonly options: SessionOptions) {}
+  constructor(private readonly options: SessionOptions) {
+    this.browser = new TripletBrowser(options.workerDir)
+  }
 
   projectsDir(): string {
     return defaultProjectsDir()
@@ -113,7 +117,53 @@ export class Session {
   async createExample(path: string, example: ExampleName): Promise<{ project: ProjectInfo; jobs: JobInfo[] }> {
     const info = await this.create(path, EXAMPLES[example].title)
     const jobs = exampleImports(example, this.options.examplesDir).map((spec) => this.startJob(spec))
+    const stages = EXAMPLES[example].stages ?? []
+    if (stages.length) {
+      const made = new Map(EXAMPLES[example].imports.map((spec, i) => [spec.name, jobs[i]!.id]))
+      void this.runStages(info.path, made, stages).catch((err: unknown) => {
+        this.options.events.emit({ type: 'log', level: 'warn', message: `The example's analyses stopped: ${(err as Error).message}` })
+      })
+    }
     return { project: info, jobs }
+  }
+
+  /** Queues each stage once the jobs before it have finished, while the project stays open. */
+  private async runStages(path: string, jobsByKey: Map<string, number>, stages: NonNullable<(typeof EXAMPLES)[ExampleName]['stages']>): Promise<void> {
+    const made = (key: string): number => {
+      const id = jobsByKey.get(key)
+      const result = (id === undefined ? null : this.jobs?.get(id).result) as { datasets?: number[]; run?: number } | null
+      const found = result?.datasets?.[0] ?? result?.run
+      if (found === undefined) throw new Error(`"${key}" made nothing to continue from`)
+      return found
+    }
+    for (const stage of stages) {
+      await this.finished([...jobsByKey.values()], path)
+      for (const [key, spec] of Object.entries(stage)) jobsByKey.set(key, this.startJob(spec(made)).id)
+    }
+  }
+
+  /** Resolves when every job is done; rejects when one failed or the project was closed. */
+  private finished(ids: number[], path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const status = (): 'done' | 'pending' | Error => {
+        if (!this.jobs || this.project?.info().path !== path) return new Error('the project was closed')
+        const jobs = ids.map((id) => this.jobs!.get(id))
+        const failed = jobs.find((job) => job.state === 'failed' || job.state === 'cancelled')
+        if (failed) return new Error(`job ${failed.id} (${failed.kind}) ${failed.state}${failed.error ? `: ${failed.error}` : ''}`)
+        return jobs.every((job) => job.state === 'done') ? 'done' : 'pending'
+      }
+      const settle = (): boolean => {
+        const now = status()
+        if (now === 'pending') return false
+        if (now === 'done') resolve()
+        else reject(now)
+        return true
+      }
+      if (settle()) return
+      const unsubscribe = this.options.events.subscribe((event) => {
+        if ((event.type === 'job.state' || event.type === 'project.changed') && settle()) unsubscribe()
+      })
+    })
   }
 
   async open(path: string): Promise<ProjectInfo> {
@@ -187,9 +237,19 @@ export class Session {
     return info
   }
 
-  thumbnails(id: number, offset: number, limit: number, size: number): Promise<{ total: number; thumbnails: Thumbnail[] }> {
+  thumbnails(id: number, offset: number, limit: number, size: number, indices?: number[]): Promise<{ total: number; thumbnails: Thumbnail[] }> {
     const project = this.requireProject()
-    return imageThumbnails(project.db, project.dir, id, offset, limit, size)
+    return imageThumbnails(project.db, project.dir, id, { offset, limit, indices }, size)
+  }
+
+  objects(id: number): ObjectLabels {
+    const project = this.requireProject()
+    return objectLabels(project.db, project.dir, id)
+  }
+
+  browseTriplets(request: TripletBrowseRequest): Promise<TripletPage> {
+    const project = this.requireProject()
+    return this.browser.page(project.db, project.dir, request)
   }
 
   listDatasets(): DatasetInfo[] {
@@ -237,6 +297,7 @@ export class Session {
 
   private attach(project: Project): ProjectInfo {
     this.project = project
+    this.browser.clear()
     this.jobs = new JobRunner(project, {
       workerDir: this.options.workerDir,
       examplesDir: this.options.examplesDir,

@@ -159,6 +159,16 @@ async function projectCommand(backend: Backend, io: CliIo, args: string[]): Prom
     const finished = await ended(jobs.map((j) => j.id))
     const failed = finished.filter((j) => j.state !== 'done')
     if (failed.length) throw new AppError('user', `The example project was created, but ${failed.length} import(s) failed: ${failed.map((j) => j.error).join('; ')}`)
+    // The example's analyses are queued stage by stage after the imports (in the same turn as their last event,
+    // so one macrotask later they are listed); wait until the last has run.
+    await new Promise((r) => setImmediate(r))
+    let jobsNow = await call(backend, 'jobs.list', {})
+    while (jobsNow.some((j) => j.state === 'queued' || j.state === 'running')) {
+      await new Promise((r) => setTimeout(r, 300))
+      jobsNow = await call(backend, 'jobs.list', {})
+    }
+    const broken = jobsNow.filter((j) => j.state === 'failed')
+    if (broken.length) throw new AppError('user', `The example project was created, but ${broken.length} of its analyses failed: ${broken.map((j) => `${j.kind}: ${j.error}`).join('; ')}`)
     const info = await call(backend, 'project.current', {})
     printResult(io, info, () => `Created project "${project.name}" in ${project.path} with ${finished.length} datasets from the example`)
     return EXIT_OK

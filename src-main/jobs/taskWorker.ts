@@ -1,5 +1,5 @@
-// Entry of a worker for short tasks outside any project (the doctor's backend probe, looking into a file, listing
-// a model's layers), so
+// Entry of a worker for short tasks (the doctor's backend probe, looking into a file, listing a model's layers, a
+// model's triplet choices for the browser), so
 // that loading native backends or parsing a large file never blocks the main thread or the server's event loop.
 import { parentPort, workerData } from 'node:worker_threads'
 import { AppError } from '../api/errors'
@@ -7,15 +7,29 @@ import { probeBackends } from '../core/compute/probe'
 import { inspectFile } from '../files/readers'
 import { chooseBackend } from '../core/compute/backend'
 import { describeModel } from '../models/extractFiles'
+import { tripletProbabilities } from '../evaluate/tripletProbabilities'
 import type { TaskReply, TaskRequest } from './tasks'
 
 const port = parentPort
 if (!port) throw new Error('taskWorker must run in a worker thread')
 const request = workerData as TaskRequest
 
-const work =
-  request.task === 'probeBackends' ? probeBackends(request.requested) : request.task === 'inspect' ? inspectFile(request.path) : chooseBackend({ force: 'cpu' }).then(() => describeModel(request.id))
-work
+async function work(): Promise<unknown> {
+  switch (request.task) {
+    case 'probeBackends':
+      return probeBackends(request.requested)
+    case 'inspect':
+      return inspectFile(request.path)
+    case 'describeModel':
+      await chooseBackend({ force: 'cpu' })
+      return describeModel(request.id)
+    case 'tripletProbabilities':
+      await chooseBackend()
+      return tripletProbabilities(request.features, request.triplets, request.similarity)
+  }
+}
+
+work()
   .then((result) => port.postMessage({ ok: true, result } satisfies TaskReply))
   .catch((err: unknown) =>
     port.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err), user: err instanceof AppError } satisfies TaskReply),

@@ -4,13 +4,18 @@ import type { ModelInfo } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { BackendName } from '../core/compute/backendNames'
 import type { BackendProbe } from '../core/compute/probe'
+import type { SimilarityKind } from '../core/metrics/oddOneOut'
 import type { FileSummary } from '../files/readers'
 
 export const TASK_WORKER = 'taskWorker.js'
 const TIMEOUT_MS = 120_000
 
 /** Short work outside any project, run in a fresh worker thread so the main thread never waits on it. */
-export type TaskRequest = { task: 'probeBackends'; requested: BackendName | null } | { task: 'inspect'; path: string } | { task: 'describeModel'; id: string }
+export type TaskRequest =
+  | { task: 'probeBackends'; requested: BackendName | null }
+  | { task: 'inspect'; path: string }
+  | { task: 'describeModel'; id: string }
+  | { task: 'tripletProbabilities'; features: string; triplets: string; similarity: SimilarityKind }
 export type TaskReply = { ok: true; result: unknown } | { ok: false; message: string; user: boolean }
 
 function runTask<T>(workerDir: string, request: TaskRequest, what: string): Promise<T> {
@@ -44,4 +49,9 @@ export function inspectInWorker(workerDir: string, path: string): Promise<FileSu
 /** Loads a model (on the cpu backend) to list its layers, away from the main thread. */
 export function describeModelInWorker(workerDir: string, id: string): Promise<ModelInfo> {
   return runTask(workerDir, { task: 'describeModel', id }, `loading the model ${id}`)
+}
+
+/** A model's pair probabilities for every triplet (files of the project's artifacts), on the default backend. */
+export function tripletProbabilitiesInWorker(workerDir: string, features: string, triplets: string, similarity: SimilarityKind): Promise<Float32Array> {
+  return runTask(workerDir, { task: 'tripletProbabilities', features, triplets, similarity }, "computing the model's triplet choices")
 }

@@ -6,18 +6,21 @@ import { AppError } from '../api/errors'
 import type { Db } from './database'
 import { getDataset } from './datasets'
 
-export async function imageThumbnails(db: Db, projectDir: string, id: number, offset: number, limit: number, size: number): Promise<{ total: number; thumbnails: Thumbnail[] }> {
+/** A page of an image set's thumbnails, or the images at the given positions. */
+export async function imageThumbnails(db: Db, projectDir: string, id: number, which: { offset: number; limit: number; indices?: number[] }, size: number): Promise<{ total: number; thumbnails: Thumbnail[] }> {
   const dataset = getDataset(db, id)
   if (!dataset) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
   if (dataset.kind !== 'images') throw new AppError('user', `Dataset ${id} ("${dataset.name}") is ${dataset.kind}, not an image set.`)
   const files = dataset.meta.files as string[]
   const ids = dataset.meta.ids as string[]
   const folder = join(projectDir, String(dataset.meta.folder))
-  const page = files.slice(offset, offset + limit)
+  const positions = which.indices ?? Array.from({ length: Math.max(0, Math.min(which.limit, files.length - which.offset)) }, (_, k) => which.offset + k)
+  const outside = positions.find((i) => i >= files.length)
+  if (outside !== undefined) throw new AppError('user', `"${dataset.name}" has ${files.length} images; there is no image ${outside}.`)
   const thumbnails = await Promise.all(
-    page.map(async (file, k) => {
-      const png = await sharp(join(folder, file)).resize(size, size, { fit: 'cover' }).png().toBuffer()
-      return { id: ids[offset + k]!, file, dataUrl: `data:image/png;base64,${png.toString('base64')}` }
+    positions.map(async (i) => {
+      const png = await sharp(join(folder, files[i]!)).resize(size, size, { fit: 'cover' }).png().toBuffer()
+      return { id: ids[i]!, file: files[i]!, dataUrl: `data:image/png;base64,${png.toString('base64')}` }
     }),
   )
   return { total: files.length, thumbnails }

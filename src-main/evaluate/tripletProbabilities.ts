@@ -1,0 +1,22 @@
+// Each triplet's pair probabilities under a model's features, softmax([s01, s02, s12]) of its similarities (the
+// odd-one-out model of DESIGN §4), for the triplet browser. Runs in a task worker: reads the two stored arrays.
+import { readFileSync } from 'node:fs'
+import { decodeNpy } from '../core/io/npy'
+import type { SimilarityKind } from '../core/metrics/oddOneOut'
+import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
+
+export async function tripletProbabilities(featuresFile: string, tripletsFile: string, similarity: SimilarityKind): Promise<Float32Array> {
+  const features = decodeNpy(new Uint8Array(readFileSync(featuresFile)))
+  const triplets = decodeNpy(new Uint8Array(readFileSync(tripletsFile))).data as Int32Array
+  const [n, p] = features.shape as [number, number]
+  const x = features.data instanceof Float32Array ? features.data : Float32Array.from(features.data as ArrayLike<number>)
+  const s = await tripletSimilarities(x, n, p, triplets, similarity)
+  const out = new Float32Array(s.length)
+  for (let t = 0; t < s.length; t += 3) {
+    const top = Math.max(s[t]!, s[t + 1]!, s[t + 2]!)
+    const e = [Math.exp(s[t]! - top), Math.exp(s[t + 1]! - top), Math.exp(s[t + 2]! - top)]
+    const sum = e[0]! + e[1]! + e[2]!
+    for (let k = 0; k < 3; k++) out[t + k] = e[k]! / sum
+  }
+  return out
+}
