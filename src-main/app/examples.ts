@@ -41,7 +41,7 @@ export const EXAMPLES: Record<ExampleName, Example> = {
     ],
   },
   rsa92: {
-    title: '92 images (Kriegeskorte et al. 2008)',
+    title: '92 objects (Kriegeskorte et al. 2008)',
     description: "16 subjects' similarity judgments of the 92-image set (Mur et al. 2013), and monkey and human IT RDMs.",
     imports: [
       { dataset: 'similarity', file: 'rsa92/92_behavRDMs.mat', key: 'rdms_behav_92.RDM', name: JUDGMENTS_92, measure: 'dissimilarity' },

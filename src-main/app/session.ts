@@ -50,7 +50,7 @@ export class Session {
   private readonly browser: TripletBrowser
 
   constructor(private readonly options: SessionOptions) {
-    this.browser = new TripletBrowser(options.workerDir)
+    this.browser = new TripletBrowser(options.workerDir, () => this.requestedBackend())
   }
 
   projectsDir(): string {

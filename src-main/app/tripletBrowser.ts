@@ -3,6 +3,7 @@
 import { join } from 'node:path'
 import type { DatasetInfo, ObjectLabels, TripletBrowseRequest, TripletPage } from '../api/contract'
 import { AppError } from '../api/errors'
+import type { BackendName } from '../core/compute/backendNames'
 import { selectTriplets, type TripletViewData } from '../core/data/tripletView'
 import { tripletProbabilitiesInWorker } from '../jobs/tasks'
 import { ARTIFACTS_DIR, getArtifact, readArtifact } from '../store/artifacts'
@@ -44,7 +45,10 @@ export class TripletBrowser {
   private readonly models = new Map<string, Promise<Float32Array>>()
   private selection: { key: string; order: Int32Array } | null = null
 
-  constructor(private readonly workerDir: string) {}
+  constructor(
+    private readonly workerDir: string,
+    private readonly requestedBackend: () => BackendName | null,
+  ) {}
 
   /** Forget everything (another project was opened). */
   clear(): void {
@@ -75,7 +79,7 @@ export class TripletBrowser {
     let found = this.models.get(key)
     if (!found) {
       const file = (sha: string) => join(projectDir, ARTIFACTS_DIR, getArtifact(db, sha)!.file)
-      found = tripletProbabilitiesInWorker(this.workerDir, file(model.artifact), file(triplets.artifact!), similarity)
+      found = tripletProbabilitiesInWorker(this.workerDir, { features: file(model.artifact), triplets: file(triplets.artifact!) }, similarity, this.requestedBackend())
       found.catch(() => this.models.delete(key))
       if (this.models.size >= MAX_CACHED_MODELS) this.models.delete(this.models.keys().next().value!)
       this.models.set(key, found)

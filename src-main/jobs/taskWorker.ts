@@ -24,7 +24,7 @@ async function work(): Promise<unknown> {
       await chooseBackend({ force: 'cpu' })
       return describeModel(request.id)
     case 'tripletProbabilities':
-      await chooseBackend()
+      await chooseBackend({ force: request.backend ?? undefined })
       return tripletProbabilities(request.features, request.triplets, request.similarity)
   }
 }

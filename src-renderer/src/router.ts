@@ -1,6 +1,7 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
 import AlignmentView from './views/AlignmentView.vue'
 import DataView from './views/DataView.vue'
+import ExploreView from './views/ExploreView.vue'
 import JobsView from './views/JobsView.vue'
 import ModelsView from './views/ModelsView.vue'
 import ProjectView from './views/ProjectView.vue'
@@ -13,6 +14,7 @@ export const pages = [
   { path: '/data', label: 'Data', component: DataView },
   { path: '/models', label: 'Models', component: ModelsView },
   { path: '/alignment', label: 'Alignment', component: AlignmentView },
+  { path: '/explore', label: 'Explore', component: ExploreView },
   { path: '/results', label: 'Results', component: ResultsView },
   { path: '/jobs', label: 'Jobs', component: JobsView },
 ] as const

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeNpy } from '../../src-main/core/io/npy'
 import { encodeNpy } from '../../src-main/core/io/npy'
+import { listRuns } from '../../src-main/store/runs'
 import { getDataset, listDatasets } from '../../src-main/store/datasets'
 import { Project } from '../../src-main/store/project'
 import { runCli } from '../helpers/cli'
@@ -205,10 +206,12 @@ describe('example projects', () => {
       thingsProject.close()
     }
 
-    const rsa = runCli(['project', 'create', join(dir, 'rsa92'), '--example', 'rsa92', '--json'], env)
+    // The 92-object example also runs its analyses (wasm: the GPU adapter probe would print Dawn's warnings here).
+    const rsa = runCli(['project', 'create', join(dir, 'rsa92'), '--example', 'rsa92', '--json'], { ...env, HUMANALIGN_BACKEND: 'wasm' })
     expect(rsa.stderr).toBe('')
     const info = JSON.parse(rsa.stdout)
-    expect(info.counts).toMatchObject({ datasets: 4, artifacts: 3 })
+    // 4 imported datasets, then the features, the derived triplets and the probed features; 9 runs.
+    expect(info.counts).toMatchObject({ datasets: 7, featureSets: 2, runs: 9 })
     // The IT RDMs are stored as pdist vectors; expanded they equal scipy's squareform.
     const project = Project.open(join(dir, 'rsa92'))
     try {
@@ -235,6 +238,19 @@ describe('example projects', () => {
         expect([info.width, info.height, info.channels]).toEqual([175, 175, 3])
         expect(createHash('sha256').update(data).digest('hex')).toBe(sha)
       }
+      const runs = listRuns(project.db)
+      expect(runs.map((r) => r.kind).sort()).toEqual(['ceiling', 'compare', 'gw', 'map', 'map', 'map', 'odd-one-out', 'probe', 'rsa'])
+      // The ceiling of the 16 subjects is the published one (Nili et al. 2014, the 92-image data).
+      const ceiling = runs.find((r) => r.kind === 'ceiling')!.result as { lower: number; upper: number }
+      expect(ceiling.lower).toBeCloseTo(0.478, 3)
+      expect(ceiling.upper).toBeCloseTo(0.575, 3)
+      // The triplets are all C(92, 3) with the subjects' votes as soft labels.
+      const triplets = listDatasets(project.db).find((d) => d.kind === 'triplets')!
+      expect(triplets.meta).toMatchObject({ count: 125_580, objects: 92, subjects: 16 })
+      const compare = runs.find((r) => r.kind === 'compare')!.result as { names: string[]; rsa: number[]; order: number[] }
+      expect(compare.names).toHaveLength(4)
+      expect(compare.rsa.filter((_, k) => k % 5 === 0)).toEqual([1, 1, 1, 1])
+      expect([...compare.order].sort()).toEqual([0, 1, 2, 3])
     } finally {
       project.close()
     }

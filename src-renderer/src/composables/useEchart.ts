@@ -6,9 +6,9 @@ import { useTheme } from './useTheme'
  * A chart in the element the returned ref is bound to: drawn with the theme's colours from `option()`, redrawn
  * when a source changes (the same instance, new option: disposing one while zrender has a frame scheduled threw
  * "reading 'layerStack'" in the next frame), made again when the theme changes, resized with the window,
- * disposed with the component.
+ * disposed with the component. `setup` attaches event handlers to each instance made.
  */
-export function useEchart(option: () => Record<string, unknown>, sources: WatchSource[]) {
+export function useEchart(option: () => Record<string, unknown>, sources: WatchSource[], setup?: (chart: echarts.ECharts) => void) {
   const element = ref<HTMLDivElement | null>(null)
   const { theme } = useTheme()
   let chart: echarts.ECharts | null = null
@@ -20,6 +20,8 @@ export function useEchart(option: () => Record<string, unknown>, sources: WatchS
     if (!element.value) return
     chart?.dispose()
     chart = echarts.init(element.value, theme.value === 'dark' ? 'dark' : undefined)
+    // Event handlers go on each new instance (the theme makes a new one).
+    setup?.(chart)
     draw()
   }
   const resize = (): void => chart?.resize()

@@ -1,0 +1,55 @@
+import { ref, watch } from 'vue'
+import { client } from '../stores/client'
+
+const BATCH = 200
+
+/**
+ * Thumbnails of an image set's images by position, fetched in batches as they are wanted and kept for the life
+ * of the component (a data URL of a 96-px PNG is a few kilobytes).
+ */
+export function useThumbnails(imageSet: () => number | null, size = 96) {
+  const cache = new Map<number, string>()
+  const pending = new Set<number>()
+  const version = ref(0)
+  let set: number | null = null
+
+  watch(imageSet, (id) => {
+    set = id
+    cache.clear()
+    pending.clear()
+    version.value++
+  }, { immediate: true })
+
+  async function fetch(indices: number[]): Promise<void> {
+    const mine = set
+    if (mine === null) return
+    for (let start = 0; start < indices.length; start += BATCH) {
+      const batch = indices.slice(start, start + BATCH)
+      batch.forEach((i) => pending.add(i))
+      try {
+        const { thumbnails } = await client().call('datasets.thumbnails', { id: mine, indices: batch, size })
+        if (mine !== set) return
+        thumbnails.forEach((t, k) => cache.set(batch[k]!, t.dataUrl))
+        version.value++
+      } catch {
+        // A thumbnail that cannot be made leaves the name alone in its place.
+      } finally {
+        batch.forEach((i) => pending.delete(i))
+      }
+    }
+  }
+
+  return {
+    /** Asks for these images; those not yet here or on their way are fetched. */
+    want(indices: number[]): void {
+      if (set === null) return
+      const missing = [...new Set(indices)].filter((i) => !cache.has(i) && !pending.has(i))
+      if (missing.length) void fetch(missing)
+    },
+    /** The data URL of an image, once fetched (reactive). */
+    get(index: number): string | undefined {
+      void version.value
+      return cache.get(index)
+    },
+  }
+}
