@@ -102,6 +102,17 @@ def numpy_cases(case, size):
         p, k = (768, 50) if size > 10000 else (32, 8)
         x = inputs_matrix(size, p, 0.0)
         return lambda: np.array([KMeans(n_clusters=k, init='k-means++', n_init=3, max_iter=300, tol=0, algorithm='lloyd', random_state=0).fit(x).inertia_])
+    if case == 'tsne':
+        import inspect
+        from sklearn.manifold import TSNE
+        here = os.path.dirname(os.path.abspath(__file__))
+        csv = os.path.join(here, '..', '..', 'resources', 'examples', 'things', 'spose_embedding66d_rescaled.csv')
+        x = np.loadtxt(csv, delimiter=',', skiprows=1, usecols=range(2, 68))[:size].astype(np.float32)
+        i = np.arange(size)
+        start = np.column_stack([np.cos(i * 0.9), np.sin(i * 1.3)]) * 1e-4
+        # scikit-learn renamed n_iter to max_iter in 1.5.
+        iterations = 'max_iter' if 'max_iter' in inspect.signature(TSNE).parameters else 'n_iter'
+        return lambda: np.array([TSNE(n_components=2, perplexity=30, method='exact', init=start, learning_rate='auto', random_state=0, **{iterations: 1000}).fit(x).kl_divergence_])
     raise SystemExit(f'unknown case {case}')
 
 
@@ -228,7 +239,7 @@ def main():
     use_torch = '--torch' in sys.argv
     run = torch_cases(case, size) if use_torch else numpy_cases(case, size)
     # A probe is one whole training: timed once, without a warm-up run.
-    result = None if case in ('probe', 'kmeans', 'gw') else run()  # warm-up (and, for the GPU, kernel compilation)
+    result = None if case in ('probe', 'kmeans', 'gw', 'tsne') else run()  # warm-up (and, for the GPU, kernel compilation)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -240,7 +251,7 @@ def main():
     elif case in ('probe', 'mobilenet'):
         import torch
         impl = f'PyTorch {torch.__version__} (CPU, {torch.get_num_threads()} threads)'
-    elif case == 'kmeans':
+    elif case in ('kmeans', 'tsne'):
         import sklearn
         impl = f'scikit-learn {sklearn.__version__}'
     elif case == 'gw':

@@ -584,6 +584,9 @@ export const operations = {
     z.object({ project: ProjectInfo, jobs: z.array(JobInfo) }),
     { summary: 'create a project from a bundled example; its imports run as jobs' },
   ),
+  'project.report': op(Empty, z.object({ html: z.string(), fileName: z.string() }), {
+    summary: "a one-file HTML report of the open project's results: tables, figures, settings, versions (opens offline)",
+  }),
   'project.open': op(z.object({ path: AbsolutePath }).strict(), ProjectInfo, { summary: 'open a project folder' }),
   'project.current': op(Empty, ProjectInfo.nullable(), { summary: 'the open project, or null' }),
   'project.info': op(z.object({ path: AbsolutePath }).strict(), ProjectInfo, {

@@ -17,6 +17,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'project.createExample': ({ path, example }) => session.createExample(path, example),
     'project.open': ({ path }) => session.open(path),
     'project.current': () => session.current(),
+    'project.report': () => session.report(app),
     'project.info': ({ path }) => session.describe(path),
     'project.rename': ({ name }) => session.rename(name),
     'project.close': async () => {

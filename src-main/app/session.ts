@@ -9,7 +9,9 @@ import { describeModelInWorker, inspectInWorker, probeInWorker } from '../jobs/t
 import { BUILTIN_MODELS } from '../models/sources'
 import { addUserModel, listUserModels } from '../store/models'
 import { imageThumbnails } from '../store/thumbnails'
-import { objectLabels, TripletBrowser } from './tripletBrowser'
+import { TripletBrowser } from './tripletBrowser'
+import { projectReport } from '../report/projectReport'
+import { objectLabels } from '../store/objectLabels'
 import { configDir, defaultProjectsDir } from '../store/paths'
 import { Project } from '../store/project'
 import { RecentProjects } from '../store/recent'
@@ -240,6 +242,13 @@ export class Session {
   thumbnails(id: number, offset: number, limit: number, size: number, indices?: number[]): Promise<{ total: number; thumbnails: Thumbnail[] }> {
     const project = this.requireProject()
     return imageThumbnails(project.db, project.dir, id, { offset, limit, indices }, size)
+  }
+
+  /** The open project's HTML report, and a file name for it. */
+  report(app: Pick<AppInfo, 'version' | 'node' | 'electron' | 'platform'>): { html: string; fileName: string } {
+    const project = this.requireProject()
+    const slug = project.info().name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'project'
+    return { html: projectReport(project, app), fileName: `${slug}-report.html` }
   }
 
   objects(id: number): ObjectLabels {

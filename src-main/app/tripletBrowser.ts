@@ -1,7 +1,7 @@
 // The triplet browser's data: triplets, soft labels and levels read once per dataset, each model's probabilities
 // computed once in a task worker, and the last selection kept so that scrolling only slices it.
 import { join } from 'node:path'
-import type { DatasetInfo, ObjectLabels, TripletBrowseRequest, TripletPage } from '../api/contract'
+import type { DatasetInfo, TripletBrowseRequest, TripletPage } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { BackendName } from '../core/compute/backendNames'
 import { selectTriplets, type TripletViewData } from '../core/data/tripletView'
@@ -9,6 +9,7 @@ import { tripletProbabilitiesInWorker } from '../jobs/tasks'
 import { ARTIFACTS_DIR, getArtifact, readArtifact } from '../store/artifacts'
 import type { Db } from '../store/database'
 import { getDataset } from '../store/datasets'
+import { objectLabels } from '../store/objectLabels'
 
 /** Cached model probabilities (each N × 3 float32); enough for a few models of the THINGS triplets. */
 const MAX_CACHED_MODELS = 6
@@ -23,21 +24,6 @@ function dataset(db: Db, id: number): DatasetInfo {
   const found = getDataset(db, id)
   if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
   return found
-}
-
-/** Names and first categories of a dataset's objects: a concepts dataset's names, or the ids of features or images. */
-export function objectLabels(db: Db, projectDir: string, id: number): ObjectLabels {
-  const found = dataset(db, id)
-  const names = (found.kind === 'concepts' ? found.meta.names : found.meta.ids) as unknown[] | undefined
-  if (!Array.isArray(names)) throw new AppError('user', `"${found.name}" (${found.kind}) has no object names; choose concepts, or features or images with ids.`)
-  const categories = found.kind === 'concepts' ? ((found.meta.categories as string[] | undefined) ?? []) : []
-  const n = names.length
-  const category = new Array<number>(n).fill(-1)
-  if (categories.length && found.artifact) {
-    const membership = readArtifact(db, projectDir, found.artifact).data as Uint8Array
-    for (let i = 0; i < n; i++) category[i] = categories.findIndex((_, c) => membership[i * categories.length + c] === 1)
-  }
-  return { source: found.name, names: names.map(String), categories, category }
 }
 
 export class TripletBrowser {

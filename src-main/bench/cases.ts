@@ -15,6 +15,8 @@ import { linearCka } from '../core/metrics/cka'
 import type { BackendName } from '../core/compute/backendNames'
 import { gwCrossProduct } from '../jobs/gwProductPool'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
+import { euclideanDistances } from '../core/maps/representationMap'
+import { tsne } from '../core/maps/tsne'
 
 export type Run = () => Promise<ArrayLike<number>>
 
@@ -41,7 +43,7 @@ export interface BenchCase {
 
 const GATHER_OBJECTS = 1854
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -166,6 +168,25 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
       const p = n > 10_000 ? 768 : 32
       const x = inputMatrix(n, p, 0)
       return async () => Float64Array.of((await kmeans(x, n, p, { k: n > 10_000 ? 50 : 8, restarts: 3, maxIterations: 300, seed: 0 })).inertia)
+    },
+  },
+  tsne: {
+    name: 'tsne',
+    reference: "scikit-learn's exact TSNE (perplexity 30, learning rate 'auto', 1,000 iterations) from the same start",
+    describe: (n) => `exact t-SNE of the THINGS SPoSE 66-d embedding (${n} objects) to 2-D, 1,000 iterations`,
+    sizes: { full: [1000], quick: [200] },
+    once: true,
+    referenceModules: ['numpy', 'sklearn'],
+    // The checksum is the final KL divergence: the same optimum within 5% (scikit-learn's P comes from float32 distances).
+    tolerance: 0.05,
+    relative: true,
+    prepare(n) {
+      const x = Float32Array.from(sposeRows(n))
+      const start = Float64Array.from({ length: 2 * n }, (_, k) => 1e-4 * (k % 2 ? Math.sin(Math.floor(k / 2) * 1.3) : Math.cos(Math.floor(k / 2) * 0.9)))
+      return async () => {
+        const d = await euclideanDistances(x, n, 66, true)
+        return Float64Array.of((await tsne(d, n, start, { perplexity: 30, iterations: 1000 })).kl)
+      }
     },
   },
   gw: {

@@ -84,6 +84,9 @@ Commands:
      [--domain auto|plain|log] [--max-iterations 1000] [--precision float32|float64] [--out plan.npy]
                                      entropic Gromov-Wasserstein between two representations of the same
                                      objects (features or dissimilarity matrices): loss, top-1/5/10 matching
+  report --project DIR --out report.html
+                                     a one-file HTML report of the project's results (tables, figures,
+                                     settings, versions) that opens without a network
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
   inspect FILE                       what a file holds: arrays, shapes, dtypes, keys, table columns
@@ -737,6 +740,23 @@ async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Pro
   return EXIT_OK
 }
 
+async function reportCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { project: { type: 'string' }, out: { type: 'string' } }, strict: true })
+  if (values.project === undefined) throw usageError('report needs --project DIR.')
+  if (values.out === undefined) throw usageError('report needs --out report.html.')
+  const out = resolve(values.out)
+  await call(backend, 'project.open', { path: resolve(values.project) })
+  const { html } = await call(backend, 'project.report', {})
+  try {
+    writeFileSync(out, html)
+  } catch (err) {
+    throw new AppError('user', `Could not write ${out}: ${(err as Error).message}. Choose a folder you can write to.`)
+  }
+  const info = await call(backend, 'project.current', {})
+  printResult(io, { path: out, bytes: Buffer.byteLength(html), runs: info?.counts.runs ?? 0 }, () => `Wrote the report of "${info?.name}" (${info?.counts.runs ?? 0} runs) to ${out}`)
+  return EXIT_OK
+}
+
 async function benchCommand(backend: Backend, io: CliIo, args: string[], paths: CliPaths): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -829,6 +849,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'probe': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await probeCommand(backend, io, rest)
+      }
+      case 'report': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await reportCommand(backend, io, rest)
       }
       case 'simulate': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

@@ -14,9 +14,9 @@ export const pages = [
   { path: '/data', label: 'Data', component: DataView },
   { path: '/models', label: 'Models', component: ModelsView },
   { path: '/alignment', label: 'Alignment', component: AlignmentView },
-  { path: '/explore', label: 'Explore', component: ExploreView },
   { path: '/results', label: 'Results', component: ResultsView },
   { path: '/jobs', label: 'Jobs', component: JobsView },
+  { path: '/explore', label: 'Explore', component: ExploreView },
 ] as const
 
 const routes: RouteRecordRaw[] = [

@@ -33,8 +33,11 @@ export function useEchart(option: () => Record<string, unknown>, sources: WatchS
   watch(theme, create)
   onBeforeUnmount(() => {
     window.removeEventListener('resize', resize)
-    chart?.dispose()
+    // Disposed a moment later: zrender may still have a frame scheduled for it (a hover's emphasis animation when a
+    // tab closes), and painting a disposed chart throws "reading 'layerStack'".
+    const old = chart
     chart = null
+    setTimeout(() => old?.dispose(), 500)
   })
   return element
 }

@@ -1,0 +1,22 @@
+// The names of a dataset's objects and the category each belongs to first, for views that label objects.
+import type { ObjectLabels } from '../api/contract'
+import { AppError } from '../api/errors'
+import { readArtifact } from './artifacts'
+import type { Db } from './database'
+import { getDataset } from './datasets'
+
+/** Names and first categories of a dataset's objects: a concepts dataset's names, or the ids of features or images. */
+export function objectLabels(db: Db, projectDir: string, id: number): ObjectLabels {
+  const found = getDataset(db, id)
+  if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  const names = (found.kind === 'concepts' ? found.meta.names : found.meta.ids) as unknown[] | undefined
+  if (!Array.isArray(names)) throw new AppError('user', `"${found.name}" (${found.kind}) has no object names; choose concepts, or features or images with ids.`)
+  const categories = found.kind === 'concepts' ? ((found.meta.categories as string[] | undefined) ?? []) : []
+  const n = names.length
+  const category = new Array<number>(n).fill(-1)
+  if (categories.length && found.artifact) {
+    const membership = readArtifact(db, projectDir, found.artifact).data as Uint8Array
+    for (let i = 0; i < n; i++) category[i] = categories.findIndex((_, c) => membership[i * categories.length + c] === 1)
+  }
+  return { source: found.name, names: names.map(String), categories, category }
+}

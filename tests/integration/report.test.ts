@@ -1,0 +1,84 @@
+// `humanalign report`: a project's results as one HTML file, with tables, SVG figures and settings, that names
+// its inputs safely; and the report renderer on its own.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { RunInfo } from '../../src-main/api/contract'
+import { htmlReport, svgChart } from '../../src-main/report/htmlReport'
+import { runCli } from '../helpers/cli'
+import { useTmp } from '../helpers/tmp'
+
+const tmp = useTmp()
+const examples = join(__dirname, '../../resources/examples')
+const env = { HUMANALIGN_BACKEND: 'wasm' }
+
+describe('humanalign report', () => {
+  it('writes the results of a project: the RSA table with its value, the figure, the settings', () => {
+    const dir = join(tmp(), 'things')
+    const config = { ...env, HUMANALIGN_CONFIG_DIR: join(tmp(), 'config') }
+    expect(runCli(['project', 'create', dir, '--example', 'things'], config, 60_000).code).toBe(0)
+    const rsa = runCli(['eval', 'rsa', '--a', join(examples, 'things/RDM48_triplet.mat'), '--b', join(examples, 'things/spose_embedding66d_rescaled_48val_reordered.csv'), '--rdm', 'cosine', '--project', dir, '--json'], config)
+    expect(rsa.code, rsa.stderr).toBe(0)
+    const r = JSON.parse(rsa.stdout).r as number
+    const out = join(tmp(), 'report.html')
+    const made = runCli(['report', '--project', dir, '--out', out, '--json'], config)
+    expect(made.code, made.stderr).toBe(0)
+    expect(JSON.parse(made.stdout)).toMatchObject({ path: out, runs: 1 })
+    const html = readFileSync(out, 'utf8')
+    expect(html).toContain('<h1>THINGS: 1,854 objects</h1>')
+    expect(html).toContain('<h2>Representational similarity</h2>')
+    expect(html).toContain(`<td>${r.toFixed(4)}</td>`)
+    expect(html).toMatch(/<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/)
+    expect(html).toContain('&quot;rdm&quot;: &quot;cosine&quot;')
+    // Nothing to fetch: no script, no link, no remote source.
+    expect(html).not.toMatch(/<script|<link|src="http/)
+  }, 120_000)
+
+  it('says what is missing, and refuses a folder that is not a project', () => {
+    expect(runCli(['report', '--project', tmp()]).stderr).toContain('report needs --out report.html.')
+    const r = runCli(['report', '--project', tmp(), '--out', join(tmp(), 'r.html')])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('is not a HumanAlign project')
+  })
+})
+
+describe('the report renderer', () => {
+  const run = (kind: string, name: string, params: unknown, result: unknown, id = 1): RunInfo => ({ id, kind, name, params, result, createdAt: '2026-01-01T00:00:00.000Z' })
+
+  it('escapes every name it writes', () => {
+    const html = htmlReport({
+      project: { name: '<script>alert(1)</script>', path: '/x', createdAt: 'then' },
+      app: { version: '1', node: '20', electron: null, platform: 'linux' },
+      generatedAt: 'now',
+      datasets: [{ id: 1, kind: 'features', name: 'a & <b>', sourcePath: null, artifact: null, shape: [2, 3], meta: {}, createdAt: 'then' }],
+      runs: [run('odd-one-out', 'x', { note: '"quoted"' }, { features: '<img src=x>', triplets: 't', similarity: 'dot', accuracy: 0.5, ci95: [0.4, 0.6], total: 10 })],
+      metrics: new Map(),
+      labels: new Map(),
+    })
+    expect(html).not.toContain('<script>alert')
+    expect(html).not.toContain('<img src=x>')
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(html).toContain('a &amp; &lt;b&gt;')
+    expect(html).toContain('<td>0.5000</td>')
+  })
+
+  it('draws a map coloured by category and a comparison matrix as SVG', () => {
+    const html = htmlReport({
+      project: { name: 'p', path: '/x', createdAt: 'then' },
+      app: { version: '1', node: '20', electron: null, platform: 'linux' },
+      generatedAt: 'now',
+      datasets: [],
+      runs: [
+        run('map', 't-SNE: f', {}, { method: 'tsne', datasetName: 'f', coordinates: [0, 0, 1, 1, 2, 0], n: 3 }, 1),
+        run('compare', 'comparison', {}, { names: ['a', 'b'], rsa: [1, 0.25, 0.25, 1], order: [1, 0], n: 3, rdm: 'correlation', method: 'spearman' }, 2),
+      ],
+      metrics: new Map(),
+      labels: new Map([[3, { names: ['x', 'y', 'z'], categories: ['animal', 'tool'], category: [0, 1, 0] }]]),
+    })
+    expect(html).toContain('t-SNE of f')
+    expect(html.match(/<svg/g)).toHaveLength(2)
+    expect(html).toContain('>animal<')
+    expect(html).toContain('<td>0.250</td>')
+    expect(svgChart({ xAxis: { type: 'value' }, yAxis: { type: 'value' }, series: [{ type: 'line', data: [[0, 1]] }] }, 100, 80)).toMatch(/^<svg[^>]*width="100"[^>]*height="80"/)
+  })
+})
