@@ -104,6 +104,7 @@ def numpy_cases(case, size):
         return lambda: np.array([KMeans(n_clusters=k, init='k-means++', n_init=3, max_iter=300, tol=0, algorithm='lloyd', random_state=0).fit(x).inertia_])
     if case == 'tsne':
         import inspect
+        import os
         from sklearn.manifold import TSNE
         here = os.path.dirname(os.path.abspath(__file__))
         csv = os.path.join(here, '..', '..', 'resources', 'examples', 'things', 'spose_embedding66d_rescaled.csv')

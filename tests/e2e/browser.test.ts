@@ -575,6 +575,19 @@ describe('the workbench in a browser', () => {
     await reader.screenshot({ path: join(SHOTS, 'report.png') })
     await offline.close()
 
+    // At 4K and at 1280 × 800 every Explore tab fits the width (nothing scrolls sideways).
+    const overflow = 'document.documentElement.scrollWidth - document.documentElement.clientWidth'
+    for (const size of [{ width: 3840, height: 2160 }, { width: 1280, height: 800 }]) {
+      await page.setViewportSize(size)
+      await page.keyboard.press('Alt+7')
+      for (const tab of ['Triplets', 'Maps', 'Compare']) {
+        await page.getByRole('tab', { name: tab }).click()
+        await page.waitForTimeout(400)
+        expect(await page.evaluate<number>(overflow), `${tab} at ${size.width} px`).toBeLessThanOrEqual(0)
+        if (size.width > 2000 && tab === 'Maps') await page.screenshot({ path: join(SHOTS, 'explore-maps-4k.png') })
+      }
+    }
+
     // Demo mode: larger type, no paths.
     await page.keyboard.press('Alt+1')
     const path = page.locator('.path').first()

@@ -76,6 +76,10 @@ describe('exploration jobs', () => {
     const pairs = [[0, 1], [0, 2], [1, 2]] as const
     const [p, q] = pairs.reduce((best, pair) => (r.rsa[pair[0] * 3 + pair[1]]! > r.rsa[best[0] * 3 + best[1]]! ? pair : best))
     expect(Math.abs(r.order.indexOf(p) - r.order.indexOf(q))).toBe(1)
+    // Similarities are read as such: the negated distances of the first set correlate perfectly with it.
+    const similar = insertDataset(ctx.project.db, { kind: 'similarity', name: 'similar', sourcePath: 't', meta: { n, subjects: 1, measure: 'similarity' } }, putArray(ctx.project.db, ctx.project.dir, { dtype: '<f8', shape: [n, n], data: Float64Array.from(rdmFromFeatures(x, n, 5, 'euclidean'), (v) => -v) }).sha256)
+    const flipped = await stateOf(ctx.seen, ctx.runner.start({ kind: 'compare', datasets: [a, similar], rdm: 'euclidean', method: 'spearman' }).id)
+    expect((flipped.result as { rsa: number[] }).rsa[1]).toBeCloseTo(1, 12)
   })
 
   it('refuses representations of different numbers of objects, naming both', async () => {
@@ -85,6 +89,9 @@ describe('exploration jobs', () => {
     const job = await stateOf(ctx.seen, ctx.runner.start({ kind: 'compare', datasets: [a, other], rdm: 'correlation', method: 'spearman' }).id)
     expect(job).toMatchObject({ state: 'failed', error: '"small" describes 4 objects but "five" describes 30; compare representations of the same objects.' })
     expect(() => ctx.runner.start({ kind: 'compare', datasets: [a, a], rdm: 'correlation', method: 'spearman' })).toThrow('A representation is listed twice')
+    const tiny = insertDataset(ctx.project.db, { kind: 'features', name: 'three', sourcePath: 't', meta: { n: 3, p: 2 } }, putArray(ctx.project.db, ctx.project.dir, { dtype: '<f4', shape: [3, 2], data: Float32Array.of(0, 0, 1, 0, 0, 1) }).sha256)
+    const map = await stateOf(ctx.seen, ctx.runner.start({ kind: 'map', dataset: tiny, method: 'tsne', perplexity: 30, iterations: 1000, neighbours: 15, minDistance: 0.1, seed: 0 }).id)
+    expect(map).toMatchObject({ state: 'failed', error: '"three": t-SNE needs at least 4 objects.' })
   })
 
   it('derives every triplet from the subjects and browses them with both models, filtered and sorted', async () => {

@@ -23,7 +23,7 @@ export interface EvaluateInput {
 
 /**
  * An RDM from a features dataset (computed with the measure; the features come along) or a similarity dataset
- * (several subjects averaged).
+ * (several subjects averaged; similarities turned into dissimilarities).
  */
 export function datasetRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext): { rdm: Float64Array; n: number; features?: { data: Float32Array; p: number } } {
   const array = artifact(ctx, dataset.artifact)
@@ -38,6 +38,12 @@ export function datasetRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobCo
   const data = array.data as Float64Array
   const mean = new Float64Array(n * n)
   for (let s = 0; s < subjects; s++) for (let i = 0; i < n * n; i++) mean[i]! += data[s * n * n + i]! / subjects
+  if (dataset.meta.measure === 'similarity') {
+    // Similarities become dissimilarities by their distance below the largest: the same order reversed, and
+    // affine, so every correlation of RDMs is unchanged in size.
+    const top = mean.reduce((a, b) => Math.max(a, b), -Infinity)
+    for (let k = 0; k < mean.length; k++) mean[k] = k % (n + 1) === 0 ? 0 : top - mean[k]!
+  }
   return { rdm: mean, n }
 }
 

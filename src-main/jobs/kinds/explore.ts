@@ -18,7 +18,7 @@ type DeriveSpec = Extract<JobSpec, { kind: 'deriveTriplets' }>
 
 const METHOD_NAMES = { pca: 'PCA', mds: 'classical MDS', tsne: 't-SNE', umap: 'UMAP' }
 
-/** The representation a map is drawn from: features as they are, similarity matrices as dissimilarities (mean of subjects). */
+/** The representation a map is drawn from: features as they are, similarity matrices as the mean of the subjects' dissimilarities. */
 function mapInput(dataset: DatasetInfo, ctx: JobContext): MapInput {
   const array = artifact(ctx, dataset.artifact)
   if (dataset.kind === 'features') {
@@ -26,11 +26,6 @@ function mapInput(dataset: DatasetInfo, ctx: JobContext): MapInput {
     return { kind: 'features', data: asFloat32(array), n, p }
   }
   const { rdm, n } = datasetRdm(dataset, 'correlation', ctx)
-  if (dataset.meta.measure === 'similarity') {
-    // Similarities become dissimilarities by their distance from the largest similarity.
-    const top = rdm.reduce((a, b) => Math.max(a, b), -Infinity)
-    for (let k = 0; k < rdm.length; k++) rdm[k] = k % (n + 1) === 0 ? 0 : top - rdm[k]!
-  }
   return { kind: 'dissimilarity', data: rdm, n }
 }
 
@@ -50,6 +45,8 @@ export async function map(spec: MapSpec, dataset: DatasetInfo, ctx: JobContext):
       ctx.progress(0.05 + 0.93 * fraction, `${METHOD_NAMES[spec.method]} of ${input.n} objects`)
       await yieldForCancel(ctx.signal)
     },
+  }).catch((err: unknown) => {
+    throw err instanceof RangeError ? new AppError('user', `"${dataset.name}": ${err.message}.`) : err
   })
   return {
     result: {
