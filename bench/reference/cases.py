@@ -102,6 +102,10 @@ def numpy_cases(case, size):
         p, k = (768, 50) if size > 10000 else (32, 8)
         x = inputs_matrix(size, p, 0.0)
         return lambda: np.array([KMeans(n_clusters=k, init='k-means++', n_init=3, max_iter=300, tol=0, algorithm='lloyd', random_state=0).fit(x).inertia_])
+    if case == 'pca':
+        from sklearn.decomposition import PCA
+        x = inputs_matrix(size, 1280 if size > 1000 else 64, 0.0)
+        return lambda: np.array([PCA(n_components=2, svd_solver='full').fit(x).explained_variance_ratio_.sum()])
     if case == 'tsne':
         import inspect
         import os
@@ -252,7 +256,7 @@ def main():
     elif case in ('probe', 'mobilenet'):
         import torch
         impl = f'PyTorch {torch.__version__} (CPU, {torch.get_num_threads()} threads)'
-    elif case in ('kmeans', 'tsne'):
+    elif case in ('kmeans', 'tsne', 'pca'):
         import sklearn
         impl = f'scikit-learn {sklearn.__version__}'
     elif case == 'gw':

@@ -15,7 +15,7 @@ import { linearCka } from '../core/metrics/cka'
 import type { BackendName } from '../core/compute/backendNames'
 import { gwCrossProduct } from '../jobs/gwProductPool'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
-import { euclideanDistances } from '../core/maps/representationMap'
+import { euclideanDistances, pca } from '../core/maps/representationMap'
 import { tsne } from '../core/maps/tsne'
 
 export type Run = () => Promise<ArrayLike<number>>
@@ -43,7 +43,7 @@ export interface BenchCase {
 
 const GATHER_OBJECTS = 1854
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -188,6 +188,24 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
       return async () => {
         const d = await euclideanDistances(x, n, 66, true)
         return Float64Array.of((await tsne(d, n, start, { perplexity: 30, iterations: 1000 })).kl)
+      }
+    },
+  },
+  pca: {
+    name: 'pca',
+    reference: "scikit-learn's PCA (2 components, full SVD)",
+    describe: (n) => `PCA to 2-D of ${n} × ${n > 1000 ? 1280 : 64} features (MobileNetV2's width), with the explained variance`,
+    sizes: { full: [1854], quick: [300] },
+    referenceModules: ['numpy', 'sklearn'],
+    // The checksum is the variance the two axes explain.
+    tolerance: 1e-4,
+    relative: true,
+    prepare(n) {
+      const p = n > 1000 ? 1280 : 64
+      const x = inputMatrix(n, p, 0)
+      return async () => {
+        const { explained } = await pca(x, n, p)
+        return Float64Array.of(explained![0] + explained![1])
       }
     },
   },

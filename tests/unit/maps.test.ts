@@ -76,7 +76,7 @@ describe('PCA and MDS', () => {
     expect(map.explained![1]).toBeCloseTo(ref.explained[1]!, 5)
   })
 
-  it('PCA through the Gram matrix (n ≤ p) gives the same scores as through the covariance, up to sign', async () => {
+  it('PCA of fewer objects than features (rank below the subspace) gives the same scores with zero columns added, up to sign', async () => {
     const few = x.slice(0, 4 * ref.dims)
     const wide = new Float32Array(4 * 8)
     for (let i = 0; i < 4; i++) for (let k = 0; k < 8; k++) wide[i * 8 + k] = k < ref.dims ? few[i * ref.dims + k]! : 0

@@ -47,19 +47,37 @@ export function symmetricEigen(a: Float64Array, k: number): { values: Float64Arr
   }
 }
 
-/** Orthonormalises the k columns of an n × k matrix in place (modified Gram-Schmidt). */
+/**
+ * Orthonormalises the k columns of an n × k matrix in place (modified Gram-Schmidt, twice: once loses orthogonality
+ * when a column is nearly in the span of the others). A column left with almost nothing of its own — B has lower
+ * rank than k — becomes zero rather than normalised rounding noise.
+ */
 function orthonormalise(q: Float64Array, n: number, k: number): void {
   for (let c = 0; c < k; c++) {
-    for (let prev = 0; prev < c; prev++) {
-      let dot = 0
-      for (let i = 0; i < n; i++) dot += q[i * k + c]! * q[i * k + prev]!
-      for (let i = 0; i < n; i++) q[i * k + c]! -= dot * q[i * k + prev]!
+    let before = 0
+    for (let i = 0; i < n; i++) before += q[i * k + c]! ** 2
+    for (let pass = 0; pass < 2; pass++) {
+      for (let prev = 0; prev < c; prev++) {
+        let dot = 0
+        for (let i = 0; i < n; i++) dot += q[i * k + c]! * q[i * k + prev]!
+        for (let i = 0; i < n; i++) q[i * k + c]! -= dot * q[i * k + prev]!
+      }
     }
     let norm = 0
     for (let i = 0; i < n; i++) norm += q[i * k + c]! ** 2
-    norm = Math.sqrt(norm) || 1
-    for (let i = 0; i < n; i++) q[i * k + c]! /= norm
+    const scale = norm > 1e-20 * before && norm > 0 ? 1 / Math.sqrt(norm) : 0
+    for (let i = 0; i < n; i++) q[i * k + c]! *= scale
   }
+}
+
+/** Whether the first `wanted` columns of two orthonormal n × k bases point the same way (up to sign). */
+function settled(a: Float64Array, b: Float64Array, n: number, k: number, wanted: number): boolean {
+  for (let c = 0; c < wanted; c++) {
+    let dot = 0
+    for (let i = 0; i < n; i++) dot += a[i * k + c]! * b[i * k + c]!
+    if (1 - Math.abs(dot) > 1e-12) return false
+  }
+  return true
 }
 
 /**
@@ -78,33 +96,56 @@ export async function classicalMds(d: Float64Array, n: number, dims: number, ite
   return (await principalCoordinates(b, n, dims, iterations)).coordinates
 }
 
+/** Products B·X of a symmetric n × n operator with an n × k block (row-major), and the same in float64 for the final step. */
+export interface SymmetricOperator {
+  times(x: Float64Array, k: number): Promise<Float64Array>
+  /** The Rayleigh-Ritz product in float64; `times` is used when absent. */
+  exactTimes?(x: Float64Array, k: number): Float64Array
+  dispose(): void
+}
+
+/** B held on the TF.js backend (float32) for the iterations and on the host (float64) for the Rayleigh-Ritz step. */
+export function matrixOperator(b: Float64Array, n: number): SymmetricOperator {
+  const bt = tf.tensor2d(Float32Array.from(b), [n, n])
+  return {
+    async times(x, k) {
+      const out = tf.tidy(() => tf.matMul(bt, tf.tensor2d(Float32Array.from(x), [n, k])))
+      const values = Float64Array.from(await out.data())
+      out.dispose()
+      return values
+    },
+    exactTimes(x, k) {
+      const bx = new Float64Array(n * k)
+      for (let i = 0; i < n; i++) for (let t = 0; t < n; t++) {
+        const bit = b[i * n + t]!
+        for (let c = 0; c < k; c++) bx[i * k + c]! += bit * x[t * k + c]!
+      }
+      return bx
+    },
+    dispose: () => bt.dispose(),
+  }
+}
+
 /**
  * The top-d eigenpairs of a symmetric positive semi-definite n × n matrix B (a centred Gram matrix) as coordinates:
- * eigenvectors scaled by √λ, found by subspace iteration (d + 8 vectors, products with B on the TF.js backend) and a
- * Rayleigh-Ritz step in float64; negative eigenvalues give zero coordinates.
+ * eigenvectors scaled by √λ, found by subspace iteration (d + 8 vectors) and a Rayleigh-Ritz step, stopping early
+ * once the wanted vectors have settled; negative eigenvalues give zero coordinates.
  */
-export async function principalCoordinates(b: Float64Array, n: number, dims: number, iterations = 150): Promise<{ coordinates: Float64Array; values: Float64Array }> {
+export async function principalCoordinates(b: Float64Array | SymmetricOperator, n: number, dims: number, iterations = 150): Promise<{ coordinates: Float64Array; values: Float64Array }> {
   const k = Math.min(n, dims + 8)
   const random = randomGenerator(1)
   const q = Float64Array.from({ length: n * k }, () => random() - 0.5)
   orthonormalise(q, n, k)
-  const bt = tf.tensor2d(Float32Array.from(b), [n, n])
-  const times = async (x: Float64Array) => {
-    const out = tf.tidy(() => tf.matMul(bt, tf.tensor2d(Float32Array.from(x), [n, k])))
-    const values = Float64Array.from(await out.data())
-    out.dispose()
-    return values
-  }
+  const operator = b instanceof Float64Array ? matrixOperator(b, n) : b
   try {
     for (let it = 0; it < iterations; it++) {
-      q.set(await times(q))
+      const before = it % 10 === 9 ? Float64Array.from(q) : null
+      q.set(await operator.times(q, k))
       orthonormalise(q, n, k)
+      // Every 10 iterations: stop once the wanted vectors no longer turn (cosine with their last direction ≈ 1).
+      if (before && settled(before, q, n, k, Math.min(dims, k))) break
     }
-    const bq = new Float64Array(n * k)
-    for (let i = 0; i < n; i++) for (let t = 0; t < n; t++) {
-      const bit = b[i * n + t]!
-      for (let c = 0; c < k; c++) bq[i * k + c]! += bit * q[t * k + c]!
-    }
+    const bq = operator.exactTimes ? operator.exactTimes(q, k) : await operator.times(q, k)
     const h = new Float64Array(k * k)
     for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) for (let i = 0; i < n; i++) h[r * k + c]! += q[i * k + r]! * bq[i * k + c]!
     const { values, vectors } = symmetricEigen(h, k)
@@ -119,7 +160,7 @@ export async function principalCoordinates(b: Float64Array, n: number, dims: num
     }
     return { coordinates: out, values: values.slice(0, dims) }
   } finally {
-    bt.dispose()
+    if (b instanceof Float64Array) operator.dispose()
   }
 }
 

@@ -65,40 +65,48 @@ export function jointProbabilities(distances: Float64Array, n: number, perplexit
   return p
 }
 
-/** KL(P‖Q) and its gradient at y (n × 2) for Student-t affinities; the gradient is written into grad. */
-function klGradient(p: Float64Array, y: Float64Array, n: number, exaggeration: number, grad: Float64Array, numerators: Float64Array): number {
+/**
+ * The gradient of KL(P‖Q) at y (n × 2) for Student-t affinities, written into grad, and — when asked, since its
+ * logarithms cost as much as the gradient — KL itself (else NaN). Each pair is visited once per pass.
+ */
+function klGradient(p: Float64Array, y: Float64Array, n: number, exaggeration: number, grad: Float64Array, numerators: Float64Array, withKl: boolean): number {
   let sum = 0
   for (let i = 0; i < n; i++) {
     const [xi, yi] = [y[2 * i]!, y[2 * i + 1]!]
+    const row = i * n
     for (let j = i + 1; j < n; j++) {
       const dx = xi - y[2 * j]!
       const dy = yi - y[2 * j + 1]!
       const v = 1 / (1 + dx * dx + dy * dy)
-      numerators[i * n + j] = v
-      numerators[j * n + i] = v
+      numerators[row + j] = v
       sum += 2 * v
     }
   }
+  const inverse = 1 / sum
   let kl = 0
   grad.fill(0)
   for (let i = 0; i < n; i++) {
     const [xi, yi] = [y[2 * i]!, y[2 * i + 1]!]
+    const row = i * n
     let gx = 0
     let gy = 0
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue
-      const pij = p[i * n + j]! * exaggeration
-      const num = numerators[i * n + j]!
-      const qij = Math.max(num / sum, MACHINE_EPSILON)
-      kl += pij * Math.log(Math.max(pij, MACHINE_EPSILON) / qij)
-      const f = (pij - qij) * num
-      gx += f * (xi - y[2 * j]!)
-      gy += f * (yi - y[2 * j + 1]!)
+    for (let j = i + 1; j < n; j++) {
+      const pij = p[row + j]! * exaggeration
+      const num = numerators[row + j]!
+      const f = (pij - num * inverse) * num
+      const fx = f * (xi - y[2 * j]!)
+      const fy = f * (yi - y[2 * j + 1]!)
+      gx += fx
+      gy += fy
+      grad[2 * j]! -= fx
+      grad[2 * j + 1]! -= fy
+      if (withKl) kl += 2 * pij * Math.log(Math.max(pij, MACHINE_EPSILON) / Math.max(num * inverse, MACHINE_EPSILON))
     }
-    grad[2 * i] = 4 * gx
-    grad[2 * i + 1] = 4 * gy
+    grad[2 * i]! += gx
+    grad[2 * i + 1]! += gy
   }
-  return kl
+  for (let k = 0; k < 2 * n; k++) grad[k]! *= 4
+  return withKl ? kl : NaN
 }
 
 /**
@@ -131,7 +139,10 @@ export async function tsne(distances: Float64Array, n: number, init: Float64Arra
       gains.fill(1)
       best = Infinity
     }
-    kl = klGradient(p, y, n, exploring ? exaggeration : 1, grad, numerators)
+    // KL is needed only where scikit-learn checks progress, every 50 iterations; reports between carry the last one.
+    const checking = (it + 1) % 50 === 0
+    const value = klGradient(p, y, n, exploring ? exaggeration : 1, grad, numerators, checking)
+    if (checking) kl = value
     const momentum = exploring ? 0.5 : 0.8
     let norm = 0
     for (let k = 0; k < 2 * n; k++) {
@@ -154,7 +165,7 @@ export async function tsne(distances: Float64Array, n: number, init: Float64Arra
     if ((it + 1) % 10 === 0 && options.onIteration && (await options.onIteration(it + 1, kl)) === false) break
   }
   // The KL divergence of the final embedding, without exaggeration.
-  kl = klGradient(p, y, n, 1, grad, numerators)
+  kl = klGradient(p, y, n, 1, grad, numerators, true)
   return { coordinates: y, kl, iterations: done }
 }
 

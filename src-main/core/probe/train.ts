@@ -257,7 +257,8 @@ function fusedTripletStep(workspace: TripletWorkspace, xs: tf.Tensor2D, w: tf.Va
     return {
       loss: tf.mul(crossEntropy!, weight / ids.length) as tf.Scalar,
       correct: correct as tf.Scalar,
-      gw: tf.matMul(xs, dz!, true, false),
+      // An explicit transpose: tfjs-wasm's transposed matMul is about 18× slower (1854 × 1280: 7.9 s against 0.44 s).
+      gw: tf.matMul(tf.transpose(xs), dz!),
       gb: tf.sum(dz!, 0),
     }
   })
