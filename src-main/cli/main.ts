@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BackendSetting, DatasetKind, ExampleName, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
 import { AppError } from '../api/errors'
@@ -11,6 +11,9 @@ import { evalCeiling, evalCka, evalOddOneOut, evalRsa, evalTripletCeiling } from
 import { probeFiles } from '../evaluate/probeFiles'
 import { alignetCluster, alignetLabel, alignetSample, alignetTriplets } from '../evaluate/alignetFiles'
 import { distillFromFiles } from '../models/distillFiles'
+import { attentionMaps, compareFiles, maskImages, type TargetRequest } from '../models/attentionFiles'
+import { SALIENCY_METHODS } from '../core/attention/saliency'
+import { readArray } from '../files/readers'
 import { beforeAfter, formatBeforeAfter } from '../evaluate/beforeAfter'
 import { gwFiles } from '../evaluate/gwFiles'
 import { DISTILL_DEFAULTS } from '../core/alignet/distill'
@@ -84,6 +87,16 @@ Commands:
      [--domain auto|plain|log] [--max-iterations 1000] [--precision float32|float64] [--out plan.npy]
                                      entropic Gromov-Wasserstein between two representations of the same
                                      objects (features or dissimilarity matrices): loss, top-1/5/10 matching
+  attention maps --images DIR|LIST.txt --out DIR [--model mobilenet_v2|FOLDER]
+          [--method gradient|gradientInput|smoothgrad|guided|gradcam] [--target predicted|class:N|similar:IMAGE[@LAYER]]
+          [--layer L (Grad-CAM)] [--samples 30] [--sigma 0.1] [--seed S]
+                                     saliency maps (N × H × W maps.npy, file_names.txt, PNG overlays)
+  attention compare --maps maps.npy --human FILE|DIR [--key K]
+                                     Spearman, Pearson, AUC and NSS against human maps (.npy/.mat/.npz/.h5 or
+                                     grayscale images), with the baseline of the other images' human maps
+  attention mask --images DIR --maps maps.npy [--model M] [--keep 0.5] [--fill black|mean|blur] [--out DIR]
+                                     keep each image's most salient pixels: does the model still see the same
+                                     class and embedding, against random masks of the same size
   report --project DIR --out report.html
                                      a one-file HTML report of the project's results (tables, figures,
                                      settings, versions) that opens without a network
@@ -740,6 +753,93 @@ async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Pro
   return EXIT_OK
 }
 
+function targetOf(value: string | undefined): TargetRequest {
+  if (value === undefined || value === 'predicted') return { kind: 'predicted' }
+  const cls = /^class:(\d+)$/.exec(value)
+  if (cls) return { kind: 'class', index: Number(cls[1]) }
+  const similar = /^similar:(.+?)(?:@(.+))?$/.exec(value)
+  if (similar) return { kind: 'similar', image: resolve(similar[1]!), ...(similar[2] ? { layer: similar[2] } : {}) }
+  throw usageError(`--target ${value}: use predicted, class:N, or similar:IMAGE[@LAYER].`)
+}
+
+async function attentionCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const [action, ...rest] = args
+  if (action === 'maps') {
+    const { values } = parseArgs({
+      args: rest,
+      options: { model: { type: 'string' }, images: { type: 'string' }, method: { type: 'string' }, target: { type: 'string' }, layer: { type: 'string' }, samples: { type: 'string' }, sigma: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+    })
+    const r = await attentionMaps({
+      model: values.model ?? 'mobilenet_v2',
+      images: need('images', values.images),
+      method: choice('method', values.method, SALIENCY_METHODS, 'smoothgrad'),
+      target: targetOf(values.target),
+      layer: values.layer,
+      samples: Math.max(1, count('samples', values.samples, 30)),
+      sigma: positive('sigma', values.sigma, 0.1),
+      seed: count('seed', values.seed, 0),
+      out: resolve(need('out', values.out)),
+      backend: forcedBackend(backend),
+      onProgress: io.json ? undefined : (done, total) => process.stderr.write(`\r${done} of ${total} images`),
+    })
+    if (!io.json) process.stderr.write('\n')
+    // The maps themselves are in the file, not in the printed result.
+    printResult(io, { ...r, maps: undefined, names: undefined }, () =>
+      [
+        `${r.method}${r.layer ? ` at ${r.layer}` : ''} maps of ${r.images} images through ${r.model} in ${r.seconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(2)} images/s, ${r.backend}${r.note ? `: ${r.note}` : ''})`,
+        `  maps ${r.images} × ${r.size.join(' × ')} → ${r.files!.maps}; overlays in ${join(dirname(r.files!.maps), 'overlays')}`,
+      ].join('\n'),
+    )
+    return EXIT_OK
+  }
+  if (action === 'compare') {
+    const { values } = parseArgs({ args: rest, options: { maps: { type: 'string' }, human: { type: 'string' }, key: { type: 'string' } }, strict: true })
+    const r = await compareFiles({ maps: resolve(need('maps', values.maps)), human: resolve(need('human', values.human)), key: values.key })
+    const f = (v: number | null) => (v === null ? '—' : v.toFixed(4))
+    printResult(io, r, () =>
+      [
+        `${r.images} images: model maps against human maps, and against the other images' human maps (baseline)`,
+        `  spearman ${f(r.mean.spearman)} (baseline ${f(r.baseline.spearman)})  pearson ${f(r.mean.pearson)} (${f(r.baseline.pearson)})  AUC ${f(r.mean.auc)} (${f(r.baseline.auc)})  NSS ${f(r.mean.nss)} (${f(r.baseline.nss)})`,
+      ].join('\n'),
+    )
+    return EXIT_OK
+  }
+  if (action === 'mask') {
+    const { values } = parseArgs({
+      args: rest,
+      options: { model: { type: 'string' }, images: { type: 'string' }, maps: { type: 'string' }, keep: { type: 'string' }, fill: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+    })
+    const { array } = await readArray(resolve(need('maps', values.maps)))
+    if (array.shape.length !== 3) throw usageError(`--maps ${values.maps} is [${array.shape.join(' × ')}]; give the N × H × W maps.npy that attention maps wrote.`)
+    const keep = values.keep === undefined ? 0.5 : Number(values.keep)
+    if (!(keep >= 0 && keep <= 1)) throw usageError(`--keep ${values.keep} is not a fraction between 0 and 1.`)
+    const r = await maskImages({
+      model: values.model ?? 'mobilenet_v2',
+      images: need('images', values.images),
+      maps: Float32Array.from(array.data as ArrayLike<number>),
+      mapShape: array.shape as [number, number, number],
+      keep,
+      fill: choice('fill', values.fill, ['black', 'mean', 'blur'] as const, 'black'),
+      seed: count('seed', values.seed, 0),
+      out: values.out === undefined ? null : resolve(values.out),
+      backend: forcedBackend(backend),
+    })
+    const pct = (v: number) => `${(100 * v).toFixed(1)}%`
+    printResult(io, r, () =>
+      [
+        `${r.images} images, the top ${pct(r.keep)} of pixels kept, the rest ${r.fill}:`,
+        `  by the saliency maps: same class as the whole image ${pct(r.salient.agreement)}, embedding similarity ${r.salient.similarity.toFixed(4)}`,
+        `  by random maps:       same class as the whole image ${pct(r.random.agreement)}, embedding similarity ${r.random.similarity.toFixed(4)}`,
+        ...(r.out ? [`  masked images in ${r.out}/salient and ${r.out}/random`] : []),
+      ].join('\n'),
+    )
+    return EXIT_OK
+  }
+  throw usageError(`attention ${action ?? ''}: use attention maps, attention compare or attention mask.`)
+}
+
 async function reportCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { project: { type: 'string' }, out: { type: 'string' } }, strict: true })
   if (values.project === undefined) throw usageError('report needs --project DIR.')
@@ -849,6 +949,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'probe': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await probeCommand(backend, io, rest)
+      }
+      case 'attention': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await attentionCommand(backend, io, rest)
       }
       case 'report': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs'
 import { AppError } from '../api/errors'
 import { buildStudent } from '../core/alignet/distill'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
+import { registerWasmDepthwiseBackpropInput } from '../core/compute/kernels/depthwiseBackpropInput'
 import { writeFileAtomic } from '../store/artifacts'
 import { preprocess } from './extract'
 import { loadModel, type LoadedModel } from './model'
@@ -26,15 +27,28 @@ export interface Student {
 // tfjs-wasm has no convolution gradients.
 const CONVOLUTION_GRADIENTS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']
 
-/** The backend a student trains on: the current one when it has the gradients, else the plain CPU backend. */
-async function trainingBackend(current: BackendName): Promise<{ backend: BackendName; note: string | null }> {
+/** The backend gradients through a model run on: the current one when it has convolution gradients, else the plain CPU backend. */
+export async function gradientBackend(current: BackendName): Promise<{ backend: BackendName; note: string | null }> {
   if (CONVOLUTION_GRADIENTS.every((kernel) => tf.getKernel(kernel, current))) return { backend: current, note: null }
   await chooseBackend({ force: 'cpu' })
-  return { backend: 'cpu', note: `${current} has no convolution gradients; trained on cpu` }
+  return { backend: 'cpu', note: `${current} has no convolution gradients; computed on cpu` }
+}
+
+/**
+ * The backend input gradients (saliency maps) run on: wasm lacks only the depthwise convolution's input gradient,
+ * which we supply; another backend without convolution gradients falls back to cpu.
+ */
+export async function inputGradientBackend(current: BackendName): Promise<{ backend: BackendName; note: string | null }> {
+  if (current === 'wasm') {
+    registerWasmDepthwiseBackpropInput()
+    return { backend: current, note: null }
+  }
+  if (tf.getKernel('Conv2DBackpropInput', current) && tf.getKernel('DepthwiseConv2dNativeBackpropInput', current)) return { backend: current, note: null }
+  return gradientBackend(current)
 }
 
 export async function prepareStudent(name: string, layer: string | undefined, headUnits: number | null, seed: number, backend: BackendName): Promise<Student> {
-  const training = await trainingBackend(backend)
+  const training = await gradientBackend(backend)
   const model = await loadModel(modelSource(name))
   if (!model.layersModel) throw new AppError('user', `${model.title} is a graph model, which TF.js cannot train; a student must be a layers model.`)
   const base = model.layersModel

@@ -207,7 +207,7 @@ describe('example projects', () => {
     }
 
     // The 92-object example also runs its analyses (wasm: the GPU adapter probe would print Dawn's warnings here).
-    const rsa = runCli(['project', 'create', join(dir, 'rsa92'), '--example', 'rsa92', '--json'], { ...env, HUMANALIGN_BACKEND: 'wasm' })
+    const rsa = runCli(['project', 'create', join(dir, 'rsa92'), '--example', 'rsa92', '--json'], { ...env, HUMANALIGN_BACKEND: 'wasm' }, 240_000)
     expect(rsa.stderr).toBe('')
     const info = JSON.parse(rsa.stdout)
     // 4 imported datasets, then the features, the derived triplets and the probed features; 9 runs.
@@ -254,7 +254,7 @@ describe('example projects', () => {
     } finally {
       project.close()
     }
-  })
+  }, 300_000)
 
   it('names an unknown example', () => {
     const r = runCli(['project', 'create', join(tmp(), 'x'), '--example', 'mnist'])

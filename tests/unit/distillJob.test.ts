@@ -73,7 +73,7 @@ describe('AligNet distillation job', () => {
     expect(whole.state, whole.error ?? '').toBe('done')
     const result = whole.result as { layer: string; backend: string; note: string; divergenceFirst: number; divergenceLast: number; models: string[]; run: number }
     // The job ran on wasm, which has no convolution gradients: the student trained on cpu, and says so.
-    expect(result).toMatchObject({ layer: 'pool', backend: 'cpu', note: 'wasm has no convolution gradients; trained on cpu' })
+    expect(result).toMatchObject({ layer: 'pool', backend: 'cpu', note: 'wasm has no convolution gradients; computed on cpu' })
     // Measured: 0.73 over the first ten steps, 0.56 over the last ten (a 4-filter backbone cannot fit them all).
     expect(result.divergenceLast).toBeLessThan(0.85 * result.divergenceFirst)
     const losses = seen.flatMap((e) => (e.type === 'job.metric' && e.jobId === whole.id && e.name === 'loss' ? [e.step] : []))

@@ -1,0 +1,92 @@
+// Input gradients through convolutions on the WebAssembly backend (saliency maps), which lacks the depthwise
+// convolution's input gradient — supplied here as plain loops over output positions and filter taps, scattering
+// into dx (NHWC) — and the filter gradients, which a saliency map does not need.
+import * as tf from '@tensorflow/tfjs-core'
+
+interface WasmBackend {
+  readSync(dataId: object): Float32Array
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array
+}
+
+interface Attributes {
+  strides: [number, number] | number
+  pad: 'valid' | 'same' | number
+  dilations: [number, number] | number
+  dimRoundingMode?: 'floor' | 'round' | 'ceil'
+  inputShape: [number, number, number, number]
+}
+
+/** dx for dy (b × outH × outW × c·m) and filter (fh × fw × c × m). */
+export function depthwiseBackpropInput(dy: Float32Array, filter: Float32Array, info: tf.backend_util.Conv2DInfo): Float32Array {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info
+  const multiplier = outChannels / inChannels
+  const dx = new Float32Array(batchSize * inHeight * inWidth * inChannels)
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        const dyBase = ((b * outHeight + oy) * outWidth + ox) * outChannels
+        for (let fy = 0; fy < filterHeight; fy++) {
+          const y = oy * strideHeight + fy * dilationHeight - padInfo.top
+          if (y < 0 || y >= inHeight) continue
+          for (let fx = 0; fx < filterWidth; fx++) {
+            const x = ox * strideWidth + fx * dilationWidth - padInfo.left
+            if (x < 0 || x >= inWidth) continue
+            const dxBase = ((b * inHeight + y) * inWidth + x) * inChannels
+            const fBase = (fy * filterWidth + fx) * inChannels * multiplier
+            for (let c = 0; c < inChannels; c++) {
+              let sum = 0
+              for (let m = 0; m < multiplier; m++) sum += dy[dyBase + c * multiplier + m]! * filter[fBase + c * multiplier + m]!
+              dx[dxBase + c]! += sum
+            }
+          }
+        }
+      }
+    }
+  }
+  return dx
+}
+
+/**
+ * While `work` runs, zero-valued stand-ins answer for the filter gradients the wasm backend lacks. TF.js's fused
+ * convolutions compute the filter gradient together with the input gradient; a saliency map uses only the latter,
+ * so the stand-ins spare a filter gradient nothing reads. They are removed afterwards, so that training still sees
+ * that wasm cannot compute filter gradients (and moves to cpu).
+ */
+export async function withoutFilterGradients<T>(work: () => Promise<T>): Promise<T> {
+  const names = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter'].filter((name) => !tf.getKernel(name, 'wasm'))
+  for (const kernelName of names) {
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc: ({ backend, attrs }) => {
+        const out = (backend as unknown as WasmBackend).makeOutput((attrs as unknown as { filterShape: number[] }).filterShape, 'float32')
+        ;(backend as unknown as WasmBackend).typedArrayFromHeap(out).fill(0)
+        return out
+      },
+    })
+  }
+  try {
+    return await work()
+  } finally {
+    for (const kernelName of names) tf.unregisterKernel(kernelName, 'wasm')
+  }
+}
+
+/** Registers the kernel on the wasm backend, once. */
+export function registerWasmDepthwiseBackpropInput(): void {
+  if (tf.getKernel('DepthwiseConv2dNativeBackpropInput', 'wasm')) return
+  tf.registerKernel({
+    kernelName: 'DepthwiseConv2dNativeBackpropInput',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo }
+      const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs as unknown as Attributes
+      const wasm = backend as unknown as WasmBackend
+      const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, true)
+      const out = wasm.makeOutput(inputShape, 'float32')
+      wasm.typedArrayFromHeap(out).set(depthwiseBackpropInput(wasm.readSync(dy.dataId), wasm.readSync(filter.dataId), info))
+      return out
+    },
+  })
+}

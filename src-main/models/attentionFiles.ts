@@ -1,0 +1,243 @@
+// `humanalign attention maps|compare|mask`: saliency maps of a folder of images for a model, their comparison with
+// human maps, and masking experiments — on files, written as .npy (maps N × H × W) with file_names.txt and PNG
+// overlays beside them.
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import sharp from 'sharp'
+import { AppError } from '../api/errors'
+import { resizeMap, scoreImages } from '../core/attention/compareMaps'
+import { applyMask, randomMap, topFractionMask, type MaskFill } from '../core/attention/masking'
+import { saliencyMap, type SaliencyMethod } from '../core/attention/saliency'
+import { chooseBackend, type BackendName } from '../core/compute/backend'
+import { withoutFilterGradients } from '../core/compute/kernels/depthwiseBackpropInput'
+import { encodeNpy } from '../core/io/npy'
+import { readArray } from '../files/readers'
+import { writeFileAtomic } from '../store/artifacts'
+import { embedding, gradCamSplit, lastConvolutionalLayer, predictedClass, targetScore, type AttentionTarget } from './attention'
+import { preprocess } from './extract'
+import { imageList } from './imageList'
+import { disposeModel, loadModel, type LoadedModel } from './model'
+import { modelSource } from './sources'
+import { inputGradientBackend } from './student'
+
+export type TargetRequest = { kind: 'predicted' } | { kind: 'class'; index: number } | { kind: 'similar'; image: string; layer?: string }
+
+export interface MapsRequest {
+  model: string
+  images: string
+  method: SaliencyMethod
+  target: TargetRequest
+  /** Grad-CAM's layer; the last convolutional layer by default. */
+  layer?: string
+  samples: number
+  sigma: number
+  seed: number
+  out: string | null
+  backend: BackendName | null
+  onProgress?: (done: number, total: number) => void
+}
+
+/**
+ * A map as a heat overlay on its image (red = salient), for looking at: scaled so that its 99th percentile is full
+ * heat, since gradient maps put most of their range in a few pixels.
+ */
+export async function overlayPng(image: Float32Array, map: Float32Array, height: number, width: number, opacity = 0.55): Promise<Buffer> {
+  const top = Float32Array.from(map).sort()[Math.floor(0.99 * (map.length - 1))]! || 1
+  const rgb = Buffer.alloc(height * width * 3)
+  for (let p = 0; p < height * width; p++) {
+    const m = Math.min(1, map[p]! / top)
+    // A dark-blue → red → yellow ramp.
+    const heat = [Math.min(1, 2 * m), Math.max(0, 2 * m - 1), Math.max(0, 0.5 - m)]
+    for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.round(255 * ((1 - opacity) * image[p * 3 + c]! + opacity * heat[c]!))
+  }
+  return sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer()
+}
+
+async function resolveTarget(model: LoadedModel, request: TargetRequest, size: [number, number]): Promise<(x: tf.Tensor4D) => AttentionTarget> {
+  if (request.kind === 'class') return () => ({ kind: 'class', index: request.index })
+  if (request.kind === 'predicted') return (x) => ({ kind: 'class', index: predictedClass(model, x) })
+  const layer = request.layer ?? model.defaultLayer
+  const pixels = await preprocess(request.image, size)
+  const reference = tf.tidy(() => embedding(model, layer)(tf.tensor4d(pixels, [1, ...size, 3])))
+  const values = Float32Array.from(await reference.data())
+  reference.dispose()
+  return () => ({ kind: 'embedding', layer, reference: values })
+}
+
+export async function attentionMaps(request: MapsRequest) {
+  const list = imageList(request.images)
+  const chosen = await chooseBackend({ force: request.backend ?? undefined })
+  const { backend, note } = await inputGradientBackend(chosen.name)
+  const model = await loadModel(modelSource(request.model))
+  try {
+    const size = model.inputSize
+    const [height, width] = size
+    const camLayer = request.method === 'gradcam' ? (request.layer ?? lastConvolutionalLayer(model)) : null
+    if (request.method === 'gradcam' && !camLayer) throw new AppError('user', `${model.title} has no convolutional layer for Grad-CAM.`)
+    const targetOf = await resolveTarget(model, request.target, size)
+    const maps = new Float32Array(list.paths.length * height * width)
+    const targets: number[] = []
+    const started = performance.now()
+    for (const [i, path] of list.paths.entries()) {
+      const pixels = await preprocess(path, size)
+      const x = tf.tensor4d(pixels, [1, height, width, 3])
+      const target = targetOf(x)
+      if (target.kind === 'class') targets.push(target.index)
+      const compute = () =>
+        saliencyMap(request.method, x, targetScore(model, target), {
+          smoothGrad: { samples: request.samples, sigma: request.sigma, seed: request.seed + i },
+          gradCam: camLayer ? gradCamSplit(model, camLayer, target) : undefined,
+        })
+      const map = backend === 'wasm' ? await withoutFilterGradients(compute) : await compute()
+      x.dispose()
+      maps.set(map, i * height * width)
+      if (request.out) {
+        mkdirSync(join(request.out, 'overlays'), { recursive: true })
+        writeFileAtomic(join(request.out, 'overlays', `${basename(path).replace(/\.[^.]+$/, '')}.png`), await overlayPng(pixels, map, height, width))
+      }
+      request.onProgress?.(i + 1, list.paths.length)
+    }
+    const seconds = (performance.now() - started) / 1000
+    let written: { maps: string; fileNames: string } | null = null
+    if (request.out) {
+      mkdirSync(request.out, { recursive: true })
+      written = { maps: join(request.out, 'maps.npy'), fileNames: join(request.out, 'file_names.txt') }
+      writeFileAtomic(written.maps, encodeNpy({ dtype: '<f4', shape: [list.paths.length, height, width], data: maps }))
+      writeFileAtomic(written.fileNames, new TextEncoder().encode(`${list.names.join('\n')}\n`))
+    }
+    return {
+      model: model.title,
+      method: request.method,
+      layer: camLayer,
+      images: list.paths.length,
+      size: [height, width] as [number, number],
+      targets: targets.length ? targets : null,
+      samples: request.method === 'smoothgrad' ? request.samples : null,
+      backend,
+      note,
+      seconds,
+      imagesPerSecond: list.paths.length / seconds,
+      files: written,
+      maps,
+      names: list.names,
+    }
+  } finally {
+    disposeModel(model)
+  }
+}
+
+export interface MaskRequest {
+  model: string
+  images: string
+  /** N × H × W maps (from `attention maps`), in the images' order. */
+  maps: Float32Array
+  mapShape: [number, number, number]
+  keep: number
+  fill: MaskFill
+  seed: number
+  out: string | null
+  backend: BackendName | null
+}
+
+/**
+ * Each image masked by its map and by a random map keeping as many pixels: how often the model still predicts the
+ * class it predicts for the whole image, and how similar the embeddings stay (cosine at the model's default layer).
+ */
+export async function maskImages(request: MaskRequest) {
+  const list = imageList(request.images)
+  const [count, height, width] = request.mapShape
+  if (count !== list.paths.length) throw new AppError('user', `The maps are of ${count} images but ${request.images} has ${list.paths.length}; use the maps made from these images.`)
+  await chooseBackend({ force: request.backend ?? undefined })
+  const model = await loadModel(modelSource(request.model))
+  try {
+    if (model.inputSize[0] !== height || model.inputSize[1] !== width) throw new AppError('user', `The maps are ${height} × ${width} but ${model.title} takes ${model.inputSize.join(' × ')} images; make the maps with this model.`)
+    const embed = embedding(model, model.defaultLayer)
+    const tally = { salient: { agree: 0, cosine: 0 }, random: { agree: 0, cosine: 0 } }
+    for (const [i, path] of list.paths.entries()) {
+      const pixels = await preprocess(path, [height, width])
+      const original = tf.tensor4d(pixels, [1, height, width, 3])
+      const label = predictedClass(model, original)
+      const base = embed(original)
+      const map = request.maps.subarray(i * height * width, (i + 1) * height * width)
+      for (const [kind, chosen] of [['salient', map], ['random', randomMap(height * width, request.seed + i)]] as const) {
+        const masked = applyMask(pixels, topFractionMask(chosen, request.keep), height, width, 3, request.fill)
+        const x = tf.tensor4d(masked, [1, height, width, 3])
+        tally[kind].agree += Number(predictedClass(model, x) === label)
+        const e = embed(x)
+        tally[kind].cosine += tf.tidy(() => tf.div(tf.sum(tf.mul(e, base)), tf.mul(tf.norm(e), tf.norm(base))).dataSync()[0]!)
+        tf.dispose([x, e])
+        if (request.out) {
+          mkdirSync(join(request.out, kind), { recursive: true })
+          const bytes = Buffer.from(Uint8Array.from(masked, (v) => Math.round(255 * Math.min(1, Math.max(0, v)))))
+          writeFileAtomic(join(request.out, kind, `${basename(path).replace(/\.[^.]+$/, '')}.png`), await sharp(bytes, { raw: { width, height, channels: 3 } }).png().toBuffer())
+        }
+      }
+      tf.dispose([original, base])
+    }
+    const n = list.paths.length
+    return {
+      model: model.title,
+      images: n,
+      keep: request.keep,
+      fill: request.fill,
+      salient: { agreement: tally.salient.agree / n, similarity: tally.salient.cosine / n },
+      random: { agreement: tally.random.agree / n, similarity: tally.random.cosine / n },
+      out: request.out,
+    }
+  } finally {
+    disposeModel(model)
+  }
+}
+
+/**
+ * Maps from a file — .npy, .npz, .mat or HDF5, N × H × W (or H × W × N, MATLAB's habit, when only the last axis
+ * matches the image count) — or from a folder of grayscale images in name order; each resized to H × W.
+ */
+export async function readMaps(path: string, key: string | undefined, count: number, [height, width]: [number, number]): Promise<Float32Array[]> {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const files = imageList(path).paths
+    if (files.length !== count) throw new AppError('user', `${path} holds ${files.length} images but there are ${count} model maps; give one human map per image, in the same order.`)
+    return Promise.all(
+      files.map(async (file) => {
+        const { data, info } = await sharp(file).greyscale().raw().toBuffer({ resolveWithObject: true })
+        const gray = Float32Array.from({ length: info.width * info.height }, (_, p) => data[p * info.channels]! / 255)
+        return resizeMap(gray, info.height, info.width, height, width)
+      }),
+    )
+  }
+  const { array } = await readArray(path, key)
+  let shape = array.shape
+  let values = Float32Array.from(array.data as ArrayLike<number>)
+  if (shape.length === 2 && count === 1) shape = [1, ...shape]
+  if (shape.length === 3 && shape[0] !== count && shape[2] === count) {
+    const [h, w, n] = shape as [number, number, number]
+    const moved = new Float32Array(values.length)
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let i = 0; i < n; i++) moved[(i * h + y) * w + x] = values[(y * w + x) * n + i]!
+    values = moved
+    shape = [n, h, w]
+  }
+  if (shape.length !== 3 || shape[0] !== count) throw new AppError('user', `${path} holds an array of shape [${array.shape.join(' × ')}]; maps are N × H × W with N = ${count}, one per image.`)
+  const [, h, w] = shape as [number, number, number]
+  return Array.from({ length: count }, (_, i) => resizeMap(values.subarray(i * h * w, (i + 1) * h * w), h, w, height, width))
+}
+
+/** Model maps (N × H × W .npy from `attention maps`) against human maps: per image, the mean, and the permutation baseline. */
+export async function compareFiles(request: { maps: string; human: string; key?: string }) {
+  const { array } = await readArray(request.maps)
+  if (array.shape.length !== 3) throw new AppError('user', `${request.maps} is [${array.shape.join(' × ')}]; model maps are N × H × W (attention maps writes maps.npy).`)
+  const [n, height, width] = array.shape as [number, number, number]
+  const data = Float32Array.from(array.data as ArrayLike<number>)
+  const models = Array.from({ length: n }, (_, i) => data.subarray(i * height * width, (i + 1) * height * width))
+  const humans = await readMaps(request.human, request.key, n, [height, width])
+  const names = readNames(request.maps, n)
+  const { perImage, mean, baseline } = scoreImages(models, humans)
+  return { images: n, size: [height, width] as [number, number], mean, baseline, perImage: perImage.map((s, i) => ({ image: names[i]!, ...s })) }
+}
+
+/** The image names written beside maps.npy (file_names.txt), else numbers. */
+function readNames(maps: string, n: number): string[] {
+  const file = join(dirname(maps), 'file_names.txt')
+  const names = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []
+  return names.length === n ? names : Array.from({ length: n }, (_, i) => `image ${i + 1}`)
+}
