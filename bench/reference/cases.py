@@ -83,6 +83,8 @@ def numpy_cases(case, size):
         return probe_case(size)
     if case == 'mobilenet':
         return mobilenet_case(size)
+    if case == 'saliency':
+        return saliency_case(size)
     if case == 'gw':
         import os
         import ot
@@ -138,6 +140,27 @@ def mobilenet_case(images, device='cpu'):
                 x = model.features(pixels[start:start + 16].to(device))
                 out.append(torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1).cpu())
         return torch.cat(out).numpy()
+    return run
+
+
+def saliency_case(images, device='cpu'):
+    """The input gradient of class 0 through torchvision's MobileNetV2 for each image, one backward pass each,
+    reduced by the sum of absolute values over channels and scaled to [0, 1]."""
+    import os
+    import torch
+    import torchvision
+    torch.set_num_threads(os.cpu_count())
+    model = torchvision.models.mobilenet_v2(weights=None).eval().to(device)
+    pixels = torch.from_numpy(((inputs_matrix(images, 224 * 224 * 3, 0.0) + 2) / 4).reshape(images, 224, 224, 3)).permute(0, 3, 1, 2).contiguous()
+
+    def run():
+        out = []
+        for i in range(images):
+            x = pixels[i:i + 1].to(device).requires_grad_(True)
+            model(x)[0, 0].backward()
+            g = x.grad.abs().sum(1)[0]
+            out.append(((g - g.min()) / (g.max() - g.min())).cpu())
+        return torch.stack(out).numpy()
     return run
 
 
@@ -244,7 +267,7 @@ def main():
     use_torch = '--torch' in sys.argv
     run = torch_cases(case, size) if use_torch else numpy_cases(case, size)
     # A probe is one whole training: timed once, without a warm-up run.
-    result = None if case in ('probe', 'kmeans', 'gw', 'tsne') else run()  # warm-up (and, for the GPU, kernel compilation)
+    result = None if case in ('probe', 'kmeans', 'gw', 'tsne', 'saliency') else run()  # warm-up (and, for the GPU, kernel compilation)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -253,7 +276,7 @@ def main():
     if use_torch:
         import torch
         impl = f'PyTorch {torch.__version__} on {torch.cuda.get_device_name(0)}'
-    elif case in ('probe', 'mobilenet'):
+    elif case in ('probe', 'mobilenet', 'saliency'):
         import torch
         impl = f'PyTorch {torch.__version__} (CPU, {torch.get_num_threads()} threads)'
     elif case in ('kmeans', 'tsne', 'pca'):

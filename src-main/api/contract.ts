@@ -62,9 +62,9 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'alignetEvaluate', 'gw', 'map', 'compare', 'deriveTriplets'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'alignetEvaluate', 'gw', 'map', 'compare', 'deriveTriplets', 'attention'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
-export const ExampleName = z.enum(['things', 'rsa92'])
+export const ExampleName = z.enum(['things', 'rsa92', 'langlois25'])
 export type ExampleName = z.infer<typeof ExampleName>
 export type DatasetKind = z.infer<typeof DatasetKind>
 export type JobKind = z.infer<typeof JobKind>
@@ -337,6 +337,24 @@ export const JobSpec = z.discriminatedUnion('kind', [
       /** Similarity matrices (one per subject): every triplet of their objects, the subjects' votes as soft labels. */
       dataset: z.number().int().positive(),
       name: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('attention'),
+      /** The image set whose images are explained. */
+      images: z.number().int().positive(),
+      model: z.string().min(1).max(1000).default('mobilenet_v2'),
+      method: z.enum(['gradient', 'gradientInput', 'smoothgrad', 'guided', 'gradcam']).default('smoothgrad'),
+      /** The class whose logit is explained; each image's predicted class when absent. */
+      targetClass: z.number().int().nonnegative().optional(),
+      /** Grad-CAM's layer; the last convolutional layer when absent. */
+      layer: z.string().min(1).max(200).optional(),
+      samples: z.number().int().min(1).max(1000).default(30),
+      sigma: z.number().positive().max(10).default(0.1),
+      seed: z.number().int().nonnegative().default(0),
+      /** An image set of human maps (grayscale), one per image in the same order, to score the maps against. */
+      humanMaps: z.number().int().positive().optional(),
     })
     .strict(),
   z
@@ -659,6 +677,11 @@ export const operations = {
     TripletBrowseRequest,
     TripletPage,
     { summary: "a page of triplets with each model's choice and probabilities, filtered and sorted (probabilities computed once, in a worker)" },
+  ),
+  'runs.attention': op(
+    z.object({ id: z.number().int().positive(), size: z.number().int().min(8).max(224).default(64) }).strict(),
+    z.object({ names: z.array(z.string()), size: z.number().int(), images: z.number().int(), maps: z.array(z.array(z.number())), human: z.array(z.array(z.number())).nullable() }),
+    { summary: "an attention run's maps (and the human maps it was scored against), resized for display" },
   ),
   'models.list': op(Empty, z.array(ModelSummary), { summary: 'the built-in models and the models added to the open project' }),
   'models.describe': op(z.object({ id: z.string().min(1).max(1000) }).strict(), ModelInfo, { summary: "a model's input size, parameters and layers (loaded in a worker)" }),

@@ -44,6 +44,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'runs.list': () => session.listRuns(),
     'datasets.matrix': ({ id, subject, maxSize, labelsFrom }) => session.matrix(id, subject, maxSize, labelsFrom),
     'runs.plan': ({ id, maxSize }) => session.plan(id, maxSize),
+    'runs.attention': ({ id, size }) => session.attention(id, size),
     'datasets.exportAlignet': ({ id, path }) => session.exportAlignet(id, path),
     'datasets.list': () => session.listDatasets(),
     'jobs.list': () => session.listJobs(),

@@ -27,6 +27,8 @@ const PROBE_DEFAULTS = ProbeSpec.parse({ kind: 'probe', features: 1, triplets: 1
 const EVALUATE_DEFAULTS = JobSpec.parse({ kind: 'evaluate', metric: 'ceiling', a: 1 }) as Extract<JobSpec, { kind: 'evaluate' }>
 const GW_DEFAULTS = JobSpec.parse({ kind: 'gw', a: 1, b: 1 }) as Extract<JobSpec, { kind: 'gw' }>
 const MAP_DEFAULTS = JobSpec.parse({ kind: 'map', dataset: 1 }) as Extract<JobSpec, { kind: 'map' }>
+const ATTENTION_DEFAULTS = JobSpec.parse({ kind: 'attention', images: 1 }) as Extract<JobSpec, { kind: 'attention' }>
+const LANGLOIS = 'Langlois et al. 2021: 25 natural images'
 
 export const EXAMPLES: Record<ExampleName, Example> = {
   things: {
@@ -71,6 +73,12 @@ export const EXAMPLES: Record<ExampleName, Example> = {
         compare: (made) => ({ kind: 'compare', datasets: [made('features'), made('aligned'), made(JUDGMENTS_92), made(IT_92)], rdm: 'correlation', method: 'spearman' }),
       },
     ],
+  },
+  langlois25: {
+    title: '25 natural images (Langlois et al. 2021)',
+    description: 'The 25 photographs of the passive-attention experiments, with Grad-CAM maps of MobileNetV2 to start from.',
+    imports: [{ dataset: 'images', file: 'langlois25', name: LANGLOIS }],
+    stages: [{ gradcam: (made) => ({ ...ATTENTION_DEFAULTS, images: made(LANGLOIS), method: 'gradcam' }) }],
   },
 }
 

@@ -12,6 +12,7 @@ import { imageThumbnails } from '../store/thumbnails'
 import { TripletBrowser } from './tripletBrowser'
 import { projectReport } from '../report/projectReport'
 import { objectLabels } from '../store/objectLabels'
+import { attentionView } from '../store/attentionView'
 import { configDir, defaultProjectsDir } from '../store/paths'
 import { Project } from '../store/project'
 import { RecentProjects } from '../store/recent'
@@ -214,6 +215,11 @@ export class Session {
   plan(id: number, maxSize: number): MatrixView {
     const project = this.requireProject()
     return planView(project.db, project.dir, id, maxSize)
+  }
+
+  attention(id: number, size: number) {
+    const project = this.requireProject()
+    return attentionView(project.db, project.dir, id, size)
   }
 
   matrix(id: number, subject: number | null, maxSize: number, labelsFrom: number | null): MatrixView {

@@ -17,6 +17,10 @@ import { gwCrossProduct } from '../jobs/gwProductPool'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
 import { euclideanDistances, pca } from '../core/maps/representationMap'
 import { tsne } from '../core/maps/tsne'
+import { saliencyMap } from '../core/attention/saliency'
+import { withoutFilterGradients } from '../core/compute/kernels/depthwiseBackpropInput'
+import { targetScore } from '../models/attention'
+import { inputGradientBackend } from '../models/student'
 
 export type Run = () => Promise<ArrayLike<number>>
 
@@ -43,7 +47,7 @@ export interface BenchCase {
 
 const GATHER_OBJECTS = 1854
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -236,6 +240,32 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
         } finally {
           product.dispose()
         }
+      }
+    },
+  },
+  saliency: {
+    name: 'saliency',
+    reference: "torchvision MobileNetV2 (untrained weights: same architecture and work), input gradient by autograd",
+    describe: (images) => `gradient saliency maps of ${images} images of 224 px through MobileNetV2 (one backward pass each), Σ|·| over channels`,
+    sizes: { full: [8], quick: [2] },
+    once: true,
+    referenceModules: ['numpy', 'torch', 'torchvision'],
+    // The weights differ: times compare, maps do not.
+    tolerance: null,
+    prepare(images) {
+      const pixels = inputMatrix(images, 224 * 224 * 3, 0).map((v) => (v + 2) / 4)
+      const ready = Promise.all([loadModel({ kind: 'builtin', id: 'mobilenet_v2' }), inputGradientBackend(tf.getBackend() as BackendName)])
+      return async () => {
+        const [model, { backend }] = await ready
+        const score = targetScore(model, { kind: 'class', index: 0 })
+        const out = new Float32Array(images * 224 * 224)
+        for (let i = 0; i < images; i++) {
+          const x = tf.tensor4d(pixels.subarray(i * 150528, (i + 1) * 150528), [1, 224, 224, 3])
+          const compute = () => saliencyMap('gradient', x as never, score)
+          out.set(backend === 'wasm' ? await withoutFilterGradients(compute) : await compute(), i * 224 * 224)
+          x.dispose()
+        }
+        return out
       }
     },
   },

@@ -29,7 +29,7 @@ import { EXIT_INTERNAL, EXIT_OK, EXIT_USER, printResult, reportError, type CliIo
 export const USAGE = `Usage: humanalign <command> [options]
 
 Commands:
-  project create DIR [--name NAME] [--example things|rsa92]
+  project create DIR [--name NAME] [--example things|rsa92|langlois25]
                                      create a project folder (project.sqlite + artifacts/), empty or
                                      holding a bundled example's data
   project info DIR                   describe a project: name, schema, what it holds

@@ -195,6 +195,18 @@ export const catalog: Record<JobKind, KindInfo> = {
       return found
     },
   },
+  attention: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const { images, model, humanMaps } = spec as Extract<JobSpec, { kind: 'attention' }>
+      modelSource(model)
+      const set = datasetOfKind(db, images, 'images')
+      const human = humanMaps === undefined ? null : datasetOfKind(db, humanMaps, 'images')
+      if (human && Number(human.meta.n) !== Number(set.meta.n)) throw new AppError('user', `"${human.name}" holds ${String(human.meta.n)} maps but "${set.name}" has ${String(set.meta.n)} images; give one human map per image.`)
+      return { images: set, human }
+    },
+  },
   similarity: {
     lane: 'compute',
     computes: true,

@@ -16,7 +16,7 @@ import { readArray } from '../files/readers'
 import { writeFileAtomic } from '../store/artifacts'
 import { embedding, gradCamSplit, lastConvolutionalLayer, predictedClass, targetScore, type AttentionTarget } from './attention'
 import { preprocess } from './extract'
-import { imageList } from './imageList'
+import { imageList, type ImageList } from './imageList'
 import { disposeModel, loadModel, type LoadedModel } from './model'
 import { modelSource } from './sources'
 import { inputGradientBackend } from './student'
@@ -25,7 +25,8 @@ export type TargetRequest = { kind: 'predicted' } | { kind: 'class'; index: numb
 
 export interface MapsRequest {
   model: string
-  images: string
+  /** A folder or list file, or the images themselves (a project's image set). */
+  images: string | ImageList
   method: SaliencyMethod
   target: TargetRequest
   /** Grad-CAM's layer; the last convolutional layer by default. */
@@ -36,6 +37,8 @@ export interface MapsRequest {
   out: string | null
   backend: BackendName | null
   onProgress?: (done: number, total: number) => void
+  /** Awaited between images and SmoothGrad samples (a job yields there for a cancel). */
+  between?: () => Promise<void>
 }
 
 /**
@@ -66,7 +69,7 @@ async function resolveTarget(model: LoadedModel, request: TargetRequest, size: [
 }
 
 export async function attentionMaps(request: MapsRequest) {
-  const list = imageList(request.images)
+  const list = typeof request.images === 'string' ? imageList(request.images) : request.images
   const chosen = await chooseBackend({ force: request.backend ?? undefined })
   const { backend, note } = await inputGradientBackend(chosen.name)
   const model = await loadModel(modelSource(request.model))
@@ -88,6 +91,7 @@ export async function attentionMaps(request: MapsRequest) {
         saliencyMap(request.method, x, targetScore(model, target), {
           smoothGrad: { samples: request.samples, sigma: request.sigma, seed: request.seed + i },
           gradCam: camLayer ? gradCamSplit(model, camLayer, target) : undefined,
+          between: request.between,
         })
       const map = backend === 'wasm' ? await withoutFilterGradients(compute) : await compute()
       x.dispose()
@@ -97,6 +101,7 @@ export async function attentionMaps(request: MapsRequest) {
         writeFileAtomic(join(request.out, 'overlays', `${basename(path).replace(/\.[^.]+$/, '')}.png`), await overlayPng(pixels, map, height, width))
       }
       request.onProgress?.(i + 1, list.paths.length)
+      await request.between?.()
     }
     const seconds = (performance.now() - started) / 1000
     let written: { maps: string; fileNames: string } | null = null

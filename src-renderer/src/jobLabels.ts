@@ -17,4 +17,5 @@ export const JOB_LABELS: Record<JobKind, string> = {
   map: 'Representation map',
   compare: 'Model comparison',
   deriveTriplets: 'Triplets from similarity matrices',
+  attention: 'Attention maps',
 }

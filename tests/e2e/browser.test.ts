@@ -607,6 +607,28 @@ describe('the workbench in a browser', () => {
     expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
   }, 420_000)
 
+  it('creates the 25-image example and shows Grad-CAM maps over the images on the Alignment page', async () => {
+    const errorsBefore = await page.locator('.toast.error').allTextContents()
+    await page.keyboard.press('Alt+1')
+    await page.getByRole('button', { name: 'Close project' }).click()
+    await page.getByRole('button', { name: /25 natural images: attention/ }).click()
+    await expect.poll(() => page.textContent('[data-testid=project-name]')).toBe('25 natural images (Langlois et al. 2021)')
+    await expect.poll(() => page.locator('.stat', { hasText: 'Runs' }).locator('dd').textContent(), { timeout: 120_000, interval: 1000 }).toBe('1')
+    await page.keyboard.press('Alt+4')
+    const grid = page.locator('[data-testid=attention-grid]')
+    await expect.poll(() => grid.locator('figure').count(), { timeout: 30_000 }).toBe(25)
+    expect(await page.textContent('[data-testid=attention]')).toMatch(/Grad-CAM at out_relu of MobileNetV2, 25 images in \d+\.\d s/)
+    // The first map drawn over its image: the canvas is not blank.
+    await expect
+      .poll(() => grid.locator('canvas').first().evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL().length), { timeout: 20_000 })
+      .toBeGreaterThan(5000)
+    await page.fill('#att-opacity', '0.3')
+    await page.locator('[data-testid=attention]').scrollIntoViewIfNeeded()
+    await page.waitForTimeout(500)
+    await page.locator('[data-testid=attention]').screenshot({ path: join(SHOTS, 'attention.png') })
+    expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
+  }, 180_000)
+
   it('scrolls through 1 M triplets with every frame under 100 ms', async () => {
     const million = join(root, 'million')
     const env = { HUMANALIGN_CONFIG_DIR: join(root, 'cli-config'), HUMANALIGN_BACKEND: 'wasm' }

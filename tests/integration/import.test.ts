@@ -259,7 +259,7 @@ describe('example projects', () => {
   it('names an unknown example', () => {
     const r = runCli(['project', 'create', join(tmp(), 'x'), '--example', 'mnist'])
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain('--example mnist is not an example; the examples are things, rsa92.')
+    expect(r.stderr).toContain('--example mnist is not an example; the examples are things, rsa92, langlois25.')
   })
 })
 

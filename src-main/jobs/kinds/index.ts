@@ -9,6 +9,7 @@ import { alignetDistill, type DistillInput } from './alignetDistill'
 import { alignetEvaluate, type AlignetEvaluateInput } from './alignetEvaluate'
 import { gw, type GwInput } from './gw'
 import { compare, deriveTriplets, map, type CompareInput } from './explore'
+import { attention, type AttentionInput } from './attention'
 import { alignetClusters, alignetTriplets, type TeacherInput, type TripletsInput } from './alignet'
 import { applyProbe, probe, type ApplyTransformInput, type ProbeInput } from './probe'
 import { similarity } from './similarity'
@@ -32,5 +33,6 @@ export const jobKinds: Record<JobKind, JobFunction> = {
   map: (spec, input, ctx) => map(spec as Extract<JobSpec, { kind: 'map' }>, input as DatasetInfo, ctx),
   compare: (spec, input, ctx) => compare(spec as Extract<JobSpec, { kind: 'compare' }>, input as CompareInput, ctx),
   deriveTriplets: async (spec, input, ctx) => deriveTriplets(spec as Extract<JobSpec, { kind: 'deriveTriplets' }>, input as DatasetInfo, ctx),
+  attention: (spec, input, ctx) => attention(spec as Extract<JobSpec, { kind: 'attention' }>, input as AttentionInput, ctx),
   similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),
 }

@@ -1,0 +1,54 @@
+// Saliency maps of a project's image set as a job: the maps stored as one N × H × W artifact, scored against an
+// image set of human maps when one is given.
+import { join } from 'node:path'
+import type { DatasetInfo, JobSpec } from '../../api/contract'
+import { scoreImages } from '../../core/attention/compareMaps'
+import { attentionMaps, readMaps } from '../../models/attentionFiles'
+import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
+
+type AttentionSpec = Extract<JobSpec, { kind: 'attention' }>
+
+export interface AttentionInput {
+  images: DatasetInfo
+  human: DatasetInfo | null
+}
+
+/** The files of an image set of the project, in its order. */
+export function imageSetFiles(dataset: DatasetInfo, projectDir: string): { paths: string[]; names: string[] } {
+  const files = dataset.meta.files as string[]
+  return { paths: files.map((f) => join(projectDir, String(dataset.meta.folder), f)), names: (dataset.meta.ids as string[] | undefined) ?? files }
+}
+
+export async function attention(spec: AttentionSpec, input: AttentionInput, ctx: JobContext): Promise<JobOutput> {
+  const list = imageSetFiles(input.images, ctx.projectDir)
+  ctx.progress(0.01, 'Loading the model')
+  const r = await attentionMaps({
+    model: spec.model,
+    images: list,
+    method: spec.method,
+    target: spec.targetClass === undefined ? { kind: 'predicted' } : { kind: 'class', index: spec.targetClass },
+    layer: spec.layer,
+    samples: spec.samples,
+    sigma: spec.sigma,
+    seed: spec.seed,
+    out: null,
+    backend: ctx.backend?.name ?? null,
+    onProgress: (done, total) => ctx.progress(0.02 + (0.93 * done) / total, `Image ${done} of ${total}`),
+    between: () => yieldForCancel(ctx.signal),
+  })
+  const [height, width] = r.size
+  let scores = null
+  if (input.human) {
+    ctx.progress(0.96, 'Scoring against the human maps')
+    const humans = await readMaps(join(ctx.projectDir, String(input.human.meta.folder)), undefined, r.images, [height, width])
+    const models = Array.from({ length: r.images }, (_, i) => r.maps.subarray(i * height * width, (i + 1) * height * width))
+    const { perImage, mean, baseline } = scoreImages(models, humans)
+    scores = { mean, baseline, perImage: perImage.map((s, i) => ({ image: r.names[i]!, ...s })), humanMaps: input.human.name }
+  }
+  const name = `${r.method} maps: ${r.model} on ${input.images.name}`
+  return {
+    result: { ...r, maps: undefined, names: r.names, imageSet: input.images.id, humanMaps: input.human?.id ?? null, scores },
+    outputs: { maps: { dtype: '<f4', shape: [r.images, height, width], data: r.maps } },
+    run: { kind: 'attention', name, params: spec },
+  }
+}
