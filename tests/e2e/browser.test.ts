@@ -392,7 +392,9 @@ describe('the workbench in a browser', () => {
     await page.keyboard.press('Alt+4')
     await page.selectOption('#eval-metric', 'ceiling')
     // Similarity matrices, and triplets (answered several times) — the example's derived triplets are answered once each.
-    expect((await page.locator('#eval-a option').allTextContents()).sort()).toEqual(["92 images: 16 subjects' judgment RDMs (16 × 92 × 92)", "92 images: every triplet, the 16 subjects' votes (125580 × 3)", '92 images: monkey and human IT RDMs (2 × 92 × 92)'])
+    await expect
+      .poll(async () => (await page.locator('#eval-a option').allTextContents()).sort(), { timeout: 10_000 })
+      .toEqual(["92 images: 16 subjects' judgment RDMs (16 × 92 × 92)", "92 images: every triplet, the 16 subjects' votes (125580 × 3)", '92 images: monkey and human IT RDMs (2 × 92 × 92)'])
     await page.selectOption('#eval-a', { label: "92 images: 16 subjects' judgment RDMs (16 × 92 × 92)" })
     await page.getByRole('button', { name: 'Evaluate', exact: true }).click()
     await expect.poll(() => page.textContent('[data-testid=latest-evaluation]'), { timeout: 20_000 }).toContain('noise ceiling (spearman, 16 subjects): lower 0.4776, upper 0.5751')
