@@ -626,6 +626,12 @@ describe('the workbench in a browser', () => {
     await expect
       .poll(() => grid.locator('canvas').first().evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL().length), { timeout: 20_000 })
       .toBeGreaterThan(5000)
+    // Grad-CAM at another layer of the same model, from the form.
+    await expect.poll(() => page.locator('#att-layer option').count(), { timeout: 30_000 }).toBeGreaterThan(10)
+    await page.selectOption('#att-layer', 'Conv_1')
+    await page.getByRole('button', { name: 'Make maps' }).click()
+    await expect.poll(() => page.locator('#att-run option').count(), { timeout: 60_000 }).toBe(2)
+    await expect.poll(() => page.textContent('[data-testid=attention]'), { timeout: 20_000 }).toMatch(/Grad-CAM at Conv_1 of MobileNetV2, 25 images/)
     await page.fill('#att-opacity', '0.3')
     await page.locator('[data-testid=attention]').scrollIntoViewIfNeeded()
     await page.waitForTimeout(500)
