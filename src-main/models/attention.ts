@@ -13,8 +13,9 @@ function pooled(t: tf.Tensor): tf.Tensor2D {
   return (t.rank === 4 ? tf.mean(t, [1, 2]) : tf.reshape(t, [t.shape[0]!, -1])) as tf.Tensor2D
 }
 
-function cosine(a: tf.Tensor2D, reference: Float32Array): tf.Scalar {
-  const r = tf.tensor1d(reference)
+/** The cosine similarity of two embeddings (tensors of the same size, or an embedding and a reference vector). */
+export function cosine(a: tf.Tensor, reference: tf.Tensor | Float32Array): tf.Scalar {
+  const r = reference instanceof Float32Array ? tf.tensor1d(reference) : reference
   return tf.div(tf.sum(tf.mul(a, r)), tf.mul(tf.norm(a), tf.norm(r))) as tf.Scalar
 }
 

@@ -14,7 +14,7 @@ import { withoutFilterGradients } from '../core/compute/kernels/depthwiseBackpro
 import { encodeNpy } from '../core/io/npy'
 import { readArray } from '../files/readers'
 import { writeFileAtomic } from '../store/artifacts'
-import { embedding, gradCamSplit, lastConvolutionalLayer, predictedClass, targetScore, type AttentionTarget } from './attention'
+import { cosine, embedding, gradCamSplit, lastConvolutionalLayer, predictedClass, targetScore, type AttentionTarget } from './attention'
 import { preprocess } from './extract'
 import { imageList, type ImageList } from './imageList'
 import { disposeModel, loadModel, type LoadedModel } from './model'
@@ -170,7 +170,7 @@ export async function maskImages(request: MaskRequest) {
         const x = tf.tensor4d(masked, [1, height, width, 3])
         tally[kind].agree += Number(predictedClass(model, x) === label)
         const e = embed(x)
-        tally[kind].cosine += tf.tidy(() => tf.div(tf.sum(tf.mul(e, base)), tf.mul(tf.norm(e), tf.norm(base))).dataSync()[0]!)
+        tally[kind].cosine += tf.tidy(() => cosine(e, base).dataSync()[0]!)
         tf.dispose([x, e])
         if (request.out) {
           mkdirSync(join(request.out, kind), { recursive: true })

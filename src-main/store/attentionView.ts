@@ -1,8 +1,8 @@
 // An attention run's maps for display: each resized to a small square (the window draws it over the image), with
 // the human maps it was scored against.
-import { join } from 'node:path'
 import { AppError } from '../api/errors'
 import { resizeMap } from '../core/attention/compareMaps'
+import { imageSetFiles } from '../jobs/kinds/projectArrays'
 import { readMaps } from '../models/attentionFiles'
 import { readArtifact } from './artifacts'
 import type { Db } from './database'
@@ -20,6 +20,6 @@ export async function attentionView(db: Db, projectDir: string, id: number, size
   const data = array.data as Float32Array
   const maps = Array.from({ length: n }, (_, i) => rounded(resizeMap(data.subarray(i * height * width, (i + 1) * height * width), height, width, size, size)))
   const human = result.humanMaps ? getDataset(db, result.humanMaps) : undefined
-  const humanMaps = human ? (await readMaps(join(projectDir, String(human.meta.folder)), undefined, n, [size, size])).map(rounded) : null
+  const humanMaps = human ? (await readMaps(imageSetFiles(human, projectDir).folder, undefined, n, [size, size])).map(rounded) : null
   return { names: result.names ?? maps.map((_, i) => `image ${i + 1}`), size, images: n, maps, human: humanMaps }
 }

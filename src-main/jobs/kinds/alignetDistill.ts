@@ -11,7 +11,7 @@ import { distill, type DistillState } from '../../core/alignet/distill'
 import { disposeModel } from '../../models/model'
 import { imageBatches, meanDivergence, prepareStudent, saveStudent } from '../../models/student'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
-import { artifact, asFloat32 } from './projectArrays'
+import { artifact, asFloat32, imageSetFiles } from './projectArrays'
 
 type DistillSpec = Extract<JobSpec, { kind: 'alignetDistill' }>
 
@@ -45,8 +45,8 @@ export async function alignetDistill(spec: DistillSpec, input: DistillInput, ctx
   ctx.progress(0.01, `Loading ${spec.model}`)
   const indices = artifact(ctx, triplets.artifact).data as Int32Array
   const similarities = asFloat32(artifact(ctx, triplets.meta.teacherSimilarities))
-  const files = images.meta.files as string[]
-  const paths = imageOf.map((i) => join(ctx.projectDir, String(images.meta.folder), files[i]!))
+  const all = imageSetFiles(images, ctx.projectDir).paths
+  const paths = imageOf.map((i) => all[i]!)
   const config = { ...spec }
   const prepared = await prepareStudent(spec.model, spec.layer, spec.headUnits, spec.seed, ctx.backend?.name ?? 'cpu')
   const restored = ctx.restored ? (ctx.restored.state as { step: number; first: number[] }) : null

@@ -1,22 +1,16 @@
 // Saliency maps of a project's image set as a job: the maps stored as one N × H × W artifact, scored against an
 // image set of human maps when one is given.
-import { join } from 'node:path'
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { scoreImages } from '../../core/attention/compareMaps'
 import { attentionMaps, readMaps } from '../../models/attentionFiles'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
+import { imageSetFiles } from './projectArrays'
 
 type AttentionSpec = Extract<JobSpec, { kind: 'attention' }>
 
 export interface AttentionInput {
   images: DatasetInfo
   human: DatasetInfo | null
-}
-
-/** The files of an image set of the project, in its order. */
-export function imageSetFiles(dataset: DatasetInfo, projectDir: string): { paths: string[]; names: string[] } {
-  const files = dataset.meta.files as string[]
-  return { paths: files.map((f) => join(projectDir, String(dataset.meta.folder), f)), names: (dataset.meta.ids as string[] | undefined) ?? files }
 }
 
 export async function attention(spec: AttentionSpec, input: AttentionInput, ctx: JobContext): Promise<JobOutput> {
@@ -40,7 +34,7 @@ export async function attention(spec: AttentionSpec, input: AttentionInput, ctx:
   let scores = null
   if (input.human) {
     ctx.progress(0.96, 'Scoring against the human maps')
-    const humans = await readMaps(join(ctx.projectDir, String(input.human.meta.folder)), undefined, r.images, [height, width])
+    const humans = await readMaps(imageSetFiles(input.human, ctx.projectDir).folder, undefined, r.images, [height, width])
     const models = Array.from({ length: r.images }, (_, i) => r.maps.subarray(i * height * width, (i + 1) * height * width))
     const { perImage, mean, baseline } = scoreImages(models, humans)
     scores = { mean, baseline, perImage: perImage.map((s, i) => ({ image: r.names[i]!, ...s })), humanMaps: input.human.name }

@@ -1,12 +1,12 @@
 // Feature extraction as a job: an image set of the project through a model, one or several layers in one pass,
 // each layer becoming a feature set (rows in the image set's order, its ids). Progress in images/s, cancel
 // between batches, and a checkpoint of the rows done every few seconds so an interrupted run continues.
-import { join } from 'node:path'
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { extractFeatures, type SkippedImage } from '../../models/extract'
 import { defaultBatchSize, disposeModel, loadModel } from '../../models/model'
 import { modelSource } from '../../models/sources'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
+import { imageSetFiles } from './projectArrays'
 
 type ExtractSpec = Extract<JobSpec, { kind: 'extract' }>
 
@@ -15,7 +15,7 @@ export async function extract(spec: ExtractSpec, images: DatasetInfo, ctx: JobCo
   const model = await loadModel(modelSource(spec.model))
   const files = images.meta.files as string[]
   const ids = images.meta.ids as string[]
-  const paths = files.map((f) => join(ctx.projectDir, String(images.meta.folder), f))
+  const { paths } = imageSetFiles(images, ctx.projectDir)
   const restored = ctx.restored
   const state = restored ? (restored.state as { next: number; skipped: SkippedImage[] }) : null
   const start = state?.next ?? 0

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeNpy, type NpyArray } from '../../core/io/npy'
 import { ARTIFACTS_DIR } from '../../store/artifacts'
+import type { DatasetInfo } from '../../api/contract'
 import type { JobContext } from '../protocol'
 
 export function artifact(ctx: JobContext, sha: unknown): NpyArray {
@@ -12,4 +13,11 @@ export function artifact(ctx: JobContext, sha: unknown): NpyArray {
 
 export function asFloat32(array: NpyArray): Float32Array {
   return array.data instanceof Float32Array ? array.data : Float32Array.from(array.data as ArrayLike<number>)
+}
+
+/** The folder of an image set of the project, and its files in the set's order (with their ids, else file names). */
+export function imageSetFiles(dataset: DatasetInfo, projectDir: string): { folder: string; paths: string[]; names: string[] } {
+  const files = dataset.meta.files as string[]
+  const folder = join(projectDir, String(dataset.meta.folder))
+  return { folder, paths: files.map((f) => join(folder, f)), names: (dataset.meta.ids as string[] | undefined) ?? files }
 }
