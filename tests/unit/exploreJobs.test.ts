@@ -9,7 +9,8 @@ import { spearman } from '../../src-main/core/metrics/correlation'
 import { rdmFromFeatures, upperTriangle } from '../../src-main/core/metrics/rdm'
 import { putArray, readArtifact } from '../../src-main/store/artifacts'
 import { getDataset, insertDataset } from '../../src-main/store/datasets'
-import { stateOf, useJobRunner } from '../helpers/jobRunner'
+import { expectCancelledWithinASecond, stateOf, useJobRunner } from '../helpers/jobRunner'
+import { until } from '../helpers/events'
 import { WORKER_DIR } from '../helpers/seed'
 
 const setup = useJobRunner()
@@ -55,6 +56,17 @@ describe('exploration jobs', () => {
     expect((tsne.result as { kl: number }).kl).toBeGreaterThan(0)
     expect(ctx.project.info().counts.runs).toBe(2)
   })
+
+  it('cancels a t-SNE map within a second and records nothing', async () => {
+    const { project, runner, seen } = setup()
+    // 1,500 points: exact t-SNE runs for several seconds.
+    const random = randomGenerator(4)
+    const x = Float32Array.from({ length: 1500 * 8 }, () => random())
+    const big = insertDataset(project.db, { kind: 'features', name: 'big', sourcePath: 't', meta: { n: 1500, p: 8 } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [1500, 8], data: x }).sha256)
+    const job = runner.start({ kind: 'map', dataset: big, method: 'tsne', perplexity: 30, iterations: 1000, neighbours: 15, minDistance: 0.1, seed: 0 })
+    await until(seen, (e) => e.type === 'job.progress' && e.jobId === job.id && e.progress.fraction > 0.06)
+    await expectCancelledWithinASecond(runner, seen, project, job.id)
+  }, 60_000)
 
   it('compares every pair: RSA of the RDMs and CKA of the feature sets, in clustering order', async () => {
     const ctx = setup()
