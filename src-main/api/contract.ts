@@ -2,7 +2,7 @@
 // the boundary. Electron IPC, the WebSocket server and the CLI are transports over these definitions; the
 // renderer imports this file for its types and nothing else of the main side.
 import { z } from 'zod'
-import { DISTILL_DEFAULTS } from '../core/alignet/distillDefaults'
+import { AUGMENTATIONS, DISTILL_DEFAULTS } from '../core/alignet/distillDefaults'
 import { BACKENDS } from '../core/compute/backendNames'
 
 export const Caller = z.enum(['renderer', 'browser', 'cli', 'job'])
@@ -266,7 +266,7 @@ export const JobSpec = z.discriminatedUnion('kind', [
       batchSize: z.number().int().positive().max(4096).default(DISTILL_DEFAULTS.batchSize),
       /** Units of the Dense triplet head; null for none. */
       headUnits: z.number().int().positive().max(65_536).nullable().default(DISTILL_DEFAULTS.headUnits),
-      augment: z.enum(['none', 'flip']).default(DISTILL_DEFAULTS.augment),
+      augment: z.enum(AUGMENTATIONS).default(DISTILL_DEFAULTS.augment),
       seed: z.number().int().nonnegative().default(DISTILL_DEFAULTS.seed),
       name: z.string().min(1).max(200).optional(),
       /** The student's weights and Adam's state are checkpointed at most this often. */

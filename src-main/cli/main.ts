@@ -16,7 +16,7 @@ import { SALIENCY_METHODS } from '../core/attention/saliency'
 import { readArray } from '../files/readers'
 import { beforeAfter, formatBeforeAfter } from '../evaluate/beforeAfter'
 import { gwFiles } from '../evaluate/gwFiles'
-import { DISTILL_DEFAULTS } from '../core/alignet/distill'
+import { AUGMENTATIONS, DISTILL_DEFAULTS } from '../core/alignet/distill'
 import { SAMPLING_MODES } from '../core/alignet/sampling'
 import { describeModel, extractFiles } from '../models/extractFiles'
 import { BUILTIN_MODELS } from '../models/sources'
@@ -75,7 +75,7 @@ Commands:
                                      cluster, sample and label in one go
   alignet distill --triplets T.npz --images DIR --out DIR [--model mobilenet_v2|FOLDER] [--layer L]
           [--steps 5000] [--batch-size 64] [--lr 3e-5] [--warmup 500] [--lambda 1] [--divergence kl|js]
-          [--head 1024|none] [--augment flip|none] [--seed S]
+          [--head 1024|none] [--augment flip|crop|crop+flip|none] [--seed S]
                                      fine-tune a student (the model cut at the layer + a Dense triplet
                                      head) toward the teacher's triplet choices; saves a TF.js model
   alignet evaluate --base B.npy --aligned A.npy [--triplets T [--one-based]] [--rdms R [--key K]]
@@ -581,7 +581,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
         lambda: numbers('lambda', values.lambda, [DISTILL_DEFAULTS.lambda])[0]!,
         divergence: choice('divergence', values.divergence, ['kl', 'js'] as const, DISTILL_DEFAULTS.divergence),
         headUnits: values.head === 'none' ? null : Math.max(1, count('head', values.head, DISTILL_DEFAULTS.headUnits!)),
-        augment: choice('augment', values.augment, ['none', 'flip'] as const, DISTILL_DEFAULTS.augment),
+        augment: choice('augment', values.augment, AUGMENTATIONS, DISTILL_DEFAULTS.augment),
         seed: count('seed', values.seed, 0),
       },
       progress: (step) => {

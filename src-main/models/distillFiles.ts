@@ -7,7 +7,7 @@ import { AppError } from '../api/errors'
 import { decodeAlignet } from '../core/alignet/alignetFile'
 import { distill, DISTILL_DEFAULTS, type DistillConfig, type DistillStep } from '../core/alignet/distill'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
-import { imageBatches, meanDivergence, prepareStudent, saveStudent } from './student'
+import { augmentation, imageBatches, meanDivergence, prepareStudent, saveStudent } from './student'
 
 export interface DistillRequest {
   model: string
@@ -41,7 +41,7 @@ export async function distillFromFiles(request: DistillRequest) {
   if (missing.length) throw new AppError('user', `${missing.length} of the ${names.length} images named in ${request.triplets} are not in ${folder} (the first: ${missing[0]}). Point --images at the folder the file names are relative to.`)
   const chosen = (await chooseBackend({ force: request.backend ?? undefined })).name
   const { model, student, pretrained, layer, backend, note } = await prepareStudent(request.model, request.layer, config.headUnits, config.seed, chosen)
-  const images = imageBatches(names.map((name) => join(folder, name)), model.inputSize, { flip: config.augment === 'flip', seed: config.seed })
+  const images = imageBatches(names.map((name) => join(folder, name)), model.inputSize, augmentation(config.augment, config.seed))
   const steps = await distill(student, pretrained, { indices, similarities: labelled.similarities, count: labelled.count }, images, config, {
     step: (s) => request.progress?.(s),
   })

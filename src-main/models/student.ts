@@ -4,8 +4,9 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
+import sharp from 'sharp'
 import { AppError } from '../api/errors'
-import { buildStudent } from '../core/alignet/distill'
+import { buildStudent, type Augmentation } from '../core/alignet/distill'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { registerWasmDepthwiseBackpropInput } from '../core/compute/kernels/depthwiseBackpropInput'
 import { writeFileAtomic } from '../store/artifacts'
@@ -58,12 +59,38 @@ export async function prepareStudent(name: string, layer: string | undefined, he
   return { model, student: buildStudent(base, cut, headUnits, seed), pretrained, layer: cut, ...training }
 }
 
-/** Whether image `id` is mirrored at `step`: one bit of a hash of the three (murmur3's finaliser). */
-export function flipped(seed: number, step: number, id: number): boolean {
-  let h = (Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b) ^ Math.imul(id + 1, 0xc2b2ae35)) >>> 0
+/** A uniform draw in [0, 1) from a hash of (seed, step, image, salt) (murmur3's finaliser): no state, so resuming replays it. */
+function draw(seed: number, step: number, id: number, salt: number): number {
+  let h = (Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b) ^ Math.imul(id + 1, 0xc2b2ae35) ^ Math.imul(salt, 0x27d4eb2f)) >>> 0
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
-  return ((h ^ (h >>> 16)) & 1) === 1
+  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32
+}
+
+/** Whether image `id` is mirrored at `step`. */
+export const flipped = (seed: number, step: number, id: number): boolean => draw(seed, step, id, 0) < 0.5
+
+export interface CropBox {
+  left: number
+  top: number
+  width: number
+  height: number
+}
+
+/** Crops keep half to all of the image: the teacher's similarities are of whole images, so a crop must keep most of the object. */
+export const CROP_AREA: [number, number] = [0.5, 1]
+const CROP_RATIO: [number, number] = [3 / 4, 4 / 3]
+
+/**
+ * The part of a `width` × `height` image used for image `id` at `step`: torchvision's RandomResizedCrop drawn once
+ * (area fraction uniform in CROP_AREA, aspect log-uniform in 3:4…4:3), clamped to the image instead of redrawn.
+ */
+export function cropBox(seed: number, step: number, id: number, [height, width]: [number, number]): CropBox {
+  const area = (CROP_AREA[0] + (CROP_AREA[1] - CROP_AREA[0]) * draw(seed, step, id, 1)) * width * height
+  const ratio = Math.exp(Math.log(CROP_RATIO[0]) + Math.log(CROP_RATIO[1] / CROP_RATIO[0]) * draw(seed, step, id, 2))
+  const w = Math.max(1, Math.min(width, Math.round(Math.sqrt(area * ratio))))
+  const h = Math.max(1, Math.min(height, Math.round(Math.sqrt(area / ratio))))
+  return { left: Math.floor(draw(seed, step, id, 3) * (width - w + 1)), top: Math.floor(draw(seed, step, id, 4) * (height - h + 1)), width: w, height: h }
 }
 
 /** Mirrors an H × W × 3 image left-right, in place. */
@@ -76,17 +103,36 @@ function mirror(pixels: Float32Array, at: number, height: number, width: number)
   }
 }
 
+/** A crop of the image file, stretched to the model's input, in [0, 1]. */
+async function croppedPixels(path: string, [height, width]: [number, number], box: (size: [number, number]) => CropBox): Promise<Float32Array> {
+  try {
+    const meta = await sharp(path).metadata()
+    if (!meta.width || !meta.height) throw new Error('no image size')
+    const pixels = await sharp(path).extract(box([meta.height, meta.width])).resize(width, height, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer()
+    return Float32Array.from(pixels, (v) => v / 255)
+  } catch (err) {
+    throw new AppError('user', `${path} cannot be read as an image (${err instanceof Error ? err.message : String(err)}). Remove or replace it.`)
+  }
+}
+
+/** How images are varied between steps (see DistillConfig.augment). */
+export function augmentation(name: Augmentation, seed: number): { flip: boolean; crop: boolean; seed: number } {
+  return { flip: name === 'flip' || name === 'crop+flip', crop: name === 'crop' || name === 'crop+flip', seed }
+}
+
 /**
- * A batch loader over image files: the images with the given indices, preprocessed for the model, each mirrored
- * at the steps `flipped` picks when augmenting (decoded in the job's thread, off the window's).
+ * A batch loader over image files: the images with the given indices, preprocessed for the model, cropped and
+ * mirrored at the steps the hash picks when augmenting (decoded in the job's thread, off the window's).
  */
-export function imageBatches(paths: string[], [height, width]: [number, number], augment: { flip: boolean; seed: number } = { flip: false, seed: 0 }): (ids: Int32Array, step: number) => Promise<tf.Tensor4D> {
+export function imageBatches(paths: string[], [height, width]: [number, number], augment = augmentation('none', 0)): (ids: Int32Array, step: number) => Promise<tf.Tensor4D> {
   return async (ids, step) => {
     const size = height * width * 3
     const pixels = new Float32Array(ids.length * size)
     for (let i = 0; i < ids.length; i++) {
-      pixels.set(await preprocess(paths[ids[i]!]!, [height, width]), i * size)
-      if (augment.flip && flipped(augment.seed, step, ids[i]!)) mirror(pixels, i * size, height, width)
+      const id = ids[i]!
+      const path = paths[id]!
+      pixels.set(augment.crop ? await croppedPixels(path, [height, width], (image) => cropBox(augment.seed, step, id, image)) : await preprocess(path, [height, width]), i * size)
+      if (augment.flip && flipped(augment.seed, step, id)) mirror(pixels, i * size, height, width)
     }
     return tf.tensor4d(pixels, [ids.length, height, width, 3])
   }

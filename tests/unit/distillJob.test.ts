@@ -4,11 +4,12 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
+import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { DatasetInfo } from '../../src-main/api/contract'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { objectImages } from '../../src-main/jobs/kinds/alignetDistill'
-import { flipped, imageBatches, saveStudent } from '../../src-main/models/student'
+import { augmentation, CROP_AREA, cropBox, flipped, imageBatches, saveStudent } from '../../src-main/models/student'
 import { putArray } from '../../src-main/store/artifacts'
 import { insertDataset } from '../../src-main/store/datasets'
 import { listUserModels } from '../../src-main/store/models'
@@ -106,7 +107,7 @@ describe('AligNet distillation job', () => {
   it('mirrors images at about half the steps, the same ones for the same seed, step and image', async () => {
     const paths = FILES.map((f) => join(EXAMPLES_DIR, 'langlois25', f))
     const plain = imageBatches(paths, [16, 16])
-    const augmented = imageBatches(paths, [16, 16], { flip: true, seed: 3 })
+    const augmented = imageBatches(paths, [16, 16], augmentation('flip', 3))
     const draws = Array.from({ length: 200 }, (_, k) => flipped(3, k, k % 6))
     expect(draws.filter(Boolean).length).toBeGreaterThan(70)
     expect(draws.filter(Boolean).length).toBeLessThan(130)
@@ -118,5 +119,38 @@ describe('AligNet distillation job', () => {
     for (const [y, x, c] of [[0, 0, 0], [5, 3, 1], [15, 9, 2]] as const) expect(pb[(y * 16 + x) * 3 + c]).toBe(pa[(y * 16 + 15 - x) * 3 + c])
     const unflippedStep = draws.findIndex((f, k) => !f && k % 6 === 2)
     expect(Array.from((await augmented(Int32Array.of(2), unflippedStep)).dataSync())).toEqual(Array.from(pa))
+  })
+  it('crops a part of half to all of the image, inside it, the same for the same seed, step and image', async () => {
+    const boxes = Array.from({ length: 500 }, (_, k) => cropBox(7, k, k % 9, [48, 64]))
+    for (const b of boxes) {
+      expect(b.left).toBeGreaterThanOrEqual(0)
+      expect(b.top).toBeGreaterThanOrEqual(0)
+      expect(b.left + b.width).toBeLessThanOrEqual(64)
+      expect(b.top + b.height).toBeLessThanOrEqual(48)
+      // Rounding to whole pixels, and clamping to the image, move the area by at most a row and a column.
+      expect((b.width + 1) * (b.height + 1)).toBeGreaterThanOrEqual(CROP_AREA[0] * 64 * 48)
+    }
+    const areas = boxes.map((b) => (b.width * b.height) / (64 * 48))
+    expect(Math.min(...areas)).toBeLessThan(0.55)
+    expect(Math.max(...areas)).toBeGreaterThan(0.9)
+    expect(new Set(boxes.map((b) => b.left)).size).toBeGreaterThan(10)
+    expect(Array.from({ length: 500 }, (_, k) => cropBox(7, k, k % 9, [48, 64]))).toEqual(boxes)
+    expect(cropBox(8, 3, 3, [48, 64])).not.toEqual(cropBox(7, 3, 3, [48, 64]))
+
+    // A horizontal ramp (red = 4x) and a vertical one (green = 5y): the crop's pixels read back where they came from.
+    const ramp = Buffer.alloc(64 * 48 * 3)
+    for (let y = 0; y < 48; y++) for (let x = 0; x < 64; x++) ramp.set([4 * x, 5 * y, 0], (y * 64 + x) * 3)
+    const path = join(setup().tmp(), 'ramp.png')
+    await sharp(ramp, { raw: { width: 64, height: 48, channels: 3 } }).png().toFile(path)
+    const batch = imageBatches([path], [16, 16], augmentation('crop', 7))
+    for (const step of [0, 1, 2]) {
+      const box = cropBox(7, step, 0, [48, 64])
+      const pixels = (await batch(Int32Array.of(0), step)).dataSync()
+      // Away from the edges a stretched linear ramp stays linear: output pixel j samples input (j + ½)·w/16 − ½.
+      for (const [y, x] of [[5, 6], [8, 10], [10, 5]] as const) {
+        expect(pixels[(y * 16 + x) * 3]! * 255).toBeCloseTo(4 * (box.left + ((x + 0.5) * box.width) / 16 - 0.5), -0.5)
+        expect(pixels[(y * 16 + x) * 3 + 1]! * 255).toBeCloseTo(5 * (box.top + ((y + 0.5) * box.height) / 16 - 0.5), -0.5)
+      }
+    }
   })
 })

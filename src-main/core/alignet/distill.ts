@@ -8,7 +8,7 @@ import { randomGenerator } from '../data/simulate'
 import type { NpyArray } from '../io/npy'
 import type { DistillConfig } from './distillDefaults'
 
-export { DISTILL_DEFAULTS, type DistillConfig } from './distillDefaults'
+export { AUGMENTATIONS, DISTILL_DEFAULTS, type Augmentation, type DistillConfig } from './distillDefaults'
 
 /** Teacher-labelled triplets: image indices (count × 3, odd one out last) and [s01, s02, s12] per triplet. */
 export interface LabelledTriplets {

@@ -1,6 +1,9 @@
 // The distillation settings and their defaults, apart from the training code so the contract (which the
 // renderer imports) can share them without pulling in TF.js.
 
+export const AUGMENTATIONS = ['none', 'flip', 'crop', 'crop+flip'] as const
+export type Augmentation = (typeof AUGMENTATIONS)[number]
+
 export interface DistillConfig {
   divergence: 'kl' | 'js'
   teacherTemperature: number
@@ -14,8 +17,11 @@ export interface DistillConfig {
   batchSize: number
   /** Units of the Dense triplet head on the cut layer's (flattened) output; null for none. */
   headUnits: number | null
-  /** Each image mirrored left-right in half of the steps (by a hash of seed, step and image: a resumed run sees the same). */
-  augment: 'none' | 'flip'
+  /**
+   * Flip: each image mirrored left-right in half of the steps; crop: a random part of it (half to all of its area,
+   * aspect 3:4 to 4:3) stretched to the input. Drawn by a hash of seed, step and image, so a resumed run sees the same.
+   */
+  augment: Augmentation
   seed: number
 }
 

@@ -9,7 +9,7 @@ import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { distill, type DistillState } from '../../core/alignet/distill'
 import { disposeModel } from '../../models/model'
-import { imageBatches, meanDivergence, prepareStudent, saveStudent } from '../../models/student'
+import { augmentation, imageBatches, meanDivergence, prepareStudent, saveStudent } from '../../models/student'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { artifact, asFloat32, imageSetFiles } from './projectArrays'
 
@@ -57,7 +57,7 @@ export async function alignetDistill(spec: DistillSpec, input: DistillInput, ctx
   let lastCheckpoint = started
   const staging = mkdtempSync(join(tmpdir(), 'humanalign-student-'))
   try {
-    await distill(prepared.student, prepared.pretrained, { indices, similarities, count: indices.length / 3 }, imageBatches(paths, prepared.model.inputSize, { flip: spec.augment === 'flip', seed: spec.seed }), config, {
+    await distill(prepared.student, prepared.pretrained, { indices, similarities, count: indices.length / 3 }, imageBatches(paths, prepared.model.inputSize, augmentation(spec.augment, spec.seed)), config, {
       step: async (report, capture) => {
         if (first.length < WINDOW) first.push(report.divergence)
         last.push(report.divergence)
