@@ -3,6 +3,7 @@
 // renderer imports this file for its types and nothing else of the main side.
 import { z } from 'zod'
 import { AUGMENTATIONS, DISTILL_DEFAULTS } from '../core/alignet/distillDefaults'
+import { MASK_FILLS } from '../core/attention/maskFill'
 import { BACKENDS } from '../core/compute/backendNames'
 
 export const Caller = z.enum(['renderer', 'browser', 'cli', 'job'])
@@ -62,7 +63,7 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'alignetEvaluate', 'gw', 'map', 'compare', 'deriveTriplets', 'attention'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'alignetEvaluate', 'gw', 'map', 'compare', 'deriveTriplets', 'attention', 'attentionMask'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
 export const ExampleName = z.enum(['things', 'rsa92', 'langlois25'])
 export type ExampleName = z.infer<typeof ExampleName>
@@ -355,6 +356,24 @@ export const JobSpec = z.discriminatedUnion('kind', [
       seed: z.number().int().nonnegative().default(0),
       /** An image set of human maps (grayscale), one per image in the same order, to score the maps against. */
       humanMaps: z.number().int().positive().optional(),
+      /** Or a file of human maps: .npy, .npz, .mat or HDF5, N × H × W (or MATLAB's H × W × N), any resolution. */
+      humanMapsFile: AbsolutePath.optional(),
+      /** Which array of that file: an .npz name, a MATLAB variable, an HDF5 path. */
+      humanMapsKey: z.string().min(1).max(500).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('attentionMask'),
+      /** The attention run whose maps mask its images. */
+      run: z.number().int().positive(),
+      /** The fraction of pixels kept: those with the highest saliency (0.5 = the median split). */
+      keep: z.number().gt(0).lt(1).default(0.5),
+      fill: z.enum(MASK_FILLS).default('black'),
+      /** Seeds the random control maps. */
+      seed: z.number().int().nonnegative().default(0),
+      /** Store the masked images (and the random controls) as two image sets of the project. */
+      save: z.boolean().default(true),
     })
     .strict(),
   z

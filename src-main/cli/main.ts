@@ -12,6 +12,7 @@ import { probeFiles } from '../evaluate/probeFiles'
 import { alignetCluster, alignetLabel, alignetSample, alignetTriplets } from '../evaluate/alignetFiles'
 import { distillFromFiles } from '../models/distillFiles'
 import { attentionMaps, compareFiles, maskImages, type TargetRequest } from '../models/attentionFiles'
+import { MASK_FILLS } from '../core/attention/masking'
 import { SALIENCY_METHODS } from '../core/attention/saliency'
 import { readArray } from '../files/readers'
 import { beforeAfter, formatBeforeAfter } from '../evaluate/beforeAfter'
@@ -821,7 +822,7 @@ async function attentionCommand(backend: Backend, io: CliIo, args: string[]): Pr
       maps: Float32Array.from(array.data as ArrayLike<number>),
       mapShape: array.shape as [number, number, number],
       keep,
-      fill: choice('fill', values.fill, ['black', 'mean', 'blur'] as const, 'black'),
+      fill: choice('fill', values.fill, MASK_FILLS, 'black'),
       seed: count('seed', values.seed, 0),
       out: values.out === undefined ? null : resolve(values.out),
       backend: forcedBackend(backend),

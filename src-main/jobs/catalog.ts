@@ -1,5 +1,6 @@
 // What the main thread needs to know of each job kind: which queue it waits in, whether its worker needs a
 // compute backend, and what it reads from the project database before it starts.
+import { existsSync } from 'node:fs'
 import type { JobKind, JobSpec } from '../api/contract'
 import { AppError } from '../api/errors'
 import { getArtifact, listArtifacts } from '../store/artifacts'
@@ -199,12 +200,27 @@ export const catalog: Record<JobKind, KindInfo> = {
     lane: 'compute',
     computes: true,
     input(db, spec) {
-      const { images, model, humanMaps } = spec as Extract<JobSpec, { kind: 'attention' }>
+      const { images, model, humanMaps, humanMapsFile } = spec as Extract<JobSpec, { kind: 'attention' }>
       modelSource(model)
       const set = datasetOfKind(db, images, 'images')
+      if (humanMaps !== undefined && humanMapsFile) throw new AppError('user', 'Give the human maps as an image set or as a file, not both.')
+      if (humanMapsFile && !existsSync(humanMapsFile)) throw new AppError('user', `${humanMapsFile} does not exist; give a .npy, .npz, .mat or .h5 file of human maps.`)
       const human = humanMaps === undefined ? null : datasetOfKind(db, humanMaps, 'images')
       if (human && Number(human.meta.n) !== Number(set.meta.n)) throw new AppError('user', `"${human.name}" holds ${String(human.meta.n)} maps but "${set.name}" has ${String(set.meta.n)} images; give one human map per image.`)
       return { images: set, human }
+    },
+  },
+  attentionMask: {
+    lane: 'compute',
+    computes: true,
+    input(db, spec) {
+      const { run } = spec as Extract<JobSpec, { kind: 'attentionMask' }>
+      const found = getRun(db, run)
+      if (!found) throw new AppError('not_found', `There is no run ${run} in this project.`)
+      const result = found.result as { outputs?: { maps?: string }; imageSet?: number } | null
+      if (found.kind !== 'attention' || !result?.outputs?.maps || result.imageSet === undefined) throw new AppError('user', `Run ${run} is ${found.kind}, not attention maps of an image set.`)
+      const params = found.params as { model: string }
+      return { run: { id: found.id, name: found.name, model: params.model, maps: result.outputs.maps }, images: datasetOfKind(db, result.imageSet, 'images') }
     },
   },
   similarity: {

@@ -134,15 +134,19 @@ export async function attentionMaps(request: MapsRequest) {
 
 export interface MaskRequest {
   model: string
-  images: string
+  /** A folder or list file, or the images themselves (a project's image set). */
+  images: string | ImageList
   /** N × H × W maps (from `attention maps`), in the images' order. */
   maps: Float32Array
   mapShape: [number, number, number]
   keep: number
   fill: MaskFill
   seed: number
+  /** Where the masked images go (salient/ and random/, PNG named as the images); null for nowhere. */
   out: string | null
   backend: BackendName | null
+  onProgress?: (done: number, total: number) => void
+  between?: () => Promise<void>
 }
 
 /**
@@ -150,46 +154,49 @@ export interface MaskRequest {
  * class it predicts for the whole image, and how similar the embeddings stay (cosine at the model's default layer).
  */
 export async function maskImages(request: MaskRequest) {
-  const list = imageList(request.images)
+  const list = typeof request.images === 'string' ? imageList(request.images) : request.images
   const [count, height, width] = request.mapShape
-  if (count !== list.paths.length) throw new AppError('user', `The maps are of ${count} images but ${request.images} has ${list.paths.length}; use the maps made from these images.`)
+  const where = typeof request.images === 'string' ? request.images : 'the image set'
+  if (count !== list.paths.length) throw new AppError('user', `The maps are of ${count} images but ${where} has ${list.paths.length}; use the maps made from these images.`)
   await chooseBackend({ force: request.backend ?? undefined })
   const model = await loadModel(modelSource(request.model))
   try {
     if (model.inputSize[0] !== height || model.inputSize[1] !== width) throw new AppError('user', `The maps are ${height} × ${width} but ${model.title} takes ${model.inputSize.join(' × ')} images; make the maps with this model.`)
     const embed = embedding(model, model.defaultLayer)
-    const tally = { salient: { agree: 0, cosine: 0 }, random: { agree: 0, cosine: 0 } }
+    const perImage: { image: string; salient: { agree: boolean; similarity: number }; random: { agree: boolean; similarity: number } }[] = []
+    const files: string[] = []
     for (const [i, path] of list.paths.entries()) {
       const pixels = await preprocess(path, [height, width])
       const original = tf.tensor4d(pixels, [1, height, width, 3])
       const label = predictedClass(model, original)
       const base = embed(original)
       const map = request.maps.subarray(i * height * width, (i + 1) * height * width)
+      const row = { image: list.names[i]!, salient: { agree: false, similarity: 0 }, random: { agree: false, similarity: 0 } }
+      const file = `${basename(path).replace(/\.[^.]+$/, '')}.png`
       for (const [kind, chosen] of [['salient', map], ['random', randomMap(height * width, request.seed + i)]] as const) {
         const masked = applyMask(pixels, topFractionMask(chosen, request.keep), height, width, 3, request.fill)
         const x = tf.tensor4d(masked, [1, height, width, 3])
-        tally[kind].agree += Number(predictedClass(model, x) === label)
         const e = embed(x)
-        tally[kind].cosine += tf.tidy(() => cosine(e, base).dataSync()[0]!)
+        row[kind] = { agree: predictedClass(model, x) === label, similarity: tf.tidy(() => cosine(e, base).dataSync()[0]!) }
         tf.dispose([x, e])
         if (request.out) {
           mkdirSync(join(request.out, kind), { recursive: true })
           const bytes = Buffer.from(Uint8Array.from(masked, (v) => Math.round(255 * Math.min(1, Math.max(0, v)))))
-          writeFileAtomic(join(request.out, kind, `${basename(path).replace(/\.[^.]+$/, '')}.png`), await sharp(bytes, { raw: { width, height, channels: 3 } }).png().toBuffer())
+          writeFileAtomic(join(request.out, kind, file), await sharp(bytes, { raw: { width, height, channels: 3 } }).png().toBuffer())
         }
       }
       tf.dispose([original, base])
+      perImage.push(row)
+      files.push(file)
+      request.onProgress?.(i + 1, list.paths.length)
+      await request.between?.()
     }
     const n = list.paths.length
-    return {
-      model: model.title,
-      images: n,
-      keep: request.keep,
-      fill: request.fill,
-      salient: { agreement: tally.salient.agree / n, similarity: tally.salient.cosine / n },
-      random: { agreement: tally.random.agree / n, similarity: tally.random.cosine / n },
-      out: request.out,
-    }
+    const mean = (kind: 'salient' | 'random') => ({
+      agreement: perImage.filter((r) => r[kind].agree).length / n,
+      similarity: perImage.reduce((s, r) => s + r[kind].similarity, 0) / n,
+    })
+    return { model: model.title, images: n, keep: request.keep, fill: request.fill, salient: mean('salient'), random: mean('random'), perImage, files, out: request.out }
   } finally {
     disposeModel(model)
   }

@@ -18,4 +18,5 @@ export const JOB_LABELS: Record<JobKind, string> = {
   compare: 'Model comparison',
   deriveTriplets: 'Triplets from similarity matrices',
   attention: 'Attention maps',
+  attentionMask: 'Masking experiment',
 }

@@ -2,8 +2,9 @@
 // top half, a threshold at the median) and fill the rest with black, the image's mean colour, or a blurred copy;
 // a random map of the same image is the control.
 import { randomGenerator } from '../data/simulate'
+import type { MaskFill } from './maskFill'
 
-export type MaskFill = 'black' | 'mean' | 'blur'
+export { MASK_FILLS, type MaskFill } from './maskFill'
 
 /** 1 for the round(fraction · n) pixels of highest value (ties: the earlier pixel first), else 0. */
 export function topFractionMask(map: ArrayLike<number>, fraction: number): Uint8Array {

@@ -1,5 +1,6 @@
 // Saliency maps of a project's image set as a job: the maps stored as one N × H × W artifact, scored against an
-// image set of human maps when one is given.
+// image set or a file of human maps when one is given.
+import { basename } from 'node:path'
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { scoreImages } from '../../core/attention/compareMaps'
 import { attentionMaps, readMaps } from '../../models/attentionFiles'
@@ -31,18 +32,23 @@ export async function attention(spec: AttentionSpec, input: AttentionInput, ctx:
     between: () => yieldForCancel(ctx.signal),
   })
   const [height, width] = r.size
+  const source = input.human ? { path: imageSetFiles(input.human, ctx.projectDir).folder, key: undefined, name: input.human.name } : spec.humanMapsFile ? { path: spec.humanMapsFile, key: spec.humanMapsKey, name: basename(spec.humanMapsFile) } : null
   let scores = null
-  if (input.human) {
+  let human: Float32Array | null = null
+  if (source) {
     ctx.progress(0.96, 'Scoring against the human maps')
-    const humans = await readMaps(imageSetFiles(input.human, ctx.projectDir).folder, undefined, r.images, [height, width])
+    const humans = await readMaps(source.path, source.key, r.images, [height, width])
     const models = Array.from({ length: r.images }, (_, i) => r.maps.subarray(i * height * width, (i + 1) * height * width))
     const { perImage, mean, baseline } = scoreImages(models, humans)
-    scores = { mean, baseline, perImage: perImage.map((s, i) => ({ image: r.names[i]!, ...s })), humanMaps: input.human.name }
+    scores = { mean, baseline, perImage: perImage.map((s, i) => ({ image: r.names[i]!, ...s })), humanMaps: source.name }
+    human = new Float32Array(r.images * height * width)
+    humans.forEach((m, i) => human!.set(m, i * height * width))
   }
   const name = `${r.method} maps: ${r.model} on ${input.images.name}`
   return {
     result: { ...r, maps: undefined, names: r.names, imageSet: input.images.id, humanMaps: input.human?.id ?? null, scores },
-    outputs: { maps: { dtype: '<f4', shape: [r.images, height, width], data: r.maps } },
+    // The human maps are kept at the model maps' size, so the run shows them after the file has moved.
+    outputs: { maps: { dtype: '<f4', shape: [r.images, height, width], data: r.maps }, ...(human ? { human: { dtype: '<f4', shape: [r.images, height, width], data: human } } : {}) },
     run: { kind: 'attention', name, params: spec },
   }
 }

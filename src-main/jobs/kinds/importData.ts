@@ -20,7 +20,7 @@ import { teacherProbabilities } from '../../core/alignet/sampling'
 import { npzEntries } from '../../core/io/npz'
 import { namedColumns, numericMatrix, tableFeatures } from '../../files/tables'
 import type { ObjectList } from '../catalog'
-import type { JobContext, JobOutput } from '../protocol'
+import type { DatasetRecord, JobContext, JobOutput } from '../protocol'
 
 type ImportSpec = Extract<JobSpec, { kind: 'import' }>
 
@@ -89,6 +89,22 @@ function folderName(name: string): string {
   return `${slug}-${randomBytes(3).toString('hex')}`
 }
 
+/** An image set whose files wait in `staging` (outside the project) to be copied into <project>/images/. */
+export function imageSetRecord(name: string, sourcePath: string, staging: string, images: ImageInfo[], key?: string): DatasetRecord {
+  const folder = folderName(name)
+  const meta = {
+    sourcePath,
+    ...(key ? { key } : {}),
+    n: images.length,
+    folder: `images/${folder}`,
+    ids: images.map((i) => i.id),
+    files: images.map((i) => i.file),
+    widths: images.map((i) => i.width),
+    heights: images.map((i) => i.height),
+  }
+  return { kind: 'images', name, sourcePath, meta, files: { staging, folder } }
+}
+
 /** Checks the images, copies or writes them into a staging folder outside the project. */
 async function importImages(spec: ImportSpec, name: string, objectList: ObjectList | null, ctx: JobContext): Promise<JobOutput> {
   const staging = mkdtempSync(join(tmpdir(), 'humanalign-images-'))
@@ -110,21 +126,8 @@ async function importImages(spec: ImportSpec, name: string, objectList: ObjectLi
     if (objectList && images.length !== objectList.n) {
       throw new ValidationError(`there are ${images.length} images, but the object list "${objectList.name}" has ${objectList.n} objects.`)
     }
-    const folder = folderName(name)
-    const meta = {
-      sourcePath: spec.path,
-      ...(key ? { key } : {}),
-      n: images.length,
-      folder: `images/${folder}`,
-      ids: images.map((i) => i.id),
-      files: images.map((i) => i.file),
-      widths: images.map((i) => i.width),
-      heights: images.map((i) => i.height),
-    }
-    return {
-      result: { dataset: 'images', name, n: images.length, folder: meta.folder },
-      records: [{ kind: 'images', name, sourcePath: spec.path, meta, files: { staging, folder } }],
-    }
+    const record = imageSetRecord(name, spec.path, staging, images, key)
+    return { result: { dataset: 'images', name, n: images.length, folder: record.meta.folder }, records: [record] }
   } catch (err) {
     rmSync(staging, { recursive: true, force: true })
     throw err
