@@ -20,6 +20,7 @@ const GPU_SIZES: Partial<Record<CaseName, { full: number[]; quick: number[] }>> 
   cka: { full: [1854], quick: [1854] },
   mobilenet: { full: [512], quick: [64] },
   probe: { full: [10_000, 1_000_000], quick: [10_000] },
+  gw: { full: [1854], quick: [300] },
 }
 
 function argument(name: string): string | undefined {

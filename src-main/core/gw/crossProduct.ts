@@ -84,7 +84,7 @@ export function hostCrossProduct(c1: Float64Array, n: number, c2: Float64Array, 
  * C1 T C2ᵀ with TF.js in float32; the matrices (or their factors) stay on the backend until `dispose`. They are
  * kept transposed where the product needs it: tfjs-wasm's transposed matMul is several times slower.
  */
-export function tfjsCrossProduct(one: GwSide, two: GwSide): CrossProduct {
+export function tfjsCrossProduct(one: GwSide, two: GwSide): CrossProduct & { multiplyTensor(plan: tf.Tensor2D): tf.Tensor2D } {
   const [n, m] = [one.n, two.n]
   const keep = (data: Float32Array | Float64Array, rows: number, columns: number) => tf.keep(tf.tensor2d(Float32Array.from(data), [rows, columns]))
   const keepTransposed = (data: Float32Array | Float64Array, rows: number, columns: number) => keep(transpose(Float64Array.from(data), rows, columns), columns, rows)
@@ -93,19 +93,21 @@ export function tfjsCrossProduct(one: GwSide, two: GwSide): CrossProduct {
   const right: { r: tf.Tensor2D; lt: tf.Tensor2D } | { ct: tf.Tensor2D } = two.factors ? { r: keep(two.factors.r, m, two.factors.rank), lt: keepTransposed(two.factors.l, m, two.factors.rank) } : { ct: keepTransposed(two.c, m, m) }
   /** Y C2ᵀ for any Y with m columns: (Y R2) L2ᵀ through the factors. */
   const timesC2t = (y: tf.Tensor2D) => ('ct' in right ? tf.matMul(y, right.ct) : tf.matMul(tf.matMul(y, right.r), right.lt))
-  const multiply = async (plan: Float64Array) => {
-    const out = tf.tidy(() => {
-      const t = tf.tensor2d(Float32Array.from(plan), [n, m])
+  const multiplyTensor = (t: tf.Tensor2D): tf.Tensor2D =>
+    tf.tidy(() => {
       // The factored side first, so no n³ product remains where one side is low-rank.
       if ('l' in left) return tf.matMul(left.l, timesC2t(tf.matMul(left.rt, t)))
       if ('r' in right) return tf.matMul(tf.matMul(left.c, tf.matMul(t, right.r)), right.lt)
       return timesC2t(tf.matMul(left.c, t))
-    })
+    }) as tf.Tensor2D
+  const multiply = async (plan: Float64Array) => {
+    const t = tf.tensor2d(Float32Array.from(plan), [n, m])
+    const out = multiplyTensor(t)
     const values = await out.data()
-    out.dispose()
+    tf.dispose([t, out])
     return Float64Array.from(values)
   }
-  return { multiply, roundoff: 2 ** -24, dispose: () => tf.dispose([...Object.values(left), ...Object.values(right)]) }
+  return { multiply, multiplyTensor, roundoff: 2 ** -24, dispose: () => tf.dispose([...Object.values(left), ...Object.values(right)]) }
 }
 
 /**

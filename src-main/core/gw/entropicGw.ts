@@ -3,8 +3,10 @@
 // T ← Sinkhorn(p, q, 2 tens(T), ε); ‖T − T_prev‖ is checked every 10th step; loss = Σ tens(T) ∘ T.
 // The inner solve is POT's plain Sinkhorn, the log-domain one, or (by default) Sinkhorn with absorption, whose
 // potentials are carried from one outer step to the next (a warm start: the next solve starts nearly balanced).
-// C1 T C2ᵀ comes from a CrossProduct: float64 on the host by default, TF.js on the selected backend for speed.
+// C1 T C2ᵀ comes from a CrossProduct: float64 on the host by default, TF.js on the selected backend for speed; on
+// webgpu the whole absorbed solve runs in GPU buffers (gpuGw.ts).
 import { hostCrossProduct, type CrossProduct } from './crossProduct'
+import { canSolveOnGpu, entropicGwGpu } from './gpuGw'
 import { ABSORBED_KERNEL_ROUNDOFF, sinkhornLog, sinkhornPlain, sinkhornStabilized, type SinkhornOptions, type SinkhornResult } from './sinkhorn'
 
 export interface GwOptions {
@@ -48,17 +50,32 @@ export interface GwResult {
   sinkhornIterations: number
   /** Inner solves that stopped at their iteration cap. */
   unconvergedSinkhorn: number
+  /** On the GPU: inner solves whose float32 scalings overflowed, redone on the host in the log domain. */
+  hostSolves?: number
+  /** On the GPU: inner solves whose potentials were balanced again by log-domain steps after an overflow. */
+  rebalancedSolves?: number
 }
 
-/** constC of the square loss: (C1∘C1) p 1ᵀ + 1 qᵀ (C2∘C2)ᵀ. */
-function constantTerm(c1: Float64Array, n: number, c2: Float64Array, m: number, p: Float64Array, q: Float64Array): Float64Array {
+/** constC of the square loss, (C1∘C1) p 1ᵀ + 1 qᵀ (C2∘C2)ᵀ, as its parts: constC_ij = left_i + right_j. */
+function constantParts(c1: Float64Array, n: number, c2: Float64Array, m: number, p: Float64Array, q: Float64Array): { left: Float64Array; right: Float64Array } {
   const left = new Float64Array(n)
   for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) left[i]! += c1[i * n + k]! ** 2 * p[k]!
   const right = new Float64Array(m)
   for (let j = 0; j < m; j++) for (let l = 0; l < m; l++) right[j]! += q[l]! * c2[j * m + l]! ** 2
-  const out = new Float64Array(n * m)
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[i * m + j] = left[i]! + right[j]!
-  return out
+  return { left, right }
+}
+
+/**
+ * Whether the outer loop has settled where float32 rounding keeps the plan moving (roundoff above float64's): the
+ * change is small (< 1e-2 ‖T‖) and the loss moved less than 1e-4 of itself since the last check, 10 steps ago.
+ */
+export function settleRule(roundoff: number): (error: number, norm: number, loss: number) => boolean {
+  let checkedLoss = Infinity
+  return (error, norm, loss) => {
+    const settled = roundoff > 1e-12 && error <= 1e-2 * norm && Math.abs(loss - checkedLoss) <= 1e-4 * Math.abs(loss)
+    checkedLoss = loss
+    return settled
+  }
 }
 
 /** tens(T) = constC − C1 T (2 C2)ᵀ, in place of the product C1 T C2ᵀ. */
@@ -79,9 +96,16 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
   const n = p.length
   const m = q.length
   if (c1.length !== n * n || c2.length !== m * m) throw new RangeError(`the matrices must be ${n} × ${n} and ${m} × ${m}`)
-  const constC = constantTerm(c1, n, c2, m, p, q)
+  const { left, right } = constantParts(c1, n, c2, m, p, q)
+  // On webgpu the absorbed solve keeps every n × m array on the GPU.
+  if (options.domain === 'auto' && canSolveOnGpu(options.product)) return entropicGwGpu(left, right, options.product, p, q, options, settleRule(2 ** -24))
+  const constC = new Float64Array(n * m)
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) constC[i * m + j] = left[i]! + right[j]!
   const product = options.product ?? hostCrossProduct(c1, n, c2, m)
-  let checkedLoss = Infinity
+  // In float32 (a product on the backend, or the absorbed Sinkhorn's kernel) the plan keeps moving by its
+  // rounding, amplified by the iteration (3e-5 of ‖T‖ at n = 300, 1e-4 at n = 1854, ε = 0.003), so POT's
+  // tolerance is out of reach; the loop also stops when it has settled (the issue's bar for "the same loss" is 1e-3).
+  const settle = settleRule(options.domain === 'auto' ? Math.max(product.roundoff, ABSORBED_KERNEL_ROUNDOFF) : product.roundoff)
   let settled = false
   let plan: Float64Array = options.init ? Float64Array.from(options.init) : Float64Array.from({ length: n * m }, (_, k) => p[Math.floor(k / m)]! * q[k % m]!)
   const inner: SinkhornOptions = { epsilon: options.epsilon, maxIterations: options.sinkhornIterations, tolerance: options.sinkhornTolerance }
@@ -112,13 +136,7 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
         norm += plan[k]! ** 2
       }
       error = Math.sqrt(s)
-      // In float32 (a product on the backend, or the absorbed Sinkhorn's kernel) the plan keeps moving by its
-      // rounding, amplified by the iteration (3e-5 of ‖T‖ at n = 300, 1e-4 at n = 1854, ε = 0.003), so POT's
-      // tolerance is out of reach. Settled: the change is small (< 1e-2 ‖T‖) and the loss moved less than 1e-4 of
-      // itself over the last 10 steps (the issue's bar for "the same loss" is 1e-3).
-      const roundoff = options.domain === 'auto' ? Math.max(product.roundoff, ABSORBED_KERNEL_ROUNDOFF) : product.roundoff
-      settled = roundoff > 1e-12 && error <= 1e-2 * Math.sqrt(norm) && Math.abs(startLoss - checkedLoss) <= 1e-4 * Math.abs(startLoss)
-      checkedLoss = startLoss
+      settled = settle(error, Math.sqrt(norm), startLoss)
     }
     iterations++
     await options.iteration?.(iterations, error, startLoss)

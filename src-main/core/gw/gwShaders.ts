@@ -1,6 +1,7 @@
 // WGSL kernels of entropic GW on the GPU (see gpuGw.ts): the cost of an outer step with the loss of its plan, the
 // absorbed Sinkhorn iterations (column sums in row chunks, row sums by workgroup reduction, the scalings updated in
-// the same passes), absorption into the potentials, and sums reduced to single numbers. All n × m arrays are
+// the same passes and flagged when they leave [1e-3, 1e3]), absorption into the potentials when flagged, and sums
+// reduced to single numbers. All n × m arrays are
 // row-major float32; 1-D dispatches over more than 65,535 workgroups use a 2-D grid of width `gx`.
 
 const PARAMS = /* wgsl */ `
@@ -128,16 +129,18 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 }
 `
 
-/** K_ij = exp((f_i + g_j − C_ij) / ε). */
+/** K_ij = exp((f_i + g_j − C_ij) / ε): always (`update` = 1) or after an absorption (the flag set). */
 export const GW_FILL_WGSL = /* wgsl */ `${PARAMS}
 @group(0) @binding(0) var<storage, read> cost: array<f32>;
 @group(0) @binding(1) var<storage, read> f: array<f32>;
 @group(0) @binding(2) var<storage, read> g: array<f32>;
 @group(0) @binding(3) var<storage, read_write> kernel: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read_write> flag: array<atomic<u32>>;
+@group(0) @binding(5) var<uniform> params: Params;
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  if (params.update == 0u && atomicLoad(&flag[0]) == 0u) { return; }
   let k = (wid.x + wid.y * params.gx) * 256u + lid.x;
   if (k >= params.n * params.m) { return; }
   kernel[k] = exp((f[k / params.m] + g[k % params.m] - cost[k]) / params.eps);
@@ -164,13 +167,17 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 }
 `
 
-/** (Kᵀu)_j from the chunks; the column error (v_j (Kᵀu)_j − b_j)²; with `update`, v_j = b_j / (Kᵀu)_j. */
+/**
+ * (Kᵀu)_j from the chunks; the column error (v_j (Kᵀu)_j − b_j)²; with `update`, v_j = b_j / (Kᵀu)_j, flagging a
+ * scaling outside [1e-3, 1e3] for absorption.
+ */
 export const GW_COLUMN_UPDATE_WGSL = /* wgsl */ `${PARAMS}
 @group(0) @binding(0) var<storage, read> partials: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> v: array<f32>;
 @group(0) @binding(3) var<storage, read_write> errors: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read_write> flag: array<atomic<u32>>;
+@group(0) @binding(5) var<uniform> params: Params;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -180,18 +187,23 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   for (var chunk = 0u; chunk < params.count; chunk = chunk + 1u) { s = s + partials[chunk * params.m + j]; }
   let miss = v[j] * s - b[j];
   errors[j] = miss * miss;
-  if (params.update == 1u) { v[j] = b[j] / s; }
+  if (params.update == 1u) {
+    let x = b[j] / s;
+    v[j] = x;
+    if (!(x > 1e-3 && x < 1e3)) { atomicStore(&flag[0], 1u); }
+  }
 }
 `
 
-/** (K v)_i by a workgroup per row; the row error (u_i (K v)_i − a_i)²; with `update`, u_i = a_i / (K v)_i. */
+/** (K v)_i by a workgroup per row; the row error (u_i (K v)_i − a_i)²; with `update`, u_i = a_i / (K v)_i, flagged likewise. */
 export const GW_ROW_UPDATE_WGSL = /* wgsl */ `${PARAMS}${WORKGROUP_SUM}
 @group(0) @binding(0) var<storage, read> kernel: array<f32>;
 @group(0) @binding(1) var<storage, read> v: array<f32>;
 @group(0) @binding(2) var<storage, read> a: array<f32>;
 @group(0) @binding(3) var<storage, read_write> u: array<f32>;
 @group(0) @binding(4) var<storage, read_write> errors: array<f32>;
-@group(0) @binding(5) var<uniform> params: Params;
+@group(0) @binding(5) var<storage, read_write> flag: array<atomic<u32>>;
+@group(0) @binding(6) var<uniform> params: Params;
 
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -204,21 +216,30 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   if (lid.x == 0u && i < params.n) {
     let miss = u[i] * total - a[i];
     errors[i] = miss * miss;
-    if (params.update == 1u) { u[i] = a[i] / total; }
+    if (params.update == 1u) {
+      let x = a[i] / total;
+      u[i] = x;
+      if (!(x > 1e-3 && x < 1e3)) { atomicStore(&flag[0], 1u); }
+    }
   }
 }
 `
 
-/** The scalings into the potentials: f += ε log u, g += ε log v; u = v = 1 (K is filled again after). */
+/**
+ * The scalings into the potentials: f += ε log u, g += ε log v; u = v = 1 — always (`update` = 1, at the end of a
+ * solve) or when a scaling was flagged (K is then filled again).
+ */
 export const GW_ABSORB_WGSL = /* wgsl */ `${PARAMS}
 @group(0) @binding(0) var<storage, read_write> u: array<f32>;
 @group(0) @binding(1) var<storage, read_write> v: array<f32>;
 @group(0) @binding(2) var<storage, read_write> f: array<f32>;
 @group(0) @binding(3) var<storage, read_write> g: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read_write> flag: array<atomic<u32>>;
+@group(0) @binding(5) var<uniform> params: Params;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (params.update == 0u && atomicLoad(&flag[0]) == 0u) { return; }
   let k = id.x;
   if (k < params.n) {
     f[k] = f[k] + params.eps * log(u[k]);
@@ -228,5 +249,88 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     g[k] = g[k] + params.eps * log(v[k]);
     v[k] = 1.0;
   }
+}
+`
+
+/** The plan u_i K_ij v_j, in K's buffer. */
+export const GW_SCALE_WGSL = /* wgsl */ `${PARAMS}
+@group(0) @binding(0) var<storage, read> u: array<f32>;
+@group(0) @binding(1) var<storage, read> v: array<f32>;
+@group(0) @binding(2) var<storage, read_write> kernel: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let k = (wid.x + wid.y * params.gx) * 256u + lid.x;
+  if (k >= params.n * params.m) { return; }
+  kernel[k] = u[k / params.m] * kernel[k] * v[k % params.m];
+}
+`
+
+/** Clears the absorption flag once the passes that read it are done. */
+export const GW_CLEAR_WGSL = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> flag: array<atomic<u32>>;
+
+@compute @workgroup_size(1)
+fn main() {
+  atomicStore(&flag[0], 0u);
+}
+`
+
+/** Online log-sum-exp: folds x into (top, sum) so that sum · exp(top) = Σ exp(x) so far. */
+const LOG_SUM_EXP = /* wgsl */ `
+fn fold(state: vec2<f32>, x: f32) -> vec2<f32> {
+  if (x <= state.x) { return vec2<f32>(state.x, state.y + exp(x - state.x)); }
+  return vec2<f32>(x, state.y * exp(state.x - x) + 1.0);
+}
+fn merge(p: vec2<f32>, q: vec2<f32>) -> vec2<f32> {
+  if (p.y == 0.0) { return q; }
+  if (q.y == 0.0) { return p; }
+  let top = max(p.x, q.x);
+  return vec2<f32>(top, p.y * exp(p.x - top) + q.y * exp(q.x - top));
+}
+`
+
+/** A log-domain Sinkhorn half-step on the rows, f_i = ε log a_i − ε LSE_j((g_j − C_ij)/ε), a workgroup per row. */
+export const GW_ROW_SOFTMIN_WGSL = /* wgsl */ `${PARAMS}${LOG_SUM_EXP}
+@group(0) @binding(0) var<storage, read> cost: array<f32>;
+@group(0) @binding(1) var<storage, read> g: array<f32>;
+@group(0) @binding(2) var<storage, read> a: array<f32>;
+@group(0) @binding(3) var<storage, read_write> f: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
+var<workgroup> states: array<vec2<f32>, 256>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let i = wid.x + wid.y * params.gx;
+  var state = vec2<f32>(-3.4e38, 0.0);
+  if (i < params.n) {
+    for (var j = lid.x; j < params.m; j = j + 256u) { state = fold(state, (g[j] - cost[i * params.m + j]) / params.eps); }
+  }
+  states[lid.x] = state;
+  workgroupBarrier();
+  for (var stride = 128u; stride > 0u; stride = stride >> 1u) {
+    if (lid.x < stride) { states[lid.x] = merge(states[lid.x], states[lid.x + stride]); }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u && i < params.n) { f[i] = params.eps * (log(a[i]) - states[0].x - log(states[0].y)); }
+}
+`
+
+/** The same on the columns, g_j = ε log b_j − ε LSE_i((f_i − C_ij)/ε), a thread per column. */
+export const GW_COLUMN_SOFTMIN_WGSL = /* wgsl */ `${PARAMS}${LOG_SUM_EXP}
+@group(0) @binding(0) var<storage, read> cost: array<f32>;
+@group(0) @binding(1) var<storage, read> f: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> g: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  let j = id.x;
+  if (j >= params.m) { return; }
+  var state = vec2<f32>(-3.4e38, 0.0);
+  for (var i = 0u; i < params.n; i = i + 1u) { state = fold(state, (f[i] - cost[i * params.m + j]) / params.eps); }
+  g[j] = params.eps * (log(b[j]) - state.x - log(state.y));
 }
 `
