@@ -9,6 +9,7 @@ import { AppError } from '../api/errors'
 import { buildStudent, type Augmentation } from '../core/alignet/distill'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { registerWasmDepthwiseBackpropInput } from '../core/compute/kernels/depthwiseBackpropInput'
+import { registerWasmFilterGradients } from '../core/compute/kernels/wasmFilterGradients'
 import { writeFileAtomic } from '../store/artifacts'
 import { preprocess } from './extract'
 import { loadModel, type LoadedModel } from './model'
@@ -25,11 +26,15 @@ export interface Student {
   note: string | null
 }
 
-// tfjs-wasm has no convolution gradients.
+// tfjs-wasm has none of the filter gradients and not the depthwise input gradient: we supply them.
 const CONVOLUTION_GRADIENTS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']
 
 /** The backend gradients through a model run on: the current one when it has convolution gradients, else the plain CPU backend. */
 export async function gradientBackend(current: BackendName): Promise<{ backend: BackendName; note: string | null }> {
+  if (current === 'wasm') {
+    registerWasmDepthwiseBackpropInput()
+    registerWasmFilterGradients()
+  }
   if (CONVOLUTION_GRADIENTS.every((kernel) => tf.getKernel(kernel, current))) return { backend: current, note: null }
   await chooseBackend({ force: 'cpu' })
   return { backend: 'cpu', note: `${current} has no convolution gradients; computed on cpu` }

@@ -1,6 +1,6 @@
-// Input gradients through convolutions on the WebAssembly backend (saliency maps), which lacks the depthwise
-// convolution's input gradient — supplied here as plain loops over output positions and filter taps, scattering
-// into dx (NHWC) — and the filter gradients, which a saliency map does not need.
+// Input gradients through convolutions on the WebAssembly backend (saliency maps, training), which lacks the
+// depthwise convolution's input gradient — supplied here as plain loops over output positions and filter taps,
+// scattering into dx (NHWC) — and zero filter gradients for a saliency map, which does not need them.
 import * as tf from '@tensorflow/tfjs-core'
 
 interface WasmBackend {
@@ -48,14 +48,14 @@ export function depthwiseBackpropInput(dy: Float32Array, filter: Float32Array, i
 }
 
 /**
- * While `work` runs, zero-valued stand-ins answer for the filter gradients the wasm backend lacks. TF.js's fused
+ * While `work` runs, zero-valued stand-ins answer for the wasm backend's filter gradients. TF.js's fused
  * convolutions compute the filter gradient together with the input gradient; a saliency map uses only the latter,
- * so the stand-ins spare a filter gradient nothing reads. They are removed afterwards, so that training still sees
- * that wasm cannot compute filter gradients (and moves to cpu).
+ * so the stand-ins spare work nothing reads. The kernels registered before (ours, for training) come back after.
  */
 export async function withoutFilterGradients<T>(work: () => Promise<T>): Promise<T> {
-  const names = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter'].filter((name) => !tf.getKernel(name, 'wasm'))
-  for (const kernelName of names) {
+  const saved = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter'].map((kernelName) => {
+    const config = tf.getKernel(kernelName, 'wasm')
+    if (config) tf.unregisterKernel(kernelName, 'wasm')
     tf.registerKernel({
       kernelName,
       backendName: 'wasm',
@@ -65,11 +65,15 @@ export async function withoutFilterGradients<T>(work: () => Promise<T>): Promise
         return out
       },
     })
-  }
+    return { kernelName, config }
+  })
   try {
     return await work()
   } finally {
-    for (const kernelName of names) tf.unregisterKernel(kernelName, 'wasm')
+    for (const { kernelName, config } of saved) {
+      tf.unregisterKernel(kernelName, 'wasm')
+      if (config) tf.registerKernel(config)
+    }
   }
 }
 

@@ -1,0 +1,59 @@
+// The filter gradients we supply to the wasm backend (so models train there), against TF.js's own on the CPU
+// backend: convolutions (the 1 × 1, stride-1 matrix-product path and the loops) and depthwise convolutions.
+import * as tf from '@tensorflow/tfjs'
+import '@tensorflow/tfjs-backend-wasm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { withoutFilterGradients } from '../../src-main/core/compute/kernels/depthwiseBackpropInput'
+import { registerWasmFilterGradients } from '../../src-main/core/compute/kernels/wasmFilterGradients'
+
+const CASES = [
+  { kernel: 1, stride: 1, pad: 'same', multiplier: 1 },
+  { kernel: 1, stride: 1, pad: 'valid', multiplier: 2 },
+  { kernel: 3, stride: 2, pad: 'same', multiplier: 2 },
+  { kernel: 3, stride: 2, pad: 'valid', multiplier: 1 },
+  { kernel: 2, stride: 1, pad: 'valid', multiplier: 3 },
+] as const
+
+/** The filter gradients of sum(conv²) and sum(depthwise²) on the current backend. */
+async function filterGradients({ kernel, stride, pad, multiplier }: (typeof CASES)[number]): Promise<[Float32Array, Float32Array]> {
+  const x = tf.tensor4d(Array.from({ length: 2 * 7 * 6 * 3 }, (_, i) => Math.sin(i * 0.37)), [2, 7, 6, 3])
+  const filter = tf.tensor4d(Array.from({ length: kernel * kernel * 3 * 4 }, (_, i) => Math.cos(i * 0.71)), [kernel, kernel, 3, 4])
+  const depthwise = tf.tensor4d(Array.from({ length: kernel * kernel * 3 * multiplier }, (_, i) => Math.cos(i * 0.53)), [kernel, kernel, 3, multiplier])
+  const conv = tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, stride, pad))))(filter)
+  const dw = tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(x, f as tf.Tensor4D, stride, pad))))(depthwise)
+  const out: [Float32Array, Float32Array] = [(await conv.data()) as Float32Array, (await dw.data()) as Float32Array]
+  tf.dispose([x, filter, depthwise, conv, dw])
+  return out
+}
+
+const expected: [Float32Array, Float32Array][] = []
+
+beforeAll(async () => {
+  await tf.setBackend('cpu')
+  for (const c of CASES) expected.push(await filterGradients(c))
+  await tf.setBackend('wasm')
+  registerWasmFilterGradients()
+})
+
+afterAll(async () => {
+  await tf.setBackend('cpu')
+})
+
+describe('wasm filter gradients', () => {
+  CASES.forEach((c, k) => {
+    it(`equal TF.js's on the CPU backend (${c.kernel}×${c.kernel}, stride ${c.stride}, ${c.pad}, multiplier ${c.multiplier})`, async () => {
+      const ours = await filterGradients(c)
+      for (const side of [0, 1] as const) {
+        expect(ours[side].length).toBe(expected[k]![side].length)
+        ours[side].forEach((v, i) => expect(v).toBeCloseTo(expected[k]![side][i]!, 3))
+      }
+    })
+  })
+
+  it('gives way to zero stand-ins during a saliency map, and comes back after', async () => {
+    const zeros = await withoutFilterGradients(() => filterGradients(CASES[2]))
+    expect(zeros[0].every((v) => v === 0) && zeros[1].every((v) => v === 0)).toBe(true)
+    const [conv] = await filterGradients(CASES[2])
+    expect(conv[0]).toBeCloseTo(expected[2]![0][0]!, 3)
+  })
+})
