@@ -85,6 +85,8 @@ def numpy_cases(case, size):
         return mobilenet_case(size)
     if case == 'saliency':
         return saliency_case(size)
+    if case == 'distill':
+        return distill_case(size)
     if case == 'gw':
         import ot
         c1, c2 = gw_inputs(size)
@@ -152,6 +154,39 @@ def saliency_case(images, device='cpu'):
             g = x.grad.abs().sum(1)[0]
             out.append(((g - g.min()) / (g.max() - g.min())).cpu())
         return torch.stack(out).numpy()
+    return run
+
+
+def distill_case(triplets, device='cpu'):
+    """Three AligNet steps: torchvision's MobileNetV2 (untrained weights: the same architecture and work) with a
+    1024-unit Linear head on the pooled features, 3 × triplets images forward (batch norm in eval mode), the KL of
+    softmax(student dot products / 100) to softmax(teacher similarities), λ‖θ − θ₀‖² over the backbone, Adam."""
+    import os
+    import torch
+    import torchvision
+    torch.set_num_threads(os.cpu_count())
+    torch.manual_seed(0)
+    images = 3 * triplets
+    pixels = torch.from_numpy(((inputs_matrix(images, 224 * 224 * 3, 0.0) + 2) / 4).reshape(images, 224, 224, 3)).permute(0, 3, 1, 2).contiguous().to(device)
+    teacher = torch.sin(torch.arange(images, dtype=torch.float32)).reshape(triplets, 3).to(device)
+
+    def run():
+        backbone = torchvision.models.mobilenet_v2(weights=None).features.to(device).eval()
+        head = torch.nn.Linear(1280, 1024).to(device)
+        start = [p.detach().clone() for p in backbone.parameters()]
+        optimizer = torch.optim.Adam(list(backbone.parameters()) + list(head.parameters()), lr=3e-5)
+        losses = []
+        for _ in range(3):
+            z = head(torch.nn.functional.adaptive_avg_pool2d(backbone(pixels), 1).flatten(1)).reshape(triplets, 3, -1)
+            student = torch.stack([(z[:, 0] * z[:, 1]).sum(1), (z[:, 0] * z[:, 2]).sum(1), (z[:, 1] * z[:, 2]).sum(1)], 1)
+            p = torch.softmax(teacher, 1)
+            kl = (p * (torch.log(p) - torch.log_softmax(student / 100, 1))).sum(1).mean()
+            loss = kl + sum(((q - s) ** 2).sum() for q, s in zip(backbone.parameters(), start))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        return np.array(losses)
     return run
 
 
@@ -304,7 +339,7 @@ def main():
     use_torch = '--torch' in sys.argv
     run = torch_cases(case, size) if use_torch else numpy_cases(case, size)
     # A probe is one whole training: timed once, without a warm-up run.
-    result = None if case in ('probe', 'kmeans', 'gw', 'tsne', 'saliency') else run()  # warm-up (and, for the GPU, kernel compilation)
+    result = None if case in ('probe', 'kmeans', 'gw', 'tsne', 'saliency', 'distill') else run()  # warm-up (and, for the GPU, kernel compilation)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -313,7 +348,7 @@ def main():
     if use_torch:
         import torch
         impl = f'PyTorch {torch.__version__} on {torch.cuda.get_device_name(0)}'
-    elif case in ('probe', 'mobilenet', 'saliency'):
+    elif case in ('probe', 'mobilenet', 'saliency', 'distill'):
         import torch
         impl = f'PyTorch {torch.__version__} (CPU, {torch.get_num_threads()} threads)'
     elif case in ('kmeans', 'tsne', 'pca'):

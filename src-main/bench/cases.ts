@@ -20,7 +20,8 @@ import { tsne } from '../core/maps/tsne'
 import { saliencyMap } from '../core/attention/saliency'
 import { withoutFilterGradients } from '../core/compute/kernels/depthwiseBackpropInput'
 import { targetScore } from '../models/attention'
-import { inputGradientBackend } from '../models/student'
+import { inputGradientBackend, prepareStudent } from '../models/student'
+import { distill, DISTILL_DEFAULTS } from '../core/alignet/distill'
 
 export type Run = () => Promise<ArrayLike<number>>
 
@@ -47,7 +48,7 @@ export interface BenchCase {
 
 const GATHER_OBJECTS = 1854
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -266,6 +267,33 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
           x.dispose()
         }
         return out
+      }
+    },
+  },
+  distill: {
+    name: 'distill',
+    reference: 'torchvision MobileNetV2 (untrained weights) + a 1024-unit Linear head, the same KL loss, pull toward θ₀ and Adam; batch norm in eval mode',
+    describe: (triplets) => `AligNet distillation: 3 steps of ${triplets} triplets (${3 * triplets} images of 224 px) through MobileNetV2 + a 1024-unit head, forward, backward, Adam`,
+    sizes: { full: [4], quick: [1] },
+    once: true,
+    referenceModules: ['numpy', 'torch', 'torchvision'],
+    // The weights differ: times compare, losses do not.
+    tolerance: null,
+    prepare(triplets) {
+      const images = 3 * triplets
+      const pixels = inputMatrix(images, 224 * 224 * 3, 0).map((v) => (v + 2) / 4)
+      const indices = Int32Array.from({ length: images }, (_, i) => i)
+      const similarities = Float32Array.from({ length: images }, (_, k) => Math.sin(k))
+      return async () => {
+        const prepared = await prepareStudent('mobilenet_v2', undefined, 1024, 0, tf.getBackend() as BackendName)
+        const batch = async (ids: Int32Array) => {
+          const x = new Float32Array(ids.length * 150528)
+          ids.forEach((id, i) => x.set(pixels.subarray(id * 150528, (id + 1) * 150528), i * 150528))
+          return tf.tensor4d(x, [ids.length, 224, 224, 3])
+        }
+        const steps = await distill(prepared.student, prepared.pretrained, { indices, similarities, count: triplets }, batch, { ...DISTILL_DEFAULTS, steps: 3, batchSize: triplets, warmupSteps: 1 })
+        prepared.student.dispose()
+        return Float64Array.from(steps, (s) => s.loss)
       }
     },
   },

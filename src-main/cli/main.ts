@@ -35,7 +35,7 @@ Commands:
                                      holding a bundled example's data
   project info DIR                   describe a project: name, schema, what it holds
   bench [--case NAME] [--quick] [--save]
-                                     time our kernels against NumPy, PyTorch, scikit-learn, POT (matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, mobilenet, gw); --save writes
+                                     time our kernels against NumPy, PyTorch, scikit-learn, POT (matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, mobilenet, gw, tsne, pca, saliency, distill); --save writes
                                      bench/results/DATE-HOST-BACKEND.json
   import KIND FILE --project DIR     import features, triplets, similarity (matrices), concepts or images
                                      (a folder, or an N×H×W×C uint8 array):
