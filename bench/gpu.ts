@@ -21,6 +21,8 @@ const GPU_SIZES: Partial<Record<CaseName, { full: number[]; quick: number[] }>> 
   mobilenet: { full: [512], quick: [64] },
   probe: { full: [10_000, 1_000_000], quick: [10_000] },
   gw: { full: [1854], quick: [300] },
+  saliency: { full: [25], quick: [4] },
+  distill: { full: [16], quick: [4] },
 }
 
 function argument(name: string): string | undefined {

@@ -169,6 +169,7 @@ def distill_case(triplets, device='cpu'):
     images = 3 * triplets
     pixels = torch.from_numpy(((inputs_matrix(images, 224 * 224 * 3, 0.0) + 2) / 4).reshape(images, 224, 224, 3)).permute(0, 3, 1, 2).contiguous().to(device)
     teacher = torch.sin(torch.arange(images, dtype=torch.float32)).reshape(triplets, 3).to(device)
+    sync = torch.cuda.synchronize if device != 'cpu' else (lambda: None)
 
     def run():
         backbone = torchvision.models.mobilenet_v2(weights=None).features.to(device).eval()
@@ -186,6 +187,7 @@ def distill_case(triplets, device='cpu'):
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
+        sync()
         return np.array(losses)
     return run
 
@@ -331,6 +333,10 @@ def torch_cases(case, size):
         return mobilenet_case(size, dev)
     if case == 'gw':
         return torch_gw_case(size, dev)
+    if case == 'saliency':
+        return saliency_case(size, dev)
+    if case == 'distill':
+        return distill_case(size, dev)
     raise SystemExit(f'unknown case {case}')
 
 
