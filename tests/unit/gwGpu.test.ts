@@ -5,12 +5,11 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
-import { randomGenerator } from '../../src-main/core/data/simulate'
 import { tfjsCrossProduct } from '../../src-main/core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../../src-main/core/gw/entropicGw'
 import { canSolveOnGpu } from '../../src-main/core/gw/gpuGw'
 import { matchingRates } from '../../src-main/core/gw/matching'
-import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
+import { relabelledCloud } from '../helpers/gwCloud'
 import { useSwiftShader } from '../helpers/swiftshader'
 
 // POT 0.8.2 references: /usr/bin/python3 tests/fixtures/gw/make_fixtures.py
@@ -52,22 +51,11 @@ describe('GW on the GPU', () => {
   }, 120_000)
 
   it('recovers the relabelling of a point cloud', async () => {
-    const random = randomGenerator(21)
     const m = 60
-    const cloud = Float64Array.from({ length: m * 4 }, () => random())
-    const order = Int32Array.from({ length: m }, (_, i) => i)
-    for (let i = m - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1))
-      ;[order[i], order[j]] = [order[j]!, order[i]!]
-    }
-    const copy = Float64Array.from({ length: m * 4 }, (_, k) => cloud[order[Math.floor(k / 4)]! * 4 + (k % 4)]!)
-    const sides = [cloud, copy].map((x) => ({ n: m, c: rdmFromFeatures(x, m, 4, 'euclidean'), factors: null }))
-    const uniform = new Float64Array(m).fill(1 / m)
-    const product = tfjsCrossProduct(sides[0]!, sides[1]!)
-    const r = await entropicGw(sides[0]!.c, sides[1]!.c, uniform, uniform, { ...GW_DEFAULTS, epsilon: 0.02, product })
+    const { sides, uniform, partner } = relabelledCloud(m)
+    const product = tfjsCrossProduct(sides[0], sides[1])
+    const r = await entropicGw(sides[0].c, sides[1].c, uniform, uniform, { ...GW_DEFAULTS, epsilon: 0.02, product })
     product.dispose()
-    const partner = new Int32Array(m)
-    order.forEach((object, position) => (partner[object] = position))
     expect(matchingRates(r.plan, m, m, [1], partner)[0]).toBe(1)
   }, 120_000)
 

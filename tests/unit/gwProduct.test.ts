@@ -10,6 +10,7 @@ import { entropicGw, GW_DEFAULTS } from '../../src-main/core/gw/entropicGw'
 import { matchingRates } from '../../src-main/core/gw/matching'
 import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
 import { gwCrossProduct } from '../../src-main/jobs/gwProductPool'
+import { relabelledCloud } from '../helpers/gwCloud'
 import { WORKER_DIR } from '../helpers/seed'
 
 beforeAll(async () => {
@@ -72,25 +73,13 @@ describe('the GW cross product', () => {
     expect(matchingRates(r.plan, ref.n, ref.n, [1])[0]).toBeCloseTo(ref.top1, 12)
   })
   it('recovers the relabelling of a point cloud, and every plan has the marginals', async () => {
-    const random = randomGenerator(21)
     const m = 60
-    const cloud = Float64Array.from({ length: m * 4 }, () => random())
-    // Object i of the copy is object order[i] of the cloud.
-    const order = Int32Array.from({ length: m }, (_, i) => i)
-    for (let i = m - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1))
-      ;[order[i], order[j]] = [order[j]!, order[i]!]
-    }
-    const copy = Float64Array.from({ length: m * 4 }, (_, k) => cloud[order[Math.floor(k / 4)]! * 4 + (k % 4)]!)
-    const sides = [cloud, copy].map((x) => ({ n: m, c: rdmFromFeatures(x, m, 4, 'euclidean'), factors: null }))
-    const uniform = new Float64Array(m).fill(1 / m)
-    const product = tfjsCrossProduct(sides[0]!, sides[1]!)
-    const r = await entropicGw(sides[0]!.c, sides[1]!.c, uniform, uniform, { ...GW_DEFAULTS, epsilon: 0.02, product })
+    const { sides, uniform, partner } = relabelledCloud(m)
+    const product = tfjsCrossProduct(sides[0], sides[1])
+    const r = await entropicGw(sides[0].c, sides[1].c, uniform, uniform, { ...GW_DEFAULTS, epsilon: 0.02, product })
     product.dispose()
     expect(r.unconvergedSinkhorn).toBe(0)
     // Row i of the plan (cloud object i) belongs at the copy's position of i.
-    const partner = new Int32Array(m)
-    order.forEach((object, position) => (partner[object] = position))
     expect(matchingRates(r.plan, m, m, [1], partner)[0]).toBe(1)
     for (let i = 0; i < m; i++) expect(r.plan.subarray(i * m, (i + 1) * m).reduce((s, v) => s + v, 0)).toBeCloseTo(1 / m, 10)
     // Columns within the Sinkhorn tolerance: 1e-9 on ‖column sums − q‖₂.

@@ -2,6 +2,7 @@
 // depthwise convolution's input gradient — supplied here as plain loops over output positions and filter taps,
 // scattering into dx (NHWC) — and zero filter gradients for a saliency map, which does not need them.
 import * as tf from '@tensorflow/tfjs-core'
+import { forEachTap } from './convolutionTaps'
 
 interface WasmBackend {
   readSync(dataId: object): Float32Array
@@ -19,31 +20,17 @@ interface Attributes {
 
 /** dx for dy (b × outH × outW × c·m) and filter (fh × fw × c × m). */
 export function depthwiseBackpropInput(dy: Float32Array, filter: Float32Array, info: tf.backend_util.Conv2DInfo): Float32Array {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info
+  const { batchSize, inHeight, inWidth, inChannels, outChannels } = info
   const multiplier = outChannels / inChannels
   const dx = new Float32Array(batchSize * inHeight * inWidth * inChannels)
-  for (let b = 0; b < batchSize; b++) {
-    for (let oy = 0; oy < outHeight; oy++) {
-      for (let ox = 0; ox < outWidth; ox++) {
-        const dyBase = ((b * outHeight + oy) * outWidth + ox) * outChannels
-        for (let fy = 0; fy < filterHeight; fy++) {
-          const y = oy * strideHeight + fy * dilationHeight - padInfo.top
-          if (y < 0 || y >= inHeight) continue
-          for (let fx = 0; fx < filterWidth; fx++) {
-            const x = ox * strideWidth + fx * dilationWidth - padInfo.left
-            if (x < 0 || x >= inWidth) continue
-            const dxBase = ((b * inHeight + y) * inWidth + x) * inChannels
-            const fBase = (fy * filterWidth + fx) * inChannels * multiplier
-            for (let c = 0; c < inChannels; c++) {
-              let sum = 0
-              for (let m = 0; m < multiplier; m++) sum += dy[dyBase + c * multiplier + m]! * filter[fBase + c * multiplier + m]!
-              dx[dxBase + c]! += sum
-            }
-          }
-        }
-      }
+  forEachTap(info, (xAt, dyAt, tap) => {
+    const fAt = tap * outChannels
+    for (let c = 0; c < inChannels; c++) {
+      let sum = 0
+      for (let m = 0; m < multiplier; m++) sum += dy[dyAt + c * multiplier + m]! * filter[fAt + c * multiplier + m]!
+      dx[xAt + c]! += sum
     }
-  }
+  })
   return dx
 }
 

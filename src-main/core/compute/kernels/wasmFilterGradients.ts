@@ -2,6 +2,7 @@
 // on tfjs's plain-JS CPU backend: loops over output positions and taps, and for a 1 × 1 convolution one matrix
 // product on the backend's own kernels (reshapes share the data).
 import * as tf from '@tensorflow/tfjs-core'
+import { forEachTap } from './convolutionTaps'
 
 interface WasmBackend {
   readSync(dataId: object): Float32Array
@@ -14,30 +15,30 @@ type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding
 
 /** dW (fh × fw × c × m) of a depthwise convolution from its input x (NHWC) and dy (b × outH × outW × c·m). */
 export function depthwiseBackpropFilter(x: Float32Array, dy: Float32Array, info: tf.backend_util.Conv2DInfo): Float32Array {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info
+  const { inChannels, outChannels, filterHeight, filterWidth } = info
   const multiplier = outChannels / inChannels
   const dw = new Float32Array(filterHeight * filterWidth * outChannels)
-  for (let b = 0; b < batchSize; b++) {
-    for (let oy = 0; oy < outHeight; oy++) {
-      for (let fy = 0; fy < filterHeight; fy++) {
-        const y = oy * strideHeight + fy * dilationHeight - padInfo.top
-        if (y < 0 || y >= inHeight) continue
-        for (let ox = 0; ox < outWidth; ox++) {
-          const dyBase = ((b * outHeight + oy) * outWidth + ox) * outChannels
-          for (let fx = 0; fx < filterWidth; fx++) {
-            const xx = ox * strideWidth + fx * dilationWidth - padInfo.left
-            if (xx < 0 || xx >= inWidth) continue
-            const xBase = ((b * inHeight + y) * inWidth + xx) * inChannels
-            const wBase = (fy * filterWidth + fx) * outChannels
-            for (let c = 0; c < inChannels; c++) {
-              const value = x[xBase + c]!
-              for (let m = 0; m < multiplier; m++) dw[wBase + c * multiplier + m]! += value * dy[dyBase + c * multiplier + m]!
-            }
-          }
-        }
-      }
+  forEachTap(info, (xAt, dyAt, tap) => {
+    const wAt = tap * outChannels
+    for (let c = 0; c < inChannels; c++) {
+      const value = x[xAt + c]!
+      for (let m = 0; m < multiplier; m++) dw[wAt + c * multiplier + m]! += value * dy[dyAt + c * multiplier + m]!
     }
-  }
+  })
+  return dw
+}
+
+/** dW (fh × fw × ci × co) of a convolution from its input x (NHWC) and dy (b × outH × outW × co). */
+export function convBackpropFilter(x: Float32Array, dy: Float32Array, info: tf.backend_util.Conv2DInfo): Float32Array {
+  const { inChannels, outChannels, filterHeight, filterWidth } = info
+  const dw = new Float32Array(filterHeight * filterWidth * inChannels * outChannels)
+  forEachTap(info, (xAt, dyAt, tap) => {
+    for (let ci = 0; ci < inChannels; ci++) {
+      const value = x[xAt + ci]!
+      const wAt = (tap * inChannels + ci) * outChannels
+      for (let co = 0; co < outChannels; co++) dw[wAt + co]! += value * dy[dyAt + co]!
+    }
+  })
   return dw
 }
 
@@ -45,34 +46,6 @@ function kernel(name: string): tf.KernelFunc {
   const found = tf.getKernel(name, 'wasm')
   if (!found) throw new Error(`the wasm backend has no ${name} kernel`)
   return found.kernelFunc
-}
-
-/** dW (fh × fw × ci × co) of a convolution from its input x (NHWC) and dy (b × outH × outW × co). */
-export function convBackpropFilter(x: Float32Array, dy: Float32Array, info: tf.backend_util.Conv2DInfo): Float32Array {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info
-  const dw = new Float32Array(filterHeight * filterWidth * inChannels * outChannels)
-  for (let b = 0; b < batchSize; b++) {
-    for (let oy = 0; oy < outHeight; oy++) {
-      for (let fy = 0; fy < filterHeight; fy++) {
-        const y = oy * strideHeight + fy * dilationHeight - padInfo.top
-        if (y < 0 || y >= inHeight) continue
-        for (let ox = 0; ox < outWidth; ox++) {
-          const dyBase = ((b * outHeight + oy) * outWidth + ox) * outChannels
-          for (let fx = 0; fx < filterWidth; fx++) {
-            const xx = ox * strideWidth + fx * dilationWidth - padInfo.left
-            if (xx < 0 || xx >= inWidth) continue
-            const xBase = ((b * inHeight + y) * inWidth + xx) * inChannels
-            for (let ci = 0; ci < inChannels; ci++) {
-              const value = x[xBase + ci]!
-              const wBase = ((fy * filterWidth + fx) * inChannels + ci) * outChannels
-              for (let co = 0; co < outChannels; co++) dw[wBase + co]! += value * dy[dyBase + co]!
-            }
-          }
-        }
-      }
-    }
-  }
-  return dw
 }
 
 type Attributes = { strides: [number, number] | number; pad: Pad; dilations?: [number, number] | number; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] }
