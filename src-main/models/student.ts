@@ -64,16 +64,19 @@ export async function prepareStudent(name: string, layer: string | undefined, he
   return { model, student: buildStudent(base, cut, headUnits, seed), pretrained, layer: cut, ...training }
 }
 
-/** A uniform draw in [0, 1) from a hash of (seed, step, image, salt) (murmur3's finaliser): no state, so resuming replays it. */
-function draw(seed: number, step: number, id: number, salt: number): number {
+/** A hash of (seed, step, image, salt) (murmur3's finaliser): no state, so a resumed run draws the same. */
+function hash(seed: number, step: number, id: number, salt: number): number {
   let h = (Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b) ^ Math.imul(id + 1, 0xc2b2ae35) ^ Math.imul(salt, 0x27d4eb2f)) >>> 0
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
-  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32
+  return (h ^ (h >>> 16)) >>> 0
 }
 
-/** Whether image `id` is mirrored at `step`. */
-export const flipped = (seed: number, step: number, id: number): boolean => draw(seed, step, id, 0) < 0.5
+/** A uniform draw in [0, 1). */
+const draw = (seed: number, step: number, id: number, salt: number): number => hash(seed, step, id, salt) / 2 ** 32
+
+/** Whether image `id` is mirrored at `step`: one bit of the hash. */
+export const flipped = (seed: number, step: number, id: number): boolean => (hash(seed, step, id, 0) & 1) === 1
 
 export interface CropBox {
   left: number
