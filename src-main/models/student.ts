@@ -9,7 +9,7 @@ import { AppError } from '../api/errors'
 import { buildStudent, type Augmentation } from '../core/alignet/distill'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { registerWasmDepthwiseBackpropInput } from '../core/compute/kernels/depthwiseBackpropInput'
-import { registerWasmFilterGradients } from '../core/compute/kernels/wasmFilterGradients'
+import { registerWasmConvolutionGradients } from '../core/compute/kernels/wasmConvolutionGradients'
 import { writeFileAtomic } from '../store/artifacts'
 import { preprocess } from './extract'
 import { loadModel, type LoadedModel } from './model'
@@ -26,15 +26,18 @@ export interface Student {
   note: string | null
 }
 
+/** What the wasm backend lacks or does slowly for gradients through a model: ours, registered once. */
+function registerWasmGradients(): void {
+  registerWasmDepthwiseBackpropInput()
+  registerWasmConvolutionGradients()
+}
+
 // tfjs-wasm has none of the filter gradients and not the depthwise input gradient: we supply them.
 const CONVOLUTION_GRADIENTS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']
 
 /** The backend gradients through a model run on: the current one when it has convolution gradients, else the plain CPU backend. */
 export async function gradientBackend(current: BackendName): Promise<{ backend: BackendName; note: string | null }> {
-  if (current === 'wasm') {
-    registerWasmDepthwiseBackpropInput()
-    registerWasmFilterGradients()
-  }
+  if (current === 'wasm') registerWasmGradients()
   if (CONVOLUTION_GRADIENTS.every((kernel) => tf.getKernel(kernel, current))) return { backend: current, note: null }
   await chooseBackend({ force: 'cpu' })
   return { backend: 'cpu', note: `${current} has no convolution gradients; computed on cpu` }
@@ -46,7 +49,7 @@ export async function gradientBackend(current: BackendName): Promise<{ backend: 
  */
 export async function inputGradientBackend(current: BackendName): Promise<{ backend: BackendName; note: string | null }> {
   if (current === 'wasm') {
-    registerWasmDepthwiseBackpropInput()
+    registerWasmGradients()
     return { backend: current, note: null }
   }
   if (tf.getKernel('Conv2DBackpropInput', current) && tf.getKernel('DepthwiseConv2dNativeBackpropInput', current)) return { backend: current, note: null }

@@ -1,10 +1,11 @@
-// The filter gradients we supply to the wasm backend (so models train there), against TF.js's own on the CPU
-// backend: convolutions (the 1 × 1, stride-1 matrix-product path and the loops) and depthwise convolutions.
+// The convolution gradients we supply to the wasm backend (so models train there), against TF.js's own on the CPU
+// backend: filter gradients of convolutions (the 1 × 1, stride-1 matrix-product path and the loops) and depthwise
+// convolutions, and a convolution's input gradient (ours for 1 × 1, stride 1; the backend's otherwise).
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withoutFilterGradients } from '../../src-main/core/compute/kernels/depthwiseBackpropInput'
-import { registerWasmFilterGradients } from '../../src-main/core/compute/kernels/wasmFilterGradients'
+import { registerWasmConvolutionGradients } from '../../src-main/core/compute/kernels/wasmConvolutionGradients'
 
 const CASES = [
   { kernel: 1, stride: 1, pad: 'same', multiplier: 1 },
@@ -14,36 +15,37 @@ const CASES = [
   { kernel: 2, stride: 1, pad: 'valid', multiplier: 3 },
 ] as const
 
-/** The filter gradients of sum(conv²) and sum(depthwise²) on the current backend. */
-async function filterGradients({ kernel, stride, pad, multiplier }: (typeof CASES)[number]): Promise<[Float32Array, Float32Array]> {
+/** The filter gradients of sum(conv²) and sum(depthwise²), and the input gradient of sum(conv²), on the current backend. */
+async function filterGradients({ kernel, stride, pad, multiplier }: (typeof CASES)[number]): Promise<[Float32Array, Float32Array, Float32Array]> {
   const x = tf.tensor4d(Array.from({ length: 2 * 7 * 6 * 3 }, (_, i) => Math.sin(i * 0.37)), [2, 7, 6, 3])
   const filter = tf.tensor4d(Array.from({ length: kernel * kernel * 3 * 4 }, (_, i) => Math.cos(i * 0.71)), [kernel, kernel, 3, 4])
   const depthwise = tf.tensor4d(Array.from({ length: kernel * kernel * 3 * multiplier }, (_, i) => Math.cos(i * 0.53)), [kernel, kernel, 3, multiplier])
   const conv = tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, stride, pad))))(filter)
   const dw = tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(x, f as tf.Tensor4D, stride, pad))))(depthwise)
-  const out: [Float32Array, Float32Array] = [(await conv.data()) as Float32Array, (await dw.data()) as Float32Array]
-  tf.dispose([x, filter, depthwise, conv, dw])
+  const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.square(tf.conv2d(input as tf.Tensor4D, filter, stride, pad))))(x)
+  const out: [Float32Array, Float32Array, Float32Array] = [(await conv.data()) as Float32Array, (await dw.data()) as Float32Array, (await dx.data()) as Float32Array]
+  tf.dispose([x, filter, depthwise, conv, dw, dx])
   return out
 }
 
-const expected: [Float32Array, Float32Array][] = []
+const expected: [Float32Array, Float32Array, Float32Array][] = []
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
   for (const c of CASES) expected.push(await filterGradients(c))
   await tf.setBackend('wasm')
-  registerWasmFilterGradients()
+  registerWasmConvolutionGradients()
 })
 
 afterAll(async () => {
   await tf.setBackend('cpu')
 })
 
-describe('wasm filter gradients', () => {
+describe('wasm convolution gradients', () => {
   CASES.forEach((c, k) => {
     it(`equal TF.js's on the CPU backend (${c.kernel}×${c.kernel}, stride ${c.stride}, ${c.pad}, multiplier ${c.multiplier})`, async () => {
       const ours = await filterGradients(c)
-      for (const side of [0, 1] as const) {
+      for (const side of [0, 1, 2] as const) {
         expect(ours[side].length).toBe(expected[k]![side].length)
         ours[side].forEach((v, i) => expect(v).toBeCloseTo(expected[k]![side][i]!, 3))
       }
