@@ -3,12 +3,7 @@
 // scattering into dx (NHWC) — and zero filter gradients for a saliency map, which does not need them.
 import * as tf from '@tensorflow/tfjs-core'
 import { forEachTap } from './convolutionTaps'
-
-interface WasmBackend {
-  readSync(dataId: object): Float32Array
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array
-}
+import { wasmOutput, wasmValues } from './wasmKernel'
 
 interface Attributes {
   strides: [number, number] | number
@@ -46,11 +41,7 @@ export async function withoutFilterGradients<T>(work: () => Promise<T>): Promise
     tf.registerKernel({
       kernelName,
       backendName: 'wasm',
-      kernelFunc: ({ backend, attrs }) => {
-        const out = (backend as unknown as WasmBackend).makeOutput((attrs as unknown as { filterShape: number[] }).filterShape, 'float32')
-        ;(backend as unknown as WasmBackend).typedArrayFromHeap(out).fill(0)
-        return out
-      },
+      kernelFunc: ({ backend, attrs }) => wasmOutput(backend, (attrs as unknown as { filterShape: number[] }).filterShape),
     })
     return { kernelName, config }
   })
@@ -73,11 +64,8 @@ export function registerWasmDepthwiseBackpropInput(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo }
       const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs as unknown as Attributes
-      const wasm = backend as unknown as WasmBackend
       const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, true)
-      const out = wasm.makeOutput(inputShape, 'float32')
-      wasm.typedArrayFromHeap(out).set(depthwiseBackpropInput(wasm.readSync(dy.dataId), wasm.readSync(filter.dataId), info))
-      return out
+      return wasmOutput(backend, inputShape, depthwiseBackpropInput(wasmValues(backend, dy), wasmValues(backend, filter), info))
     },
   })
 }

@@ -5,13 +5,7 @@
 // than the backend's own loop.
 import * as tf from '@tensorflow/tfjs-core'
 import { forEachTap } from './convolutionTaps'
-
-interface WasmBackend {
-  readSync(dataId: object): Float32Array
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array
-  disposeData(dataId: object): boolean
-}
+import { wasmOutput, wasmValues, type WasmBackend } from './wasmKernel'
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding
 
@@ -88,10 +82,7 @@ export function registerWasmConvolutionGradients(): void {
         dispose(backend, x3, dy3, dw3)
         return dw
       }
-      const wasm = backend as unknown as WasmBackend
-      const out = wasm.makeOutput(filterShape, 'float32')
-      wasm.typedArrayFromHeap(out).set(convBackpropFilter(wasm.readSync(x.dataId), wasm.readSync(dy.dataId), info))
-      return out
+      return wasmOutput(backend, filterShape, convBackpropFilter(wasmValues(backend, x), wasmValues(backend, dy), info))
     },
   })
   tf.registerKernel({
@@ -100,11 +91,8 @@ export function registerWasmConvolutionGradients(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo }
       const { strides, pad, dilations, dimRoundingMode, filterShape } = attrs as unknown as Attributes
-      const wasm = backend as unknown as WasmBackend
       const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true)
-      const out = wasm.makeOutput(filterShape, 'float32')
-      wasm.typedArrayFromHeap(out).set(depthwiseBackpropFilter(wasm.readSync(x.dataId), wasm.readSync(dy.dataId), info))
-      return out
+      return wasmOutput(backend, filterShape, depthwiseBackpropFilter(wasmValues(backend, x), wasmValues(backend, dy), info))
     },
   })
   const own = tf.getKernel('Conv2DBackpropInput', 'wasm')
