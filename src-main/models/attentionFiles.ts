@@ -172,7 +172,9 @@ export async function maskImages(request: MaskRequest) {
       const base = embed(original)
       const map = request.maps.subarray(i * height * width, (i + 1) * height * width)
       const row = { image: list.names[i]!, salient: { agree: false, similarity: 0 }, random: { agree: false, similarity: 0 } }
-      const file = `${basename(path).replace(/\.[^.]+$/, '')}.png`
+      // PNG named as the image; a second image of the same stem (a.jpg beside a.png) gets its position appended.
+      const stem = basename(path).replace(/\.[^.]+$/, '')
+      const file = files.includes(`${stem}.png`) ? `${stem}-${i + 1}.png` : `${stem}.png`
       for (const [kind, chosen] of [['salient', map], ['random', randomMap(height * width, request.seed + i)]] as const) {
         const masked = applyMask(pixels, topFractionMask(chosen, request.keep), height, width, 3, request.fill)
         const x = tf.tensor4d(masked, [1, height, width, 3])
