@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { BackendName } from '../core/compute/backendNames'
-import { tfjsCrossProduct, transpose, type CrossProduct, type GwSide } from '../core/gw/crossProduct'
+import { hostFactoredProduct, tfjsCrossProduct, transpose, type CrossProduct, type GwSide } from '../core/gw/crossProduct'
 
 export interface ProductSetup {
   /** C1 (n × n) and C2ᵀ (m × m), float32. */
@@ -63,10 +63,13 @@ function replies(workers: Worker[]): Promise<void> {
 }
 
 /**
- * C1 T C2ᵀ on `threads` helpers (the cores, by default) when both sides are dense and the backend is a CPU one,
- * else on the backend of this thread (the GPU, or the factors of low-rank sides, need no help).
+ * C1 T C2ᵀ on `threads` helpers (the cores, by default) when both sides are dense and the backend is a CPU one;
+ * through both sides' factors in float64 on a CPU backend; else on the backend of this thread (the GPU, or one
+ * low-rank side, need no help).
  */
 export async function gwCrossProduct(one: GwSide, two: GwSide, backend: BackendName, threads = availableParallelism(), workerFile = builtWorker()): Promise<CrossProduct> {
+  const cpu = backend === 'wasm' || backend === 'cpu'
+  if (cpu && one.factors && two.factors) return hostFactoredProduct({ ...one, factors: one.factors }, { ...two, factors: two.factors })
   if (one.factors || two.factors || (backend !== 'wasm' && backend !== 'cpu') || threads < 2 || one.n < 256) return tfjsCrossProduct(one, two)
   const [n, m] = [one.n, two.n]
   const common = { c1: sharedFloat32(one.c), c2t: sharedFloat32(transpose(two.c, m, m)), plan: new SharedArrayBuffer(n * m * 4), product: new SharedArrayBuffer(n * m * 4), n, m, backend }

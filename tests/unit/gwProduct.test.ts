@@ -1,5 +1,6 @@
 // C1 T C2ᵀ, the cost of every outer GW step: TF.js in float32 (dense, or through the exact low-rank factors of
-// cosine and correlation distances) against the float64 host product, and a whole solve through it against POT.
+// cosine and correlation distances) and float64 through both factors, against the float64 host product, and a whole
+// solve through it against POT.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -60,6 +61,14 @@ describe('the GW cross product', () => {
       expect(relative(await product.multiply(plan), exact)).toBeLessThan(1e-5)
       product.dispose()
     }
+    // Both sides factored, on a CPU backend: float64 through the factors — the product of the factored matrices
+    // (float32 factors) in float64, and the dense product to the factors' own rounding.
+    const [fx, fy] = [distanceFactors(x, n, p, 'cosine')!, distanceFactors(y, n, p, 'correlation')!]
+    const factored = await gwCrossProduct({ n, c: c1, factors: fx }, { n, c: c2, factors: fy }, 'wasm')
+    expect(factored.roundoff).toBe(2 ** -53)
+    const dense = (f: typeof fx) => matMul(Float64Array.from(f.l), n, f.rank, transpose(Float64Array.from(f.r), n, f.rank), n)
+    expect(relative(await factored.multiply(plan), await hostCrossProduct(dense(fx), n, dense(fy), n).multiply(plan))).toBeLessThan(1e-13)
+    expect(relative(await factored.multiply(plan), exact)).toBeLessThan(1e-6)
   })
 
   it('solves POT’s problem in float32 on the backend to POT’s loss and matching', async () => {

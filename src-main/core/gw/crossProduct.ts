@@ -81,6 +81,23 @@ export function hostCrossProduct(c1: Float64Array, n: number, c2: Float64Array, 
 }
 
 /**
+ * C1 T C2ᵀ = L1 (R1ᵀ T R2) L2ᵀ through both sides' factors, on the host in float64: O(n² rank), cheap enough on a
+ * CPU, and exact where float32 products steer the outer iteration to a neighbouring fixed point (THINGS SPoSE,
+ * 1,854 objects, cosine, ε = 0.003: 0.5% above the float64 solution).
+ */
+export function hostFactoredProduct(one: GwSide & { factors: LowRank }, two: GwSide & { factors: LowRank }): CrossProduct {
+  const [n, m] = [one.n, two.n]
+  const [k1, k2] = [one.factors.rank, two.factors.rank]
+  const l1 = Float64Array.from(one.factors.l)
+  const r1t = transpose(Float64Array.from(one.factors.r), n, k1)
+  const r2 = Float64Array.from(two.factors.r)
+  const l2t = transpose(Float64Array.from(two.factors.l), m, k2)
+  // (R1ᵀ T) R2 is k1 × k2; L1 times it, times L2ᵀ.
+  const multiply = async (plan: Float64Array) => matMul(matMul(l1, n, k1, matMul(matMul(r1t, k1, n, plan, m), k1, m, r2, k2), k2), n, k2, l2t, m)
+  return { multiply, roundoff: 2 ** -53, dispose: () => undefined }
+}
+
+/**
  * C1 T C2ᵀ with TF.js in float32; the matrices (or their factors) stay on the backend until `dispose`. They are
  * kept transposed where the product needs it: tfjs-wasm's transposed matMul is several times slower.
  */
