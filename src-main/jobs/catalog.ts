@@ -55,7 +55,7 @@ function representation(db: Db, id: number, what: string) {
   return found
 }
 
-const RUN_KINDS = { probe: 'a probe with a transform', alignetClusters: 'an AligNet clustering' }
+const RUN_KINDS = { probe: 'a probe with a transform', alignetClusters: 'an AligNet clustering', attention: 'attention maps of an image set' }
 
 function runOfKind(db: Db, id: number, kind: keyof typeof RUN_KINDS) {
   const found = getRun(db, id)
@@ -215,10 +215,9 @@ export const catalog: Record<JobKind, KindInfo> = {
     computes: true,
     input(db, spec) {
       const { run } = spec as Extract<JobSpec, { kind: 'attentionMask' }>
-      const found = getRun(db, run)
-      if (!found) throw new AppError('not_found', `There is no run ${run} in this project.`)
+      const found = runOfKind(db, run, 'attention')
       const result = found.result as { outputs?: { maps?: string }; imageSet?: number } | null
-      if (found.kind !== 'attention' || !result?.outputs?.maps || result.imageSet === undefined) throw new AppError('user', `Run ${run} is ${found.kind}, not attention maps of an image set.`)
+      if (!result?.outputs?.maps || result.imageSet === undefined) throw new AppError('user', `Run ${run} is ${found.kind}, not ${RUN_KINDS.attention}.`)
       const params = found.params as { model: string }
       return { run: { id: found.id, name: found.name, model: params.model, maps: result.outputs.maps }, images: datasetOfKind(db, result.imageSet, 'images') }
     },
