@@ -35,6 +35,8 @@ export interface BenchReport {
 export interface BenchOptions {
   cases: CaseName[]
   quick: boolean
+  /** Run every case at this size instead of its full (or quick) sizes. */
+  size?: number
   repeats: number
   backend: BackendName | null
   /** The built benchCase.js and the reference script. */
@@ -100,7 +102,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const cases: CaseReport[] = []
   for (const name of options.cases) {
     const spec = BENCH_CASES[name]
-    for (const size of options.quick ? spec.sizes.quick : spec.sizes.full) {
+    for (const size of options.size !== undefined ? [options.size] : options.quick ? spec.sizes.quick : spec.sizes.full) {
       options.onProgress?.(`${spec.describe(size)} …`)
       const args = [name, String(size), String(spec.once ? 1 : options.repeats)]
       const ours = await runJson(process.execPath, [options.caseEntry, ...args, options.backend ?? 'auto'], process.env)

@@ -34,8 +34,9 @@ Commands:
                                      create a project folder (project.sqlite + artifacts/), empty or
                                      holding a bundled example's data
   project info DIR                   describe a project: name, schema, what it holds
-  bench [--case NAME] [--quick] [--save]
-                                     time our kernels against NumPy, PyTorch, scikit-learn, POT (matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, mobilenet, gw, tsne, pca, saliency, distill); --save writes
+  bench [--case NAME] [--quick | --size N] [--save]
+                                     time our kernels against NumPy, PyTorch, scikit-learn, POT (matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, mobilenet, gw, tsne, pca, saliency, distill); --size runs
+                                     the cases at one size of your own (e.g. --case probe --size 1000000); --save writes
                                      bench/results/DATE-HOST-BACKEND.json
   import KIND FILE --project DIR     import features, triplets, similarity (matrices), concepts or images
                                      (a folder, or an N×H×W×C uint8 array):
@@ -861,7 +862,7 @@ async function reportCommand(backend: Backend, io: CliIo, args: string[]): Promi
 async function benchCommand(backend: Backend, io: CliIo, args: string[], paths: CliPaths): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { case: { type: 'string', multiple: true }, quick: { type: 'boolean', default: false }, save: { type: 'boolean', default: false }, repeats: { type: 'string' } },
+    options: { case: { type: 'string', multiple: true }, quick: { type: 'boolean', default: false }, size: { type: 'string' }, save: { type: 'boolean', default: false }, repeats: { type: 'string' } },
     strict: true,
   })
   const cases = values.case ?? (Object.keys(BENCH_CASES) as CaseName[])
@@ -869,9 +870,13 @@ async function benchCommand(backend: Backend, io: CliIo, args: string[], paths: 
   if (unknown.length) throw usageError(`Unknown bench case ${unknown.join(', ')}; the cases are ${Object.keys(BENCH_CASES).join(', ')}.`)
   const repeats = values.repeats === undefined ? (values.quick ? 3 : 5) : Number(values.repeats)
   if (!Number.isInteger(repeats) || repeats < 1) throw usageError(`--repeats ${values.repeats} is not a positive whole number.`)
+  const size = values.size === undefined ? undefined : Number(values.size)
+  if (size !== undefined && (!Number.isInteger(size) || size < 1)) throw usageError(`--size ${values.size} is not a positive whole number.`)
+  if (size !== undefined && values.quick) throw usageError('--size and --quick both choose the sizes; give one of them.')
   const report = await runBench({
     cases: cases as CaseName[],
     quick: values.quick,
+    size,
     repeats,
     backend: forcedBackend(backend),
     caseEntry: join(paths.workerDir, 'benchCase.js'),

@@ -27,6 +27,18 @@ describe('humanalign bench', () => {
     }
   }, 120_000)
 
+  it('runs a case at a size of the user\'s choosing, and refuses a bad one', () => {
+    const r = runCli(['bench', '--size', '96', '--repeats', '1', '--backend', 'wasm', '--case', 'matmul', '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const [only, ...rest] = (JSON.parse(r.stdout) as BenchReport).cases
+    expect(rest).toEqual([])
+    expect([only!.size, only!.description, only!.agree]).toEqual([96, 'fp32 matmul 96×96', true])
+    const bad = runCli(['bench', '--size', '1.5', '--case', 'matmul'])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('--size 1.5 is not a positive whole number.')
+    expect(runCli(['bench', '--size', '64', '--quick']).stderr).toContain('--size and --quick both choose the sizes; give one of them.')
+  }, 60_000)
+
   it('names an unknown case', () => {
     const r = runCli(['bench', '--case', 'fft'])
     expect(r.code).toBe(1)
