@@ -223,9 +223,56 @@ describe('training', () => {
       expect(e.trainLoss).toBeCloseTo(host.epochs[k]!.trainLoss, 4)
       expect(e.validationAccuracy).toBe(host.epochs[k]!.validationAccuracy)
     })
-    // Training moved the weights, and both paths moved them alike.
+    // Training moved the weights, and all paths moved them alike.
     expect(Math.abs(device.transform.weights[0]! - PROBE_DEFAULTS.initScale)).toBeGreaterThan(1e-3)
     device.transform.weights.forEach((v, k) => expect(v).toBeCloseTo(host.transform.weights[k]!, 4))
+    fused.transform.weights.forEach((v, k) => expect(v).toBeCloseTo(host.transform.weights[k]!, 4))
+    fused.transform.bias!.forEach((v, k) => expect(v).toBeCloseTo(host.transform.bias![k]!, 4))
+  })
+
+  it('trains on WebGPU with six kernels a step and no submit of its own: clipped, low-rank, Frobenius, as on the host', async () => {
+    const n = 30
+    const p = 6
+    const x = Float32Array.from({ length: n * p }, gauss)
+    const simulated = simulateTriplets(x, n, p, 512, 5)
+    const train: Triplets = { indices: simulated.indices, count: 512, soft: simulated.soft }
+    // A clip norm this small is active at every step; rank 4 < p regularises toward 0 (Frobenius).
+    const config = { ...PROBE_DEFAULTS, batchSize: 64, maxEpochs: 3, learningRate: 1e-2, clipNorm: 0.05, rank: 4, regularizer: 'frobenius' as const, lambda: 0.3 }
+    const host = await trainProbe(x, n, p, train, null, { ...config, tripletsOn: 'host' })
+    useSwiftShader()
+    await chooseBackend({ force: 'webgpu' })
+    const counts = { dispatch: 0, submit: 0 }
+    const globals = globalThis as unknown as { GPUComputePassEncoder: { prototype: { dispatchWorkgroups: (...a: unknown[]) => void } }; GPUQueue: { prototype: { submit: (...a: unknown[]) => void } } }
+    const { dispatchWorkgroups } = globals.GPUComputePassEncoder.prototype
+    const { submit } = globals.GPUQueue.prototype
+    globals.GPUComputePassEncoder.prototype.dispatchWorkgroups = function (this: unknown, ...a: unknown[]) {
+      counts.dispatch++
+      return dispatchWorkgroups.apply(this, a)
+    }
+    globals.GPUQueue.prototype.submit = function (this: unknown, ...a: unknown[]) {
+      counts.submit++
+      return submit.apply(this, a)
+    }
+    let fused: Awaited<ReturnType<typeof trainProbe>>
+    try {
+      fused = await trainProbe(x, n, p, train, null, { ...config, tripletsOn: 'device' })
+    } finally {
+      globals.GPUComputePassEncoder.prototype.dispatchWorkgroups = dispatchWorkgroups
+      globals.GPUQueue.prototype.submit = submit
+      await chooseBackend({ force: 'cpu' })
+    }
+    const steps = 3 * (512 / 64)
+    expect(counts.dispatch).toBe(6 * steps)
+    // tfjs submits every 100 dispatches; ours are the epoch ends' reads (sums, weights) and the last flush.
+    expect(counts.submit).toBeLessThanOrEqual(Math.ceil((6 * steps) / 100) + 2 * 3 * 2 + 2)
+    fused.epochs.forEach((e, k) => {
+      expect(e.trainLoss).toBeCloseTo(host.epochs[k]!.trainLoss, 4)
+      expect(e.trainAccuracy).toBe(host.epochs[k]!.trainAccuracy)
+    })
+    expect(fused.transform.q).toBe(4)
+    expect(Math.abs(host.transform.weights[1]!)).toBeGreaterThan(1e-3)
+    fused.transform.weights.forEach((v, k) => expect(v).toBeCloseTo(host.transform.weights[k]!, 4))
+    fused.transform.bias!.forEach((v, k) => expect(v).toBeCloseTo(host.transform.bias![k]!, 4))
   })
 
   it('saves a transform as gLocal’s transform.npz and loads it back to the same features', async () => {

@@ -1,9 +1,11 @@
 // The triplet term of objective.ts in tfjs ops, for GPU backends: Z stays on the device, the three pair
 // similarities are gathered row products, and tfjs's automatic gradients replace the host loop — so a training
 // step never waits for a read-back. The loss is the cross-entropy −Σ y log p; the soft objective's KL adds the
-// constant Σ y log y, which the caller adds on the host (klConstant).
+// constant Σ y log y, which the caller adds on the host (klConstant). Evaluation on the device uses our fused
+// kernels on webgpu (kernels/tripletTerm.ts) and these ops elsewhere.
 import * as tf from '@tensorflow/tfjs-core'
-import type { Triplets } from './objective'
+import { fusedTripletTerm, termSums } from '../compute/kernels/tripletTerm'
+import type { TripletTerm, Triplets } from './objective'
 
 /** The columns of a set of triplets as device tensors (and their soft labels, for the soft objective). */
 export interface DeviceTriplets {
@@ -62,4 +64,40 @@ export function deviceTripletTerm(z: tf.Tensor2D, t: DeviceTriplets, temperature
   const [s0, s1, s2] = tf.unstack(l, 1)
   const correct = tf.sum(tf.cast(tf.logicalAnd(tf.greater(s0!, s1!), tf.greater(s0!, s2!)), 'float32'))
   return { crossEntropy: crossEntropy as tf.Scalar, correct: correct as tf.Scalar }
+}
+
+/** Triplets evaluated per device pass (bounds the gathered rows' memory). */
+const DEVICE_CHUNK = 65_536
+
+/**
+ * Mean loss and accuracy of triplets from Z on the device: our fused kernels on webgpu, tfjs ops elsewhere; one
+ * read-back at the end.
+ */
+export async function evaluateOnDevice(z: tf.Tensor2D, triplets: Triplets, config: { objective: string; temperature: number }): Promise<TripletTerm> {
+  const soft = config.objective === 'soft'
+  const all = Int32Array.from({ length: triplets.count }, (_, i) => i)
+  let sums = tf.zeros([2])
+  for (let start = 0; start < triplets.count; start += DEVICE_CHUNK) {
+    const ids = all.subarray(start, start + DEVICE_CHUNK)
+    let chunk: tf.Tensor
+    if (tf.getBackend() === 'webgpu') {
+      const { term } = fusedTripletTerm(z, { indices: triplets.indices, soft: soft ? triplets.soft : null }, ids, config.temperature, null)
+      chunk = termSums(term)
+      term.dispose()
+    } else {
+      const t = uploadTriplets(triplets, ids, soft)
+      chunk = tf.tidy(() => {
+        const { crossEntropy, correct } = deviceTripletTerm(z, t, config.temperature)
+        return tf.stack([crossEntropy, correct])
+      })
+      disposeTriplets(t)
+    }
+    const next = tf.add(sums, chunk)
+    tf.dispose([sums, chunk])
+    sums = next
+  }
+  const [crossEntropy, correct] = (await sums.data()) as Float32Array
+  sums.dispose()
+  const constant = soft ? klConstant(triplets, all) : 0
+  return { loss: (crossEntropy! + constant) / triplets.count, accuracy: correct! / triplets.count }
 }

@@ -2,13 +2,15 @@
 // gLocal objective plus λ R(W), Adam, global-norm gradient clipping, early stopping on a validation split.
 // Each step computes Z for the n objects once and S = Z Zᵀ on the compute backend; the triplet term and its
 // gradient dL/dS are tight loops over the batch (objective.ts); dL/dW = Xsᵀ (G + Gᵀ) Z goes back to the backend.
-// The gLocal local term and the regulariser are small and use tfjs's automatic gradients. On GPU backends the
+// The gLocal local term uses tfjs's automatic gradients, the regulariser its closed form. On GPU backends the
 // triplet term stays on the device — fused WGSL kernels on webgpu (kernels/tripletTerm.ts), tfjs ops elsewhere
-// (deviceTerm.ts) — and losses are read back once per epoch.
+// (deviceTerm.ts) — and losses are read back once per epoch; on webgpu the hard and soft objectives train with
+// the whole step in our kernels (fusedTrainer.ts).
 import * as tf from '@tensorflow/tfjs-core'
-import { createTripletWorkspace, destroyTripletWorkspace, fusedTripletTerm, type TripletWorkspace } from '../compute/kernels/tripletTerm'
+import { fusedTripletTerm, termSums } from '../compute/kernels/tripletTerm'
 import { randomGenerator } from '../data/simulate'
-import { deviceTripletTerm, disposeTriplets, klConstant, uploadTriplets } from './deviceTerm'
+import { canTrainFused, createFusedTrainer } from './fusedTrainer'
+import { deviceTripletTerm, disposeTriplets, evaluateOnDevice, klConstant, uploadTriplets } from './deviceTerm'
 import { tripletTerm, tripletTermRows, type TripletTerm, type Triplets } from './objective'
 import { standardization, standardize, type AffineTransform } from './transform'
 
@@ -97,23 +99,9 @@ function tripletPath(config: ProbeConfig): 'host' | 'fused' | 'ops' {
   return !device ? 'host' : tf.getBackend() === 'webgpu' ? 'fused' : 'ops'
 }
 
-/** Triplets evaluated per device pass (bounds the gathered rows' memory). */
-const DEVICE_CHUNK = 65_536
-
-/** What every step of one training reuses: the regulariser's identity, the fused kernels' buffers. */
-interface StepContext {
-  eye: tf.Tensor2D | null
-  workspace: TripletWorkspace | null
-}
-
-/** tf.eye builds the identity on the host: made once per training. */
-function stepContext(config: ProbeConfig, n: number, p: number, q: number, capacity: number): StepContext {
-  return { eye: p === q ? tf.eye(p) : null, workspace: tripletPath(config) === 'fused' ? createTripletWorkspace(capacity, n, q) : null }
-}
-
-function disposeContext({ eye, workspace }: StepContext): void {
-  eye?.dispose()
-  if (workspace) destroyTripletWorkspace(workspace)
+/** The regulariser's identity (null when q < p), made once per training: tf.eye builds it on the host. */
+function identityFor(p: number, q: number): tf.Tensor2D | null {
+  return p === q ? tf.eye(p) : null
 }
 
 let gradients: Promise<unknown> | null = null
@@ -147,13 +135,13 @@ function pairSimilarities(z: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** Loss and accuracy of triplets under the current W, b (no gradient). */
-async function evaluateTriplets(xs: tf.Tensor2D, w: tf.Variable, b: tf.Variable, triplets: Triplets, config: ProbeConfig, context: StepContext): Promise<TripletTerm> {
+async function evaluateTriplets(xs: tf.Tensor2D, w: tf.Variable, b: tf.Variable, triplets: Triplets, config: ProbeConfig): Promise<TripletTerm> {
   const n = xs.shape[0]
   const soft = config.objective === 'soft'
   const { x, z } = rowsOf(xs, null, w, b)
   x.dispose()
   try {
-    if (tripletPath(config) !== 'host') return await evaluateOnDevice(z, triplets, config, context.workspace)
+    if (tripletPath(config) !== 'host') return await evaluateOnDevice(z, triplets, config)
     if (fromRows(triplets.count, n)) {
       const all = Int32Array.from({ length: n }, (_, i) => i)
       const ids = Int32Array.from({ length: triplets.count }, (_, i) => i)
@@ -166,33 +154,6 @@ async function evaluateTriplets(xs: tf.Tensor2D, w: tf.Variable, b: tf.Variable,
   } finally {
     z.dispose()
   }
-}
-
-async function evaluateOnDevice(z: tf.Tensor2D, triplets: Triplets, config: ProbeConfig, workspace: TripletWorkspace | null): Promise<TripletTerm> {
-  const soft = config.objective === 'soft'
-  const all = Int32Array.from({ length: triplets.count }, (_, i) => i)
-  let sums = tf.zeros([2])
-  for (let start = 0; start < triplets.count; start += DEVICE_CHUNK) {
-    const ids = all.subarray(start, start + DEVICE_CHUNK)
-    let chunk: tf.Tensor
-    if (workspace) {
-      chunk = fusedTripletTerm(workspace, z, { indices: triplets.indices, soft: soft ? triplets.soft : null }, ids, config.temperature, null).sums
-    } else {
-      const t = uploadTriplets(triplets, ids, soft)
-      chunk = tf.tidy(() => {
-        const { crossEntropy, correct } = deviceTripletTerm(z, t, config.temperature)
-        return tf.stack([crossEntropy, correct])
-      })
-      disposeTriplets(t)
-    }
-    const next = tf.add(sums, chunk)
-    tf.dispose([sums, chunk])
-    sums = next
-  }
-  const [crossEntropy, correct] = (await sums.data()) as Float32Array
-  sums.dispose()
-  const constant = soft ? klConstant(triplets, all) : 0
-  return { loss: (crossEntropy! + constant) / triplets.count, accuracy: correct! / triplets.count }
 }
 
 /**
@@ -247,11 +208,12 @@ async function tripletStep(
  * The weighted triplet term of one batch by the fused WebGPU kernels: its mean loss, number correct, and gradient
  * with respect to W and b, all on the device.
  */
-function fusedTripletStep(workspace: TripletWorkspace, xs: tf.Tensor2D, w: tf.Variable, b: tf.Variable, triplets: Triplets, ids: Int32Array, config: ProbeConfig, weight: number) {
+function fusedTripletStep(xs: tf.Tensor2D, w: tf.Variable, b: tf.Variable, triplets: Triplets, ids: Int32Array, config: ProbeConfig, weight: number) {
   const z = tf.tidy(() => tf.add(tf.matMul(xs, w), b) as tf.Tensor2D)
   const soft = config.objective === 'soft'
-  const { sums, dz } = fusedTripletTerm(workspace, z, { indices: triplets.indices, soft: soft ? triplets.soft : null }, ids, config.temperature, weight / (ids.length * config.temperature))
-  z.dispose()
+  const { term, dz } = fusedTripletTerm(z, { indices: triplets.indices, soft: soft ? triplets.soft : null }, ids, config.temperature, weight / (ids.length * config.temperature))
+  const sums = termSums(term)
+  tf.dispose([z, term])
   const out = tf.tidy(() => {
     const [crossEntropy, correct] = tf.unstack(sums)
     return {
@@ -303,13 +265,13 @@ async function objectiveStep(
   ids: Int32Array,
   config: ProbeConfig,
   local: Int32Array | null,
-  { eye, workspace }: StepContext,
+  eye: tf.Tensor2D | null,
 ): Promise<{ loss: tf.Scalar; correct: tf.Scalar; gw: tf.Tensor; gb: tf.Tensor }> {
   const weight = config.objective === 'glocal' ? 1 - config.alpha : 1
   const soft = config.objective === 'soft'
   const path = tripletPath(config)
   const host = path === 'host' ? await tripletStep(xs, w, b, triplets, ids, config, weight) : null
-  const fused = path === 'fused' ? fusedTripletStep(workspace!, xs, w, b, triplets, ids, config, weight) : null
+  const fused = path === 'fused' ? fusedTripletStep(xs, w, b, triplets, ids, config, weight) : null
   const uploaded = path === 'ops' ? uploadTriplets(triplets, ids, soft) : null
   const batch = local
     ? tf.tidy(() => {
@@ -368,17 +330,16 @@ export async function probeObjective(
   const xs = tf.tensor2d(standardize(x, mean, std), [n, p])
   const w = tf.variable(tf.tensor2d(weights, [p, q]), true, `check${id}_w`)
   const b = tf.variable(tf.tensor1d(bias), true, `check${id}_b`)
-  const context = stepContext(config, n, p, q, triplets.count)
+  const eye = identityFor(p, q)
   try {
     const ids = Int32Array.from({ length: triplets.count }, (_, i) => i)
     const local = config.objective === 'glocal' ? Int32Array.from({ length: n }, (_, i) => i) : null
-    const { loss, correct, gw, gb } = await objectiveStep(xs, w, b, triplets, ids, config, local, context)
+    const { loss, correct, gw, gb } = await objectiveStep(xs, w, b, triplets, ids, config, local, eye)
     const result = { loss: (await loss.data())[0]!, gw: (await gw.data()) as Float32Array, gb: (await gb.data()) as Float32Array }
     tf.dispose([loss, correct, gw, gb])
     return result
   } finally {
-    tf.dispose([xs, w, b])
-    disposeContext(context)
+    tf.dispose([xs, w, b, ...(eye ? [eye] : [])])
   }
 }
 
@@ -388,6 +349,62 @@ function shuffle(ids: Int32Array, random: () => number): void {
     const t = ids[i]!
     ids[i] = ids[j]!
     ids[j] = t
+  }
+}
+
+/** One training's optimiser and parameters: tfjs variables and Adam, or our fused WebGPU kernels. */
+interface Trainer {
+  /** One Adam step on the training triplets `ids` (with gLocal's local batch `local`). */
+  step(ids: Int32Array, local: Int32Array | null): Promise<void>
+  /** [Σ loss × batch size, Σ correct] over the steps since the last call. */
+  takeSums(): Promise<[number, number]>
+  evaluate(triplets: Triplets): Promise<TripletTerm>
+  weights(): Promise<{ w: Float32Array; b: Float32Array }>
+  dispose(): void
+}
+
+/** Training through tfjs: variables, objectiveStep's gradients, global-norm clipping and tfjs's Adam. */
+function tfjsTrainer(xs: tf.Tensor2D, p: number, q: number, train: Triplets, config: ProbeConfig): Trainer {
+  const id = probes++
+  const w = tf.variable(tf.tidy(() => tf.mul(tf.eye(p, q), config.initScale)), true, `probe${id}_w`)
+  const b = tf.variable(tf.zeros([q]), true, `probe${id}_b`)
+  // PyTorch's (and gLocal's) Adam constants, rather than tfjs's epsilon of 1e-7.
+  const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8)
+  const eye = identityFor(p, q)
+  // [Σ loss × batch size, Σ correct], on the device until read.
+  let sums = tf.zeros([2])
+  return {
+    async step(ids, local) {
+      const { loss, correct, gw, gb } = await objectiveStep(xs, w, b, train, ids, config, local, eye)
+      const next = tf.tidy(() => tf.add(sums, tf.stack([tf.mul(loss, ids.length), correct])))
+      tf.dispose([sums, loss, correct])
+      sums = next
+      const clipped = tf.tidy(() => {
+        const norm = tf.sqrt(tf.add(tf.sum(tf.square(gw)), tf.sum(tf.square(gb))))
+        const factor = tf.minimum(1, tf.div(config.clipNorm, tf.add(norm, 1e-12)))
+        return [
+          { name: w.name, tensor: tf.mul(gw, factor) },
+          { name: b.name, tensor: tf.mul(gb, factor) },
+        ]
+      })
+      tf.dispose([gw, gb])
+      optimizer.applyGradients(clipped)
+      tf.dispose(clipped.map((t) => t.tensor))
+    },
+    async takeSums() {
+      const [loss, correct] = (await sums.data()) as Float32Array
+      sums.dispose()
+      sums = tf.zeros([2])
+      return [loss!, correct!]
+    },
+    evaluate: (triplets) => evaluateTriplets(xs, w, b, triplets, config),
+    async weights() {
+      return { w: (await w.data()) as Float32Array, b: (await b.data()) as Float32Array }
+    },
+    dispose() {
+      tf.dispose([w, b, sums, ...(eye ? [eye] : [])])
+      optimizer.dispose()
+    },
   }
 }
 
@@ -411,23 +428,17 @@ export async function trainProbe(
   if (q < 1 || q > p) throw new RangeError(`the rank must be between 1 and ${p}`)
   const { mean, std } = standardization(x)
   const random = randomGenerator(config.seed)
-  const id = probes++
-  const xs = tf.tensor2d(standardize(x, mean, std), [n, p])
-  const w = tf.variable(tf.tidy(() => tf.mul(tf.eye(p, q), config.initScale)), true, `probe${id}_w`)
-  const b = tf.variable(tf.zeros([q]), true, `probe${id}_b`)
-  // PyTorch's (and gLocal's) Adam constants, rather than tfjs's epsilon of 1e-7.
-  const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8)
+  const standardized = standardize(x, mean, std)
+  const xs = tf.tensor2d(standardized, [n, p])
+  const trainer = canTrainFused(config) ? createFusedTrainer(standardized, n, p, q, train, config) : tfjsTrainer(xs, p, q, train, config)
   const pool = objects ?? Int32Array.from({ length: n }, (_, i) => i)
   const order = Int32Array.from({ length: train.count }, (_, i) => i)
   const batch = Math.min(config.batchSize ?? train.count, train.count)
-  const context = stepContext(config, n, p, q, Math.max(batch, Math.min(validation?.count ?? 0, DEVICE_CHUNK)))
   const epochs: EpochReport[] = []
   let best = { loss: Infinity, epoch: 0, w: null as Float32Array | null, b: null as Float32Array | null }
   try {
     for (let epoch = 1; epoch <= config.maxEpochs; epoch++) {
       if (config.shuffle && batch < train.count) shuffle(order, random)
-      // [Σ loss × batch size, Σ correct] over the epoch, on the device until the epoch ends.
-      let sums = tf.zeros([2])
       for (let start = 0; start < train.count; start += batch) {
         const ids = order.subarray(start, Math.min(train.count, start + batch))
         let local: Int32Array | null = null
@@ -440,41 +451,24 @@ export async function trainProbe(
           }
           local = picked.subarray(0, size)
         }
-        const { loss, correct, gw: rawW, gb: rawB } = await objectiveStep(xs, w, b, train, ids, config, local, context)
-        const next = tf.tidy(() => tf.add(sums, tf.stack([tf.mul(loss, ids.length), correct])))
-        tf.dispose([sums, loss, correct])
-        sums = next
-        const total = tf.tidy(() => {
-          const [gw, gb] = [rawW, rawB]
-          const norm = tf.sqrt(tf.add(tf.sum(tf.square(gw)), tf.sum(tf.square(gb))))
-          const factor = tf.minimum(1, tf.div(config.clipNorm, tf.add(norm, 1e-12)))
-          return [
-            { name: w.name, tensor: tf.mul(gw, factor) },
-            { name: b.name, tensor: tf.mul(gb, factor) },
-          ]
-        })
-        tf.dispose([rawW, rawB])
-        optimizer.applyGradients(total)
-        tf.dispose(total.map((t) => t.tensor))
+        await trainer.step(ids, local)
       }
-      const [lossSum, correct] = (await sums.data()) as Float32Array
-      sums.dispose()
-      const report: EpochReport = { epoch, trainLoss: lossSum! / train.count, trainAccuracy: correct! / train.count, validationLoss: null, validationAccuracy: null }
+      const [lossSum, correct] = await trainer.takeSums()
+      const report: EpochReport = { epoch, trainLoss: lossSum / train.count, trainAccuracy: correct / train.count, validationLoss: null, validationAccuracy: null }
       if (validation && validation.count > 0) {
-        const term = await evaluateTriplets(xs, w, b, validation, config, context)
+        const term = await trainer.evaluate(validation)
         report.validationLoss = term.loss
         report.validationAccuracy = term.accuracy
       }
       epochs.push(report)
       const watched = report.validationLoss ?? report.trainLoss
-      if (watched < best.loss) best = { loss: watched, epoch, w: (await w.data()) as Float32Array, b: (await b.data()) as Float32Array }
+      if (watched < best.loss) best = { loss: watched, epoch, ...(await trainer.weights()) }
       await hooks.epoch?.(report)
       if (epoch - best.epoch >= config.patience) break
     }
     return { transform: { weights: best.w!, p, q, bias: best.b!, mean, std }, epochs, bestEpoch: best.epoch }
   } finally {
-    tf.dispose([xs, w, b])
-    disposeContext(context)
-    optimizer.dispose()
+    xs.dispose()
+    trainer.dispose()
   }
 }

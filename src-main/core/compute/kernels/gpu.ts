@@ -37,17 +37,30 @@ export function grid(device: GPUDevice, count: number): [number, number] {
   return [x, Math.max(1, Math.ceil(count / x))]
 }
 
-export async function readFloat32(device: GPUDevice, source: GPUBuffer, length: number): Promise<Float32Array> {
+/** `length` floats of a buffer, from float `offset` on. */
+export async function readFloat32(device: GPUDevice, source: GPUBuffer, length: number, offset = 0): Promise<Float32Array> {
   const bytes = length * 4
   const staging = device.createBuffer({ size: Math.max(16, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })
   const encoder = device.createCommandEncoder()
-  encoder.copyBufferToBuffer(source, 0, staging, 0, Math.max(16, bytes))
+  encoder.copyBufferToBuffer(source, 4 * offset, staging, 0, Math.min(Math.max(16, bytes), source.size - 4 * offset))
   device.queue.submit([encoder.finish()])
   await staging.mapAsync(GPUMapMode.READ)
   const out = new Float32Array(staging.getMappedRange(0, Math.max(16, bytes)).slice(0, bytes))
   staging.unmap()
   staging.destroy()
   return out
+}
+
+/** Submits the commands tfjs has recorded but not yet submitted, so that our own submits come after them. */
+export function flushTfjs(): void {
+  const backend = tf.backend() as unknown as { endComputePassEncoder?: () => void; submitQueue?: () => void; commandEncoder?: GPUCommandEncoder | null }
+  if (typeof backend.submitQueue !== 'function' || typeof backend.endComputePassEncoder !== 'function') {
+    throw new Error('this tfjs-backend-webgpu cannot be flushed (no submitQueue); the fused probe kernels need it')
+  }
+  // No encoder: nothing recorded since the last submit.
+  if (!backend.commandEncoder) return
+  backend.endComputePassEncoder()
+  backend.submitQueue()
 }
 
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>()

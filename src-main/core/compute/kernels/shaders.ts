@@ -57,91 +57,174 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 `
 
-// The probe's triplet term, pass 1: one workgroup per triplet t = (i, j, k) reduces the three row products of Z
-// over q, then writes coef[3t..] = scale · (softmax(s/τ) − y) (y one-hot on pair 0, or the soft labels) and
-// stats[2t..] = [−Σ y log p, 1 if s_ij is the strict maximum].
+// The probe's triplet term, pass 1 (a tfjs program, kernels/tfjsProgram.ts): one workgroup per triplet
+// t = (i, j, k) reduces the three row products of Z over q, then writes result[5t..] = [scale · (softmax(s/τ) − y)
+// (three), −Σ y log p, 1 if s_ij is the strict maximum] (y one-hot on pair 0, or the soft labels).
 export const TRIPLET_TERM_WGSL = /* wgsl */ `
-struct Params { m: u32, q: u32, soft: u32, groupsX: u32, invTemp: f32, scale: f32, pad0: u32, pad1: u32 }
-@group(0) @binding(0) var<storage, read> z: array<f32>;
-@group(0) @binding(1) var<storage, read> tri: array<u32>;
-@group(0) @binding(2) var<storage, read> labels: array<f32>;
-@group(0) @binding(3) var<storage, read_write> coef: array<f32>;
-@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
-@group(0) @binding(5) var<uniform> params: Params;
-
 var<workgroup> partial: array<vec3<f32>, 64>;
 
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let t = wid.y * params.groupsX + wid.x;
-  if (t >= params.m) { return; }
-  let q = params.q;
-  let i = tri[3u * t] * q;
-  let j = tri[3u * t + 1u] * q;
-  let k = tri[3u * t + 2u] * q;
+fn main(index: i32) {
+  let t = groupIndex();
+  let live = t < u32(uniforms.outShape[0]);
+  let q = u32(uniforms.q);
   var acc = vec3<f32>(0.0);
-  for (var d = lid; d < q; d = d + 64u) {
-    let zi = z[i + d];
-    let zj = z[j + d];
-    let zk = z[k + d];
-    acc = acc + vec3<f32>(zi * zj, zi * zk, zj * zk);
+  if (live) {
+    let i = u32(tri[3u * t]) * q;
+    let j = u32(tri[3u * t + 1u]) * q;
+    let k = u32(tri[3u * t + 2u]) * q;
+    for (var d = localIndex; d < q; d = d + 64u) {
+      let zi = z[i + d];
+      let zj = z[j + d];
+      let zk = z[k + d];
+      acc = acc + vec3<f32>(zi * zj, zi * zk, zj * zk);
+    }
   }
-  partial[lid] = acc;
+  partial[localIndex] = acc;
   workgroupBarrier();
   for (var half = 32u; half > 0u; half = half >> 1u) {
-    if (lid < half) { partial[lid] = partial[lid] + partial[lid + half]; }
+    if (localIndex < half) { partial[localIndex] = partial[localIndex] + partial[localIndex + half]; }
     workgroupBarrier();
   }
-  if (lid == 0u) {
+  if (live && localIndex == 0u) {
     let raw = partial[0];
-    let s = raw * params.invTemp;
+    let s = raw * uniforms.invTemp;
     let top = max(s.x, max(s.y, s.z));
     let e = exp(s - vec3<f32>(top));
     let total = e.x + e.y + e.z;
     let logZ = top + log(total);
     var y = vec3<f32>(1.0, 0.0, 0.0);
-    if (params.soft == 1u) { y = vec3<f32>(labels[3u * t], labels[3u * t + 1u], labels[3u * t + 2u]); }
-    let g = (e / total - y) * params.scale;
-    coef[3u * t] = g.x;
-    coef[3u * t + 1u] = g.y;
-    coef[3u * t + 2u] = g.z;
-    stats[2u * t] = -dot(y, s - vec3<f32>(logZ));
-    stats[2u * t + 1u] = select(0.0, 1.0, raw.x > raw.y && raw.x > raw.z);
+    if (uniforms.soft == 1) { y = vec3<f32>(labels[3u * t], labels[3u * t + 1u], labels[3u * t + 2u]); }
+    let g = (e / total - y) * uniforms.scale;
+    result[5u * t] = g.x;
+    result[5u * t + 1u] = g.y;
+    result[5u * t + 2u] = g.z;
+    result[5u * t + 3u] = -dot(y, s - vec3<f32>(logZ));
+    result[5u * t + 4u] = select(0.0, 1.0, raw.x > raw.y && raw.x > raw.z);
   }
 }
 `
 
 // The probe's triplet term, pass 2: dZ[o, d] = Σ over o's appearances (CSR: offsets, entries = 3t + role) of the
-// coefficient-weighted rows of its two partners — the gradient with respect to Z without atomics.
+// coefficient-weighted rows of its two partners — the gradient with respect to Z without atomics. A workgroup
+// covers 64 columns of one row.
 export const TRIPLET_TERM_GRADIENT_WGSL = /* wgsl */ `
-struct Params { rows: u32, q: u32, groupsY: u32, pad: u32 }
-@group(0) @binding(0) var<storage, read> z: array<f32>;
-@group(0) @binding(1) var<storage, read> tri: array<u32>;
-@group(0) @binding(2) var<storage, read> coef: array<f32>;
-@group(0) @binding(3) var<storage, read> offsets: array<u32>;
-@group(0) @binding(4) var<storage, read> entries: array<u32>;
-@group(0) @binding(5) var<storage, read_write> dz: array<f32>;
-@group(0) @binding(6) var<uniform> params: Params;
-
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let d = gid.x;
-  let o = wid.z * params.groupsY + wid.y;
-  let q = params.q;
-  if (d >= q || o >= params.rows) { return; }
+fn main(index: i32) {
+  let group = groupIndex();
+  let q = u32(uniforms.q);
+  let o = group / u32(uniforms.columnGroups);
+  let d = (group % u32(uniforms.columnGroups)) * 64u + localIndex;
+  if (o >= u32(uniforms.outShape[0]) || d >= q) { return; }
   var acc = 0.0;
-  for (var e = offsets[o]; e < offsets[o + 1u]; e = e + 1u) {
-    let entry = entries[e];
+  for (var e = u32(offsets[o]); e < u32(offsets[o + 1u]); e = e + 1u) {
+    let entry = u32(entries[e]);
     let t = entry / 3u;
     let role = entry % 3u;
-    let zi = z[tri[3u * t] * q + d];
-    let zj = z[tri[3u * t + 1u] * q + d];
-    let zk = z[tri[3u * t + 2u] * q + d];
-    let c = vec3<f32>(coef[3u * t], coef[3u * t + 1u], coef[3u * t + 2u]);
+    let zi = z[u32(tri[3u * t]) * q + d];
+    let zj = z[u32(tri[3u * t + 1u]) * q + d];
+    let zk = z[u32(tri[3u * t + 2u]) * q + d];
+    let c = vec3<f32>(term[5u * t], term[5u * t + 1u], term[5u * t + 2u]);
     if (role == 0u) { acc = acc + c.x * zj + c.y * zk; }
     else if (role == 1u) { acc = acc + c.x * zi + c.z * zk; }
     else { acc = acc + c.y * zi + c.z * zj; }
   }
-  dz[o * q + d] = acc;
+  result[o * q + d] = acc;
+}
+`
+
+// The probe's update, shared part: the parameters are one buffer [W (p × q); bᵀ] followed by Adam's moments;
+// residual(i) is W − c I at element i (c = tr W / p, the identity regulariser) or W (Frobenius), 0 for b.
+const PROBE_UPDATE_COMMON = /* wgsl */ `
+var<workgroup> sums: array<vec2<f32>, 256>;
+
+fn workgroupSum(value: vec2<f32>) -> vec2<f32> {
+  workgroupBarrier();
+  sums[localIndex] = value;
+  workgroupBarrier();
+  for (var half = 128u; half > 0u; half = half >> 1u) {
+    if (localIndex < half) { sums[localIndex] = sums[localIndex] + sums[localIndex + half]; }
+    workgroupBarrier();
+  }
+  return sums[0];
+}
+
+fn residual(i: u32, value: f32, c: f32) -> f32 {
+  let q = u32(uniforms.q);
+  if (i >= u32(uniforms.p) * q) { return 0.0; }
+  if (uniforms.identity == 1 && i / q == i % q) { return value - c; }
+  return value;
+}
+`
+
+// The probe's update, pass 1: per workgroup of 256 parameters, Σ g² and Σ residual² with g = dL/dθ + 2λ residual
+// (the regulariser's gradient added to the triplet term's); the first workgroup also writes c after the
+// partial sums. Every workgroup sums the diagonal itself (p reads), which saves a pass.
+export const PROBE_GRADIENT_NORMS_WGSL = PROBE_UPDATE_COMMON + /* wgsl */ `
+fn main(index: i32) {
+  let p = u32(uniforms.p);
+  let q = u32(uniforms.q);
+  let groups = u32(uniforms.outShape[0]) - 1u;
+  let group = groupIndex();
+  var diagonal = 0.0;
+  if (uniforms.identity == 1) {
+    for (var k = localIndex; k < p; k = k + 256u) { diagonal = diagonal + w[k * q + k]; }
+  }
+  let c = workgroupSum(vec2<f32>(diagonal, 0.0)).x / f32(p);
+  let i = group * 256u + localIndex;
+  var squares = vec2<f32>(0.0);
+  if (i < (p + 1u) * q) {
+    let d = residual(i, w[i], c);
+    let gradient = g[i] + 2.0 * uniforms.lambda * d;
+    squares = vec2<f32>(gradient * gradient, d * d);
+  }
+  let total = workgroupSum(squares);
+  if (localIndex == 0u && group < groups) {
+    result[2u * group] = total.x;
+    result[2u * group + 1u] = total.y;
+    if (group == 0u) {
+      result[2u * groups] = c;
+      result[2u * groups + 1u] = 0.0;
+    }
+  }
+}
+`
+
+// The probe's update, pass 2, in place on [θ | m | v | epoch sums]: every workgroup reduces pass 1's partial sums
+// to ‖g‖ (clipping factor min(1, clip / ‖g‖)) and Σ residual², then Adam (PyTorch's and tfjs's form, bias
+// corrections inv1 = 1 / (1 − β1ᵗ), inv2 = 1 / (1 − β2ᵗ)) on its 256 parameters. The first workgroup adds the
+// step's loss × batch and number correct to the epoch sums.
+export const PROBE_ADAM_WGSL = PROBE_UPDATE_COMMON + /* wgsl */ `
+fn main(index: i32) {
+  let size = (u32(uniforms.p) + 1u) * u32(uniforms.q);
+  let groups = u32(uniforms.groups);
+  let group = groupIndex();
+  var partial = vec2<f32>(0.0);
+  for (var k = localIndex; k < groups; k = k + 256u) {
+    partial = partial + vec2<f32>(partials[2u * k], partials[2u * k + 1u]);
+  }
+  let totals = workgroupSum(partial);
+  let factor = min(1.0, uniforms.clipNorm / (sqrt(totals.x) + 1e-12));
+  let c = partials[2u * groups];
+  let i = group * 256u + localIndex;
+  if (i < size) {
+    let value = result[i];
+    let gradient = (g[i] + 2.0 * uniforms.lambda * residual(i, value, c)) * factor;
+    let first = uniforms.beta1 * result[size + i] + (1.0 - uniforms.beta1) * gradient;
+    let second = uniforms.beta2 * result[2u * size + i] + (1.0 - uniforms.beta2) * gradient * gradient;
+    result[size + i] = first;
+    result[2u * size + i] = second;
+    result[i] = value - uniforms.learningRate * (first * uniforms.inv1) / (sqrt(second * uniforms.inv2) + uniforms.epsilon);
+  }
+  var counted = vec2<f32>(0.0);
+  if (group == 0u) {
+    for (var t = localIndex; t < u32(uniforms.batch); t = t + 256u) {
+      counted = counted + vec2<f32>(term[5u * t + 3u], term[5u * t + 4u]);
+    }
+  }
+  let step = workgroupSum(counted);
+  if (group == 0u && localIndex == 0u) {
+    let loss = uniforms.lossScale * step.x + uniforms.lossConstant + uniforms.lambda * totals.y;
+    result[3u * size] = result[3u * size] + loss * f32(uniforms.batch);
+    result[3u * size + 1u] = result[3u * size + 1u] + step.y;
+  }
 }
 `

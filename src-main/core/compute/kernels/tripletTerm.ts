@@ -1,10 +1,10 @@
-// The probe's triplet term fused into two WGSL passes on the webgpu device that tfjs holds: Z never leaves the
-// GPU, and the gradient with respect to Z is summed per object from a CSR list of its appearances (built on the
-// host, a few kilobytes per batch) instead of tfjs's gather gradient, whose scatter-add is slow on WebGPU.
-// Measured on an H100 (1 M triplets, batch 4096): Dawn's queue submits dominate, so a step submits once.
+// The probe's triplet term in two WGSL kernels on the webgpu backend, run as tfjs programs (tfjsProgram.ts): Z
+// never leaves the GPU, and the gradient with respect to Z is summed per object from a CSR list of its
+// appearances (built on the host, a few kilobytes per batch) instead of tfjs's gather gradient, whose scatter-add
+// is slow on WebGPU.
 import * as tf from '@tensorflow/tfjs-core'
-import { dispatchPasses, f32Bits, grid, outputBuffer, pipeline, tfjsGpuDevice, uploadBuffer, type Pass } from './gpu'
 import { TRIPLET_TERM_GRADIENT_WGSL, TRIPLET_TERM_WGSL } from './shaders'
+import { runKernel, scalarUniforms, type KernelSpec } from './tfjsProgram'
 
 export interface TermTriplets {
   /** count × 3 object indices, the odd one out last. */
@@ -14,29 +14,41 @@ export interface TermTriplets {
 }
 
 export interface FusedTerm {
-  /** [Σ −Σ_c y_c log p_c, number correct] over the triplets. */
-  sums: tf.Tensor1D
-  /** scale · dL/dZ (L the summed cross-entropy), n × q; only when asked for. */
+  /**
+   * Per triplet (rows): scale · dL/ds for its three pair similarities, −Σ_c y_c log p_c, and 1 when it is
+   * answered correctly (L the summed cross-entropy).
+   */
+  term: tf.Tensor2D
+  /** scale · dL/dZ, n × q; only when asked for. */
   dz: tf.Tensor2D | null
 }
 
-/** The backend's queue flush: tfjs records commands and submits them later, our buffers must outlive that. */
-function flushTfjs(): void {
-  const backend = tf.backend() as unknown as { endComputePassEncoder?: () => void; submitQueue?: () => void }
-  if (typeof backend.submitQueue !== 'function' || typeof backend.endComputePassEncoder !== 'function') {
-    throw new Error('this tfjs-backend-webgpu cannot be flushed (no submitQueue); the fused triplet kernels need it')
-  }
-  backend.endComputePassEncoder()
-  backend.submitQueue()
+/** Columns of `term`: the cross-entropy and correctness follow the three coefficients. */
+export const TERM_COLUMNS = 5
+
+const TERM: Omit<KernelSpec, 'groups'> = {
+  key: 'humanalignTripletTerm',
+  inputs: ['z', 'tri', 'labels'],
+  workgroupSize: 64,
+  uniforms: 'q: i32, soft: i32, invTemp: f32, scale: f32,',
+  code: TRIPLET_TERM_WGSL,
+}
+
+const GRADIENT: Omit<KernelSpec, 'groups'> = {
+  key: 'humanalignTripletTermGradient',
+  inputs: ['z', 'tri', 'term', 'offsets', 'entries'],
+  workgroupSize: 64,
+  uniforms: 'q: i32, columnGroups: i32,',
+  code: TRIPLET_TERM_GRADIENT_WGSL,
 }
 
 /** Each object's appearances in the triplets `ids`, as CSR: offsets (n + 1) and entries 3c + role. */
-function appearances(indices: Int32Array, ids: Int32Array, n: number): { offsets: Uint32Array; entries: Uint32Array } {
-  const offsets = new Uint32Array(n + 1)
+function appearances(indices: Int32Array, ids: Int32Array, n: number): { offsets: Int32Array; entries: Int32Array } {
+  const offsets = new Int32Array(n + 1)
   for (const t of ids) for (let r = 0; r < 3; r++) offsets[indices[3 * t + r]! + 1]!++
   for (let o = 0; o < n; o++) offsets[o + 1]! += offsets[o]!
   const fill = offsets.slice(0, n)
-  const entries = new Uint32Array(3 * ids.length)
+  const entries = new Int32Array(3 * ids.length)
   ids.forEach((t, c) => {
     for (let r = 0; r < 3; r++) entries[fill[indices[3 * t + r]!]!++] = 3 * c + r
   })
@@ -44,112 +56,43 @@ function appearances(indices: Int32Array, ids: Int32Array, n: number): { offsets
 }
 
 /**
- * The buffers the kernels need for batches of up to `capacity` triplets over n × q rows of Z, made once per
- * training and reused by every step (buffer creation is costly in Dawn). Queue order keeps reuse safe: tfjs's
- * pending reads of the last step's outputs are submitted (by dataToGPU) before the next step's kernels.
- */
-export interface TripletWorkspace {
-  device: GPUDevice
-  capacity: number
-  n: number
-  q: number
-  tri: GPUBuffer
-  labels: GPUBuffer
-  coef: GPUBuffer
-  stats: GPUBuffer
-  offsets: GPUBuffer
-  entries: GPUBuffer
-  dz: GPUBuffer
-  params: GPUBuffer
-  gradientParams: GPUBuffer
-}
-
-export function createTripletWorkspace(capacity: number, n: number, q: number): TripletWorkspace {
-  const device = tfjsGpuDevice()
-  const storage = (bytes: number) => device.createBuffer({ size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST })
-  // Outputs that tfjs adopts as tensors without a copy (zeroCopy) need STORAGE | COPY_SRC.
-  const adopted = (bytes: number) => outputBuffer(device, bytes, GPUBufferUsage.COPY_DST)
-  const uniform = () => device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST })
-  return {
-    device,
-    capacity,
-    n,
-    q,
-    tri: storage(12 * capacity),
-    labels: storage(12 * capacity),
-    coef: storage(12 * capacity),
-    stats: adopted(8 * capacity),
-    offsets: storage(4 * (n + 1)),
-    entries: storage(12 * capacity),
-    dz: adopted(4 * n * q),
-    params: uniform(),
-    gradientParams: uniform(),
-  }
-}
-
-export function destroyTripletWorkspace(w: TripletWorkspace): void {
-  for (const buffer of [w.tri, w.labels, w.coef, w.stats, w.offsets, w.entries, w.dz, w.params, w.gradientParams]) buffer.destroy()
-}
-
-/** Z's GPU buffer; submits tfjs's pending work first. Tiny tensors that tfjs computed on the CPU are uploaded. */
-function bufferOf(device: GPUDevice, z: tf.Tensor2D): { buffer: GPUBuffer; release(): void } {
-  try {
-    const data = z.dataToGPU()
-    return { buffer: data.buffer!, release: () => data.tensorRef.dispose() }
-  } catch (err) {
-    if (!(err instanceof Error && /not on GPU but on CPU/.test(err.message))) throw err
-    flushTfjs()
-    const buffer = uploadBuffer(device, z.dataSync() as Float32Array, GPUBufferUsage.STORAGE)
-    return { buffer, release: () => buffer.destroy() }
-  }
-}
-
-/**
  * The triplet term of `ids` from Z (n × q, on the webgpu backend) at temperature τ; with `scale`, also
  * scale · dL/dZ for L the summed cross-entropy (pass scale = weight / (count · τ) for the gradient of a weighted
- * mean). Two passes, one submit; the outputs are tensors over the workspace's buffers (valid until the next call).
+ * mean). Two kernels in tfjs's command stream; the triplets and their labels are uploaded as tensors.
  */
-export function fusedTripletTerm(
-  workspace: TripletWorkspace,
-  z: tf.Tensor2D,
-  triplets: TermTriplets,
-  ids: Int32Array,
-  temperature: number,
-  scale: number | null,
-): FusedTerm {
-  const { device, n, q } = workspace
+export function fusedTripletTerm(z: tf.Tensor2D, triplets: TermTriplets, ids: Int32Array, temperature: number, scale: number | null): FusedTerm {
+  const [n, q] = z.shape
   const m = ids.length
-  if (m > workspace.capacity || z.shape[0] !== n || z.shape[1] !== q) throw new RangeError(`the triplet workspace holds ${workspace.capacity} triplets of ${n} × ${q}; got ${m} of ${z.shape.join(' × ')}`)
-  const tri = new Uint32Array(3 * m)
-  const labels = triplets.soft ? new Float32Array(3 * m) : null
+  const tri = new Int32Array(3 * m)
+  const labels = triplets.soft ? new Float32Array(3 * m) : new Float32Array(1)
   ids.forEach((t, c) => {
     for (let r = 0; r < 3; r++) {
       tri[3 * c + r] = triplets.indices[3 * t + r]!
-      if (labels) labels[3 * c + r] = triplets.soft![3 * t + r]!
+      if (triplets.soft) labels[3 * c + r] = triplets.soft[3 * t + r]!
     }
   })
-  const source = bufferOf(device, z)
-  device.queue.writeBuffer(workspace.tri, 0, tri)
-  if (labels) device.queue.writeBuffer(workspace.labels, 0, labels)
-  const [gx, gy] = grid(device, m)
-  device.queue.writeBuffer(workspace.params, 0, Uint32Array.from([m, q, labels ? 1 : 0, gx, f32Bits(1 / temperature), f32Bits(scale ?? 0), 0, 0]))
-  const passes: Pass[] = [
-    { compute: pipeline(device, 'tripletTerm', TRIPLET_TERM_WGSL), buffers: [source.buffer, workspace.tri, workspace.labels, workspace.coef, workspace.stats, workspace.params], groups: [gx, gy] },
-  ]
+  const triTensor = tf.tensor1d(tri, 'int32')
+  const labelTensor = tf.tensor1d(labels)
+  const uniforms = scalarUniforms([
+    ['int32', q],
+    ['int32', triplets.soft ? 1 : 0],
+    ['float32', 1 / temperature],
+    ['float32', scale ?? 0],
+  ])
+  const term = runKernel({ ...TERM, groups: m }, [z, triTensor, labelTensor], [m, TERM_COLUMNS], uniforms) as tf.Tensor2D
+  let dz: tf.Tensor2D | null = null
   if (scale !== null) {
     const { offsets, entries } = appearances(triplets.indices, ids, n)
-    device.queue.writeBuffer(workspace.offsets, 0, offsets)
-    device.queue.writeBuffer(workspace.entries, 0, entries)
-    const [rows, layers] = grid(device, n)
-    device.queue.writeBuffer(workspace.gradientParams, 0, Uint32Array.from([n, q, rows, 0, 0, 0, 0, 0]))
-    const buffers = [source.buffer, workspace.tri, workspace.coef, workspace.offsets, workspace.entries, workspace.dz, workspace.gradientParams]
-    passes.push({ compute: pipeline(device, 'tripletTermGradient', TRIPLET_TERM_GRADIENT_WGSL), buffers, groups: [Math.ceil(q / 64), rows, layers] })
+    const lists = [tf.tensor1d(offsets, 'int32'), tf.tensor1d(entries, 'int32')]
+    const columnGroups = Math.ceil(q / 64)
+    dz = runKernel({ ...GRADIENT, groups: n * columnGroups }, [z, triTensor, term, ...lists], [n, q], scalarUniforms([['int32', q], ['int32', columnGroups]])) as tf.Tensor2D
+    tf.dispose(lists)
   }
-  dispatchPasses(device, passes)
-  source.release()
-  const perTriplet = tf.tensor({ buffer: workspace.stats, zeroCopy: true }, [m, 2], 'float32') as tf.Tensor2D
-  const dz = scale !== null ? (tf.tensor({ buffer: workspace.dz, zeroCopy: true }, [n, q], 'float32') as tf.Tensor2D) : null
-  const sums = tf.sum(perTriplet, 0) as tf.Tensor1D
-  perTriplet.dispose()
-  return { sums, dz }
+  tf.dispose([triTensor, labelTensor])
+  return { term, dz }
+}
+
+/** [Σ −Σ y log p, number correct] over a term's triplets, as a device tensor. */
+export function termSums(term: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.sum(tf.slice(term, [0, 3], [-1, 2]), 0) as tf.Tensor1D)
 }

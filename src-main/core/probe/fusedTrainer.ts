@@ -1,0 +1,134 @@
+// Probe training on webgpu with a whole step in tfjs's command stream (kernels/tfjsProgram.ts): Z = [Xs 1]·[W; bᵀ]
+// (one product), the triplet term and dL/dZ (two kernels, kernels/tripletTerm.ts), [dW; dbᵀ] = [Xs 1]ᵀ dZ (one
+// product), then two kernels for the regulariser, the gradient-norm clipping and Adam, which update W, b and the
+// moments in place in one buffer of ours. Six dispatches a step, no read-back and no submit of its own; the
+// epoch's loss and accuracy sums are read once per epoch. The same step in tfjs ops took 67 dispatches, and on an
+// H100 a step's time was that per-dispatch overhead, not GPU work.
+import * as tf from '@tensorflow/tfjs-core'
+import { flushTfjs, readFloat32, tfjsGpuDevice, uploadBuffer } from '../compute/kernels/gpu'
+import { PROBE_ADAM_WGSL, PROBE_GRADIENT_NORMS_WGSL } from '../compute/kernels/shaders'
+import { runKernel, runKernelInPlace, scalarUniforms, type KernelSpec } from '../compute/kernels/tfjsProgram'
+import { fusedTripletTerm } from '../compute/kernels/tripletTerm'
+import { evaluateOnDevice, klConstant } from './deviceTerm'
+import type { TripletTerm, Triplets } from './objective'
+import type { ProbeConfig } from './train'
+
+// PyTorch's (and gLocal's) Adam constants, as the tfjs route uses them.
+const BETA1 = 0.9
+const BETA2 = 0.999
+const EPSILON = 1e-8
+const GROUP = 256
+
+const NORMS: Omit<KernelSpec, 'groups'> = {
+  key: 'humanalignProbeGradientNorms',
+  inputs: ['w', 'g'],
+  workgroupSize: GROUP,
+  uniforms: 'p: i32, q: i32, identity: i32, lambda: f32,',
+  code: PROBE_GRADIENT_NORMS_WGSL,
+}
+
+const ADAM: Omit<KernelSpec, 'groups'> = {
+  key: 'humanalignProbeAdam',
+  inputs: ['partials', 'g', 'term'],
+  workgroupSize: GROUP,
+  uniforms:
+    'p: i32, q: i32, identity: i32, groups: i32, batch: i32, lambda: f32, clipNorm: f32, learningRate: f32, beta1: f32, beta2: f32, epsilon: f32, inv1: f32, inv2: f32, lossScale: f32, lossConstant: f32,',
+  code: PROBE_ADAM_WGSL,
+}
+
+export interface FusedTrainer {
+  /** One Adam step on the training triplets `ids`. */
+  step(ids: Int32Array): void
+  /** [Σ loss × batch size, Σ correct] over the steps since the last call. */
+  takeSums(): Promise<[number, number]>
+  evaluate(triplets: Triplets): Promise<TripletTerm>
+  weights(): Promise<{ w: Float32Array; b: Float32Array }>
+  dispose(): void
+}
+
+/** Whether a training runs as a FusedTrainer: the triplet term on webgpu, no gLocal local term (tfjs autodiff). */
+export function canTrainFused(config: ProbeConfig): boolean {
+  return tf.getBackend() === 'webgpu' && config.tripletsOn !== 'host' && config.objective !== 'glocal'
+}
+
+/** xs: the standardised features (n × p); W starts as initScale · I (p × q), b as 0. */
+export function createFusedTrainer(xs: Float32Array, n: number, p: number, q: number, train: Triplets, config: ProbeConfig): FusedTrainer {
+  const device = tfjsGpuDevice()
+  const size = (p + 1) * q
+  const groups = Math.ceil(size / GROUP)
+  const state = new Float32Array(3 * size + 2)
+  for (let d = 0; d < Math.min(p, q); d++) state[d * q + d] = config.initScale
+  const buffer = uploadBuffer(device, state, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC)
+  // [W; bᵀ] as a tensor over the front of our buffer; the kernels see (and update) the whole buffer.
+  const parameters = tf.tensor({ buffer, zeroCopy: true }, [p + 1, q], 'float32') as tf.Tensor2D
+  const augmented = new Float32Array(n * (p + 1))
+  for (let i = 0; i < n; i++) {
+    augmented.set(xs.subarray(i * p, (i + 1) * p), i * (p + 1))
+    augmented[i * (p + 1) + p] = 1
+  }
+  const x = tf.tensor2d(augmented, [n, p + 1])
+  // An explicit transpose, made once (a product with a transposed operand flag is slower in tfjs).
+  const xt = tf.transpose(x)
+  const identity = config.regularizer === 'identity' && p === q ? 1 : 0
+  const soft = config.objective === 'soft'
+  const labels = { indices: train.indices, soft: soft ? train.soft : null }
+  let steps = 0
+  let disposed = false
+
+  return {
+    step(ids) {
+      steps++
+      const m = ids.length
+      const z = tf.matMul(x, parameters) as tf.Tensor2D
+      const { term, dz } = fusedTripletTerm(z, labels, ids, config.temperature, 1 / (m * config.temperature))
+      const g = tf.matMul(xt, dz!)
+      const partials = runKernel({ ...NORMS, groups }, [parameters, g], [groups + 1, 2], scalarUniforms([['int32', p], ['int32', q], ['int32', identity], ['float32', config.lambda]]))
+      const uniforms = scalarUniforms([
+        ['int32', p],
+        ['int32', q],
+        ['int32', identity],
+        ['int32', groups],
+        ['int32', m],
+        ['float32', config.lambda],
+        ['float32', config.clipNorm],
+        ['float32', config.learningRate],
+        ['float32', BETA1],
+        ['float32', BETA2],
+        ['float32', EPSILON],
+        ['float32', 1 / (1 - BETA1 ** steps)],
+        ['float32', 1 / (1 - BETA2 ** steps)],
+        ['float32', 1 / m],
+        ['float32', soft ? klConstant(train, ids) / m : 0],
+      ])
+      runKernelInPlace({ ...ADAM, groups }, [partials, g, term], parameters, uniforms)
+      tf.dispose([z, term, dz!, g, partials])
+    },
+    async takeSums() {
+      flushTfjs()
+      const [loss, correct] = await readFloat32(device, buffer, 2, 3 * size)
+      device.queue.writeBuffer(buffer, 4 * 3 * size, new Float32Array(2))
+      return [loss!, correct!]
+    },
+    async evaluate(triplets) {
+      const z = tf.matMul(x, parameters) as tf.Tensor2D
+      try {
+        return await evaluateOnDevice(z, triplets, config)
+      } finally {
+        z.dispose()
+      }
+    },
+    async weights() {
+      flushTfjs()
+      const values = await readFloat32(device, buffer, size)
+      return { w: values.slice(0, p * q), b: values.slice(p * q) }
+    },
+    dispose() {
+      if (disposed) return
+      disposed = true
+      tf.dispose([parameters, x, xt])
+      // tfjs may still hold recorded commands that read the buffer: submit them before it goes.
+      flushTfjs()
+      buffer.destroy()
+    },
+  }
+}
