@@ -8,6 +8,7 @@ import sharp from 'sharp'
 import { AppError } from '../api/errors'
 import { buildStudent, type Augmentation } from '../core/alignet/distill'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
+import { registerModelGradients } from '../core/compute/modelGradients'
 import { registerWasmDepthwiseBackpropInput } from '../core/compute/kernels/depthwiseBackpropInput'
 import { registerWasmConvolutionGradients } from '../core/compute/kernels/wasmConvolutionGradients'
 import { writeFileAtomic } from '../store/artifacts'
@@ -37,6 +38,7 @@ const CONVOLUTION_GRADIENTS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'D
 
 /** The backend gradients through a model run on: the current one when it has convolution gradients, else the plain CPU backend. */
 export async function gradientBackend(current: BackendName): Promise<{ backend: BackendName; note: string | null }> {
+  registerModelGradients()
   if (current === 'wasm') registerWasmGradients()
   if (CONVOLUTION_GRADIENTS.every((kernel) => tf.getKernel(kernel, current))) return { backend: current, note: null }
   await chooseBackend({ force: 'cpu' })
@@ -48,6 +50,7 @@ export async function gradientBackend(current: BackendName): Promise<{ backend: 
  * which we supply; another backend without convolution gradients falls back to cpu.
  */
 export async function inputGradientBackend(current: BackendName): Promise<{ backend: BackendName; note: string | null }> {
+  registerModelGradients()
   if (current === 'wasm') {
     registerWasmGradients()
     return { backend: current, note: null }

@@ -1,7 +1,8 @@
 // The depthwise convolution's input gradient we supply to the wasm backend, against TF.js's own on the CPU backend.
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { depthwiseBackpropInput } from '../../src-main/core/compute/kernels/depthwiseBackpropInput'
+import { chooseBackend } from '../../src-main/core/compute/backend'
+import { depthwiseBackpropInput, registerWasmDepthwiseBackpropInput } from '../../src-main/core/compute/kernels/depthwiseBackpropInput'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -23,4 +24,37 @@ describe('depthwise convolution input gradient', () => {
       for (let k = 0; k < ours.length; k++) expect(ours[k]).toBeCloseTo(expected[k]!, 5)
     })
   }
+
+  // On wasm: multiplier 1 goes through the backend's depthwise convolution (rotated filter, spread dy), others loop.
+  it.each([
+    [1, 'same', 1, 3],
+    [2, 'same', 1, 3],
+    [2, 'valid', 1, 3],
+    [1, 'valid', 1, 5],
+    [2, 'same', 1, 5],
+    [2, 'same', 2, 3],
+    [1, 1, 1, 3],
+  ] as const)('on the wasm backend equals TF.js\'s CPU gradient (stride %s, pad %s, multiplier %s, %s × %s filter)', async (stride, pad, multiplier, size) => {
+    const inputShape: [number, number, number, number] = [2, 8, 7, 4]
+    const filterShape: [number, number, number, number] = [size, size, 4, multiplier]
+    const xs = Array.from({ length: 2 * 8 * 7 * 4 }, (_, k) => Math.sin(k * 0.37))
+    const fs = Array.from({ length: size * size * 4 * multiplier }, (_, k) => Math.cos(k * 0.71))
+    const gradient = async () => {
+      const x = tf.tensor4d(xs, inputShape)
+      const filter = tf.tensor4d(fs, filterShape)
+      const out = tf.depthwiseConv2d(x, filter, stride, pad)
+      const dy = tf.tensor4d(Array.from({ length: out.size }, (_, k) => Math.cos(k * 0.13) - 0.2), out.shape)
+      const g = await tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(input as tf.Tensor4D, filter, stride, pad), dy)))(x).data()
+      tf.dispose([x, filter, out, dy])
+      return g
+    }
+    await tf.setBackend('cpu')
+    const expected = await gradient()
+    await chooseBackend({ force: 'wasm' })
+    registerWasmDepthwiseBackpropInput()
+    const ours = await gradient()
+    await tf.setBackend('cpu')
+    expect(ours.length).toBe(expected.length)
+    for (let k = 0; k < ours.length; k++) expect(ours[k]).toBeCloseTo(expected[k]!, 4)
+  })
 })

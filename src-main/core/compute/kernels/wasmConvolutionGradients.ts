@@ -5,7 +5,7 @@
 // than the backend's own loop.
 import * as tf from '@tensorflow/tfjs-core'
 import { forEachTap } from './convolutionTaps'
-import { wasmOutput, wasmValues, type WasmBackend } from './wasmKernel'
+import { wasmKernel as kernel, wasmOutput, wasmValues, type WasmBackend } from './wasmKernel'
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding
 
@@ -36,12 +36,6 @@ export function convBackpropFilter(x: Float32Array, dy: Float32Array, info: tf.b
     }
   })
   return dw
-}
-
-function kernel(name: string): tf.KernelFunc {
-  const found = tf.getKernel(name, 'wasm')
-  if (!found) throw new Error(`the wasm backend has no ${name} kernel`)
-  return found.kernelFunc
 }
 
 type Attributes = { strides: [number, number] | number; pad: Pad; dilations?: [number, number] | number; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] }

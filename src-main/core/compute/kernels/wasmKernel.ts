@@ -1,5 +1,5 @@
 // What our kernels on the WebAssembly backend use of it: reading an input's values, and an output filled from ours.
-import type * as tf from '@tensorflow/tfjs-core'
+import * as tf from '@tensorflow/tfjs-core'
 
 export interface WasmBackend {
   readSync(dataId: object): Float32Array
@@ -18,4 +18,11 @@ export function wasmOutput(backend: object, shape: number[], values?: Float32Arr
   if (values) heap.set(values)
   else heap.fill(0)
   return out
+}
+
+/** One of the wasm backend's own kernels, to call from ours. */
+export function wasmKernel(name: string): tf.KernelFunc {
+  const found = tf.getKernel(name, 'wasm')
+  if (!found) throw new Error(`the wasm backend has no ${name} kernel`)
+  return found.kernelFunc
 }
