@@ -80,3 +80,20 @@ describe('backends agree', () => {
     }
   })
 })
+
+describe('identity on wasm', () => {
+  it('shares the data, counted: a clone outlives its original and costs no memory', async () => {
+    const tf = await import('@tensorflow/tfjs-core')
+    await chooseBackend({ force: 'wasm' })
+    const x = tf.tensor1d([1, 2, 3])
+    const bytes = tf.memory().numBytes
+    const y = tf.clone(x)
+    expect(y.dataId).toBe(x.dataId)
+    expect((tf.backend() as unknown as { refCount(id: object): number }).refCount(x.dataId)).toBe(2)
+    x.dispose()
+    expect(Array.from(await y.data())).toEqual([1, 2, 3])
+    expect(tf.memory().numBytes).toBe(bytes)
+    y.dispose()
+    expect((tf.backend() as unknown as { refCount(id: object): number }).refCount(y.dataId)).toBe(0)
+  })
+})

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 
 import { BACKENDS, isBackendName, type BackendName } from './backendNames'
+import { shareIdentityOnWasm } from './kernels/wasmKernel'
 
 export { BACKENDS, isBackendName, type BackendName }
 
@@ -109,6 +110,7 @@ const initialisers: Record<BackendName, () => Promise<Initialised>> = {
     const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')
     const entry = require.resolve('@tensorflow/tfjs-backend-wasm')
     wasm.setWasmPaths(entry.replace(/[^\\/]*$/, ''))
+    shareIdentityOnWasm()
     await activate('wasm')
     return {}
   },

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 
 export interface WasmBackend {
+  incRef(dataId: object): void
   readSync(dataId: object): Float32Array
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array
@@ -25,4 +26,28 @@ export function wasmKernel(name: string): tf.KernelFunc {
   const found = tf.getKernel(name, 'wasm')
   if (!found) throw new Error(`the wasm backend has no ${name} kernel`)
   return found.kernelFunc
+}
+
+let identityShared = false
+
+/**
+ * tfjs-wasm's Identity copies its input, and TF.js clones every tensor it saves for a gradient: in a MobileNetV2
+ * training step that was 900 copies of activations (a fifth of the step). Kernels never write their inputs, so an
+ * identity shares the data, counted, as tfjs-wasm's Reshape and TF.js's CPU backend do.
+ */
+export function shareIdentityOnWasm(): void {
+  if (identityShared) return
+  identityShared = true
+  const own = tf.getKernel('Identity', 'wasm')
+  if (!own) throw new Error('the wasm backend has no Identity kernel')
+  tf.unregisterKernel('Identity', 'wasm')
+  tf.registerKernel({
+    ...own,
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo }
+      if (x.dtype === 'string') return own.kernelFunc(args)
+      ;(args.backend as WasmBackend).incRef(x.dataId)
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype }
+    },
+  })
 }
