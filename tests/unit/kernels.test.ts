@@ -97,3 +97,28 @@ describe('identity on wasm', () => {
     expect((tf.backend() as unknown as { refCount(id: object): number }).refCount(y.dataId)).toBe(0)
   })
 })
+
+describe('batch normalisation on wasm', () => {
+  it.each([
+    ['per-channel statistics, scale and offset', true, true, false],
+    ['no scale, no offset', false, false, false],
+    ['statistics broadcast from rank 4 (tfjs-wasm\'s own kernel)', true, true, true],
+  ] as const)('equals the CPU backend: %s', async (_, withScale, withOffset, rank4) => {
+    const tf = await import('@tensorflow/tfjs-core')
+    const shape: [number, number, number, number] = [2, 3, 4, 5]
+    const stats = (seed: number, positive = false) => {
+      const values = Array.from({ length: 5 }, (_, c) => Math.sin(seed + c * 1.3) + (positive ? 1.5 : 0))
+      return rank4 ? tf.tensor4d(values, [1, 1, 1, 5]) : tf.tensor1d(values)
+    }
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(Array.from({ length: 120 }, (_, k) => Math.cos(k * 0.7) * 3), shape)
+        return tf.batchNorm(x, stats(1), stats(2, true), withOffset ? stats(3) : undefined, withScale ? stats(4) : undefined, 1e-3).dataSync()
+      })
+    await chooseBackend({ force: 'cpu' })
+    const expected = run()
+    await chooseBackend({ force: 'wasm' })
+    const ours = run()
+    ours.forEach((v, k) => expect(v).toBeCloseTo(expected[k]!, 5))
+  })
+})

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 
 import { BACKENDS, isBackendName, type BackendName } from './backendNames'
+import { registerWasmBatchNorm } from './kernels/wasmBatchNorm'
 import { shareIdentityOnWasm } from './kernels/wasmKernel'
 
 export { BACKENDS, isBackendName, type BackendName }
@@ -111,6 +112,7 @@ const initialisers: Record<BackendName, () => Promise<Initialised>> = {
     const entry = require.resolve('@tensorflow/tfjs-backend-wasm')
     wasm.setWasmPaths(entry.replace(/[^\\/]*$/, ''))
     shareIdentityOnWasm()
+    registerWasmBatchNorm()
     await activate('wasm')
     return {}
   },
