@@ -6,7 +6,7 @@
 // - Clipping (ClipByValue, ReLU6): TF.js's gradient is five full-size ops (two comparisons, and, zeros, select);
 //   on wasm it is one pass of ours, dy where min ≤ x ≤ max and 0 elsewhere.
 import * as tf from '@tensorflow/tfjs'
-import { wasmOutput, wasmValues } from './kernels/wasmKernel'
+import { wasmFilled, wasmValues } from './kernels/wasmKernel'
 
 const CLIP_GRADIENT = 'HumanAlignClipGradient'
 
@@ -46,13 +46,13 @@ function registerClipGradient(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo }
       const { clipValueMin: low, clipValueMax: high } = attrs as unknown as ClipAttributes
-      const [gradient, values] = [wasmValues(backend, dy), wasmValues(backend, x)]
-      const out = new Float32Array(values.length)
-      for (let k = 0; k < values.length; k++) {
-        const v = values[k]!
-        if (v >= low && v <= high) out[k] = gradient[k]!
-      }
-      return wasmOutput(backend, x.shape, out)
+      return wasmFilled(backend, x.shape, (out) => {
+        const [gradient, values] = [wasmValues(backend, dy), wasmValues(backend, x)]
+        for (let k = 0; k < values.length; k++) {
+          const v = values[k]!
+          out[k] = v >= low && v <= high ? gradient[k]! : 0
+        }
+      })
     },
   })
   tf.registerGradient({

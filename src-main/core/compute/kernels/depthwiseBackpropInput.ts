@@ -5,7 +5,7 @@
 // dx (NHWC) — and zero filter gradients for a saliency map, which does not need them.
 import * as tf from '@tensorflow/tfjs-core'
 import { forEachTap } from './convolutionTaps'
-import { wasmKernel, wasmOutput, wasmValues, type WasmBackend } from './wasmKernel'
+import { wasmFilled, wasmKernel, wasmOutput, wasmValues, type WasmBackend } from './wasmKernel'
 
 interface Attributes {
   strides: [number, number] | number
@@ -33,23 +33,27 @@ export function depthwiseBackpropInput(dy: Float32Array, filter: Float32Array, i
 
 /**
  * The full correlation that is the input gradient, as a valid convolution: dy placed at stride steps in a zero
- * image padded by fh − 1 − padTop (and fw − 1 − padLeft) so that the result is inHeight × inWidth, and the filter
- * rotated by 180°. Channel multiplier 1, no dilation.
+ * image padded by fh − 1 − padTop (and fw − 1 − padLeft) so that the result is inHeight × inWidth (`imageShape`),
+ * written into `image`; and the filter rotated by 180°. Channel multiplier 1, no dilation.
  */
-export function spreadForTransposedConvolution(dy: Float32Array, filter: Float32Array, info: tf.backend_util.Conv2DInfo): { image: Float32Array; shape: [number, number, number, number]; rotated: Float32Array } {
-  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, filterHeight: fh, filterWidth: fw, strideHeight, strideWidth, padInfo } = info
-  const [height, width] = [inHeight + fh - 1, inWidth + fw - 1]
+export function spreadForTransposedConvolution(dy: Float32Array, image: Float32Array, info: tf.backend_util.Conv2DInfo): void {
+  const { batchSize, outHeight, outWidth, inChannels: c, filterHeight: fh, filterWidth: fw, strideHeight, strideWidth, padInfo } = info
+  const [, height, width] = imageShape(info)
   const [top, left] = [fh - 1 - padInfo.top, fw - 1 - padInfo.left]
-  const image = new Float32Array(batchSize * height * width * c)
+  image.fill(0)
   for (let b = 0; b < batchSize; b++)
     for (let o = 0; o < outHeight; o++)
       for (let q = 0; q < outWidth; q++) {
         const from = ((b * outHeight + o) * outWidth + q) * c
         image.set(dy.subarray(from, from + c), ((b * height + top + o * strideHeight) * width + left + q * strideWidth) * c)
       }
-  const rotated = new Float32Array(fh * fw * c)
+}
+
+export const imageShape = (info: tf.backend_util.Conv2DInfo): [number, number, number, number] => [info.batchSize, info.inHeight + info.filterHeight - 1, info.inWidth + info.filterWidth - 1, info.inChannels]
+
+/** The filter (fh × fw × c × 1) rotated by 180°. */
+export function rotateFilter(filter: Float32Array, { filterHeight: fh, filterWidth: fw, inChannels: c }: tf.backend_util.Conv2DInfo, rotated: Float32Array): void {
   for (let i = 0; i < fh; i++) for (let j = 0; j < fw; j++) rotated.set(filter.subarray((i * fw + j) * c, (i * fw + j + 1) * c), ((fh - 1 - i) * fw + fw - 1 - j) * c)
-  return { image, shape: [batchSize, height, width, c], rotated }
 }
 
 /** Whether the input gradient can go through the backend's depthwise convolution. */
@@ -97,9 +101,8 @@ export function registerWasmDepthwiseBackpropInput(): void {
       const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs as unknown as Attributes
       const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, true)
       if (!byConvolution(info)) return wasmOutput(backend, inputShape, depthwiseBackpropInput(wasmValues(backend, dy), wasmValues(backend, filter), info))
-      const { image, shape, rotated } = spreadForTransposedConvolution(wasmValues(backend, dy), wasmValues(backend, filter), info)
-      const x = wasmOutput(backend, shape, image)
-      const w = wasmOutput(backend, filter.shape, rotated)
+      const x = wasmFilled(backend, imageShape(info), (image) => spreadForTransposedConvolution(wasmValues(backend, dy), image, info))
+      const w = wasmFilled(backend, filter.shape, (rotated) => rotateFilter(wasmValues(backend, filter), info, rotated))
       const dx = wasmKernel('DepthwiseConv2dNative')({ inputs: { x, filter: w }, backend, attrs: { strides: 1, pad: 'valid', dilations: 1 } }) as tf.TensorInfo
       for (const t of [x, w]) (backend as WasmBackend).disposeData(t.dataId)
       return dx

@@ -3,21 +3,27 @@ import * as tf from '@tensorflow/tfjs-core'
 
 export interface WasmBackend {
   incRef(dataId: object): void
-  readSync(dataId: object): Float32Array
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array
   disposeData(dataId: object): boolean
 }
 
-export const wasmValues = (backend: object, input: tf.TensorInfo): Float32Array => (backend as WasmBackend).readSync(input.dataId)
+/**
+ * A float32 input's values as a view of the backend's heap, not a copy (activations are megabytes). Valid until
+ * the backend next allocates (the heap may grow and move): take it after making the outputs.
+ */
+export const wasmValues = (backend: object, input: tf.TensorInfo): Float32Array => (backend as WasmBackend).typedArrayFromHeap(input)
 
 /** A float32 output of `shape` holding `values` (zeros when absent). */
 export function wasmOutput(backend: object, shape: number[], values?: Float32Array): tf.TensorInfo {
+  return wasmFilled(backend, shape, (heap) => (values ? heap.set(values) : heap.fill(0)))
+}
+
+/** A float32 output of `shape` that `fill` writes in place, every element (the heap holds old data). */
+export function wasmFilled(backend: object, shape: number[], fill: (out: Float32Array) => void): tf.TensorInfo {
   const wasm = backend as WasmBackend
   const out = wasm.makeOutput(shape, 'float32')
-  const heap = wasm.typedArrayFromHeap(out)
-  if (values) heap.set(values)
-  else heap.fill(0)
+  fill(wasm.typedArrayFromHeap(out))
   return out
 }
 
