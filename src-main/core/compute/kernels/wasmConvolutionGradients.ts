@@ -5,7 +5,7 @@
 // than the backend's own loop.
 import * as tf from '@tensorflow/tfjs-core'
 import { forEachTap } from './convolutionTaps'
-import { wasmKernel as kernel, wasmOutput, wasmValues, type WasmBackend } from './wasmKernel'
+import { overrideWasmKernel, wasmKernel as kernel, wasmOutput, wasmValues, type WasmBackend } from './wasmKernel'
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding
 
@@ -89,25 +89,19 @@ export function registerWasmConvolutionGradients(): void {
       return wasmOutput(backend, filterShape, depthwiseBackpropFilter(wasmValues(backend, x), wasmValues(backend, dy), info))
     },
   })
-  const own = tf.getKernel('Conv2DBackpropInput', 'wasm')
-  if (!own) throw new Error('the wasm backend has no Conv2DBackpropInput kernel')
-  tf.unregisterKernel('Conv2DBackpropInput', 'wasm')
-  tf.registerKernel({
-    ...own,
-    kernelFunc: (args) => {
-      const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo }
-      const { strides, pad, dimRoundingMode, inputShape } = args.attrs as unknown as Attributes & { inputShape: [number, number, number, number] }
-      const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode)
-      if (!pointwise(info)) return own.kernelFunc(args)
-      // dX = dY Wᵀ over all positions.
-      const { backend } = args
-      const positions = info.batchSize * info.outHeight * info.outWidth
-      const [dy3, w3] = [as3d(backend, dy, positions, info.outChannels), as3d(backend, filter, info.inChannels, info.outChannels)]
-      const wt = kernel('Transpose')({ inputs: { x: w3 }, backend, attrs: { perm: [0, 2, 1] } }) as tf.TensorInfo
-      const dx3 = product(backend, dy3, wt, false)
-      const dx = reshape({ inputs: { x: dx3 }, backend, attrs: { shape: inputShape } }) as tf.TensorInfo
-      dispose(backend, dy3, w3, wt, dx3)
-      return dx
-    },
+  overrideWasmKernel('Conv2DBackpropInput', (own) => (args) => {
+    const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo }
+    const { strides, pad, dimRoundingMode, inputShape } = args.attrs as unknown as Attributes & { inputShape: [number, number, number, number] }
+    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode)
+    if (!pointwise(info)) return own(args)
+    // dX = dY Wᵀ over all positions.
+    const { backend } = args
+    const positions = info.batchSize * info.outHeight * info.outWidth
+    const [dy3, w3] = [as3d(backend, dy, positions, info.outChannels), as3d(backend, filter, info.inChannels, info.outChannels)]
+    const wt = kernel('Transpose')({ inputs: { x: w3 }, backend, attrs: { perm: [0, 2, 1] } }) as tf.TensorInfo
+    const dx3 = product(backend, dy3, wt, false)
+    const dx = reshape({ inputs: { x: dx3 }, backend, attrs: { shape: inputShape } }) as tf.TensorInfo
+    dispose(backend, dy3, w3, wt, dx3)
+    return dx
   })
 }

@@ -34,6 +34,17 @@ export function wasmKernel(name: string): tf.KernelFunc {
   return found.kernelFunc
 }
 
+/**
+ * Replaces a wasm kernel by ours, which may hand a call on to the backend's own (`own`); the backend's setup of its
+ * kernel (binding the WebAssembly function) is kept, or `own` would find it unbound.
+ */
+export function overrideWasmKernel(name: string, ours: (own: tf.KernelFunc) => tf.KernelFunc): void {
+  const config = tf.getKernel(name, 'wasm')
+  if (!config) throw new Error(`the wasm backend has no ${name} kernel`)
+  tf.unregisterKernel(name, 'wasm')
+  tf.registerKernel({ ...config, kernelFunc: ours(config.kernelFunc) })
+}
+
 let identityShared = false
 
 /**
@@ -44,16 +55,10 @@ let identityShared = false
 export function shareIdentityOnWasm(): void {
   if (identityShared) return
   identityShared = true
-  const own = tf.getKernel('Identity', 'wasm')
-  if (!own) throw new Error('the wasm backend has no Identity kernel')
-  tf.unregisterKernel('Identity', 'wasm')
-  tf.registerKernel({
-    ...own,
-    kernelFunc: (args) => {
-      const { x } = args.inputs as { x: tf.TensorInfo }
-      if (x.dtype === 'string') return own.kernelFunc(args)
-      ;(args.backend as WasmBackend).incRef(x.dataId)
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype }
-    },
+  overrideWasmKernel('Identity', (own) => (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo }
+    if (x.dtype === 'string') return own(args)
+    ;(args.backend as WasmBackend).incRef(x.dataId)
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype }
   })
 }
