@@ -53,6 +53,7 @@ export function canTrainFused(config: ProbeConfig): boolean {
 
 /** xs: the standardised features (n × p); W starts as initScale · I (p × q), b as 0. */
 export function createFusedTrainer(xs: Float32Array, n: number, p: number, q: number, train: Triplets, config: ProbeConfig): FusedTrainer {
+  if (config.objective === 'soft' && !train.soft) throw new RangeError('the soft objective needs soft labels')
   const device = tfjsGpuDevice()
   const size = (p + 1) * q
   const groups = Math.ceil(size / GROUP)

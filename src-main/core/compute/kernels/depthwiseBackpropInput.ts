@@ -32,11 +32,11 @@ export function depthwiseBackpropInput(dy: Float32Array, filter: Float32Array, i
 }
 
 /**
- * The full correlation that is the input gradient, as a valid convolution: dy placed at stride steps in a zero
- * image padded by fh − 1 − padTop (and fw − 1 − padLeft) so that the result is inHeight × inWidth (`imageShape`),
- * written into `image`; and the filter rotated by 180°. Channel multiplier 1, no dilation.
+ * The full correlation that is the input gradient becomes a valid convolution (of the filter rotated by 180°,
+ * rotateFilter) over this image: dy placed at stride steps in zeros, offset by fh − 1 − padTop (and fw − 1 −
+ * padLeft), `imageShape` large, so that the result is inHeight × inWidth. Channel multiplier 1, no dilation.
  */
-export function spreadForTransposedConvolution(dy: Float32Array, image: Float32Array, info: tf.backend_util.Conv2DInfo): void {
+function spreadForTransposedConvolution(dy: Float32Array, image: Float32Array, info: tf.backend_util.Conv2DInfo): void {
   const { batchSize, outHeight, outWidth, inChannels: c, filterHeight: fh, filterWidth: fw, strideHeight, strideWidth, padInfo } = info
   const [, height, width] = imageShape(info)
   const [top, left] = [fh - 1 - padInfo.top, fw - 1 - padInfo.left]
@@ -49,10 +49,10 @@ export function spreadForTransposedConvolution(dy: Float32Array, image: Float32A
       }
 }
 
-export const imageShape = (info: tf.backend_util.Conv2DInfo): [number, number, number, number] => [info.batchSize, info.inHeight + info.filterHeight - 1, info.inWidth + info.filterWidth - 1, info.inChannels]
+const imageShape = (info: tf.backend_util.Conv2DInfo): [number, number, number, number] => [info.batchSize, info.inHeight + info.filterHeight - 1, info.inWidth + info.filterWidth - 1, info.inChannels]
 
 /** The filter (fh × fw × c × 1) rotated by 180°. */
-export function rotateFilter(filter: Float32Array, { filterHeight: fh, filterWidth: fw, inChannels: c }: tf.backend_util.Conv2DInfo, rotated: Float32Array): void {
+function rotateFilter(filter: Float32Array, { filterHeight: fh, filterWidth: fw, inChannels: c }: tf.backend_util.Conv2DInfo, rotated: Float32Array): void {
   for (let i = 0; i < fh; i++) for (let j = 0; j < fw; j++) rotated.set(filter.subarray((i * fw + j) * c, (i * fw + j + 1) * c), ((fh - 1 - i) * fw + fw - 1 - j) * c)
 }
 

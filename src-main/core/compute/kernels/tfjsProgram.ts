@@ -32,7 +32,7 @@ export function scalarUniforms(fields: [type: ProgramUniform['type'], value: num
 }
 
 /** The linear index of the running workgroup (tfjs spreads large dispatches over two or three dimensions). */
-export const GROUP_INDEX_WGSL = /* wgsl */ `
+const GROUP_INDEX_WGSL = /* wgsl */ `
 fn groupIndex() -> u32 {
   return (workgroupId.z * numWorkgroups.y + workgroupId.y) * numWorkgroups.x + workgroupId.x;
 }

@@ -24,7 +24,7 @@ export interface FusedTerm {
 }
 
 /** Columns of `term`: the cross-entropy and correctness follow the three coefficients. */
-export const TERM_COLUMNS = 5
+const TERM_COLUMNS = 5
 
 const TERM: Omit<KernelSpec, 'groups'> = {
   key: 'humanalignTripletTerm',
