@@ -19,6 +19,12 @@ export function cosine(a: tf.Tensor, reference: tf.Tensor | Float32Array): tf.Sc
   return tf.div(tf.sum(tf.mul(a, r)), tf.mul(tf.norm(a), tf.norm(r))) as tf.Scalar
 }
 
+/** Σ over a batch of embeddings (rows) of each one's cosine similarity to the reference. */
+function cosineSum(rows: tf.Tensor2D, reference: Float32Array): tf.Scalar {
+  const r = tf.tensor1d(reference)
+  return tf.sum(tf.div(tf.sum(tf.mul(rows, r), 1), tf.mul(tf.norm(rows, 'euclidean', 1), tf.norm(r)))) as tf.Scalar
+}
+
 /** The last layer, when it is a softmax Dense layer: its logits are computed from its kernel and bias. */
 function softmaxHead(model: LoadedModel): tf.layers.Layer | null {
   const last = model.layersModel?.layers.at(-1)
@@ -40,10 +46,11 @@ export function embedding(model: LoadedModel, layer: string): (x: tf.Tensor4D) =
 }
 
 /** The score of one image (batch of one) for the target. */
+/** The score of a target for a batch of images: the sum of each image's (SmoothGrad batches its noisy copies). */
 export function targetScore(model: LoadedModel, target: AttentionTarget): Score {
   if (target.kind === 'embedding') {
     const embed = embedding(model, target.layer)
-    return (x) => tf.tidy(() => cosine(embed(x), target.reference))
+    return (x) => tf.tidy(() => cosineSum(embed(x), target.reference))
   }
   const head = softmaxHead(model)
   const forward = head ? layerOutputs(model, [model.layersModel!.layers.at(-2)!.name]) : (x: tf.Tensor4D) => [model.layersModel ? (model.layersModel.predict(x) as tf.Tensor) : (model.graphModel!.predict(x) as tf.Tensor)]
@@ -52,7 +59,7 @@ export function targetScore(model: LoadedModel, target: AttentionTarget): Score 
       const out = logits(head, forward(x)[0]!)
       const classes = out.shape[out.shape.length - 1]!
       if (target.index >= classes) throw new AppError('user', `${model.title} has ${classes} output classes (0–${classes - 1}); there is no class ${target.index}.`)
-      return tf.reshape(tf.slice(tf.reshape(out, [-1]), [target.index], [1]), []) as tf.Scalar
+      return tf.sum(tf.slice(tf.reshape(out, [x.shape[0], -1]), [0, target.index], [-1, 1])) as tf.Scalar
     })
 }
 

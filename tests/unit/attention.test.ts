@@ -4,6 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { auc, compareMaps, fixations, nss, resizeMap, scoreImages } from '../../src-main/core/attention/compareMaps'
 import { applyMask, blur, randomMap, topFractionMask } from '../../src-main/core/attention/masking'
 import { gradCam, guidedGradient, inputGradient, normalise01, reduceChannels, saliencyMap, smoothGradient } from '../../src-main/core/attention/saliency'
+import { chooseBackend } from '../../src-main/core/compute/backend'
+import { embedding, targetScore } from '../../src-main/models/attention'
+import { loadModel } from '../../src-main/models/model'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -58,6 +61,35 @@ describe('saliency', () => {
     for (let k = 0; k < input.length; k++) expect(smooth[k]).toBeCloseTo(input[k]!, 5)
     const [a, b] = [await saliencyMap('smoothgrad', tf.tensor4d(input, [1, 5, 5, 2]), score, { smoothGrad: { samples: 4, seed: 1 } }), await saliencyMap('smoothgrad', tf.tensor4d(input, [1, 5, 5, 2]), score, { smoothGrad: { samples: 4, seed: 1 } })]
     expect(Array.from(a)).toEqual(Array.from(b))
+  })
+
+  it('SmoothGrad in batches of noisy copies gives the map of one copy at a time', async () => {
+    const x = tf.tensor4d(input, [1, 5, 5, 2])
+    // `score` sums over a batch, as targetScore does: each copy's gradient is its own.
+    const one = await smoothGradient(score, x, { samples: 7, sigma: 0.3, seed: 2 })
+    const batched = await smoothGradient(score, x, { samples: 7, sigma: 0.3, seed: 2, batch: 3 })
+    batched.forEach((v, k) => expect(v).toBeCloseTo(one[k]!, 6))
+    // The noise mattered: the map is not the plain gradient.
+    const plain = await inputGradient(score, x)
+    expect(Math.max(...plain.map((v, k) => Math.abs(v - one[k]!)))).toBeGreaterThan(1e-3)
+  })
+
+  it('a model target scores a batch as the sum of its images (class logit, embedding similarity)', async () => {
+    await chooseBackend({ force: 'wasm' })
+    try {
+      const model = await loadModel({ kind: 'builtin', id: 'mobilenet_v2' })
+      const images = tf.tensor4d(Float32Array.from({ length: 2 * 224 * 224 * 3 }, (_, k) => Math.sin(k * 0.001) * 0.5 + 0.5), [2, 224, 224, 3])
+      const [first, second] = [tf.slice(images, [0, 0, 0, 0], [1, -1, -1, -1]), tf.slice(images, [1, 0, 0, 0], [1, -1, -1, -1])] as tf.Tensor4D[]
+      const reference = (await embedding(model, 'flatten_1')(first!).data()) as Float32Array
+      for (const target of [{ kind: 'class', index: 3 }, { kind: 'embedding', layer: 'flatten_1', reference }] as const) {
+        const score = targetScore(model, target)
+        const [both, a, b] = await Promise.all([score(images), score(first!), score(second!)].map(async (t) => (await t.data())[0]!))
+        expect(both).toBeCloseTo(a! + b!, 4)
+      }
+      expect((await targetScore(model, { kind: 'embedding', layer: 'flatten_1', reference })(first!).data())[0]).toBeCloseTo(1, 5)
+    } finally {
+      await tf.setBackend('cpu')
+    }
   })
 
   it('Grad-CAM weights the activations by their mean gradient, through a ReLU, resized to the image', async () => {

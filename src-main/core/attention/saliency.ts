@@ -9,7 +9,7 @@ import { randomGenerator } from '../data/simulate'
 export type SaliencyMethod = 'gradient' | 'gradientInput' | 'smoothgrad' | 'guided' | 'gradcam'
 export const SALIENCY_METHODS: readonly SaliencyMethod[] = ['gradient', 'gradientInput', 'smoothgrad', 'guided', 'gradcam']
 
-/** A scalar score of a batch of one image. */
+/** A scalar score of a batch of one image (or, where SmoothGradOptions.batch asks for more, the sum of each image's). */
 export type Score = (x: tf.Tensor4D) => tf.Scalar
 
 export interface SmoothGradOptions {
@@ -17,6 +17,11 @@ export interface SmoothGradOptions {
   /** Noise standard deviation as a fraction of the input's range (max − min). */
   sigma?: number
   seed?: number
+  /**
+   * Noisy copies per backward pass (1 by default). More is faster (MobileNetV2 on wasm: 128 against 200 ms per copy
+   * in batches of 5) but needs a score that is the sum of each image's, so that its gradient is each image's own.
+   */
+  batch?: number
 }
 
 /** The map scaled to [0, 1]; a constant map becomes all zeros. */
@@ -58,19 +63,23 @@ export async function smoothGradient(score: Score, x: tf.Tensor4D, options: Smoo
   const sigma = (options.sigma ?? 0.1) * (max[0]! - min[0]! || 1)
   const size = x.size
   const sum = new Float32Array(size)
-  for (let s = 0; s < samples; s++) {
-    // Box-Muller normals from the seeded generator, so a map is reproducible.
-    const noise = new Float32Array(size)
-    for (let k = 0; k < size; k += 2) {
-      const r = Math.sqrt(-2 * Math.log(1 - random()))
-      const t = 2 * Math.PI * random()
-      noise[k] = sigma * r * Math.cos(t)
-      if (k + 1 < size) noise[k + 1] = sigma * r * Math.sin(t)
+  const per = Math.max(1, Math.min(options.batch ?? 1, samples))
+  for (let first = 0; first < samples; first += per) {
+    const count = Math.min(per, samples - first)
+    // Box-Muller normals from the seeded generator, copy after copy, so a map is reproducible at any batch size.
+    const noise = new Float32Array(count * size)
+    for (let c = 0; c < count; c++) {
+      for (let k = 0; k < size; k += 2) {
+        const r = Math.sqrt(-2 * Math.log(1 - random()))
+        const t = 2 * Math.PI * random()
+        noise[c * size + k] = sigma * r * Math.cos(t)
+        if (k + 1 < size) noise[c * size + k + 1] = sigma * r * Math.sin(t)
+      }
     }
-    const noisy = tf.tidy(() => tf.add(x, tf.tensor(noise, x.shape)) as tf.Tensor4D)
+    const noisy = tf.tidy(() => tf.add(x, tf.tensor4d(noise, [count, ...(x.shape.slice(1) as [number, number, number])])) as tf.Tensor4D)
     const g = await inputGradient(score, noisy)
     noisy.dispose()
-    for (let k = 0; k < size; k++) sum[k]! += g[k]! / samples
+    for (let c = 0; c < count; c++) for (let k = 0; k < size; k++) sum[k]! += g[c * size + k]! / samples
     await between?.()
   }
   return sum
