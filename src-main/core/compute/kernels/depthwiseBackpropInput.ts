@@ -5,7 +5,7 @@
 // dx (NHWC) — and zero filter gradients for a saliency map, which does not need them.
 import * as tf from '@tensorflow/tfjs-core'
 import { forEachTap } from './convolutionTaps'
-import { wasmFilled, wasmKernel, wasmOutput, wasmValues, type WasmBackend } from './wasmKernel'
+import { wasmDispose, wasmFilled, wasmKernel, wasmOutput, wasmValues } from './wasmKernel'
 
 interface Attributes {
   strides: [number, number] | number
@@ -104,7 +104,7 @@ export function registerWasmDepthwiseBackpropInput(): void {
       const x = wasmFilled(backend, imageShape(info), (image) => spreadForTransposedConvolution(wasmValues(backend, dy), image, info))
       const w = wasmFilled(backend, filter.shape, (rotated) => rotateFilter(wasmValues(backend, filter), info, rotated))
       const dx = wasmKernel('DepthwiseConv2dNative')({ inputs: { x, filter: w }, backend, attrs: { strides: 1, pad: 'valid', dilations: 1 } }) as tf.TensorInfo
-      for (const t of [x, w]) (backend as WasmBackend).disposeData(t.dataId)
+      wasmDispose(backend, x, w)
       return dx
     },
   })

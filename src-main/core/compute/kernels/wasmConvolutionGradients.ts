@@ -5,7 +5,7 @@
 // than the backend's own loop.
 import * as tf from '@tensorflow/tfjs-core'
 import { forEachTap } from './convolutionTaps'
-import { overrideWasmKernel, wasmKernel as kernel, wasmOutput, wasmValues, type WasmBackend } from './wasmKernel'
+import { overrideWasmKernel, wasmDispose, wasmKernel as kernel, wasmOutput, wasmValues } from './wasmKernel'
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding
 
@@ -44,7 +44,7 @@ type Attributes = { strides: [number, number] | number; pad: Pad; dilations?: [n
 function product(backend: object, a: tf.TensorInfo, b: tf.TensorInfo, transposeFirst: boolean): tf.TensorInfo {
   const left = transposeFirst ? (kernel('Transpose')({ inputs: { x: a }, backend, attrs: { perm: [0, 2, 1] } }) as tf.TensorInfo) : a
   const out = kernel('BatchMatMul')({ inputs: { a: left, b }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo
-  if (transposeFirst) (backend as unknown as WasmBackend).disposeData(left.dataId)
+  if (transposeFirst) wasmDispose(backend, left)
   return out
 }
 
@@ -59,7 +59,6 @@ export function registerWasmConvolutionGradients(): void {
   registered = true
   const reshape = kernel('Reshape')
   const as3d = (backend: object, t: tf.TensorInfo, rows: number, columns: number) => reshape({ inputs: { x: t }, backend, attrs: { shape: [1, rows, columns] } }) as tf.TensorInfo
-  const dispose = (backend: object, ...infos: tf.TensorInfo[]) => infos.forEach((t) => (backend as unknown as WasmBackend).disposeData(t.dataId))
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
@@ -73,7 +72,7 @@ export function registerWasmConvolutionGradients(): void {
         const [x3, dy3] = [as3d(backend, x, positions, info.inChannels), as3d(backend, dy, positions, info.outChannels)]
         const dw3 = product(backend, x3, dy3, true)
         const dw = reshape({ inputs: { x: dw3 }, backend, attrs: { shape: filterShape } }) as tf.TensorInfo
-        dispose(backend, x3, dy3, dw3)
+        wasmDispose(backend, x3, dy3, dw3)
         return dw
       }
       return wasmOutput(backend, filterShape, convBackpropFilter(wasmValues(backend, x), wasmValues(backend, dy), info))
@@ -101,7 +100,7 @@ export function registerWasmConvolutionGradients(): void {
     const wt = kernel('Transpose')({ inputs: { x: w3 }, backend, attrs: { perm: [0, 2, 1] } }) as tf.TensorInfo
     const dx3 = product(backend, dy3, wt, false)
     const dx = reshape({ inputs: { x: dx3 }, backend, attrs: { shape: inputShape } }) as tf.TensorInfo
-    dispose(backend, dy3, w3, wt, dx3)
+    wasmDispose(backend, dy3, w3, wt, dx3)
     return dx
   })
 }

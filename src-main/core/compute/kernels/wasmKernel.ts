@@ -14,6 +14,11 @@ export interface WasmBackend {
  */
 export const wasmValues = (backend: object, input: tf.TensorInfo): Float32Array => (backend as WasmBackend).typedArrayFromHeap(input)
 
+/** Frees our kernels' intermediate tensors on the backend. */
+export function wasmDispose(backend: object, ...infos: tf.TensorInfo[]): void {
+  for (const t of infos) (backend as WasmBackend).disposeData(t.dataId)
+}
+
 /** A float32 output of `shape` holding `values` (zeros when absent). */
 export function wasmOutput(backend: object, shape: number[], values?: Float32Array): tf.TensorInfo {
   return wasmFilled(backend, shape, (heap) => (values ? heap.set(values) : heap.fill(0)))
