@@ -1,12 +1,13 @@
 // The benchmark on a GPU machine: our kernels on tfjs-webgpu (Dawn) and the same cases in PyTorch on the same GPU,
-// in one command. Bundled by `npm run bench:gpu` (see bench/gpu-pack.sh); run there as
-//   /tmp/node gpu.cjs --out $OUT/gpu.json [--quick] [--only case,case] [--size N]   (from .gpu/, the repository one level up)
-// The report is rewritten after every case, so a run stopped at its time limit still leaves what it measured.
+// in one command. Run there, from the bundle (bench/gpuApp.ts, packed by `npm run bench:gpu`), as
+//   /tmp/node .gpu/app/app.cjs bench --out $OUT/gpu.json [--quick] [--only case,case] [--size N]
+// Cases run in the order --only names them. The report is rewritten after every case, so a run stopped at its time
+// limit still leaves what it measured.
 import { writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
-import { join } from 'node:path'
 import { BENCH_CASES, timeCase, type CaseName } from '../src-main/bench/cases'
 import { chooseBackend } from '../src-main/core/compute/backend'
+import { repositoryPath } from '../src-main/bench/inputs'
 
 const REPEATS = 10
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!
@@ -25,23 +26,24 @@ const GPU_SIZES: Partial<Record<CaseName, { full: number[]; quick: number[] }>> 
   distill: { full: [16], quick: [4] },
 }
 
-function argument(name: string): string | undefined {
+export function argument(name: string): string | undefined {
   const at = process.argv.indexOf(name)
   return at > 0 ? process.argv[at + 1] : undefined
 }
 
-async function main(): Promise<void> {
+export async function gpuBench(): Promise<void> {
   const out = argument('--out')
   const quick = process.argv.includes('--quick')
   const only = argument('--only')?.split(',')
   const forcedSize = argument('--size')
   const choice = await chooseBackend({ force: 'webgpu' })
   if (choice.name !== 'webgpu') throw new Error(`no WebGPU here: ${JSON.stringify(choice.attempts)}`)
-  const script = join(__dirname, '..', 'bench', 'reference', 'cases.py')
+  const script = repositoryPath('bench', 'reference', 'cases.py')
   const report = { date: new Date().toISOString(), adapter: choice.adapter, repeats: REPEATS, cases: [] as object[] }
   const save = () => out && writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`)
-  for (const [name, sizes] of Object.entries(GPU_SIZES) as [CaseName, { full: number[]; quick: number[] }][]) {
-    if (only && !only.includes(name)) continue
+  for (const name of (only ?? Object.keys(GPU_SIZES)) as CaseName[]) {
+    const sizes = GPU_SIZES[name]
+    if (!sizes) throw new Error(`${name} is not a GPU case: ${Object.keys(GPU_SIZES).join(', ')}`)
     const spec = BENCH_CASES[name]
     const repeats = spec.once ? 1 : REPEATS
     for (const size of forcedSize ? [Number(forcedSize)] : quick ? sizes.quick : sizes.full) {
@@ -71,8 +73,3 @@ async function main(): Promise<void> {
   save()
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
 }
-
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
-  process.exit(1)
-})

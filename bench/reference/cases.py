@@ -327,6 +327,27 @@ def torch_cases(case, size):
             out = torch.stack([s[t[:, 0], t[:, 1]], s[t[:, 0], t[:, 2]], s[t[:, 1], t[:, 2]]], dim=1)
             return out.cpu().numpy()
         return run
+    if case == 'oddoneout':
+        n = 1854
+        x = torch.from_numpy(inputs_matrix(n, 768 if size > 100000 else 64, 0.0)).to(dev)
+        t = torch.from_numpy(inputs_triplets(size, n)).long().to(dev)
+        def run():
+            s = x @ x.T
+            pairs = torch.stack([s[t[:, 0], t[:, 1]], s[t[:, 0], t[:, 2]], s[t[:, 1], t[:, 2]]], dim=1)
+            return torch.argmax(pairs, dim=1).float().cpu().numpy()
+        return run
+    if case == 'cka':
+        x = torch.from_numpy(inputs_matrix(size, 768 if size > 256 else 64, 0.0)).to(dev)
+        y = torch.from_numpy(inputs_matrix(size, 66, 1.0)).to(dev)
+        def center_gram(gram):
+            means = gram.mean(0, dtype=torch.float64).float()
+            means -= means.mean() / 2
+            return gram - means[:, None] - means[None, :]
+        def run():
+            gx, gy = center_gram(x @ x.T), center_gram(y @ y.T)
+            hsic = (gx * gy).sum()
+            return np.array([(hsic / (torch.linalg.norm(gx) * torch.linalg.norm(gy))).item()])
+        return run
     if case == 'probe':
         return probe_case(size, dev)
     if case == 'mobilenet':

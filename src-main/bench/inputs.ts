@@ -55,12 +55,20 @@ export function probeInputs(count: number, n: number, p: number) {
   return { x, train: part(0, train), validation: part(train, validation), test: part(validation, total) }
 }
 
-/** The first n rows of the THINGS SPoSE 66-d embedding (bundled), found from the bench's folder upward. */
-export function sposeRows(n: number): Float64Array {
-  const file = join('resources', 'examples', 'things', 'spose_embedding66d_rescaled.csv')
+/**
+ * A path of the repository found from the bench's folder upward: the built bench (out/main) and the bundle for a
+ * GPU machine (.gpu/app) sit at different depths below the repository root.
+ */
+export function repositoryPath(...parts: string[]): string {
+  const file = join(...parts)
   let dir = __dirname
   while (!existsSync(join(dir, file)) && dirname(dir) !== dir) dir = dirname(dir)
-  const rows = readFileSync(join(dir, file), 'utf8').trim().split('\n').slice(1, n + 1)
+  return join(dir, file)
+}
+
+/** The first n rows of the THINGS SPoSE 66-d embedding (bundled). */
+export function sposeRows(n: number): Float64Array {
+  const rows = readFileSync(repositoryPath('resources', 'examples', 'things', 'spose_embedding66d_rescaled.csv'), 'utf8').trim().split('\n').slice(1, n + 1)
   const out = new Float64Array(n * 66)
   rows.forEach((line, i) => line.split(',').slice(2).forEach((v, d) => (out[i * 66 + d] = Number(v))))
   return out
