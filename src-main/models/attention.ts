@@ -63,12 +63,18 @@ export function targetScore(model: LoadedModel, target: AttentionTarget): Score 
     })
 }
 
-/** The class the model predicts for each image (batch), the usual target of a map. */
-export function predictedClass(model: LoadedModel, x: tf.Tensor4D): number {
-  return tf.tidy(() => {
+/**
+ * The class the model predicts for each image (batch), the usual target of a map. Read asynchronously: tfjs-webgpu
+ * reads synchronously only through OffscreenCanvas, which Node lacks.
+ */
+export async function predictedClass(model: LoadedModel, x: tf.Tensor4D): Promise<number> {
+  const best = tf.tidy(() => {
     const out = model.layersModel ? (model.layersModel.predict(x) as tf.Tensor) : (model.graphModel!.predict(x) as tf.Tensor)
-    return tf.argMax(tf.reshape(out, [-1])).dataSync()[0]!
+    return tf.argMax(tf.reshape(out, [-1]))
   })
+  const [index] = await best.data()
+  best.dispose()
+  return index!
 }
 
 /** The last layer with a spatial output (h × w × k, h and w above 1): Grad-CAM's default. */

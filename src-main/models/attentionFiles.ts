@@ -63,15 +63,15 @@ export async function overlayPng(image: Float32Array, map: Float32Array, height:
   return sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer()
 }
 
-async function resolveTarget(model: LoadedModel, request: TargetRequest, size: [number, number]): Promise<(x: tf.Tensor4D) => AttentionTarget> {
-  if (request.kind === 'class') return () => ({ kind: 'class', index: request.index })
-  if (request.kind === 'predicted') return (x) => ({ kind: 'class', index: predictedClass(model, x) })
+async function resolveTarget(model: LoadedModel, request: TargetRequest, size: [number, number]): Promise<(x: tf.Tensor4D) => Promise<AttentionTarget>> {
+  if (request.kind === 'class') return async () => ({ kind: 'class', index: request.index })
+  if (request.kind === 'predicted') return async (x) => ({ kind: 'class', index: await predictedClass(model, x) })
   const layer = request.layer ?? model.defaultLayer
   const pixels = await preprocess(request.image, size)
   const reference = tf.tidy(() => embedding(model, layer)(tf.tensor4d(pixels, [1, ...size, 3])))
   const values = Float32Array.from(await reference.data())
   reference.dispose()
-  return () => ({ kind: 'embedding', layer, reference: values })
+  return async () => ({ kind: 'embedding', layer, reference: values })
 }
 
 export async function attentionMaps(request: MapsRequest) {
@@ -91,7 +91,7 @@ export async function attentionMaps(request: MapsRequest) {
     for (const [i, path] of list.paths.entries()) {
       const pixels = await preprocess(path, size)
       const x = tf.tensor4d(pixels, [1, height, width, 3])
-      const target = targetOf(x)
+      const target = await targetOf(x)
       if (target.kind === 'class') targets.push(target.index)
       const compute = () =>
         saliencyMap(request.method, x, targetScore(model, target), {
@@ -174,7 +174,7 @@ export async function maskImages(request: MaskRequest) {
     for (const [i, path] of list.paths.entries()) {
       const pixels = await preprocess(path, [height, width])
       const original = tf.tensor4d(pixels, [1, height, width, 3])
-      const label = predictedClass(model, original)
+      const label = await predictedClass(model, original)
       const base = embed(original)
       const map = request.maps.subarray(i * height * width, (i + 1) * height * width)
       const row = { image: list.names[i]!, salient: { agree: false, similarity: 0 }, random: { agree: false, similarity: 0 } }
@@ -185,8 +185,9 @@ export async function maskImages(request: MaskRequest) {
         const masked = applyMask(pixels, topFractionMask(chosen, request.keep), height, width, 3, request.fill)
         const x = tf.tensor4d(masked, [1, height, width, 3])
         const e = embed(x)
-        row[kind] = { agree: predictedClass(model, x) === label, similarity: tf.tidy(() => cosine(e, base).dataSync()[0]!) }
-        tf.dispose([x, e])
+        const similarity = cosine(e, base)
+        row[kind] = { agree: (await predictedClass(model, x)) === label, similarity: (await similarity.data())[0]! }
+        tf.dispose([x, e, similarity])
         if (request.out) {
           mkdirSync(join(request.out, kind), { recursive: true })
           const bytes = Buffer.from(Uint8Array.from(masked, (v) => Math.round(255 * Math.min(1, Math.max(0, v)))))

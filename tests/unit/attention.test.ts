@@ -5,8 +5,9 @@ import { auc, compareMaps, fixations, nss, resizeMap, scoreImages } from '../../
 import { applyMask, blur, randomMap, topFractionMask } from '../../src-main/core/attention/masking'
 import { gradCam, guidedGradient, inputGradient, normalise01, reduceChannels, saliencyMap, smoothGradient } from '../../src-main/core/attention/saliency'
 import { chooseBackend } from '../../src-main/core/compute/backend'
-import { embedding, targetScore } from '../../src-main/models/attention'
-import { loadModel } from '../../src-main/models/model'
+import { embedding, predictedClass, targetScore } from '../../src-main/models/attention'
+import { loadModel, type LoadedModel } from '../../src-main/models/model'
+import { useSwiftShader } from '../helpers/swiftshader'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -87,6 +88,23 @@ describe('saliency', () => {
         expect(both).toBeCloseTo(a! + b!, 4)
       }
       expect((await targetScore(model, { kind: 'embedding', layer: 'flatten_1', reference })(first!).data())[0]).toBeCloseTo(1, 5)
+    } finally {
+      await tf.setBackend('cpu')
+    }
+  })
+
+  it('finds the predicted class on WebGPU (SwiftShader), which has no synchronous read in Node', async () => {
+    const layers = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2, 3] }), tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) })] })
+    const model = { layersModel: layers, graphModel: null } as unknown as LoadedModel
+    const x = Float32Array.from({ length: 12 }, (_, k) => Math.sin(k * 1.3))
+    // The class by hand: the largest logit of x·W + b.
+    const [w, b] = layers.getWeights().map((t) => t.dataSync())
+    const logits = [0, 1, 2, 3].map((j) => x.reduce((s, v, i) => s + v * w![i * 4 + j]!, b![j]!))
+    const expected = logits.indexOf(Math.max(...logits))
+    useSwiftShader()
+    expect((await chooseBackend({ force: 'webgpu' })).name).toBe('webgpu')
+    try {
+      expect(await predictedClass(model, tf.tensor4d(x, [1, 2, 2, 3]))).toBe(expected)
     } finally {
       await tf.setBackend('cpu')
     }

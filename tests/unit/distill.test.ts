@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { randomGenerator } from '../../src-main/core/data/simulate'
 import { buildStudent, distill, DISTILL_DEFAULTS, learningRateAt, tripletDivergence, type DistillState, type LabelledTriplets } from '../../src-main/core/alignet/distill'
+import { useSwiftShader } from '../helpers/swiftshader'
 
 beforeAll(async () => {
   await chooseBackend({ force: 'cpu' })
@@ -121,4 +122,42 @@ describe('distillation', () => {
     const arrays = Object.fromEntries(Object.entries(first.state!.arrays).map(([k, a]) => [k, k.startsWith('moment') ? { ...a, data: new Float32Array(a.data.length) } : a]))
     expect((await train(null, { ...first.state!, arrays })).weights).not.toEqual(whole.weights)
   }, 60_000)
+
+  it('trains on WebGPU (SwiftShader) as on the CPU: no synchronous read, more pretrained weights than a shader binds', async () => {
+    // Five convolutions: ten pretrained variables pulled toward their start (tfjs-webgpu's addN binds every input to
+    // one shader, past the limit of 8), and every host read asynchronous (its synchronous read needs OffscreenCanvas).
+    const deep = () => {
+      let x = tf.input({ shape: [6, 6, 3] })
+      const input = x
+      for (let c = 0; c < 5; c++) x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 10 + c }) }).apply(x) as tf.SymbolicTensor
+      return tf.model({ inputs: input, outputs: tf.layers.globalAveragePooling2d({ name: 'pool' }).apply(x) as tf.SymbolicTensor })
+    }
+    const train = async () => {
+      const base = deep()
+      const student = buildStudent(base, 'pool', 8, 3)
+      let state: DistillState | null = null
+      const steps = await distill(student, new Set(base.trainableWeights.map((w) => w.name)), data, images, { ...config, steps: 3, batchSize: 8, lambda: 0.5 }, {
+        step: async (report, capture) => {
+          if (report.step === 2) state = await capture()
+        },
+      })
+      return { steps, state: state as DistillState | null, weights: await Promise.all(student.getWeights().map(async (w) => Array.from(await w.data()))) }
+    }
+    const cpu = await train()
+    useSwiftShader()
+    expect((await chooseBackend({ force: 'webgpu' })).name).toBe('webgpu')
+    try {
+      const gpu = await train()
+      expect(gpu.steps.map((s) => s.step)).toEqual([1, 2, 3])
+      gpu.steps.forEach((s, i) => {
+        expect(s.loss).toBeCloseTo(cpu.steps[i]!.loss, 4)
+        expect(s.divergence).toBeCloseTo(cpu.steps[i]!.divergence, 4)
+      })
+      expect(Object.keys(gpu.state!.arrays).sort()).toEqual(Object.keys(cpu.state!.arrays).sort())
+      for (const [name, array] of Object.entries(gpu.state!.arrays)) array.data.forEach((v, k) => expect(v, name).toBeCloseTo(Number(cpu.state!.arrays[name]!.data[k]), 3))
+      gpu.weights.forEach((w, i) => w.forEach((v, k) => expect(v).toBeCloseTo(cpu.weights[i]![k]!, 3)))
+    } finally {
+      await chooseBackend({ force: 'cpu' })
+    }
+  }, 120_000)
 })

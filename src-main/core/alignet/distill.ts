@@ -39,16 +39,18 @@ type Adam = tf.AdamOptimizer
 /** Adam's running β₁ᵗ and β₂ᵗ (private in tfjs). */
 const betaPowers = (optimizer: Adam) => optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable }
 
-const f32 = (t: tf.Tensor): NpyArray => ({ dtype: '<f4', shape: [...t.shape], data: t.dataSync() as Float32Array })
+// Host reads are asynchronous throughout: tfjs-webgpu reads synchronously only through OffscreenCanvas, which Node lacks.
+const f32 = async (t: tf.Tensor): Promise<NpyArray> => ({ dtype: '<f4', shape: [...t.shape], data: (await t.data()) as Float32Array })
 
 async function captureState(step: number, trainable: tf.Variable[], optimizer: Adam): Promise<DistillState> {
   const arrays: Record<string, NpyArray> = {}
-  trainable.forEach((v, i) => (arrays[`weight${i}`] = f32(v)))
+  for (const [i, v] of trainable.entries()) arrays[`weight${i}`] = await f32(v)
   // Moments in the variables' order (first all m, then all v); the iteration count is `step`.
   const moments = (await optimizer.getWeights()).slice(1)
-  moments.forEach((m, i) => (arrays[`moment${i}`] = f32(m.tensor)))
+  for (const [i, m] of moments.entries()) arrays[`moment${i}`] = await f32(m.tensor)
   // tfjs's setWeights would recompute β^t by pow, which differs from the running product in the last bits.
-  arrays.betaPowers = { dtype: '<f4', shape: [2], data: Float32Array.of(betaPowers(optimizer).accBeta1.dataSync()[0]!, betaPowers(optimizer).accBeta2.dataSync()[0]!) }
+  const { accBeta1, accBeta2 } = betaPowers(optimizer)
+  arrays.betaPowers = { dtype: '<f4', shape: [2], data: Float32Array.of((await accBeta1.data())[0]!, (await accBeta2.data())[0]!) }
   return { step, arrays }
 }
 
@@ -182,17 +184,19 @@ export async function distill(
       const teacher = tf.tensor2d(Float32Array.from({ length: 3 * batch.length }, (_, k) => data.similarities[3 * batch[Math.floor(k / 3)]! + (k % 3)]!), [batch.length, 3])
       const learningRate = learningRateAt(step, config)
       ;(optimizer as unknown as { learningRate: number }).learningRate = learningRate
-      let divergence = 0
+      const kept: { divergence?: tf.Scalar } = {}
       const { value, grads } = tf.variableGrads(() => {
         const z = student.apply(x, { training: false }) as tf.Tensor2D
         const d = tripletDivergence(teacher, studentSimilarities(z, rows), config)
-        divergence = d.dataSync()[0]!
-        const pull = anchored.length ? tf.addN(anchored.map(({ variable, start }) => tf.sum(tf.square(tf.sub(variable, start))))) : tf.scalar(0)
+        kept.divergence = tf.keep(d)
+        // Pairwise sums, not addN: tfjs-webgpu binds every addN input to one shader, past the device's limit (8).
+        const pull = anchored.length ? anchored.map(({ variable, start }) => tf.sum(tf.square(tf.sub(variable, start)))).reduce((sum, term) => tf.add(sum, term)) : tf.scalar(0)
         return tf.add(d, tf.mul(config.lambda, pull)) as tf.Scalar
       }, trainable)
       optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })))
       const loss = (await value.data())[0]!
-      tf.dispose([x, teacher, value, ...Object.values(grads)])
+      const divergence = (await kept.divergence!.data())[0]!
+      tf.dispose([x, teacher, value, kept.divergence!, ...Object.values(grads)])
       const report = { step, loss, divergence, learningRate }
       reports.push(report)
       await hooks.step?.(report, () => captureState(step, trainable, optimizer))
