@@ -36,6 +36,18 @@ export default tseslint.config(
     },
   },
   {
+    // tfjs-webgpu reads a tensor synchronously only through OffscreenCanvas, which Node (our workers) lacks: on a
+    // GPU a dataSync fails. The CPU-only product worker may read synchronously.
+    files: ['src-main/**/*.ts'],
+    ignores: ['src-main/jobs/gwProductWorker.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['dataSync', 'arraySync', 'bufferSync'].map((property) => ({ property, message: 'Read tensors with await data()/array()/buffer(): synchronous reads fail on webgpu in Node.' })),
+      ],
+    },
+  },
+  {
     files: ['src-renderer/**/*.{ts,vue}'],
     rules: {
       'no-restricted-imports': [
