@@ -12,8 +12,11 @@ import { attentionView } from '../../src-main/store/attentionView'
 import { getDataset, listDatasets } from '../../src-main/store/datasets'
 import { stateOf, useJobRunner } from '../helpers/jobRunner'
 import { EXAMPLES_DIR } from '../helpers/seed'
+import { useSwiftShader } from '../helpers/swiftshader'
+import { saveTinyModel } from '../helpers/tinyModel'
 
 const setup = useJobRunner()
+const onWebGpu = useJobRunner('webgpu')
 
 /** Three Langlois photos and, as "human maps", a bright disc in the middle of each, on black (PNG and as one .npy). */
 async function photosAndDiscs({ runner, seen, tmp }: ReturnType<typeof setup>) {
@@ -78,6 +81,30 @@ describe('attention job', () => {
     expect(second.scores.mean.nss).toBeCloseTo(result.scores.mean.nss, 10)
     rmSync(npy)
     expect(attentionView(project.db, project.dir, second.run, 32).human).toEqual(view.human)
+  }, 120_000)
+
+  it('makes the same SmoothGrad maps and masking results on webgpu (SwiftShader) as on wasm', async () => {
+    // A GPU run found attention failing on webgpu in Node (synchronous reads of the predicted class); a 16-px model
+    // keeps this quick there.
+    useSwiftShader()
+    const model = join(setup().tmp(), 'tiny')
+    await saveTinyModel(model)
+    const runs = []
+    for (const ctx of [setup(), onWebGpu()]) {
+      const { images } = await photosAndDiscs(ctx)
+      const made = await stateOf(ctx.seen, ctx.runner.start({ kind: 'attention', images, model, method: 'smoothgrad', samples: 4, sigma: 0.1, seed: 2 }).id)
+      expect(made.state, made.error ?? '').toBe('done')
+      const attention = made.result as AttentionJobResult & { backend: string }
+      const masked = await stateOf(ctx.seen, ctx.runner.start({ kind: 'attentionMask', run: attention.run, keep: 0.5, fill: 'black', seed: 4, save: false }).id)
+      expect(masked.state, masked.error ?? '').toBe('done')
+      runs.push({ backend: attention.backend, maps: readArtifact(ctx.project.db, ctx.project.dir, attention.outputs.maps).data, mask: masked.result as { salient: { similarity: number }; random: { similarity: number } } })
+    }
+    const [wasm, gpu] = runs
+    expect([wasm!.backend, gpu!.backend]).toEqual(['wasm', 'webgpu'])
+    expect(gpu!.maps).toHaveLength(3 * 16 * 16)
+    gpu!.maps.forEach((v, k) => expect(Number(v)).toBeCloseTo(Number(wasm!.maps[k]), 3))
+    expect(gpu!.mask.salient.similarity).toBeCloseTo(wasm!.mask.salient.similarity, 4)
+    expect(gpu!.mask.random.similarity).toBeCloseTo(wasm!.mask.random.similarity, 4)
   }, 120_000)
 
   it('masks the images by their maps and by random maps, keeping exactly the top half, and stores both as image sets', async () => {

@@ -3,36 +3,29 @@
 // and listed with its models, and a crash in the middle resumed to the very same weights.
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import * as tf from '@tensorflow/tfjs'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { DatasetInfo } from '../../src-main/api/contract'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { objectImages } from '../../src-main/jobs/kinds/alignetDistill'
-import { augmentation, CROP_AREA, cropBox, flipped, imageBatches, saveStudent } from '../../src-main/models/student'
+import { augmentation, CROP_AREA, cropBox, flipped, imageBatches } from '../../src-main/models/student'
 import { putArray } from '../../src-main/store/artifacts'
 import { insertDataset } from '../../src-main/store/datasets'
 import { listUserModels } from '../../src-main/store/models'
 import { getRun } from '../../src-main/store/runs'
 import { crashAndResume, stateOf, useJobRunner } from '../helpers/jobRunner'
 import { EXAMPLES_DIR } from '../helpers/seed'
+import { useSwiftShader } from '../helpers/swiftshader'
+import { saveTinyModel } from '../helpers/tinyModel'
 
 const setup = useJobRunner()
+const onWebGpu = useJobRunner('webgpu')
 const FILES = ['image_r_10.jpg', 'image_r_18.jpg', 'image_r_24.jpg', 'image_r_32.jpg', 'image_r_37.jpg', 'image_r_51.jpg']
 const IDS = FILES.map((f) => f.replace('.jpg', ''))
 
 beforeAll(async () => {
   await chooseBackend({ force: 'cpu' })
 })
-
-/** A 16-px "pretrained" backbone: conv → global average pool (the penultimate layer, the cut) → logits. */
-async function tinyModel(folder: string): Promise<void> {
-  const input = tf.input({ shape: [16, 16, 3] })
-  const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', name: 'conv', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input)
-  const pooled = tf.layers.globalAveragePooling2d({ name: 'pool' }).apply(conv)
-  const logits = tf.layers.dense({ units: 2, name: 'logits', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(pooled) as tf.SymbolicTensor
-  await saveStudent(tf.model({ inputs: input, outputs: logits }), folder, 'test')
-}
 
 function seed({ project, tmp }: ReturnType<typeof setup>) {
   const folder = join(project.dir, 'images', 'six')
@@ -68,7 +61,7 @@ describe('AligNet distillation job', () => {
     const ctx = setup()
     const { project, runner, seen } = ctx
     const { images, triplets, model } = seed(ctx)
-    await tinyModel(model)
+    await saveTinyModel(model)
     const spec = { kind: 'alignetDistill' as const, triplets, images, model, divergence: 'kl' as const, teacherTemperature: 1, studentTemperature: 1, lambda: 0.1, peakLearningRate: 0.1, warmupSteps: 2, steps: 120, batchSize: 6, headUnits: 4, augment: 'flip' as const, seed: 0, checkpointSeconds: 0 }
     const whole = await stateOf(seen, runner.start(spec).id)
     expect(whole.state, whole.error ?? '').toBe('done')
@@ -93,6 +86,25 @@ describe('AligNet distillation job', () => {
     expect(again.divergenceLast).toBe(result.divergenceLast)
     expect(weights(again.models[0]!).equals(weights(stored))).toBe(true)
     expect(existsSync(join(project.dir, 'jobs', String(resumed.id)))).toBe(false)
+  }, 120_000)
+
+  it('trains on webgpu (SwiftShader) as on wasm, checkpoints included, and stores the student', async () => {
+    // A GPU run found the job failing on webgpu in Node (synchronous reads); this one goes the same way.
+    useSwiftShader()
+    const runs = []
+    for (const ctx of [setup(), onWebGpu()]) {
+      const { images, triplets, model } = seed(ctx)
+      await saveTinyModel(model)
+      const spec = { kind: 'alignetDistill' as const, triplets, images, model, divergence: 'kl' as const, teacherTemperature: 1, studentTemperature: 1, lambda: 0.1, peakLearningRate: 0.1, warmupSteps: 2, steps: 6, batchSize: 6, headUnits: 4, augment: 'flip' as const, seed: 0, checkpointSeconds: 0 }
+      const job = await stateOf(ctx.seen, ctx.runner.start(spec).id)
+      expect(job.state, job.error ?? '').toBe('done')
+      runs.push(job.result as { backend: string; note: string | null; divergenceFirst: number; divergenceLast: number; models: string[] })
+    }
+    const [wasm, gpu] = runs
+    expect(gpu).toMatchObject({ backend: 'webgpu', note: null })
+    expect(gpu!.divergenceFirst).toBeCloseTo(wasm!.divergenceFirst, 4)
+    expect(gpu!.divergenceLast).toBeCloseTo(wasm!.divergenceLast, 3)
+    expect(existsSync(join(gpu!.models[0]!, 'weights.bin'))).toBe(true)
   }, 120_000)
 
   it('refuses triplets without teacher similarities', async () => {
