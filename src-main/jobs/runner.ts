@@ -39,6 +39,15 @@ const EVENT_INTERVAL_MS = 100
 const DB_INTERVAL_MS = 1000
 /** A worker that ignores a cancel request this long is terminated. */
 const CANCEL_GRACE_MS = 1000
+/** How long closing waits for a WebGPU worker to stop by itself before terminating it. */
+const CLOSE_GRACE_MS = 10_000
+
+/**
+ * Dawn's Node binding aborts the whole process (FATAL napi_throw) when a thread is terminated inside a Dawn call,
+ * so a worker holding a WebGPU device is asked to stop rather than terminated, where that can wait.
+ */
+const holdsGpu = (running: Running): boolean => running.backend === 'webgpu'
+
 export const JOB_WORKER = 'jobWorker.js'
 
 interface Running {
@@ -49,6 +58,8 @@ interface Running {
   lastEvent: number
   lastWrite: number
   cancelTimer?: NodeJS.Timeout
+  /** The backend its worker chose (reported when it starts computing). */
+  backend?: string
 }
 
 interface Settlement {
@@ -135,7 +146,8 @@ export class JobRunner {
     } else if (job.state === 'running' && running) {
       running.worker.postMessage({ type: 'cancel' } satisfies ToWorker)
       running.cancelTimer ??= setTimeout(() => {
-        void running.worker.terminate()
+        // A GPU worker stops at its next cancellation check; its messages are ignored from here on.
+        if (!holdsGpu(running)) void running.worker.terminate()
         this.settle(running, 'cancelled', { stage: 'Cancelled' })
       }, CANCEL_GRACE_MS)
       this.updateStage(id, 'Cancelling…')
@@ -149,8 +161,17 @@ export class JobRunner {
   async close(): Promise<void> {
     this.closed = true
     for (const running of [...this.running.values()]) {
-      await running.worker.terminate()
-      this.settle(running, 'failed', { stage: 'Stopped', error: 'Interrupted: the project was closed while this job ran. Resume it to continue.' })
+      const interrupted = () => this.settle(running, 'failed', { stage: 'Stopped', error: 'Interrupted: the project was closed while this job ran. Resume it to continue.' })
+      if (holdsGpu(running)) {
+        // Recorded first, so the job is resumable even if terminating the worker takes the process down.
+        interrupted()
+        running.worker.postMessage({ type: 'cancel' } satisfies ToWorker)
+        const exited = new Promise<boolean>((resolve) => running.worker.once('exit', () => resolve(true)))
+        if (!(await Promise.race([exited, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), CLOSE_GRACE_MS).unref())]))) await running.worker.terminate()
+      } else {
+        await running.worker.terminate()
+        interrupted()
+      }
     }
     for (const row of this.table.queued()) this.table.update(row.id, { state: 'cancelled', stage: 'Cancelled: the project was closed', finished_at: now() })
   }
@@ -294,6 +315,7 @@ export class JobRunner {
     if (!this.isCurrent(running)) return
     switch (message.type) {
       case 'backend':
+        running.backend = message.name
         this.table.update(running.id, { backend: message.name })
         for (const line of message.log) this.options.events.emit({ type: 'log', level: 'info', message: `Job ${running.id}: ${line}` })
         this.emitState(running.id)

@@ -15,8 +15,10 @@ import { chooseBackend } from '../../src-main/core/compute/backend'
 import { randomGenerator } from '../../src-main/core/data/simulate'
 import { until } from '../helpers/events'
 import { crashAndResume, stateOf, useJobRunner, expectCancelledWithinASecond } from '../helpers/jobRunner'
+import { useSwiftShader } from '../helpers/swiftshader'
 
 const setup = useJobRunner()
+const onWebGpu = useJobRunner('webgpu')
 const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/alignet/kmeans.json'), 'utf8')) as { x: number[]; n: number; p: number; blob: number[] }
 
 function seed(project: ReturnType<typeof setup>['project']) {
@@ -83,16 +85,42 @@ describe('AligNet jobs', () => {
     expect((resumed.result as { inertias: number[] }).inertias).toEqual((whole.result as { inertias: number[] }).inertias)
   })
 
-  it('cancels a sweep within a second and records nothing', async () => {
-    const { project, runner, seen } = setup()
-    // 20,000 points in 16-d: a sweep to k = 400 runs for many seconds.
+  // 20,000 points in 16-d: a sweep to k = 400 runs for many seconds.
+  function bigSweep({ project, runner, seen }: ReturnType<typeof setup>) {
     const random = randomGenerator(9)
     const x = Float32Array.from({ length: 20_000 * 16 }, () => random())
     const features = insertDataset(project.db, { kind: 'features', name: 'big', sourcePath: 't', meta: { n: 20_000, p: 16, ids: null } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [20_000, 16], data: x }).sha256)
-    const job = runner.start({ kind: 'alignetClusters', features, ks: [100, 200, 400], restarts: 3, seed: 0 })
-    await until(seen, (e) => e.type === 'job.progress' && e.jobId === job.id && e.progress.stage.startsWith('k = 100'))
-    await expectCancelledWithinASecond(runner, seen, project, job.id)
+    return async () => {
+      const job = runner.start({ kind: 'alignetClusters', features, ks: [100, 200, 400], restarts: 3, seed: 0 })
+      await until(seen, (e) => e.type === 'job.progress' && e.jobId === job.id && e.progress.stage.startsWith('k = 100'))
+      return job.id
+    }
+  }
+
+  it('cancels a sweep within a second and records nothing', async () => {
+    const ctx = setup()
+    await expectCancelledWithinASecond(ctx.runner, ctx.seen, ctx.project, await bigSweep(ctx)())
   }, 60_000)
+
+  it('on webgpu, cancels and closes without terminating a worker inside a Dawn call (that aborts the whole process)', async () => {
+    // Seen on SwiftShader, where k-means's GPU calls are slow: terminating the worker after the cancel grace killed
+    // the test process with "FATAL ERROR: napi_throw". Reaching the end of this test is the first check.
+    useSwiftShader()
+    const ctx = onWebGpu()
+    const { project, runner, seen } = ctx
+    const sweep = bigSweep(ctx)
+    const cancelled = await sweep()
+    runner.cancel(cancelled)
+    expect(await stateOf(seen, cancelled)).toMatchObject({ state: 'cancelled', backend: 'webgpu' })
+    expect(project.info().counts.runs).toBe(0)
+    // The next job runs while the cancelled worker winds down.
+    const small = await stateOf(seen, runner.start({ kind: 'alignetClusters', features: seed(project), ks: [4], restarts: 1, seed: 0 }).id)
+    expect(small.state, small.error ?? '').toBe('done')
+    // Closing the project while a GPU job runs leaves it interrupted, to resume.
+    const interrupted = await sweep()
+    await runner.close()
+    expect(runner.get(interrupted)).toMatchObject({ state: 'failed', error: expect.stringContaining('Interrupted') })
+  }, 120_000)
 
   it('says when k exceeds the objects or the run is not a clustering', async () => {
     const { project, runner, seen } = setup()
