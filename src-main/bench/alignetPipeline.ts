@@ -4,26 +4,19 @@
 // integration test (wasm, within the issue's 10 minutes) and the measured run on a GPU machine (bench/gpuApp.ts).
 import { join } from 'node:path'
 import type { JobInfo } from '../api/contract'
+import type { BeforeAfterRow } from '../evaluate/beforeAfter'
 import { BUILTIN_MODELS } from '../models/sources'
 
 export type FinishedJob = JobInfo & { result: Record<string, unknown> }
 /** Starts a job spec and resolves with the job once it has ended (done, failed or cancelled). */
 export type RunJob = (spec: Record<string, unknown>) => Promise<FinishedJob>
 
-export interface EvaluationRow {
-  measure: string
-  base: number
-  aligned: number
-  baseCi95: [number, number] | null
-  alignedCi95: [number, number] | null
-}
-
 export interface PipelineReport {
   seconds: number
   /** Each job's kind and wall time, in order. */
   steps: { kind: string; seconds: number }[]
   distilled: FinishedJob
-  rows: EvaluationRow[]
+  rows: BeforeAfterRow[]
 }
 
 /** Runs the pipeline; a job that does not end `done` stops it with that job's error. */
@@ -51,7 +44,7 @@ export async function alignetPipeline(start: RunJob, examplesDir: string): Promi
   const student = (distilled.result.models as string[])[0]!
   const aligned = await dataset({ kind: 'extract', images, model: student, layers: ['triplet_head'] })
   const evaluation = await run({ kind: 'alignetEvaluate', base, aligned, triplets: human, rdms: judgments, labelsFrom: categories, bootstrap: 1000 })
-  return { seconds: (performance.now() - began) / 1000, steps, distilled, rows: evaluation.result.rows as EvaluationRow[] }
+  return { seconds: (performance.now() - began) / 1000, steps, distilled, rows: evaluation.result.rows as BeforeAfterRow[] }
 }
 
 /** One line per step and the table, for a log or an issue note. */
