@@ -18,7 +18,8 @@ rm -rf .gpu/app .gpu/gpu.cjs .gpu/resources && mkdir -p .gpu/app
 npx --yes esbuild bench/gpuApp.ts --bundle --platform=node --format=cjs --outfile=.gpu/app/app.cjs --log-level=warning \
   --external:webgpu --external:sharp --external:better-sqlite3 --external:electron \
   --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu
-# The runner starts its workers by file name (src-main/jobs): each stub names its role, then runs the one bundle.
+# The runner starts its workers by file name (src-main/jobs): each stub names its role (WORKERS in bench/gpuApp.ts),
+# then runs the one bundle.
 for role in jobWorker taskWorker bootstrapWorker gwProductWorker; do
   echo "globalThis.HUMANALIGN_ROLE = '$role'; require('./app.cjs')" > ".gpu/app/$role.js"
 done

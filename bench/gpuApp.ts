@@ -15,14 +15,13 @@ import { JobRunner } from '../src-main/jobs/runner'
 import { Project } from '../src-main/store/project'
 import { argument, gpuBench } from './gpu'
 
-/** The worker roles, each the entry electron-vite builds for it (electron.vite.config.ts). */
+/** The worker roles, each the entry electron-vite builds for it (electron.vite.config.ts); bench/gpu-pack.sh writes a stub for each. */
 const WORKERS: Record<string, () => Promise<unknown>> = {
   jobWorker: () => import('../src-main/jobs/worker'),
   taskWorker: () => import('../src-main/jobs/taskWorker'),
   bootstrapWorker: () => import('../src-main/jobs/bootstrapWorker'),
   gwProductWorker: () => import('../src-main/jobs/gwProductWorker'),
 }
-export const WORKER_ROLES = Object.keys(WORKERS)
 
 const ended = (e: AppEvent, id: number): e is Extract<AppEvent, { type: 'job.state' }> =>
   e.type === 'job.state' && e.job.id === id && ['done', 'failed', 'cancelled'].includes(e.job.state)
