@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -270,6 +271,44 @@ describe('training', () => {
       expect(e.trainAccuracy).toBe(host.epochs[k]!.trainAccuracy)
     })
     expect(fused.transform.q).toBe(4)
+    expect(Math.abs(host.transform.weights[1]!)).toBeGreaterThan(1e-3)
+    fused.transform.weights.forEach((v, k) => expect(v).toBeCloseTo(host.transform.weights[k]!, 4))
+    fused.transform.bias!.forEach((v, k) => expect(v).toBeCloseTo(host.transform.bias![k]!, 4))
+  })
+
+  it('pads the WebGPU products to multiples of 4 (tfjs’s vec4 program) and trains as on the host', async () => {
+    // n = 130, p + 1 = 95 and q = 94 are none multiples of 4; both products are large enough for the packed program.
+    const n = 130
+    const p = 94
+    const x = Float32Array.from({ length: n * p }, gauss)
+    const simulated = simulateTriplets(x, n, p, 512, 7)
+    const train: Triplets = { indices: simulated.indices, count: 512, soft: simulated.soft }
+    const config = { ...PROBE_DEFAULTS, batchSize: 128, maxEpochs: 2, learningRate: 1e-2 }
+    const host = await trainProbe(x, n, p, train, null, { ...config, tripletsOn: 'host' })
+    useSwiftShader()
+    await chooseBackend({ force: 'webgpu' })
+    const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string; isVec4?: boolean }, ...a: unknown[]) => unknown }
+    const { runWebGPUProgram } = backend
+    const products: string[] = []
+    backend.runWebGPUProgram = function (this: unknown, program, ...a) {
+      if (program.shaderKey.startsWith('matMul')) products.push(`${program.shaderKey.split('_')[0]} vec4 ${program.isVec4 === true}`)
+      return runWebGPUProgram.apply(this, [program, ...a])
+    }
+    let fused: Awaited<ReturnType<typeof trainProbe>>
+    try {
+      fused = await trainProbe(x, n, p, train, null, { ...config, tripletsOn: 'device' })
+    } finally {
+      backend.runWebGPUProgram = runWebGPUProgram
+      await chooseBackend({ force: 'cpu' })
+    }
+    const steps = 2 * (512 / 128)
+    expect(products.length).toBeGreaterThanOrEqual(2 * steps)
+    expect(new Set(products)).toEqual(new Set(['matMulPacked vec4 true']))
+    fused.epochs.forEach((e, k) => {
+      expect(e.trainLoss).toBeCloseTo(host.epochs[k]!.trainLoss, 4)
+      expect(e.trainAccuracy).toBe(host.epochs[k]!.trainAccuracy)
+    })
+    expect(fused.transform.weights.length).toBe(p * p)
     expect(Math.abs(host.transform.weights[1]!)).toBeGreaterThan(1e-3)
     fused.transform.weights.forEach((v, k) => expect(v).toBeCloseTo(host.transform.weights[k]!, 4))
     fused.transform.bias!.forEach((v, k) => expect(v).toBeCloseTo(host.transform.bias![k]!, 4))

@@ -4,6 +4,8 @@
 // moments in place in one buffer of ours. Six dispatches a step, no read-back and no submit of its own; the
 // epoch's loss and accuracy sums are read once per epoch. The same step in tfjs ops took 67 dispatches, and on an
 // H100 a step's time was that per-dispatch overhead, not GPU work.
+// The products' dimensions (p + 1, n and q) are padded with zeros to multiples of 4: tfjs-webgpu runs its vec4
+// product only then, and the scalar one took 1.7× as long on the THINGS shapes (1854 × 769 · 769 × 768, SwiftShader).
 import * as tf from '@tensorflow/tfjs-core'
 import { flushTfjs, readFloat32, tfjsGpuDevice, uploadBuffer } from '../compute/kernels/gpu'
 import { PROBE_ADAM_WGSL, PROBE_GRADIENT_NORMS_WGSL } from '../compute/kernels/shaders'
@@ -23,7 +25,7 @@ const NORMS: Omit<KernelSpec, 'groups'> = {
   key: 'humanalignProbeGradientNorms',
   inputs: ['w', 'g'],
   workgroupSize: GROUP,
-  uniforms: 'p: i32, q: i32, identity: i32, lambda: f32,',
+  uniforms: 'p: i32, q: i32, rows: i32, identity: i32, lambda: f32,',
   code: PROBE_GRADIENT_NORMS_WGSL,
 }
 
@@ -32,8 +34,12 @@ const ADAM: Omit<KernelSpec, 'groups'> = {
   inputs: ['partials', 'g', 'term'],
   workgroupSize: GROUP,
   uniforms:
-    'p: i32, q: i32, identity: i32, groups: i32, batch: i32, lambda: f32, clipNorm: f32, learningRate: f32, beta1: f32, beta2: f32, epsilon: f32, inv1: f32, inv2: f32, lossScale: f32, lossConstant: f32,',
+    'p: i32, q: i32, rows: i32, identity: i32, groups: i32, batch: i32, lambda: f32, clipNorm: f32, learningRate: f32, beta1: f32, beta2: f32, epsilon: f32, inv1: f32, inv2: f32, lossScale: f32, lossConstant: f32,',
   code: PROBE_ADAM_WGSL,
+}
+
+function roundUp4(value: number): number {
+  return Math.ceil(value / 4) * 4
 }
 
 export interface FusedTrainer {
@@ -55,19 +61,24 @@ export function canTrainFused(config: ProbeConfig): boolean {
 export function createFusedTrainer(xs: Float32Array, n: number, p: number, q: number, train: Triplets, config: ProbeConfig): FusedTrainer {
   if (config.objective === 'soft' && !train.soft) throw new RangeError('the soft objective needs soft labels')
   const device = tfjsGpuDevice()
-  const size = (p + 1) * q
+  // [Xs 1 0…] is objects × rows, objects ≥ n and rows ≥ p + 1 zero; θ = [W; bᵀ] is rows × cols, zero past b and
+  // past column q. The padding of θ gets zero gradients (and no regulariser), so it stays 0 and Z's columns past q too.
+  const rows = roundUp4(p + 1)
+  const objects = roundUp4(n)
+  const cols = roundUp4(q)
+  const size = rows * cols
   const groups = Math.ceil(size / GROUP)
   const state = new Float32Array(3 * size + 2)
-  for (let d = 0; d < Math.min(p, q); d++) state[d * q + d] = config.initScale
+  for (let d = 0; d < Math.min(p, q); d++) state[d * cols + d] = config.initScale
   const buffer = uploadBuffer(device, state, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC)
-  // [W; bᵀ] as a tensor over the front of our buffer; the kernels see (and update) the whole buffer.
-  const parameters = tf.tensor({ buffer, zeroCopy: true }, [p + 1, q], 'float32') as tf.Tensor2D
-  const augmented = new Float32Array(n * (p + 1))
+  // θ as a tensor over the front of our buffer; the kernels see (and update) the whole buffer.
+  const parameters = tf.tensor({ buffer, zeroCopy: true }, [rows, cols], 'float32') as tf.Tensor2D
+  const augmented = new Float32Array(objects * rows)
   for (let i = 0; i < n; i++) {
-    augmented.set(xs.subarray(i * p, (i + 1) * p), i * (p + 1))
-    augmented[i * (p + 1) + p] = 1
+    augmented.set(xs.subarray(i * p, (i + 1) * p), i * rows)
+    augmented[i * rows + p] = 1
   }
-  const x = tf.tensor2d(augmented, [n, p + 1])
+  const x = tf.tensor2d(augmented, [objects, rows])
   // An explicit transpose, made once (a product with a transposed operand flag is slower in tfjs).
   const xt = tf.transpose(x)
   const identity = config.regularizer === 'identity' && p === q ? 1 : 0
@@ -83,10 +94,11 @@ export function createFusedTrainer(xs: Float32Array, n: number, p: number, q: nu
       const z = tf.matMul(x, parameters) as tf.Tensor2D
       const { term, dz } = fusedTripletTerm(z, labels, ids, config.temperature, 1 / (m * config.temperature))
       const g = tf.matMul(xt, dz!)
-      const partials = runKernel({ ...NORMS, groups }, [parameters, g], [groups + 1, 2], scalarUniforms([['int32', p], ['int32', q], ['int32', identity], ['float32', config.lambda]]))
+      const partials = runKernel({ ...NORMS, groups }, [parameters, g], [groups + 1, 2], scalarUniforms([['int32', p], ['int32', cols], ['int32', rows], ['int32', identity], ['float32', config.lambda]]))
       const uniforms = scalarUniforms([
         ['int32', p],
-        ['int32', q],
+        ['int32', cols],
+        ['int32', rows],
         ['int32', identity],
         ['int32', groups],
         ['int32', m],
@@ -120,8 +132,10 @@ export function createFusedTrainer(xs: Float32Array, n: number, p: number, q: nu
     },
     async weights() {
       flushTfjs()
-      const values = await readFloat32(device, buffer, size)
-      return { w: values.slice(0, p * q), b: values.slice(p * q) }
+      const values = await readFloat32(device, buffer, (p + 1) * cols)
+      const w = new Float32Array(p * q)
+      for (let r = 0; r < p; r++) w.set(values.subarray(r * cols, r * cols + q), r * q)
+      return { w, b: values.slice(p * cols, p * cols + q) }
     },
     dispose() {
       if (disposed) return

@@ -131,8 +131,9 @@ fn main(index: i32) {
 }
 `
 
-// The probe's update, shared part: the parameters are one buffer [W (p × q); bᵀ] followed by Adam's moments;
-// residual(i) is W − c I at element i (c = tr W / p, the identity regulariser) or W (Frobenius), 0 for b.
+// The probe's update, shared part: the parameters are one buffer, θ = [W; bᵀ] (uniforms.rows × q, zero-padded to
+// multiples of 4 for tfjs's vec4 products) followed by Adam's moments; residual(i) is W − c I at element i (c = tr W
+// / p, the identity regulariser) or W (Frobenius), 0 for b and the padding rows (padding columns are 0 and stay 0).
 const PROBE_UPDATE_COMMON = /* wgsl */ `
 var<workgroup> sums: array<vec2<f32>, 256>;
 
@@ -171,7 +172,7 @@ fn main(index: i32) {
   let c = workgroupSum(vec2<f32>(diagonal, 0.0)).x / f32(p);
   let i = group * 256u + localIndex;
   var squares = vec2<f32>(0.0);
-  if (i < (p + 1u) * q) {
+  if (i < u32(uniforms.rows) * q) {
     let d = residual(i, w[i], c);
     let gradient = g[i] + 2.0 * uniforms.lambda * d;
     squares = vec2<f32>(gradient * gradient, d * d);
@@ -194,7 +195,7 @@ fn main(index: i32) {
 // step's loss × batch and number correct to the epoch sums.
 export const PROBE_ADAM_WGSL = PROBE_UPDATE_COMMON + /* wgsl */ `
 fn main(index: i32) {
-  let size = (u32(uniforms.p) + 1u) * u32(uniforms.q);
+  let size = u32(uniforms.rows) * u32(uniforms.q);
   let groups = u32(uniforms.groups);
   let group = groupIndex();
   var partial = vec2<f32>(0.0);
