@@ -5,11 +5,14 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
-import { tfjsCrossProduct } from '../../src-main/core/gw/crossProduct'
+import { randomGenerator } from '../../src-main/core/data/simulate'
+import { distanceFactors, hostCrossProduct, tfjsCrossProduct } from '../../src-main/core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../../src-main/core/gw/entropicGw'
 import { canSolveOnGpu } from '../../src-main/core/gw/gpuGw'
 import { matchingRates } from '../../src-main/core/gw/matching'
+import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
 import { relabelledCloud } from '../helpers/gwCloud'
+import { matMulPrograms } from '../helpers/matMulPrograms'
 import { useSwiftShader } from '../helpers/swiftshader'
 
 // POT 0.8.2 references: /usr/bin/python3 tests/fixtures/gw/make_fixtures.py
@@ -49,6 +52,31 @@ describe('GW on the GPU', () => {
     expect(distance(columns, 1 / n)).toBeLessThan(1e-5 * Math.sqrt(n) / n * 1.01)
     expect(distance(rows, 1 / n)).toBeLessThan(1e-5 * Math.sqrt(n) / n * 1.01)
   }, 120_000)
+
+  it('pads the product to multiples of 4 (tfjs’s vec4 program) and equals the float64 product, dense and factored', async () => {
+    // n = 130 and m = 101 objects, factors of rank 7: none multiples of 4.
+    const random = randomGenerator(8)
+    const [n, m, p] = [130, 101, 6]
+    const x = Float64Array.from({ length: n * p }, () => random() - 0.3)
+    const y = Float64Array.from({ length: m * p }, () => random() - 0.6)
+    const plan = Float64Array.from({ length: n * m }, () => random() / (n * m))
+    const [c1, c2] = [rdmFromFeatures(x, n, p, 'cosine'), rdmFromFeatures(y, m, p, 'correlation')]
+    const exact = await hostCrossProduct(c1, n, c2, m).multiply(plan)
+    const [fx, fy] = [distanceFactors(x, n, p, 'cosine'), distanceFactors(y, m, p, 'correlation')]
+    expect(fx!.rank).toBe(7)
+    for (const [one, two] of [[null, null], [fx, null], [null, fy], [fx, fy]] as const) {
+      const product = tfjsCrossProduct({ n, c: c1, factors: one }, { n: m, c: c2, factors: two })
+      const { result, programs } = await matMulPrograms(() => product.multiply(plan))
+      product.dispose()
+      expect(result.length).toBe(n * m)
+      const error = Math.hypot(...Array.from(result, (v, k) => v - exact[k]!)) / Math.hypot(...exact)
+      expect(error).toBeLessThan(1e-5)
+      // The products big enough for tfjs's packed program run its vec4 variant; the dense one has two.
+      const packed = programs.filter((program) => program.startsWith('matMulPacked'))
+      expect(packed.length).toBeGreaterThanOrEqual(one || two ? 1 : 2)
+      expect(packed.every((program) => program.endsWith('vec4 true'))).toBe(true)
+    }
+  })
 
   it('recovers the relabelling of a point cloud', async () => {
     const m = 60

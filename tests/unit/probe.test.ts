@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -12,6 +11,7 @@ import { responseFrequencies } from '../../src-main/core/probe/frequencies'
 import { tripletTerm, tripletTermRows, type Triplets } from '../../src-main/core/probe/objective'
 import { PROBE_DEFAULTS, probeObjective, trainProbe, type ProbeConfig } from '../../src-main/core/probe/train'
 import { applyTransform, transformArrays, transformFromArrays } from '../../src-main/core/probe/transform'
+import { matMulPrograms } from '../helpers/matMulPrograms'
 import { useSwiftShader } from '../helpers/swiftshader'
 
 beforeAll(async () => {
@@ -287,23 +287,16 @@ describe('training', () => {
     const host = await trainProbe(x, n, p, train, null, { ...config, tripletsOn: 'host' })
     useSwiftShader()
     await chooseBackend({ force: 'webgpu' })
-    const backend = tf.backend() as unknown as { runWebGPUProgram: (program: { shaderKey: string; isVec4?: boolean }, ...a: unknown[]) => unknown }
-    const { runWebGPUProgram } = backend
-    const products: string[] = []
-    backend.runWebGPUProgram = function (this: unknown, program, ...a) {
-      if (program.shaderKey.startsWith('matMul')) products.push(`${program.shaderKey.split('_')[0]} vec4 ${program.isVec4 === true}`)
-      return runWebGPUProgram.apply(this, [program, ...a])
-    }
     let fused: Awaited<ReturnType<typeof trainProbe>>
+    let programs: string[]
     try {
-      fused = await trainProbe(x, n, p, train, null, { ...config, tripletsOn: 'device' })
+      ;({ result: fused, programs } = await matMulPrograms(() => trainProbe(x, n, p, train, null, { ...config, tripletsOn: 'device' })))
     } finally {
-      backend.runWebGPUProgram = runWebGPUProgram
       await chooseBackend({ force: 'cpu' })
     }
     const steps = 2 * (512 / 128)
-    expect(products.length).toBeGreaterThanOrEqual(2 * steps)
-    expect(new Set(products)).toEqual(new Set(['matMulPacked vec4 true']))
+    expect(programs.length).toBeGreaterThanOrEqual(2 * steps)
+    expect(new Set(programs)).toEqual(new Set(['matMulPacked vec4 true']))
     fused.epochs.forEach((e, k) => {
       expect(e.trainLoss).toBeCloseTo(host.epochs[k]!.trainLoss, 4)
       expect(e.trainAccuracy).toBe(host.epochs[k]!.trainAccuracy)
