@@ -471,6 +471,9 @@ describe('the workbench in a browser', () => {
     expect(await page.locator('[data-testid=gw-trials] canvas').count()).toBe(1)
     await expect.poll(() => page.locator('[data-testid=gw] .heatmap canvas').count(), { timeout: 10_000 }).toBeGreaterThan(0)
     expect(await page.locator('[data-testid=gw-worst] tbody tr').count()).toBe(10)
+    // Each worst-matched object and its partner with its image, from the set the features were extracted from.
+    await expect.poll(() => page.locator('[data-testid=gw-worst] tbody img').count(), { timeout: 10_000 }).toBe(20)
+    expect(await page.locator('[data-testid=gw-worst] tbody img').first().getAttribute('src')).toMatch(/^data:image\/png;base64,/)
     expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
     while ((await toast(page).count()) > 0) await page.keyboard.press('Escape')
     await page.waitForTimeout(300)
