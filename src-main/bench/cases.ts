@@ -15,6 +15,7 @@ import { linearCka } from '../core/metrics/cka'
 import type { BackendName } from '../core/compute/backendNames'
 import { gwCrossProduct } from '../jobs/gwProductPool'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
+import { uniformMarginal } from '../core/gw/marginals'
 import { euclideanDistances, pca } from '../core/maps/representationMap'
 import { tsne } from '../core/maps/tsne'
 import { saliencyMap } from '../core/attention/saliency'
@@ -232,7 +233,7 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
         const top = c.reduce((m, v) => Math.max(m, v), 0)
         return { n, c: c.map((v) => v / top), factors: null }
       })
-      const uniform = new Float64Array(n).fill(1 / n)
+      const uniform = uniformMarginal(n)
       return async () => {
         // The product on every core, as NumPy's BLAS uses them.
         const product = await gwCrossProduct(sides[0]!, sides[1]!, tf.getBackend() as BackendName)

@@ -87,6 +87,7 @@ Commands:
   gw --source A --target B (--eps E | --eps LO,HI [--trials 10] [--search tpe|grid|random] [--inits 3]
      [--no-prune] [--seed S]) [--metric cosine|euclidean|correlation] [--categories labels.txt] [--no-normalise]
      [--domain auto|plain|log] [--max-iterations 1000] [--precision float32|float64] [--out plan.npy]
+     [--source-weights W.npy] [--target-weights W.txt]   (marginals: one positive weight per object; uniform by default)
                                      entropic Gromov-Wasserstein between two representations of the same
                                      objects (features or dissimilarity matrices): loss, top-1/5/10 matching
   attention maps --images DIR|LIST.txt --out DIR [--model mobilenet_v2|FOLDER]
@@ -686,6 +687,8 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
       'no-prune': { type: 'boolean' },
       'no-normalise': { type: 'boolean' },
       categories: { type: 'string' },
+      'source-weights': { type: 'string' },
+      'target-weights': { type: 'string' },
       seed: { type: 'string' },
     },
     strict: true,
@@ -717,6 +720,7 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
     maxIterations: Math.max(1, count('max-iterations', values['max-iterations'], 1000)),
     ...(planOut ? { planOut: resolve(planOut) } : {}),
     ...(values.categories ? { categories: resolve(values.categories) } : {}),
+    weights: { ...(values['source-weights'] ? { a: resolve(values['source-weights']) } : {}), ...(values['target-weights'] ? { b: resolve(values['target-weights']) } : {}) },
     backend: forcedBackend(backend),
     precision: choice('precision', values.precision, ['float32', 'float64'] as const, 'float32'),
     normalise: !values['no-normalise'],

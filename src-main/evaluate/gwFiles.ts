@@ -1,17 +1,18 @@
 // `humanalign gw`: entropic Gromov-Wasserstein between two representations of the same objects (feature files,
-// turned into dissimilarity matrices, or square dissimilarity matrices as they are), with uniform marginals; the
-// matching rates assume row i of A and row i of B are the same object.
+// turned into dissimilarity matrices, or square dissimilarity matrices as they are), with uniform marginals or the
+// user's weights of the objects; the matching rates assume row i of A and row i of B are the same object.
 import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { gwSide, hostCrossProduct } from '../core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
+import { marginal, uniformMarginal } from '../core/gw/marginals'
 import { categoryMatching as categoryMatchingOf, matchingRates } from '../core/gw/matching'
 import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../core/gw/procrustes'
 import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
 import type { RdmMeasure } from '../core/metrics/rdm'
 import { gwCrossProduct } from '../jobs/gwProductPool'
 import { rdmOf } from './evaluations'
-import { readLabels } from './inputs'
+import { loadArray, readLabels } from './inputs'
 import { encodeNpy } from '../core/io/npy'
 import { writeFileAtomic } from '../store/artifacts'
 
@@ -26,6 +27,8 @@ export interface GwRequest {
   planOut?: string
   /** One category label per object (a text file): category-level matching. */
   categories?: string
+  /** Files of one positive weight per object (any scale), the marginals of A and B; uniform where absent. */
+  weights?: { a?: string; b?: string }
   onTrial?: (trial: Trial, index: number) => void
   backend: BackendName | null
   /** Each matrix divided by its largest entry (so one ε range suits any pair). */
@@ -34,11 +37,23 @@ export interface GwRequest {
   precision: 'float32' | 'float64'
 }
 
+/** A marginal from a file of weights (a vector in any array or text format), or uniform without one. */
+async function weightsOf(path: string | undefined, n: number): Promise<Float64Array> {
+  if (path === undefined) return uniformMarginal(n)
+  const array = await loadArray(path)
+  if (array.shape.filter((d) => d !== 1).length > 1) throw new AppError('user', `${path}: the weights must be one vector (one number per object); this is [${array.shape.join(' × ')}].`)
+  try {
+    return marginal(Array.from(array.data as ArrayLike<number | bigint>, Number), n)
+  } catch (err) {
+    throw err instanceof RangeError ? new AppError('user', `${path}: ${err.message}`) : err
+  }
+}
+
 export async function gwFiles(request: GwRequest) {
   const [a, b] = [await rdmOf(request.a, undefined, request.distance), await rdmOf(request.b, undefined, request.distance)]
   if (a.n !== b.n) throw new AppError('user', `${request.a} describes ${a.n} objects and ${request.b} ${b.n}; matching rates need the same objects in the same order.`)
   const n = a.n
-  const uniform = new Float64Array(n).fill(1 / n)
+  const [p, q] = [await weightsOf(request.weights?.a, n), await weightsOf(request.weights?.b, n)]
   const backend = await chooseBackend({ force: request.backend ?? undefined })
   const sides = [a, b].map((x) => gwSide(x.rdm, n, x.features, request.distance, request.normalise))
   // C1 T C2ᵀ on the backend, in float32; through the factors of cosine and correlation distances when p is small.
@@ -51,9 +66,9 @@ export async function gwFiles(request: GwRequest) {
   try {
     if (typeof request.epsilon === 'number') {
       epsilon = request.epsilon
-      r = await entropicGw(sides[0]!.c, sides[1]!.c, uniform, uniform, { ...GW_DEFAULTS, ...gw, epsilon })
+      r = await entropicGw(sides[0]!.c, sides[1]!.c, p, q, { ...GW_DEFAULTS, ...gw, epsilon })
     } else {
-      const search = await searchEpsilon(sides[0]!.c, sides[1]!.c, uniform, uniform, { ...request.epsilon, gw }, request.onTrial)
+      const search = await searchEpsilon(sides[0]!.c, sides[1]!.c, p, q, { ...request.epsilon, gw }, request.onTrial)
       if (!search.best || !search.plan) throw new AppError('user', `No trial gave a valid plan in ε ∈ [${request.epsilon.range.join(', ')}]; try a larger range.`)
       ;[epsilon, trials] = [search.best.epsilon, search.trials]
       r = { ...search.best, plan: search.plan }

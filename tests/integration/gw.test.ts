@@ -8,7 +8,16 @@ import { useTmp } from '../helpers/tmp'
 const tmp = useTmp()
 const env = { HUMANALIGN_BACKEND: 'wasm' }
 // POT 0.8.2 references: /usr/bin/python3 tests/fixtures/gw/make_fixtures.py
-const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as { n: number; epsilon: number; c1: number[]; c2: number[]; plan: number[]; loss: number; top1: number }
+const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as {
+  n: number
+  epsilon: number
+  c1: number[]
+  c2: number[]
+  plan: number[]
+  loss: number
+  top1: number
+  weighted: { a: number[]; b: number[]; plan: number[]; loss: number; top1: number }
+}
 
 describe('humanalign gw', () => {
   it('aligns two dissimilarity matrices as POT does and writes the plan', () => {
@@ -30,6 +39,44 @@ describe('humanalign gw', () => {
     expect(fast).toMatchObject({ converged: true, logDomain: true, precision: 'float32', backend: 'wasm', factored: [false, false] })
     expect(Math.abs(fast.loss - ref.loss) / ref.loss).toBeLessThan(1e-4)
     expect(fast.matching.top1).toBeCloseTo(ref.top1, 12)
+  })
+
+  it('takes the user’s marginals (weights of any scale, as .npy or text) as POT does, and refuses bad weights', () => {
+    const dir = tmp()
+    for (const [name, values] of [['a.npy', ref.c1], ['b.npy', ref.c2]] as const) writeFileSync(join(dir, name), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(values) }))
+    writeFileSync(join(dir, 'wa.npy'), encodeNpy({ dtype: '<f8', shape: [ref.n], data: Float64Array.from(ref.weighted.a) }))
+    writeFileSync(join(dir, 'wb.txt'), ref.weighted.b.join('\n') + '\n')
+    const args = ['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', String(ref.epsilon)]
+    const weights = ['--source-weights', join(dir, 'wa.npy'), '--target-weights', join(dir, 'wb.txt')]
+    const r = runCli([...args, ...weights, '--precision', 'float64', '--domain', 'plain', '--out', join(dir, 'plan.npy'), '--json'], env)
+    expect(r.stderr).toBe('')
+    const result = JSON.parse(r.stdout)
+    expect(result.converged).toBe(true)
+    // POT's loss 0.0063575 (uniform marginals: 0.0053788) and its top-1 matching.
+    expect(Math.abs(result.loss - ref.weighted.loss) / ref.weighted.loss).toBeLessThan(1e-9)
+    expect(Math.abs(result.loss - ref.loss) / ref.loss).toBeGreaterThan(0.1)
+    expect(result.matching.top1).toBeCloseTo(ref.weighted.top1, 12)
+    const plan = decodeNpy(new Uint8Array(readFileSync(join(dir, 'plan.npy')))).data as Float64Array
+    expect(Math.max(...Array.from(plan, (v, k) => Math.abs(v - ref.weighted.plan[k]!)))).toBeLessThan(1e-12)
+    // The plan's rows sum to A's weights over their total.
+    const total = ref.weighted.a.reduce((s, w) => s + w, 0)
+    for (let i = 0; i < ref.n; i++) expect(plan.subarray(i * ref.n, (i + 1) * ref.n).reduce((s, v) => s + v, 0)).toBeCloseTo(ref.weighted.a[i]! / total, 12)
+    // The default float32 route reaches POT's loss with the same marginals.
+    const fast = JSON.parse(runCli([...args, ...weights, '--json'], env).stdout)
+    expect(Math.abs(fast.loss - ref.weighted.loss) / ref.weighted.loss).toBeLessThan(1e-4)
+    // Bad weights: too few, a zero, a matrix.
+    writeFileSync(join(dir, 'short.txt'), '1\n2\n3\n')
+    writeFileSync(join(dir, 'zero.txt'), ref.weighted.b.map((w, i) => (i === 4 ? 0 : w)).join('\n'))
+    writeFileSync(join(dir, 'square.npy'), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(ref.c1) }))
+    for (const [file, message] of [
+      ['short.txt', `${join(dir, 'short.txt')}: holds 3 weights; the representations have 40 objects (one weight per object, in their order).`],
+      ['zero.txt', `${join(dir, 'zero.txt')}: weight 5 is 0; every weight must be a positive number (drop an object from both representations rather than give it weight 0).`],
+      ['square.npy', `${join(dir, 'square.npy')}: the weights must be one vector (one number per object); this is [40 × 40].`],
+    ] as const) {
+      const refused = runCli([...args, '--target-weights', join(dir, file)], env)
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(message)
+    }
   })
 
   it('searches ε over a grid, chooses the lowest loss without labels, and lists every trial', () => {

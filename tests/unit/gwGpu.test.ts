@@ -9,6 +9,7 @@ import { randomGenerator } from '../../src-main/core/data/simulate'
 import { distanceFactors, hostCrossProduct, tfjsCrossProduct } from '../../src-main/core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../../src-main/core/gw/entropicGw'
 import { canSolveOnGpu } from '../../src-main/core/gw/gpuGw'
+import { marginal } from '../../src-main/core/gw/marginals'
 import { matchingRates } from '../../src-main/core/gw/matching'
 import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
 import { relabelledCloud } from '../helpers/gwCloud'
@@ -16,7 +17,15 @@ import { matMulPrograms } from '../helpers/matMulPrograms'
 import { useSwiftShader } from '../helpers/swiftshader'
 
 // POT 0.8.2 references: /usr/bin/python3 tests/fixtures/gw/make_fixtures.py
-const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as { n: number; epsilon: number; c1: number[]; c2: number[]; loss: number; top1: number }
+const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as {
+  n: number
+  epsilon: number
+  c1: number[]
+  c2: number[]
+  loss: number
+  top1: number
+  weighted: { a: number[]; b: number[]; loss: number; top1: number }
+}
 
 beforeAll(async () => {
   useSwiftShader()
@@ -51,6 +60,21 @@ describe('GW on the GPU', () => {
     const { rows, columns } = marginals(r.plan, n, n)
     expect(distance(columns, 1 / n)).toBeLessThan(1e-5 * Math.sqrt(n) / n * 1.01)
     expect(distance(rows, 1 / n)).toBeLessThan(1e-5 * Math.sqrt(n) / n * 1.01)
+  }, 120_000)
+
+  it('solves it with non-uniform marginals to POT’s loss and matching, the plan’s rows on the weights', async () => {
+    const [c1, c2] = [Float64Array.from(ref.c1), Float64Array.from(ref.c2)]
+    const n = ref.n
+    const [p, q] = [marginal(ref.weighted.a, n), marginal(ref.weighted.b, n)]
+    const product = tfjsCrossProduct({ n, c: c1, factors: null }, { n, c: c2, factors: null })
+    const r = await entropicGw(c1, c2, p, q, { ...GW_DEFAULTS, epsilon: ref.epsilon, product })
+    product.dispose()
+    expect(r.converged).toBe(true)
+    expect(Math.abs(r.loss - ref.weighted.loss) / ref.weighted.loss).toBeLessThan(1e-4)
+    expect(matchingRates(r.plan, n, n, [1])[0]).toBeCloseTo(ref.weighted.top1, 12)
+    const { rows, columns } = marginals(r.plan, n, n)
+    expect(Math.hypot(...Array.from(rows, (v, i) => v - p[i]!))).toBeLessThan(1e-5 * Math.hypot(...p) * 1.01)
+    expect(Math.hypot(...Array.from(columns, (v, j) => v - q[j]!))).toBeLessThan(1e-5 * Math.hypot(...q) * 1.01)
   }, 120_000)
 
   it('pads the product to multiples of 4 (tfjs’s vec4 program) and equals the float64 product, dense and factored', async () => {

@@ -7,6 +7,7 @@ import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { gwSide, type GwSide } from '../../core/gw/crossProduct'
 import { searchEpsilon, type Trial } from '../../core/gw/epsilonSearch'
+import { uniformMarginal } from '../../core/gw/marginals'
 import { categoryMatching, matchingRates, worstMatched } from '../../core/gw/matching'
 import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../../core/gw/procrustes'
 import { gwCrossProduct } from '../gwProductPool'
@@ -41,7 +42,7 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
   if (two.n !== n) throw new AppError('user', `"${input.a.name}" describes ${n} objects and "${input.b.name}" ${two.n}; GW matching needs the same objects in the same order.`)
   const concepts = input.categories
   if (concepts && Number(concepts.meta.n) !== n) throw new AppError('user', `"${concepts.name}" lists ${String(concepts.meta.n)} objects, not the ${n} being aligned.`)
-  const uniform = new Float64Array(n).fill(1 / n)
+  const uniform = uniformMarginal(n)
   const restored = ctx.restored ? { trials: (ctx.restored.state as { trials: Trial[] }).trials, plan: (ctx.restored.arrays.plan?.data as Float64Array | undefined) ?? null } : undefined
   const product = await gwCrossProduct(one, two, ctx.backend?.name ?? 'cpu')
   const started = performance.now()
