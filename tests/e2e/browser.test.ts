@@ -636,15 +636,25 @@ describe('the workbench in a browser', () => {
     await page.getByRole('button', { name: 'Make maps' }).click()
     await expect.poll(() => page.locator('#att-run option').count(), { timeout: 60_000 }).toBe(2)
     await expect.poll(() => page.textContent('[data-testid=attention]'), { timeout: 20_000 }).toMatch(/Grad-CAM at Conv_1 of MobileNetV2, 25 images/)
-    // Human maps from a file (25 maps of 40 × 40, a disc in the upper left): scored, and shown beside the maps.
+    // Human maps from a file (25 maps of 40 × 40, a disc at one of nine places): scored, and shown beside the maps.
     const humanFile = join(root, 'human_maps.npy')
-    writeFileSync(humanFile, encodeNpy({ dtype: '<f4', shape: [25, 40, 40], data: Float32Array.from({ length: 25 * 1600 }, (_, k) => (Math.hypot((k % 40) - 12, Math.floor((k % 1600) / 40) - 12) < 8 ? 1 : 0)) }))
+    const disc = (k: number) => {
+      const i = Math.floor(k / 1600)
+      return Math.hypot((k % 40) - 8 - 12 * (i % 3), Math.floor((k % 1600) / 40) - 8 - 12 * (Math.floor(i / 3) % 3)) < 8 ? 1 : 0
+    }
+    writeFileSync(humanFile, encodeNpy({ dtype: '<f4', shape: [25, 40, 40], data: Float32Array.from({ length: 25 * 1600 }, (_, k) => disc(k)) }))
     await page.selectOption('#att-human', 'file')
     await page.fill('#att-human-file', humanFile)
     await page.getByRole('button', { name: 'Make maps' }).click()
     await expect.poll(() => page.locator('#att-run option').count(), { timeout: 60_000 }).toBe(3)
     await expect.poll(() => page.locator('[data-testid=attention-scores] tbody tr').count(), { timeout: 20_000 }).toBe(27)
     expect(await page.textContent('[data-testid=attention-scores] caption')).toContain('human_maps.npy')
+    // The baseline scores each model map against the other images' human maps: with the discs in different places,
+    // not the images' own scores.
+    const [mean, baseline] = await Promise.all([0, 1].map((r) => page.locator('[data-testid=attention-scores] tbody tr').nth(r).locator('td').allTextContents()))
+    expect(mean!.slice(1).map(Number).every(Number.isFinite)).toBe(true)
+    expect(baseline!.slice(1).map(Number).every(Number.isFinite)).toBe(true)
+    expect(baseline!.slice(1)).not.toEqual(mean!.slice(1))
     await expect.poll(() => page.locator('[data-testid=attention-grid] canvas[aria-label^="Human map"]').count(), { timeout: 20_000 }).toBe(25)
     // The masking experiment of these maps: both sides scored, the masked images stored as two image sets.
     await page.fill('#mask-keep', '40')
