@@ -7,3 +7,13 @@ export function objectCount(d: DatasetInfo): number {
   if (d.kind === 'triplets') return Number(d.meta.objects)
   return Number(d.meta.n ?? (Array.isArray(d.meta.ids) ? d.meta.ids.length : NaN))
 }
+
+/**
+ * The image set showing n objects: the one the named feature sets were extracted from when it has n images, else
+ * any set of n images; null when the project has none.
+ */
+export function imageSetFor(datasets: DatasetInfo[], featureNames: string[], n: number): DatasetInfo | null {
+  const sets = datasets.filter((d) => d.kind === 'images' && objectCount(d) === n)
+  const sources = featureNames.map((name) => datasets.find((d) => d.kind === 'features' && d.name === name)?.meta.images)
+  return sets.find((d) => sources.includes(d.name)) ?? sets[0] ?? null
+}

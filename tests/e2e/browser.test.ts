@@ -349,6 +349,12 @@ describe('the workbench in a browser', () => {
     await page.fill('#alignet-count', '2000')
     await page.getByRole('button', { name: 'Sample triplets' }).click()
     await page.locator('[data-testid=alignet-triplets-done]').waitFor({ timeout: 30_000 })
+    // The first six, each three objects and the teacher's odd one out with its probability.
+    const examples = page.locator('[data-testid=triplet-examples] .triplet-example')
+    await expect.poll(() => examples.count(), { timeout: 10_000 }).toBe(6)
+    expect(await examples.first().locator('figure').count()).toBe(3)
+    expect(await examples.first().locator('figure.odd').count()).toBe(1)
+    expect(await examples.first().locator('.chip').textContent()).toMatch(/odd one out: \S+, \d+%/)
     await expect.poll(() => page.locator('#probe-triplets option').count(), { timeout: 10_000 }).toBe(tripletSets + 1)
     expect((await page.locator('#probe-triplets option').allTextContents()).join('\n')).toContain(`AligNet between triplets (SPoSE 66-d embedding (THINGS, 1,854 objects), k = ${k}) (2000 × 3)`)
     // A new dataset reloads the list; the choices made in the forms stay.
@@ -446,6 +452,23 @@ describe('the workbench in a browser', () => {
     await page.locator('[data-testid=rsa-chart]').screenshot({ path: join(SHOTS, 'rsa-92.png') })
     expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
   }, 150_000)
+  it('clusters image features on the AligNet page with each cluster’s example images', async () => {
+    const errorsBefore = await page.locator('.toast.error').allTextContents()
+    await page.keyboard.press('Alt+4')
+    await page.selectOption('#alignet-features', { label: 'MobileNetV2 flatten_1 · The 92 stimulus images (92 × 1280)' })
+    await page.selectOption('#alignet-transform', '')
+    await page.fill('#alignet-ks', '4')
+    await page.getByRole('button', { name: 'Cluster', exact: true }).click()
+    const kept = page.locator('[data-testid=alignet-kept]')
+    await expect.poll(() => kept.textContent(), { timeout: 60_000 }).toContain('92 objects of MobileNetV2 flatten_1')
+    // Up to six examples per cluster, each as its image from the set the features were extracted from.
+    const sizes = (await page.locator('[data-testid=alignet-clusters] tbody tr td:nth-child(2)').allTextContents()).map(Number)
+    const shown = sizes.reduce((sum, size) => sum + Math.min(6, size), 0)
+    await expect.poll(() => page.locator('[data-testid=alignet-clusters] tbody img').count(), { timeout: 10_000 }).toBe(shown)
+    expect(await page.locator('[data-testid=alignet-clusters] tbody img').first().getAttribute('src')).toMatch(/^data:image\/png;base64,/)
+    await page.locator('[data-testid=alignet-clusters]').screenshot({ path: join(SHOTS, 'alignet-clusters.png') })
+    expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
+  }, 120_000)
   it('aligns the model with the human judgments by Gromov-Wasserstein, with the trials, the plan and the worst matches', async () => {
     const errorsBefore = await page.locator('.toast.error').allTextContents()
     await page.keyboard.press('Alt+4')

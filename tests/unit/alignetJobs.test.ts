@@ -34,12 +34,16 @@ describe('AligNet jobs', () => {
     const features = seed(project)
     const clusters = await stateOf(seen, runner.start({ kind: 'alignetClusters', features, ks: [2, 3, 4, 5, 6, 8], restarts: 2, seed: 0 }).id)
     expect(clusters.state, clusters.error ?? '').toBe('done')
-    const result = clusters.result as { ks: number[]; inertias: number[]; elbow: number; k: number; sizes: number[]; examples: string[][]; run: number }
+    const result = clusters.result as { ks: number[]; inertias: number[]; elbow: number; k: number; sizes: number[]; examples: string[][]; exampleObjects: number[][]; run: number }
     expect(result).toMatchObject({ ks: [2, 3, 4, 5, 6, 8], elbow: 4, k: 4, sizes: [60, 60, 60, 60] })
     // The same inertia as the CLI sweep (tests/integration/alignet.test.ts) at k = 4.
     expect(result.inertias[2]).toBeCloseTo(1157.46, 0)
     // Each cluster's examples come from one blob.
     for (const names of result.examples) expect(new Set(names.map((name) => name.split('_')[0])).size).toBe(1)
+    // Six per cluster, by row: the blob of each row is its cluster's, and no row is in two clusters.
+    expect(result.exampleObjects.map((rows) => rows.length)).toEqual([6, 6, 6, 6])
+    for (const rows of result.exampleObjects) expect(new Set(rows.map((i) => ref.blob[i])).size).toBe(1)
+    expect(new Set(result.exampleObjects.flat()).size).toBe(24)
     const run = getRun(project.db, result.run)!
     expect(run.kind).toBe('alignetClusters')
 

@@ -26,11 +26,11 @@ async function teacherFeatures(ctx: JobContext, { features, transformRun }: Teac
   return { z: await applyTransform(x, n, transform), n, q: transform.q }
 }
 
-/** Up to `count` object names per cluster (the feature set's ids, or row numbers), for a look at what it holds. */
-function examples(labels: Int32Array, k: number, ids: string[] | null, count = 6): string[][] {
-  const out = Array.from({ length: k }, () => [] as string[])
+/** Up to `count` objects (row numbers) per cluster, for a look at what it holds. */
+function examples(labels: Int32Array, k: number, count = 6): number[][] {
+  const out = Array.from({ length: k }, () => [] as number[])
   labels.forEach((c, i) => {
-    if (out[c]!.length < count) out[c]!.push(ids?.[i] ?? `#${i}`)
+    if (out[c]!.length < count) out[c]!.push(i)
   })
   return out
 }
@@ -70,6 +70,7 @@ export async function alignetClusters(spec: ClustersSpec, input: TeacherInput, c
   const sizes = new Array<number>(k).fill(0)
   for (const c of kept.labels) sizes[c]!++
   const ids = Array.isArray(input.features.meta.ids) ? (input.features.meta.ids as string[]) : null
+  const exampleObjects = examples(kept.labels, k)
   return {
     result: {
       features: input.features.name,
@@ -81,7 +82,9 @@ export async function alignetClusters(spec: ClustersSpec, input: TeacherInput, c
       elbow: ks.length >= 3 ? elbow(ks, inertias) : null,
       k,
       sizes,
-      examples: examples(kept.labels, k, ids),
+      // Names (the feature set's ids, or row numbers) and rows, for thumbnails where the images are in the project.
+      examples: exampleObjects.map((rows) => rows.map((i) => ids?.[i] ?? `#${i}`)),
+      exampleObjects,
       backend: ctx.backend?.name ?? null,
     },
     outputs: {
