@@ -4,20 +4,11 @@ import { describe, expect, it } from 'vitest'
 import { decodeNpy, encodeNpy } from '../../src-main/core/io/npy'
 import { runCli } from '../helpers/cli'
 import { useTmp } from '../helpers/tmp'
+import { gwReference } from '../helpers/gwReference'
 
 const tmp = useTmp()
 const env = { HUMANALIGN_BACKEND: 'wasm' }
-// POT 0.8.2 references: /usr/bin/python3 tests/fixtures/gw/make_fixtures.py
-const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as {
-  n: number
-  epsilon: number
-  c1: number[]
-  c2: number[]
-  plan: number[]
-  loss: number
-  top1: number
-  weighted: { a: number[]; b: number[]; plan: number[]; loss: number; top1: number }
-}
+const ref = gwReference
 
 describe('humanalign gw', () => {
   it('aligns two dissimilarity matrices as POT does and writes the plan', () => {

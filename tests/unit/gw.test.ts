@@ -1,25 +1,12 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { entropicGw, GW_DEFAULTS } from '../../src-main/core/gw/entropicGw'
 import { matchingRates } from '../../src-main/core/gw/matching'
 import { sinkhornLog, sinkhornPlain, sinkhornStabilized } from '../../src-main/core/gw/sinkhorn'
 import { randomPlan, searchEpsilon, tpeEpsilon, trialEpsilons, validPlan, type Trial } from '../../src-main/core/gw/epsilonSearch'
 import { randomGenerator } from '../../src-main/core/data/simulate'
+import { gwReference } from '../helpers/gwReference'
 
-// POT 0.8.2 references: /usr/bin/python3 tests/fixtures/gw/make_fixtures.py
-const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as {
-  n: number
-  epsilon: number
-  c1: number[]
-  c2: number[]
-  plan: number[]
-  loss: number
-  top1: number
-  sinkhornCost: number[]
-  sinkhornEpsilon: number
-  sinkhornPlan: number[]
-}
+const ref = gwReference
 const n = ref.n
 const uniform = new Float64Array(n).fill(1 / n)
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {

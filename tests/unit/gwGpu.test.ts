@@ -1,8 +1,6 @@
 // Entropic GW with the plan, the cost and the Sinkhorn kernel in GPU buffers (our WGSL kernels on tfjs-webgpu's
 // device; SwiftShader here): POT's loss and matching on its fixture, a relabelled point cloud recovered with plans
 // that keep the marginals, and small ε: finite plans, overflowed potentials balanced again by log-domain steps.
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { randomGenerator } from '../../src-main/core/data/simulate'
@@ -15,17 +13,9 @@ import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
 import { relabelledCloud } from '../helpers/gwCloud'
 import { matMulPrograms } from '../helpers/matMulPrograms'
 import { useSwiftShader } from '../helpers/swiftshader'
+import { gwReference } from '../helpers/gwReference'
 
-// POT 0.8.2 references: /usr/bin/python3 tests/fixtures/gw/make_fixtures.py
-const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as {
-  n: number
-  epsilon: number
-  c1: number[]
-  c2: number[]
-  loss: number
-  top1: number
-  weighted: { a: number[]; b: number[]; loss: number; top1: number }
-}
+const ref = gwReference
 
 beforeAll(async () => {
   useSwiftShader()

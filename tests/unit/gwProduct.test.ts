@@ -1,7 +1,6 @@
 // C1 T C2ᵀ, the cost of every outer GW step: TF.js in float32 (dense, or through the exact low-rank factors of
 // cosine and correlation distances) and float64 through both factors, against the float64 host product, and a whole
 // solve through it against POT.
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
@@ -13,12 +12,13 @@ import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
 import { gwCrossProduct } from '../../src-main/jobs/gwProductPool'
 import { relabelledCloud } from '../helpers/gwCloud'
 import { WORKER_DIR } from '../helpers/seed'
+import { gwReference } from '../helpers/gwReference'
 
 beforeAll(async () => {
   await chooseBackend({ force: 'wasm' })
 })
 
-const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/gw/reference.json'), 'utf8')) as { n: number; epsilon: number; c1: number[]; c2: number[]; loss: number; top1: number }
+const ref = gwReference
 const relative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let [num, den] = [0, 0]
   for (let k = 0; k < a.length; k++) [num, den] = [num + (a[k]! - b[k]!) ** 2, den + b[k]! ** 2]
