@@ -308,6 +308,9 @@ export const JobSpec = z.discriminatedUnion('kind', [
       seed: z.number().int().nonnegative().default(0),
       /** A concepts dataset whose categories give category-level matching. */
       categoriesFrom: z.number().int().positive().optional(),
+      /** Files of one positive weight per object of A and of B (any scale): the marginals; uniform without. */
+      weightsA: AbsolutePath.optional(),
+      weightsB: AbsolutePath.optional(),
     })
     .strict(),
   z

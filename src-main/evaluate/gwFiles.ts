@@ -5,14 +5,13 @@ import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { gwSide, hostCrossProduct } from '../core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
-import { marginal, uniformMarginal } from '../core/gw/marginals'
 import { categoryMatching as categoryMatchingOf, matchingRates } from '../core/gw/matching'
 import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../core/gw/procrustes'
 import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
 import type { RdmMeasure } from '../core/metrics/rdm'
 import { gwCrossProduct } from '../jobs/gwProductPool'
 import { rdmOf } from './evaluations'
-import { loadArray, readLabels } from './inputs'
+import { loadMarginal, readLabels } from './inputs'
 import { encodeNpy } from '../core/io/npy'
 import { writeFileAtomic } from '../store/artifacts'
 
@@ -37,23 +36,11 @@ export interface GwRequest {
   precision: 'float32' | 'float64'
 }
 
-/** A marginal from a file of weights (a vector in any array or text format), or uniform without one. */
-async function weightsOf(path: string | undefined, n: number): Promise<Float64Array> {
-  if (path === undefined) return uniformMarginal(n)
-  const array = await loadArray(path)
-  if (array.shape.filter((d) => d !== 1).length > 1) throw new AppError('user', `${path}: the weights must be one vector (one number per object); this is [${array.shape.join(' × ')}].`)
-  try {
-    return marginal(Array.from(array.data as ArrayLike<number | bigint>, Number), n)
-  } catch (err) {
-    throw err instanceof RangeError ? new AppError('user', `${path}: ${err.message}`) : err
-  }
-}
-
 export async function gwFiles(request: GwRequest) {
   const [a, b] = [await rdmOf(request.a, undefined, request.distance), await rdmOf(request.b, undefined, request.distance)]
   if (a.n !== b.n) throw new AppError('user', `${request.a} describes ${a.n} objects and ${request.b} ${b.n}; matching rates need the same objects in the same order.`)
   const n = a.n
-  const [p, q] = [await weightsOf(request.weights?.a, n), await weightsOf(request.weights?.b, n)]
+  const [p, q] = [await loadMarginal(request.weights?.a, n), await loadMarginal(request.weights?.b, n)]
   const backend = await chooseBackend({ force: request.backend ?? undefined })
   const sides = [a, b].map((x) => gwSide(x.rdm, n, x.features, request.distance, request.normalise))
   // C1 T C2ᵀ on the backend, in float32; through the factors of cosine and correlation distances when p is small.

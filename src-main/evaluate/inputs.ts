@@ -5,6 +5,7 @@ import { ValidationError } from '../core/data/errors'
 import { toFeatureSet, type FeatureSet } from '../core/data/features'
 import { toSimilarityMatrix, type SimilarityMatrix } from '../core/data/similarity'
 import { toTripletSet, type TripletSet } from '../core/data/triplets'
+import { marginal, uniformMarginal } from '../core/gw/marginals'
 import type { NpyArray } from '../core/io/npy'
 import { formatOf, readArray, readTable } from '../files/readers'
 import { tableFeatures } from '../files/tables'
@@ -63,3 +64,15 @@ export function readLabels(path: string, n: number, objects = 'objects'): string
   return labels
 }
 
+
+/** A marginal of n objects from a file of weights (a vector in any array or text format), or uniform without one. */
+export async function loadMarginal(path: string | undefined, n: number): Promise<Float64Array> {
+  if (path === undefined) return uniformMarginal(n)
+  const array = await loadArray(path)
+  if (array.shape.filter((d) => d !== 1).length > 1) throw new AppError('user', `${path}: the weights must be one vector (one number per object); this is [${array.shape.join(' × ')}].`)
+  try {
+    return marginal(Array.from(array.data as ArrayLike<number | bigint>, Number), n)
+  } catch (err) {
+    throw err instanceof RangeError ? new AppError('user', `${path}: ${err.message}`) : err
+  }
+}

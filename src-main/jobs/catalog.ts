@@ -169,7 +169,8 @@ export const catalog: Record<JobKind, KindInfo> = {
     lane: 'compute',
     computes: true,
     input(db, spec) {
-      const { a, b, categoriesFrom } = spec as Extract<JobSpec, { kind: 'gw' }>
+      const { a, b, categoriesFrom, weightsA, weightsB } = spec as Extract<JobSpec, { kind: 'gw' }>
+      for (const file of [weightsA, weightsB]) if (file && !existsSync(file)) throw new AppError('user', `${file} does not exist; give a file of one positive weight per object (.npy, .txt, .csv, .mat, …).`)
       return { a: representation(db, a, 'GW aligns'), b: representation(db, b, 'GW aligns'), categories: categoriesFrom === undefined ? null : datasetOfKind(db, categoriesFrom, 'concepts') }
     },
   },

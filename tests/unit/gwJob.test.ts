@@ -1,14 +1,20 @@
 // Gromov-Wasserstein as a project job: a rotated copy of a point cloud is matched object for object, categories
 // give category-level matching, every trial is a metric, a crash in the middle resumes to the same trials, and
 // bad input is named.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { randomGenerator } from '../../src-main/core/data/simulate'
+import { encodeNpy } from '../../src-main/core/io/npy'
 import { putArray } from '../../src-main/store/artifacts'
 import { insertDataset } from '../../src-main/store/datasets'
 import { getRun } from '../../src-main/store/runs'
+import { gwReference } from '../helpers/gwReference'
 import { crashAndResume, stateOf, useJobRunner } from '../helpers/jobRunner'
+import { useTmp } from '../helpers/tmp'
 
 const setup = useJobRunner()
+const tmp = useTmp()
 const n = 40
 
 function seed({ project }: ReturnType<typeof setup>) {
@@ -53,6 +59,34 @@ describe('GW job', () => {
     expect(losses).toHaveLength(4)
     expect(getRun(project.db, result.run)!.kind).toBe('gw')
     expect(result.outputs.plan).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('takes each side’s weights from a file as its marginal, to POT’s loss, and refuses a missing file', async () => {
+    const ctx = setup()
+    const { project, runner, seen } = ctx
+    const ref = gwReference
+    const matrix = (name: string, values: number[]) => insertDataset(project.db, { kind: 'similarity', name, sourcePath: 't', meta: { n: ref.n, measure: 'dissimilarity' } }, putArray(project.db, project.dir, { dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(values) }).sha256)
+    const [a, b] = [matrix('c1', ref.c1), matrix('c2', ref.c2)]
+    const dir = tmp()
+    const [weightsA, weightsB] = [join(dir, 'a.npy'), join(dir, 'b.txt')]
+    writeFileSync(weightsA, encodeNpy({ dtype: '<f8', shape: [ref.n], data: Float64Array.from(ref.weighted.a) }))
+    writeFileSync(weightsB, ref.weighted.b.join('\n'))
+    // One trial at the fixture's ε from the product plan, as POT solves it.
+    const one = { epsilonRange: [ref.epsilon, ref.epsilon] as [number, number], trials: 1, initPlans: 1 }
+    const job = await stateOf(seen, runner.start(spec(a, b, { ...one, weightsA, weightsB })).id)
+    expect(job.state, job.error ?? '').toBe('done')
+    const result = job.result as { loss: number; matching: { top1: number }; marginals: { a: string; b: string } }
+    expect(Math.abs(result.loss - ref.weighted.loss) / ref.weighted.loss).toBeLessThan(1e-4)
+    expect(result.matching.top1).toBeCloseTo(ref.weighted.top1, 12)
+    expect(result.marginals).toEqual({ a: 'a.npy', b: 'b.txt' })
+    // Without the weights: POT's uniform loss.
+    const uniform = (await stateOf(seen, runner.start(spec(a, b, one)).id)).result as { loss: number; marginals: { a: string } }
+    expect(Math.abs(uniform.loss - ref.loss) / ref.loss).toBeLessThan(1e-4)
+    expect(uniform.marginals.a).toBe('uniform')
+    const missing = join(dir, 'none.npy')
+    expect(() => runner.start(spec(a, b, { ...one, weightsB: missing }))).toThrow(`${missing} does not exist; give a file of one positive weight per object (.npy, .txt, .csv, .mat, …).`)
+    writeFileSync(join(dir, 'short.txt'), '1\n2\n')
+    expect((await stateOf(seen, runner.start(spec(a, b, { ...one, weightsA: join(dir, 'short.txt') })).id)).error).toBe(`${join(dir, 'short.txt')}: holds 2 weights; the representations have 40 objects (one weight per object, in their order).`)
   })
 
   it('resumes a search after a crash with the same trials', async () => {

@@ -3,13 +3,14 @@
 // Every trial streams as a metric and is checkpointed with the best plan so far, so a stopped search continues
 // where it was; the result holds the matching rates, k-NN matching after Procrustes, category-level matching,
 // the worst-matched objects and the plan (float32) as an artifact.
+import { basename } from 'node:path'
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { gwSide, type GwSide } from '../../core/gw/crossProduct'
 import { searchEpsilon, type Trial } from '../../core/gw/epsilonSearch'
-import { uniformMarginal } from '../../core/gw/marginals'
 import { categoryMatching, matchingRates, worstMatched } from '../../core/gw/matching'
 import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../../core/gw/procrustes'
+import { loadMarginal } from '../../evaluate/inputs'
 import { gwCrossProduct } from '../gwProductPool'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { datasetRdm } from './evaluate'
@@ -42,7 +43,7 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
   if (two.n !== n) throw new AppError('user', `"${input.a.name}" describes ${n} objects and "${input.b.name}" ${two.n}; GW matching needs the same objects in the same order.`)
   const concepts = input.categories
   if (concepts && Number(concepts.meta.n) !== n) throw new AppError('user', `"${concepts.name}" lists ${String(concepts.meta.n)} objects, not the ${n} being aligned.`)
-  const uniform = uniformMarginal(n)
+  const [p, q] = [await loadMarginal(spec.weightsA, n), await loadMarginal(spec.weightsB, n)]
   const restored = ctx.restored ? { trials: (ctx.restored.state as { trials: Trial[] }).trials, plan: (ctx.restored.arrays.plan?.data as Float64Array | undefined) ?? null } : undefined
   const product = await gwCrossProduct(one, two, ctx.backend?.name ?? 'cpu')
   const started = performance.now()
@@ -51,8 +52,8 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
     search = await searchEpsilon(
       one.c,
       two.c,
-      uniform,
-      uniform,
+      p,
+      q,
       { range: [lo, hi], trials: spec.trials, sampler: spec.sampler, initPlans: spec.initPlans, seed: spec.seed, prune: spec.prune, gw: { maxIterations: spec.maxIterations, product }, step: () => yieldForCancel(ctx.signal), ...(restored ? { resume: restored } : {}) },
       (trial, index, sofar) => {
         // Per trial number (steps are whole numbers); the page pairs them into ε against loss.
@@ -91,6 +92,7 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
       resumedTrials: restored?.trials.length ?? 0,
       worst: worstMatched(plan, n, 10).map((w) => ({ ...w, name: nameOf(w.index), partnerName: nameOf(w.partner) })),
       factored: [one.factors !== null, two.factors !== null],
+      marginals: { a: spec.weightsA ? basename(spec.weightsA) : 'uniform', b: spec.weightsB ? basename(spec.weightsB) : 'uniform' },
       seconds: (performance.now() - started) / 1000,
       backend: ctx.backend?.name ?? null,
     },
