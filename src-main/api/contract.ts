@@ -352,6 +352,10 @@ export const JobSpec = z.discriminatedUnion('kind', [
       method: z.enum(['gradient', 'gradientInput', 'smoothgrad', 'guided', 'gradcam']).default('smoothgrad'),
       /** The class whose logit is explained; each image's predicted class when absent. */
       targetClass: z.number().int().nonnegative().optional(),
+      /** Or an image file: explain the cosine similarity of each image's embedding to this image's. */
+      targetImage: AbsolutePath.optional(),
+      /** The layer of that embedding; the model's feature layer when absent. */
+      targetLayer: z.string().min(1).max(200).optional(),
       /** Grad-CAM's layer; the last convolutional layer when absent. */
       layer: z.string().min(1).max(200).optional(),
       samples: z.number().int().min(1).max(1000).default(30),

@@ -201,8 +201,10 @@ export const catalog: Record<JobKind, KindInfo> = {
     lane: 'compute',
     computes: true,
     input(db, spec) {
-      const { images, model, humanMaps, humanMapsFile } = spec as Extract<JobSpec, { kind: 'attention' }>
+      const { images, model, humanMaps, humanMapsFile, targetClass, targetImage } = spec as Extract<JobSpec, { kind: 'attention' }>
       modelSource(model)
+      if (targetClass !== undefined && targetImage) throw new AppError('user', 'Explain a class or the similarity to an image, not both.')
+      if (targetImage && !existsSync(targetImage)) throw new AppError('user', `${targetImage} does not exist; give the image whose embedding the maps explain the similarity to.`)
       const set = datasetOfKind(db, images, 'images')
       if (humanMaps !== undefined && humanMapsFile) throw new AppError('user', 'Give the human maps as an image set or as a file, not both.')
       if (humanMapsFile && !existsSync(humanMapsFile)) throw new AppError('user', `${humanMapsFile} does not exist; give a .npy, .npz, .mat or .h5 file of human maps.`)

@@ -6,6 +6,7 @@ import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { randomMap, topFractionMask } from '../../src-main/core/attention/masking'
 import { encodeNpy } from '../../src-main/core/io/npy'
+import { attentionMaps } from '../../src-main/models/attentionFiles'
 import { preprocess } from '../../src-main/models/extract'
 import { readArtifact } from '../../src-main/store/artifacts'
 import { attentionView } from '../../src-main/store/attentionView'
@@ -105,6 +106,31 @@ describe('attention job', () => {
     gpu!.maps.forEach((v, k) => expect(Number(v)).toBeCloseTo(Number(wasm!.maps[k]), 3))
     expect(gpu!.mask.salient.similarity).toBeCloseTo(wasm!.mask.salient.similarity, 4)
     expect(gpu!.mask.random.similarity).toBeCloseTo(wasm!.mask.random.similarity, 4)
+  }, 120_000)
+
+  it('explains the similarity to an image’s embedding, as the same maps made directly, and refuses two targets', async () => {
+    const ctx = setup()
+    const model = join(ctx.tmp(), 'tiny')
+    await saveTinyModel(model)
+    const { images, photos, files } = await photosAndDiscs(ctx)
+    const reference = join(photos, files[1]!)
+    const base = { kind: 'attention' as const, images, model, method: 'gradient' as const, samples: 1, sigma: 0.1, seed: 0 }
+    const made = await stateOf(ctx.seen, ctx.runner.start({ ...base, targetImage: reference, targetLayer: 'pool' }).id)
+    expect(made.state, made.error ?? '').toBe('done')
+    const result = made.result as AttentionJobResult & { similarTo: string; targets: number[] | null }
+    expect(result.similarTo).toBe(files[1])
+    expect(result.targets).toBeNull()
+    const maps = readArtifact(ctx.project.db, ctx.project.dir, result.outputs.maps).data as Float32Array
+    const direct = await attentionMaps({ model, images: photos, method: 'gradient', target: { kind: 'similar', image: reference, layer: 'pool' }, samples: 1, sigma: 0.1, seed: 0, out: null, backend: 'wasm' })
+    expect(maps).toHaveLength(3 * 16 * 16)
+    maps.forEach((v, k) => expect(v).toBeCloseTo(direct.maps[k]!, 5))
+    // Not the maps of the predicted class.
+    const byClass = await stateOf(ctx.seen, ctx.runner.start(base).id)
+    const classMaps = readArtifact(ctx.project.db, ctx.project.dir, (byClass.result as AttentionJobResult).outputs.maps).data as Float32Array
+    expect(Math.max(...Array.from(maps, (v, k) => Math.abs(v - classMaps[k]!)))).toBeGreaterThan(0.05)
+    expect(() => ctx.runner.start({ ...base, targetClass: 1, targetImage: reference })).toThrow('Explain a class or the similarity to an image, not both.')
+    const missing = join(photos, 'none.jpg')
+    expect(() => ctx.runner.start({ ...base, targetImage: missing })).toThrow(`${missing} does not exist; give the image whose embedding the maps explain the similarity to.`)
   }, 120_000)
 
   it('masks the images by their maps and by random maps, keeping exactly the top half, and stores both as image sets', async () => {

@@ -21,7 +21,7 @@ export async function attention(spec: AttentionSpec, input: AttentionInput, ctx:
     model: spec.model,
     images: list,
     method: spec.method,
-    target: spec.targetClass === undefined ? { kind: 'predicted' } : { kind: 'class', index: spec.targetClass },
+    target: spec.targetImage ? { kind: 'similar', image: spec.targetImage, ...(spec.targetLayer ? { layer: spec.targetLayer } : {}) } : spec.targetClass === undefined ? { kind: 'predicted' } : { kind: 'class', index: spec.targetClass },
     layer: spec.layer,
     samples: spec.samples,
     sigma: spec.sigma,
@@ -46,7 +46,7 @@ export async function attention(spec: AttentionSpec, input: AttentionInput, ctx:
   }
   const name = `${r.method} maps: ${r.model} on ${input.images.name}`
   return {
-    result: { ...r, maps: undefined, names: r.names, imageSet: input.images.id, humanMaps: input.human?.id ?? null, scores },
+    result: { ...r, maps: undefined, names: r.names, imageSet: input.images.id, humanMaps: input.human?.id ?? null, scores, similarTo: spec.targetImage ? basename(spec.targetImage) : null },
     // The human maps are kept at the model maps' size, so the run shows them after the file has moved.
     outputs: { maps: { dtype: '<f4', shape: [r.images, height, width], data: r.maps }, ...(human ? { human: { dtype: '<f4', shape: [r.images, height, width], data: human } } : {}) },
     run: { kind: 'attention', name, params: spec },
