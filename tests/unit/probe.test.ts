@@ -21,6 +21,19 @@ beforeAll(async () => {
 const random = randomGenerator(11)
 const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random())
 
+/** Random features of n objects and `count` triplets simulated from them (SPoSE choices), all for training. */
+function simulatedTraining(n: number, p: number, count: number, seed: number): { x: Float32Array; train: Triplets } {
+  const x = Float32Array.from({ length: n * p }, gauss)
+  const simulated = simulateTriplets(x, n, p, count, seed)
+  return { x, train: { indices: simulated.indices, count, soft: simulated.soft } }
+}
+
+/** A probe trained on the device has the host's weights and bias (4 decimals). */
+function expectSameTransform(device: { transform: { weights: Float32Array; bias: Float32Array | null } }, host: { transform: { weights: Float32Array; bias: Float32Array | null } }): void {
+  device.transform.weights.forEach((v, k) => expect(v).toBeCloseTo(host.transform.weights[k]!, 4))
+  device.transform.bias!.forEach((v, k) => expect(v).toBeCloseTo(host.transform.bias![k]!, 4))
+}
+
 describe('probe objectives', () => {
   // 7 objects × 3 features; W 3 × 3 near the identity; 4 triplets (gradient from rows) or 12 (from S = Z Zᵀ).
   const n = 7
@@ -227,16 +240,13 @@ describe('training', () => {
     // Training moved the weights, and all paths moved them alike.
     expect(Math.abs(device.transform.weights[0]! - PROBE_DEFAULTS.initScale)).toBeGreaterThan(1e-3)
     device.transform.weights.forEach((v, k) => expect(v).toBeCloseTo(host.transform.weights[k]!, 4))
-    fused.transform.weights.forEach((v, k) => expect(v).toBeCloseTo(host.transform.weights[k]!, 4))
-    fused.transform.bias!.forEach((v, k) => expect(v).toBeCloseTo(host.transform.bias![k]!, 4))
+    expectSameTransform(fused, host)
   })
 
   it('trains on WebGPU with six kernels a step and no submit of its own: clipped, low-rank, Frobenius, as on the host', async () => {
     const n = 30
     const p = 6
-    const x = Float32Array.from({ length: n * p }, gauss)
-    const simulated = simulateTriplets(x, n, p, 512, 5)
-    const train: Triplets = { indices: simulated.indices, count: 512, soft: simulated.soft }
+    const { x, train } = simulatedTraining(n, p, 512, 5)
     // A clip norm this small is active at every step; rank 4 < p regularises toward 0 (Frobenius).
     const config = { ...PROBE_DEFAULTS, batchSize: 64, maxEpochs: 3, learningRate: 1e-2, clipNorm: 0.05, rank: 4, regularizer: 'frobenius' as const, lambda: 0.3 }
     const host = await trainProbe(x, n, p, train, null, { ...config, tripletsOn: 'host' })
@@ -272,17 +282,14 @@ describe('training', () => {
     })
     expect(fused.transform.q).toBe(4)
     expect(Math.abs(host.transform.weights[1]!)).toBeGreaterThan(1e-3)
-    fused.transform.weights.forEach((v, k) => expect(v).toBeCloseTo(host.transform.weights[k]!, 4))
-    fused.transform.bias!.forEach((v, k) => expect(v).toBeCloseTo(host.transform.bias![k]!, 4))
+    expectSameTransform(fused, host)
   })
 
   it('pads the WebGPU products to multiples of 4 (tfjs’s vec4 program) and trains as on the host', async () => {
     // n = 130, p + 1 = 95 and q = 94 are none multiples of 4; both products are large enough for the packed program.
     const n = 130
     const p = 94
-    const x = Float32Array.from({ length: n * p }, gauss)
-    const simulated = simulateTriplets(x, n, p, 512, 7)
-    const train: Triplets = { indices: simulated.indices, count: 512, soft: simulated.soft }
+    const { x, train } = simulatedTraining(n, p, 512, 7)
     const config = { ...PROBE_DEFAULTS, batchSize: 128, maxEpochs: 2, learningRate: 1e-2 }
     const host = await trainProbe(x, n, p, train, null, { ...config, tripletsOn: 'host' })
     useSwiftShader()
@@ -303,8 +310,7 @@ describe('training', () => {
     })
     expect(fused.transform.weights.length).toBe(p * p)
     expect(Math.abs(host.transform.weights[1]!)).toBeGreaterThan(1e-3)
-    fused.transform.weights.forEach((v, k) => expect(v).toBeCloseTo(host.transform.weights[k]!, 4))
-    fused.transform.bias!.forEach((v, k) => expect(v).toBeCloseTo(host.transform.bias![k]!, 4))
+    expectSameTransform(fused, host)
   })
 
   it('saves a transform as gLocal’s transform.npz and loads it back to the same features', async () => {
