@@ -501,6 +501,15 @@ describe('the workbench in a browser', () => {
     while ((await toast(page).count()) > 0) await page.keyboard.press('Escape')
     await page.waitForTimeout(300)
     await page.locator('[data-testid=gw]').screenshot({ path: join(SHOTS, 'gw.png') })
+    // The user's marginal for A: a file of 92 weights (one per line).
+    const weights = join(root, 'weights.txt')
+    writeFileSync(weights, Array.from({ length: 92 }, (_, i) => String(1 + (i % 3))).join('\n'))
+    await page.fill('#gw-weights-a', weights)
+    await page.getByRole('button', { name: 'Align', exact: true }).click()
+    await table.waitFor({ state: 'detached', timeout: 10_000 })
+    await table.waitFor({ timeout: 120_000 })
+    expect(await page.textContent('[data-testid=gw]')).toContain('Marginals: weights.txt and uniform.')
+    expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
   }, 150_000)
   it('creates the 92-object example from the welcome screen with every view populated, and visits each', async () => {
     const errorsBefore = await page.locator('.toast.error').allTextContents()
@@ -692,6 +701,13 @@ describe('the workbench in a browser', () => {
     await page.locator('[data-testid=attention]').scrollIntoViewIfNeeded()
     await page.waitForTimeout(500)
     await page.locator('[data-testid=attention]').screenshot({ path: join(SHOTS, 'attention.png') })
+    // Another target: the similarity of each image's embedding to one photograph's.
+    await page.selectOption('#att-target', 'image')
+    await page.fill('#att-target-image', join(__dirname, '../../resources/examples/langlois25/image_r_18.jpg'))
+    await page.getByRole('button', { name: 'Make maps' }).click()
+    await expect.poll(() => page.locator('#att-run option').count(), { timeout: 60_000 }).toBe(4)
+    await expect.poll(() => page.textContent('[data-testid=attention]'), { timeout: 20_000 }).toMatch(/Grad-CAM at Conv_1 of MobileNetV2, explaining the similarity to image_r_18\.jpg, 25 images/)
+    expect(await grid.locator('figcaption', { hasText: 'class' }).count()).toBe(0)
     expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
   }, 300_000)
 
