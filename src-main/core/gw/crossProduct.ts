@@ -4,6 +4,7 @@
 // Cosine and correlation distances of p features are exactly rank p + 1, C = 1 1ᵀ − X̂ X̂ᵀ, so when the features
 // are at hand and p is small the product goes through the factors: O(n² p) instead of O(n³).
 import * as tf from '@tensorflow/tfjs'
+import { vec4Size } from '../compute/kernels/gpu'
 import { comparedRows, type RdmMeasure } from '../metrics/rdm'
 
 export interface CrossProduct {
@@ -100,20 +101,20 @@ export function hostFactoredProduct(one: GwSide & { factors: LowRank }, two: GwS
 /**
  * C1 T C2ᵀ with TF.js in float32; the matrices (or their factors) stay on the backend until `dispose`. They are
  * kept transposed where the product needs it: tfjs-wasm's transposed matMul is several times slower. On webgpu every
- * dimension is zero-padded to a multiple of 4 (the plan on the way in, the product sliced on the way out): tfjs runs
- * its vec4 product only then: two 1854³ products took 54 s instead of 97 s (SwiftShader).
+ * dimension is zero-padded to a multiple of 4 (vec4Size; the plan on the way in, the product sliced on the way out):
+ * two 1854³ products took 54 s instead of 97 s (SwiftShader).
  */
 export function tfjsCrossProduct(one: GwSide, two: GwSide): CrossProduct & { multiplyTensor(plan: tf.Tensor2D): tf.Tensor2D } {
   const [n, m] = [one.n, two.n]
-  const align = tf.getBackend() === 'webgpu' ? 4 : 1
-  const padded = (size: number) => Math.ceil(size / align) * align
+  const padded = tf.getBackend() === 'webgpu' ? vec4Size : (size: number) => size
   const [np, mp] = [padded(n), padded(m)]
   /** A rows × columns matrix (transposed first when asked) on the backend, zero-padded to aligned dimensions. */
   const keep = (data: Float32Array | Float64Array, rows: number, columns: number, transposed = false) => {
     const [r, c] = transposed ? [columns, rows] : [rows, columns]
-    const out = new Float32Array(padded(r) * padded(c))
-    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[i * padded(c) + j] = transposed ? data[j * columns + i]! : data[i * columns + j]!
-    return tf.keep(tf.tensor2d(out, [padded(r), padded(c)]))
+    const stride = padded(c)
+    const out = new Float32Array(padded(r) * stride)
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[i * stride + j] = transposed ? data[j * columns + i]! : data[i * columns + j]!
+    return tf.keep(tf.tensor2d(out, [padded(r), stride]))
   }
   // C1 = L1 R1ᵀ: kept as L1 and R1ᵀ; C2ᵀ = R2 L2ᵀ: kept as R2 and L2ᵀ.
   const left: { l: tf.Tensor2D; rt: tf.Tensor2D } | { c: tf.Tensor2D } = one.factors ? { l: keep(one.factors.l, n, one.factors.rank), rt: keep(one.factors.r, n, one.factors.rank, true) } : { c: keep(one.c, n, n) }

@@ -7,7 +7,7 @@
 // The products' dimensions (p + 1, n and q) are padded with zeros to multiples of 4: tfjs-webgpu runs its vec4
 // product only then, and the scalar one took 1.7× as long on the THINGS shapes (1854 × 769 · 769 × 768, SwiftShader).
 import * as tf from '@tensorflow/tfjs-core'
-import { flushTfjs, readFloat32, tfjsGpuDevice, uploadBuffer } from '../compute/kernels/gpu'
+import { flushTfjs, readFloat32, tfjsGpuDevice, uploadBuffer, vec4Size } from '../compute/kernels/gpu'
 import { PROBE_ADAM_WGSL, PROBE_GRADIENT_NORMS_WGSL } from '../compute/kernels/shaders'
 import { runKernel, runKernelInPlace, scalarUniforms, type KernelSpec } from '../compute/kernels/tfjsProgram'
 import { fusedTripletTerm } from '../compute/kernels/tripletTerm'
@@ -38,10 +38,6 @@ const ADAM: Omit<KernelSpec, 'groups'> = {
   code: PROBE_ADAM_WGSL,
 }
 
-function roundUp4(value: number): number {
-  return Math.ceil(value / 4) * 4
-}
-
 export interface FusedTrainer {
   /** One Adam step on the training triplets `ids`. */
   step(ids: Int32Array): void
@@ -63,9 +59,9 @@ export function createFusedTrainer(xs: Float32Array, n: number, p: number, q: nu
   const device = tfjsGpuDevice()
   // [Xs 1 0…] is objects × rows, objects ≥ n and rows ≥ p + 1 zero; θ = [W; bᵀ] is rows × cols, zero past b and
   // past column q. The padding of θ gets zero gradients (and no regulariser), so it stays 0 and Z's columns past q too.
-  const rows = roundUp4(p + 1)
-  const objects = roundUp4(n)
-  const cols = roundUp4(q)
+  const rows = vec4Size(p + 1)
+  const objects = vec4Size(n)
+  const cols = vec4Size(q)
   const size = rows * cols
   const groups = Math.ceil(size / GROUP)
   const state = new Float32Array(3 * size + 2)

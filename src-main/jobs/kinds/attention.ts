@@ -3,7 +3,7 @@
 import { basename } from 'node:path'
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { scoreImages } from '../../core/attention/compareMaps'
-import { attentionMaps, readMaps } from '../../models/attentionFiles'
+import { attentionMaps, readMaps, type TargetRequest } from '../../models/attentionFiles'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { imageSetFiles } from './projectArrays'
 
@@ -14,6 +14,12 @@ export interface AttentionInput {
   human: DatasetInfo | null
 }
 
+/** What the maps explain: the similarity to an image's embedding, a given class, or each image's predicted class. */
+function targetOf(spec: AttentionSpec): TargetRequest {
+  if (spec.targetImage) return { kind: 'similar', image: spec.targetImage, ...(spec.targetLayer ? { layer: spec.targetLayer } : {}) }
+  return spec.targetClass === undefined ? { kind: 'predicted' } : { kind: 'class', index: spec.targetClass }
+}
+
 export async function attention(spec: AttentionSpec, input: AttentionInput, ctx: JobContext): Promise<JobOutput> {
   const list = imageSetFiles(input.images, ctx.projectDir)
   ctx.progress(0.01, 'Loading the model')
@@ -21,7 +27,7 @@ export async function attention(spec: AttentionSpec, input: AttentionInput, ctx:
     model: spec.model,
     images: list,
     method: spec.method,
-    target: spec.targetImage ? { kind: 'similar', image: spec.targetImage, ...(spec.targetLayer ? { layer: spec.targetLayer } : {}) } : spec.targetClass === undefined ? { kind: 'predicted' } : { kind: 'class', index: spec.targetClass },
+    target: targetOf(spec),
     layer: spec.layer,
     samples: spec.samples,
     sigma: spec.sigma,
