@@ -21,6 +21,7 @@ const WORKERS: Record<string, () => Promise<unknown>> = {
   taskWorker: () => import('../src-main/jobs/taskWorker'),
   bootstrapWorker: () => import('../src-main/jobs/bootstrapWorker'),
   gwProductWorker: () => import('../src-main/jobs/gwProductWorker'),
+  attentionWorker: () => import('../src-main/jobs/attentionWorker'),
 }
 
 const ended = (e: AppEvent, id: number): e is Extract<AppEvent, { type: 'job.state' }> =>

@@ -92,7 +92,7 @@ Commands:
                                      objects (features or dissimilarity matrices): loss, top-1/5/10 matching
   attention maps --images DIR|LIST.txt --out DIR [--model mobilenet_v2|FOLDER]
           [--method gradient|gradientInput|smoothgrad|guided|gradcam] [--target predicted|class:N|similar:IMAGE[@LAYER]]
-          [--layer L (Grad-CAM)] [--samples 30] [--sigma 0.1] [--seed S]
+          [--layer L (Grad-CAM)] [--samples 30] [--sigma 0.1] [--seed S] [--threads N (CPU: one per core)]
                                      saliency maps (N × H × W maps.npy, file_names.txt, PNG overlays)
   attention compare --maps maps.npy --human FILE|DIR [--key K]
                                      Spearman, Pearson, AUC and NSS against human maps (.npy/.mat/.npz/.h5 or
@@ -773,7 +773,7 @@ async function attentionCommand(backend: Backend, io: CliIo, args: string[]): Pr
   if (action === 'maps') {
     const { values } = parseArgs({
       args: rest,
-      options: { model: { type: 'string' }, images: { type: 'string' }, method: { type: 'string' }, target: { type: 'string' }, layer: { type: 'string' }, samples: { type: 'string' }, sigma: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+      options: { model: { type: 'string' }, images: { type: 'string' }, method: { type: 'string' }, target: { type: 'string' }, layer: { type: 'string' }, samples: { type: 'string' }, sigma: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' } },
       strict: true,
     })
     const r = await attentionMaps({
@@ -787,13 +787,14 @@ async function attentionCommand(backend: Backend, io: CliIo, args: string[]): Pr
       seed: count('seed', values.seed, 0),
       out: resolve(need('out', values.out)),
       backend: forcedBackend(backend),
+      ...(values.threads === undefined ? {} : { threads: Math.max(1, count('threads', values.threads, 1)) }),
       onProgress: io.json ? undefined : (done, total) => process.stderr.write(`\r${done} of ${total} images`),
     })
     if (!io.json) process.stderr.write('\n')
     // The maps themselves are in the file, not in the printed result.
     printResult(io, { ...r, maps: undefined, names: undefined }, () =>
       [
-        `${r.method}${r.layer ? ` at ${r.layer}` : ''} maps of ${r.images} images through ${r.model} in ${r.seconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(2)} images/s, ${r.backend}${r.note ? `: ${r.note}` : ''})`,
+        `${r.method}${r.layer ? ` at ${r.layer}` : ''} maps of ${r.images} images through ${r.model} in ${r.seconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(2)} images/s, ${r.backend}${r.threads > 1 ? ` on ${r.threads} threads` : ''}${r.note ? `: ${r.note}` : ''})`,
         `  maps ${r.images} × ${r.size.join(' × ')} → ${r.files!.maps}; overlays in ${join(dirname(r.files!.maps), 'overlays')}`,
       ].join('\n'),
     )

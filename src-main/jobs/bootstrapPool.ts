@@ -1,11 +1,10 @@
 // Bootstrap resamples of an RSA correlated on several threads. The resamples are drawn in order from one random
 // stream by the caller, so the result does not depend on how many threads there are.
-import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { CorrelationMethod } from '../core/metrics/correlation'
 import { RsaResampler } from '../core/metrics/rsa'
+import { builtWorker } from './builtWorker'
 
 export interface BootstrapSetup {
   a: SharedArrayBuffer
@@ -26,12 +25,6 @@ function shared(values: ArrayLike<number>): SharedArrayBuffer {
   const buffer = new SharedArrayBuffer(values.length * 8)
   new Float64Array(buffer).set(values)
   return buffer
-}
-
-/** The built entry: beside this code, or one folder up when the bundler put this code in a shared chunk. */
-function builtWorker(): string {
-  const candidates = [join(__dirname, 'bootstrapWorker.js'), join(__dirname, '..', 'bootstrapWorker.js')]
-  return candidates.find((path) => existsSync(path)) ?? candidates[0]!
 }
 
 /** Threads that pay off: one per core, at most 8 (the passes are memory-bound). */
@@ -61,7 +54,7 @@ export class BootstrapPool {
    * Helpers for RDMs a and b (n × n). With one thread the resamples are correlated here; `workerFile` is the
    * built bootstrapWorker.js (beside this bundle by default).
    */
-  static create(a: ArrayLike<number>, b: ArrayLike<number>, n: number, method: CorrelationMethod, threads = bootstrapThreads(), workerFile = builtWorker()): BootstrapPool {
+  static create(a: ArrayLike<number>, b: ArrayLike<number>, n: number, method: CorrelationMethod, threads = bootstrapThreads(), workerFile = builtWorker('bootstrapWorker')): BootstrapPool {
     if (threads <= 1) return new BootstrapPool([], new RsaResampler(a, b, n, method))
     const setup: BootstrapSetup = { a: shared(a), b: shared(b), n, method }
     return new BootstrapPool(Array.from({ length: threads }, () => new Worker(workerFile, { workerData: setup })), null)

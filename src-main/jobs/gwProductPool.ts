@@ -1,12 +1,11 @@
 // C1 T C2ᵀ of a GW solve on several threads, for dense matrices on the CPU backends (TF.js's WebAssembly runs on
 // one thread in Node): each helper holds a block of C1's rows and all of C2ᵀ on its own backend and multiplies its
 // rows; the plan and the product are shared memory, so a step copies nothing between threads.
-import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { BackendName } from '../core/compute/backendNames'
 import { hostFactoredProduct, tfjsCrossProduct, transpose, type CrossProduct, type GwSide } from '../core/gw/crossProduct'
+import { builtWorker } from './builtWorker'
 
 export interface ProductSetup {
   /** C1 (n × n) and C2ᵀ (m × m), float32. */
@@ -23,12 +22,6 @@ export interface ProductSetup {
 }
 
 export type ProductMessage = { type: 'ready' } | { type: 'done' } | { type: 'failed'; message: string }
-
-/** The built entry: beside this code, or one folder up when the bundler put this code in a shared chunk. */
-function builtWorker(): string {
-  const candidates = [join(__dirname, 'gwProductWorker.js'), join(__dirname, '..', 'gwProductWorker.js')]
-  return candidates.find((path) => existsSync(path)) ?? candidates[0]!
-}
 
 function sharedFloat32(values: ArrayLike<number>): SharedArrayBuffer {
   const buffer = new SharedArrayBuffer(values.length * 4)
@@ -67,7 +60,7 @@ function replies(workers: Worker[]): Promise<void> {
  * through both sides' factors in float64 on a CPU backend; else on the backend of this thread (the GPU, or one
  * low-rank side, need no help).
  */
-export async function gwCrossProduct(one: GwSide, two: GwSide, backend: BackendName, threads = availableParallelism(), workerFile = builtWorker()): Promise<CrossProduct> {
+export async function gwCrossProduct(one: GwSide, two: GwSide, backend: BackendName, threads = availableParallelism(), workerFile = builtWorker('gwProductWorker')): Promise<CrossProduct> {
   const cpu = backend === 'wasm' || backend === 'cpu'
   if (cpu && one.factors && two.factors) return hostFactoredProduct({ ...one, factors: one.factors }, { ...two, factors: two.factors })
   if (one.factors || two.factors || (backend !== 'wasm' && backend !== 'cpu') || threads < 2 || one.n < 256) return tfjsCrossProduct(one, two)

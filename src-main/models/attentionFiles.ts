@@ -8,26 +8,21 @@ import sharp from 'sharp'
 import { AppError } from '../api/errors'
 import { resizeMap, scoreImages } from '../core/attention/compareMaps'
 import { applyMask, randomMap, topFractionMask, type MaskFill } from '../core/attention/masking'
-import { saliencyMap, type SaliencyMethod } from '../core/attention/saliency'
+import type { SaliencyMethod } from '../core/attention/saliency'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
-import { withoutFilterGradients } from '../core/compute/kernels/depthwiseBackpropInput'
 import { encodeNpy } from '../core/io/npy'
 import { readArray } from '../files/readers'
+import { mapsOnCores, mapsThreads } from '../jobs/attentionPool'
 import { writeFileAtomic } from '../store/artifacts'
-import { cosine, embedding, gradCamSplit, lastConvolutionalLayer, predictedClass, targetScore, type AttentionTarget } from './attention'
+import { cosine, embedding, predictedClass } from './attention'
 import { preprocess } from './extract'
 import { imageList, type ImageList } from './imageList'
-import { disposeModel, loadModel, type LoadedModel } from './model'
+import { disposeModel, loadModel } from './model'
+import type { TargetRequest } from './saliencyMaps'
 import { modelSource } from './sources'
 import { inputGradientBackend } from './student'
 
-/**
- * SmoothGrad's noisy copies per backward pass (targetScore sums over a batch): the 25 Langlois images through
- * MobileNetV2 on wasm took 102 s with 3 or 5, 115 s one at a time; 3 holds 0.9 GiB at peak, 5 1.4 GiB.
- */
-const SMOOTHGRAD_BATCH = 3
-
-export type TargetRequest = { kind: 'predicted' } | { kind: 'class'; index: number } | { kind: 'similar'; image: string; layer?: string }
+export type { TargetRequest } from './saliencyMaps'
 
 export interface MapsRequest {
   model: string
@@ -42,99 +37,50 @@ export interface MapsRequest {
   seed: number
   out: string | null
   backend: BackendName | null
+  /** Helper threads (jobs/attentionPool.ts); by default one per core on the CPU backends, none on a GPU. */
+  threads?: number
   onProgress?: (done: number, total: number) => void
-  /** Awaited between images and SmoothGrad samples (a job yields there for a cancel). */
+  /** Awaited between images (and, in one thread, between SmoothGrad samples): a job yields there for a cancel. */
   between?: () => Promise<void>
-}
-
-/**
- * A map as a heat overlay on its image (red = salient), for looking at: scaled so that its 99th percentile is full
- * heat, since gradient maps put most of their range in a few pixels.
- */
-export async function overlayPng(image: Float32Array, map: Float32Array, height: number, width: number, opacity = 0.55): Promise<Buffer> {
-  const top = Float32Array.from(map).sort()[Math.floor(0.99 * (map.length - 1))]! || 1
-  const rgb = Buffer.alloc(height * width * 3)
-  for (let p = 0; p < height * width; p++) {
-    const m = Math.min(1, map[p]! / top)
-    // A dark-blue → red → yellow ramp.
-    const heat = [Math.min(1, 2 * m), Math.max(0, 2 * m - 1), Math.max(0, 0.5 - m)]
-    for (let c = 0; c < 3; c++) rgb[p * 3 + c] = Math.round(255 * ((1 - opacity) * image[p * 3 + c]! + opacity * heat[c]!))
-  }
-  return sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer()
-}
-
-async function resolveTarget(model: LoadedModel, request: TargetRequest, size: [number, number]): Promise<(x: tf.Tensor4D) => Promise<AttentionTarget>> {
-  if (request.kind === 'class') return async () => ({ kind: 'class', index: request.index })
-  if (request.kind === 'predicted') return async (x) => ({ kind: 'class', index: await predictedClass(model, x) })
-  const layer = request.layer ?? model.defaultLayer
-  const pixels = await preprocess(request.image, size)
-  const reference = tf.tidy(() => embedding(model, layer)(tf.tensor4d(pixels, [1, ...size, 3])))
-  const values = Float32Array.from(await reference.data())
-  reference.dispose()
-  return async () => ({ kind: 'embedding', layer, reference: values })
 }
 
 export async function attentionMaps(request: MapsRequest) {
   const list = typeof request.images === 'string' ? imageList(request.images) : request.images
   const chosen = await chooseBackend({ force: request.backend ?? undefined })
   const { backend, note } = await inputGradientBackend(chosen.name)
-  const model = await loadModel(modelSource(request.model))
-  try {
-    const size = model.inputSize
-    const [height, width] = size
-    const camLayer = request.method === 'gradcam' ? (request.layer ?? lastConvolutionalLayer(model)) : null
-    if (request.method === 'gradcam' && !camLayer) throw new AppError('user', `${model.title} has no convolutional layer for Grad-CAM.`)
-    const targetOf = await resolveTarget(model, request.target, size)
-    const maps = new Float32Array(list.paths.length * height * width)
-    const targets: number[] = []
-    const started = performance.now()
-    for (const [i, path] of list.paths.entries()) {
-      const pixels = await preprocess(path, size)
-      const x = tf.tensor4d(pixels, [1, height, width, 3])
-      const target = await targetOf(x)
-      if (target.kind === 'class') targets.push(target.index)
-      const compute = () =>
-        saliencyMap(request.method, x, targetScore(model, target), {
-          smoothGrad: { samples: request.samples, sigma: request.sigma, seed: request.seed + i, batch: SMOOTHGRAD_BATCH },
-          gradCam: camLayer ? gradCamSplit(model, camLayer, target) : undefined,
-          between: request.between,
-        })
-      const map = backend === 'wasm' ? await withoutFilterGradients(compute) : await compute()
-      x.dispose()
-      maps.set(map, i * height * width)
-      if (request.out) {
-        mkdirSync(join(request.out, 'overlays'), { recursive: true })
-        writeFileAtomic(join(request.out, 'overlays', `${basename(path).replace(/\.[^.]+$/, '')}.png`), await overlayPng(pixels, map, height, width))
-      }
-      request.onProgress?.(i + 1, list.paths.length)
-      await request.between?.()
-    }
-    const seconds = (performance.now() - started) / 1000
-    let written: { maps: string; fileNames: string } | null = null
-    if (request.out) {
-      mkdirSync(request.out, { recursive: true })
-      written = { maps: join(request.out, 'maps.npy'), fileNames: join(request.out, 'file_names.txt') }
-      writeFileAtomic(written.maps, encodeNpy({ dtype: '<f4', shape: [list.paths.length, height, width], data: maps }))
-      writeFileAtomic(written.fileNames, new TextEncoder().encode(`${list.names.join('\n')}\n`))
-    }
-    return {
-      model: model.title,
-      method: request.method,
-      layer: camLayer,
-      images: list.paths.length,
-      size: [height, width] as [number, number],
-      targets: targets.length ? targets : null,
-      samples: request.method === 'smoothgrad' ? request.samples : null,
-      backend,
-      note,
-      seconds,
-      imagesPerSecond: list.paths.length / seconds,
-      files: written,
-      maps,
-      names: list.names,
-    }
-  } finally {
-    disposeModel(model)
+  const { model, method, target, layer, samples, sigma, seed, out } = request
+  const threads = request.threads ?? mapsThreads(backend, request, list.paths.length)
+  let done = 0
+  const started = performance.now()
+  const part = await mapsOnCores({ model, method, target, layer, samples, sigma, seed, out }, backend, list.paths, threads, {
+    onImage: () => request.onProgress?.(++done, list.paths.length),
+    between: request.between,
+  })
+  const seconds = (performance.now() - started) / 1000
+  const [height, width] = part.size
+  let written: { maps: string; fileNames: string } | null = null
+  if (out) {
+    mkdirSync(out, { recursive: true })
+    written = { maps: join(out, 'maps.npy'), fileNames: join(out, 'file_names.txt') }
+    writeFileAtomic(written.maps, encodeNpy({ dtype: '<f4', shape: [list.paths.length, height, width], data: part.maps }))
+    writeFileAtomic(written.fileNames, new TextEncoder().encode(`${list.names.join('\n')}\n`))
+  }
+  return {
+    model: part.model,
+    method,
+    layer: part.layer,
+    images: list.paths.length,
+    size: [height, width] as [number, number],
+    targets: part.targets.length ? part.targets : null,
+    samples: method === 'smoothgrad' ? samples : null,
+    backend,
+    note,
+    threads: part.threads,
+    seconds,
+    imagesPerSecond: list.paths.length / seconds,
+    files: written,
+    maps: part.maps,
+    names: list.names,
   }
 }
 
