@@ -8,7 +8,6 @@ import sharp from 'sharp'
 import { AppError } from '../api/errors'
 import { resizeMap, scoreImages } from '../core/attention/compareMaps'
 import { applyMask, randomMap, topFractionMask, type MaskFill } from '../core/attention/masking'
-import type { SaliencyMethod } from '../core/attention/saliency'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { encodeNpy } from '../core/io/npy'
 import { readArray } from '../files/readers'
@@ -18,24 +17,16 @@ import { cosine, embedding, predictedClass } from './attention'
 import { preprocess } from './extract'
 import { imageList, type ImageList } from './imageList'
 import { disposeModel, loadModel } from './model'
-import type { TargetRequest } from './saliencyMaps'
+import type { MapsWork } from './saliencyMaps'
 import { modelSource } from './sources'
 import { inputGradientBackend } from './student'
 
 export type { TargetRequest } from './saliencyMaps'
 
-export interface MapsRequest {
-  model: string
+/** What to make (`out` also receives maps.npy and file_names.txt), of which images, where. */
+export interface MapsRequest extends MapsWork {
   /** A folder or list file, or the images themselves (a project's image set). */
   images: string | ImageList
-  method: SaliencyMethod
-  target: TargetRequest
-  /** Grad-CAM's layer; the last convolutional layer by default. */
-  layer?: string
-  samples: number
-  sigma: number
-  seed: number
-  out: string | null
   backend: BackendName | null
   /** Helper threads (jobs/attentionPool.ts); by default one per core on the CPU backends, none on a GPU. */
   threads?: number
