@@ -43,8 +43,8 @@ export function shareOut(count: number, threads: number): [number, number][] {
 
 /**
  * The maps of all `paths`, on `threads` helpers when there are two or more and the helper is built (else in this
- * thread), with the number of threads that made them. Progress is per image; `between` is awaited after each and, when it throws (a cancel), the helpers are
- * stopped. Parts come back in the images' order.
+ * thread), with the number of threads that made them. Progress is per image; `between` is awaited after each and,
+ * when it throws (a cancel), the helpers are stopped. Parts come back in the images' order.
  */
 export async function mapsOnCores(work: MapsWork, backend: BackendName, paths: string[], threads: number, hooks: MapsHooks = {}, workerFile = findBuiltWorker('attentionWorker')): Promise<MapsPart & { threads: number }> {
   const helpers = Math.min(threads, paths.length)
