@@ -6,6 +6,7 @@
 # native modules go compressed. Then, on that machine, from the repository root:
 #   <the prelude this prints> /tmp/node app/app.cjs bench --out "$OUT/gpu.json"     (kernels against PyTorch)
 #                             /tmp/node app/app.cjs jobs --out "$OUT/jobs.json"     (AligNet and SmoothGrad as jobs)
+#   or all the measurements the open issues wait for, each with its own time limit:  <the prelude> bash ../bench/gpu-measure.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pack=../shared/gpu/pack.sh
