@@ -2,26 +2,16 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeNpy } from '../../src-main/core/io/npy'
 import { Project } from '../../src-main/store/project'
+import { launchChromium } from '../helpers/chromium'
 import { runCli, startServe, type ServerProcess } from '../helpers/cli'
 import { seedArtifacts, seedSparseArtifact } from '../helpers/seed'
 import { useSwiftShader } from '../helpers/swiftshader'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SHOTS = join(__dirname, 'screenshots')
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-]
 
 let root: string
 let server: ServerProcess
@@ -31,7 +21,6 @@ let seeded: string
 let large: string
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`)
   root = mkdtempSync(join(tmpdir(), 'humanalign-e2e-'))
   mkdirSync(SHOTS, { recursive: true })
   seeded = join(root, 'seeded')
@@ -44,7 +33,7 @@ beforeAll(async () => {
   seedSparseArtifact(big, 4)
   big.close()
   server = await startServe({ ...useSwiftShader(), HUMANALIGN_BACKEND: '', HUMANALIGN_CONFIG_DIR: join(root, 'config'), HUMANALIGN_PROJECTS_DIR: join(root, 'projects') })
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' })
   page.on('pageerror', (err) => {
     throw err
