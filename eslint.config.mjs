@@ -62,6 +62,12 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // Starting TF.js's threaded WebAssembly reads its binary and writes its threads' script for them to load: backend
+    // loading, like the require()s above, not science.
+    files: ['src-main/core/compute/wasmThreads.ts'],
+    rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['scripts/**/*.mjs', 'bin/**/*.js', 'tests/**/*.{ts,mjs}'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', __dirname: 'readonly', require: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -419,7 +419,7 @@ export const DoctorReport = z.object({
     requestedFrom: BackendSource,
     chosen: BackendName.nullable(),
     backends: z.array(
-      z.object({ name: BackendName, ok: z.boolean(), reason: z.string().nullable(), milliseconds: z.number() }),
+      z.object({ name: BackendName, ok: z.boolean(), reason: z.string().nullable(), detail: z.string().nullable(), milliseconds: z.number() }),
     ),
     adapter: z
       .object({
@@ -430,7 +430,6 @@ export const DoctorReport = z.object({
         limits: z.record(z.string(), z.number()),
       })
       .nullable(),
-    tensorflowPackage: z.string().nullable(),
     vulkanDriverFile: z.string().nullable(),
   }),
 })

@@ -96,7 +96,6 @@ export class Session {
         chosen: probe.chosen,
         backends: probe.attempts,
         adapter: probe.adapter,
-        tensorflowPackage: probe.tensorflowPackage,
         vulkanDriverFile: process.env.VK_ICD_FILENAMES ?? null,
       },
     }

@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const timing = await timeCase(BENCH_CASES[name].prepare(Number(size)), Number(repeats), BENCH_CASES[name].once)
   process.stdout.write(
     `${JSON.stringify({
-      implementation: `HumanAlign (tfjs ${choice.name}${choice.adapter ? `, ${choice.adapter.architecture || choice.adapter.vendor}` : ''})`,
+      implementation: `HumanAlign (tfjs ${choice.name}${choice.adapter ? `, ${choice.adapter.architecture || choice.adapter.vendor}` : ''}${choice.detail ? `, ${choice.detail}` : ''})`,
       backend: choice.name,
       milliseconds: timing.milliseconds,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,

@@ -27,8 +27,8 @@ export function formatDoctor(report: DoctorReport): string {
     `Compute    requested ${compute.requested} (${compute.requestedFrom}); jobs run on ${compute.chosen ?? 'nothing: no backend works'}`,
   ]
   for (const b of compute.backends) {
-    const detail = b.name === 'tensorflow' && compute.tensorflowPackage ? ` via ${compute.tensorflowPackage}` : ''
-    lines.push(`  ${b.ok ? '✓' : '✗'} ${b.name.padEnd(10)} ${b.ok ? `available${detail} (${Math.round(b.milliseconds)} ms to start)` : b.reason}`)
+    const detail = b.detail ? ` (${b.detail})` : ''
+    lines.push(`  ${b.ok ? '✓' : '✗'} ${b.name.padEnd(10)} ${b.ok ? `available${detail}, ${Math.round(b.milliseconds)} ms to start` : b.reason}`)
   }
   if (compute.adapter) {
     const a = compute.adapter

@@ -1,10 +1,12 @@
-// Saliency maps on every core for the CPU backends (TF.js's WebAssembly runs on one thread in Node): the images are
-// shared out in runs of consecutive images, one run per helper thread, each with its own backend and copy of the
-// model. Measured here (2 cores): SmoothGrad of the 25 Langlois images 99 s in one thread, 76 s on two, the same maps.
+// Saliency maps on every core for the CPU backends: the images are shared out in runs of consecutive images, one run
+// per helper thread, each with its own backend and copy of the model, its backend on its share of the cores (a
+// map's many small passes scale better over images than over XNNPACK's threads inside each pass). Measured here
+// (2 cores): SmoothGrad of the 25 Langlois images 99 s in one thread, 76 s on two, the same maps.
 import { availableParallelism, freemem } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { AppError } from '../api/errors'
 import type { BackendName } from '../core/compute/backendNames'
+import { MAX_WASM_THREADS } from '../core/compute/wasmThreads'
 import { mapsOfImages, type MapsHooks, type MapsPart, type MapsWork } from '../models/saliencyMaps'
 import { findBuiltWorker } from './builtWorker'
 
@@ -16,6 +18,8 @@ export interface MapsSetup {
   backend: BackendName
   paths: string[]
   first: number
+  /** The helper's share of the cores, for its backend's own threads. */
+  threads: number
 }
 
 export type MapsMessage = { type: 'image' } | { type: 'done'; part: MapsPart } | { type: 'failed'; message: string; user: boolean }
@@ -36,6 +40,11 @@ export function mapsThreads(backend: BackendName, work: Pick<MapsWork, 'method' 
   return Math.max(1, Math.min(cores, images, Math.floor(free / HELPER_BYTES), Math.floor(passes / PASSES_PER_HELPER)))
 }
 
+/** A helper's share of the cores, for its own backend's threads (tfjs-wasm's threaded build takes up to 8). */
+export function threadsPerHelper(helpers: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(MAX_WASM_THREADS, Math.floor(cores / helpers)))
+}
+
 /** Consecutive runs of `count` items for `threads` helpers, as even as they can be: [first, end) each. */
 export function shareOut(count: number, threads: number): [number, number][] {
   return Array.from({ length: threads }, (_, w) => [Math.floor((w * count) / threads), Math.floor(((w + 1) * count) / threads)])
@@ -50,7 +59,8 @@ export async function mapsOnCores(work: MapsWork, backend: BackendName, paths: s
   const helpers = Math.min(threads, paths.length)
   if (helpers < 2 || workerFile === null) return { ...(await mapsOfImages(work, backend, paths, 0, hooks)), threads: 1 }
   const runs = shareOut(paths.length, helpers)
-  const workers = runs.map(([first, end]) => new Worker(workerFile, { workerData: { work, backend, paths: paths.slice(first, end), first } satisfies MapsSetup }))
+  const share = threadsPerHelper(helpers)
+  const workers = runs.map(([first, end]) => new Worker(workerFile, { workerData: { work, backend, paths: paths.slice(first, end), first, threads: share } satisfies MapsSetup }))
   const events: { from: number; message: MapsMessage }[] = []
   let wake: (() => void) | null = null
   const push = (from: number, message: MapsMessage) => {

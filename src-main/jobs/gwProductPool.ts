@@ -1,5 +1,5 @@
-// C1 T C2ᵀ of a GW solve on several threads, for dense matrices on the CPU backends (TF.js's WebAssembly runs on
-// one thread in Node): each helper holds a block of C1's rows and all of C2ᵀ on its own backend and multiplies its
+// C1 T C2ᵀ of a GW solve on several threads, for dense matrices on the CPU backends: each helper holds a block of
+// C1's rows and all of C2ᵀ on its own backend (one thread each: the helpers take the cores) and multiplies its
 // rows; the plan and the product are shared memory, so a step copies nothing between threads.
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { parentPort, workerData } from 'node:worker_threads'
 import { chooseBackend } from '../core/compute/backend'
+import { setWasmThreads } from '../core/compute/wasmThreads'
 import type { ProductMessage, ProductSetup } from './gwProductPool'
 
 const port = parentPort
@@ -12,6 +13,8 @@ const [start, end] = rows
 const reply = (message: ProductMessage) => port.postMessage(message)
 
 async function main(): Promise<void> {
+  // One helper per core already.
+  setWasmThreads(1)
   await chooseBackend({ force: backend })
   const block = tf.tensor2d(new Float32Array(c1, start * n * 4, (end - start) * n), [end - start, n])
   const right = tf.tensor2d(new Float32Array(c2t), [m, m])

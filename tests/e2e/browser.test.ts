@@ -170,6 +170,7 @@ describe('the workbench in a browser', () => {
     const rows = page.locator('[data-testid=backends] tr')
     expect(await rows.filter({ hasText: 'tensorflow' }).textContent()).toContain('neither native TensorFlow package loads')
     expect(await rows.filter({ hasText: 'webgpu' }).textContent()).toContain('available')
+    expect(await rows.filter({ hasText: 'wasm' }).textContent()).toMatch(/available\d+ threads?; started in \d+ ms/)
     expect(await page.textContent('main')).toContain('swiftshader')
     await page.screenshot({ path: join(SHOTS, 'system.png') })
     await page.selectOption('#backend', 'wasm')

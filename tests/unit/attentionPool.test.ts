@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src-main/api/errors'
 import { chooseBackend } from '../../src-main/core/compute/backend'
-import { mapsOnCores, mapsThreads, shareOut } from '../../src-main/jobs/attentionPool'
+import { mapsOnCores, mapsThreads, shareOut, threadsPerHelper } from '../../src-main/jobs/attentionPool'
 import type { MapsWork } from '../../src-main/models/saliencyMaps'
 import { inputGradientBackend } from '../../src-main/models/student'
 import { EXAMPLES_DIR, WORKER_DIR } from '../helpers/seed'
@@ -52,6 +52,16 @@ describe('saliency maps on several threads', () => {
     // One pass an image: 21 gradient maps do not pay for a second helper's start, 60 do.
     expect(mapsThreads('wasm', gradient, 21, 2, 16 * GiB)).toBe(1)
     expect(mapsThreads('wasm', gradient, 60, 2, 16 * GiB)).toBe(2)
+  })
+
+  it('gives each helper its share of the cores for its backend’s own threads', () => {
+    expect(threadsPerHelper(2, 2)).toBe(1)
+    expect(threadsPerHelper(3, 2)).toBe(1)
+    // Two helpers where memory allows no more, on eight cores: four threads each.
+    expect(threadsPerHelper(2, 8)).toBe(4)
+    expect(threadsPerHelper(3, 8)).toBe(2)
+    // tfjs-wasm's threaded build takes at most 8.
+    expect(threadsPerHelper(2, 64)).toBe(8)
   })
 
   it('makes the same maps on two and three helpers as in this thread, to the bit, in the images’ order', async () => {

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { BACKENDS, isBackendName, type BackendName } from './backendNames'
 import { registerWasmBatchNorm } from './kernels/wasmBatchNorm'
 import { shareIdentityOnWasm } from './kernels/wasmKernel'
+import { useThreadedWasm, wasmThreads } from './wasmThreads'
 
 export { BACKENDS, isBackendName, type BackendName }
 
@@ -21,6 +22,8 @@ export interface BackendAttempt {
   ok: boolean
   /** Why it is unavailable; null when it initialised. */
   reason: string | null
+  /** What it runs on, when there is more to say (the native TF package; the WebAssembly threads). */
+  detail: string | null
   milliseconds: number
 }
 
@@ -28,7 +31,7 @@ export interface BackendChoice {
   name: BackendName
   attempts: BackendAttempt[]
   adapter: GpuAdapterReport | null
-  /** What tfjs runs on for the tensorflow backend (tfjs-node-gpu or tfjs-node). */
+  /** What it runs on, as in its attempt. */
   detail: string | null
 }
 
@@ -111,10 +114,15 @@ const initialisers: Record<BackendName, () => Promise<Initialised>> = {
     const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm')
     const entry = require.resolve('@tensorflow/tfjs-backend-wasm')
     wasm.setWasmPaths(entry.replace(/[^\\/]*$/, ''))
+    const threads = wasmThreads()
+    // One thread runs tfjs-wasm's own single-threaded build; a threaded one that cannot start falls back to it.
+    let fallback = ''
+    if (threads > 1) await useThreadedWasm(wasm, threads).catch((err: unknown) => (fallback = `; the threaded build did not start: ${message(err)}`))
     shareIdentityOnWasm()
     registerWasmBatchNorm()
     await activate('wasm')
-    return {}
+    const running = wasm.getThreadsCount()
+    return { detail: `${running} thread${running === 1 ? '' : 's'}${fallback}` }
   },
   async cpu() {
     require('@tensorflow/tfjs-backend-cpu')
@@ -128,9 +136,9 @@ export async function tryBackend(name: BackendName): Promise<{ attempt: BackendA
   const started = performance.now()
   try {
     const initialised = await initialisers[name]()
-    return { attempt: { name, ok: true, reason: null, milliseconds: performance.now() - started }, initialised }
+    return { attempt: { name, ok: true, reason: null, detail: initialised.detail ?? null, milliseconds: performance.now() - started }, initialised }
   } catch (err) {
-    return { attempt: { name, ok: false, reason: message(err), milliseconds: performance.now() - started } }
+    return { attempt: { name, ok: false, reason: message(err), detail: null, milliseconds: performance.now() - started } }
   }
 }
 

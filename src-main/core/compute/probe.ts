@@ -6,20 +6,17 @@ export interface BackendProbe {
   /** What a worker would run on: the first available backend from the requested one down the ladder. */
   chosen: BackendName | null
   adapter: GpuAdapterReport | null
-  tensorflowPackage: string | null
 }
 
 export async function probeBackends(requested: BackendName | null): Promise<BackendProbe> {
   const attempts: BackendAttempt[] = []
   let adapter: GpuAdapterReport | null = null
-  let tensorflowPackage: string | null = null
   for (const name of BACKENDS) {
     const { attempt, initialised } = await tryBackend(name)
     attempts.push(attempt)
     adapter ??= initialised?.adapter ?? null
-    if (name === 'tensorflow') tensorflowPackage = initialised?.detail ?? null
   }
   const start = requested ? BACKENDS.indexOf(requested) : 0
   const chosen = attempts.slice(start).find((a) => a.ok)?.name ?? null
-  return { attempts, chosen, adapter, tensorflowPackage }
+  return { attempts, chosen, adapter }
 }

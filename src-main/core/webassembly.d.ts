@@ -1,4 +1,4 @@
-// The part of the WebAssembly JS API the kernels use. lib.dom declares it, but the main side compiles without
+// The part of the WebAssembly JS API our kernels and the threaded wasm backend's start use. lib.dom declares it, but the main side compiles without
 // DOM types and this @types/node does not declare it.
 declare namespace WebAssembly {
   class Module {
@@ -8,6 +8,7 @@ declare namespace WebAssembly {
     constructor(module: Module, imports?: Record<string, unknown>)
     readonly exports: Record<string, unknown>
   }
+  function instantiate(bytes: Uint8Array, imports?: Record<string, unknown>): Promise<{ instance: Instance; module: Module }>
   class Memory {
     readonly buffer: ArrayBuffer
     grow(pages: number): number
