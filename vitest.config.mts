@@ -9,6 +9,10 @@ export default defineConfig({
     expect: { poll: { timeout: 10_000 } },
     // The integration and e2e suites spawn servers and a browser; two cores are all CI has.
     maxWorkers: 2,
+    // Two test files at once on CI's two cores: TF.js's WebAssembly threads (one per core by default) would then
+    // contend with the other file's (its idle threads spin), which made the suite 1.5× slower. One thread a file;
+    // tests/unit/wasmThreads.test.ts sets its own counts.
+    env: { HUMANALIGN_WASM_THREADS: '1' },
     globalSetup: ['tests/helpers/requireBuild.ts'],
     reporters: ['default', './tests/helpers/summaryReporter.ts'],
   },
