@@ -59,15 +59,21 @@ async function startModule(threads: number): Promise<EmscriptenModule & { tfjs: 
     const pthreadScript = join(folder, 'pthread.js')
     // As tfjs-wasm does before making its blob: the script's "\n" escapes arrive as real newlines.
     writeFileSync(pthreadScript, wasmWorkerContents.replace(/\n/g, '\\n'), { mode: 0o600 })
-    const module = await factory({
-      locateFile: (file: string) => (file.endsWith('.worker.js') ? pthreadScript : join(dir, file)),
-      mainScriptUrlOrBlob: join(dir, GLUE),
-      instantiateWasm(imports: { env: Record<string, unknown> }, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
-        imports.env.emscripten_num_logical_cores = () => 2 * threads
-        void WebAssembly.instantiate(binary, imports).then(({ instance, module }) => receive(instance, module))
-        return {}
-      },
-    })
+    // Emscripten waits for `receive` for ever: a failed instantiation must settle the start by itself.
+    let failed: (err: unknown) => void = () => undefined
+    const failure = new Promise<never>((_, reject) => (failed = reject))
+    const module = await Promise.race([
+      factory({
+        locateFile: (file: string) => (file.endsWith('.worker.js') ? pthreadScript : join(dir, file)),
+        mainScriptUrlOrBlob: join(dir, GLUE),
+        instantiateWasm(imports: { env: Record<string, unknown> }, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+          imports.env.emscripten_num_logical_cores = () => 2 * threads
+          WebAssembly.instantiate(binary, imports).then(({ instance, module }) => receive(instance, module), failed)
+          return {}
+        },
+      }),
+      failure,
+    ])
     // Resolved once the 8 threads have loaded their script: the folder is not read again.
     return Object.assign(module, {
       tfjs: {
