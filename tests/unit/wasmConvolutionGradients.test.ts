@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withoutFilterGradients } from '../../src-main/core/compute/kernels/depthwiseBackpropInput'
-import { registerWasmConvolutionGradients } from '../../src-main/core/compute/kernels/wasmConvolutionGradients'
+import { convFilterGradient, registerWasmConvolutionGradients } from '../../src-main/core/compute/kernels/wasmConvolutionGradients'
 
 const CASES = [
   { kernel: 1, stride: 1, pad: 'same', multiplier: 1 },
@@ -50,6 +50,26 @@ describe('wasm convolution gradients', () => {
         ours[side].forEach((v, i) => expect(v).toBeCloseTo(expected[k]![side][i]!, 3))
       }
     })
+  })
+
+  it('makes a convolution’s filter gradient from blocks of patches as from all of them at once', async () => {
+    const info = tf.backend_util.computeConv2DInfo([2, 7, 6, 3], [3, 3, 3, 4], 2, 1, 'same')
+    const x = tf.tensor4d(Array.from({ length: 2 * 7 * 6 * 3 }, (_, i) => Math.sin(i * 0.37)), [2, 7, 6, 3])
+    const dy = tf.tensor4d(Array.from({ length: 2 * info.outHeight * info.outWidth * 4 }, (_, i) => Math.cos(i * 0.29)), [2, info.outHeight, info.outWidth, 4])
+    const read = (t: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(t).data()
+    const whole = await read(convFilterGradient(tf.backend(), x, dy, info))
+    // 5 positions a block: 24 positions in 5 blocks, the last short.
+    const blocks = await read(convFilterGradient(tf.backend(), x, dy, info, 27 * 5))
+    await tf.setBackend('cpu')
+    const reference = tf.tidy(() => tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, 2, 'same'), dy)))(tf.zeros([3, 3, 3, 4])))
+    const expectedValues = await reference.data()
+    await tf.setBackend('wasm')
+    expect(whole.length).toBe(3 * 3 * 3 * 4)
+    whole.forEach((v, i) => {
+      expect(blocks[i]).toBeCloseTo(v, 5)
+      expect(v).toBeCloseTo(expectedValues[i]!, 4)
+    })
+    tf.dispose([x, dy, reference])
   })
 
   it('gives way to zero stand-ins during a saliency map, and comes back after', async () => {

@@ -3,24 +3,24 @@
 import type * as tf from '@tensorflow/tfjs-core'
 
 /**
- * Calls `visit(xAt, dyAt, tap)` for each output position and filter tap inside the input: the offsets of the input
- * pixel and of the output pixel (NHWC, channel 0), and the tap's index fy · filterWidth + fx.
+ * Calls `visit(xAt, dyAt, tap)` for each output position in [first, end) (all of them by default; positions count
+ * b, then y, then x) and each filter tap inside the input: the offsets of the input pixel and of the output pixel
+ * (NHWC, channel 0), and the tap's index fy · filterWidth + fx.
  */
-export function forEachTap(info: tf.backend_util.Conv2DInfo, visit: (xAt: number, dyAt: number, tap: number) => void): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info
-  for (let b = 0; b < batchSize; b++) {
-    for (let oy = 0; oy < outHeight; oy++) {
-      for (let fy = 0; fy < filterHeight; fy++) {
-        const y = oy * strideHeight + fy * dilationHeight - padInfo.top
-        if (y < 0 || y >= inHeight) continue
-        for (let ox = 0; ox < outWidth; ox++) {
-          const dyAt = ((b * outHeight + oy) * outWidth + ox) * outChannels
-          for (let fx = 0; fx < filterWidth; fx++) {
-            const x = ox * strideWidth + fx * dilationWidth - padInfo.left
-            if (x < 0 || x >= inWidth) continue
-            visit(((b * inHeight + y) * inWidth + x) * inChannels, dyAt, fy * filterWidth + fx)
-          }
-        }
+export function forEachTap(info: tf.backend_util.Conv2DInfo, visit: (xAt: number, dyAt: number, tap: number) => void, first = 0, end = info.batchSize * info.outHeight * info.outWidth): void {
+  const { inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info
+  for (let n = first; n < end; n++) {
+    const ox = n % outWidth
+    const oy = Math.floor(n / outWidth) % outHeight
+    const b = Math.floor(n / (outWidth * outHeight))
+    const dyAt = n * outChannels
+    for (let fy = 0; fy < filterHeight; fy++) {
+      const y = oy * strideHeight + fy * dilationHeight - padInfo.top
+      if (y < 0 || y >= inHeight) continue
+      for (let fx = 0; fx < filterWidth; fx++) {
+        const x = ox * strideWidth + fx * dilationWidth - padInfo.left
+        if (x < 0 || x >= inWidth) continue
+        visit(((b * inHeight + y) * inWidth + x) * inChannels, dyAt, fy * filterWidth + fx)
       }
     }
   }
