@@ -1,7 +1,8 @@
 // Saliency maps on every core for the CPU backends: the images are shared out in runs of consecutive images, one run
 // per helper thread, each with its own backend and copy of the model, its backend on its share of the cores (a
 // map's many small passes scale better over images than over XNNPACK's threads inside each pass). Measured here
-// (2 cores): SmoothGrad of the 25 Langlois images 99 s in one thread, 76 s on two, the same maps.
+// (2 cores): SmoothGrad of the 25 Langlois images 78 s in one thread on two XNNPACK threads, 58 s on two helpers of
+// one thread each, the same maps.
 import { availableParallelism, freemem } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { AppError } from '../api/errors'
