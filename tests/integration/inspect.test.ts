@@ -45,7 +45,8 @@ describe('humanalign inspect', () => {
 
   it('refuses what it cannot read, naming the formats it can', () => {
     const r = runCli(['inspect', join(__dirname, '../../README.md')])
-    expect(r.code).toBe(1)
+    // Its stderr with the code: it once exited 2 (an internal error) in a CI run, not reproduced in 190 tries since.
+    expect(r.code, r.stderr).toBe(1)
     expect(r.stderr).toContain('README.md: unknown file type. HumanAlign reads .npy, .npz, .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt.')
   })
 })
