@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config'
 
+// Frame times are wall time: the scrolling test runs alone, after the rest, so that another test file keeping both
+// cores busy cannot read as a slow list.
+const ALONE = ['tests/e2e/scrolling.test.ts']
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // expect.poll's default of 1 s is too tight beside a CPU-heavy test file on two cores (a toast once came later).
@@ -15,5 +18,9 @@ export default defineConfig({
     env: { HUMANALIGN_WASM_THREADS: '1' },
     globalSetup: ['tests/helpers/requireBuild.ts'],
     reporters: ['default', './tests/helpers/summaryReporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'suite', include: ['tests/**/*.test.ts'], exclude: ALONE } },
+      { extends: true, test: { name: 'alone', include: ALONE, sequence: { groupOrder: 1 } } },
+    ],
   },
 })
