@@ -1,5 +1,5 @@
-// The WebAssembly Sinkhorn sweep: the committed binary is the one sinkhorn.wat compiles to, and its arithmetic is
-// the plain loops' (odd and even row lengths, where the SIMD loop leaves a tail).
+// The WebAssembly Sinkhorn sweep and kernel fill: the committed binary is the one sinkhorn.wat compiles to, and its
+// arithmetic is the plain loops' (odd and even row lengths, where the SIMD loop leaves a tail).
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { randomGenerator } from '../../src-main/core/data/simulate'
@@ -34,6 +34,28 @@ describe('the WebAssembly Sinkhorn kernel', () => {
       space.columnSums()
       ktu.forEach((x, j) => expect(space.ktu[j]).toBeCloseTo(x, 12))
       expect(space.sweep(1.01)).toBe(true)
+    }
+  })
+
+  it('fills K with the float32 values of Math.exp, also where it underflows or overflows', () => {
+    const random = randomGenerator(5)
+    for (const [n, m, eps] of [[7, 5, 0.003], [6, 8, 1], [40, 33, 0.05], [300, 301, 0.003]] as const) {
+      const space = sinkhornWorkspace(n, m)
+      // Arguments (f + g − C)/ε from about −700 to 160 at ε = 0.003 (K from 0 through denormals to beyond float32's
+      // range, where it is ∞), and a few exactly 0.
+      space.cost.set(Float64Array.from({ length: n * m }, (_, k) => (k % 17 === 0 ? 0 : 2 * random() - 0.4)))
+      space.f.set(Float64Array.from({ length: n }, () => 0.1 * random()))
+      space.g.set(Float64Array.from({ length: m }, (_, j) => (j === 0 ? 0 : -0.1 * random())))
+      space.f[0] = 0
+      space.fill(eps)
+      const expected = Float32Array.from({ length: n * m }, (_, k) => Math.exp((space.f[Math.floor(k / m)]! + space.g[k % m]! - space.cost[k]!) / eps))
+      // Correctly rounded to float32 but where an exact tie is a few float64 ulp away (none in these 93,000).
+      expect(Array.from(space.k)).toEqual(Array.from(expected))
+      if (eps === 0.003) {
+        expect(expected.some((x) => x === 0)).toBe(true)
+        expect(expected.some((x) => x > 0 && x < 1.2e-38)).toBe(true)
+        expect(expected.some((x) => x === Infinity)).toBe(true)
+      }
     }
   })
 })

@@ -118,7 +118,9 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
     const previous = plan
     const tens = await tensorProduct(constC, product, plan)
     const startLoss = gwLoss(tens, plan)
-    const cost = tens.map((v) => 2 * v)
+    // The cost is 2 tens(T), doubled in place (a typed array's map is several times slower than this loop).
+    const cost = tens
+    for (let k = 0; k < cost.length; k++) cost[k]! *= 2
     let solved: SinkhornResult
     if (options.domain === 'plain') solved = sinkhornPlain(p, q, cost, inner)
     else {

@@ -136,39 +136,44 @@ export const ABSORBED_KERNEL_ROUNDOFF = 2 ** -24
 const ABSORB = 1e3
 
 /**
+ * Momentum (overrelaxation, Thibault et al. 2021) from the MOMENTUM_START-th iteration of a solve, with the weight
+ * of Lehmann et al. 2021 (eq. 5) for the contraction the plain iterations showed over the MOMENTUM_WINDOW before:
+ * ω = 2 / (1 + √(1 − r)), r the error's ratio per iteration, at most 0.99. The fixed point is the same; on THINGS
+ * (1,854 objects, Euclidean, ε = 0.003) a GW solve took 1,327 sweeps instead of 3,062. Starting at the 10th
+ * iteration, or measuring over 5, estimated r lower and saved less.
+ */
+const MOMENTUM_START = 20
+const MOMENTUM_WINDOW = 10
+
+/**
  * Sinkhorn with absorption (Schmitzer 2019; POT's sinkhorn_stabilized): plain scalings u, v on the kernel
  * K = exp((f_i + g_j − C_ij)/ε), whose potentials take the scalings in whenever one leaves [1e-3, 1e3]. Nothing
  * underflows at small ε, yet almost every iteration is two matrix-vector products. Starts from given potentials
  * (the last outer iteration's: a warm start, where K is already nearly the plan) or from the cost's c-transforms
  * (every column of K then holds a 1). Stops as POT does, at a column marginal error ≤ the tolerance (‖·‖₂), here
- * checked every iteration since Kᵀu is at hand. Falls back to the log-domain iterations if a scaling still fails.
- * Each iteration is one pass over K in WebAssembly SIMD (u and the next Kᵀu from the same rows), K in float32
- * and every sum in float64: the plan is exact for K rounded to float32 (relative 6e-8 per entry).
+ * checked every iteration since Kᵀu is at hand (and, with momentum, the row error ≤ it too). Falls back to the
+ * log-domain iterations if a scaling still fails. Each iteration is one pass over K in WebAssembly SIMD (u and the
+ * next Kᵀu from the same rows), K in float32 and every sum in float64: the plan is exact for K rounded to float32
+ * (relative 6e-8 per entry).
  */
 export function sinkhornStabilized(a: Float64Array, b: Float64Array, cost: Float64Array, options: SinkhornOptions, start?: { f: Float64Array; g: Float64Array }): LogSinkhornResult {
   const n = a.length
   const m = b.length
   const eps = options.epsilon
-  let f: Float64Array
-  let g: Float64Array
+  const space = sinkhornWorkspace(n, m)
+  const { k, u, v, f, g } = space
+  space.a.set(a)
+  space.cost.set(cost)
   if (start) {
-    f = Float64Array.from(start.f)
-    g = Float64Array.from(start.g)
+    f.set(start.f)
+    g.set(start.g)
   } else {
-    f = new Float64Array(n).fill(Infinity)
-    g = new Float64Array(m).fill(Infinity)
+    f.fill(Infinity)
+    g.fill(Infinity)
     for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) f[i] = Math.min(f[i]!, cost[i * m + j]!)
     for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) g[j] = Math.min(g[j]!, cost[i * m + j]! - f[i]!)
   }
-  const space = sinkhornWorkspace(n, m)
-  const { k, u, v } = space
-  space.a.set(a)
-  const fill = () => {
-    for (let i = 0; i < n; i++) {
-      const row = i * m
-      for (let j = 0; j < m; j++) k[row + j] = Math.exp((f[i]! + g[j]! - cost[row + j]!) / eps)
-    }
-  }
+  const fill = () => space.fill(eps)
   const absorb = () => {
     for (let i = 0; i < n; i++) f[i]! += eps * Math.log(u[i]!)
     for (let j = 0; j < m; j++) g[j]! += eps * Math.log(v[j]!)
@@ -183,22 +188,35 @@ export function sinkhornStabilized(a: Float64Array, b: Float64Array, cost: Float
   space.columnSums()
   let error = Infinity
   let iterations = 0
+  let omega = 1
+  let plainLast = true
+  const errors: number[] = []
   while (iterations < options.maxIterations) {
-    // The column marginals of the current iterate are v ∘ Kᵀu. Its rows are exact after an update; a warm start
-    // that already fits both (the cost barely changed) is kept as it is, so the outer loop can settle.
+    // The column marginals of the current iterate are v ∘ Kᵀu. Its rows are exact after a plain update (a solve
+    // with momentum ends with plain ones, as POT's does: rows exact, columns within the tolerance); a warm start that
+    // already fits both (the cost barely changed) is kept as it is, so the outer loop can settle.
     const ktu = space.ktu
     let s = 0
     for (let j = 0; j < m; j++) s += (v[j]! * ktu[j]! - b[j]!) ** 2
     error = Math.sqrt(s)
-    if (error <= options.tolerance && (iterations > 0 || rowError(k, a, n, m) <= options.tolerance)) break
+    errors.push(error)
+    if (error <= options.tolerance && plainLast && (iterations > 0 || rowError(k, a, n, m) <= options.tolerance)) break
+    if (error <= options.tolerance) omega = 1
+    else if (iterations === MOMENTUM_START) {
+      const ratio = (error / errors[iterations - MOMENTUM_WINDOW]!) ** (1 / MOMENTUM_WINDOW)
+      if (ratio >= 0) omega = 2 / (1 + Math.sqrt(1 - Math.min(ratio, 0.99)))
+    }
+    // No progress over a window with momentum (it overshoots): plain iterations from here on.
+    else if (omega !== 1 && iterations >= MOMENTUM_START + 2 * MOMENTUM_WINDOW && !(error < errors[iterations - 2 * MOMENTUM_WINDOW]!)) omega = 1
     let out = false
     for (let j = 0; j < m; j++) {
       const x = b[j]! / ktu[j]!
-      v[j] = x
-      if (!(x < ABSORB && x > 1 / ABSORB)) out = true
+      v[j] = omega === 1 || !(x > 0 && x < Infinity) ? x : v[j]! ** (1 - omega) * x ** omega
+      if (!(v[j]! < ABSORB && v[j]! > 1 / ABSORB)) out = true
     }
     // One sweep over K (WebAssembly SIMD): u from K v row by row, and the next Kᵀu from the same rows.
-    if (space.sweep(ABSORB)) out = true
+    if (space.sweep(ABSORB, omega)) out = true
+    plainLast = omega === 1
     iterations++
     if (out) {
       if (!u.every((x) => x > 0 && Number.isFinite(x)) || !v.every((x) => x > 0 && Number.isFinite(x))) {
@@ -212,5 +230,7 @@ export function sinkhornStabilized(a: Float64Array, b: Float64Array, cost: Float
   for (let j = 0; j < m; j++) g[j]! += eps * Math.log(v[j]!)
   const plan = new Float64Array(n * m)
   for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) plan[i * m + j] = u[i]! * k[i * m + j]! * v[j]!
-  return { plan, iterations, converged: error <= options.tolerance, numericalError: false, f, g }
+  // The potentials leave the workspace, which the next solve reuses.
+  const converged = error <= options.tolerance && plainLast
+  return { plan, iterations, converged, numericalError: false, f: Float64Array.from(f), g: Float64Array.from(g) }
 }
