@@ -86,8 +86,8 @@ describe('entropic Gromov-Wasserstein', () => {
     expect(r.converged).toBe(true)
     expect(Math.abs(r.loss - ref.loss) / ref.loss).toBeLessThan(1e-6)
     expect(matchingRates(r.plan, n, n, [1])[0]).toBeCloseTo(ref.top1, 12)
-    // Measured: 8,631 plain iterations over the 21 outer steps, 1,982 warm-started.
-    expect(r.sinkhornIterations).toBeLessThan(plain.sinkhornIterations / 2)
+    // Measured: 8,631 plain iterations over the 21 outer steps, 652 warm-started with momentum (1,982 without).
+    expect(r.sinkhornIterations).toBeLessThan(plain.sinkhornIterations / 6)
   })
 
   it('reaches the same loss with warm-started log-domain inner solves', async () => {
