@@ -6,14 +6,15 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeNpy } from '../../src-main/core/io/npy'
 import { Project } from '../../src-main/store/project'
-import { launchChromium } from '../helpers/chromium'
-import { runCli, startServe, type ServerProcess } from '../helpers/cli'
+import { runCli, type ServerProcess } from '../helpers/cli'
 import { seedArtifacts, seedSparseArtifact } from '../helpers/seed'
 import { useSwiftShader } from '../helpers/swiftshader'
+import { openWorkbench, type Workbench } from '../helpers/workbench'
 
 const SHOTS = join(__dirname, 'screenshots')
 
 let root: string
+let workbench: Workbench
 let server: ServerProcess
 let browser: Browser
 let page: Page
@@ -32,17 +33,12 @@ beforeAll(async () => {
   const big = Project.create(large, 'Large', '0')
   seedSparseArtifact(big, 4)
   big.close()
-  server = await startServe({ ...useSwiftShader(), HUMANALIGN_BACKEND: '', HUMANALIGN_CONFIG_DIR: join(root, 'config'), HUMANALIGN_PROJECTS_DIR: join(root, 'projects') })
-  browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' })
-  page.on('pageerror', (err) => {
-    throw err
-  })
+  workbench = await openWorkbench({ ...useSwiftShader(), HUMANALIGN_BACKEND: '', HUMANALIGN_CONFIG_DIR: join(root, 'config'), HUMANALIGN_PROJECTS_DIR: join(root, 'projects') })
+  ;({ server, browser, page } = workbench)
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
+  await workbench?.close()
   if (root) rmSync(root, { recursive: true, force: true })
 })
 

@@ -1,36 +1,31 @@
 // The triplet list's frame times, measured in Debian's Chromium against browser mode. Frame times are wall time, so
-// this file runs alone, after every other test file (vitest.config.ts: the 'alone' project).
+// this file runs alone, after every other test file (vitest.config.mts: the 'alone' project).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../helpers/chromium'
-import { runCli, startServe, type ServerProcess } from '../helpers/cli'
+import { runCli, type ServerProcess } from '../helpers/cli'
+import { openWorkbench, type Workbench } from '../helpers/workbench'
 
 const SHOTS = join(__dirname, 'screenshots')
 
 let root: string
 let env: NodeJS.ProcessEnv
+let workbench: Workbench
 let server: ServerProcess
-let browser: Browser
 let page: Page
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'humanalign-scrolling-'))
   mkdirSync(SHOTS, { recursive: true })
   env = { HUMANALIGN_BACKEND: 'wasm', HUMANALIGN_CONFIG_DIR: join(root, 'config'), HUMANALIGN_PROJECTS_DIR: join(root, 'projects') }
-  server = await startServe(env)
-  browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' })
-  page.on('pageerror', (err) => {
-    throw err
-  })
+  workbench = await openWorkbench(env)
+  ;({ server, page } = workbench)
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
+  await workbench?.close()
   if (root) rmSync(root, { recursive: true, force: true })
 })
 

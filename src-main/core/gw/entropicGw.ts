@@ -78,17 +78,19 @@ export function settleRule(roundoff: number): (error: number, norm: number, loss
   }
 }
 
-/** tens(T) = constC − C1 T (2 C2)ᵀ, in place of the product C1 T C2ᵀ. */
-async function tensorProduct(constC: Float64Array, product: CrossProduct, t: Float64Array): Promise<Float64Array> {
-  const out = await product.multiply(t)
-  for (let k = 0; k < out.length; k++) out[k] = constC[k]! - 2 * out[k]!
-  return out
-}
-
-export function gwLoss(tens: Float64Array, plan: Float64Array): number {
-  let s = 0
-  for (let k = 0; k < plan.length; k++) s += tens[k]! * plan[k]!
-  return s
+/**
+ * For the plan T: the GW loss Σ tens(T) ∘ T, with tens(T) = constC − C1 T (2 C2)ᵀ, and the Sinkhorn cost 2 tens(T)
+ * in place of the product C1 T C2ᵀ, in one pass.
+ */
+async function lossAndCost(constC: Float64Array, product: CrossProduct, t: Float64Array): Promise<{ loss: number; cost: Float64Array }> {
+  const cost = await product.multiply(t)
+  let loss = 0
+  for (let k = 0; k < cost.length; k++) {
+    const tens = constC[k]! - 2 * cost[k]!
+    loss += tens * t[k]!
+    cost[k] = 2 * tens
+  }
+  return { loss, cost }
 }
 
 /** Entropic GW between dissimilarity matrices c1 (n × n) and c2 (m × m) with marginals p, q. */
@@ -116,11 +118,7 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
   let sinkhornIterations = 0
   while (error > options.tolerance && !settled && iterations < options.maxIterations) {
     const previous = plan
-    const tens = await tensorProduct(constC, product, plan)
-    const startLoss = gwLoss(tens, plan)
-    // The cost is 2 tens(T), doubled in place (a typed array's map is several times slower than this loop).
-    const cost = tens
-    for (let k = 0; k < cost.length; k++) cost[k]! *= 2
+    const { loss: startLoss, cost } = await lossAndCost(constC, product, plan)
     let solved: SinkhornResult
     if (options.domain === 'plain') solved = sinkhornPlain(p, q, cost, inner)
     else {
@@ -143,6 +141,6 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
     iterations++
     await options.iteration?.(iterations, error, startLoss)
   }
-  const loss = gwLoss(await tensorProduct(constC, product, plan), plan)
+  const { loss } = await lossAndCost(constC, product, plan)
   return { plan, loss, iterations, converged: error <= options.tolerance || settled, logDomain: options.domain !== 'plain', sinkhornIterations, unconvergedSinkhorn }
 }
