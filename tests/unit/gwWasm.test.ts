@@ -58,4 +58,10 @@ describe('the WebAssembly Sinkhorn kernel', () => {
       }
     }
   })
+
+  it('refuses a plan too large for its 4 GiB, saying so', () => {
+    expect(() => sinkhornWorkspace(20_000, 20_000)).toThrow('a transport plan of 20,000 × 20,000 needs 4.5 GiB for its Sinkhorn kernel, more than the 4 GiB it can have: use fewer objects (up to about 18,900 a side)')
+    // The kernel still works at a size it can hold.
+    expect(sinkhornWorkspace(3, 4).k.length).toBe(12)
+  })
 })

@@ -49,7 +49,16 @@ export function sinkhornWorkspace(n: number, m: number): SinkhornWorkspace {
   const kBytes = Math.ceil((4 * sizes.k) / 8) * 8
   const bytes = kBytes + 8 * (Object.values(sizes).reduce((sum, size) => sum + size, 0) - sizes.k)
   const missing = bytes - wasm.memory.buffer.byteLength
-  if (missing > 0) wasm.memory.grow(Math.ceil(missing / 65_536))
+  if (missing > 0) {
+    // WebAssembly addresses 4 GiB: K and the cost take 12 bytes an entry, so about 18,900 objects a side at most.
+    const tooLarge = () => new RangeError(`a transport plan of ${n.toLocaleString('en')} × ${m.toLocaleString('en')} needs ${(bytes / 2 ** 30).toFixed(1)} GiB for its Sinkhorn kernel, more than the 4 GiB it can have: use fewer objects (up to about 18,900 a side)`)
+    if (bytes > 2 ** 32) throw tooLarge()
+    try {
+      wasm.memory.grow(Math.ceil(missing / 65_536))
+    } catch {
+      throw tooLarge()
+    }
+  }
   const at = {} as Record<keyof typeof sizes, number>
   let offset = 0
   for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) {
