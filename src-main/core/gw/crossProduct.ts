@@ -8,7 +8,7 @@ import { vec4Size } from '../compute/kernels/gpu'
 import { comparedRows, type RdmMeasure } from '../metrics/rdm'
 
 export interface CrossProduct {
-  /** X = C1 T C2ᵀ for an n × m plan T, row-major. */
+  /** X = C1 T C2ᵀ for an n × m plan T, row-major; the array may be reused (overwritten) by the next call. */
   multiply(plan: Float64Array): Promise<Float64Array>
   /** The unit roundoff of its arithmetic: 2⁻⁵³ in float64, 2⁻²⁴ in float32. */
   roundoff: number

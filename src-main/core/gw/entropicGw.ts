@@ -112,6 +112,8 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
   let plan: Float64Array = options.init ? Float64Array.from(options.init) : Float64Array.from({ length: n * m }, (_, k) => p[Math.floor(k / m)]! * q[k % m]!)
   const inner: SinkhornOptions = { epsilon: options.epsilon, maxIterations: options.sinkhornIterations, tolerance: options.sinkhornTolerance }
   let potentials: { f: Float64Array; g: Float64Array } | undefined
+  // The plan before last: its array takes the next plan (a fresh n × m array costs more to fault in than to fill).
+  let spare: Float64Array | undefined
   let error = 1
   let iterations = 0
   let unconvergedSinkhorn = 0
@@ -122,7 +124,7 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
     let solved: SinkhornResult
     if (options.domain === 'plain') solved = sinkhornPlain(p, q, cost, inner)
     else {
-      const stable = (options.domain === 'log' ? sinkhornLog : sinkhornStabilized)(p, q, cost, inner, potentials)
+      const stable = options.domain === 'log' ? sinkhornLog(p, q, cost, inner, potentials) : sinkhornStabilized(p, q, cost, inner, potentials, spare)
       potentials = { f: stable.f, g: stable.g }
       solved = stable
     }
@@ -138,6 +140,7 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
       error = Math.sqrt(s)
       settled = settle(error, Math.sqrt(norm), startLoss)
     }
+    spare = previous
     iterations++
     await options.iteration?.(iterations, error, startLoss)
   }

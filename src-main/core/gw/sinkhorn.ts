@@ -151,12 +151,12 @@ const MOMENTUM_WINDOW = 10
  * underflows at small ε, yet almost every iteration is two matrix-vector products. Starts from given potentials
  * (the last outer iteration's: a warm start, where K is already nearly the plan) or from the cost's c-transforms
  * (every column of K then holds a 1). Stops as POT does, at a column marginal error ≤ the tolerance (‖·‖₂), here
- * checked every iteration since Kᵀu is at hand (and, with momentum, the row error ≤ it too). Falls back to the
- * log-domain iterations if a scaling still fails. Each iteration is one pass over K in WebAssembly SIMD (u and the
- * next Kᵀu from the same rows), K in float32 and every sum in float64: the plan is exact for K rounded to float32
- * (relative 6e-8 per entry).
+ * checked every iteration since Kᵀu is at hand (a solve with momentum ends with plain iterations, so the rows fit
+ * exactly). Falls back to the log-domain iterations if a scaling still fails. Each iteration is one pass over K in
+ * WebAssembly SIMD (u and the next Kᵀu from the same rows), K in float32 and every sum in float64: the plan is exact
+ * for K rounded to float32 (relative 6e-8 per entry). The plan is written into `out` when given (n × m).
  */
-export function sinkhornStabilized(a: Float64Array, b: Float64Array, cost: Float64Array, options: SinkhornOptions, start?: { f: Float64Array; g: Float64Array }): LogSinkhornResult {
+export function sinkhornStabilized(a: Float64Array, b: Float64Array, cost: Float64Array, options: SinkhornOptions, start?: { f: Float64Array; g: Float64Array }, out?: Float64Array): LogSinkhornResult {
   const n = a.length
   const m = b.length
   const eps = options.epsilon
@@ -228,8 +228,12 @@ export function sinkhornStabilized(a: Float64Array, b: Float64Array, cost: Float
   }
   for (let i = 0; i < n; i++) f[i]! += eps * Math.log(u[i]!)
   for (let j = 0; j < m; j++) g[j]! += eps * Math.log(v[j]!)
-  const plan = new Float64Array(n * m)
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) plan[i * m + j] = u[i]! * k[i * m + j]! * v[j]!
+  const plan = out ?? new Float64Array(n * m)
+  for (let i = 0; i < n; i++) {
+    const ui = u[i]!
+    const row = i * m
+    for (let j = 0; j < m; j++) plan[row + j] = ui * k[row + j]! * v[j]!
+  }
   // The potentials leave the workspace, which the next solve reuses.
   const converged = error <= options.tolerance && plainLast
   return { plan, iterations, converged, numericalError: false, f: Float64Array.from(f), g: Float64Array.from(g) }
