@@ -137,7 +137,7 @@
         (br $rows)))
     (local.get $out))
 
-    ;; exp(x) in both float64 lanes, to float64 accuracy (a few ulp): x = k ln 2 + r with |r| ≤ ln 2 / 2 (Cody and
+  ;; exp(x) in both float64 lanes, to float64 accuracy (a few ulp): x = k ln 2 + r with |r| ≤ ln 2 / 2 (Cody and
   ;; Waite's two-part ln 2), exp(r) by its Taylor series to r¹¹ (truncation below 3e-15), times 2^k through the exponent
   ;; bits. x is first clamped to [-200, 100]: beyond, exp(x) is 0 or ∞ in float32 anyway, and 2^k stays normal.
   (func $exp2x (param $x v128) (result v128)
