@@ -44,6 +44,8 @@ describe('GW on the GPU', () => {
     product.dispose()
     expect(r.converged).toBe(true)
     expect(r.unconvergedSinkhorn).toBe(0)
+    // With Sinkhorn momentum (ω from the errors read at iterations 10 and 20): 530 iterations; plain ones took 956.
+    expect(r.sinkhornIterations).toBeLessThan(700)
     expect(Math.abs(r.loss - ref.loss) / ref.loss).toBeLessThan(1e-4)
     expect(matchingRates(r.plan, n, n, [1])[0]).toBeCloseTo(ref.top1, 12)
     // The tolerance floor: 1e-5 ‖q‖₂ on the columns (and the rows, exact after the last update up to rounding).

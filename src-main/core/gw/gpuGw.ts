@@ -11,7 +11,7 @@ import { dispatchPasses, f32Bits, grid, pipeline, readFloat32, tfjsGpuDevice, up
 import type { CrossProduct } from './crossProduct'
 import type { GwOptions, GwResult } from './entropicGw'
 import { GW_ABSORB_WGSL, GW_CHANGE_WGSL, GW_CLEAR_WGSL, GW_COLUMN_SOFTMIN_WGSL, GW_ROW_SOFTMIN_WGSL, GW_SCALE_WGSL, GW_COLUMN_MIN_WGSL, GW_COLUMN_PARTIAL_WGSL, GW_COLUMN_UPDATE_WGSL, GW_COST_WGSL, GW_FILL_WGSL, GW_REDUCE_WGSL, GW_ROW_MIN_WGSL, GW_ROW_UPDATE_WGSL } from './gwShaders'
-import { sinkhornLog } from './sinkhorn'
+import { MOMENTUM_START, MOMENTUM_WINDOW, momentumWeight, sinkhornLog } from './sinkhorn'
 
 /**
  * Sinkhorn iterations between two readbacks of the errors: 4 at first (a warm-started solve often needs no more),
@@ -90,11 +90,13 @@ interface Params {
   count?: number
   slot?: number
   offset?: number
+  omega?: number
 }
 
 /** The uniform block for one use, made once and rewritten only when its values change. */
 function uniform(w: Workspace, key: string, params: Params): GPUBuffer {
-  const words = Uint32Array.from([params.offset ?? w.n, w.m, params.gx ?? 0, params.update ? 1 : 0, f32Bits(params.eps ?? 0), params.rows ?? 0, params.count ?? 0, params.slot ?? 0])
+  // Params in gwShaders.ts, padded to 48 bytes (a uniform block's size is a multiple of 16).
+  const words = Uint32Array.from([params.offset ?? w.n, w.m, params.gx ?? 0, params.update ? 1 : 0, f32Bits(params.eps ?? 0), params.rows ?? 0, params.count ?? 0, params.slot ?? 0, f32Bits(params.omega ?? 1), 0, 0, 0])
   let buffer = w.uniforms.get(key)
   if (!buffer) {
     buffer = uploadBuffer(w.device, words, GPUBufferUsage.UNIFORM)
@@ -168,16 +170,17 @@ async function sinkhorn(w: Workspace, to: number, epsilon: number, tolerance: nu
     groups: [Math.ceil(Math.max(n, m) / 256), 1],
   })
   const clear: Pass = { compute: pipeline(device, 'gwClear', GW_CLEAR_WGSL), buffers: [w.flag], groups: [1, 1] }
-  const columns = (update: boolean): Pass[] => [
+  const columns = (update: boolean, omega = 1): Pass[] => [
     { compute: pipeline(device, 'gwColumnPartial', GW_COLUMN_PARTIAL_WGSL), buffers: [kernel, v.u, w.columnPartials, uniform(w, 'columnPartial', { rows: CHUNK_ROWS })], groups: [Math.ceil(m / 256), chunks] },
-    { compute: pipeline(device, 'gwColumnUpdate', GW_COLUMN_UPDATE_WGSL), buffers: [w.columnPartials, v.b, v.v, v.columnErrors, w.flag, uniform(w, update ? 'columnUpdate' : 'columnMeasure', { update, count: chunks })], groups: [Math.ceil(m / 256), 1] },
+    { compute: pipeline(device, 'gwColumnUpdate', GW_COLUMN_UPDATE_WGSL), buffers: [w.columnPartials, v.b, v.v, v.columnErrors, w.flag, uniform(w, update ? 'columnUpdate' : 'columnMeasure', { update, count: chunks, omega })], groups: [Math.ceil(m / 256), 1] },
   ]
-  const rows = (update: boolean): Pass => ({
+  const rows = (update: boolean, omega = 1): Pass => ({
     compute: pipeline(device, 'gwRowUpdate', GW_ROW_UPDATE_WGSL),
-    buffers: [kernel, v.v, v.a, v.u, v.rowErrors, w.flag, uniform(w, update ? 'rowUpdate' : 'rowMeasure', { gx: rx, update })],
+    buffers: [kernel, v.v, v.a, v.u, v.rowErrors, w.flag, uniform(w, update ? 'rowUpdate' : 'rowMeasure', { gx: rx, update, omega })],
     groups: [rx, ry],
   })
-  const iteration: Pass[] = [...columns(true), rows(true), absorb(false), fill(false), clear]
+  /** One iteration; every iteration of a submit has the same ω (the update passes' uniforms hold it). */
+  const iteration = (omega: number): Pass[] => [...columns(true, omega), rows(true, omega), absorb(false), fill(false), clear]
   const measure: Pass[] = [...columns(false), rows(false), reduce(w, 'columnError', v.columnErrors, m, SLOT.columnError), reduce(w, 'rowError', v.rowErrors, n, SLOT.rowError)]
   const finish = () => dispatchPasses(device, [{ compute: pipeline(device, 'gwScale', GW_SCALE_WGSL), buffers: [v.u, v.v, kernel, uniform(w, 'scale', { gx })], groups: [gx, gy] }, absorb(true)])
   const softmin: Pass[] = [
@@ -197,6 +200,13 @@ async function sinkhorn(w: Workspace, to: number, epsilon: number, tolerance: nu
   let iterations = 0
   let block = BLOCKS.first
   let anchored = 0
+  // Momentum as sinkhorn.ts has it, decided at readbacks: the errors are read at iterations 10 and 20 (blocks end
+  // there), ω from their ratio; back to plain when the error has not fallen over twice the window, and for the last
+  // iteration (one) once the columns fit, so the rows are exact at the end.
+  let omega = 1
+  let momentumFrom: number | null = null
+  const measured: { iteration: number; error: number }[] = []
+  const before = (iteration: number) => measured.findLast((x) => x.iteration <= iteration)
   for (;;) {
     const numbers = await scalars(w)
     const [columnError, rowError] = [Math.sqrt(numbers[SLOT.columnError]!), Math.sqrt(numbers[SLOT.rowError]!)]
@@ -205,17 +215,32 @@ async function sinkhorn(w: Workspace, to: number, epsilon: number, tolerance: nu
       restart(anchor())
       iterations += ANCHOR_STEPS
       block = BLOCKS.first
+      // After the log-domain steps, plain iterations only.
+      omega = 1
+      momentumFrom = iterations
       continue
     }
-    const converged = columnError <= tolerance && rowError <= tolerance
+    const plainLast = omega === 1
+    const converged = columnError <= tolerance && rowError <= tolerance && plainLast
     if (converged || iterations >= maxIterations) {
       finish()
       return { iterations, converged, finite: true, anchored }
     }
-    const steps = Math.min(block, maxIterations - iterations)
+    measured.push({ iteration: iterations, error: columnError })
+    if (columnError <= tolerance) omega = 1
+    else if (momentumFrom === null && iterations >= MOMENTUM_START) {
+      const start = before(iterations - MOMENTUM_WINDOW)!
+      omega = momentumWeight((columnError / start.error) ** (1 / (iterations - start.iteration)))
+      momentumFrom = iterations
+    } else if (omega !== 1) {
+      const start = before(iterations - 2 * MOMENTUM_WINDOW)!
+      if (start.iteration >= momentumFrom! && !(columnError < start.error)) omega = 1
+    }
+    const mark = momentumFrom === null ? [MOMENTUM_START - MOMENTUM_WINDOW, MOMENTUM_START].find((t) => t > iterations) : undefined
+    const steps = !plainLast && omega === 1 && columnError <= tolerance ? 1 : Math.min(block, maxIterations - iterations, (mark ?? Infinity) - iterations)
     block = Math.min(2 * block, BLOCKS.last)
     const passes: Pass[] = []
-    for (let s = 0; s < steps; s++) passes.push(...iteration)
+    for (let s = 0; s < steps; s++) passes.push(...iteration(omega))
     passes.push(...measure)
     dispatchPasses(device, passes)
     iterations += steps

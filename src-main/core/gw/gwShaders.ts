@@ -5,7 +5,18 @@
 // row-major float32; 1-D dispatches over more than 65,535 workgroups use a 2-D grid of width `gx`.
 
 const PARAMS = /* wgsl */ `
-struct Params { n: u32, m: u32, gx: u32, update: u32, eps: f32, rows: u32, count: u32, slot: u32 }
+struct Params { n: u32, m: u32, gx: u32, update: u32, eps: f32, rows: u32, count: u32, slot: u32, omega: f32 }
+`
+
+/**
+ * A scaling's update with momentum ω (sinkhorn.ts): previous^(1−ω) x^ω, or x itself at ω = 1 or where x is not a
+ * positive finite number (it is then flagged and absorbed, as without momentum).
+ */
+const RELAXED = /* wgsl */ `
+fn relaxed(previous: f32, x: f32, omega: f32) -> f32 {
+  if (omega == 1.0 || !(x > 0.0 && x < 3.4e38)) { return x; }
+  return pow(previous, 1.0 - omega) * pow(x, omega);
+}
 `
 
 /** A 256-wide tree sum in workgroup memory; thread 0 gets the total. */
@@ -168,10 +179,10 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 `
 
 /**
- * (Kᵀu)_j from the chunks; the column error (v_j (Kᵀu)_j − b_j)²; with `update`, v_j = b_j / (Kᵀu)_j, flagging a
- * scaling outside [1e-3, 1e3] for absorption.
+ * (Kᵀu)_j from the chunks; the column error (v_j (Kᵀu)_j − b_j)²; with `update`, v_j = b_j / (Kᵀu)_j (with momentum
+ * ω), flagging a scaling outside [1e-3, 1e3] for absorption.
  */
-export const GW_COLUMN_UPDATE_WGSL = /* wgsl */ `${PARAMS}
+export const GW_COLUMN_UPDATE_WGSL = /* wgsl */ `${PARAMS}${RELAXED}
 @group(0) @binding(0) var<storage, read> partials: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> v: array<f32>;
@@ -188,15 +199,18 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let miss = v[j] * s - b[j];
   errors[j] = miss * miss;
   if (params.update == 1u) {
-    let x = b[j] / s;
+    let x = relaxed(v[j], b[j] / s, params.omega);
     v[j] = x;
     if (!(x > 1e-3 && x < 1e3)) { atomicStore(&flag[0], 1u); }
   }
 }
 `
 
-/** (K v)_i by a workgroup per row; the row error (u_i (K v)_i − a_i)²; with `update`, u_i = a_i / (K v)_i, flagged likewise. */
-export const GW_ROW_UPDATE_WGSL = /* wgsl */ `${PARAMS}${WORKGROUP_SUM}
+/**
+ * (K v)_i by a workgroup per row; the row error (u_i (K v)_i − a_i)²; with `update`, u_i = a_i / (K v)_i (with
+ * momentum ω), flagged likewise.
+ */
+export const GW_ROW_UPDATE_WGSL = /* wgsl */ `${PARAMS}${WORKGROUP_SUM}${RELAXED}
 @group(0) @binding(0) var<storage, read> kernel: array<f32>;
 @group(0) @binding(1) var<storage, read> v: array<f32>;
 @group(0) @binding(2) var<storage, read> a: array<f32>;
@@ -217,7 +231,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let miss = u[i] * total - a[i];
     errors[i] = miss * miss;
     if (params.update == 1u) {
-      let x = a[i] / total;
+      let x = relaxed(u[i], a[i] / total, params.omega);
       u[i] = x;
       if (!(x > 1e-3 && x < 1e3)) { atomicStore(&flag[0], 1u); }
     }

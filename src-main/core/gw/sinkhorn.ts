@@ -142,8 +142,13 @@ const ABSORB = 1e3
  * (1,854 objects, Euclidean, ε = 0.003) a GW solve took 1,358 sweeps instead of 3,062. Starting at the 10th
  * iteration, or measuring over 5, estimated r lower and saved less.
  */
-const MOMENTUM_START = 20
-const MOMENTUM_WINDOW = 10
+export const MOMENTUM_START = 20
+export const MOMENTUM_WINDOW = 10
+
+/** The momentum weight for an error that changed by `ratio` per plain iteration (at most 0.99 counts); 1 (none) for no number. */
+export function momentumWeight(ratio: number): number {
+  return ratio >= 0 ? 2 / (1 + Math.sqrt(1 - Math.min(ratio, 0.99))) : 1
+}
 
 /**
  * Sinkhorn with absorption (Schmitzer 2019; POT's sinkhorn_stabilized): plain scalings u, v on the kernel
@@ -202,10 +207,7 @@ export function sinkhornStabilized(a: Float64Array, b: Float64Array, cost: Float
     errors.push(error)
     if (error <= options.tolerance && plainLast && (iterations > 0 || rowError(k, a, n, m) <= options.tolerance)) break
     if (error <= options.tolerance) omega = 1
-    else if (iterations === MOMENTUM_START) {
-      const ratio = (error / errors[iterations - MOMENTUM_WINDOW]!) ** (1 / MOMENTUM_WINDOW)
-      if (ratio >= 0) omega = 2 / (1 + Math.sqrt(1 - Math.min(ratio, 0.99)))
-    }
+    else if (iterations === MOMENTUM_START) omega = momentumWeight((error / errors[iterations - MOMENTUM_WINDOW]!) ** (1 / MOMENTUM_WINDOW))
     // No progress over a window with momentum (it overshoots): plain iterations from here on.
     else if (omega !== 1 && iterations >= MOMENTUM_START + 2 * MOMENTUM_WINDOW && !(error < errors[iterations - 2 * MOMENTUM_WINDOW]!)) omega = 1
     let out = false
