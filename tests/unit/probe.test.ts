@@ -9,6 +9,7 @@ import { crossValidateProbe } from '../../src-main/core/probe/crossValidate'
 import { foldSplit, objectFolds } from '../../src-main/core/probe/folds'
 import { responseFrequencies } from '../../src-main/core/probe/frequencies'
 import { tripletTerm, tripletTermRows, type Triplets } from '../../src-main/core/probe/objective'
+import { createFusedTrainer } from '../../src-main/core/probe/fusedTrainer'
 import { PROBE_DEFAULTS, probeObjective, trainProbe, type ProbeConfig } from '../../src-main/core/probe/train'
 import { applyTransform, transformArrays, transformFromArrays } from '../../src-main/core/probe/transform'
 import { matMulPrograms } from '../helpers/matMulPrograms'
@@ -243,7 +244,7 @@ describe('training', () => {
     expectSameTransform(fused, host)
   })
 
-  it('trains on WebGPU with six kernels a step and no submit of its own: clipped, low-rank, Frobenius, as on the host', async () => {
+  it('trains on WebGPU with six kernels a step, no upload and no submit of its own: clipped, low-rank, Frobenius, as on the host', async () => {
     const n = 30
     const p = 6
     const { x, train } = simulatedTraining(n, p, 512, 5)
@@ -252,10 +253,17 @@ describe('training', () => {
     const host = await trainProbe(x, n, p, train, null, { ...config, tripletsOn: 'host' })
     useSwiftShader()
     await chooseBackend({ force: 'webgpu' })
-    const counts = { dispatch: 0, submit: 0 }
-    const globals = globalThis as unknown as { GPUComputePassEncoder: { prototype: { dispatchWorkgroups: (...a: unknown[]) => void } }; GPUQueue: { prototype: { submit: (...a: unknown[]) => void } } }
+    const counts = { dispatch: 0, submit: 0, mapped: 0 }
+    type Method = (...a: unknown[]) => unknown
+    const globals = globalThis as unknown as { GPUComputePassEncoder: { prototype: { dispatchWorkgroups: Method } }; GPUQueue: { prototype: { submit: Method } }; GPUBuffer: { prototype: { getMappedRange: Method } } }
     const { dispatchWorkgroups } = globals.GPUComputePassEncoder.prototype
     const { submit } = globals.GPUQueue.prototype
+    const { getMappedRange } = globals.GPUBuffer.prototype
+    // Every upload of tensor data (and every read-back) maps a buffer.
+    globals.GPUBuffer.prototype.getMappedRange = function (this: unknown, ...a: unknown[]) {
+      counts.mapped++
+      return getMappedRange.apply(this, a)
+    }
     globals.GPUComputePassEncoder.prototype.dispatchWorkgroups = function (this: unknown, ...a: unknown[]) {
       counts.dispatch++
       return dispatchWorkgroups.apply(this, a)
@@ -270,12 +278,16 @@ describe('training', () => {
     } finally {
       globals.GPUComputePassEncoder.prototype.dispatchWorkgroups = dispatchWorkgroups
       globals.GPUQueue.prototype.submit = submit
+      globals.GPUBuffer.prototype.getMappedRange = getMappedRange
       await chooseBackend({ force: 'cpu' })
     }
     const steps = 3 * (512 / 64)
     expect(counts.dispatch).toBe(6 * steps)
     // tfjs submits every 100 dispatches; ours are the epoch ends' reads (sums, weights) and the last flush.
     expect(counts.submit).toBeLessThanOrEqual(Math.ceil((6 * steps) / 100) + 2 * 3 * 2 + 2)
+    // No upload per step: an epoch's triplets, labels and CSR lists go up once (4), and each epoch maps about 3
+    // buffers more (the sums and weights read back, the features or state at the start). 4 uploads a step made 105.
+    expect(counts.mapped).toBeLessThanOrEqual(3 * (4 + 3))
     fused.epochs.forEach((e, k) => {
       expect(e.trainLoss).toBeCloseTo(host.epochs[k]!.trainLoss, 4)
       expect(e.trainAccuracy).toBe(host.epochs[k]!.trainAccuracy)
@@ -283,6 +295,38 @@ describe('training', () => {
     expect(fused.transform.q).toBe(4)
     expect(Math.abs(host.transform.weights[1]!)).toBeGreaterThan(1e-3)
     expectSameTransform(fused, host)
+  })
+
+  it('uploads an epoch in segments of whole batches on WebGPU, with the same steps as in one (soft labels, a short last batch)', async () => {
+    const n = 30
+    const p = 6
+    // Its own random features: the other tests' data come from the shared generator, in order.
+    const features = randomGenerator(13)
+    const x = Float32Array.from({ length: n * p }, () => features() - 0.5)
+    const simulated = simulateTriplets(x, n, p, 500, 13)
+    const train = { indices: simulated.indices, count: 500, soft: simulated.soft }
+    const config = { ...PROBE_DEFAULTS, objective: 'soft' as const, batchSize: 64, learningRate: 1e-2 }
+    const order = Int32Array.from({ length: train.count }, (_, t) => (t * 7) % train.count)
+    useSwiftShader()
+    await chooseBackend({ force: 'webgpu' })
+    try {
+      const runs = []
+      // 500 triplets: 8 batches (the last of 52) in one segment, or in segments of 2 batches (128 triplets).
+      for (const segment of [undefined, 128]) {
+        const trainer = createFusedTrainer(x, n, p, p, train, config, segment)
+        trainer.epoch(order, 64)
+        trainer.epoch(order, 64)
+        runs.push({ sums: await trainer.takeSums(), ...(await trainer.weights()) })
+        trainer.dispose()
+      }
+      const [whole, segmented] = runs
+      expect(segmented!.sums).toEqual(whole!.sums)
+      expect(segmented!.w).toEqual(whole!.w)
+      expect(segmented!.b).toEqual(whole!.b)
+      expect(Math.abs(whole!.w[1]!)).toBeGreaterThan(1e-4)
+    } finally {
+      await chooseBackend({ force: 'cpu' })
+    }
   })
 
   it('pads the WebGPU products to multiples of 4 (tfjs’s vec4 program) and trains as on the host', async () => {

@@ -36,13 +36,20 @@ export function disposeTriplets(t: DeviceTriplets): void {
   tf.dispose([t.i, t.j, t.k, ...(t.labels ? [t.labels] : [])])
 }
 
-/** Σ y log y over the triplets' soft labels: KL(y ‖ p) = cross-entropy − this, per triplet. */
-export function klConstant(triplets: Triplets, ids: Int32Array): number {
+/** Σ_c y_c log y_c of triplet t's soft labels: KL(y ‖ p) = cross-entropy − this. */
+export function tripletKlConstant(soft: Float32Array, t: number): number {
   let sum = 0
-  for (const t of ids) for (let c = 0; c < 3; c++) {
-    const y = triplets.soft![3 * t + c]!
+  for (let c = 0; c < 3; c++) {
+    const y = soft[3 * t + c]!
     if (y > 0) sum += y * Math.log(y)
   }
+  return sum
+}
+
+/** The KL constant summed over the triplets `ids`. */
+export function klConstant(triplets: Triplets, ids: Int32Array): number {
+  let sum = 0
+  for (const t of ids) sum += tripletKlConstant(triplets.soft!, t)
   return sum
 }
 

@@ -1,8 +1,8 @@
 // Probe training on webgpu with a whole step in tfjs's command stream (kernels/tfjsProgram.ts): Z = [Xs 1]·[W; bᵀ]
 // (one product), the triplet term and dL/dZ (two kernels, kernels/tripletTerm.ts), [dW; dbᵀ] = [Xs 1]ᵀ dZ (one
 // product), then two kernels for the regulariser, the gradient-norm clipping and Adam, which update W, b and the
-// moments in place in one buffer of ours. Six dispatches a step, no read-back and no submit of its own; the
-// epoch's loss and accuracy sums are read once per epoch. The same step in tfjs ops took 67 dispatches, and on an
+// moments in place in one buffer of ours. Six dispatches a step, no read-back, no upload and no submit of its own:
+// an epoch's triplets and their CSR lists go up at once, and its loss and accuracy sums are read once. The same step in tfjs ops took 67 dispatches, and on an
 // H100 a step's time was that per-dispatch overhead, not GPU work.
 // The products' dimensions (p + 1, n and q) are padded with zeros to multiples of 4: tfjs-webgpu runs its vec4
 // product only then, and the scalar one took 1.7× as long on the THINGS shapes (1854 × 769 · 769 × 768, SwiftShader).
@@ -10,8 +10,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import { flushTfjs, readFloat32, tfjsGpuDevice, uploadBuffer, vec4Size } from '../compute/kernels/gpu'
 import { PROBE_ADAM_WGSL, PROBE_GRADIENT_NORMS_WGSL } from '../compute/kernels/shaders'
 import { runKernel, runKernelInPlace, scalarUniforms, type KernelSpec } from '../compute/kernels/tfjsProgram'
-import { fusedTripletTerm } from '../compute/kernels/tripletTerm'
-import { evaluateOnDevice, klConstant } from './deviceTerm'
+import { batchTripletTerm, termBatches, type TermBatches } from '../compute/kernels/tripletTerm'
+import { evaluateOnDevice, tripletKlConstant } from './deviceTerm'
 import type { TripletTerm, Triplets } from './objective'
 import type { ProbeConfig } from './train'
 
@@ -20,6 +20,8 @@ const BETA1 = 0.9
 const BETA2 = 0.999
 const EPSILON = 1e-8
 const GROUP = 256
+/** Triplets uploaded at once: an epoch's batches up to about this many (12 MB of indices and 12 MB of CSR lists). */
+const SEGMENT_TRIPLETS = 1 << 20
 
 const NORMS: Omit<KernelSpec, 'groups'> = {
   key: 'humanalignProbeGradientNorms',
@@ -39,8 +41,8 @@ const ADAM: Omit<KernelSpec, 'groups'> = {
 }
 
 export interface FusedTrainer {
-  /** One Adam step on the training triplets `ids`. */
-  step(ids: Int32Array): void
+  /** Adam steps on the training triplets `order`, `batch` at a time. */
+  epoch(order: Int32Array, batch: number): void
   /** [Σ loss × batch size, Σ correct] over the steps since the last call. */
   takeSums(): Promise<[number, number]>
   evaluate(triplets: Triplets): Promise<TripletTerm>
@@ -53,8 +55,11 @@ export function canTrainFused(config: ProbeConfig): boolean {
   return tf.getBackend() === 'webgpu' && config.tripletsOn !== 'host' && config.objective !== 'glocal'
 }
 
-/** xs: the standardised features (n × p); W starts as initScale · I (p × q), b as 0. */
-export function createFusedTrainer(xs: Float32Array, n: number, p: number, q: number, train: Triplets, config: ProbeConfig): FusedTrainer {
+/**
+ * xs: the standardised features (n × p); W starts as initScale · I (p × q), b as 0. An epoch's triplet indices and
+ * CSR lists go up in segments of whole batches, of about `segment` triplets.
+ */
+export function createFusedTrainer(xs: Float32Array, n: number, p: number, q: number, train: Triplets, config: ProbeConfig, segment = SEGMENT_TRIPLETS): FusedTrainer {
   if (config.objective === 'soft' && !train.soft) throw new RangeError('the soft objective needs soft labels')
   const device = tfjsGpuDevice()
   // [Xs 1 0…] is objects × rows, objects ≥ n and rows ≥ p + 1 zero; θ = [W; bᵀ] is rows × cols, zero past b and
@@ -80,37 +85,53 @@ export function createFusedTrainer(xs: Float32Array, n: number, p: number, q: nu
   const identity = config.regularizer === 'identity' && p === q ? 1 : 0
   const soft = config.objective === 'soft'
   const labels = { indices: train.indices, soft: soft ? train.soft : null }
+  // The soft objective's KL constant per triplet, summed per batch on the host.
+  const constants = soft ? Float64Array.from({ length: train.count }, (_, t) => tripletKlConstant(train.soft!, t)) : null
   let steps = 0
   let disposed = false
 
+  /** One Adam step on batch `index` of `batches`, the training triplets `ids`. */
+  const step = (batches: TermBatches, index: number, ids: Int32Array) => {
+    steps++
+    const m = ids.length
+    let constant = 0
+    if (constants) for (const t of ids) constant += constants[t]!
+    const z = tf.matMul(x, parameters) as tf.Tensor2D
+    const { term, dz } = batchTripletTerm(z, batches, index, soft, config.temperature, 1 / (m * config.temperature))
+    const g = tf.matMul(xt, dz!)
+    const partials = runKernel({ ...NORMS, groups }, [parameters, g], [groups + 1, 2], scalarUniforms([['int32', p], ['int32', cols], ['int32', rows], ['int32', identity], ['float32', config.lambda]]))
+    const uniforms = scalarUniforms([
+      ['int32', p],
+      ['int32', cols],
+      ['int32', rows],
+      ['int32', identity],
+      ['int32', groups],
+      ['int32', m],
+      ['float32', config.lambda],
+      ['float32', config.clipNorm],
+      ['float32', config.learningRate],
+      ['float32', BETA1],
+      ['float32', BETA2],
+      ['float32', EPSILON],
+      ['float32', 1 / (1 - BETA1 ** steps)],
+      ['float32', 1 / (1 - BETA2 ** steps)],
+      ['float32', 1 / m],
+      ['float32', constant / m],
+    ])
+    runKernelInPlace({ ...ADAM, groups }, [partials, g, term], parameters, uniforms)
+    tf.dispose([z, term, dz!, g, partials])
+  }
+
   return {
-    step(ids) {
-      steps++
-      const m = ids.length
-      const z = tf.matMul(x, parameters) as tf.Tensor2D
-      const { term, dz } = fusedTripletTerm(z, labels, ids, config.temperature, 1 / (m * config.temperature))
-      const g = tf.matMul(xt, dz!)
-      const partials = runKernel({ ...NORMS, groups }, [parameters, g], [groups + 1, 2], scalarUniforms([['int32', p], ['int32', cols], ['int32', rows], ['int32', identity], ['float32', config.lambda]]))
-      const uniforms = scalarUniforms([
-        ['int32', p],
-        ['int32', cols],
-        ['int32', rows],
-        ['int32', identity],
-        ['int32', groups],
-        ['int32', m],
-        ['float32', config.lambda],
-        ['float32', config.clipNorm],
-        ['float32', config.learningRate],
-        ['float32', BETA1],
-        ['float32', BETA2],
-        ['float32', EPSILON],
-        ['float32', 1 / (1 - BETA1 ** steps)],
-        ['float32', 1 / (1 - BETA2 ** steps)],
-        ['float32', 1 / m],
-        ['float32', soft ? klConstant(train, ids) / m : 0],
-      ])
-      runKernelInPlace({ ...ADAM, groups }, [partials, g, term], parameters, uniforms)
-      tf.dispose([z, term, dz!, g, partials])
+    epoch(order, batch) {
+      const size = batch * Math.max(1, Math.floor(segment / batch))
+      for (let from = 0; from < order.length; from += size) {
+        const part = order.subarray(from, Math.min(order.length, from + size))
+        // Z has `objects` rows (n padded): the CSR lists cover them all.
+        const batches = termBatches(labels, part, batch, objects, true)
+        for (let k = 0; k + 1 < batches.starts.length; k++) step(batches, k, part.subarray(batches.starts[k], batches.starts[k + 1]))
+        batches.dispose()
+      }
     },
     async takeSums() {
       flushTfjs()

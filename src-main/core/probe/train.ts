@@ -354,8 +354,8 @@ function shuffle(ids: Int32Array, random: () => number): void {
 
 /** One training's optimiser and parameters: tfjs variables and Adam, or our fused WebGPU kernels. */
 interface Trainer {
-  /** One Adam step on the training triplets `ids` (with gLocal's local batch `local`). */
-  step(ids: Int32Array, local: Int32Array | null): Promise<void>
+  /** Adam steps on the training triplets `order`, `batch` at a time (each with gLocal's local batch from `local`). */
+  epoch(order: Int32Array, batch: number, local: () => Int32Array | null): Promise<void>
   /** [Σ loss × batch size, Σ correct] over the steps since the last call. */
   takeSums(): Promise<[number, number]>
   evaluate(triplets: Triplets): Promise<TripletTerm>
@@ -373,23 +373,26 @@ function tfjsTrainer(xs: tf.Tensor2D, p: number, q: number, train: Triplets, con
   const eye = identityFor(p, q)
   // [Σ loss × batch size, Σ correct], on the device until read.
   let sums = tf.zeros([2])
+  const step = async (ids: Int32Array, local: Int32Array | null) => {
+    const { loss, correct, gw, gb } = await objectiveStep(xs, w, b, train, ids, config, local, eye)
+    const next = tf.tidy(() => tf.add(sums, tf.stack([tf.mul(loss, ids.length), correct])))
+    tf.dispose([sums, loss, correct])
+    sums = next
+    const clipped = tf.tidy(() => {
+      const norm = tf.sqrt(tf.add(tf.sum(tf.square(gw)), tf.sum(tf.square(gb))))
+      const factor = tf.minimum(1, tf.div(config.clipNorm, tf.add(norm, 1e-12)))
+      return [
+        { name: w.name, tensor: tf.mul(gw, factor) },
+        { name: b.name, tensor: tf.mul(gb, factor) },
+      ]
+    })
+    tf.dispose([gw, gb])
+    optimizer.applyGradients(clipped)
+    tf.dispose(clipped.map((t) => t.tensor))
+  }
   return {
-    async step(ids, local) {
-      const { loss, correct, gw, gb } = await objectiveStep(xs, w, b, train, ids, config, local, eye)
-      const next = tf.tidy(() => tf.add(sums, tf.stack([tf.mul(loss, ids.length), correct])))
-      tf.dispose([sums, loss, correct])
-      sums = next
-      const clipped = tf.tidy(() => {
-        const norm = tf.sqrt(tf.add(tf.sum(tf.square(gw)), tf.sum(tf.square(gb))))
-        const factor = tf.minimum(1, tf.div(config.clipNorm, tf.add(norm, 1e-12)))
-        return [
-          { name: w.name, tensor: tf.mul(gw, factor) },
-          { name: b.name, tensor: tf.mul(gb, factor) },
-        ]
-      })
-      tf.dispose([gw, gb])
-      optimizer.applyGradients(clipped)
-      tf.dispose(clipped.map((t) => t.tensor))
+    async epoch(order, batch, local) {
+      for (let start = 0; start < order.length; start += batch) await step(order.subarray(start, start + batch), local())
     },
     async takeSums() {
       const [loss, correct] = (await sums.data()) as Float32Array
@@ -439,20 +442,16 @@ export async function trainProbe(
   try {
     for (let epoch = 1; epoch <= config.maxEpochs; epoch++) {
       if (config.shuffle && batch < train.count) shuffle(order, random)
-      for (let start = 0; start < train.count; start += batch) {
-        const ids = order.subarray(start, Math.min(train.count, start + batch))
-        let local: Int32Array | null = null
-        if (config.objective === 'glocal' && config.alpha > 0) {
-          const size = Math.min(config.contrastiveBatch, pool.length)
-          const picked = Int32Array.from(pool)
-          for (let i = 0; i < size; i++) {
-            const j = i + Math.floor(random() * (picked.length - i))
-            ;[picked[i], picked[j]] = [picked[j]!, picked[i]!]
-          }
-          local = picked.subarray(0, size)
+      await trainer.epoch(order, batch, () => {
+        if (!(config.objective === 'glocal' && config.alpha > 0)) return null
+        const size = Math.min(config.contrastiveBatch, pool.length)
+        const picked = Int32Array.from(pool)
+        for (let i = 0; i < size; i++) {
+          const j = i + Math.floor(random() * (picked.length - i))
+          ;[picked[i], picked[j]] = [picked[j]!, picked[i]!]
         }
-        await trainer.step(ids, local)
-      }
+        return picked.subarray(0, size)
+      })
       const [lossSum, correct] = await trainer.takeSums()
       const report: EpochReport = { epoch, trainLoss: lossSum / train.count, trainAccuracy: correct / train.count, validationLoss: null, validationAccuracy: null }
       if (validation && validation.count > 0) {

@@ -59,7 +59,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 
 // The probe's triplet term, pass 1 (a tfjs program, kernels/tfjsProgram.ts): one workgroup per triplet
 // t = (i, j, k) reduces the three row products of Z over q, then writes result[5t..] = [scale · (softmax(s/τ) − y)
-// (three), −Σ y log p, 1 if s_ij is the strict maximum] (y one-hot on pair 0, or the soft labels).
+// (three), −Σ y log p, 1 if s_ij is the strict maximum] (y one-hot on pair 0, or the soft labels). The batch's
+// triplets (and labels) start at triplet `start` of their tensors, which hold an epoch's batches.
 export const TRIPLET_TERM_WGSL = /* wgsl */ `
 var<workgroup> partial: array<vec3<f32>, 64>;
 
@@ -68,10 +69,11 @@ fn main(index: i32) {
   let live = t < u32(uniforms.outShape[0]);
   let q = u32(uniforms.q);
   var acc = vec3<f32>(0.0);
+  let at = 3u * (u32(uniforms.start) + t);
   if (live) {
-    let i = u32(tri[3u * t]) * q;
-    let j = u32(tri[3u * t + 1u]) * q;
-    let k = u32(tri[3u * t + 2u]) * q;
+    let i = u32(tri[at]) * q;
+    let j = u32(tri[at + 1u]) * q;
+    let k = u32(tri[at + 2u]) * q;
     for (var d = localIndex; d < q; d = d + 64u) {
       let zi = z[i + d];
       let zj = z[j + d];
@@ -93,7 +95,7 @@ fn main(index: i32) {
     let total = e.x + e.y + e.z;
     let logZ = top + log(total);
     var y = vec3<f32>(1.0, 0.0, 0.0);
-    if (uniforms.soft == 1) { y = vec3<f32>(labels[3u * t], labels[3u * t + 1u], labels[3u * t + 2u]); }
+    if (uniforms.soft == 1) { y = vec3<f32>(labels[at], labels[at + 1u], labels[at + 2u]); }
     let g = (e / total - y) * uniforms.scale;
     result[5u * t] = g.x;
     result[5u * t + 1u] = g.y;
@@ -106,7 +108,7 @@ fn main(index: i32) {
 
 // The probe's triplet term, pass 2: dZ[o, d] = Σ over o's appearances (CSR: offsets, entries = 3t + role) of the
 // coefficient-weighted rows of its two partners — the gradient with respect to Z without atomics. A workgroup
-// covers 64 columns of one row.
+// covers 64 columns of one row. The batch's lists are the n + 1 offsets from `offsetBase`.
 export const TRIPLET_TERM_GRADIENT_WGSL = /* wgsl */ `
 fn main(index: i32) {
   let group = groupIndex();
@@ -115,13 +117,15 @@ fn main(index: i32) {
   let d = (group % u32(uniforms.columnGroups)) * 64u + localIndex;
   if (o >= u32(uniforms.outShape[0]) || d >= q) { return; }
   var acc = 0.0;
-  for (var e = u32(offsets[o]); e < u32(offsets[o + 1u]); e = e + 1u) {
+  let list = u32(uniforms.offsetBase) + o;
+  for (var e = u32(offsets[list]); e < u32(offsets[list + 1u]); e = e + 1u) {
     let entry = u32(entries[e]);
     let t = entry / 3u;
     let role = entry % 3u;
-    let zi = z[u32(tri[3u * t]) * q + d];
-    let zj = z[u32(tri[3u * t + 1u]) * q + d];
-    let zk = z[u32(tri[3u * t + 2u]) * q + d];
+    let at = 3u * (u32(uniforms.start) + t);
+    let zi = z[u32(tri[at]) * q + d];
+    let zj = z[u32(tri[at + 1u]) * q + d];
+    let zk = z[u32(tri[at + 2u]) * q + d];
     let c = vec3<f32>(term[5u * t], term[5u * t + 1u], term[5u * t + 2u]);
     if (role == 0u) { acc = acc + c.x * zj + c.y * zk; }
     else if (role == 1u) { acc = acc + c.x * zi + c.z * zk; }
