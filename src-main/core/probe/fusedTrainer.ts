@@ -2,8 +2,8 @@
 // (one product), the triplet term and dL/dZ (two kernels, kernels/tripletTerm.ts), [dW; dbᵀ] = [Xs 1]ᵀ dZ (one
 // product), then two kernels for the regulariser, the gradient-norm clipping and Adam, which update W, b and the
 // moments in place in one buffer of ours. Six dispatches a step, no read-back, no upload and no submit of its own:
-// an epoch's triplets and their CSR lists go up at once, and its loss and accuracy sums are read once. The same step in tfjs ops took 67 dispatches, and on an
-// H100 a step's time was that per-dispatch overhead, not GPU work.
+// an epoch's triplets and their CSR lists go up at once, and its loss and accuracy sums are read once. The same
+// step in tfjs ops took 67 dispatches, and on an H100 a step's time was that per-dispatch overhead, not GPU work.
 // The products' dimensions (p + 1, n and q) are padded with zeros to multiples of 4: tfjs-webgpu runs its vec4
 // product only then, and the scalar one took 1.7× as long on the THINGS shapes (1854 × 769 · 769 × 768, SwiftShader).
 import * as tf from '@tensorflow/tfjs-core'
