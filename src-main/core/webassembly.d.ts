@@ -10,7 +10,8 @@ declare namespace WebAssembly {
   }
   function instantiate(bytes: Uint8Array, imports?: Record<string, unknown>): Promise<{ instance: Instance; module: Module }>
   class Memory {
-    readonly buffer: ArrayBuffer
+    constructor(descriptor: { initial: number; maximum?: number; shared?: boolean })
+    readonly buffer: ArrayBuffer | SharedArrayBuffer
     grow(pages: number): number
   }
 }

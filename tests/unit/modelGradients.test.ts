@@ -1,9 +1,11 @@
 // Our gradients through models against their closed forms: batch normalisation (float64, in plain loops), without
-// the full-size Tile of TF.js's own; clipping (ReLU6), one kernel of ours on wasm.
+// the full-size Tile of TF.js's own; clipping (ReLU6), one SIMD kernel of ours on wasm, in the backend's memory.
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { registerModelGradients } from '../../src-main/core/compute/modelGradients'
+import { clipGradientKernel } from '../../src-main/core/compute/kernels/wasm/clipGradientKernel'
+import { wasmMemory } from '../../src-main/core/compute/kernels/wasmKernel'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -52,10 +54,11 @@ describe('batch normalisation gradient', () => {
 })
 
 describe('clipping gradient', () => {
-  // Values on both bounds (0 and 6 are inside, as in TF.js) and beyond them.
-  const x = [-1, 0, 0.5, 3, 6, 6.5, -0.01, 5.99]
-  const dy = [1, 2, 3, 4, 5, 6, 7, 8]
-  const expected = [0, 2, 3, 4, 5, 0, 0, 8]
+  // Values on both bounds (0 and 6 are inside, as in TF.js) and beyond them, a NaN (outside: no comparison holds),
+  // and negative gradients (their sign bit passes through the mask).
+  const x = [-1, 0, 0.5, 3, 6, 6.5, -0.01, 5.99, NaN, 2]
+  const dy = [1, 2, 3, 4, 5, 6, 7, 8, 9, -10.25]
+  const expected = [0, 2, 3, 4, 5, 0, 0, 8, 0, -10.25]
   const gradient = () => tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(input, 0, 6), tf.tensor1d(dy))))(tf.tensor1d(x))
 
   it.each(['cpu', 'wasm'] as const)('passes dy where min ≤ x ≤ max on %s', async (backend) => {
@@ -63,8 +66,22 @@ describe('clipping gradient', () => {
     const profile = await tf.profile(async () => expect(Array.from(await gradient().data())).toEqual(expected))
     const kernels = profile.kernels.map((k) => k.name)
     // On wasm one pass of ours replaces TF.js's comparisons, logical and and select.
-    if (backend === 'wasm') expect([kernels.includes('HumanAlignClipGradient'), kernels.includes('Select')]).toEqual([true, false])
+    // On wasm the kernel found the backend's memory, so the SIMD pass ran, not the loop that stands in for it.
+    if (backend === 'wasm') expect([kernels.includes('HumanAlignClipGradient'), kernels.includes('Select'), wasmMemory(tf.backend()) !== null]).toEqual([true, false, true])
     else expect(kernels).toContain('Select')
     await tf.setBackend('cpu')
+  })
+
+  it.each([false, true])('is the same in a memory of its own (shared: %s; the threaded build’s is), four at a time and the tail', (shared) => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2, shared })
+    const n = x.length
+    const heap = new Float32Array(memory.buffer)
+    heap.set(dy, 0)
+    heap.set(x, 16)
+    heap.fill(99, 32, 48)
+    clipGradientKernel(memory).clipGradient(0, 16 * 4, 32 * 4, n, 0, 6)
+    expect(Array.from(heap.subarray(32, 32 + n))).toEqual(expected)
+    // Nothing past the n values is written.
+    expect(heap[32 + n]).toBe(99)
   })
 })

@@ -1,11 +1,11 @@
 // The convolution gradients we supply to the wasm backend (so models train there), against TF.js's own on the CPU
 // backend: filter gradients of convolutions (the 1 × 1, stride-1 matrix-product path and the loops) and depthwise
-// convolutions, and a convolution's input gradient (ours for 1 × 1, stride 1; the backend's otherwise).
+// convolutions, and a convolution's input gradient (1 × 1, stride 1 as one product; otherwise patch gradients, col2im).
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withoutFilterGradients } from '../../src-main/core/compute/kernels/depthwiseBackpropInput'
-import { convFilterGradient, registerWasmConvolutionGradients } from '../../src-main/core/compute/kernels/wasmConvolutionGradients'
+import { convFilterGradient, convInputGradient, registerWasmConvolutionGradients, transposedPointwise } from '../../src-main/core/compute/kernels/wasmConvolutionGradients'
 
 const CASES = [
   { kernel: 1, stride: 1, pad: 'same', multiplier: 1 },
@@ -70,6 +70,41 @@ describe('wasm convolution gradients', () => {
       expect(v).toBeCloseTo(expectedValues[i]!, 4)
     })
     tf.dispose([x, dy, reference])
+  })
+
+  it('makes a convolution’s input gradient from blocks of patch gradients as from all of them at once', async () => {
+    const info = tf.backend_util.computeConv2DInfo([2, 7, 6, 3], [3, 3, 3, 4], 2, 1, 'same')
+    const dy = tf.tensor4d(Array.from({ length: 2 * info.outHeight * info.outWidth * 4 }, (_, i) => Math.cos(i * 0.29)), [2, info.outHeight, info.outWidth, 4])
+    const filter = tf.tensor4d(Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => Math.sin(i * 0.43)), [3, 3, 3, 4])
+    const read = (t: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(t).data()
+    const whole = await read(convInputGradient(tf.backend(), dy, filter, info, [2, 7, 6, 3]))
+    // 5 positions a block (27 patch values each): 24 positions in 5 blocks, the last short.
+    const blocks = await read(convInputGradient(tf.backend(), dy, filter, info, [2, 7, 6, 3], 27 * 5))
+    await tf.setBackend('cpu')
+    const reference = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, filter, 2, 'same'), dy)))(tf.zeros([2, 7, 6, 3])))
+    const expectedValues = await reference.data()
+    await tf.setBackend('wasm')
+    expect(whole.length).toBe(2 * 7 * 6 * 3)
+    whole.forEach((v, i) => {
+      expect(blocks[i]).toBeCloseTo(v, 5)
+      expect(v).toBeCloseTo(expectedValues[i]!, 4)
+    })
+    tf.dispose([dy, filter, reference])
+  })
+
+  it('takes a 1 × 1 convolution’s input gradient as (W dYᵀ)ᵀ where few positions meet many channels, as TF.js does on the CPU', async () => {
+    // 2 × 2 positions, 8 → 24 channels: positions · (in + out) = 128 < in · out = 192.
+    const x = tf.tensor4d(Array.from({ length: 2 * 2 * 8 }, (_, i) => Math.sin(i * 0.61)), [1, 2, 2, 8])
+    const filter = tf.tensor4d(Array.from({ length: 8 * 24 }, (_, i) => Math.cos(i * 0.17)), [1, 1, 8, 24])
+    const gradient = () => tf.tidy(() => tf.grad((input: tf.Tensor) => tf.sum(tf.square(tf.conv2d(input as tf.Tensor4D, filter, 1, 'same'))))(x))
+    expect([[1, 2, 2, 8], [1, 7, 6, 3]].map((shape) => transposedPointwise(tf.backend_util.computeConv2DInfo(shape as [number, number, number, number], [1, 1, shape[3]!, 24], 1, 1, 'same')))).toEqual([true, false])
+    const ours = await gradient().data()
+    await tf.setBackend('cpu')
+    const reference = await gradient().data()
+    await tf.setBackend('wasm')
+    expect(ours.length).toBe(32)
+    ours.forEach((v, i) => expect(v).toBeCloseTo(reference[i]!, 3))
+    tf.dispose([x, filter])
   })
 
   it('gives way to zero stand-ins during a saliency map, and comes back after', async () => {

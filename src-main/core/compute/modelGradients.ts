@@ -4,9 +4,11 @@
 //   1,000 ms), and it computes x − μ and dy·γ at full size whatever is asked. Here each derivative is computed only
 //   when asked for, with broadcasting instead of Tile. The layer is y = γ (x − μ)/√(σ² + ε) + β with μ, σ² inputs.
 // - Clipping (ClipByValue, ReLU6): TF.js's gradient is five full-size ops (two comparisons, and, zeros, select);
-//   on wasm it is one pass of ours, dy where min ≤ x ≤ max and 0 elsewhere.
+//   on wasm it is one pass of ours (clipGradient.wat, SIMD, in the backend's memory), dy where min ≤ x ≤ max and 0
+//   elsewhere.
 import * as tf from '@tensorflow/tfjs'
-import { wasmFilled, wasmValues } from './kernels/wasmKernel'
+import { clipGradientKernel } from './kernels/wasm/clipGradientKernel'
+import { wasmFilled, wasmMemory, wasmValues } from './kernels/wasmKernel'
 
 const CLIP_GRADIENT = 'HumanAlignClipGradient'
 
@@ -46,13 +48,8 @@ function registerClipGradient(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo }
       const { clipValueMin: low, clipValueMax: high } = attrs as unknown as ClipAttributes
-      return wasmFilled(backend, x.shape, (out) => {
-        const [gradient, values] = [wasmValues(backend, dy), wasmValues(backend, x)]
-        for (let k = 0; k < values.length; k++) {
-          const v = values[k]!
-          out[k] = v >= low && v <= high ? gradient[k]! : 0
-        }
-      })
+      const kernel = clipGradientKernel(wasmMemory(backend)!)
+      return wasmFilled(backend, x.shape, (out) => kernel.clipGradient(wasmValues(backend, dy).byteOffset, wasmValues(backend, x).byteOffset, out.byteOffset, out.length, low, high))
     },
   })
   tf.registerGradient({
@@ -63,7 +60,8 @@ function registerClipGradient(): void {
       const { clipValueMin, clipValueMax } = attrs as unknown as ClipAttributes
       return {
         x: () =>
-          tf.getKernel(CLIP_GRADIENT, tf.getBackend())
+          // Ours where it can work in the backend's memory (wasm).
+          tf.getKernel(CLIP_GRADIENT, tf.getBackend()) && wasmMemory(tf.backend())
             ? (tf.engine().runKernel(CLIP_GRADIENT, { dy: dy as tf.Tensor, x }, { clipValueMin, clipValueMax }) as tf.Tensor)
             : tf.where(tf.logicalAnd(tf.greaterEqual(x, clipValueMin), tf.lessEqual(x, clipValueMax)), dy as tf.Tensor, tf.zerosLike(dy as tf.Tensor)),
       }

@@ -14,6 +14,16 @@ export interface WasmBackend {
  */
 export const wasmValues = (backend: object, input: tf.TensorInfo): Float32Array => (backend as WasmBackend).typedArrayFromHeap(input)
 
+/**
+ * The wasm backend's WebAssembly memory (the threaded build's is shared; the other exports its own), for kernels of
+ * ours that work in it: a tensor's byte offset there is its wasmValues' byteOffset. Null for other backends.
+ */
+export function wasmMemory(backend: object): WebAssembly.Memory | null {
+  const module = (backend as { wasm?: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } } }).wasm
+  const memory = module?.wasmMemory ?? module?.asm?.memory
+  return memory instanceof WebAssembly.Memory ? memory : null
+}
+
 /** Frees our kernels' intermediate tensors on the backend. */
 export function wasmDispose(backend: object, ...infos: tf.TensorInfo[]): void {
   for (const t of infos) (backend as WasmBackend).disposeData(t.dataId)
