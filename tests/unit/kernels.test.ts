@@ -122,3 +122,90 @@ describe('batch normalisation on wasm', () => {
     ours.forEach((v, k) => expect(v).toBeCloseTo(expected[k]!, 5))
   })
 })
+
+describe('per-channel sums on wasm', () => {
+  // 2 × 3 × 4 positions of 6 channels (four at a time and two), against float64 sums in a plain loop.
+  const shape = [2, 3, 4, 6]
+  const values = Array.from({ length: 144 }, (_, k) => Math.sin(k * 0.7) * 3)
+  const channelSums = Array.from({ length: 6 }, (_, c) => values.filter((_, k) => k % 6 === c).reduce((s, v) => s + v, 0))
+
+  it.each([
+    ['axes 0, 1, 2', [0, 1, 2], false, [6]],
+    ['the same axes unordered and negative, dimensions kept', [2, -4, 1], true, [1, 1, 1, 6]],
+  ] as const)('sum over every axis but the last in one pass of ours: %s', async (_, axes, keepDims, outShape) => {
+    const tf = await import('@tensorflow/tfjs-core')
+    await chooseBackend({ force: 'wasm' })
+    const { allButLast } = await import('../../src-main/core/compute/kernels/wasmChannelSums')
+    expect(allButLast(tf.util.parseAxisParam([...axes], shape), 4)).toBe(true)
+    const sum = tf.tidy(() => tf.sum(tf.tensor4d(values, shape as [number, number, number, number]), [...axes], keepDims))
+    expect(sum.shape).toEqual(outShape)
+    Array.from(sum.dataSync()).forEach((v, c) => expect(v).toBeCloseTo(channelSums[c]!, 5))
+    sum.dispose()
+  })
+
+  it('leaves other sums to tfjs-wasm: over the channels, and over all axes', async () => {
+    const tf = await import('@tensorflow/tfjs-core')
+    await chooseBackend({ force: 'wasm' })
+    const { allButLast } = await import('../../src-main/core/compute/kernels/wasmChannelSums')
+    expect([allButLast([3], 4), allButLast([0, 1, 2, 3], 4), allButLast([1, 2, 3], 4), allButLast([0], 1)]).toEqual([false, false, false, false])
+    const x = tf.tensor4d(values, shape as [number, number, number, number])
+    const perPosition = tf.sum(x, -1).dataSync()
+    expect(perPosition[5]).toBeCloseTo(values.slice(30, 36).reduce((s, v) => s + v, 0), 5)
+    expect(tf.sum(x).dataSync()[0]).toBeCloseTo(channelSums.reduce((s, v) => s + v, 0), 4)
+    x.dispose()
+  })
+})
+
+describe('padding, slicing and the global average pool gradient on wasm', () => {
+  const shape: [number, number, number, number] = [2, 3, 4, 5]
+  const values = Array.from({ length: 120 }, (_, k) => Math.cos(k * 0.7) * 3)
+
+  /** The same computation on the CPU backend and on wasm. */
+  async function both(run: (tf: typeof import('@tensorflow/tfjs')) => { shape: number[]; values: Float32Array }) {
+    // The full package: it registers the gradients.
+    const tf = await import('@tensorflow/tfjs')
+    await chooseBackend({ force: 'cpu' })
+    const expected = tf.tidy(() => run(tf))
+    await chooseBackend({ force: 'wasm' })
+    const ours = tf.tidy(() => run(tf))
+    expect(ours.shape).toEqual(expected.shape)
+    ours.values.forEach((v, k) => expect(v).toBeCloseTo(expected.values[k]!, 6))
+  }
+
+  it.each([
+    ['height and width, zeros (ZeroPadding2D)', [[0, 0], [1, 2], [0, 1], [0, 0]], 0],
+    ['batch too, a constant', [[1, 0], [0, 1], [2, 2], [0, 0]], 1.5],
+    ['channels (tfjs-wasm\'s own kernel)', [[0, 0], [1, 0], [0, 0], [1, 1]], 0],
+  ] as const)('pads as the CPU backend does: %s', async (_, paddings, constant) => {
+    await both((tf) => {
+      const out = tf.pad(tf.tensor4d(values, shape), paddings.map(([a, b]) => [a, b] as [number, number]), constant)
+      return { shape: out.shape, values: out.dataSync() as Float32Array }
+    })
+  })
+
+  it.each([
+    ['height and width (the padding\'s gradient)', [0, 1, 1, 0], [2, 2, 3, 5]],
+    ['batch too, sizes to the end (-1)', [1, 0, 2, 0], [-1, 2, -1, -1]],
+    ['channels (tfjs-wasm\'s own kernel)', [0, 0, 0, 1], [2, 3, 4, 3]],
+  ] as const)('slices as the CPU backend does: %s', async (_, begin, size) => {
+    await both((tf) => {
+      const out = tf.slice(tf.tensor4d(values, shape), [...begin], [...size])
+      return { shape: out.shape, values: out.dataSync() as Float32Array }
+    })
+  })
+
+  it.each([
+    ['a global pool (the window is the image)', [3, 4], 1, true],
+    ['a 2 × 2 pool at stride 2 (tfjs-wasm\'s own kernel)', [2, 2], 2, false],
+  ] as const)('takes the gradient of average pooling as the CPU backend does: %s', async (_, filter, stride, global) => {
+    const { globalPool } = await import('../../src-main/core/compute/kernels/wasmSpatialKernels')
+    expect(globalPool(shape, [...filter], stride, 'valid')).toBe(global)
+    await both((tf) => {
+      const x = tf.tensor4d(values, shape)
+      const pooled = tf.avgPool(x, [...filter], stride, 'valid')
+      const weights = tf.tensor(Array.from({ length: pooled.size }, (_, k) => Math.sin(k + 1)), pooled.shape)
+      const dx = tf.grad((input: import('@tensorflow/tfjs').Tensor) => tf.sum(tf.mul(tf.avgPool(input as import('@tensorflow/tfjs').Tensor4D, [...filter], stride, 'valid'), weights)))(x)
+      return { shape: dx.shape, values: dx.dataSync() as Float32Array }
+    })
+  })
+})

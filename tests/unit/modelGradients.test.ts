@@ -1,10 +1,11 @@
 // Our gradients through models against their closed forms: batch normalisation (float64, in plain loops), without
-// the full-size Tile of TF.js's own; clipping (ReLU6), one SIMD kernel of ours on wasm, in the backend's memory.
+// the full-size Tile of TF.js's own; clipping (ReLU6) and ReLU, one SIMD kernel of ours on wasm, in the backend's
+// memory (a NaN activation gets 0 there, as clipping's does in TF.js; TF.js's ReLU gradient makes it NaN).
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { registerModelGradients } from '../../src-main/core/compute/modelGradients'
-import { clipGradientKernel } from '../../src-main/core/compute/kernels/wasm/clipGradientKernel'
+import { gradientKernels } from '../../src-main/core/compute/kernels/wasm/gradientKernels'
 import { wasmMemory } from '../../src-main/core/compute/kernels/wasmKernel'
 
 beforeAll(async () => {
@@ -72,6 +73,20 @@ describe('clipping gradient', () => {
     await tf.setBackend('cpu')
   })
 
+  it.each(['cpu', 'wasm'] as const)('passes dy through ReLU where x > 0 on %s, the least positive float included', async (backend) => {
+    await chooseBackend({ force: backend })
+    // 0 is outside (TF.js's step(0) = 0); 2⁻¹⁴⁹, float32's least subnormal, inside.
+    const xs = [-1, 0, 2 ** -149, 0.5, -0.01, 7, 1e30, -1e-30]
+    const dys = [1, 2, 3, -4, 5, 6, 7, 8]
+    const profile = await tf.profile(async () => {
+      const g = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.relu(input), tf.tensor1d(dys))))(tf.tensor1d(xs))
+      expect(Array.from(await g.data())).toEqual([0, 0, 3, -4, 0, 6, 7, 0])
+    })
+    // On wasm the one pass of ours, not TF.js's step, cast and multiply.
+    expect(profile.kernels.some((k) => k.name === 'Step')).toBe(backend === 'cpu')
+    await tf.setBackend('cpu')
+  })
+
   it.each([false, true])('is the same in a memory of its own (shared: %s; the threaded build’s is), four at a time and the tail', (shared) => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 2, shared })
     const n = x.length
@@ -79,7 +94,7 @@ describe('clipping gradient', () => {
     heap.set(dy, 0)
     heap.set(x, 16)
     heap.fill(99, 32, 48)
-    clipGradientKernel(memory).clipGradient(0, 16 * 4, 32 * 4, n, 0, 6)
+    gradientKernels(memory).clipGradient(0, 16 * 4, 32 * 4, n, 0, 6)
     expect(Array.from(heap.subarray(32, 32 + n))).toEqual(expected)
     // Nothing past the n values is written.
     expect(heap[32 + n]).toBe(99)

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withoutFilterGradients } from '../../src-main/core/compute/kernels/depthwiseBackpropInput'
-import { convFilterGradient, convInputGradient, registerWasmConvolutionGradients, transposedPointwise } from '../../src-main/core/compute/kernels/wasmConvolutionGradients'
+import { convFilterGradient, convInputGradient, depthwiseBackpropFilter, depthwiseFilterGradient, registerWasmConvolutionGradients, transposedPointwise } from '../../src-main/core/compute/kernels/wasmConvolutionGradients'
 
 const CASES = [
   { kernel: 1, stride: 1, pad: 'same', multiplier: 1 },
@@ -105,6 +105,24 @@ describe('wasm convolution gradients', () => {
     expect(ours.length).toBe(32)
     ours.forEach((v, i) => expect(v).toBeCloseTo(reference[i]!, 3))
     tf.dispose([x, filter])
+  })
+
+  it.each([
+    [3, 1, 'same'],
+    [3, 2, 'same'],
+    [3, 2, 'valid'],
+    [2, 1, 'valid'],
+  ] as const)('makes a depthwise filter gradient with the SIMD kernel as the loops do (filter side %i, stride %i, %s; 6 channels: four at a time and two)', async (kernelSize, stride, pad) => {
+    // 7 × 7 pixels: at stride 2, 'same' pads one column on the left, so the first tap starts at the second position.
+    const shape: [number, number, number, number] = [2, 7, 7, 6]
+    const info = tf.backend_util.computeConv2DInfo(shape, [kernelSize, kernelSize, 6, 1], stride, 1, pad, undefined, true)
+    const x = tf.tensor4d(Array.from({ length: 2 * 7 * 7 * 6 }, (_, i) => Math.sin(i * 0.37)), shape)
+    const dy = tf.tensor4d(Array.from({ length: 2 * info.outHeight * info.outWidth * 6 }, (_, i) => Math.cos(i * 0.29)), [2, info.outHeight, info.outWidth, 6])
+    const ours = await tf.engine().makeTensorFromTensorInfo(depthwiseFilterGradient(tf.backend(), x, dy, info, [kernelSize, kernelSize, 6, 1])).data()
+    const loops = depthwiseBackpropFilter((await x.data()) as Float32Array, (await dy.data()) as Float32Array, info)
+    expect(ours.length).toBe(loops.length)
+    ours.forEach((v, i) => expect(v).toBeCloseTo(loops[i]!, 5))
+    tf.dispose([x, dy])
   })
 
   it('gives way to zero stand-ins during a saliency map, and comes back after', async () => {

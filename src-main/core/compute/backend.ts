@@ -4,6 +4,8 @@ import * as tf from '@tensorflow/tfjs-core'
 
 import { BACKENDS, isBackendName, type BackendName } from './backendNames'
 import { registerWasmBatchNorm } from './kernels/wasmBatchNorm'
+import { registerWasmChannelSums } from './kernels/wasmChannelSums'
+import { registerWasmSpatialKernels } from './kernels/wasmSpatialKernels'
 import { shareIdentityOnWasm } from './kernels/wasmKernel'
 import { useThreadedWasm, wasmThreads } from './wasmThreads'
 
@@ -120,6 +122,8 @@ const initialisers: Record<BackendName, () => Promise<Initialised>> = {
     if (threads > 1) await useThreadedWasm(wasm, threads).catch((err: unknown) => (fallback = `; the threaded build did not start: ${message(err)}`))
     shareIdentityOnWasm()
     registerWasmBatchNorm()
+    registerWasmChannelSums()
+    registerWasmSpatialKernels()
     await activate('wasm')
     const running = wasm.getThreadsCount()
     return { detail: `${running} thread${running === 1 ? '' : 's'}${fallback}` }

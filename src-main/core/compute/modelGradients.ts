@@ -3,11 +3,11 @@
 //   before multiplying (a full-size Tile per layer: half of a MobileNetV2 saliency map's time on wasm, 483 of
 //   1,000 ms), and it computes x − μ and dy·γ at full size whatever is asked. Here each derivative is computed only
 //   when asked for, with broadcasting instead of Tile. The layer is y = γ (x − μ)/√(σ² + ε) + β with μ, σ² inputs.
-// - Clipping (ClipByValue, ReLU6): TF.js's gradient is five full-size ops (two comparisons, and, zeros, select);
-//   on wasm it is one pass of ours (clipGradient.wat, SIMD, in the backend's memory), dy where min ≤ x ≤ max and 0
-//   elsewhere.
+// - Clipping (ClipByValue, ReLU6) and ReLU: TF.js's gradients are five full-size ops (two comparisons, and, zeros,
+//   select) and three (step, cast, multiply); on wasm each is one SIMD pass of ours (kernels/wasm/gradients.wat, in
+//   the backend's memory), dy where min ≤ x ≤ max (x > 0) and 0 elsewhere.
 import * as tf from '@tensorflow/tfjs'
-import { clipGradientKernel } from './kernels/wasm/clipGradientKernel'
+import { gradientKernels } from './kernels/wasm/gradientKernels'
 import { wasmFilled, wasmMemory, wasmValues } from './kernels/wasmKernel'
 
 const CLIP_GRADIENT = 'HumanAlignClipGradient'
@@ -48,7 +48,7 @@ function registerClipGradient(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo }
       const { clipValueMin: low, clipValueMax: high } = attrs as unknown as ClipAttributes
-      const kernel = clipGradientKernel(wasmMemory(backend)!)
+      const kernel = gradientKernels(wasmMemory(backend)!)
       return wasmFilled(backend, x.shape, (out) => kernel.clipGradient(wasmValues(backend, dy).byteOffset, wasmValues(backend, x).byteOffset, out.byteOffset, out.length, low, high))
     },
   })
@@ -60,13 +60,26 @@ function registerClipGradient(): void {
       const { clipValueMin, clipValueMax } = attrs as unknown as ClipAttributes
       return {
         x: () =>
-          // Ours where it can work in the backend's memory (wasm).
-          tf.getKernel(CLIP_GRADIENT, tf.getBackend()) && wasmMemory(tf.backend())
-            ? (tf.engine().runKernel(CLIP_GRADIENT, { dy: dy as tf.Tensor, x }, { clipValueMin, clipValueMax }) as tf.Tensor)
-            : tf.where(tf.logicalAnd(tf.greaterEqual(x, clipValueMin), tf.lessEqual(x, clipValueMax)), dy as tf.Tensor, tf.zerosLike(dy as tf.Tensor)),
+          gradientWhere(dy as tf.Tensor, x, clipValueMin, clipValueMax) ??
+          tf.where(tf.logicalAnd(tf.greaterEqual(x, clipValueMin), tf.lessEqual(x, clipValueMax)), dy as tf.Tensor, tf.zerosLike(dy as tf.Tensor)),
       }
     },
   })
+  tf.registerGradient({
+    kernelName: tf.Relu,
+    inputsToSave: ['x'],
+    // x > 0 is x ≥ the least positive float32 (WebAssembly keeps subnormals); elsewhere TF.js's own formula.
+    gradFunc: (dy, saved) => {
+      const [x] = saved as [tf.Tensor]
+      return { x: () => gradientWhere(dy as tf.Tensor, x, 2 ** -149, Infinity) ?? tf.mul(dy as tf.Tensor, tf.cast(tf.step(x), 'float32')) }
+    },
+  })
+}
+
+/** dy where low ≤ x ≤ high and 0 elsewhere, in one pass of ours where it can work in the backend's memory (wasm); else null. */
+function gradientWhere(dy: tf.Tensor, x: tf.Tensor, low: number, high: number): tf.Tensor | null {
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32' || !tf.getKernel(CLIP_GRADIENT, tf.getBackend()) || !wasmMemory(tf.backend())) return null
+  return tf.engine().runKernel(CLIP_GRADIENT, { dy, x }, { clipValueMin: low, clipValueMax: high }) as tf.Tensor
 }
 
 let registered = false
