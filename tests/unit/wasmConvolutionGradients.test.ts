@@ -52,44 +52,31 @@ describe('wasm convolution gradients', () => {
     })
   })
 
-  it('makes a convolution’s filter gradient from blocks of patches as from all of them at once', async () => {
+  it.each(['filter', 'input'] as const)('makes a convolution’s %s gradient from blocks of patches as from all of them at once', async (side) => {
     const info = tf.backend_util.computeConv2DInfo([2, 7, 6, 3], [3, 3, 3, 4], 2, 1, 'same')
     const x = tf.tensor4d(Array.from({ length: 2 * 7 * 6 * 3 }, (_, i) => Math.sin(i * 0.37)), [2, 7, 6, 3])
-    const dy = tf.tensor4d(Array.from({ length: 2 * info.outHeight * info.outWidth * 4 }, (_, i) => Math.cos(i * 0.29)), [2, info.outHeight, info.outWidth, 4])
-    const read = (t: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(t).data()
-    const whole = await read(convFilterGradient(tf.backend(), x, dy, info))
-    // 5 positions a block: 24 positions in 5 blocks, the last short.
-    const blocks = await read(convFilterGradient(tf.backend(), x, dy, info, 27 * 5))
-    await tf.setBackend('cpu')
-    const reference = tf.tidy(() => tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, 2, 'same'), dy)))(tf.zeros([3, 3, 3, 4])))
-    const expectedValues = await reference.data()
-    await tf.setBackend('wasm')
-    expect(whole.length).toBe(3 * 3 * 3 * 4)
-    whole.forEach((v, i) => {
-      expect(blocks[i]).toBeCloseTo(v, 5)
-      expect(v).toBeCloseTo(expectedValues[i]!, 4)
-    })
-    tf.dispose([x, dy, reference])
-  })
-
-  it('makes a convolution’s input gradient from blocks of patch gradients as from all of them at once', async () => {
-    const info = tf.backend_util.computeConv2DInfo([2, 7, 6, 3], [3, 3, 3, 4], 2, 1, 'same')
-    const dy = tf.tensor4d(Array.from({ length: 2 * info.outHeight * info.outWidth * 4 }, (_, i) => Math.cos(i * 0.29)), [2, info.outHeight, info.outWidth, 4])
     const filter = tf.tensor4d(Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => Math.sin(i * 0.43)), [3, 3, 3, 4])
+    const dy = tf.tensor4d(Array.from({ length: 2 * info.outHeight * info.outWidth * 4 }, (_, i) => Math.cos(i * 0.29)), [2, info.outHeight, info.outWidth, 4])
     const read = (t: tf.TensorInfo) => tf.engine().makeTensorFromTensorInfo(t).data()
-    const whole = await read(convInputGradient(tf.backend(), dy, filter, info, [2, 7, 6, 3]))
+    const ours = (patchFloats?: number) => read(side === 'filter' ? convFilterGradient(tf.backend(), x, dy, info, patchFloats) : convInputGradient(tf.backend(), dy, filter, info, [2, 7, 6, 3], patchFloats))
+    const whole = await ours()
     // 5 positions a block (27 patch values each): 24 positions in 5 blocks, the last short.
-    const blocks = await read(convInputGradient(tf.backend(), dy, filter, info, [2, 7, 6, 3], 27 * 5))
+    const blocks = await ours(27 * 5)
     await tf.setBackend('cpu')
-    const reference = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, filter, 2, 'same'), dy)))(tf.zeros([2, 7, 6, 3])))
+    // d/dW or d/dX of Σ conv(X, W) ∘ dY is the gradient for dY.
+    const reference = tf.tidy(() =>
+      side === 'filter'
+        ? tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, 2, 'same'), dy)))(filter)
+        : tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(input as tf.Tensor4D, filter, 2, 'same'), dy)))(x),
+    )
     const expectedValues = await reference.data()
     await tf.setBackend('wasm')
-    expect(whole.length).toBe(2 * 7 * 6 * 3)
+    expect(whole.length).toBe(side === 'filter' ? 3 * 3 * 3 * 4 : 2 * 7 * 6 * 3)
     whole.forEach((v, i) => {
       expect(blocks[i]).toBeCloseTo(v, 5)
       expect(v).toBeCloseTo(expectedValues[i]!, 4)
     })
-    tf.dispose([dy, filter, reference])
+    tf.dispose([x, filter, dy, reference])
   })
 
   it('takes a 1 × 1 convolution’s input gradient as (W dYᵀ)ᵀ where few positions meet many channels, as TF.js does on the CPU', async () => {
