@@ -4,6 +4,8 @@ import * as tf from '@tensorflow/tfjs'
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
+import { wasmMemory } from '../../src-main/core/compute/kernels/wasmKernel'
+import { registerModelGradients } from '../../src-main/core/compute/modelGradients'
 import { setWasmThreads, wasmThreads } from '../../src-main/core/compute/wasmThreads'
 import { decodeNpy } from '../../src-main/core/io/npy'
 import { runCli } from '../helpers/cli'
@@ -53,6 +55,29 @@ describe('the threaded WebAssembly build in Node', () => {
       const worst = Array.from(r).reduce((m: number, v: number, i: number) => Math.max(m, Math.abs(v - Number(ours[k]![i]))), 0)
       expect(worst).toBeLessThan(1e-4)
     }
+  })
+
+  it('runs our kernels in its shared memory: clip and ReLU gradients and per-channel sums as the CPU backend', async () => {
+    registerModelGradients()
+    expect(wasmMemory(tf.backend())?.buffer).toBeInstanceOf(SharedArrayBuffer)
+    const x = tf.randomUniform([2, 5, 5, 6], -2, 8, 'float32', 5)
+    const weights = tf.randomUniform([2, 5, 5, 6], -1, 1, 'float32', 6)
+    const run = () =>
+      tf.tidy(() => {
+        const g = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(tf.relu(input), 0, 6), weights)))(x)
+        return [g.dataSync(), tf.sum(x, [0, 1, 2]).dataSync()]
+      })
+    const ours = run()
+    await tf.setBackend('cpu')
+    const [xc, wc] = [x, weights].map((t) => tf.tensor(t.dataSync(), t.shape))
+    const reference = tf.tidy(() => {
+      const g = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(tf.relu(input), 0, 6), wc!)))(xc!)
+      return [g.dataSync(), tf.sum(xc!, [0, 1, 2]).dataSync()]
+    })
+    await tf.setBackend('wasm')
+    // The same values (TF.js's step and multiply leave −0 where dy < 0; ours +0).
+    expect(Array.from(ours[0]!, (v) => v + 0)).toEqual(Array.from(reference[0]!, (v) => v + 0))
+    ours[1]!.forEach((v, c) => expect(v).toBeCloseTo(reference[1]![c]!, 4))
   })
 })
 
