@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { registerModelGradients } from '../../src-main/core/compute/modelGradients'
-import { gradientKernels } from '../../src-main/core/compute/kernels/wasm/gradientKernels'
+import { simdKernels } from '../../src-main/core/compute/kernels/wasm/simdKernels'
 import { wasmMemory } from '../../src-main/core/compute/kernels/wasmKernel'
 
 beforeAll(async () => {
@@ -94,7 +94,7 @@ describe('clipping gradient', () => {
     heap.set(dy, 0)
     heap.set(x, 16)
     heap.fill(99, 32, 48)
-    gradientKernels(memory).clipGradient(0, 16 * 4, 32 * 4, n, 0, 6)
+    simdKernels(memory).clipGradient(0, 16 * 4, 32 * 4, n, 0, 6)
     expect(Array.from(heap.subarray(32, 32 + n))).toEqual(expected)
     // Nothing past the n values is written.
     expect(heap[32 + n]).toBe(99)

@@ -4,10 +4,10 @@
 //   1,000 ms), and it computes x − μ and dy·γ at full size whatever is asked. Here each derivative is computed only
 //   when asked for, with broadcasting instead of Tile. The layer is y = γ (x − μ)/√(σ² + ε) + β with μ, σ² inputs.
 // - Clipping (ClipByValue, ReLU6) and ReLU: TF.js's gradients are five full-size ops (two comparisons, and, zeros,
-//   select) and three (step, cast, multiply); on wasm each is one SIMD pass of ours (kernels/wasm/gradients.wat, in
+//   select) and three (step, cast, multiply); on wasm each is one SIMD pass of ours (kernels/wasm/simdKernels.wat, in
 //   the backend's memory), dy where min ≤ x ≤ max (x > 0) and 0 elsewhere.
 import * as tf from '@tensorflow/tfjs'
-import { gradientKernels } from './kernels/wasm/gradientKernels'
+import { simdKernels } from './kernels/wasm/simdKernels'
 import { wasmFilled, wasmMemory, wasmValues } from './kernels/wasmKernel'
 
 const CLIP_GRADIENT = 'HumanAlignClipGradient'
@@ -48,7 +48,7 @@ function registerClipGradient(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo }
       const { clipValueMin: low, clipValueMax: high } = attrs as unknown as ClipAttributes
-      const kernel = gradientKernels(wasmMemory(backend)!)
+      const kernel = simdKernels(wasmMemory(backend)!)
       return wasmFilled(backend, x.shape, (out) => kernel.clipGradient(wasmValues(backend, dy).byteOffset, wasmValues(backend, x).byteOffset, out.byteOffset, out.length, low, high))
     },
   })

@@ -1,9 +1,9 @@
 // Sums over every axis but the last (per-channel sums of NHWC activations: the gradients of batch-norm scales and
-// offsets, of biases) on the WebAssembly backend, as one SIMD pass of gradients.wat over the tensor where it lies.
+// offsets, of biases) on the WebAssembly backend, as one SIMD pass of simdKernels.wat over the tensor where it lies.
 // tfjs-wasm's Sum transposes the channels to the front first: 2.8 ms for 12 × 14 × 14 × 576 (a distillation step
 // has ~50 of them).
 import * as tf from '@tensorflow/tfjs-core'
-import { gradientKernels } from './wasm/gradientKernels'
+import { simdKernels } from './wasm/simdKernels'
 import { overrideWasmKernel, wasmFilled, wasmMemory, wasmValues } from './wasmKernel'
 
 /** Whether `axes` are all of a rank-`rank` tensor's but the last. */
@@ -25,6 +25,6 @@ export function registerWasmChannelSums(): void {
     const channels = x.shape[rank - 1]!
     const positions = tf.util.sizeFromShape(x.shape) / Math.max(1, channels)
     const shape = keepDims ? [...Array<number>(rank - 1).fill(1), channels] : [channels]
-    return wasmFilled(backend, shape, (out) => gradientKernels(memory).channelSums(wasmValues(backend, x).byteOffset, out.byteOffset, positions, channels))
+    return wasmFilled(backend, shape, (out) => simdKernels(memory).channelSums(wasmValues(backend, x).byteOffset, out.byteOffset, positions, channels))
   })
 }

@@ -6,7 +6,7 @@
 // otherwise the patch gradients, added back to their pixels.
 import * as tf from '@tensorflow/tfjs-core'
 import { forEachTap } from './convolutionTaps'
-import { gradientKernels } from './wasm/gradientKernels'
+import { simdKernels } from './wasm/simdKernels'
 import { overrideWasmKernel, wasmDispose, wasmFilled, wasmKernel as kernel, wasmMemory, wasmOutput, wasmValues } from './wasmKernel'
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding
@@ -28,12 +28,12 @@ export function depthwiseBackpropFilter(x: Float32Array, dy: Float32Array, info:
 
 /**
  * dW of a depthwise convolution with channel multiplier 1 (MobileNets), written into the backend's memory by the SIMD
- * kernel of gradients.wat: one call per output row and filter tap, over the run of positions whose tap lands inside
+ * kernel of simdKernels.wat: one call per output row and filter tap, over the run of positions whose tap lands inside
  * the input. The same sums in the same order as depthwiseBackpropFilter, in float32 (MobileNetV2's 12 × 14 × 14 × 576
  * layer: 40 → ms).
  */
 export function depthwiseFilterGradient(backend: object, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, filterShape: number[]): tf.TensorInfo {
-  const kernels = gradientKernels(wasmMemory(backend)!)
+  const kernels = simdKernels(wasmMemory(backend)!)
   const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info
   return wasmFilled(backend, filterShape, (dw) => {
     dw.fill(0)

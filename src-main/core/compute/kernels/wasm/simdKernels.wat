@@ -1,7 +1,9 @@
-;; Gradient kernels for TF.js's WebAssembly backend, in 128-bit SIMD (and the per-channel sums that gradients reduce to). They work in the backend's own memory, imported,
-;; on its tensors' byte offsets, so nothing is copied. Compiled by scripts/build-wasm.mjs into gradientsWasm.ts, once
-;; as written and once with the memory shared (the backend's threaded build); checked by tests/unit/modelGradients.test.ts
-;; and tests/unit/wasmConvolutionGradients.test.ts.
+;; Kernels for TF.js's WebAssembly backend in 128-bit SIMD, where a pass over memory is all the work: gradients of
+;; clipping and ReLU, a depthwise convolution's filter gradient, per-channel sums, batch normalisation. They work in
+;; the backend's own memory, imported, on its tensors' byte offsets, so nothing is copied. Compiled by
+;; scripts/build-wasm.mjs into simdKernelsWasm.ts, once as written and once with the memory shared (the backend's
+;; threaded build); checked by tests/unit/modelGradients.test.ts, kernels.test.ts, wasmConvolutionGradients.test.ts
+;; and wasmThreads.test.ts.
 (module
   (import "env" "memory" (memory 1))
 
@@ -96,5 +98,37 @@
             (local.set $c (i32.add (local.get $c) (i32.const 4)))
             (br $one)))
         (local.set $row (i32.add (local.get $row) (local.get $end)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $next))))
+
+  ;; Batch normalisation in inference mode, per channel: out[p · channels + c] = x[p · channels + c] · scale[c] + shift[c]
+  ;; over positions × channels float32 (the multiply rounded, then the add, as two separate operations would).
+  (func (export "scaleShift") (param $x i32) (param $scale i32) (param $shift i32) (param $out i32) (param $positions i32) (param $channels i32)
+    (local $p i32) (local $c i32) (local $end i32) (local $fours i32) (local $row i32)
+    (local.set $end (i32.shl (local.get $channels) (i32.const 2)))
+    (local.set $fours (i32.and (local.get $end) (i32.const -16)))
+    (block $rows
+      (loop $next
+        (br_if $rows (i32.ge_u (local.get $p) (local.get $positions)))
+        (local.set $row (i32.mul (local.get $p) (local.get $end)))
+        (local.set $c (i32.const 0))
+        (block $done4
+          (loop $four
+            (br_if $done4 (i32.ge_u (local.get $c) (local.get $fours)))
+            (v128.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $c)))
+              (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $c))))
+                                    (v128.load (i32.add (local.get $scale) (local.get $c))))
+                         (v128.load (i32.add (local.get $shift) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $four)))
+        (block $done1
+          (loop $one
+            (br_if $done1 (i32.ge_u (local.get $c) (local.get $end)))
+            (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $c)))
+              (f32.add (f32.mul (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $c))))
+                                (f32.load (i32.add (local.get $scale) (local.get $c))))
+                       (f32.load (i32.add (local.get $shift) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $one)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $next)))))

@@ -1,26 +1,28 @@
-// gradients.wat instantiated on the memory of TF.js's WebAssembly backend (once per memory), so that its kernels
+// simdKernels.wat instantiated on the memory of TF.js's WebAssembly backend (once per memory), so that its kernels
 // read and write the backend's tensors where they are. Arguments are byte offsets in that memory.
-import { WASM_BASE64, WASM_SHARED_MEMORY_BASE64 } from './gradientsWasm'
+import { WASM_BASE64, WASM_SHARED_MEMORY_BASE64 } from './simdKernelsWasm'
 
-export interface GradientKernels {
+export interface SimdKernels {
   /** out = dy where low ≤ x ≤ high, else +0, over n float32 values. */
   clipGradient(dy: number, x: number, out: number, n: number, low: number, high: number): void
   /** dw[c] += x[q · xStep + c] · dy[q · channels + c] for q < count and c < channels (xStep in bytes). */
   depthwiseFilterRow(dw: number, x: number, dy: number, channels: number, count: number, xStep: number): void
   /** out[c] = Σ_p x[p · channels + c] over a positions × channels float32 array. */
   channelSums(x: number, out: number, positions: number, channels: number): void
+  /** out[p · channels + c] = x[p · channels + c] · scale[c] + shift[c] over positions × channels float32. */
+  scaleShift(x: number, scale: number, shift: number, out: number, positions: number, channels: number): void
 }
 
-const instances = new WeakMap<WebAssembly.Memory, GradientKernels>()
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels>()
 
 const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
 
-export function gradientKernels(memory: WebAssembly.Memory): GradientKernels {
+export function simdKernels(memory: WebAssembly.Memory): SimdKernels {
   let kernels = instances.get(memory)
   if (!kernels) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer
     const module = new WebAssembly.Module(decode(shared ? WASM_SHARED_MEMORY_BASE64 : WASM_BASE64))
-    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GradientKernels
+    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels
     instances.set(memory, kernels)
   }
   return kernels
