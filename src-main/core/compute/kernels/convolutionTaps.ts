@@ -25,3 +25,26 @@ export function forEachTap(info: tf.backend_util.Conv2DInfo, visit: (xAt: number
     }
   }
 }
+
+/**
+ * As forEachTap, a run of output positions at a time: for each output row (b, oy) and filter tap inside the input's
+ * rows, the columns ox whose tap lands inside the input, as `visit(xAt, dyAt, tap, count)` with the offsets of the
+ * run's first input and output pixels (NHWC, channel 0); along the run x advances by strideWidth pixels, dy by one.
+ */
+export function forEachTapRun(info: tf.backend_util.Conv2DInfo, visit: (xAt: number, dyAt: number, tap: number, count: number) => void): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info
+  for (let b = 0; b < batchSize; b++)
+    for (let oy = 0; oy < outHeight; oy++)
+      for (let fy = 0; fy < filterHeight; fy++) {
+        const y = oy * strideHeight + fy * dilationHeight - padInfo.top
+        if (y < 0 || y >= inHeight) continue
+        for (let fx = 0; fx < filterWidth; fx++) {
+          // The output columns ox with 0 ≤ ox · stride + offset < inWidth.
+          const offset = fx * dilationWidth - padInfo.left
+          const first = Math.max(0, Math.ceil(-offset / strideWidth))
+          const end = Math.min(outWidth, Math.floor((inWidth - 1 - offset) / strideWidth) + 1)
+          if (end > first) visit(((b * inHeight + y) * inWidth + first * strideWidth + offset) * inChannels, ((b * outHeight + oy) * outWidth + first) * outChannels, fy * filterWidth + fx, end - first)
+        }
+      }
+}
+

@@ -5,7 +5,7 @@
 // (most of a MobileNet's work) the whole of it, ~7× faster than the backend's own loop (reshapes share the data);
 // otherwise the patch gradients, added back to their pixels.
 import * as tf from '@tensorflow/tfjs-core'
-import { forEachTap } from './convolutionTaps'
+import { forEachTap, forEachTapRun } from './convolutionTaps'
 import { simdKernels } from './wasm/simdKernels'
 import { overrideWasmKernel, wasmDispose, wasmFilled, wasmKernel as kernel, wasmMemory, wasmOutput, wasmValues } from './wasmKernel'
 
@@ -34,26 +34,11 @@ export function depthwiseBackpropFilter(x: Float32Array, dy: Float32Array, info:
  */
 export function depthwiseFilterGradient(backend: object, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, filterShape: number[]): tf.TensorInfo {
   const kernels = simdKernels(wasmMemory(backend)!)
-  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info
+  const { inChannels: c, strideWidth } = info
   return wasmFilled(backend, filterShape, (dw) => {
     dw.fill(0)
     const [xBase, dyBase] = [wasmValues(backend, x).byteOffset, wasmValues(backend, dy).byteOffset]
-    for (let b = 0; b < batchSize; b++)
-      for (let oy = 0; oy < outHeight; oy++)
-        for (let fy = 0; fy < filterHeight; fy++) {
-          const y = oy * strideHeight + fy * dilationHeight - padInfo.top
-          if (y < 0 || y >= inHeight) continue
-          for (let fx = 0; fx < filterWidth; fx++) {
-            // The output columns ox with 0 ≤ ox · stride + offset < inWidth.
-            const offset = fx * dilationWidth - padInfo.left
-            const first = Math.max(0, Math.ceil(-offset / strideWidth))
-            const end = Math.min(outWidth, Math.floor((inWidth - 1 - offset) / strideWidth) + 1)
-            if (end <= first) continue
-            const xAt = ((b * inHeight + y) * inWidth + first * strideWidth + offset) * c
-            const dyAt = ((b * outHeight + oy) * outWidth + first) * c
-            kernels.depthwiseFilterRow(dw.byteOffset + (fy * filterWidth + fx) * c * 4, xBase + xAt * 4, dyBase + dyAt * 4, c, end - first, strideWidth * c * 4)
-          }
-        }
+    forEachTapRun(info, (xAt, dyAt, tap, count) => kernels.depthwiseFilterRow(dw.byteOffset + tap * c * 4, xBase + xAt * 4, dyBase + dyAt * 4, c, count, strideWidth * c * 4))
   })
 }
 

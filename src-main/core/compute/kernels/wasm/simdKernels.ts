@@ -7,6 +7,8 @@ export interface SimdKernels {
   clipGradient(dy: number, x: number, out: number, n: number, low: number, high: number): void
   /** dw[c] += x[q · xStep + c] · dy[q · channels + c] for q < count and c < channels (xStep in bytes). */
   depthwiseFilterRow(dw: number, x: number, dy: number, channels: number, count: number, xStep: number): void
+  /** dx[q · dxStep + c] += dy[q · channels + c] · w[c] for q < count and c < channels (dxStep in bytes). */
+  depthwiseInputRow(dx: number, dy: number, w: number, channels: number, count: number, dxStep: number): void
   /** out[c] = Σ_p x[p · channels + c] over a positions × channels float32 array. */
   channelSums(x: number, out: number, positions: number, channels: number): void
   /** out[p · channels + c] = x[p · channels + c] · scale[c] + shift[c] over positions × channels float32. */

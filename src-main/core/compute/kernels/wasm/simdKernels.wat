@@ -1,5 +1,5 @@
 ;; Kernels for TF.js's WebAssembly backend in 128-bit SIMD, where a pass over memory is all the work: gradients of
-;; clipping and ReLU, a depthwise convolution's filter gradient, per-channel sums, batch normalisation. They work in
+;; clipping and ReLU, a depthwise convolution's filter and input gradients, per-channel sums, batch normalisation. They work in
 ;; the backend's own memory, imported, on its tensors' byte offsets, so nothing is copied. Compiled by
 ;; scripts/build-wasm.mjs into simdKernelsWasm.ts, once as written and once with the memory shared (the backend's
 ;; threaded build); checked by tests/unit/modelGradients.test.ts, kernels.test.ts, wasmConvolutionGradients.test.ts
@@ -67,6 +67,42 @@
             (local.set $c (i32.add (local.get $c) (i32.const 4)))
             (br $one)))
         (local.set $xAt (i32.add (local.get $xAt) (local.get $xStep)))
+        (local.set $dyAt (i32.add (local.get $dyAt) (local.get $end)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $row))))
+
+  ;; One filter tap's share of a depthwise convolution's input gradient (channel multiplier 1) along a run of `count`
+  ;; output positions of one row: dx[q · dxStep + c] += dy[q · channels + c] · w[c] for q < count and c < channels;
+  ;; dx advances by dxStep bytes a position (the stride times a pixel), dy by a pixel. float32, in that order.
+  (func (export "depthwiseInputRow") (param $dx i32) (param $dy i32) (param $w i32) (param $channels i32) (param $count i32) (param $dxStep i32)
+    (local $q i32) (local $c i32) (local $end i32) (local $fours i32) (local $dxAt i32) (local $dyAt i32) (local $at i32)
+    (local.set $end (i32.shl (local.get $channels) (i32.const 2)))
+    (local.set $fours (i32.and (local.get $end) (i32.const -16)))
+    (local.set $dxAt (local.get $dx))
+    (local.set $dyAt (local.get $dy))
+    (block $rows
+      (loop $row
+        (br_if $rows (i32.ge_u (local.get $q) (local.get $count)))
+        (local.set $c (i32.const 0))
+        (block $done4
+          (loop $four
+            (br_if $done4 (i32.ge_u (local.get $c) (local.get $fours)))
+            (local.set $at (i32.add (local.get $dxAt) (local.get $c)))
+            (v128.store (local.get $at)
+              (f32x4.add (v128.load (local.get $at))
+                (f32x4.mul (v128.load (i32.add (local.get $dyAt) (local.get $c))) (v128.load (i32.add (local.get $w) (local.get $c))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $four)))
+        (block $done1
+          (loop $one
+            (br_if $done1 (i32.ge_u (local.get $c) (local.get $end)))
+            (local.set $at (i32.add (local.get $dxAt) (local.get $c)))
+            (f32.store (local.get $at)
+              (f32.add (f32.load (local.get $at))
+                (f32.mul (f32.load (i32.add (local.get $dyAt) (local.get $c))) (f32.load (i32.add (local.get $w) (local.get $c))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $one)))
+        (local.set $dxAt (i32.add (local.get $dxAt) (local.get $dxStep)))
         (local.set $dyAt (i32.add (local.get $dyAt) (local.get $end)))
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
         (br $row))))
