@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { withoutFilterGradients } from '../../src-main/core/compute/kernels/depthwiseBackpropInput'
-import { convFilterGradient, convInputGradient, depthwiseBackpropFilter, depthwiseFilterGradient, registerWasmConvolutionGradients, transposedPointwise } from '../../src-main/core/compute/kernels/wasmConvolutionGradients'
+import { depthwiseGradientByRuns, withoutFilterGradients } from '../../src-main/core/compute/kernels/depthwiseBackpropInput'
+import { convFilterGradient, convInputGradient, depthwiseBackpropFilter, registerWasmConvolutionGradients, transposedPointwise } from '../../src-main/core/compute/kernels/wasmConvolutionGradients'
 
 const CASES = [
   { kernel: 1, stride: 1, pad: 'same', multiplier: 1 },
@@ -105,7 +105,7 @@ describe('wasm convolution gradients', () => {
     const info = tf.backend_util.computeConv2DInfo(shape, [kernelSize, kernelSize, 6, 1], stride, 1, pad, undefined, true)
     const x = tf.tensor4d(Array.from({ length: 2 * 7 * 7 * 6 }, (_, i) => Math.sin(i * 0.37)), shape)
     const dy = tf.tensor4d(Array.from({ length: 2 * info.outHeight * info.outWidth * 6 }, (_, i) => Math.cos(i * 0.29)), [2, info.outHeight, info.outWidth, 6])
-    const ours = await tf.engine().makeTensorFromTensorInfo(depthwiseFilterGradient(tf.backend(), x, dy, info, [kernelSize, kernelSize, 6, 1])).data()
+    const ours = await tf.engine().makeTensorFromTensorInfo(depthwiseGradientByRuns(tf.backend(), 'filter', dy, x, info, [kernelSize, kernelSize, 6, 1])).data()
     const loops = depthwiseBackpropFilter((await x.data()) as Float32Array, (await dy.data()) as Float32Array, info)
     expect(ours.length).toBe(loops.length)
     ours.forEach((v, i) => expect(v).toBeCloseTo(loops[i]!, 5))

@@ -34,16 +34,22 @@ export function depthwiseBackpropInput(dy: Float32Array, filter: Float32Array, i
 }
 
 /**
- * dx for channel multiplier 1 by the SIMD kernel of simdKernels.wat in the backend's memory: each filter tap's weights
- * times a run of dy, added to the pixels the tap reached.
+ * A depthwise convolution's gradient for channel multiplier 1 by the SIMD kernels of simdKernels.wat in the backend's
+ * memory, a run of output positions per filter tap at a time: the input's (dy times each tap's weights, added to the
+ * pixels the tap reached; `other` is the filter) or the filter's (dy times those pixels, summed; `other` is x).
  */
-export function depthwiseInputGradient(backend: object, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, inputShape: number[]): tf.TensorInfo {
+export function depthwiseGradientByRuns(backend: object, side: 'input' | 'filter', dy: tf.TensorInfo, other: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, shape: number[]): tf.TensorInfo {
   const kernels = simdKernels(wasmMemory(backend)!)
-  const { inChannels: c, strideWidth } = info
-  return wasmFilled(backend, inputShape, (dx) => {
-    dx.fill(0)
-    const [dyBase, wBase] = [wasmValues(backend, dy).byteOffset, wasmValues(backend, filter).byteOffset]
-    forEachTapRun(info, (xAt, dyAt, tap, count) => kernels.depthwiseInputRow(dx.byteOffset + xAt * 4, dyBase + dyAt * 4, wBase + tap * c * 4, c, count, strideWidth * c * 4))
+  const c = info.inChannels
+  const step = info.strideWidth * c * 4
+  return wasmFilled(backend, shape, (out) => {
+    out.fill(0)
+    const [dyBase, otherBase] = [wasmValues(backend, dy).byteOffset, wasmValues(backend, other).byteOffset]
+    forEachTapRun(info, (xAt, dyAt, tap, count) =>
+      side === 'input'
+        ? kernels.depthwiseInputRow(out.byteOffset + xAt * 4, dyBase + dyAt * 4, otherBase + tap * c * 4, c, count, step)
+        : kernels.depthwiseFilterRow(out.byteOffset + tap * c * 4, otherBase + xAt * 4, dyBase + dyAt * 4, c, count, step),
+    )
   })
 }
 
@@ -83,7 +89,7 @@ export function registerWasmDepthwiseBackpropInput(): void {
       const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo }
       const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs as unknown as Attributes
       const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, true)
-      if (info.outChannels === info.inChannels && wasmMemory(backend)) return depthwiseInputGradient(backend, dy, filter, info, inputShape)
+      if (info.outChannels === info.inChannels && wasmMemory(backend)) return depthwiseGradientByRuns(backend, 'input', dy, filter, info, inputShape)
       return wasmOutput(backend, inputShape, depthwiseBackpropInput(wasmValues(backend, dy), wasmValues(backend, filter), info))
     },
   })

@@ -1,12 +1,13 @@
 // The convolution gradients of the WebAssembly backend, so that models train there (AligNet distillation) instead of
 // on tfjs's plain-JS CPU backend, and saliency maps run faster: the filter gradients it lacks (a convolution's as
-// its patches times dY on XNNPACK, a depthwise one's as a loop over positions and taps), and the input gradient of
+// its patches times dY on XNNPACK, a depthwise one's by the SIMD runs of depthwiseBackpropInput.ts for channel
+// multiplier 1 and as a loop over positions and taps otherwise), and the input gradient of
 // every convolution as a matrix product on the backend's own XNNPACK kernels — for a 1 × 1, stride-1 convolution
 // (most of a MobileNet's work) the whole of it, ~7× faster than the backend's own loop (reshapes share the data);
 // otherwise the patch gradients, added back to their pixels.
 import * as tf from '@tensorflow/tfjs-core'
-import { forEachTap, forEachTapRun } from './convolutionTaps'
-import { simdKernels } from './wasm/simdKernels'
+import { forEachTap } from './convolutionTaps'
+import { depthwiseGradientByRuns } from './depthwiseBackpropInput'
 import { overrideWasmKernel, wasmDispose, wasmFilled, wasmKernel as kernel, wasmMemory, wasmOutput, wasmValues } from './wasmKernel'
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding
@@ -24,22 +25,6 @@ export function depthwiseBackpropFilter(x: Float32Array, dy: Float32Array, info:
     }
   })
   return dw
-}
-
-/**
- * dW of a depthwise convolution with channel multiplier 1 (MobileNets), written into the backend's memory by the SIMD
- * kernel of simdKernels.wat: one call per output row and filter tap, over the run of positions whose tap lands inside
- * the input. The same sums in the same order as depthwiseBackpropFilter, in float32 (MobileNetV2's 12 × 14 × 14 × 576
- * layer: 40 → ms).
- */
-export function depthwiseFilterGradient(backend: object, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, filterShape: number[]): tf.TensorInfo {
-  const kernels = simdKernels(wasmMemory(backend)!)
-  const { inChannels: c, strideWidth } = info
-  return wasmFilled(backend, filterShape, (dw) => {
-    dw.fill(0)
-    const [xBase, dyBase] = [wasmValues(backend, x).byteOffset, wasmValues(backend, dy).byteOffset]
-    forEachTapRun(info, (xAt, dyAt, tap, count) => kernels.depthwiseFilterRow(dw.byteOffset + tap * c * 4, xBase + xAt * 4, dyBase + dyAt * 4, c, count, strideWidth * c * 4))
-  })
 }
 
 /**
@@ -178,7 +163,7 @@ export function registerWasmConvolutionGradients(): void {
       const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo }
       const { strides, pad, dilations, dimRoundingMode, filterShape } = attrs as unknown as Attributes
       const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true)
-      if (info.outChannels === info.inChannels && wasmMemory(backend)) return depthwiseFilterGradient(backend, x, dy, info, filterShape)
+      if (info.outChannels === info.inChannels && wasmMemory(backend)) return depthwiseGradientByRuns(backend, 'filter', dy, x, info, filterShape)
       return wasmOutput(backend, filterShape, depthwiseBackpropFilter(wasmValues(backend, x), wasmValues(backend, dy), info))
     },
   })
