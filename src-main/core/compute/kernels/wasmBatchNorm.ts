@@ -7,12 +7,8 @@ import * as tf from '@tensorflow/tfjs-core'
 import { simdKernels } from './wasm/simdKernels'
 import { overrideWasmKernel, wasmDispose, wasmFilled, wasmMemory, wasmOutput, wasmValues } from './wasmKernel'
 
-let registered = false
-
-/** Registers the kernel on the wasm backend, once; statistics that are not one value per channel go to tfjs-wasm's. */
+/** Registers the kernel on the wasm backend; statistics that are not one value per channel go to tfjs-wasm's. */
 export function registerWasmBatchNorm(): void {
-  if (registered) return
-  registered = true
   overrideWasmKernel('FusedBatchNorm', (own) => (args) => {
     const { x, mean, variance, offset, scale } = args.inputs as Record<'x' | 'mean' | 'variance', tf.TensorInfo> & Partial<Record<'offset' | 'scale', tf.TensorInfo>>
     const channels = x.shape[x.shape.length - 1]!

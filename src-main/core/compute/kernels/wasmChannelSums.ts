@@ -9,12 +9,8 @@ import { overrideWasmKernel, wasmFilled, wasmMemory, wasmValues } from './wasmKe
 /** Whether `axes` are all of a rank-`rank` tensor's but the last. */
 export const allButLast = (axes: number[], rank: number): boolean => rank >= 2 && axes.length === rank - 1 && [...axes].sort((a, b) => a - b).every((axis, k) => axis === k)
 
-let registered = false
-
-/** Registers the kernel on the wasm backend, once; other sums go to tfjs-wasm's. */
+/** Registers the kernel on the wasm backend; other sums go to tfjs-wasm's. */
 export function registerWasmChannelSums(): void {
-  if (registered) return
-  registered = true
   overrideWasmKernel('Sum', (own) => (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo }
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean }

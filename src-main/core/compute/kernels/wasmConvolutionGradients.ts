@@ -51,9 +51,12 @@ const PATCH_FLOATS = 2 ** 24
 
 type Attributes = { strides: [number, number] | number; pad: Pad; dilations?: [number, number] | number; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] }
 
+/** A batch of matrices (b × r × c) transposed (b × c × r) on the wasm backend. */
+const transposed = (backend: object, t: tf.TensorInfo) => kernel('Transpose')({ inputs: { x: t }, backend, attrs: { perm: [0, 2, 1] } }) as tf.TensorInfo
+
 /** The matrix product of a and b on the wasm backend; `transposeFirst` transposes a first (its transposed matMul is slow). */
 function product(backend: object, a: tf.TensorInfo, b: tf.TensorInfo, transposeFirst: boolean): tf.TensorInfo {
-  const left = transposeFirst ? (kernel('Transpose')({ inputs: { x: a }, backend, attrs: { perm: [0, 2, 1] } }) as tf.TensorInfo) : a
+  const left = transposeFirst ? transposed(backend, a) : a
   const out = kernel('BatchMatMul')({ inputs: { a: left, b }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo
   if (transposeFirst) wasmDispose(backend, left)
   return out
@@ -97,7 +100,7 @@ export function convInputGradient(backend: object, dy: tf.TensorInfo, filter: tf
   const { inChannels, outChannels } = info
   const taps = info.filterHeight * info.filterWidth * inChannels
   const w3 = kernel('Reshape')({ inputs: { x: filter }, backend, attrs: { shape: [1, taps, outChannels] } }) as tf.TensorInfo
-  const wt = kernel('Transpose')({ inputs: { x: w3 }, backend, attrs: { perm: [0, 2, 1] } }) as tf.TensorInfo
+  const wt = transposed(backend, w3)
   const dx = new Float32Array(inputShape.reduce((a, b) => a * b, 1))
   positionBlocks(info, taps, patchFloats, (first, rows) => {
     const dyBlock = dyRows(backend, dy, first, rows, outChannels)
@@ -176,15 +179,14 @@ export function registerWasmConvolutionGradients(): void {
     // dX = dY Wᵀ over all positions, or (W dYᵀ)ᵀ where that moves fewer values.
     const positions = info.batchSize * info.outHeight * info.outWidth
     const [dy3, w3] = [as3d(backend, dy, positions, info.outChannels), as3d(backend, filter, info.inChannels, info.outChannels)]
-    const transpose = (t: tf.TensorInfo) => kernel('Transpose')({ inputs: { x: t }, backend, attrs: { perm: [0, 2, 1] } }) as tf.TensorInfo
     let dx3: tf.TensorInfo
     if (transposedPointwise(info)) {
-      const dyt = transpose(dy3)
+      const dyt = transposed(backend, dy3)
       const dxt = product(backend, w3, dyt, false)
-      dx3 = transpose(dxt)
+      dx3 = transposed(backend, dxt)
       wasmDispose(backend, dyt, dxt)
     } else {
-      const wt = transpose(w3)
+      const wt = transposed(backend, w3)
       dx3 = product(backend, dy3, wt, false)
       wasmDispose(backend, wt)
     }

@@ -49,18 +49,21 @@ export function wasmKernel(name: string): tf.KernelFunc {
   return found.kernelFunc
 }
 
+const overridden = new Set<string>()
+
 /**
- * Replaces a wasm kernel by ours, which may hand a call on to the backend's own (`own`); the backend's setup of its
- * kernel (binding the WebAssembly function) is kept, or `own` would find it unbound.
+ * Replaces a wasm kernel by ours, once per kernel (later calls do nothing, so registering twice is harmless); ours
+ * may hand a call on to the backend's own (`own`), whose setup (binding the WebAssembly function) is kept, or `own`
+ * would find it unbound.
  */
 export function overrideWasmKernel(name: string, ours: (own: tf.KernelFunc) => tf.KernelFunc): void {
+  if (overridden.has(name)) return
   const config = tf.getKernel(name, 'wasm')
   if (!config) throw new Error(`the wasm backend has no ${name} kernel`)
   tf.unregisterKernel(name, 'wasm')
   tf.registerKernel({ ...config, kernelFunc: ours(config.kernelFunc) })
+  overridden.add(name)
 }
-
-let identityShared = false
 
 /**
  * tfjs-wasm's Identity copies its input, and TF.js clones every tensor it saves for a gradient: in a MobileNetV2
@@ -68,8 +71,6 @@ let identityShared = false
  * identity shares the data, counted, as tfjs-wasm's Reshape and TF.js's CPU backend do.
  */
 export function shareIdentityOnWasm(): void {
-  if (identityShared) return
-  identityShared = true
   overrideWasmKernel('Identity', (own) => (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo }
     if (x.dtype === 'string') return own(args)

@@ -13,12 +13,8 @@ export function globalPool(inputShape: number[], filterSize: number | [number, n
   return info.outHeight === 1 && info.outWidth === 1 && info.filterHeight === info.inHeight && info.filterWidth === info.inWidth && info.padInfo.top === 0 && info.padInfo.left === 0
 }
 
-let registered = false
-
-/** Registers both on the wasm backend, once; other cases go to tfjs-wasm's own kernels. */
+/** Registers the three on the wasm backend; other cases go to tfjs-wasm's own kernels. */
 export function registerWasmSpatialKernels(): void {
-  if (registered) return
-  registered = true
   overrideWasmKernel('PadV2', (own) => (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo }
     const { paddings, constantValue } = args.attrs as unknown as { paddings: [number, number][]; constantValue: number }
