@@ -727,7 +727,7 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
   })
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`
   printResult(io, r, () =>
-    `GW loss ${r.loss.toPrecision(6)} at ε = ${r.epsilon} (${r.iterations} iterations${r.converged ? '' : ', not converged'}${r.logDomain ? ', log domain' : ''}); matching top-1 ${pct(r.matching.top1)}, top-5 ${pct(r.matching.top5)}, top-10 ${pct(r.matching.top10)}${r.categoryMatching ? `, category ${pct(r.categoryMatching.rate)}` : ''}; k-NN after Procrustes top-1 ${pct(r.knnMatching.top1)} over ${r.n} objects; ${r.seconds.toFixed(1)} s`,
+    `GW loss ${r.loss.toPrecision(6)} at ε = ${r.epsilon} (${r.iterations} iteration${r.iterations === 1 ? '' : 's'}${r.converged ? '' : ', not converged'}${r.logDomain ? ', log domain' : ''}); matching top-1 ${pct(r.matching.top1)}, top-5 ${pct(r.matching.top5)}, top-10 ${pct(r.matching.top10)}${r.categoryMatching ? `, category ${pct(r.categoryMatching.rate)}` : ''}; k-NN after Procrustes top-1 ${pct(r.knnMatching.top1)} over ${r.n} objects; ${r.seconds.toFixed(1)} s`,
   )
   return EXIT_OK
 }

@@ -3,7 +3,7 @@
 // user's weights of the objects; the matching rates assume row i of A and row i of B are the same object.
 import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
-import { gwSide, hostCrossProduct } from '../core/gw/crossProduct'
+import { gwSide, hostCrossProduct, type GwSide } from '../core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
 import { categoryMatching as categoryMatchingOf, matchingRates } from '../core/gw/matching'
 import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../core/gw/procrustes'
@@ -14,6 +14,15 @@ import { rdmOf } from './evaluations'
 import { loadMarginal, readLabels } from './inputs'
 import { encodeNpy } from '../core/io/npy'
 import { writeFileAtomic } from '../store/artifacts'
+
+/** gwSide, with what is wrong with the input said as the user's error, naming it. */
+export function namedGwSide(name: string, ...args: Parameters<typeof gwSide>): GwSide {
+  try {
+    return gwSide(...args)
+  } catch (err) {
+    throw err instanceof RangeError ? new AppError('user', `${name} ${err.message}`) : err
+  }
+}
 
 export interface GwRequest {
   a: string
@@ -42,7 +51,7 @@ export async function gwFiles(request: GwRequest) {
   const n = a.n
   const [p, q] = [await loadMarginal(request.weights?.a, n), await loadMarginal(request.weights?.b, n)]
   const backend = await chooseBackend({ force: request.backend ?? undefined })
-  const sides = [a, b].map((x) => gwSide(x.rdm, n, x.features, request.distance, request.normalise))
+  const sides = [a, b].map((x, k) => namedGwSide(k === 0 ? request.a : request.b, x.rdm, n, x.features, request.distance, request.normalise))
   // C1 T C2ᵀ on the backend, in float32; through the factors of cosine and correlation distances when p is small.
   const product = request.precision === 'float32' ? await gwCrossProduct(sides[0]!, sides[1]!, backend.name) : hostCrossProduct(sides[0]!.c, n, sides[1]!.c, n)
   const started = performance.now()

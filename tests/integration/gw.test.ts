@@ -100,6 +100,15 @@ describe('humanalign gw', () => {
     expect(r.stderr).toContain(`${join(dir, 'a.npy')}: the matrix holds NaN at row 0, column 3. Fill in missing entries before importing.`)
   })
 
+  it('refuses a representation whose objects cannot be told apart, as an input error', () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'a.npy'), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: new Float64Array(ref.n * ref.n) }))
+    writeFileSync(join(dir, 'b.npy'), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(ref.c2) }))
+    const r = runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', '0.01'], env)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`${join(dir, 'a.npy')} cannot be aligned: every dissimilarity is 0, so no object can be told from another. Choose another representation.`)
+  })
+
   it('says when the two sides describe different numbers of objects', () => {
     const dir = tmp()
     writeFileSync(join(dir, 'a.npy'), encodeNpy({ dtype: '<f4', shape: [5, 3], data: Float32Array.from({ length: 15 }, (_, k) => Math.sin(k)) }))

@@ -112,6 +112,9 @@ describe('GW job', () => {
     expect((await stateOf(seen, runner.start(spec(a, a, { epsilonRange: [0.1, 0.01] })).id)).error).toBe('The ε range 0.1–0.01 runs backwards; give the low end first.')
     const small = insertDataset(project.db, { kind: 'features', name: 'five', sourcePath: 't', meta: { n: 5, p: 1 } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [5, 1], data: Float32Array.of(1, 2, 3, 4, 5) }).sha256)
     expect((await stateOf(seen, runner.start(spec(a, small)).id)).error).toBe('"cloud" describes 40 objects and "five" 5; GW matching needs the same objects in the same order.')
+    // Every object at the same point: nothing to match (and normalising would blow rounding up to distances).
+    const same = insertDataset(project.db, { kind: 'features', name: 'same', sourcePath: 't', meta: { n, p: 2 } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [n, 2], data: new Float32Array(2 * n).fill(0.3) }).sha256)
+    expect((await stateOf(seen, runner.start(spec(same, a)).id)).error).toBe('"same" cannot be aligned: all its objects have the same features (largest euclidean distance 0.0), so no object can be told from another. Choose another representation or distance.')
     expect(project.info().counts.runs).toBe(0)
   })
 })

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { randomGenerator } from '../../src-main/core/data/simulate'
-import { distanceFactors, hostCrossProduct, matMul, tfjsCrossProduct, transpose } from '../../src-main/core/gw/crossProduct'
+import { distanceFactors, gwSide, hostCrossProduct, matMul, tfjsCrossProduct, transpose } from '../../src-main/core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../../src-main/core/gw/entropicGw'
 import { matchingRates } from '../../src-main/core/gw/matching'
 import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
@@ -44,6 +44,19 @@ describe('the GW cross product', () => {
     expect(distanceFactors(x, n, p, 'euclidean')).toBeNull()
     // Factors of rank p + 1 ≥ n / 2 cost more than the matrix.
     expect(distanceFactors(x, 10, 6, 'cosine')).toBeNull()
+  })
+
+  it('refuses a side whose objects cannot be told apart, and scales the rest to a largest dissimilarity of 1', () => {
+    const cannot = /^cannot be aligned: .* so no object can be told from another/
+    expect(() => gwSide(new Float64Array(n * n), n, undefined, 'euclidean', true)).toThrow(cannot)
+    // Rows in one direction: their cosine distances are rounding (1e-16 here); normalised, that would be the signal.
+    const parallel = Float64Array.from({ length: n * p }, (_, k) => (1 + Math.floor(k / p)) * (1 + (k % p)))
+    const c = rdmFromFeatures(parallel, n, p, 'cosine')
+    expect(Math.max(...c)).toBeGreaterThan(0)
+    expect(() => gwSide(c, n, { data: parallel, p }, 'cosine', true)).toThrow(/same direction \(largest cosine distance/)
+    // The same rows differ in length: Euclidean distances tell them apart.
+    const side = gwSide(rdmFromFeatures(parallel, n, p, 'euclidean'), n, { data: parallel, p }, 'euclidean', true)
+    expect(Math.max(...side.c)).toBe(1)
   })
 
   it('equals the float64 product on the backend, dense and through the factors', async () => {

@@ -142,15 +142,26 @@ export function tfjsCrossProduct(one: GwSide, two: GwSide): CrossProduct & { mul
 }
 
 /**
+ * Below this, cosine and correlation distances (which lie in [0, 2]) are the rounding of identical directions: the
+ * objects cannot be told apart, and normalising would blow that rounding up to the scale of real distances.
+ */
+const BOUNDED_DISTANCE_ROUNDOFF = 1e-6
+
+/**
  * One side of a problem from its dissimilarities (n × n) and, when they came from features, those features: every
- * dissimilarity must be finite (GW compares all pairs; a RangeError says so); with `normalise` they are divided by
- * the largest, so that one ε range suits any pair of representations, and the factors with them.
+ * dissimilarity must be finite (GW compares all pairs; a RangeError says so), and some must be above zero (else
+ * no object can be told from another); with `normalise` they are divided by the largest, so that one ε range suits
+ * any pair of representations, and the factors with them.
  */
 export function gwSide(rdm: Float64Array, n: number, features: { data: Float32Array | Float64Array; p: number } | undefined, measure: RdmMeasure, normalise: boolean): GwSide {
   let top = 0
   for (const v of rdm) {
     if (!Number.isFinite(v)) throw new RangeError('has missing or infinite dissimilarities (NaN or ∞); GW needs every pair. Fill or drop those objects and import it again.')
     top = Math.max(top, v)
+  }
+  if (top === 0 || (features && measure !== 'euclidean' && top < BOUNDED_DISTANCE_ROUNDOFF)) {
+    const what = features ? `all its objects have the same ${measure === 'euclidean' ? 'features' : 'direction'} (largest ${measure} distance ${top.toPrecision(2)})` : 'every dissimilarity is 0'
+    throw new RangeError(`cannot be aligned: ${what}, so no object can be told from another. Choose another representation${features ? ' or distance' : ''}.`)
   }
   const scale = normalise && top > 0 ? top : 1
   const factors = features ? distanceFactors(features.data, n, features.p, measure) : null

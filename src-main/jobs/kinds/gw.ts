@@ -6,10 +6,11 @@
 import { basename } from 'node:path'
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
-import { gwSide, type GwSide } from '../../core/gw/crossProduct'
+import type { GwSide } from '../../core/gw/crossProduct'
 import { searchEpsilon, type Trial } from '../../core/gw/epsilonSearch'
 import { categoryMatching, matchingRates, worstMatched } from '../../core/gw/matching'
 import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../../core/gw/procrustes'
+import { namedGwSide } from '../../evaluate/gwFiles'
 import { loadMarginal } from '../../evaluate/inputs'
 import { gwCrossProduct } from '../gwProductPool'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
@@ -27,11 +28,7 @@ export interface GwInput {
 /** One side: its dissimilarities (divided by their largest when asked) and, for features, their factors. */
 function side(dataset: DatasetInfo, spec: GwSpec, ctx: JobContext): GwSide {
   const { rdm, n, features } = datasetRdm(dataset, spec.metric, ctx)
-  try {
-    return gwSide(rdm, n, features, spec.metric, spec.normalise)
-  } catch (err) {
-    throw err instanceof RangeError ? new AppError('user', `"${dataset.name}" ${err.message}`) : err
-  }
+  return namedGwSide(`"${dataset.name}"`, rdm, n, features, spec.metric, spec.normalise)
 }
 
 export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise<JobOutput> {
