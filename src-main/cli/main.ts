@@ -305,6 +305,13 @@ const count = (flag: string, value: string | undefined, fallback: number): numbe
   return n
 }
 
+/** A whole number of at least `least` (1: steps, sizes, samples, where 0 means nothing to do). */
+const countFrom = (least: number, flag: string, value: string | undefined, fallback: number, why?: string): number => {
+  const n = count(flag, value, fallback)
+  if (n < least) throw usageError(`--${flag} ${value} must be at least ${least}${why ? `: ${why}` : ''}.`)
+  return n
+}
+
 const need = (flag: string, value: string | undefined): string => {
   if (!value) throw usageError(`--${flag} is required.`)
   return resolve(value)
@@ -434,8 +441,7 @@ async function probeCommand(backend: Backend, io: CliIo, args: string[]): Promis
     strict: true,
   })
   const objective = choice('objective', values.objective, ['hard', 'soft', 'glocal'] as const, 'hard')
-  const folds = count('folds', values.folds, 3)
-  if (folds < 2) throw usageError(`--folds ${folds}: cross-validation needs at least 2 folds.`)
+  const folds = countFrom(2, 'folds', values.folds, 3, 'cross-validation needs at least 2 folds')
   const r = await probeFiles({
     features: need('features', values.features),
     triplets: need('triplets', values.triplets),
@@ -444,9 +450,9 @@ async function probeCommand(backend: Backend, io: CliIo, args: string[]): Promis
     config: {
       ...PROBE_DEFAULTS,
       objective,
-      rank: values.rank === undefined ? null : count('rank', values.rank, 0),
-      maxEpochs: count('epochs', values.epochs, PROBE_DEFAULTS.maxEpochs),
-      batchSize: count('batch-size', values['batch-size'], PROBE_DEFAULTS.batchSize!),
+      rank: values.rank === undefined ? null : countFrom(1, 'rank', values.rank, 0),
+      maxEpochs: countFrom(1, 'epochs', values.epochs, PROBE_DEFAULTS.maxEpochs),
+      batchSize: countFrom(1, 'batch-size', values['batch-size'], PROBE_DEFAULTS.batchSize!),
       learningRate: positive('lr', values.lr, PROBE_DEFAULTS.learningRate),
       seed: count('seed', values.seed, PROBE_DEFAULTS.seed),
     },
@@ -507,8 +513,7 @@ async function extractCommand(backend: Backend, io: CliIo, args: string[]): Prom
     },
     strict: true,
   })
-  const batch = values.batch === undefined ? null : count('batch', values.batch, 0)
-  if (batch !== null && batch < 1) throw usageError('--batch must be at least 1.')
+  const batch = values.batch === undefined ? null : countFrom(1, 'batch', values.batch, 0)
   const r = await extractFiles({
     model: values.model ?? 'mobilenet_v2',
     images: need('images', values.images),
@@ -577,13 +582,13 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
       out: resolve(need('out', values.out)),
       backend: forcedBackend(backend),
       config: {
-        steps: Math.max(1, count('steps', values.steps, DISTILL_DEFAULTS.steps)),
-        batchSize: Math.max(1, count('batch-size', values['batch-size'], DISTILL_DEFAULTS.batchSize)),
+        steps: countFrom(1, 'steps', values.steps, DISTILL_DEFAULTS.steps),
+        batchSize: countFrom(1, 'batch-size', values['batch-size'], DISTILL_DEFAULTS.batchSize),
         peakLearningRate: positive('lr', values.lr, DISTILL_DEFAULTS.peakLearningRate),
         warmupSteps: count('warmup', values.warmup, DISTILL_DEFAULTS.warmupSteps),
         lambda: numbers('lambda', values.lambda, [DISTILL_DEFAULTS.lambda])[0]!,
         divergence: choice('divergence', values.divergence, ['kl', 'js'] as const, DISTILL_DEFAULTS.divergence),
-        headUnits: values.head === 'none' ? null : Math.max(1, count('head', values.head, DISTILL_DEFAULTS.headUnits!)),
+        headUnits: values.head === 'none' ? null : countFrom(1, 'head', values.head, DISTILL_DEFAULTS.headUnits!),
         augment: choice('augment', values.augment, AUGMENTATIONS, DISTILL_DEFAULTS.augment),
         seed: count('seed', values.seed, 0),
       },
@@ -626,9 +631,9 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     features: need('features', values.features),
     ...(values.transform ? { transform: resolve(values.transform) } : {}),
     backend: forcedBackend(backend),
-    restarts: Math.max(1, count('restarts', values.restarts, 3)),
+    restarts: countFrom(1, 'restarts', values.restarts, 3),
     seed: count('seed', values.seed, 0),
-    miniBatch: values['mini-batch'] === undefined ? null : Math.max(1, count('mini-batch', values['mini-batch'], 0)),
+    miniBatch: values['mini-batch'] === undefined ? null : countFrom(1, 'mini-batch', values['mini-batch'], 0),
   }
   if (what === 'cluster' || what === 'clusters') {
     const r = await alignetCluster({ ...teacher, ks: numbers('k', values.k, [2, 5, 10, 20, 50]).map(Math.round), ...(values.out ? { out: resolve(values.out) } : {}) })
@@ -705,9 +710,9 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
     epsilon: range
       ? {
           range: [range[0]!, range[1]!],
-          trials: Math.max(1, count('trials', values.trials, 10)),
+          trials: countFrom(1, 'trials', values.trials, 10),
           sampler: choice('search', values.search, ['tpe', 'grid', 'random'] as const, 'tpe'),
-          initPlans: Math.max(1, count('inits', values.inits ?? values['init-plans'], 3)),
+          initPlans: countFrom(1, 'inits', values.inits ?? values['init-plans'], 3),
           seed: count('seed', values.seed, 0),
           prune: !values['no-prune'],
         }
@@ -717,7 +722,7 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
     },
     distance: choice('metric', values.metric ?? values.distance, ['cosine', 'euclidean', 'correlation'] as const, 'cosine'),
     domain: choice('domain', values.domain, ['auto', 'plain', 'log'] as const, 'auto'),
-    maxIterations: Math.max(1, count('max-iterations', values['max-iterations'], 1000)),
+    maxIterations: countFrom(1, 'max-iterations', values['max-iterations'], 1000),
     ...(planOut ? { planOut: resolve(planOut) } : {}),
     ...(values.categories ? { categories: resolve(values.categories) } : {}),
     weights: { ...(values['source-weights'] ? { a: resolve(values['source-weights']) } : {}), ...(values['target-weights'] ? { b: resolve(values['target-weights']) } : {}) },
@@ -782,12 +787,12 @@ async function attentionCommand(backend: Backend, io: CliIo, args: string[]): Pr
       method: choice('method', values.method, SALIENCY_METHODS, 'smoothgrad'),
       target: targetOf(values.target),
       layer: values.layer,
-      samples: Math.max(1, count('samples', values.samples, 30)),
+      samples: countFrom(1, 'samples', values.samples, 30),
       sigma: positive('sigma', values.sigma, 0.1),
       seed: count('seed', values.seed, 0),
       out: resolve(need('out', values.out)),
       backend: forcedBackend(backend),
-      ...(values.threads === undefined ? {} : { threads: Math.max(1, count('threads', values.threads, 1)) }),
+      ...(values.threads === undefined ? {} : { threads: countFrom(1, 'threads', values.threads, 1) }),
       onProgress: io.json ? undefined : (done, total) => process.stderr.write(`\r${done} of ${total} images`),
     })
     if (!io.json) process.stderr.write('\n')

@@ -10,7 +10,7 @@ import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { decodeNpz, encodeNpz } from '../core/io/npz'
 import { encodeNpy } from '../core/io/npy'
 import { applyTransform, transformFromArrays } from '../core/probe/transform'
-import { writeFileAtomic } from '../store/artifacts'
+import { outputFolder, writeFileAtomic } from '../store/artifacts'
 import { loadFeatures, loadTriplets } from './inputs'
 
 export interface TeacherRequest {
@@ -45,6 +45,7 @@ function chosenK(ks: number[], inertias: number[]): number {
  * given) as clusters.npz: labels (n), centroids (k × q), the teacher's space.
  */
 export async function alignetCluster(request: TeacherRequest & { ks: number[]; restarts: number; seed: number; miniBatch?: number | null; out?: string }) {
+  if (request.out) outputFolder(request.out)
   const { z, n, q } = await teacher(request)
   const bad = request.ks.find((k) => k < 1 || k > n)
   if (bad !== undefined) throw new AppError('user', `k = ${bad} is not between 1 and the ${n} images.`)
@@ -107,6 +108,7 @@ function writeLabelled(z: Float32Array, q: number, triplets: Int32Array, names: 
 
 /** `alignet label`: the teacher's similarities and odd one out for given triplets, in AligNet's layout. */
 export async function alignetLabel(request: TeacherRequest & { triplets: string; fileNames?: string; out: string }) {
+  outputFolder(request.out)
   const { z, n, q } = await teacher(request)
   const triplets = await loadTriplets(request.triplets, n, false)
   writeLabelled(z, q, triplets.indices, imageNames(request.fileNames, n), request.out)

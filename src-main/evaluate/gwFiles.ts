@@ -13,7 +13,7 @@ import { gwCrossProduct } from '../jobs/gwProductPool'
 import { rdmOf } from './evaluations'
 import { loadMarginal, readLabels } from './inputs'
 import { encodeNpy } from '../core/io/npy'
-import { writeFileAtomic } from '../store/artifacts'
+import { outputFolder, writeFileAtomic } from '../store/artifacts'
 
 /** gwSide, with what is wrong with the input said as the user's error, naming it. */
 export function namedGwSide(name: string, ...args: Parameters<typeof gwSide>): GwSide {
@@ -46,6 +46,7 @@ export interface GwRequest {
 }
 
 export async function gwFiles(request: GwRequest) {
+  if (request.planOut) outputFolder(request.planOut)
   const [a, b] = [await rdmOf(request.a, undefined, request.distance), await rdmOf(request.b, undefined, request.distance)]
   if (a.n !== b.n) throw new AppError('user', `${request.a} describes ${a.n} objects and ${request.b} ${b.n}; matching rates need the same objects in the same order.`)
   const n = a.n

@@ -7,7 +7,7 @@ import { crossValidateProbe, crossValidationSummary, type FoldResult } from '../
 import { trainingTriplets } from '../core/probe/frequencies'
 import type { ProbeConfig } from '../core/probe/train'
 import { transformArrays } from '../core/probe/transform'
-import { writeFileAtomic } from '../store/artifacts'
+import { outputFolder, writeFileAtomic } from '../store/artifacts'
 import { loadArray, loadFeatures, loadTriplets } from './inputs'
 
 export interface ProbeRequest {
@@ -26,6 +26,7 @@ export interface ProbeRequest {
 }
 
 export async function probeFiles(request: ProbeRequest) {
+  if (request.out) outputFolder(request.out)
   const features = await loadFeatures(request.features)
   const triplets = await loadTriplets(request.triplets, features.n, request.oneBased)
   let soft: Float32Array | null = null

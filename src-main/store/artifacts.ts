@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { join } from 'node:path'
+import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { AppError } from '../api/errors'
 import { decodeNpy, encodeNpy, type NpyArray } from '../core/io/npy'
 import type { Db } from './database'
@@ -20,8 +20,24 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
+/**
+ * Makes sure `file` can be written before the work that produces it starts: its folder is created when missing (as
+ * `extract --out` does), and a folder that cannot be created or written is the user's error, said plainly.
+ */
+export function outputFolder(file: string): void {
+  const folder = dirname(file)
+  try {
+    mkdirSync(folder, { recursive: true })
+    accessSync(folder, constants.W_OK)
+  } catch (err) {
+    const reason = (err as { code?: string }).code === 'ENOTDIR' || (err as { code?: string }).code === 'EEXIST' ? 'a file stands where its folder should be' : (err as { code?: string }).code === 'EACCES' || (err as { code?: string }).code === 'EROFS' ? 'its folder is not writable' : (err as Error).message
+    throw new AppError('user', `Cannot write ${file}: ${reason}. Choose another output path.`)
+  }
+}
+
 /** Writes bytes so that a reader never sees a partial file: temp file in the same folder, fsync, rename. */
 export function writeFileAtomic(file: string, bytes: Uint8Array): void {
+  outputFolder(file)
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
   const fd = openSync(tmp, 'wx')
   try {

@@ -15,14 +15,15 @@ describe('humanalign gw', () => {
     const dir = tmp()
     for (const [name, values] of [['a.npy', ref.c1], ['b.npy', ref.c2]] as const) writeFileSync(join(dir, name), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(values) }))
     // POT's arithmetic: float64 products and plain Sinkhorn.
-    const r = runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', String(ref.epsilon), '--precision', 'float64', '--domain', 'plain', '--out', join(dir, 'plan.npy'), '--json'], env)
+    const r = runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', String(ref.epsilon), '--precision', 'float64', '--domain', 'plain', '--out', join(dir, 'new', 'plan.npy'), '--json'], env)
     expect(r.stderr).toBe('')
     const result = JSON.parse(r.stdout)
     expect(result).toMatchObject({ n: 40, a: 'matrix', b: 'matrix', converged: true, logDomain: false, precision: 'float64' })
     expect(Math.abs(result.loss - ref.loss) / ref.loss).toBeLessThan(1e-9)
     expect(result.matching.top1).toBeCloseTo(ref.top1, 12)
     expect(result.matching.top10).toBeGreaterThanOrEqual(result.matching.top5)
-    const plan = decodeNpy(new Uint8Array(readFileSync(join(dir, 'plan.npy'))))
+    // The output's folder is made, as extract's is.
+    const plan = decodeNpy(new Uint8Array(readFileSync(join(dir, 'new', 'plan.npy'))))
     expect(plan.shape).toEqual([40, 40])
     expect(Math.abs((plan.data as Float64Array)[0]! - ref.plan[0]!)).toBeLessThan(1e-12)
     // The defaults: float32 products on the backend, warm-started absorbed Sinkhorn — POT's loss to 1e-4.

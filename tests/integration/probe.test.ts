@@ -64,6 +64,11 @@ describe('humanalign probe', () => {
     expect(fail(['--objective', 'fancy'])).toContain('--objective')
     expect(fail(['--lambda', '0.1,x'])).toContain('--lambda 0.1,x must be non-negative numbers separated by commas.')
     expect(fail(['--folds', '1'])).toContain('cross-validation needs at least 2 folds')
+    expect(fail(['--epochs', '0'])).toContain('--epochs 0 must be at least 1.')
+    expect(fail(['--batch-size', '0'])).toContain('--batch-size 0 must be at least 1.')
+    // Before any training: an output whose folder cannot be made.
+    writeFileSync(join(dir, 'plain-file'), '')
+    expect(fail(['--out', join(dir, 'plain-file', 'transform.npz')])).toBe(`humanalign: Cannot write ${join(dir, 'plain-file', 'transform.npz')}: a file stands where its folder should be. Choose another output path.\n`)
     writeFileSync(join(dir, 'short.npy'), encodeNpy({ dtype: '<f4', shape: [10, 3], data: new Float32Array(30) }))
     expect(fail(['--objective', 'soft', '--soft-labels', join(dir, 'short.npy')])).toContain('soft labels must be 6000 × 3')
     expect(existsSync(join(dir, 'transform.npz'))).toBe(false)
