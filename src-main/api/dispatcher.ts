@@ -42,8 +42,9 @@ export function createDispatcher(handlers: Handlers, onInternalError?: (err: unk
       const output = await handler(parsed.data as never, { caller })
       return { ok: true, output: definition.output.parse(output) as OpOutput<OpName> }
     } catch (err) {
-      if (!(err instanceof AppError)) onInternalError?.(err)
-      return { ok: false, error: toErrorPayload(err) }
+      const error = toErrorPayload(err)
+      if (error.code === 'internal') onInternalError?.(err)
+      return { ok: false, error }
     }
   }
 }

@@ -308,7 +308,7 @@ const count = (flag: string, value: string | undefined, fallback: number): numbe
 /** A whole number of at least `least` (1: steps, sizes, samples, where 0 means nothing to do). */
 const countFrom = (least: number, flag: string, value: string | undefined, fallback: number, why?: string): number => {
   const n = count(flag, value, fallback)
-  if (n < least) throw usageError(`--${flag} ${value} must be at least ${least}${why ? `: ${why}` : ''}.`)
+  if (n < least) throw usageError(value === undefined ? `--${flag} is required (a whole number, at least ${least}).` : `--${flag} ${value} must be at least ${least}${why ? `: ${why}` : ''}.`)
   return n
 }
 
@@ -604,7 +604,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     const r = await alignetSample({
       clusters: resolve(need('clusters', values.clusters)),
       mode: choice('mode', values.mode, SAMPLING_MODES, 'between'),
-      count: count('count', values.count, 0),
+      count: countFrom(1, 'count', values.count, 0),
       seed: count('seed', values.seed, 0),
       out: resolve(need('out', values.out)),
     })
@@ -655,7 +655,7 @@ async function alignetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     const r = await alignetTriplets({
       ...teacher,
       k: count('k', values.k, 0),
-      count: count('count', values.count, 0),
+      count: countFrom(1, 'count', values.count, 0),
       mode: choice('mode', values.mode, SAMPLING_MODES, 'between'),
       ...(values['file-names'] ? { fileNames: resolve(values['file-names']) } : {}),
       out: need('out', values.out),

@@ -1,4 +1,4 @@
-import { AppError } from '../api/errors'
+import { AppError, fileProblem } from '../api/errors'
 
 export interface CliIo {
   json: boolean
@@ -16,8 +16,9 @@ export function printResult(io: CliIo, value: unknown, human: () => string): voi
 
 /** One clear line on stderr; the stack only with --debug. Returns the exit code. */
 export function reportError(io: CliIo, err: unknown): number {
-  const user = err instanceof AppError || (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')
-  const message = err instanceof Error ? err.message : String(err)
+  const known = err instanceof AppError ? err : fileProblem(err)
+  const user = known !== null || (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')
+  const message = known?.message ?? (err instanceof Error ? err.message : String(err))
   process.stderr.write(`humanalign: ${user ? '' : 'internal error: '}${message.split('\n')[0]}\n`)
   if (io.debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`)
   return user ? EXIT_USER : EXIT_INTERNAL

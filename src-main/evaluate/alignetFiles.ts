@@ -2,7 +2,7 @@
 // features with an elbow sweep, triplets drawn from them, labelled by the teacher in AligNet's .npz layout —
 // step by step, or all three in one go (`triplets`).
 import { readFileSync } from 'node:fs'
-import { AppError } from '../api/errors'
+import { AppError, fileProblem } from '../api/errors'
 import { encodeAlignet } from '../core/alignet/alignetFile'
 import { elbow, kmeans } from '../core/alignet/kmeans'
 import { labelTriplets, nearestClusters, sampleTriplets, type SamplingMode } from '../core/alignet/sampling'
@@ -81,7 +81,7 @@ export async function alignetSample(request: { clusters: string; mode: SamplingM
   try {
     arrays = decodeNpz(new Uint8Array(readFileSync(request.clusters)))
   } catch (err) {
-    throw new AppError('user', `${request.clusters}: ${err instanceof Error ? err.message : String(err)}`)
+    throw fileProblem(err) ?? new AppError('user', `${request.clusters}: ${err instanceof Error ? err.message : String(err)}`)
   }
   const { labels, centroids } = arrays
   if (!labels || !centroids || centroids.shape.length !== 2) throw new AppError('user', `${request.clusters} is not a clusters.npz: it needs 'labels' (n) and 'centroids' (k × q), as alignet cluster --out writes.`)

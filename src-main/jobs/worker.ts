@@ -1,6 +1,7 @@
 // Entry of a job's worker thread: chooses the compute backend (when the kind computes), runs one job, and
 // reports over the parent port.
 import { parentPort, workerData } from 'node:worker_threads'
+import { fileProblem } from '../api/errors'
 import { chooseBackend, type BackendChoice } from '../core/compute/backend'
 import { checkpointDir, readCheckpoint, writeCheckpoint } from './checkpoint'
 import { jobKinds } from './kinds'
@@ -43,6 +44,6 @@ async function run(): Promise<void> {
 
 run()
   .catch((err: unknown) =>
-    send(err instanceof JobCancelled ? { type: 'cancelled' } : { type: 'failed', message: err instanceof Error ? err.message : String(err) }),
+    send(err instanceof JobCancelled ? { type: 'cancelled' } : { type: 'failed', message: (fileProblem(err) ?? (err instanceof Error ? err : new Error(String(err)))).message }),
   )
   .finally(() => port.close())

@@ -55,6 +55,10 @@ describe('humanalign CLI', () => {
       [['project', 'create', dir, '--colour', 'red'], /Unknown option '--colour'/],
       [['launch'], /Unknown command "launch"/],
       [['serve', '--host', '10.1.2.3'], /Refusing to listen on 10.1.2.3/],
+      // A count that cannot be 0, missing or 0; a file the command reads that is not there.
+      [['alignet', 'sample', '--clusters', join(dir, 'c.npz'), '--out', join(dir, 't.npy')], /^humanalign: --count is required \(a whole number, at least 1\)\./],
+      [['alignet', 'sample', '--clusters', join(dir, 'c.npz'), '--count', '0', '--out', join(dir, 't.npy')], /^humanalign: --count 0 must be at least 1\./],
+      [['alignet', 'sample', '--clusters', join(dir, 'c.npz'), '--count', '2', '--out', join(dir, 't.npy')], new RegExp(`^humanalign: ${join(dir, 'c.npz')}: no such file or folder\\. Check the path\\.`)],
     ]
     for (const [args, message] of cases) {
       const r = runCli(args, e)

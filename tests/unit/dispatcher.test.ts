@@ -68,6 +68,9 @@ describe('dispatcher', () => {
         'project.close': () => {
           throw new TypeError('boom')
         },
+        'project.info': () => {
+          throw Object.assign(new Error("ENOENT: no such file or directory, open '/gone/project.sqlite'"), { code: 'ENOENT', path: '/gone/project.sqlite' })
+        },
       }),
       onInternal,
     )
@@ -75,6 +78,8 @@ describe('dispatcher', () => {
       ok: false,
       error: { code: 'user', message: '/x is not a HumanAlign project.' },
     })
+    // A file-system error on a path is the user's: the path and what is wrong with it, in words.
+    expect(await dispatch('cli', 'project.info', { path: '/gone' })).toEqual({ ok: false, error: { code: 'user', message: '/gone/project.sqlite: no such file or folder. Check the path.' } })
     expect(onInternal).not.toHaveBeenCalled()
     expect(await dispatch('cli', 'project.close', {})).toEqual({ ok: false, error: { code: 'internal', message: 'Internal error: boom' } })
     expect(onInternal).toHaveBeenCalledOnce()
