@@ -826,7 +826,7 @@ async function attentionCommand(backend: Backend, io: CliIo, args: string[]): Pr
     const { array } = await readArray(resolve(need('maps', values.maps)))
     if (array.shape.length !== 3) throw usageError(`--maps ${values.maps} is [${array.shape.join(' × ')}]; give the N × H × W maps.npy that attention maps wrote.`)
     const keep = values.keep === undefined ? 0.5 : Number(values.keep)
-    if (!(keep >= 0 && keep <= 1)) throw usageError(`--keep ${values.keep} is not a fraction between 0 and 1.`)
+    if (!(keep > 0 && keep < 1)) throw usageError(`--keep ${values.keep} is not a fraction between 0 and 1 (both ends excluded: the masks would keep nothing or everything).`)
     const r = await maskImages({
       model: values.model ?? 'mobilenet_v2',
       images: need('images', values.images),

@@ -148,6 +148,14 @@ export async function maskImages(request: MaskRequest) {
   }
 }
 
+/** Maps (N × H × W) must hold numbers: a NaN or ∞ would make every score of its image NaN. */
+function finiteMaps(path: string, values: Float32Array, h: number, w: number): void {
+  const at = values.findIndex((v) => !Number.isFinite(v))
+  if (at < 0) return
+  const [i, y, x] = [Math.floor(at / (h * w)), Math.floor((at % (h * w)) / w), at % w]
+  throw new AppError('user', `${path} holds ${values[at]} in map ${i + 1} at row ${y + 1}, column ${x + 1}; maps must be numbers everywhere. Fill the missing values (e.g. with 0) and try again.`)
+}
+
 /**
  * Maps from a file — .npy, .npz, .mat or HDF5, N × H × W (or H × W × N, MATLAB's habit, when only the last axis
  * matches the image count) — or from a folder of grayscale images in name order; each resized to H × W.
@@ -177,6 +185,7 @@ export async function readMaps(path: string, key: string | undefined, count: num
   }
   if (shape.length !== 3 || shape[0] !== count) throw new AppError('user', `${path} holds an array of shape [${array.shape.join(' × ')}]; maps are N × H × W with N = ${count}, one per image.`)
   const [, h, w] = shape as [number, number, number]
+  finiteMaps(path, values, h, w)
   return Array.from({ length: count }, (_, i) => resizeMap(values.subarray(i * h * w, (i + 1) * h * w), h, w, height, width))
 }
 
@@ -186,6 +195,7 @@ export async function compareFiles(request: { maps: string; human: string; key?:
   if (array.shape.length !== 3) throw new AppError('user', `${request.maps} is [${array.shape.join(' × ')}]; model maps are N × H × W (attention maps writes maps.npy).`)
   const [n, height, width] = array.shape as [number, number, number]
   const data = Float32Array.from(array.data as ArrayLike<number>)
+  finiteMaps(request.maps, data, height, width)
   const models = Array.from({ length: n }, (_, i) => data.subarray(i * height * width, (i + 1) * height * width))
   const humans = await readMaps(request.human, request.key, n, [height, width])
   const names = readNames(request.maps, n)

@@ -97,6 +97,12 @@ describe('humanalign attention', () => {
     const three = join(tmp(), 'three.npy')
     writeFileSync(three, encodeNpy({ dtype: '<f4', shape: [3, 4, 4], data: new Float32Array(48) }))
     bad(['attention', 'compare', '--maps', maps, '--human', three], 'maps are N × H × W with N = 2, one per image.')
+    // A hole in a human map (second map, row 3, column 2) is named, not turned into NaN scores.
+    const holes = join(tmp(), 'holes.npy')
+    writeFileSync(holes, encodeNpy({ dtype: '<f4', shape: [2, 4, 4], data: Float32Array.from({ length: 32 }, (_, k) => (k === 16 + 2 * 4 + 1 ? Number.NaN : k)) }))
+    bad(['attention', 'compare', '--maps', maps, '--human', holes], `${holes} holds NaN in map 2 at row 3, column 2; maps must be numbers everywhere.`)
+    bad(['attention', 'compare', '--maps', holes, '--human', maps], `${holes} holds NaN in map 2 at row 3, column 2;`)
+    bad(['attention', 'mask', '--images', langlois, '--maps', maps, '--keep', '0'], '--keep 0 is not a fraction between 0 and 1 (both ends excluded')
     expect(existsSync(maps)).toBe(true)
   })
 })
