@@ -437,6 +437,11 @@ describe('the workbench in a browser', () => {
     await page.selectOption('#gw-a', { label: 'MobileNetV2 flatten_1 · The 92 stimulus images (92 × 1280)' })
     await page.selectOption('#gw-b', { label: "92 images: 16 subjects' judgment RDMs (16 × 92 × 92)" })
     await page.selectOption('#gw-metric', 'correlation')
+    // An emptied count stops at the form (the browser names the field), not at the contract's message.
+    await page.fill('#gw-trials', '')
+    await page.getByRole('button', { name: 'Align', exact: true }).click()
+    expect(await page.$eval('#gw-trials', (e) => (e as HTMLInputElement).validity.valueMissing)).toBe(true)
+    expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
     await page.fill('#gw-trials', '12')
     await page.fill('#gw-inits', '2')
     await page.selectOption('#gw-categories', { label: '92 images: categories (human/nonhuman body and face, natural, artificial)' })
@@ -626,6 +631,11 @@ describe('the workbench in a browser', () => {
       .toBeGreaterThan(5000)
     // Grad-CAM at another layer of the same model, from the form.
     await expect.poll(() => page.locator('#att-layer option').count(), { timeout: 30_000 }).toBeGreaterThan(10)
+    // SmoothGrad with no number of samples cannot start.
+    await page.selectOption('#att-method', 'smoothgrad')
+    await page.fill('#att-samples', '')
+    expect(await page.getByRole('button', { name: 'Make maps' }).isDisabled()).toBe(true)
+    await page.selectOption('#att-method', 'gradcam')
     await page.selectOption('#att-layer', 'Conv_1')
     await page.getByRole('button', { name: 'Make maps' }).click()
     await expect.poll(() => page.locator('#att-run option').count(), { timeout: 60_000 }).toBe(2)
