@@ -268,6 +268,11 @@ describe('the workbench in a browser', () => {
     await page.selectOption('#probe-objective', 'soft')
     await page.fill('#probe-lambdas', '0.01')
     await page.fill('#probe-epochs', '4')
+    // A learning rate of 0 is named beside the disabled button, not sent.
+    await page.fill('#probe-lr', '0')
+    expect(await page.getByRole('button', { name: 'Train probe' }).isDisabled()).toBe(true)
+    expect(await page.textContent('[data-testid=probe]')).toContain('Learning rate: a positive number (at most 1).')
+    await page.fill('#probe-lr', '0.001')
     await page.getByRole('button', { name: 'Train probe' }).click()
     await expect.poll(() => page.locator('[data-testid=probe-loss] canvas').count(), { timeout: 30_000 }).toBe(1)
     const card = page.locator('[data-testid=probe-result]')
