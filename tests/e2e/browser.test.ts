@@ -445,7 +445,7 @@ describe('the workbench in a browser', () => {
     // An emptied count stops at the form (the browser names the field), not at the contract's message.
     await page.fill('#gw-trials', '')
     await page.getByRole('button', { name: 'Align', exact: true }).click()
-    expect(await page.$eval('#gw-trials', (e) => (e as HTMLInputElement).validity.valueMissing)).toBe(true)
+    expect(await page.$eval('#gw-trials', (e) => (e as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing)).toBe(true)
     expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
     await page.fill('#gw-trials', '12')
     await page.fill('#gw-inits', '2')
