@@ -18,6 +18,7 @@ export default defineConfig({
           taskWorker: resolve(__dirname, 'src-main/jobs/taskWorker.ts'),
           bootstrapWorker: resolve(__dirname, 'src-main/jobs/bootstrapWorker.ts'),
           gwProductWorker: resolve(__dirname, 'src-main/jobs/gwProductWorker.ts'),
+          sinkhornWorker: resolve(__dirname, 'src-main/jobs/sinkhornWorker.ts'),
           attentionWorker: resolve(__dirname, 'src-main/jobs/attentionWorker.ts'),
           benchCase: resolve(__dirname, 'src-main/bench/caseEntry.ts'),
         },

@@ -14,6 +14,7 @@ import { resampledRsa } from '../jobs/resampledRsa'
 import { linearCka } from '../core/metrics/cka'
 import type { BackendName } from '../core/compute/backendNames'
 import { gwCrossProduct } from '../jobs/gwProductPool'
+import { hostSinkhornPool } from '../jobs/sinkhornPool'
 import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
 import { uniformMarginal } from '../core/gw/marginals'
 import { euclideanDistances, pca } from '../core/maps/representationMap'
@@ -235,12 +236,14 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
       })
       const uniform = uniformMarginal(n)
       return async () => {
-        // The product on every core, as NumPy's BLAS uses them.
+        // The product and the Sinkhorn passes on every core, as NumPy's BLAS uses them.
         const product = await gwCrossProduct(sides[0]!, sides[1]!, tf.getBackend() as BackendName)
+        const passes = await hostSinkhornPool(product, n, n)
         try {
-          return Float64Array.of((await entropicGw(sides[0]!.c, sides[1]!.c, uniform, uniform, { ...GW_DEFAULTS, epsilon: 0.003, product })).loss)
+          return Float64Array.of((await entropicGw(sides[0]!.c, sides[1]!.c, uniform, uniform, { ...GW_DEFAULTS, epsilon: 0.003, product, ...(passes ? { passes } : {}) })).loss)
         } finally {
           product.dispose()
+          passes?.dispose()
         }
       }
     },

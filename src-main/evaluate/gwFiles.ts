@@ -10,6 +10,7 @@ import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../core/gw/procrustes
 import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
 import type { RdmMeasure } from '../core/metrics/rdm'
 import { gwCrossProduct } from '../jobs/gwProductPool'
+import { hostSinkhornPool } from '../jobs/sinkhornPool'
 import { rdmOf } from './evaluations'
 import { loadMarginal, readLabels } from './inputs'
 import { encodeNpy } from '../core/io/npy'
@@ -55,8 +56,9 @@ export async function gwFiles(request: GwRequest) {
   const sides = [a, b].map((x, k) => namedGwSide(k === 0 ? request.a : request.b, x.rdm, n, x.features, request.distance, request.normalise))
   // C1 T C2ᵀ on the backend, in float32; through the factors of cosine and correlation distances when p is small.
   const product = request.precision === 'float32' ? await gwCrossProduct(sides[0]!, sides[1]!, backend.name) : hostCrossProduct(sides[0]!.c, n, sides[1]!.c, n)
+  const passes = request.domain === 'auto' ? await hostSinkhornPool(product, n, n) : null
   const started = performance.now()
-  const gw = { domain: request.domain, maxIterations: request.maxIterations, product }
+  const gw = { domain: request.domain, maxIterations: request.maxIterations, product, ...(passes ? { passes } : {}) }
   let r: { plan: Float64Array; loss: number; iterations: number; converged: boolean; logDomain: boolean; unconvergedSinkhorn?: number }
   let epsilon: number
   let trials: Trial[] | null = null
@@ -72,6 +74,7 @@ export async function gwFiles(request: GwRequest) {
     }
   } finally {
     product.dispose()
+    passes?.dispose()
   }
   const seconds = (performance.now() - started) / 1000
   const [top1, top5, top10] = matchingRates(r.plan, n, n, [1, 5, 10])

@@ -30,7 +30,7 @@ function sharedFloat32(values: ArrayLike<number>): SharedArrayBuffer {
 }
 
 /** The answer of each helper to its next message. */
-function replies(workers: Worker[]): Promise<void> {
+export function replies(workers: Worker[]): Promise<void> {
   return Promise.all(
     workers.map(
       (worker) =>

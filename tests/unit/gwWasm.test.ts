@@ -3,7 +3,11 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { randomGenerator } from '../../src-main/core/data/simulate'
+import { join } from 'node:path'
+import { sinkhornStabilized } from '../../src-main/core/gw/sinkhorn'
 import { sinkhornWorkspace } from '../../src-main/core/gw/wasm/sinkhornKernel'
+import { sinkhornPool } from '../../src-main/jobs/sinkhornPool'
+import { WORKER_DIR } from '../helpers/seed'
 
 describe('the WebAssembly Sinkhorn kernel', () => {
   it('is compiled from its source (npm run build:wasm)', async () => {
@@ -63,5 +67,44 @@ describe('the WebAssembly Sinkhorn kernel', () => {
     expect(() => sinkhornWorkspace(20_000, 20_000)).toThrow('a transport plan of 20,000 × 20,000 needs 4.5 GiB for its Sinkhorn kernel, more than the 4 GiB it can have: use fewer objects (up to about 18,900 a side)')
     // The kernel still works at a size it can hold.
     expect(sinkhornWorkspace(3, 4).k.length).toBe(12)
+  })
+
+  it('splits its passes by blocks of rows over helper threads to the same values, and a whole solve with them', async () => {
+    const worker = join(WORKER_DIR, 'sinkhornWorker.js')
+    // One thread, or a plan too small to share: no helpers.
+    expect(await sinkhornPool(300, 301, 1, worker)).toBeNull()
+    expect(await sinkhornPool(200, 300, 3, worker)).toBeNull()
+    const [n, m] = [301, 257]
+    const pool = (await sinkhornPool(n, m, 3, worker))!
+    try {
+      expect(pool.blocks).toBe(3)
+      const random = randomGenerator(8)
+      const k = Float32Array.from({ length: n * m }, () => random())
+      const [a, v] = [Float64Array.from({ length: n }, () => 0.5 + random()), Float64Array.from({ length: m }, () => 0.5 + random())]
+      const [here, shared] = [sinkhornWorkspace(n, m), sinkhornWorkspace(n, m, pool)]
+      for (const space of [here, shared]) {
+        space.k.set(k)
+        space.a.set(a)
+        space.v.set(v)
+      }
+      // The helpers' blocks (rows 100–200 and 200–300) see the limit too: u ∈ [0.1, 10].
+      expect([here.sweep(1e3), shared.sweep(1e3)]).toEqual([false, false])
+      expect(Array.from(shared.u)).toEqual(Array.from(here.u))
+      // Column sums summed block by block: the same to float64 rounding.
+      shared.ktu.forEach((x, j) => expect(x).toBeCloseTo(here.ktu[j]!, 13))
+      shared.a[250] = 1e6
+      expect(shared.sweep(1e3)).toBe(true)
+      // A solve of GW's inner problem: the same iterations, plan and potentials.
+      const cost = Float64Array.from({ length: n * m }, () => random())
+      const [p, q] = [new Float64Array(n).fill(1 / n), new Float64Array(m).fill(1 / m)]
+      const options = { epsilon: 0.01, maxIterations: 1000, tolerance: 1e-9 }
+      const [alone, split] = [sinkhornStabilized(p, q, cost, options), sinkhornStabilized(p, q, cost, options, undefined, undefined, pool)]
+      expect(split.converged).toBe(true)
+      expect(split.iterations).toBe(alone.iterations)
+      split.plan.forEach((x, i) => expect(Math.abs(x - alone.plan[i]!)).toBeLessThan(1e-15))
+      split.f.forEach((x, i) => expect(x).toBeCloseTo(alone.f[i]!, 12))
+    } finally {
+      pool.dispose()
+    }
   })
 })

@@ -7,6 +7,7 @@
 // webgpu the whole absorbed solve runs in GPU buffers (gpuGw.ts).
 import { hostCrossProduct, type CrossProduct } from './crossProduct'
 import { canSolveOnGpu, entropicGwGpu } from './gpuGw'
+import type { RowPasses } from './wasm/sinkhornKernel'
 import { ABSORBED_KERNEL_ROUNDOFF, sinkhornLog, sinkhornPlain, sinkhornStabilized, type SinkhornOptions, type SinkhornResult } from './sinkhorn'
 
 export interface GwOptions {
@@ -30,6 +31,8 @@ export interface GwOptions {
   init?: Float64Array
   /** C1 T C2ᵀ; float64 host loops over c1 and c2 by default. */
   product?: CrossProduct
+  /** Where the absorbed Sinkhorn's passes over K run (blocks of rows on helper threads); this thread by default. */
+  passes?: RowPasses
   /**
    * Called after each outer iteration with ‖T − T_prev‖ (as last checked) and the GW loss of the plan the step
    * started from (free: its tens(T) was just computed); may throw to stop (a cancelled job, a pruned trial).
@@ -124,7 +127,7 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
     let solved: SinkhornResult
     if (options.domain === 'plain') solved = sinkhornPlain(p, q, cost, inner)
     else {
-      const stable = options.domain === 'log' ? sinkhornLog(p, q, cost, inner, potentials) : sinkhornStabilized(p, q, cost, inner, potentials, spare)
+      const stable = options.domain === 'log' ? sinkhornLog(p, q, cost, inner, potentials) : sinkhornStabilized(p, q, cost, inner, potentials, spare, options.passes)
       potentials = { f: stable.f, g: stable.g }
       solved = stable
     }

@@ -2,7 +2,7 @@
 // updates, the same stopping rule — the column marginal error checked every 10th iteration) and in the log
 // domain (dual potentials f, g with log-sum-exp), which does not underflow when the cost spans many ε; and with
 // absorbed scalings, whose sweeps over K run in WebAssembly.
-import { sinkhornWorkspace } from './wasm/sinkhornKernel'
+import { sinkhornWorkspace, type RowPasses } from './wasm/sinkhornKernel'
 
 export interface SinkhornOptions {
   epsilon: number
@@ -159,13 +159,14 @@ export function momentumWeight(ratio: number): number {
  * checked every iteration since Kᵀu is at hand (a solve with momentum ends with plain iterations, so the rows fit
  * exactly). Falls back to the log-domain iterations if a scaling still fails. Each iteration is one pass over K in
  * WebAssembly SIMD (u and the next Kᵀu from the same rows), K in float32 and every sum in float64: the plan is exact
- * for K rounded to float32 (relative 6e-8 per entry). The plan is written into `into` when given (n × m).
+ * for K rounded to float32 (relative 6e-8 per entry). The plan is written into `into` when given (n × m). The passes
+ * over K run on `passes` (blocks of rows on helper threads) when given, else on this thread.
  */
-export function sinkhornStabilized(a: Float64Array, b: Float64Array, cost: Float64Array, options: SinkhornOptions, start?: { f: Float64Array; g: Float64Array }, into?: Float64Array): LogSinkhornResult {
+export function sinkhornStabilized(a: Float64Array, b: Float64Array, cost: Float64Array, options: SinkhornOptions, start?: { f: Float64Array; g: Float64Array }, into?: Float64Array, passes?: RowPasses): LogSinkhornResult {
   const n = a.length
   const m = b.length
   const eps = options.epsilon
-  const space = sinkhornWorkspace(n, m)
+  const space = sinkhornWorkspace(n, m, passes)
   const { k, u, v, f, g } = space
   space.a.set(a)
   space.cost.set(cost)

@@ -13,6 +13,7 @@ import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../../core/gw/procrus
 import { namedGwSide } from '../../evaluate/gwFiles'
 import { loadMarginal } from '../../evaluate/inputs'
 import { gwCrossProduct } from '../gwProductPool'
+import { hostSinkhornPool } from '../sinkhornPool'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { datasetRdm } from './evaluate'
 import { artifact } from './projectArrays'
@@ -43,6 +44,7 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
   const [p, q] = [await loadMarginal(spec.weightsA, n), await loadMarginal(spec.weightsB, n)]
   const restored = ctx.restored ? { trials: (ctx.restored.state as { trials: Trial[] }).trials, plan: (ctx.restored.arrays.plan?.data as Float64Array | undefined) ?? null } : undefined
   const product = await gwCrossProduct(one, two, ctx.backend?.name ?? 'cpu')
+  const passes = await hostSinkhornPool(product, n, n)
   const started = performance.now()
   let search
   try {
@@ -51,7 +53,7 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
       two.c,
       p,
       q,
-      { range: [lo, hi], trials: spec.trials, sampler: spec.sampler, initPlans: spec.initPlans, seed: spec.seed, prune: spec.prune, gw: { maxIterations: spec.maxIterations, product }, step: () => yieldForCancel(ctx.signal), ...(restored ? { resume: restored } : {}) },
+      { range: [lo, hi], trials: spec.trials, sampler: spec.sampler, initPlans: spec.initPlans, seed: spec.seed, prune: spec.prune, gw: { maxIterations: spec.maxIterations, product, ...(passes ? { passes } : {}) }, step: () => yieldForCancel(ctx.signal), ...(restored ? { resume: restored } : {}) },
       (trial, index, sofar) => {
         // Per trial number (steps are whole numbers); the page pairs them into ε against loss.
         ctx.metric('epsilon', index + 1, trial.epsilon)
@@ -65,6 +67,7 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
     )
   } finally {
     product.dispose()
+    passes?.dispose()
   }
   if (!search.best || !search.plan) throw new AppError('user', `No trial gave a valid plan in ε ∈ [${lo}, ${hi}]: try a larger range (a larger ε spreads the plan, a smaller one sharpens it).`)
   const plan = search.plan

@@ -1,9 +1,10 @@
 ;; The inner loop of Sinkhorn for HumanAlign's GW solver, in WebAssembly with 128-bit SIMD (two float64 lanes).
 ;; Compiled by scripts/build-wasm.mjs into sinkhornWasm.ts (checked by tests/unit/gwWasm.test.ts).
-;; Arrays live in this module's memory, addressed by byte offset: K is float32, n × m, row-major (half the memory
-;; traffic of float64; the sweep is bound by it), the vectors are float64 and every product is summed in float64.
+;; Arrays live in the memory it is given (shared, when helper threads take blocks of rows), addressed by byte offset:
+;; K is float32, n × m, row-major (half the memory traffic of float64; the sweep is bound by it), the vectors are
+;; float64 and every product is summed in float64. A block of rows is K, a, u, f and the cost from its first row.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
 
   ;; Σ_j row[j] x[j] over m values (row float32, x float64): four float32 at a time, widened to two pairs of
   ;; float64, into two accumulators; then the tail.

@@ -1,14 +1,83 @@
-// The Sinkhorn sweep and kernel fill of sinkhorn.wat, instantiated once per thread, with a workspace in its memory:
-// K (float32), the cost and the vectors a solve needs (float64), as views. One solve uses it at a time (a solve is
-// synchronous).
-import { WASM_BASE64 } from './sinkhornWasm'
+// The Sinkhorn sweep and kernel fill of sinkhorn.wat, with a workspace in the memory it runs on: K (float32), the
+// cost and the vectors a solve needs (float64), as views. Each pass goes over the rows of K, here or split into
+// blocks of rows over helper threads on a shared memory (RowPasses); column sums are then summed block by block.
+// One solve uses a workspace at a time (a solve is synchronous).
+import { WASM_BASE64, WASM_SHARED_MEMORY_BASE64 } from './sinkhornWasm'
 
-interface Exports {
-  memory: WebAssembly.Memory
+export interface SinkhornKernels {
   sweep(k: number, n: number, m: number, v: number, a: number, u: number, next: number, limit: number, omega: number): number
   columnSums(k: number, n: number, m: number, u: number, out: number): void
   fill(k: number, n: number, m: number, f: number, g: number, cost: number, eps: number): void
 }
+
+const instances = new WeakMap<WebAssembly.Memory, SinkhornKernels>()
+
+/** The kernels on `memory` (its shared-memory build where the memory is shared), once per memory. */
+export function sinkhornKernels(memory: WebAssembly.Memory): SinkhornKernels {
+  let kernels = instances.get(memory)
+  if (!kernels) {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer
+    const bytes = Uint8Array.from(atob(shared ? WASM_SHARED_MEMORY_BASE64 : WASM_BASE64), (c) => c.charCodeAt(0))
+    kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as SinkhornKernels
+    instances.set(memory, kernels)
+  }
+  return kernels
+}
+
+/** Byte offsets of one pass's arrays in the memory, for all n rows; `out`: the first block's column sums (m float64). */
+export interface RowPass {
+  op: 'sweep' | 'columnSums' | 'fill'
+  k: number
+  n: number
+  m: number
+  v: number
+  a: number
+  u: number
+  out: number
+  f: number
+  g: number
+  cost: number
+  limit: number
+  omega: number
+  eps: number
+}
+
+/** Rows [start, end) of block `block` when n rows are cut into `blocks` (as even as whole rows allow). */
+export function blockRows(block: number, blocks: number, n: number): [number, number] {
+  return [Math.floor((block * n) / blocks), Math.floor(((block + 1) * n) / blocks)]
+}
+
+/**
+ * Runs block `block` of a pass: its rows of K, a, u, f and the cost; column sums into its own m-vector (block b's is
+ * `out` + b·m·8). Returns 1 where a sweep's scaling left [1/limit, limit], else 0.
+ */
+export function runBlock(kernels: SinkhornKernels, pass: RowPass, block: number, blocks: number): number {
+  const [start, end] = blockRows(block, blocks, pass.n)
+  const rows = end - start
+  const k = pass.k + 4 * start * pass.m
+  const out = pass.out + 8 * block * pass.m
+  if (pass.op === 'sweep') return kernels.sweep(k, rows, pass.m, pass.v, pass.a + 8 * start, pass.u + 8 * start, out, pass.limit, pass.omega)
+  if (pass.op === 'columnSums') kernels.columnSums(k, rows, pass.m, pass.u + 8 * start, out)
+  else kernels.fill(k, rows, pass.m, pass.f + 8 * start, pass.g, pass.cost + 8 * start * pass.m, pass.eps)
+  return 0
+}
+
+/** Where a workspace's passes run: the memory, and how many blocks of rows a pass is cut into. */
+export interface RowPasses {
+  memory: WebAssembly.Memory
+  blocks: number
+  /** Runs every block of the pass (block 0 here); returns 1 where any block's sweep saw a scaling out of range. */
+  run(pass: RowPass): number
+}
+
+/** Passes on this thread, on a memory of their own. */
+function localPasses(): RowPasses {
+  const memory = new WebAssembly.Memory({ initial: 1 })
+  const kernels = sinkhornKernels(memory)
+  return { memory, blocks: 1, run: (pass) => runBlock(kernels, pass, 0, 1) }
+}
+
+let local: RowPasses | null = null
 
 export interface SinkhornWorkspace {
   /** n × m, row-major, float32. */
@@ -34,27 +103,21 @@ export interface SinkhornWorkspace {
   fill(epsilon: number): void
 }
 
-let module: Exports | null = null
-
-function kernel(): Exports {
-  module ??= new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)))).exports as unknown as Exports
-  return module
-}
-
-export function sinkhornWorkspace(n: number, m: number): SinkhornWorkspace {
-  const wasm = kernel()
-  const sizes = { k: n * m, cost: n * m, f: n, g: m, a: n, u: n, v: m, ktu: m, next: m }
-  const width = (key: keyof typeof sizes) => (key === 'k' ? 4 : 8)
+/** A workspace for an n × m solve on `passes` (this thread by default). */
+export function sinkhornWorkspace(n: number, m: number, passes: RowPasses = (local ??= localPasses())): SinkhornWorkspace {
+  const { memory, blocks } = passes
+  // Column sums: one m-vector a block, twice (Kᵀu now, and the next one a sweep accumulates).
+  const sizes = { k: n * m, cost: n * m, f: n, g: m, a: n, u: n, v: m, ktu: m * blocks, next: m * blocks }
   // K first; the float64 arrays after it, on an 8-byte boundary.
   const kBytes = Math.ceil((4 * sizes.k) / 8) * 8
   const bytes = kBytes + 8 * (Object.values(sizes).reduce((sum, size) => sum + size, 0) - sizes.k)
-  const missing = bytes - wasm.memory.buffer.byteLength
+  const missing = bytes - memory.buffer.byteLength
   if (missing > 0) {
     // WebAssembly addresses 4 GiB: K and the cost take 12 bytes an entry, so about 18,900 objects a side at most.
     const tooLarge = () => new RangeError(`a transport plan of ${n.toLocaleString('en')} × ${m.toLocaleString('en')} needs ${(bytes / 2 ** 30).toFixed(1)} GiB for its Sinkhorn kernel, more than the 4 GiB it can have: use fewer objects (up to about 18,900 a side)`)
     if (bytes > 2 ** 32) throw tooLarge()
     try {
-      wasm.memory.grow(Math.ceil(missing / 65_536))
+      memory.grow(Math.ceil(missing / 65_536))
     } catch {
       throw tooLarge()
     }
@@ -63,24 +126,33 @@ export function sinkhornWorkspace(n: number, m: number): SinkhornWorkspace {
   let offset = 0
   for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) {
     at[key] = offset
-    offset += key === 'k' ? kBytes : width(key) * sizes[key]
+    offset += key === 'k' ? kBytes : 8 * sizes[key]
   }
-  const view = (key: Exclude<keyof typeof sizes, 'k'>) => new Float64Array(wasm.memory.buffer, at[key], sizes[key])
-  const space = { k: new Float32Array(wasm.memory.buffer, at.k, sizes.k), cost: view('cost'), f: view('f'), g: view('g'), a: view('a'), u: view('u'), v: view('v'), ktu: view('ktu') }
-  let next: Float64Array = view('next')
+  const view = (key: Exclude<keyof typeof sizes, 'k'>, length = sizes[key]) => new Float64Array(memory.buffer, at[key], length)
+  const space = { k: new Float32Array(memory.buffer, at.k, sizes.k), cost: view('cost'), f: view('f'), g: view('g'), a: view('a'), u: view('u'), v: view('v'), ktu: view('ktu', m) }
+  const pass = (op: RowPass['op'], out: number, limit = 0, omega = 1, eps = 1): RowPass => ({ op, k: at.k, n, m, v: at.v, a: at.a, u: at.u, out, f: at.f, g: at.g, cost: at.cost, limit, omega, eps })
+  /** The blocks' column sums at `out` added into the first block's. */
+  const gather = (out: number) => {
+    if (blocks === 1) return
+    const all = new Float64Array(memory.buffer, out, m * blocks)
+    for (let b = 1; b < blocks; b++) for (let j = 0; j < m; j++) all[j]! += all[b * m + j]!
+  }
+  let next: Float64Array = view('next', m)
   return {
     ...space,
     sweep(limit, omega = 1) {
-      const out = wasm.sweep(at.k, n, m, at.v, at.a, at.u, at.next, limit, omega) === 1
+      const out = passes.run(pass('sweep', at.next, limit, omega)) === 1
+      gather(at.next)
       ;[at.ktu, at.next] = [at.next, at.ktu]
       ;[this.ktu, next] = [next, this.ktu]
       return out
     },
     columnSums() {
-      wasm.columnSums(at.k, n, m, at.u, at.ktu)
+      passes.run(pass('columnSums', at.ktu))
+      gather(at.ktu)
     },
     fill(epsilon) {
-      wasm.fill(at.k, n, m, at.f, at.g, at.cost, epsilon)
+      passes.run(pass('fill', 0, 0, 1, epsilon))
     },
   }
 }
