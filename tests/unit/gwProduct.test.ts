@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { randomGenerator } from '../../src-main/core/data/simulate'
-import { distanceFactors, gwSide, hostCrossProduct, matMul, tfjsCrossProduct, transpose } from '../../src-main/core/gw/crossProduct'
+import { distanceFactors, gwSide, hostCrossProduct, hostFactoredProduct, matMul, tfjsCrossProduct, transpose } from '../../src-main/core/gw/crossProduct'
 import { entropicGw, GW_DEFAULTS } from '../../src-main/core/gw/entropicGw'
 import { matchingRates } from '../../src-main/core/gw/matching'
 import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
@@ -57,6 +57,22 @@ describe('the GW cross product', () => {
     // The same rows differ in length: Euclidean distances tell them apart.
     const side = gwSide(rdmFromFeatures(parallel, n, p, 'euclidean'), n, { data: parallel, p }, 'euclidean', true)
     expect(Math.max(...side.c)).toBe(1)
+  })
+
+  it('multiplies through both sides’ factors in float64 (WebAssembly) as the dense float64 product of L Rᵀ does', async () => {
+    // 50 × 47: row lengths that leave the SIMD loop a tail; ranks 7 and 5.
+    const m = 47
+    const y5 = Float64Array.from({ length: m * 4 }, () => random() - 0.6)
+    const [fx, fy] = [distanceFactors(x, n, p, 'cosine')!, distanceFactors(y5, m, 4, 'correlation')!]
+    const dense = (f: { l: Float32Array; r: Float32Array; rank: number }, size: number) => matMul(Float64Array.from(f.l), size, f.rank, transpose(Float64Array.from(f.r), size, f.rank), size)
+    const [c1, c2] = [dense(fx, n), dense(fy, m)]
+    const product = hostFactoredProduct({ n, c: c1, factors: fx }, { n: m, c: c2, factors: fy })
+    for (const seed of [1, 2]) {
+      const t = Float64Array.from({ length: n * m }, (_, k) => ((k * 7919 * seed) % 101) / (101 * n * m))
+      const exact = await hostCrossProduct(c1, n, c2, m).multiply(t)
+      const got = Float64Array.from(await product.multiply(t))
+      expect(relative(got, exact)).toBeLessThan(1e-13)
+    }
   })
 
   it('equals the float64 product on the backend, dense and through the factors', async () => {

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { vec4Size } from '../compute/kernels/gpu'
 import { comparedRows, type RdmMeasure } from '../metrics/rdm'
+import { matmul64 } from './wasm/matmul64'
 
 export interface CrossProduct {
   /** X = C1 T C2ᵀ for an n × m plan T, row-major; the array may be reused (overwritten) by the next call. */
@@ -82,19 +83,40 @@ export function hostCrossProduct(c1: Float64Array, n: number, c2: Float64Array, 
 }
 
 /**
- * C1 T C2ᵀ = L1 (R1ᵀ T R2) L2ᵀ through both sides' factors, on the host in float64: O(n² rank), cheap enough on a
+ * C1 T C2ᵀ = L1 ((R1ᵀ T) R2 L2ᵀ) through both sides' factors, on the host in float64: O(n² rank), cheap enough on a
  * CPU, and exact where float32 products steer the outer iteration to a neighbouring fixed point (THINGS SPoSE,
- * 1,854 objects, cosine, ε = 0.003: 0.5% above the float64 solution).
+ * 1,854 objects, cosine, ε = 0.003: 0.5% above the float64 solution). The two n² rank products run in WebAssembly
+ * SIMD (matmul64.wat), in a memory of their own where the plan is written and the product read: the product returned
+ * is a view of it, overwritten by the next call.
  */
 export function hostFactoredProduct(one: GwSide & { factors: LowRank }, two: GwSide & { factors: LowRank }): CrossProduct {
   const [n, m] = [one.n, two.n]
   const [k1, k2] = [one.factors.rank, two.factors.rank]
-  const l1 = Float64Array.from(one.factors.l)
-  const r1t = transpose(Float64Array.from(one.factors.r), n, k1)
-  const r2 = Float64Array.from(two.factors.r)
-  const l2t = transpose(Float64Array.from(two.factors.l), m, k2)
-  // (R1ᵀ T) R2 is k1 × k2; L1 times it, times L2ᵀ.
-  const multiply = async (plan: Float64Array) => matMul(matMul(l1, n, k1, matMul(matMul(r1t, k1, n, plan, m), k1, m, r2, k2), k2), n, k2, l2t, m)
+  const sizes = { l1: n * k1, r1: n * k1, r2: m * k2, l2t: k2 * m, plan: n * m, y: k1 * m, z: k1 * k2, w: k1 * m, out: n * m }
+  const bytes = 8 * Object.values(sizes).reduce((sum, size) => sum + size, 0)
+  if (bytes > 2 ** 32) throw new RangeError(`a transport plan of ${n.toLocaleString('en')} × ${m.toLocaleString('en')} needs ${(bytes / 2 ** 30).toFixed(1)} GiB for its low-rank product, more than the 4 GiB it can have: use fewer objects`)
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65_536) })
+  const kernels = matmul64(memory)
+  const at = {} as Record<keyof typeof sizes, number>
+  let offset = 0
+  for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) {
+    at[key] = offset
+    offset += 8 * sizes[key]
+  }
+  const view = (key: keyof typeof sizes) => new Float64Array(memory.buffer, at[key], sizes[key])
+  view('l1').set(one.factors.l)
+  view('r1').set(one.factors.r)
+  view('r2').set(two.factors.r)
+  view('l2t').set(transpose(Float64Array.from(two.factors.l), m, k2))
+  const [plan, out] = [view('plan'), view('out')]
+  const multiply = async (t: Float64Array) => {
+    plan.set(t)
+    kernels.transposedProduct(at.r1, n, k1, at.plan, m, at.y)
+    kernels.product(at.y, k1, m, at.r2, k2, at.z)
+    kernels.product(at.z, k1, k2, at.l2t, m, at.w)
+    kernels.product(at.l1, n, k1, at.w, m, at.out)
+    return out
+  }
   return { multiply, roundoff: 2 ** -53, dispose: () => undefined }
 }
 
