@@ -21,11 +21,15 @@ export interface SinkhornPool extends RowPasses {
   dispose(): void
 }
 
+/** Sweeps are bound by memory bandwidth: beyond this many threads, more mostly add meetings. */
+const DEFAULT_THREADS = 8
+
 /**
- * Row passes on `threads` threads (this one and threads − 1 helpers) for n × m plans; null where one thread is as
- * good (one core, or a small plan).
+ * Row passes on `threads` threads (this one and threads − 1 helpers; at most MAX_BLOCKS) for n × m plans; null where
+ * one thread is as good (one core, or a small plan).
  */
-export async function sinkhornPool(n: number, m: number, threads = Math.min(availableParallelism(), MAX_BLOCKS), workerFile = builtWorker('sinkhornWorker')): Promise<SinkhornPool | null> {
+export async function sinkhornPool(n: number, m: number, wanted = Math.min(availableParallelism(), DEFAULT_THREADS), workerFile = builtWorker('sinkhornWorker')): Promise<SinkhornPool | null> {
+  const threads = Math.min(wanted, MAX_BLOCKS)
   if (threads < 2 || n * m < SMALLEST) return null
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 65_536, shared: true })
   const control = new SharedArrayBuffer(NUMBERS + 8 * PASS_FIELDS.length)
