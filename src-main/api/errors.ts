@@ -32,8 +32,13 @@ export function fileProblem(err: unknown): AppError | null {
   return problem && typeof path === 'string' ? new AppError('user', `${path}: ${problem}. Check the path.`) : null
 }
 
+/** The error as the user's (an AppError, or a file-system error on a path); null for an internal one. */
+export function userError(err: unknown): AppError | null {
+  return err instanceof AppError ? err : fileProblem(err)
+}
+
 export function toErrorPayload(err: unknown): ErrorPayload {
-  const known = err instanceof AppError ? err : fileProblem(err)
+  const known = userError(err)
   if (known) return { code: known.code, message: known.message }
   const message = err instanceof Error ? err.message : String(err)
   return { code: 'internal', message: `Internal error: ${message}` }

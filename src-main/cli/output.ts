@@ -1,4 +1,4 @@
-import { AppError, fileProblem } from '../api/errors'
+import { userError } from '../api/errors'
 
 export interface CliIo {
   json: boolean
@@ -16,7 +16,7 @@ export function printResult(io: CliIo, value: unknown, human: () => string): voi
 
 /** One clear line on stderr; the stack only with --debug. Returns the exit code. */
 export function reportError(io: CliIo, err: unknown): number {
-  const known = err instanceof AppError ? err : fileProblem(err)
+  const known = userError(err)
   const user = known !== null || (err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')
   const message = known?.message ?? (err instanceof Error ? err.message : String(err))
   process.stderr.write(`humanalign: ${user ? '' : 'internal error: '}${message.split('\n')[0]}\n`)

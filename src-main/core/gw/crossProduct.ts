@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { vec4Size } from '../compute/kernels/gpu'
 import { comparedRows, type RdmMeasure } from '../metrics/rdm'
+import { memoryLayout } from '../compute/wasmModules'
 import { matmul64 } from './wasm/matmul64'
 
 export interface CrossProduct {
@@ -93,16 +94,10 @@ export function hostFactoredProduct(one: GwSide & { factors: LowRank }, two: GwS
   const [n, m] = [one.n, two.n]
   const [k1, k2] = [one.factors.rank, two.factors.rank]
   const sizes = { l1: n * k1, r1: n * k1, r2: m * k2, l2t: k2 * m, plan: n * m, y: k1 * m, z: k1 * k2, w: k1 * m, out: n * m }
-  const bytes = 8 * Object.values(sizes).reduce((sum, size) => sum + size, 0)
+  const { at, bytes } = memoryLayout(sizes, () => 8)
   if (bytes > 2 ** 32) throw new RangeError(`a transport plan of ${n.toLocaleString('en')} × ${m.toLocaleString('en')} needs ${(bytes / 2 ** 30).toFixed(1)} GiB for its low-rank product, more than the 4 GiB it can have: use fewer objects`)
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65_536) })
   const kernels = matmul64(memory)
-  const at = {} as Record<keyof typeof sizes, number>
-  let offset = 0
-  for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) {
-    at[key] = offset
-    offset += 8 * sizes[key]
-  }
   const view = (key: keyof typeof sizes) => new Float64Array(memory.buffer, at[key], sizes[key])
   view('l1').set(one.factors.l)
   view('r1').set(one.factors.r)

@@ -1,5 +1,6 @@
-// The float64 products of matmul64.wat, instantiated once per memory. Arguments are byte offsets in that memory.
-import { WASM_BASE64 } from './matmul64Wasm'
+// The float64 products of matmul64.wat on a memory. Arguments are byte offsets in that memory.
+import { instantiateOnMemory } from '../../compute/wasmModules'
+import { WASM_BASE64, WASM_SHARED_MEMORY_BASE64 } from './matmul64Wasm'
 
 export interface Matmul64 {
   /** out (n × m) = A (n × k) B (k × m). */
@@ -8,7 +9,4 @@ export interface Matmul64 {
   transposedProduct(x: number, n: number, k: number, b: number, m: number, out: number): void
 }
 
-export function matmul64(memory: WebAssembly.Memory): Matmul64 {
-  const module = new WebAssembly.Module(Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)))
-  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Matmul64
-}
+export const matmul64 = (memory: WebAssembly.Memory): Matmul64 => instantiateOnMemory<Matmul64>(memory, WASM_BASE64, WASM_SHARED_MEMORY_BASE64)

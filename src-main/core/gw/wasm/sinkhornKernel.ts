@@ -2,6 +2,7 @@
 // cost and the vectors a solve needs (float64), as views. Each pass goes over the rows of K, here or split into
 // blocks of rows over helper threads on a shared memory (RowPasses); column sums are then summed block by block.
 // One solve uses a workspace at a time (a solve is synchronous).
+import { instantiateOnMemory, memoryLayout } from '../../compute/wasmModules'
 import { WASM_BASE64, WASM_SHARED_MEMORY_BASE64 } from './sinkhornWasm'
 
 export interface SinkhornKernels {
@@ -16,9 +17,7 @@ const instances = new WeakMap<WebAssembly.Memory, SinkhornKernels>()
 export function sinkhornKernels(memory: WebAssembly.Memory): SinkhornKernels {
   let kernels = instances.get(memory)
   if (!kernels) {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer
-    const bytes = Uint8Array.from(atob(shared ? WASM_SHARED_MEMORY_BASE64 : WASM_BASE64), (c) => c.charCodeAt(0))
-    kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as SinkhornKernels
+    kernels = instantiateOnMemory<SinkhornKernels>(memory, WASM_BASE64, WASM_SHARED_MEMORY_BASE64)
     instances.set(memory, kernels)
   }
   return kernels
@@ -108,9 +107,8 @@ export function sinkhornWorkspace(n: number, m: number, passes: RowPasses = (loc
   const { memory, blocks } = passes
   // Column sums: one m-vector a block, twice (Kᵀu now, and the next one a sweep accumulates).
   const sizes = { k: n * m, cost: n * m, f: n, g: m, a: n, u: n, v: m, ktu: m * blocks, next: m * blocks }
-  // K first; the float64 arrays after it, on an 8-byte boundary.
-  const kBytes = Math.ceil((4 * sizes.k) / 8) * 8
-  const bytes = kBytes + 8 * (Object.values(sizes).reduce((sum, size) => sum + size, 0) - sizes.k)
+  // K in float32 first; the float64 arrays after it.
+  const { at, bytes } = memoryLayout(sizes, (key) => (key === 'k' ? 4 : 8))
   const missing = bytes - memory.buffer.byteLength
   if (missing > 0) {
     // WebAssembly addresses 4 GiB: K and the cost take 12 bytes an entry, so about 18,900 objects a side at most.
@@ -121,12 +119,6 @@ export function sinkhornWorkspace(n: number, m: number, passes: RowPasses = (loc
     } catch {
       throw tooLarge()
     }
-  }
-  const at = {} as Record<keyof typeof sizes, number>
-  let offset = 0
-  for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) {
-    at[key] = offset
-    offset += key === 'k' ? kBytes : 8 * sizes[key]
   }
   const view = (key: Exclude<keyof typeof sizes, 'k'>, length = sizes[key]) => new Float64Array(memory.buffer, at[key], length)
   const space = { k: new Float32Array(memory.buffer, at.k, sizes.k), cost: view('cost'), f: view('f'), g: view('g'), a: view('a'), u: view('u'), v: view('v'), ktu: view('ktu', m) }

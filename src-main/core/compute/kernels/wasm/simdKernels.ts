@@ -1,5 +1,6 @@
 // simdKernels.wat instantiated on the memory of TF.js's WebAssembly backend (once per memory), so that its kernels
 // read and write the backend's tensors where they are. Arguments are byte offsets in that memory.
+import { instantiateOnMemory } from '../../wasmModules'
 import { WASM_BASE64, WASM_SHARED_MEMORY_BASE64 } from './simdKernelsWasm'
 
 export interface SimdKernels {
@@ -17,14 +18,10 @@ export interface SimdKernels {
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>()
 
-const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
-
 export function simdKernels(memory: WebAssembly.Memory): SimdKernels {
   let kernels = instances.get(memory)
   if (!kernels) {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer
-    const module = new WebAssembly.Module(decode(shared ? WASM_SHARED_MEMORY_BASE64 : WASM_BASE64))
-    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels
+    kernels = instantiateOnMemory<SimdKernels>(memory, WASM_BASE64, WASM_SHARED_MEMORY_BASE64)
     instances.set(memory, kernels)
   }
   return kernels
