@@ -9,6 +9,19 @@ export function instantiateOnMemory<T>(memory: WebAssembly.Memory, plain: string
   return new WebAssembly.Instance(new WebAssembly.Module(decode(isShared ? shared : plain)), { env: { memory } }).exports as unknown as T
 }
 
+/** A module's kernels on a memory, instantiated once per memory. */
+export function kernelsPerMemory<T>(plain: string, shared: string): (memory: WebAssembly.Memory) => T {
+  const instances = new WeakMap<WebAssembly.Memory, T>()
+  return (memory) => {
+    let kernels = instances.get(memory)
+    if (!kernels) {
+      kernels = instantiateOnMemory<T>(memory, plain, shared)
+      instances.set(memory, kernels)
+    }
+    return kernels
+  }
+}
+
 /**
  * Byte offsets of arrays placed one after another, each of `sizes[key]` entries of `width(key)` bytes and starting on
  * an 8-byte boundary (float64 views need it), and the bytes they take.

@@ -2,7 +2,7 @@
 // cost and the vectors a solve needs (float64), as views. Each pass goes over the rows of K, here or split into
 // blocks of rows over helper threads on a shared memory (RowPasses); column sums are then summed block by block.
 // One solve uses a workspace at a time (a solve is synchronous).
-import { instantiateOnMemory, memoryLayout } from '../../compute/wasmModules'
+import { kernelsPerMemory, memoryLayout } from '../../compute/wasmModules'
 import { WASM_BASE64, WASM_SHARED_MEMORY_BASE64 } from './sinkhornWasm'
 
 export interface SinkhornKernels {
@@ -11,17 +11,8 @@ export interface SinkhornKernels {
   fill(k: number, n: number, m: number, f: number, g: number, cost: number, eps: number): void
 }
 
-const instances = new WeakMap<WebAssembly.Memory, SinkhornKernels>()
-
 /** The kernels on `memory` (its shared-memory build where the memory is shared), once per memory. */
-export function sinkhornKernels(memory: WebAssembly.Memory): SinkhornKernels {
-  let kernels = instances.get(memory)
-  if (!kernels) {
-    kernels = instantiateOnMemory<SinkhornKernels>(memory, WASM_BASE64, WASM_SHARED_MEMORY_BASE64)
-    instances.set(memory, kernels)
-  }
-  return kernels
-}
+export const sinkhornKernels = kernelsPerMemory<SinkhornKernels>(WASM_BASE64, WASM_SHARED_MEMORY_BASE64)
 
 /** Byte offsets of one pass's arrays in the memory, for all n rows; `out`: the first block's column sums (m float64). */
 export interface RowPass {

@@ -1,6 +1,6 @@
 // simdKernels.wat instantiated on the memory of TF.js's WebAssembly backend (once per memory), so that its kernels
 // read and write the backend's tensors where they are. Arguments are byte offsets in that memory.
-import { instantiateOnMemory } from '../../wasmModules'
+import { kernelsPerMemory } from '../../wasmModules'
 import { WASM_BASE64, WASM_SHARED_MEMORY_BASE64 } from './simdKernelsWasm'
 
 export interface SimdKernels {
@@ -16,13 +16,4 @@ export interface SimdKernels {
   scaleShift(x: number, scale: number, shift: number, out: number, positions: number, channels: number): void
 }
 
-const instances = new WeakMap<WebAssembly.Memory, SimdKernels>()
-
-export function simdKernels(memory: WebAssembly.Memory): SimdKernels {
-  let kernels = instances.get(memory)
-  if (!kernels) {
-    kernels = instantiateOnMemory<SimdKernels>(memory, WASM_BASE64, WASM_SHARED_MEMORY_BASE64)
-    instances.set(memory, kernels)
-  }
-  return kernels
-}
+export const simdKernels = kernelsPerMemory<SimdKernels>(WASM_BASE64, WASM_SHARED_MEMORY_BASE64)
