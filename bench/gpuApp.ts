@@ -21,6 +21,7 @@ const WORKERS: Record<string, () => Promise<unknown>> = {
   taskWorker: () => import('../src-main/jobs/taskWorker'),
   bootstrapWorker: () => import('../src-main/jobs/bootstrapWorker'),
   gwProductWorker: () => import('../src-main/jobs/gwProductWorker'),
+  sinkhornWorker: () => import('../src-main/jobs/sinkhornWorker'),
   attentionWorker: () => import('../src-main/jobs/attentionWorker'),
 }
 
