@@ -635,6 +635,9 @@ export const operations = {
   'project.info': op(z.object({ path: AbsolutePath }).strict(), ProjectInfo, {
     summary: 'describe a project without opening it for writing',
   }),
+  'project.datasets': op(z.object({ path: AbsolutePath }).strict(), z.array(DatasetInfo), {
+    summary: "a project's datasets, newest first, read without opening it for writing",
+  }),
   'project.rename': op(z.object({ name: ProjectName }).strict(), ProjectInfo, { summary: 'rename the open project' }),
   'project.close': op(Empty, z.null(), { summary: 'close the open project' }),
   'project.recent': op(Empty, z.array(RecentProject), { summary: 'recently opened projects, newest first' }),

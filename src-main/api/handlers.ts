@@ -19,6 +19,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'project.current': () => session.current(),
     'project.report': () => session.report(app),
     'project.info': ({ path }) => session.describe(path),
+    'project.datasets': ({ path }) => session.datasetsAt(path),
     'project.rename': ({ name }) => session.rename(name),
     'project.close': async () => {
       await session.close()

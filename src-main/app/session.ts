@@ -106,6 +106,10 @@ export class Session {
     return Project.describe(path)
   }
 
+  datasetsAt(path: string): DatasetInfo[] {
+    return Project.datasets(path)
+  }
+
   current(): ProjectInfo | null {
     return this.project?.info() ?? null
   }

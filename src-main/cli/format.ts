@@ -1,18 +1,35 @@
-import type { DoctorReport, FileSummary, ProjectInfo } from '../api/contract'
+import type { DatasetInfo, DoctorReport, FileSummary, ProjectInfo } from '../api/contract'
+import { datasetDetails } from '../api/datasetDetails'
 import type { BenchReport } from '../bench/harness'
-import { formatBytes } from '../api/format'
+import { countOf, formatBytes } from '../api/format'
 
-export function formatProject(info: ProjectInfo): string {
+/** A dataset per entry: its id (what --objects-from takes), kind, shape and name, then its details in words. */
+function formatDatasets(datasets: DatasetInfo[]): string[] {
+  if (!datasets.length) return []
+  const width = String(Math.max(...datasets.map((d) => d.id))).length
+  const indent = ' '.repeat(width + 3)
+  return [
+    '',
+    'Datasets (id, kind, shape, name)',
+    ...datasets.flatMap((d) => [
+      `  ${String(d.id).padStart(width)} ${d.kind.padEnd(10)} ${(d.shape.join(' × ') || '-').padEnd(16)} ${d.name}`,
+      `${indent}${' '.repeat(28)}${datasetDetails(d).join(' · ')}`,
+    ]),
+  ]
+}
+
+export function formatProject(info: ProjectInfo, datasets: DatasetInfo[] = []): string {
   const c = info.counts
   return [
     `Project    ${info.name}`,
     `Folder     ${info.path}`,
     `Created    ${info.createdAt} with HumanAlign ${info.appVersion}`,
     `Schema     v${info.schemaVersion}`,
-    `Contents   ${c.datasets} datasets, ${c.models} models, ${c.featureSets} feature sets, ${c.runs} runs, ` +
-      `${c.metrics} metric values, ${c.jobs} jobs`,
-    `Artifacts  ${c.artifacts} files, ${formatBytes(info.artifactBytes)}`,
+    `Contents   ${countOf(c.datasets, 'dataset')}, ${countOf(c.models, 'model')}, ${countOf(c.featureSets, 'feature set')}, ${countOf(c.runs, 'run')}, ` +
+      `${countOf(c.metrics, 'metric value')}, ${countOf(c.jobs, 'job')}`,
+    `Artifacts  ${countOf(c.artifacts, 'file')}, ${formatBytes(info.artifactBytes)}`,
     ...(info.backupPath ? [`Migrated   the previous file was kept as ${info.backupPath}`] : []),
+    ...formatDatasets(datasets),
   ].join('\n')
 }
 

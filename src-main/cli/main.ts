@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BackendSetting, DatasetKind, ExampleName, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
 import { AppError } from '../api/errors'
+import { datasetDetails } from '../api/datasetDetails'
 import { createBackend, type Backend } from '../app/backend'
 import type { BackendName } from '../core/compute/backendNames'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
@@ -33,7 +34,8 @@ Commands:
   project create DIR [--name NAME] [--example things|rsa92|langlois25]
                                      create a project folder (project.sqlite + artifacts/), empty or
                                      holding a bundled example's data
-  project info DIR                   describe a project: name, schema, what it holds
+  project info DIR                   describe a project: name, schema, what it holds, and each dataset
+                                     with its id (for --objects-from) and what it holds in words
   bench [--case NAME] [--quick | --size N] [--save]
                                      time our kernels against NumPy, PyTorch, scikit-learn, POT (matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, mobilenet, gw, tsne, pca, saliency, distill); --size runs
                                      the cases at one size of your own (e.g. --case probe --size 1000000); --save writes
@@ -105,6 +107,9 @@ Commands:
                                      settings, versions) that opens without a network
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
+  derive triplets --from DATASET_ID --project DIR [--name N]
+                                     every triplet of a similarity dataset's objects (at most 300), each
+                                     subject's matrix voting; the votes are kept as soft labels
   inspect FILE                       what a file holds: arrays, shapes, dtypes, keys, table columns
   doctor                             versions, compute backends (and why any is unavailable), GPU, memory, paths
   serve [--port N] [--host ADDR]     start browser mode (see humanalign serve --help)
@@ -198,7 +203,8 @@ async function projectCommand(backend: Backend, io: CliIo, args: string[]): Prom
   } else if (action === 'info') {
     if (values.name !== undefined) throw usageError('--name applies to project create only.')
     const info = await call(backend, 'project.info', { path })
-    printResult(io, info, () => formatProject(info))
+    const datasets = await call(backend, 'project.datasets', { path })
+    printResult(io, { ...info, datasets: datasets.map((d) => ({ ...d, details: datasetDetails(d) })) }, () => formatProject(info, datasets))
   } else {
     throw usageError(`Unknown project action ${JSON.stringify(action ?? '')}; use create or info.`)
   }
@@ -764,6 +770,19 @@ async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Pro
   return EXIT_OK
 }
 
+async function deriveCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { project: { type: 'string' }, from: { type: 'string' }, name: { type: 'string' } }, allowPositionals: true, strict: true })
+  if (positionals.join(' ') !== 'triplets') throw usageError('derive knows one thing: derive triplets.')
+  if (!values.project) throw usageError('derive triplets needs --project DIR.')
+  const dataset = Number(values.from)
+  if (!Number.isInteger(dataset) || dataset < 1) throw usageError(`--from ${values.from ?? ''} is not a dataset id; \`humanalign project info DIR\` lists them.`)
+  await call(backend, 'project.open', { path: resolve(values.project) })
+  const job = await runJob(backend, io, { kind: 'deriveTriplets', dataset, ...(values.name === undefined ? {} : { name: values.name }) })
+  const r = job.result as { name: string; count: number; objects: number; subjects: number }
+  printResult(io, r, () => `${r.name}: ${r.count.toLocaleString('en')} triplets of ${r.objects} objects, ${r.subjects} ${r.subjects === 1 ? 'matrix' : 'matrices'} voting`)
+  return EXIT_OK
+}
+
 function targetOf(value: string | undefined): TargetRequest {
   if (value === undefined || value === 'predicted') return { kind: 'predicted' }
   const cls = /^class:(\d+)$/.exec(value)
@@ -977,6 +996,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'simulate': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await simulateCommand(backend, io, rest)
+      }
+      case 'derive': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await deriveCommand(backend, io, rest)
       }
       case 'inspect': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import type { ProjectInfo, TableCounts } from '../api/contract'
+import type { DatasetInfo, ProjectInfo, TableCounts } from '../api/contract'
 import { AppError } from '../api/errors'
 import { ARTIFACTS_DIR } from './artifacts'
 import { openDatabase, schemaVersion, tableExists, type Db } from './database'
+import { listDatasets } from './datasets'
 import { acquireLock, type ProjectLock } from './lock'
 
 export const PROJECT_DB = 'project.sqlite'
@@ -69,6 +70,18 @@ function projectDirOf(path: string): string {
 function checkFormat(db: Db, dir: string): void {
   if (readMeta(db).format !== FORMAT) {
     throw new AppError('user', `${join(dir, PROJECT_DB)} is a SQLite database but not a HumanAlign project.`)
+  }
+}
+
+/** Reads a project folder's database without locking, migrating or writing anything. */
+function readOnly<T>(path: string, read: (db: Db, dir: string) => T): T {
+  const dir = projectDirOf(path)
+  const { db } = openDatabase(join(dir, PROJECT_DB), { readonly: true })
+  try {
+    checkFormat(db, dir)
+    return read(db, dir)
+  } finally {
+    db.close()
   }
 }
 
@@ -148,16 +161,14 @@ export class Project {
     }
   }
 
-  /** Reads a project's summary without locking, migrating or writing anything. */
+  /** A project's summary, read without locking, migrating or writing anything. */
   static describe(path: string): ProjectInfo {
-    const dir = projectDirOf(path)
-    const { db } = openDatabase(join(dir, PROJECT_DB), { readonly: true })
-    try {
-      checkFormat(db, dir)
-      return summarize(db, dir, null)
-    } finally {
-      db.close()
-    }
+    return readOnly(path, (db, dir) => summarize(db, dir, null))
+  }
+
+  /** A project's datasets, read as `describe` reads its summary. */
+  static datasets(path: string): DatasetInfo[] {
+    return readOnly(path, (db) => listDatasets(db))
   }
 
   get name(): string {

@@ -167,8 +167,17 @@ describe('the workbench in a browser', () => {
     const row = page.locator('[data-testid=datasets-table] tbody tr', { hasText: '92 human RDMs' })
     await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1)
     expect(await row.textContent()).toContain('16 × 92 × 92')
-    expect(await row.textContent()).toContain('subjects 16')
+    expect(await row.textContent()).toContain("dissimilarities, 16 subjects' matrices · array rdms_behav_92.RDM")
     await page.screenshot({ path: join(SHOTS, 'data.png') })
+
+    // Every triplet of the 92 images, the 16 subjects voting.
+    await page.selectOption('#derive-from', { label: '92 human RDMs (16 × 92 × 92)' })
+    await expect.poll(() => page.textContent('[aria-labelledby=derive-title]')).toContain('125,580 triplets.')
+    await page.fill('#derive-name', '92 derived')
+    await page.getByRole('button', { name: 'Derive triplets' }).click()
+    const derived = page.locator('[data-testid=datasets-table] tbody tr', { hasText: '92 derived' })
+    await expect.poll(() => derived.count(), { timeout: 30_000 }).toBe(1)
+    expect(await derived.textContent()).toContain('125,580 triplets of 92 objects · every triplet of "92 human RDMs", 16 matrices voting · soft labels')
 
     // A bad file: the message names the file and the problem; nothing is added.
     await page.fill('#import-path', join(__dirname, '../../README.md'))
@@ -200,7 +209,9 @@ describe('the workbench in a browser', () => {
     await page.fill('#simulate-count', '20000')
     await page.getByRole('button', { name: 'Simulate', exact: true }).click()
     await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr').count(), { timeout: 30_000 }).toBe(6)
-    expect(await page.textContent('[data-testid=datasets-table]')).toContain('simulated from SPoSE')
+    const listed = await page.textContent('[data-testid=datasets-table]')
+    expect(listed).toMatch(/20,000 triplets of 1,854 objects · simulated from SPoSE, T = [\d,]+ \(calibrated to a mean top probability of 0\.673\), seed 0 · soft labels/)
+    expect(listed).not.toMatch(/[0-9a-f]{64}/)
     await page.keyboard.press('Alt+4')
     await page.selectOption('#eval-metric', 'odd-one-out')
     await page.selectOption('#eval-a', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)' })
@@ -383,8 +394,13 @@ describe('the workbench in a browser', () => {
     await page.waitForTimeout(300)
     await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.3)
     await expect.poll(() => page.locator('[data-testid=heatmaps] .heatmap').first().textContent()).toMatch(/\d+ \((non)?human (bodypart|face)\) × \d+ \(((natural|artificial) inanimate|(non)?human (bodypart|face))\)/)
-    expect(await page.locator('.toast.error').count()).toBe(0)
+    // Coloured by percentile, as RSA figures show RDMs; the value is still in the tooltip.
+    expect(await page.locator('[data-testid=heatmaps] .heatmap').first().textContent()).toMatch(/dissimilarity \d\.\d{3,} \(percentile \d+\.\d\)/)
     await page.screenshot({ path: join(SHOTS, 'results.png') })
+    await page.selectOption('#matrix-colours', 'shared')
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.35)
+    await expect.poll(() => page.locator('[data-testid=heatmaps] .heatmap').first().textContent()).toMatch(/dissimilarity [\d.]+$/)
+    expect(await page.locator('.toast.error').count()).toBe(0)
   }, 240_000)
 
   it('lists the bundled models with their layers, extracts MobileNetV2 features of the 92 images, and compares them with the human RDMs', async () => {

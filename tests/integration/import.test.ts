@@ -118,7 +118,7 @@ describe('humanalign import', () => {
   })
 
   it('keeps subjects, response times, conditions and soft labels with the triplets', () => {
-    const { dir, project, cli } = setup()
+    const { dir, project, cli, env } = setup()
     const table = join(dir, 'levels.tsv')
     writeFileSync(table, 'subject\ti\tj\todd\trt\tlevel\nS2\t0\t1\t2\t812.5\tcoarse\nS10\t2\t3\t0\t1290\tfine\nS2\t1\t3\t2\t640\tcoarse\n')
     const soft = join(dir, 'soft.npy')
@@ -139,10 +139,45 @@ describe('humanalign import', () => {
     } finally {
       p.close()
     }
+    // Listed with its id and what it holds in words; the linked arrays' content hashes stay out of sight.
+    const listed = runCli(['project', 'info', project], env).stdout
+    expect(listed).toMatch(/^ {2}1 triplets {3}3 × 3 {12}levels\n {32}3 triplets of 4 objects · 2 subjects · 2 conditions · response times · soft labels$/m)
+    expect(listed).not.toMatch(/[0-9a-f]{64}/)
     writeFileSync(soft, encodeNpy({ dtype: '<f8', shape: [3, 3], data: Float64Array.of(0.7, 0.2, 0.2, 0.5, 0.25, 0.25, 1, 0, 0) }))
     expect(cli(['import', 'triplets', table, '--objects', '4', '--subject-column', 'subject', '--rt-column', 'rt', '--condition-column', 'level', '--soft-labels', soft]).stderr).toContain(
       'soft labels of triplet 0 are not probabilities (they sum to 1.100).',
     )
+  })
+
+  it('derives every triplet of the 92 images from the 16 subjects’ judgments, their votes as soft labels', () => {
+    const { project, cli } = setup()
+    const matrices = JSON.parse(cli(['import', 'similarity', join(examples, 'rsa92/92_behavRDMs.mat'), '--key', 'rdms_behav_92.RDM']).stdout)
+    const r = cli(['derive', 'triplets', '--from', String(matrices.datasets[0]), '--name', 'every triplet'])
+    expect(r.stderr).toBe('')
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'every triplet', count: 125_580, objects: 92, subjects: 16 })
+    const p = Project.open(project)
+    try {
+      const d = listDatasets(p.db).find((x) => x.name === 'every triplet')!
+      const read = (sha: unknown) => decodeNpy(new Uint8Array(readFileSync(join(project, 'artifacts', `${String(sha)}.npy`))))
+      const indices = read(d.artifact).data as Int32Array
+      const soft = read(d.meta.softLabels).data as Float32Array
+      const row = (objects: number[]) => Array.from({ length: 125_580 }, (_, t) => t).find((t) => [0, 1, 2].every((c) => objects.includes(indices[3 * t + c]!)))!
+      // The subjects' votes for the pairs (01, 02, 12) of triplets (0, 1, 2) and (10, 50, 91), from SciPy's reading of the
+      // file: python3 -c "… a = [x.RDM for x in loadmat(…)['rdms_behav_92']]; per subject a vote for the least
+      // dissimilar pair (split on ties), averaged": [0.0625, 0.9375, 0] and [0.1875, 0.5625, 0.25]. Written with the
+      // majority pair first: (0, 2 | odd 1) and (10, 91 | odd 50), the votes in the written pairs' order.
+      for (const [objects, written, votes] of [[[0, 1, 2], [0, 2, 1], [0.9375, 0.0625, 0]], [[10, 50, 91], [10, 91, 50], [0.5625, 0.1875, 0.25]]]) {
+        const t = row(objects!)
+        expect(Array.from(indices.subarray(3 * t, 3 * t + 3))).toEqual(written)
+        expect(Array.from(soft.subarray(3 * t, 3 * t + 3))).toEqual(votes!.map(Math.fround))
+      }
+    } finally {
+      p.close()
+    }
+    expect(cli(['derive', 'triplets', '--from', 'abc']).stderr).toContain('--from abc is not a dataset id; `humanalign project info DIR` lists them.')
+    expect(cli(['derive', 'triplets', '--from', '99']).stderr).toContain('There is no dataset 99 in this project.')
+    const features = JSON.parse(cli(['import', 'features', join(examples, 'things/spose_embedding66d_rescaled_48val_reordered.csv')]).stdout)
+    expect(cli(['derive', 'triplets', '--from', String(features.datasets[0])]).stderr).toContain('is features; triplets are derived from similarity matrices.')
   })
 
   it('checks triplets and features against an object list already in the project', () => {
@@ -205,6 +240,15 @@ describe('example projects', () => {
     } finally {
       thingsProject.close()
     }
+
+    // Every dataset listed by id (what --objects-from takes) with its metadata in words.
+    const listed = runCli(['project', 'info', join(dir, 'things')], env).stdout
+    expect(listed).toContain('1,854 names (column "Word") · 53 categories from 53 one-hot columns · 1 row skipped')
+    expect(listed).toContain('dissimilarities, one matrix · array RDM48_triplet')
+    const { datasets } = JSON.parse(runCli(['project', 'info', join(dir, 'things'), '--json'], env).stdout) as { datasets: { id: number; kind: string; details: string[] }[] }
+    expect(datasets.map((d) => d.id)).toEqual([5, 4, 3, 2, 1])
+    expect(datasets.map((d) => d.kind).sort()).toEqual(['concepts', 'concepts', 'features', 'features', 'similarity'])
+    expect(datasets.find((d) => d.kind === 'similarity')!.details).toEqual(['dissimilarities, one matrix', 'array RDM48_triplet'])
 
     // The 92-object example also runs its analyses (wasm: the GPU adapter probe would print Dawn's warnings here).
     const rsa = runCli(['project', 'create', join(dir, 'rsa92'), '--example', 'rsa92', '--json'], { ...env, HUMANALIGN_BACKEND: 'wasm' }, 240_000)

@@ -104,6 +104,9 @@ describe('exploration jobs', () => {
     const tiny = insertDataset(ctx.project.db, { kind: 'features', name: 'three', sourcePath: 't', meta: { n: 3, p: 2 } }, putArray(ctx.project.db, ctx.project.dir, { dtype: '<f4', shape: [3, 2], data: Float32Array.of(0, 0, 1, 0, 0, 1) }).sha256)
     const map = await stateOf(ctx.seen, ctx.runner.start({ kind: 'map', dataset: tiny, method: 'tsne', perplexity: 30, iterations: 1000, neighbours: 15, minDistance: 0.1, seed: 0 }).id)
     expect(map).toMatchObject({ state: 'failed', error: '"three": t-SNE needs at least 4 objects.' })
+    const pair = insertDataset(ctx.project.db, { kind: 'similarity', name: 'pair', sourcePath: 't', meta: { n: 2, subjects: 1, measure: 'dissimilarity' } }, putArray(ctx.project.db, ctx.project.dir, { dtype: '<f8', shape: [2, 2], data: Float64Array.of(0, 1, 1, 0) }).sha256)
+    const derived = await stateOf(ctx.seen, ctx.runner.start({ kind: 'deriveTriplets', dataset: pair }).id)
+    expect(derived).toMatchObject({ state: 'failed', error: '"pair" has 2 objects; a triplet needs 3.' })
   })
 
   it('derives every triplet from the subjects and browses them with both models, filtered and sorted', async () => {

@@ -106,6 +106,7 @@ export function deriveTriplets(spec: DeriveSpec, dataset: DatasetInfo, ctx: JobC
   if (dataset.kind !== 'similarity') throw new AppError('user', `"${dataset.name}" is ${dataset.kind}; triplets are derived from similarity matrices.`)
   const array = artifact(ctx, dataset.artifact)
   const n = array.shape[array.shape.length - 1]!
+  if (n < 3) throw new AppError('user', `"${dataset.name}" has ${n} object${n === 1 ? '' : 's'}; a triplet needs 3.`)
   if (n > DERIVE_MAX_OBJECTS) throw new AppError('user', `"${dataset.name}" has ${n} objects; every triplet of more than ${DERIVE_MAX_OBJECTS} objects is too many to derive.`)
   const subjects = array.shape.length === 3 ? array.shape[0]! : 1
   ctx.progress(0.1, `Every triplet of ${n} objects, ${subjects} ${subjects === 1 ? 'matrix' : 'subjects'} voting`)

@@ -61,5 +61,14 @@ export const useData = defineStore('data', () => {
     }
   }
 
-  return { datasets, preview, inspecting, load, inspect, importFile, simulate, clearPreview: () => (preview.value = null) }
+  /** Every triplet of a similarity dataset's objects, its subjects' matrices voting (a job). */
+  async function deriveTriplets(dataset: number, name: string): Promise<void> {
+    try {
+      jobs.upsert(await client().call('jobs.start', { kind: 'deriveTriplets', dataset, ...(name ? { name } : {}) }))
+    } catch (err) {
+      toasts.error(err)
+    }
+  }
+
+  return { datasets, preview, inspecting, load, inspect, importFile, simulate, deriveTriplets, clearPreview: () => (preview.value = null) }
 })
