@@ -526,8 +526,19 @@ describe('the workbench in a browser', () => {
     await expect.poll(() => rsaCanvas.count(), { timeout: 20_000 }).toBe(1)
     expect((await rsaCanvas.boundingBox())!.width).toBeGreaterThan(100)
     expect(await page.textContent('[data-testid=accuracy-table]')).toContain('MobileNetV2 flatten_1')
+    // The THINGS ceiling is no reference for triplets of the 92 images.
+    expect(await page.textContent('[data-testid=accuracy-table]')).not.toContain('THINGS noise ceiling')
+    // Each run with its name and its headline figure.
+    const runs = await page.textContent('[data-testid=runs-table]')
+    expect(runs).toMatch(/probe \(soft\): MobileNetV2 flatten_1 · The 92 stimulus images × .*held-out accuracy 0\.\d{4} \(zero-shot 0\.\d{4}\), λ = /)
+    expect(runs).toMatch(/GW: .*ε = \d\.\d+, loss \d\.\d+, top-1 matching \d+\.\d%/)
     await page.keyboard.press('Alt+6')
     await expect.poll(() => page.locator('[data-testid=jobs-table] tbody tr .state', { hasText: 'done' }).count()).toBeGreaterThanOrEqual(16)
+    // A finished job says what it came to: the run's headline, or the dataset it added.
+    const jobRows = page.locator('[data-testid=jobs-table] tbody tr')
+    expect(await jobRows.filter({ hasText: 'Triplets from similarity matrices' }).first().textContent()).toContain(`added "92 images: every triplet, the 16 subjects' votes" (Data page)`)
+    await expect.poll(() => jobRows.filter({ hasText: 'Gromov-Wasserstein alignment' }).first().textContent()).toMatch(/run \d+: ε = /)
+    expect(await page.textContent('[data-testid=jobs-table]')).not.toContain('0 checked')
 
     // Explore: the triplet browser, with images, both models' choices and the human votes.
     await page.keyboard.press('Alt+7')
