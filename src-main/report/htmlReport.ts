@@ -2,6 +2,8 @@
 // the file needs no script and no network), every run's settings, and the versions that made them.
 import * as echarts from 'echarts'
 import type { DatasetInfo, RunInfo } from '../api/contract'
+import { datasetDetails } from '../api/datasetDetails'
+import { runHeadline } from '../api/runHeadline'
 
 export interface ReportInput {
   project: { name: string; path: string; createdAt: string }
@@ -227,8 +229,8 @@ export function htmlReport(input: ReportInput): string {
   const { project, app, runs } = input
   const chronological = [...runs].sort((a, b) => a.id - b.id)
   const datasets = table(
-    ['#', 'kind', 'name', 'shape'],
-    input.datasets.map((d) => [String(d.id), d.kind, d.name, d.shape.join(' × ')]),
+    ['#', 'kind', 'name', 'shape', 'details'],
+    input.datasets.map((d) => [String(d.id), d.kind, d.name, d.shape.join(' × '), datasetDetails(d).join(' · ')]),
   )
   const body = [
     accuracySection(chronological),
@@ -246,7 +248,7 @@ export function htmlReport(input: ReportInput): string {
 <p class="meta">HumanAlign report, ${escape(input.generatedAt)}. Project created ${escape(project.createdAt)}. HumanAlign ${escape(app.version)}, Node.js ${escape(app.node)}${app.electron ? `, Electron ${escape(app.electron)}` : ''}, ${escape(app.platform)}.</p></header>
 <section><h2>Data</h2>${datasets}</section>
 ${body || '<p>This project has no results yet.</p>'}
-<section><h2>All runs</h2>${table(['#', 'kind', 'name', 'when'], chronological.map((r) => [String(r.id), r.kind, r.name, r.createdAt]))}</section>
+<section><h2>All runs</h2>${table(['#', 'kind', 'name', 'result', 'when'], chronological.map((r) => [String(r.id), r.kind, r.name, runHeadline(r.kind, r.result), r.createdAt]))}</section>
 </body></html>
 `
 }
