@@ -43,6 +43,11 @@ afterAll(async () => {
 })
 
 const toast = (p: Page) => p.locator('.toast')
+/** The Alignment page (Alt+4) at one of its tabs. */
+async function openAlignment(p: Page, tab: string): Promise<void> {
+  await p.keyboard.press('Alt+4')
+  await p.getByRole('tab', { name: tab, exact: true }).click()
+}
 
 describe('the workbench in a browser', () => {
   it('refuses to work without the token and says where to get it', async () => {
@@ -196,7 +201,7 @@ describe('the workbench in a browser', () => {
     expect(await page.textContent('[data-testid=datasets-table]')).toContain('1854 × 66')
 
     // RSA of the human RDM48 against the SPoSE embedding of the same 48 objects, from the Alignment page.
-    await page.keyboard.press('Alt+4')
+    await openAlignment(page, 'Evaluate')
     await page.selectOption('#eval-metric', 'rsa')
     await page.selectOption('#eval-a', { label: 'RDM48: human triplet dissimilarities (48 × 48)' })
     await page.selectOption('#eval-b', { label: 'SPoSE 66-d, the 48 RDM objects (48 × 66)' })
@@ -212,7 +217,7 @@ describe('the workbench in a browser', () => {
     const listed = await page.textContent('[data-testid=datasets-table]')
     expect(listed).toMatch(/20,000 triplets of 1,854 objects · simulated from SPoSE, T = [\d,]+ \(calibrated to a mean top probability of 0\.673\), seed 0 · soft labels/)
     expect(listed).not.toMatch(/[0-9a-f]{64}/)
-    await page.keyboard.press('Alt+4')
+    await openAlignment(page, 'Evaluate')
     await page.selectOption('#eval-metric', 'odd-one-out')
     await page.selectOption('#eval-a', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)' })
     await page.selectOption('#eval-similarity', 'dot')
@@ -241,7 +246,7 @@ describe('the workbench in a browser', () => {
     await page.fill('#import-name', 'triplets with RT')
     await page.getByRole('button', { name: 'Import', exact: true }).click()
     await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr', { hasText: 'triplets with RT' }).count(), { timeout: 30_000 }).toBe(1)
-    await page.keyboard.press('Alt+4')
+    await openAlignment(page, 'Evaluate')
     await page.selectOption('#eval-metric', 'odd-one-out')
     await page.selectOption('#eval-a', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)' })
     await page.selectOption('#eval-b', { label: 'triplets with RT (300 × 3)' })
@@ -273,7 +278,7 @@ describe('the workbench in a browser', () => {
 
   it('trains an affine probe with live curves, shows held-out vs zero-shot accuracy, and applies the transform', async () => {
     const errorsBefore = await page.locator('.toast.error').allTextContents()
-    await page.keyboard.press('Alt+4')
+    await openAlignment(page, 'Affine probe')
     await page.selectOption('#probe-features', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)' })
     await page.selectOption('#probe-triplets', { label: 'THINGS triplets simulated from SPoSE (20,000, seed 0) (20000 × 3)' })
     await page.selectOption('#probe-objective', 'soft')
@@ -306,7 +311,7 @@ describe('the workbench in a browser', () => {
 
   it('clusters the probed teacher with an elbow plot and samples AligNet triplets into the project', async () => {
     const errorsBefore = await page.locator('.toast.error').allTextContents()
-    await page.keyboard.press('Alt+4')
+    await openAlignment(page, 'AligNet')
     await page.selectOption('#alignet-features', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)' })
     const transforms = await page.locator('#alignet-transform option').allTextContents()
     await page.selectOption('#alignet-transform', { label: transforms.find((t) => t.startsWith('probe run'))! })
@@ -323,7 +328,10 @@ describe('the workbench in a browser', () => {
     const sizes = (await page.locator('[data-testid=alignet-clusters] tbody tr td:nth-child(2)').allTextContents()).map(Number)
     expect(sizes).toHaveLength(k)
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(1854)
+    const tab = (name: string) => page.getByRole('tab', { name, exact: true }).click()
+    await tab('Affine probe')
     const tripletSets = await page.locator('#probe-triplets option').count()
+    await tab('AligNet')
     await page.fill('#alignet-count', '2000')
     await page.getByRole('button', { name: 'Sample triplets' }).click()
     await page.locator('[data-testid=alignet-triplets-done]').waitFor({ timeout: 30_000 })
@@ -333,9 +341,12 @@ describe('the workbench in a browser', () => {
     expect(await examples.first().locator('figure').count()).toBe(3)
     expect(await examples.first().locator('figure.odd').count()).toBe(1)
     expect(await examples.first().locator('.chip').textContent()).toMatch(/odd one out: \S+, \d+%/)
+    await tab('Affine probe')
     await expect.poll(() => page.locator('#probe-triplets option').count(), { timeout: 10_000 }).toBe(tripletSets + 1)
     expect((await page.locator('#probe-triplets option').allTextContents()).join('\n')).toContain(`AligNet between triplets (SPoSE 66-d embedding (THINGS, 1,854 objects), k = ${k}) (2000 × 3)`)
-    // A new dataset reloads the list; the choices made in the forms stay.
+    // A new dataset reloads the list; the choices made in the forms stay, across tabs too.
+    await tab('AligNet')
+    expect(await page.locator('[data-testid=alignet-kept] strong').textContent()).toBe(String(k))
     expect(await page.locator('#alignet-features').evaluate((el) => (el as unknown as { selectedOptions: { textContent: string | null }[] }).selectedOptions[0]?.textContent)).toBe('SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)')
     // Saved in AligNet's layout, where the user says.
     const exported = join(root, 'alignet_triplets.npz')
@@ -374,7 +385,7 @@ describe('the workbench in a browser', () => {
     await page.getByRole('button', { name: 'Open', exact: true }).click()
     await expect.poll(() => page.textContent('[data-testid=project-name]')).toBe('92 objects (Kriegeskorte et al. 2008)')
     // The same ceiling as a job from the Alignment page.
-    await page.keyboard.press('Alt+4')
+    await openAlignment(page, 'Evaluate')
     await page.selectOption('#eval-metric', 'ceiling')
     // Similarity matrices, and triplets (answered several times) — the example's derived triplets are answered once each.
     await expect
@@ -419,7 +430,7 @@ describe('the workbench in a browser', () => {
     await page.screenshot({ path: join(SHOTS, 'models.png'), fullPage: true })
 
     // The new feature set against the 16 subjects' judgments, from the Alignment page.
-    await page.keyboard.press('Alt+4')
+    await openAlignment(page, 'Evaluate')
     await page.selectOption('#eval-metric', 'rsa')
     await page.selectOption('#eval-a', { label: 'MobileNetV2 flatten_1 · The 92 stimulus images (92 × 1280)' })
     await page.selectOption('#eval-b', { label: "92 images: 16 subjects' judgment RDMs (16 × 92 × 92)" })
@@ -437,7 +448,7 @@ describe('the workbench in a browser', () => {
   }, 150_000)
   it('clusters image features on the AligNet page with each cluster’s example images', async () => {
     const errorsBefore = await page.locator('.toast.error').allTextContents()
-    await page.keyboard.press('Alt+4')
+    await openAlignment(page, 'AligNet')
     await page.selectOption('#alignet-features', { label: 'MobileNetV2 flatten_1 · The 92 stimulus images (92 × 1280)' })
     await page.selectOption('#alignet-transform', '')
     await page.fill('#alignet-ks', '4')
@@ -454,7 +465,7 @@ describe('the workbench in a browser', () => {
   }, 120_000)
   it('aligns the model with the human judgments by Gromov-Wasserstein, with the trials, the plan and the worst matches', async () => {
     const errorsBefore = await page.locator('.toast.error').allTextContents()
-    await page.keyboard.press('Alt+4')
+    await openAlignment(page, 'Gromov-Wasserstein')
     await page.selectOption('#gw-a', { label: 'MobileNetV2 flatten_1 · The 92 stimulus images (92 × 1280)' })
     await page.selectOption('#gw-b', { label: "92 images: 16 subjects' judgment RDMs (16 × 92 × 92)" })
     await page.selectOption('#gw-metric', 'correlation')
@@ -512,12 +523,13 @@ describe('the workbench in a browser', () => {
     await page.keyboard.press('Alt+2')
     await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr').count()).toBe(7)
     expect(await page.textContent('[data-testid=datasets-table]')).toContain("92 images: every triplet, the 16 subjects' votes")
-    await page.keyboard.press('Alt+4')
+    await openAlignment(page, 'Affine probe')
     const probe = page.locator('[data-testid=probe-result]')
     await probe.waitFor({ timeout: 20_000 })
     const [heldOut, zeroShot] = (await probe.locator('.big').allTextContents()).map(Number)
     expect(heldOut).toBeGreaterThan(1 / 3)
     expect(zeroShot).toBeGreaterThan(1 / 3)
+    await page.getByRole('tab', { name: 'Gromov-Wasserstein' }).click()
     await page.locator('[data-testid=gw-result]').waitFor({ timeout: 20_000 })
     await page.keyboard.press('Alt+5')
     await expect.poll(() => page.locator('[data-testid=runs-table] tbody tr').count()).toBe(9)
@@ -653,7 +665,7 @@ describe('the workbench in a browser', () => {
     await page.getByRole('button', { name: /25 natural images: attention/ }).click()
     await expect.poll(() => page.textContent('[data-testid=project-name]')).toBe('25 natural images (Langlois et al. 2021)')
     await expect.poll(() => page.locator('.stat', { hasText: 'Runs' }).locator('dd').textContent(), { timeout: 120_000, interval: 1000 }).toBe('1')
-    await page.keyboard.press('Alt+4')
+    await openAlignment(page, 'Attention')
     const grid = page.locator('[data-testid=attention-grid]')
     await expect.poll(() => grid.locator('figure').count(), { timeout: 30_000 }).toBe(25)
     expect(await page.textContent('[data-testid=attention]')).toMatch(/Grad-CAM at out_relu of MobileNetV2, 25 images in \d+\.\d s/)
