@@ -774,8 +774,9 @@ async function deriveCommand(backend: Backend, io: CliIo, args: string[]): Promi
   const { values, positionals } = parseArgs({ args, options: { project: { type: 'string' }, from: { type: 'string' }, name: { type: 'string' } }, allowPositionals: true, strict: true })
   if (positionals.join(' ') !== 'triplets') throw usageError('derive knows one thing: derive triplets.')
   if (!values.project) throw usageError('derive triplets needs --project DIR.')
+  if (values.from === undefined) throw usageError('derive triplets needs --from DATASET_ID, the similarity matrices to derive from; `humanalign project info DIR` lists the ids.')
   const dataset = Number(values.from)
-  if (!Number.isInteger(dataset) || dataset < 1) throw usageError(`--from ${values.from ?? ''} is not a dataset id; \`humanalign project info DIR\` lists them.`)
+  if (!Number.isInteger(dataset) || dataset < 1) throw usageError(`--from ${values.from} is not a dataset id; \`humanalign project info DIR\` lists them.`)
   await call(backend, 'project.open', { path: resolve(values.project) })
   const job = await runJob(backend, io, { kind: 'deriveTriplets', dataset, ...(values.name === undefined ? {} : { name: values.name }) })
   const r = job.result as { name: string; count: number; objects: number; subjects: number }

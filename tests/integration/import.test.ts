@@ -175,6 +175,7 @@ describe('humanalign import', () => {
       p.close()
     }
     expect(cli(['derive', 'triplets', '--from', 'abc']).stderr).toContain('--from abc is not a dataset id; `humanalign project info DIR` lists them.')
+    expect(cli(['derive', 'triplets']).stderr).toContain('derive triplets needs --from DATASET_ID, the similarity matrices to derive from')
     expect(cli(['derive', 'triplets', '--from', '99']).stderr).toContain('There is no dataset 99 in this project.')
     const features = JSON.parse(cli(['import', 'features', join(examples, 'things/spose_embedding66d_rescaled_48val_reordered.csv')]).stdout)
     expect(cli(['derive', 'triplets', '--from', String(features.datasets[0])]).stderr).toContain('is features; triplets are derived from similarity matrices.')
