@@ -23,6 +23,8 @@ const ProjectName = z
   .min(1, 'a project name is required')
   .max(120, 'a project name has at most 120 characters')
 
+const DatasetName = z.string().trim().min(1, 'a dataset name is required').max(200, 'a dataset name has at most 200 characters')
+
 export const TableCounts = z.object({
   datasets: z.number().int().nonnegative(),
   models: z.number().int().nonnegative(),
@@ -677,6 +679,12 @@ export const operations = {
     { summary: "a similarity dataset's matrix for display (one subject or the mean, ordered by category, block-averaged down to maxSize)" },
   ),
   'datasets.list': op(Empty, z.array(DatasetInfo), { summary: "the open project's datasets, newest first" }),
+  'datasets.rename': op(z.object({ id: z.number().int().positive(), name: DatasetName }).strict(), DatasetInfo, {
+    summary: 'rename a dataset of the open project (its runs keep the name they were made with)',
+  }),
+  'datasets.remove': op(z.object({ id: z.number().int().positive() }).strict(), DatasetInfo, {
+    summary: "take a dataset off the open project's lists; its arrays stay in the folder for the runs made from it",
+  }),
   'datasets.exportAlignet': op(
     z.object({ id: z.number().int().positive(), path: AbsolutePath }).strict(),
     z.object({ path: z.string(), count: z.number().int() }),

@@ -48,6 +48,8 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'runs.attention': ({ id, size }) => session.attention(id, size),
     'datasets.exportAlignet': ({ id, path }) => session.exportAlignet(id, path),
     'datasets.list': () => session.listDatasets(),
+    'datasets.rename': ({ id, name }) => session.renameDataset(id, name),
+    'datasets.remove': ({ id }) => session.removeDataset(id),
     'jobs.list': () => session.listJobs(),
     'jobs.metrics': ({ id }) => session.jobMetrics(id),
     'jobs.start': (spec) => session.startJob(spec),

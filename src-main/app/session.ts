@@ -18,7 +18,7 @@ import { Project } from '../store/project'
 import { RecentProjects } from '../store/recent'
 import { SettingsFile } from '../store/settings'
 import { EXAMPLES, exampleImports } from './examples'
-import { listDatasets } from '../store/datasets'
+import { listDatasets, removeDataset, renameDataset } from '../store/datasets'
 import { insertRun, listRuns } from '../store/runs'
 import { exportAlignet } from '../store/exportAlignet'
 import { matrixView, planView } from '../store/matrixView'
@@ -272,6 +272,20 @@ export class Session {
 
   listDatasets(): DatasetInfo[] {
     return listDatasets(this.requireProject().db)
+  }
+
+  renameDataset(id: number, name: string): DatasetInfo {
+    const project = this.requireProject()
+    const renamed = renameDataset(project.db, id, name)
+    this.options.events.emit({ type: 'project.changed', project: project.info() })
+    return renamed
+  }
+
+  removeDataset(id: number): DatasetInfo {
+    const project = this.requireProject()
+    const removed = removeDataset(project.db, id)
+    this.options.events.emit({ type: 'project.changed', project: project.info() })
+    return removed
   }
 
   listJobs(): JobInfo[] {

@@ -107,6 +107,9 @@ Commands:
                                      settings, versions) that opens without a network
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
+  dataset rename ID NAME --project DIR | dataset remove ID --project DIR
+                                     rename a dataset, or take it off the project's lists (its arrays stay
+                                     in the folder for the runs made from it)
   derive triplets --from DATASET_ID --project DIR [--name N]
                                      every triplet of a similarity dataset's objects (at most 300), each
                                      subject's matrix voting; the votes are kept as soft labels
@@ -770,6 +773,26 @@ async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Pro
   return EXIT_OK
 }
 
+async function datasetCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { project: { type: 'string' } }, allowPositionals: true, strict: true })
+  const [action, idText, ...rest] = positionals
+  if (action !== 'rename' && action !== 'remove') throw usageError(`Unknown dataset action ${JSON.stringify(action ?? '')}; use rename or remove.`)
+  if (!values.project) throw usageError(`dataset ${action} needs --project DIR.`)
+  const id = Number(idText)
+  if (!Number.isInteger(id) || id < 1) throw usageError(`${JSON.stringify(idText ?? '')} is not a dataset id; \`humanalign project info DIR\` lists them.`)
+  if (action === 'rename' && rest.length !== 1) throw usageError('dataset rename takes the id and one new name (quote a name with spaces).')
+  if (action === 'remove' && rest.length) throw usageError('dataset remove takes one id.')
+  await call(backend, 'project.open', { path: resolve(values.project) })
+  if (action === 'rename') {
+    const renamed = await call(backend, 'datasets.rename', { id, name: rest[0]! })
+    printResult(io, renamed, () => `Dataset ${id} is now "${renamed.name}".`)
+  } else {
+    const removed = await call(backend, 'datasets.remove', { id })
+    printResult(io, removed, () => `Removed dataset ${id} ("${removed.name}") from the project's lists; its arrays stay in the folder.`)
+  }
+  return EXIT_OK
+}
+
 async function deriveCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { project: { type: 'string' }, from: { type: 'string' }, name: { type: 'string' } }, allowPositionals: true, strict: true })
   if (positionals.join(' ') !== 'triplets') throw usageError('derive knows one thing: derive triplets.')
@@ -997,6 +1020,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'simulate': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await simulateCommand(backend, io, rest)
+      }
+      case 'dataset': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await datasetCommand(backend, io, rest)
       }
       case 'derive': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

@@ -1,4 +1,5 @@
 import type { DatasetInfo, DatasetKind } from '../api/contract'
+import { AppError } from '../api/errors'
 import type { Db } from './database'
 
 /** Image sets live in <project>/images/<folder>/. */
@@ -68,4 +69,33 @@ export function insertDataset(db: Db, record: { kind: DatasetKind; name: string;
     )
   }
   return id
+}
+
+function existing(db: Db, id: number): DatasetInfo {
+  const found = getDataset(db, id)
+  if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  return found
+}
+
+/** Gives a dataset (and its feature set) a new name; runs made from it keep the name they were made with. */
+export function renameDataset(db: Db, id: number, name: string): DatasetInfo {
+  existing(db, id)
+  db.transaction(() => {
+    db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(name, id)
+    db.prepare('UPDATE feature_sets SET name = ? WHERE dataset_id = ?').run(name, id)
+  })()
+  return getDataset(db, id)!
+}
+
+/**
+ * Takes a dataset (and its feature set) off the project's lists. Its arrays and images stay in the project folder:
+ * runs and jobs made from it may refer to them, and they are shared with any dataset holding the same content.
+ */
+export function removeDataset(db: Db, id: number): DatasetInfo {
+  const removed = existing(db, id)
+  db.transaction(() => {
+    db.prepare('DELETE FROM feature_sets WHERE dataset_id = ?').run(id)
+    db.prepare('DELETE FROM datasets WHERE id = ?').run(id)
+  })()
+  return removed
 }

@@ -183,6 +183,18 @@ describe('the workbench in a browser', () => {
     const derived = page.locator('[data-testid=datasets-table] tbody tr', { hasText: '92 derived' })
     await expect.poll(() => derived.count(), { timeout: 30_000 }).toBe(1)
     expect(await derived.textContent()).toContain('125,580 triplets of 92 objects · every triplet of "92 human RDMs", 16 matrices voting · soft labels')
+    // Renamed in place, then removed after a second click.
+    await page.getByRole('button', { name: 'Rename 92 derived' }).click()
+    await page.getByRole('textbox', { name: 'New name of 92 derived' }).fill('92 triplets, derived')
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    const renamed = page.locator('[data-testid=datasets-table] tbody tr', { hasText: '92 triplets, derived' })
+    await expect.poll(() => renamed.count()).toBe(1)
+    const rows = await page.locator('[data-testid=datasets-table] tbody tr').count()
+    await page.getByRole('button', { name: 'Remove 92 triplets, derived' }).click()
+    await renamed.getByRole('button', { name: 'Remove', exact: true }).click()
+    await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr').count()).toBe(rows - 1)
+    expect(await renamed.count()).toBe(0)
+    await expect.poll(async () => (await toast(page).allTextContents()).join('\n')).toContain('Removed "92 triplets, derived" from the project\'s lists')
 
     // A bad file: the message names the file and the problem; nothing is added.
     await page.fill('#import-path', join(__dirname, '../../README.md'))

@@ -149,8 +149,8 @@ describe('humanalign import', () => {
     )
   })
 
-  it('derives every triplet of the 92 images from the 16 subjects’ judgments, their votes as soft labels', () => {
-    const { project, cli } = setup()
+  it('derives every triplet of the 92 images from the 16 subjects’ judgments (their votes as soft labels), renames and removes datasets', () => {
+    const { project, cli, env } = setup()
     const matrices = JSON.parse(cli(['import', 'similarity', join(examples, 'rsa92/92_behavRDMs.mat'), '--key', 'rdms_behav_92.RDM']).stdout)
     const r = cli(['derive', 'triplets', '--from', String(matrices.datasets[0]), '--name', 'every triplet'])
     expect(r.stderr).toBe('')
@@ -179,6 +179,18 @@ describe('humanalign import', () => {
     expect(cli(['derive', 'triplets', '--from', '99']).stderr).toContain('There is no dataset 99 in this project.')
     const features = JSON.parse(cli(['import', 'features', join(examples, 'things/spose_embedding66d_rescaled_48val_reordered.csv')]).stdout)
     expect(cli(['derive', 'triplets', '--from', String(features.datasets[0])]).stderr).toContain('is features; triplets are derived from similarity matrices.')
+
+    // Renamed and removed by id; the arrays stay in the folder.
+    const id = String(features.datasets[0])
+    expect(JSON.parse(cli(['dataset', 'rename', id, 'SPoSE, 48 objects']).stdout)).toMatchObject({ name: 'SPoSE, 48 objects', kind: 'features' })
+    const files = readdirSync(join(project, 'artifacts')).length
+    expect(JSON.parse(cli(['dataset', 'remove', id]).stdout)).toMatchObject({ name: 'SPoSE, 48 objects' })
+    expect(readdirSync(join(project, 'artifacts'))).toHaveLength(files)
+    expect(JSON.parse(runCli(['project', 'info', project, '--json'], env).stdout).datasets.map((d: { name: string }) => d.name)).toEqual(['every triplet', '92_behavRDMs'])
+    expect(cli(['dataset', 'remove', id]).stderr).toContain(`There is no dataset ${id} in this project.`)
+    expect(cli(['dataset', 'rename', '1', ' ']).stderr).toContain('a dataset name is required')
+    expect(cli(['dataset', 'rename', '1']).stderr).toContain('dataset rename takes the id and one new name')
+    expect(cli(['dataset', 'delete', '1']).stderr).toContain('Unknown dataset action "delete"; use rename or remove.')
   })
 
   it('checks triplets and features against an object list already in the project', () => {

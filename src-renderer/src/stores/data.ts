@@ -70,5 +70,27 @@ export const useData = defineStore('data', () => {
     }
   }
 
-  return { datasets, preview, inspecting, load, inspect, importFile, simulate, deriveTriplets, clearPreview: () => (preview.value = null) }
+  /** Renames a dataset; true when it was renamed. The list is read again (a rename changes no count). */
+  async function rename(id: number, name: string): Promise<boolean> {
+    try {
+      await client().call('datasets.rename', { id, name })
+      await load()
+      return true
+    } catch (err) {
+      toasts.error(err)
+      return false
+    }
+  }
+
+  /** Takes a dataset off the project's lists (the list reloads on project.changed). */
+  async function remove(id: number): Promise<void> {
+    try {
+      const removed = await client().call('datasets.remove', { id })
+      toasts.show('info', `Removed "${removed.name}" from the project's lists; its arrays stay in the folder for the runs made from it.`)
+    } catch (err) {
+      toasts.error(err)
+    }
+  }
+
+  return { datasets, preview, inspecting, load, inspect, importFile, simulate, deriveTriplets, rename, remove, clearPreview: () => (preview.value = null) }
 })
