@@ -10,12 +10,13 @@ import { openHdf5 } from '../core/io/hdf5'
 import { decodeMat5, type MatValue } from '../core/io/mat5'
 import { allocate, NpyFormatError, npyData, parseNpyLayout, toCOrder, viewAs, type NpyArray } from '../core/io/npy'
 import { decodeNpz } from '../core/io/npz'
+import { decodeTorch } from '../core/io/torchSave'
 import { IMAGE_FILE } from './images'
 
 export type { FileSummary }
 type ItemSummary = FileSummary['items'][number]
 
-export const READABLE = '.npy, .npz, .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt'
+export const READABLE = '.npy, .npz, .pt/.pth (torch.save), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt'
 
 function header(path: string): Uint8Array {
   const fd = openSync(path, 'r')
@@ -98,6 +99,8 @@ export async function inspectFile(path: string): Promise<FileSummary> {
         return [summarizeArray('', readNpyFile(path))]
       case 'npz':
         return Object.entries(decodeNpz(new Uint8Array(readFileSync(path)))).map(([k, a]) => summarizeArray(k, a))
+      case 'torch':
+        return Object.entries(decodeTorch(new Uint8Array(readFileSync(path)))).map(([k, a]) => summarizeArray(k, a))
       case 'mat5':
         return Object.entries(decodeMat5(new Uint8Array(readFileSync(path)))).map(([k, v]) => summarizeMat(k, v))
       case 'mat73':
@@ -168,8 +171,10 @@ export async function readArray(path: string, key?: string): Promise<{ array: Np
     switch (format) {
       case 'npy':
         return { array: toCOrder(readNpyFile(path)), key: '' }
-      case 'npz': {
-        const [name, array] = pick(decodeNpz(new Uint8Array(readFileSync(path))), key, 'arrays')
+      case 'npz':
+      case 'torch': {
+        const arrays = (format === 'npz' ? decodeNpz : decodeTorch)(new Uint8Array(readFileSync(path)))
+        const [name, array] = pick(arrays, key, format === 'npz' ? 'arrays' : 'tensors')
         return { array: toCOrder(array), key: name }
       }
       case 'mat5': {

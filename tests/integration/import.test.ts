@@ -5,6 +5,7 @@ import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeNpy } from '../../src-main/core/io/npy'
 import { encodeNpy } from '../../src-main/core/io/npy'
+import { decodeNpz } from '../../src-main/core/io/npz'
 import { listRuns } from '../../src-main/store/runs'
 import { getDataset, listDatasets } from '../../src-main/store/datasets'
 import { Project } from '../../src-main/store/project'
@@ -191,6 +192,18 @@ describe('humanalign import', () => {
     expect(cli(['dataset', 'rename', '1', ' ']).stderr).toContain('a dataset name is required')
     expect(cli(['dataset', 'rename', '1']).stderr).toContain('dataset rename takes the id and one new name')
     expect(cli(['dataset', 'delete', '1']).stderr).toContain('Unknown dataset action "delete"; use rename or remove.')
+  })
+
+  it('imports features from a torch.save checkpoint by the tensor’s path', () => {
+    const { project, cli } = setup()
+    const r = cli(['import', 'features', join(fixtures, 'torch/checkpoint.pt'), '--key', 'model.weight', '--name', 'head weights'])
+    expect(r.stderr).toBe('')
+    const result = JSON.parse(r.stdout)
+    expect(result).toMatchObject({ dataset: 'features', n: 2, p: 3 })
+    const stored = decodeNpy(new Uint8Array(readFileSync(join(project, 'artifacts', `${result.outputs.data}.npy`))))
+    const numpy = decodeNpz(new Uint8Array(readFileSync(join(fixtures, 'torch/checkpoint.npz'))))['model.weight']!
+    expect(Array.from(stored.data as Float32Array)).toEqual(Array.from(numpy.data as Float32Array))
+    expect(cli(['import', 'features', join(fixtures, 'torch/checkpoint.pt'), '--key', 'weights']).stderr).toContain("has no tensor 'weights' (it has: features, rows, labels, half, bf16, flags, layers.0, layers.1, model.weight, model.bias)")
   })
 
   it('checks triplets and features against an object list already in the project', () => {

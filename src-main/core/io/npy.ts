@@ -135,7 +135,7 @@ function parseHeader(text: string): { descr: Descr; fortranOrder: boolean; shape
 }
 
 /** IEEE 754 half to single precision. */
-function halfToFloat(h: number): number {
+export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1
   const exponent = (h >> 10) & 0x1f
   const fraction = h & 0x3ff
