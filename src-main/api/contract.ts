@@ -637,8 +637,8 @@ export const operations = {
   'project.info': op(z.object({ path: AbsolutePath }).strict(), ProjectInfo, {
     summary: 'describe a project without opening it for writing',
   }),
-  'project.datasets': op(z.object({ path: AbsolutePath }).strict(), z.array(DatasetInfo), {
-    summary: "a project's datasets, newest first, read without opening it for writing",
+  'project.contents': op(z.object({ path: AbsolutePath }).strict(), z.object({ datasets: z.array(DatasetInfo), runs: z.array(RunInfo) }), {
+    summary: "a project's datasets and runs, newest first, read without opening it for writing",
   }),
   'project.rename': op(z.object({ name: ProjectName }).strict(), ProjectInfo, { summary: 'rename the open project' }),
   'project.close': op(Empty, z.null(), { summary: 'close the open project' }),
@@ -660,6 +660,9 @@ export const operations = {
     { callers: ['cli'], summary: 'store the result of an evaluation run from the command line' },
   ),
   'runs.list': op(Empty, z.array(RunInfo), { summary: "the open project's runs, newest first" }),
+  'runs.remove': op(z.object({ id: z.number().int().positive() }).strict(), RunInfo, {
+    summary: "take a run off the open project's results (its stored arrays stay in the folder)",
+  }),
   'runs.plan': op(
     z.object({ id: z.number().int().positive(), maxSize: z.number().int().min(2).max(400).default(200) }).strict(),
     MatrixView,

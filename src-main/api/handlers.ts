@@ -19,7 +19,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'project.current': () => session.current(),
     'project.report': () => session.report(app),
     'project.info': ({ path }) => session.describe(path),
-    'project.datasets': ({ path }) => session.datasetsAt(path),
+    'project.contents': ({ path }) => session.contentsAt(path),
     'project.rename': ({ name }) => session.rename(name),
     'project.close': async () => {
       await session.close()
@@ -43,6 +43,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'triplets.browse': (request) => session.browseTriplets(request),
     'runs.record': (run) => session.recordRun(run),
     'runs.list': () => session.listRuns(),
+    'runs.remove': ({ id }) => session.removeRun(id),
     'datasets.matrix': ({ id, subject, maxSize, labelsFrom }) => session.matrix(id, subject, maxSize, labelsFrom),
     'runs.plan': ({ id, maxSize }) => session.plan(id, maxSize),
     'runs.attention': ({ id, size }) => session.attention(id, size),

@@ -19,7 +19,7 @@ import { RecentProjects } from '../store/recent'
 import { SettingsFile } from '../store/settings'
 import { EXAMPLES, exampleImports } from './examples'
 import { listDatasets, removeDataset, renameDataset } from '../store/datasets'
-import { insertRun, listRuns } from '../store/runs'
+import { insertRun, listRuns, removeRun } from '../store/runs'
 import { exportAlignet } from '../store/exportAlignet'
 import { matrixView, planView } from '../store/matrixView'
 
@@ -106,8 +106,8 @@ export class Session {
     return Project.describe(path)
   }
 
-  datasetsAt(path: string): DatasetInfo[] {
-    return Project.datasets(path)
+  contentsAt(path: string): { datasets: DatasetInfo[]; runs: RunInfo[] } {
+    return Project.contents(path)
   }
 
   current(): ProjectInfo | null {
@@ -208,6 +208,13 @@ export class Session {
 
   listRuns(): RunInfo[] {
     return listRuns(this.requireProject().db)
+  }
+
+  removeRun(id: number): RunInfo {
+    const project = this.requireProject()
+    const removed = removeRun(project.db, id)
+    this.options.events.emit({ type: 'project.changed', project: project.info() })
+    return removed
   }
 
   exportAlignet(id: number, path: string): { path: string; count: number } {

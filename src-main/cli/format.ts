@@ -1,5 +1,6 @@
-import type { DatasetInfo, DoctorReport, FileSummary, ProjectInfo } from '../api/contract'
+import type { DatasetInfo, DoctorReport, FileSummary, ProjectInfo, RunInfo } from '../api/contract'
 import { datasetDetails } from '../api/datasetDetails'
+import { runHeadline } from '../api/runHeadline'
 import type { BenchReport } from '../bench/harness'
 import { countOf, formatBytes } from '../api/format'
 
@@ -18,7 +19,14 @@ function formatDatasets(datasets: DatasetInfo[]): string[] {
   ]
 }
 
-export function formatProject(info: ProjectInfo, datasets: DatasetInfo[] = []): string {
+/** A run per line: its id, kind and name, then its headline. */
+function formatRuns(runs: RunInfo[]): string[] {
+  if (!runs.length) return []
+  const width = String(Math.max(...runs.map((r) => r.id))).length
+  return ['', 'Runs (id, kind, name)', ...runs.flatMap((r) => [`  ${String(r.id).padStart(width)} ${r.kind.padEnd(16)} ${r.name}`, `${' '.repeat(width + 20)}${runHeadline(r.kind, r.result)}`])]
+}
+
+export function formatProject(info: ProjectInfo, datasets: DatasetInfo[] = [], runs: RunInfo[] = []): string {
   const c = info.counts
   return [
     `Project    ${info.name}`,
@@ -30,6 +38,7 @@ export function formatProject(info: ProjectInfo, datasets: DatasetInfo[] = []): 
     `Artifacts  ${countOf(c.artifacts, 'file')}, ${formatBytes(info.artifactBytes)}`,
     ...(info.backupPath ? [`Migrated   the previous file was kept as ${info.backupPath}`] : []),
     ...formatDatasets(datasets),
+    ...formatRuns(runs),
   ].join('\n')
 }
 

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { BackendSetting, DatasetKind, ExampleName, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
 import { AppError } from '../api/errors'
 import { datasetDetails } from '../api/datasetDetails'
+import { runHeadline } from '../api/runHeadline'
 import { createBackend, type Backend } from '../app/backend'
 import type { BackendName } from '../core/compute/backendNames'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
@@ -34,8 +35,9 @@ Commands:
   project create DIR [--name NAME] [--example things|rsa92|langlois25]
                                      create a project folder (project.sqlite + artifacts/), empty or
                                      holding a bundled example's data
-  project info DIR                   describe a project: name, schema, what it holds, and each dataset
-                                     with its id (for --objects-from) and what it holds in words
+  project info DIR                   describe a project: name, schema, what it holds, each dataset with
+                                     its id (for --objects-from) and what it holds in words, each run
+                                     with its id and headline
   bench [--case NAME] [--quick | --size N] [--save]
                                      time our kernels against NumPy, PyTorch, scikit-learn, POT (matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, mobilenet, gw, tsne, pca, saliency, distill); --size runs
                                      the cases at one size of your own (e.g. --case probe --size 1000000); --save writes
@@ -110,6 +112,7 @@ Commands:
   dataset rename ID NAME --project DIR | dataset remove ID --project DIR
                                      rename a dataset, or take it off the project's lists (its arrays stay
                                      in the folder for the runs made from it)
+  run remove ID --project DIR        take a run off the project's results
   derive triplets --from DATASET_ID --project DIR [--name N]
                                      every triplet of a similarity dataset's objects (at most 300), each
                                      subject's matrix voting; the votes are kept as soft labels
@@ -206,8 +209,14 @@ async function projectCommand(backend: Backend, io: CliIo, args: string[]): Prom
   } else if (action === 'info') {
     if (values.name !== undefined) throw usageError('--name applies to project create only.')
     const info = await call(backend, 'project.info', { path })
-    const datasets = await call(backend, 'project.datasets', { path })
-    printResult(io, { ...info, datasets: datasets.map((d) => ({ ...d, details: datasetDetails(d) })) }, () => formatProject(info, datasets))
+    const { datasets, runs } = await call(backend, 'project.contents', { path })
+    const listed = {
+      ...info,
+      datasets: datasets.map((d) => ({ ...d, details: datasetDetails(d) })),
+      // A run's headline, not its whole result (a map's coordinates, a plan's trials).
+      runs: runs.map((r) => ({ id: r.id, kind: r.kind, name: r.name, createdAt: r.createdAt, headline: runHeadline(r.kind, r.result) })),
+    }
+    printResult(io, listed, () => formatProject(info, datasets, runs))
   } else {
     throw usageError(`Unknown project action ${JSON.stringify(action ?? '')}; use create or info.`)
   }
@@ -773,16 +782,22 @@ async function simulateCommand(backend: Backend, io: CliIo, args: string[]): Pro
   return EXIT_OK
 }
 
-async function datasetCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+/** `dataset|run ACTION ID …`: the action (one of `actions`), the id, the rest, with the project open. */
+async function editedItem<A extends string>(backend: Backend, what: 'dataset' | 'run', actions: readonly A[], args: string[]): Promise<{ action: A; id: number; rest: string[] }> {
   const { values, positionals } = parseArgs({ args, options: { project: { type: 'string' } }, allowPositionals: true, strict: true })
   const [action, idText, ...rest] = positionals
-  if (action !== 'rename' && action !== 'remove') throw usageError(`Unknown dataset action ${JSON.stringify(action ?? '')}; use rename or remove.`)
-  if (!values.project) throw usageError(`dataset ${action} needs --project DIR.`)
+  if (!actions.includes(action as A)) throw usageError(`Unknown ${what} action ${JSON.stringify(action ?? '')}; use ${actions.join(' or ')}.`)
+  if (!values.project) throw usageError(`${what} ${action} needs --project DIR.`)
   const id = Number(idText)
-  if (!Number.isInteger(id) || id < 1) throw usageError(`${JSON.stringify(idText ?? '')} is not a dataset id; \`humanalign project info DIR\` lists them.`)
+  if (!Number.isInteger(id) || id < 1) throw usageError(`${JSON.stringify(idText ?? '')} is not a ${what} id; \`humanalign project info DIR\` lists them.`)
+  await call(backend, 'project.open', { path: resolve(values.project) })
+  return { action: action as A, id, rest }
+}
+
+async function datasetCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const { action, id, rest } = await editedItem(backend, 'dataset', ['rename', 'remove'] as const, args)
   if (action === 'rename' && rest.length !== 1) throw usageError('dataset rename takes the id and one new name (quote a name with spaces).')
   if (action === 'remove' && rest.length) throw usageError('dataset remove takes one id.')
-  await call(backend, 'project.open', { path: resolve(values.project) })
   if (action === 'rename') {
     const renamed = await call(backend, 'datasets.rename', { id, name: rest[0]! })
     printResult(io, renamed, () => `Dataset ${id} is now "${renamed.name}".`)
@@ -790,6 +805,14 @@ async function datasetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     const removed = await call(backend, 'datasets.remove', { id })
     printResult(io, removed, () => `Removed dataset ${id} ("${removed.name}") from the project's lists; its arrays stay in the folder.`)
   }
+  return EXIT_OK
+}
+
+async function runCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const { id, rest } = await editedItem(backend, 'run', ['remove'] as const, args)
+  if (rest.length) throw usageError('run remove takes one id.')
+  const removed = await call(backend, 'runs.remove', { id })
+  printResult(io, removed, () => `Removed run ${id} (${removed.kind}: "${removed.name}") from the project's results.`)
   return EXIT_OK
 }
 
@@ -1024,6 +1047,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'dataset': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await datasetCommand(backend, io, rest)
+      }
+      case 'run': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await runCommand(backend, io, rest)
       }
       case 'derive': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import type { DatasetInfo, ProjectInfo, TableCounts } from '../api/contract'
+import type { DatasetInfo, ProjectInfo, RunInfo, TableCounts } from '../api/contract'
 import { AppError } from '../api/errors'
 import { ARTIFACTS_DIR } from './artifacts'
 import { openDatabase, schemaVersion, tableExists, type Db } from './database'
 import { listDatasets } from './datasets'
+import { listRuns } from './runs'
 import { acquireLock, type ProjectLock } from './lock'
 
 export const PROJECT_DB = 'project.sqlite'
@@ -166,9 +167,9 @@ export class Project {
     return readOnly(path, (db, dir) => summarize(db, dir, null))
   }
 
-  /** A project's datasets, read as `describe` reads its summary. */
-  static datasets(path: string): DatasetInfo[] {
-    return readOnly(path, (db) => listDatasets(db))
+  /** A project's datasets and runs, read as `describe` reads its summary. */
+  static contents(path: string): { datasets: DatasetInfo[]; runs: RunInfo[] } {
+    return readOnly(path, (db) => ({ datasets: listDatasets(db), runs: listRuns(db) }))
   }
 
   get name(): string {

@@ -1,4 +1,5 @@
 import type { RunInfo } from '../api/contract'
+import { AppError } from '../api/errors'
 import type { Db } from './database'
 
 /** Records a finished evaluation of the project; returns its id. */
@@ -16,4 +17,15 @@ export function listRuns(db: Db): RunInfo[] {
 
 export function getRun(db: Db, id: number): RunInfo | undefined {
   return listRuns(db).find((r) => r.id === id)
+}
+
+/**
+ * Takes a run off the project's results, with its metric series; the arrays it stored (a probe's weights, a plan)
+ * stay in artifacts/, where a dataset made from it may still read them.
+ */
+export function removeRun(db: Db, id: number): RunInfo {
+  const run = getRun(db, id)
+  if (!run) throw new AppError('not_found', `There is no run ${id} in this project.`)
+  db.prepare('DELETE FROM runs WHERE id = ?').run(id)
+  return run
 }

@@ -423,6 +423,14 @@ describe('the workbench in a browser', () => {
     await page.selectOption('#matrix-colours', 'shared')
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.35)
     await expect.poll(() => page.locator('[data-testid=heatmaps] .heatmap').first().textContent()).toMatch(/dissimilarity [\d.]+$/)
+    // The ceiling is there three times (the example's, the command line's, the window's): the oldest is removed.
+    const ceilings = page.locator('[data-testid=runs-table] tbody tr', { hasText: 'lower 0.4776, upper 0.5751' })
+    expect(await ceilings.count()).toBe(3)
+    const oldest = (await ceilings.last().locator('td').first().textContent())!.trim()
+    await page.getByRole('button', { name: `Remove run ${oldest}`, exact: true }).click()
+    await page.getByRole('button', { name: `Remove run ${oldest} for good` }).click()
+    await expect.poll(() => ceilings.count()).toBe(2)
+    expect(await ceilings.locator('td:first-child').allTextContents()).not.toContain(oldest)
     expect(await page.locator('.toast.error').count()).toBe(0)
   }, 240_000)
 

@@ -54,7 +54,13 @@ describe('humanalign eval', () => {
     const r = json(['eval', 'odd-one-out', '--features', features, '--triplets', triplets, '--similarity', 'cosine', '--project', project])
     expect(r).toMatchObject({ accuracy: 0.6, correct: 3, total: 5, objects: 6, features: 2 })
     expect(r.run).toBeGreaterThan(0)
-    expect(json(['project', 'info', project]).counts.runs).toBe(1)
+    const info = json(['project', 'info', project])
+    expect(info.counts.runs).toBe(1)
+    // Listed with its headline; removed by id.
+    expect(info.runs).toEqual([{ id: r.run, kind: 'odd-one-out', name: expect.stringContaining('odd-one-out'), createdAt: expect.any(String), headline: expect.stringMatching(/^accuracy 0\.6000 \[[\d.]+, [\d.]+\] \(3 of 5\)$/) }])
+    expect(json(['run', 'remove', String(r.run), '--project', project])).toMatchObject({ id: r.run, kind: 'odd-one-out' })
+    expect(json(['project', 'info', project]).counts.runs).toBe(0)
+    expect(runCli(['run', 'remove', String(r.run), '--project', project]).stderr).toContain(`There is no run ${r.run} in this project.`)
 
     writeFileSync(triplets, '0 1 9\n')
     const bad = runCli(['eval', 'odd-one-out', '--features', features, '--triplets', triplets])

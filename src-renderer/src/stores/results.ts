@@ -25,5 +25,15 @@ export const useResults = defineStore('results', () => {
     }
   }
 
-  return { runs, load, matrix }
+  /** Takes a run off the results (the list reloads on project.changed). */
+  async function remove(id: number): Promise<void> {
+    try {
+      const removed = await client().call('runs.remove', { id })
+      toasts.show('info', `Removed run ${removed.id} (${removed.name}) from the results.`)
+    } catch (err) {
+      toasts.error(err)
+    }
+  }
+
+  return { runs, load, matrix, remove }
 })
