@@ -20,6 +20,8 @@ describe('torch.save files', () => {
     expect(Object.keys(tensors)).toEqual([''])
     expect(tensors['']).toMatchObject({ dtype: '<f4', shape: [4, 3] })
     expect(Array.from(tensors['']!.data as Float32Array)).toEqual(Array.from(expected.data as Float32Array))
+    // The same tensor as a subclass (saved through _rebuild_from_type_v2; the class itself is never looked up).
+    expect(Array.from(decodeTorch(bytes('subclass.pt')).sub!.data as Float32Array)).toEqual(Array.from(expected.data as Float32Array))
   })
 
   it('reads every tensor of a checkpoint by its path: views, offsets, every dtype, a state dict; other values are left', () => {

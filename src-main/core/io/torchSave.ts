@@ -108,6 +108,8 @@ function unpickle(bytes: Uint8Array, storages: Record<string, Uint8Array>): Valu
       return new Tensor(rebuild(storages, storage, Number(offset), size.map(Number), stride.map(Number)))
     }
     if (name === 'torch._utils._rebuild_parameter' || name === 'torch._utils._rebuild_parameter_with_state') return args[0]
+    // A tensor subclass: the plain tensor is rebuilt by the function it names, from its arguments.
+    if (name === 'torch._tensor._rebuild_from_type_v2') return reduce(args[0], args[2] as Value[])
     if (name === 'collections.OrderedDict') return new Map()
     return new Opaque(name)
   }
