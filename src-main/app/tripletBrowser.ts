@@ -8,7 +8,7 @@ import { selectTriplets, type TripletViewData } from '../core/data/tripletView'
 import { tripletProbabilitiesInWorker } from '../jobs/tasks'
 import { ARTIFACTS_DIR, getArtifact, readArtifact } from '../store/artifacts'
 import type { Db } from '../store/database'
-import { getDataset } from '../store/datasets'
+import { requireDataset } from '../store/datasets'
 import { objectLabels } from '../store/objectLabels'
 
 /** Cached model probabilities (each N × 3 float32); enough for a few models of the THINGS triplets. */
@@ -21,8 +21,7 @@ interface Loaded {
 }
 
 function dataset(db: Db, id: number): DatasetInfo {
-  const found = getDataset(db, id)
-  if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  const found = requireDataset(db, id)
   return found
 }
 

@@ -5,7 +5,7 @@ import type { JobKind, JobSpec } from '../api/contract'
 import { AppError } from '../api/errors'
 import { getArtifact, listArtifacts } from '../store/artifacts'
 import type { Db } from '../store/database'
-import { getDataset, listDatasets } from '../store/datasets'
+import { requireDataset } from '../store/datasets'
 import { getRun } from '../store/runs'
 import { modelSource } from '../models/sources'
 
@@ -29,8 +29,7 @@ export interface ObjectList {
 }
 
 function objectList(db: Db, id: number): ObjectList {
-  const dataset = listDatasets(db).find((d) => d.id === id)
-  if (!dataset) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  const dataset = requireDataset(db, id)
   const n = Number(dataset.meta.n)
   if (dataset.kind === 'triplets' || !Number.isInteger(n)) {
     throw new AppError('user', `Dataset ${id} ("${dataset.name}") is ${dataset.kind}; choose a dataset that lists objects (features or a similarity matrix).`)
@@ -41,16 +40,14 @@ function objectList(db: Db, id: number): ObjectList {
 const KIND_NAMES = { features: 'features', triplets: 'triplets', images: 'an image set', concepts: 'concepts with categories' }
 
 function datasetOfKind(db: Db, id: number, kind: keyof typeof KIND_NAMES) {
-  const found = getDataset(db, id)
-  if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  const found = requireDataset(db, id)
   if (found.kind !== kind) throw new AppError('user', `Dataset ${id} ("${found.name}") is ${found.kind}, not ${KIND_NAMES[kind]}.`)
   return found
 }
 
 /** A feature set or similarity matrices; `what` completes "… feature sets or similarity matrices". */
 function representation(db: Db, id: number, what: string) {
-  const found = getDataset(db, id)
-  if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  const found = requireDataset(db, id)
   if (found.kind !== 'features' && found.kind !== 'similarity') throw new AppError('user', `Dataset ${id} ("${found.name}") is ${found.kind}; ${what} feature sets or similarity matrices.`)
   return found
 }
@@ -82,11 +79,7 @@ export const catalog: Record<JobKind, KindInfo> = {
     input(db, spec) {
       const { metric, a, b, categoriesFrom } = spec as Extract<JobSpec, { kind: 'evaluate' }>
       if (metric !== 'ceiling' && b === undefined) throw new AppError('user', `${metric} compares two datasets; choose the second as b.`)
-      const find = (id: number) => {
-        const found = getDataset(db, id)
-        if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
-        return found
-      }
+      const find = (id: number) => requireDataset(db, id)
       const categories = categoriesFrom === undefined ? null : find(categoriesFrom)
       if (categories && categories.kind !== 'concepts') throw new AppError('user', `Dataset ${categoriesFrom} ("${categories.name}") is ${categories.kind}, not concepts with categories.`)
       return { a: find(a), b: b === undefined ? null : find(b), categories }
@@ -151,8 +144,7 @@ export const catalog: Record<JobKind, KindInfo> = {
       const { base, aligned, triplets, rdms, labelsFrom } = spec as Extract<JobSpec, { kind: 'alignetEvaluate' }>
       if (triplets === undefined && rdms === undefined && labelsFrom === undefined) throw new AppError('user', 'Nothing to evaluate on: choose human triplets, human similarity matrices, or categories.')
       const similarity = (id: number) => {
-        const found = getDataset(db, id)
-        if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+        const found = requireDataset(db, id)
         if (found.kind !== 'similarity') throw new AppError('user', `Dataset ${id} ("${found.name}") is ${found.kind}, not similarity matrices.`)
         return found
       }

@@ -71,7 +71,8 @@ export function insertDataset(db: Db, record: { kind: DatasetKind; name: string;
   return id
 }
 
-function existing(db: Db, id: number): DatasetInfo {
+/** One dataset with its full metadata, or the user's not-found error naming the id. */
+export function requireDataset(db: Db, id: number): DatasetInfo {
   const found = getDataset(db, id)
   if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
   return found
@@ -79,7 +80,7 @@ function existing(db: Db, id: number): DatasetInfo {
 
 /** Gives a dataset (and its feature set) a new name; runs made from it keep the name they were made with. */
 export function renameDataset(db: Db, id: number, name: string): DatasetInfo {
-  existing(db, id)
+  requireDataset(db, id)
   db.transaction(() => {
     db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(name, id)
     db.prepare('UPDATE feature_sets SET name = ? WHERE dataset_id = ?').run(name, id)
@@ -92,7 +93,7 @@ export function renameDataset(db: Db, id: number, name: string): DatasetInfo {
  * runs and jobs made from it may refer to them, and they are shared with any dataset holding the same content.
  */
 export function removeDataset(db: Db, id: number): DatasetInfo {
-  const removed = existing(db, id)
+  const removed = requireDataset(db, id)
   db.transaction(() => {
     db.prepare('DELETE FROM feature_sets WHERE dataset_id = ?').run(id)
     db.prepare('DELETE FROM datasets WHERE id = ?').run(id)

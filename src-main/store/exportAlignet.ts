@@ -4,11 +4,10 @@ import { AppError } from '../api/errors'
 import { encodeAlignet } from '../core/alignet/alignetFile'
 import { readArtifact, writeFileAtomic } from './artifacts'
 import type { Db } from './database'
-import { getDataset } from './datasets'
+import { requireDataset } from './datasets'
 
 export function exportAlignet(db: Db, projectDir: string, id: number, path: string): { path: string; count: number } {
-  const dataset = getDataset(db, id)
-  if (!dataset) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  const dataset = requireDataset(db, id)
   const similaritiesSha = dataset.meta.teacherSimilarities
   if (dataset.kind !== 'triplets' || typeof similaritiesSha !== 'string' || !dataset.artifact) {
     throw new AppError('user', `"${dataset.name}" has no teacher similarities; AligNet's layout is for teacher-labelled triplets (AligNet step 2).`)

@@ -4,13 +4,12 @@ import { orderByCategory, type ObjectOrder } from '../core/data/objectOrder'
 import type { NpyArray } from '../core/io/npy'
 import { readArtifact } from './artifacts'
 import type { Db } from './database'
-import { getDataset } from './datasets'
+import { requireDataset } from './datasets'
 import { getRun } from './runs'
 
 /** Names and category order of n objects from a concepts dataset (names, categories) or one with ids. */
 function labelsOf(db: Db, projectDir: string, id: number, n: number): { source: string; names: string[]; order: ObjectOrder } {
-  const dataset = getDataset(db, id)
-  if (!dataset) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  const dataset = requireDataset(db, id)
   const names = (dataset.kind === 'concepts' ? dataset.meta.names : dataset.meta.ids) as string[] | undefined
   if (!Array.isArray(names)) throw new AppError('user', `"${dataset.name}" (${dataset.kind}) has no object names; choose concepts, or features or images with ids.`)
   if (names.length !== n) throw new AppError('user', `"${dataset.name}" names ${names.length} objects, but the matrix has ${n}; choose a dataset of the same objects.`)
@@ -24,8 +23,7 @@ function labelsOf(db: Db, projectDir: string, id: number, n: number): { source: 
  * block-averaged to at most `maxSize` rows for display.
  */
 export function matrixView(db: Db, projectDir: string, id: number, subject: number | null, maxSize: number, labelsFrom: number | null = null): MatrixView {
-  const dataset = getDataset(db, id)
-  if (!dataset) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  const dataset = requireDataset(db, id)
   if (dataset.kind !== 'similarity' || !dataset.artifact) throw new AppError('user', `Dataset ${id} ("${dataset.name}") is ${dataset.kind}, not a similarity matrix.`)
   return arrayView(db, projectDir, readArtifact(db, projectDir, dataset.artifact), String(dataset.meta.measure ?? 'dissimilarity'), subject, maxSize, labelsFrom)
 }

@@ -3,12 +3,11 @@ import type { ObjectLabels } from '../api/contract'
 import { AppError } from '../api/errors'
 import { readArtifact } from './artifacts'
 import type { Db } from './database'
-import { getDataset } from './datasets'
+import { requireDataset } from './datasets'
 
 /** Names and first categories of a dataset's objects: a concepts dataset's names, or the ids of features or images. */
 export function objectLabels(db: Db, projectDir: string, id: number): ObjectLabels {
-  const found = getDataset(db, id)
-  if (!found) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  const found = requireDataset(db, id)
   const names = (found.kind === 'concepts' ? found.meta.names : found.meta.ids) as unknown[] | undefined
   if (!Array.isArray(names)) throw new AppError('user', `"${found.name}" (${found.kind}) has no object names; choose concepts, or features or images with ids.`)
   const categories = found.kind === 'concepts' ? ((found.meta.categories as string[] | undefined) ?? []) : []

@@ -4,12 +4,11 @@ import sharp from 'sharp'
 import type { Thumbnail } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { Db } from './database'
-import { getDataset } from './datasets'
+import { requireDataset } from './datasets'
 
 /** A page of an image set's thumbnails, or the images at the given positions. */
 export async function imageThumbnails(db: Db, projectDir: string, id: number, which: { offset: number; limit: number; indices?: number[] }, size: number): Promise<{ total: number; thumbnails: Thumbnail[] }> {
-  const dataset = getDataset(db, id)
-  if (!dataset) throw new AppError('not_found', `There is no dataset ${id} in this project.`)
+  const dataset = requireDataset(db, id)
   if (dataset.kind !== 'images') throw new AppError('user', `Dataset ${id} ("${dataset.name}") is ${dataset.kind}, not an image set.`)
   const files = dataset.meta.files as string[]
   const ids = dataset.meta.ids as string[]

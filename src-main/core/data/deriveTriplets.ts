@@ -13,11 +13,14 @@ export interface DerivedTriplets {
 /** At most this many objects: C(300, 3) ≈ 4.5 M triplets, the size of the THINGS data. */
 export const DERIVE_MAX_OBJECTS = 300
 
+/** How many triplets n objects make, C(n, 3). */
+export const everyTripletCount = (n: number): number => (n * (n - 1) * (n - 2)) / 6
+
 /** Every triplet of n objects from `subjects` n × n matrices (dissimilarities, or similarities when `similar`). */
 export function deriveTriplets(matrices: ArrayLike<number>, subjects: number, n: number, similar: boolean): DerivedTriplets {
   if (n < 3) throw new RangeError('triplets need at least 3 objects')
   if (n > DERIVE_MAX_OBJECTS) throw new RangeError(`every triplet of ${n} objects is too many (at most ${DERIVE_MAX_OBJECTS} objects)`)
-  const count = (n * (n - 1) * (n - 2)) / 6
+  const count = everyTripletCount(n)
   const indices = new Int32Array(count * 3)
   const soft = new Float32Array(count * 3)
   const sign = similar ? -1 : 1
