@@ -43,7 +43,12 @@ export function isTorchZip(header: Uint8Array): boolean {
 }
 
 /** Elements of `size` read from a storage at `offset` with `stride` (elements), into C order. */
-function rebuild(storages: Record<string, Uint8Array>, storage: Storage, offset: number, size: number[], stride: number[]): NpyArray {
+/**
+ * A tensor's elements in C order. `lent` lists the storages already handed out as a tensor's own array: a contiguous
+ * tensor that is the whole of a storage no other tensor took is that storage (unzipping gave every entry its own
+ * buffer), without a copy — half the time of reading a large file.
+ */
+function rebuild(storages: Record<string, Uint8Array>, lent: Set<string>, storage: Storage, offset: number, size: number[], stride: number[]): NpyArray {
   const spec = STORAGES[storage.kind]
   if (!spec) throw new NpyFormatError(`tensors of ${storage.kind} are not supported (numbers and booleans are)`)
   const raw = storages[storage.key]
@@ -57,6 +62,11 @@ function rebuild(storages: Record<string, Uint8Array>, storage: Storage, offset:
   // A contiguous tensor of a type stored as it is held: one copy of its bytes.
   const contiguous = size.every((_, d) => size[d] === 1 || stride[d] === size.slice(d + 1).reduce((a, b) => a * b, 1))
   if (contiguous && spec.bytes === NPY_DTYPES[spec.dtype].BYTES_PER_ELEMENT && storage.kind !== 'BoolStorage') {
+    const whole = offset === 0 && count * spec.bytes === raw.byteLength && raw.byteOffset === 0 && raw.buffer.byteLength === raw.byteLength
+    if (whole && !lent.has(storage.key)) {
+      lent.add(storage.key)
+      return { dtype: spec.dtype, shape: size, data: viewAs(spec.dtype, raw.buffer, 0, count) }
+    }
     const copy = raw.slice(offset * spec.bytes, (offset + count) * spec.bytes)
     return { dtype: spec.dtype, shape: size, data: viewAs(spec.dtype, copy.buffer, 0, count) }
   }
@@ -80,6 +90,7 @@ function unpickle(bytes: Uint8Array, storages: Record<string, Uint8Array>): Valu
   const text = new TextDecoder()
   const stack: Value[] = []
   const memo = new Map<number, Value>()
+  const lent = new Set<string>()
   let at = 0
   const u8 = () => bytes[at++]!
   const u16 = () => ((at += 2), view.getUint16(at - 2, true))
@@ -105,7 +116,7 @@ function unpickle(bytes: Uint8Array, storages: Record<string, Uint8Array>): Valu
     if (name === 'torch._utils._rebuild_tensor_v2' || name === 'torch._utils._rebuild_tensor') {
       const [storage, offset, size, stride] = args as [Storage, number, number[], number[]]
       if (!(storage instanceof Storage)) throw new NpyFormatError('a tensor without its storage')
-      return new Tensor(rebuild(storages, storage, Number(offset), size.map(Number), stride.map(Number)))
+      return new Tensor(rebuild(storages, lent, storage, Number(offset), size.map(Number), stride.map(Number)))
     }
     if (name === 'torch._utils._rebuild_parameter' || name === 'torch._utils._rebuild_parameter_with_state') return args[0]
     // A tensor subclass: the plain tensor is rebuilt by the function it names, from its arguments.
