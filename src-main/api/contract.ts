@@ -480,6 +480,13 @@ export const FileItem = z.discriminatedUnion('kind', [
 export const FileSummary = z.object({ path: z.string(), format: z.string(), bytes: z.number(), items: z.array(FileItem) })
 export type FileSummary = z.infer<typeof FileSummary>
 
+/**
+ * What removing a dataset or run gave back: the files of arrays and images that nothing else in the project uses.
+ * Null while jobs run; the space is freed when the last one ends.
+ */
+export const StorageFreed = z.object({ files: z.number().int().nonnegative(), bytes: z.number().nonnegative() }).nullable()
+export type StorageFreed = z.infer<typeof StorageFreed>
+
 export const RunInfo = z.object({
   id: z.number().int(),
   kind: z.string(),
@@ -660,8 +667,8 @@ export const operations = {
     { callers: ['cli'], summary: 'store the result of an evaluation run from the command line' },
   ),
   'runs.list': op(Empty, z.array(RunInfo), { summary: "the open project's runs, newest first" }),
-  'runs.remove': op(z.object({ id: z.number().int().positive() }).strict(), RunInfo, {
-    summary: "take a run off the open project's results (its stored arrays stay in the folder)",
+  'runs.remove': op(z.object({ id: z.number().int().positive() }).strict(), z.object({ run: RunInfo, freed: StorageFreed }), {
+    summary: "take a run off the open project's results, freeing the arrays only it used",
   }),
   'runs.plan': op(
     z.object({ id: z.number().int().positive(), maxSize: z.number().int().min(2).max(400).default(200) }).strict(),
@@ -685,8 +692,8 @@ export const operations = {
   'datasets.rename': op(z.object({ id: z.number().int().positive(), name: DatasetName }).strict(), DatasetInfo, {
     summary: 'rename a dataset of the open project (its runs keep the name they were made with)',
   }),
-  'datasets.remove': op(z.object({ id: z.number().int().positive() }).strict(), DatasetInfo, {
-    summary: "take a dataset off the open project's lists; its arrays stay in the folder for the runs made from it",
+  'datasets.remove': op(z.object({ id: z.number().int().positive() }).strict(), z.object({ dataset: DatasetInfo, freed: StorageFreed }), {
+    summary: "take a dataset off the open project's lists, freeing the arrays and images only it used",
   }),
   'datasets.exportAlignet': op(
     z.object({ id: z.number().int().positive(), path: AbsolutePath }).strict(),
@@ -734,6 +741,28 @@ export const operations = {
     callers: ['renderer', 'browser', 'cli'],
     summary: 'run a failed or interrupted job again, from its last checkpoint',
   }),
+  'jobs.spec': op(z.object({ id: z.number().int() }).strict(), JobSpec, { summary: 'what a job of the open project was asked to do' }),
+  'jobs.script': op(
+    z
+      .object({
+        /** One of the open project's jobs, to run again on a cluster… */
+        job: z.number().int().optional(),
+        /** …or a job spec of its own. */
+        spec: JobSpec.optional(),
+        time: z.string().max(20).default('04:00:00'),
+        cpus: z.number().int().min(1).max(1024).default(8),
+        memory: z.string().max(20).default('32G'),
+        gpus: z.number().int().min(0).max(64).default(1),
+        partition: z.string().max(100).optional(),
+        account: z.string().max(100).optional(),
+        /** How the node starts HumanAlign's command line; by default as this machine does. */
+        command: z.string().min(1).max(1000).optional(),
+      })
+      .strict()
+      .refine((input) => (input.job === undefined) !== (input.spec === undefined), 'give either a job id or a spec'),
+    z.object({ fileName: z.string(), text: z.string(), command: z.string() }),
+    { callers: ['renderer', 'browser', 'cli'], summary: "a Slurm batch script that runs a job headless on a cluster node, recording its result in the open project" },
+  ),
   'jobs.cancel': op(z.object({ id: z.number().int() }).strict(), JobInfo, {
     callers: ['renderer', 'browser', 'cli'],
     summary: 'cancel a queued or running job',

@@ -21,3 +21,9 @@ export function formatSeconds(seconds: number): string {
 export function countOf(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en')} ${n === 1 ? one : many}`
 }
+
+/** What a removal freed in the project folder, as a sentence (empty when it freed nothing). */
+export function freedText(freed: { files: number; bytes: number } | null): string {
+  if (freed === null) return 'Its files are freed when the running jobs end.'
+  return freed.files ? `Freed ${formatBytes(freed.bytes)} (${countOf(freed.files, 'file')}).` : ''
+}

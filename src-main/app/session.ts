@@ -1,10 +1,11 @@
 import { arch, cpus, freemem, totalmem } from 'node:os'
-import { resolve } from 'node:path'
-import type { AppInfo, BackendSetting, DatasetInfo, ExampleName, FileSummary, MatrixView, ModelInfo, ModelSummary, RunInfo, Thumbnail, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings, ObjectLabels, TripletBrowseRequest, TripletPage } from '../api/contract'
+import { join, resolve } from 'node:path'
+import type { AppInfo, BackendSetting, DatasetInfo, StorageFreed, ExampleName, FileSummary, MatrixView, ModelInfo, ModelSummary, RunInfo, Thumbnail, BackendSource, DoctorReport, JobInfo, JobSpec, MetricSeries, ProjectInfo, Settings, ObjectLabels, TripletBrowseRequest, TripletPage } from '../api/contract'
 import { AppError } from '../api/errors'
 import type { EventBus } from '../api/events'
 import { isBackendName, type BackendName } from '../core/compute/backendNames'
 import { JobRunner } from '../jobs/runner'
+import { shellQuote, slurmScript, type SlurmResources } from '../jobs/clusterScript'
 import { describeModelInWorker, inspectInWorker, probeInWorker } from '../jobs/tasks'
 import { BUILTIN_MODELS } from '../models/sources'
 import { addUserModel, listUserModels } from '../store/models'
@@ -21,6 +22,8 @@ import { EXAMPLES, exampleImports } from './examples'
 import { listDatasets, removeDataset, renameDataset } from '../store/datasets'
 import { insertRun, listRuns, removeRun } from '../store/runs'
 import { exportAlignet } from '../store/exportAlignet'
+import { reclaimStorage } from '../store/reclaimStorage'
+import { formatBytes } from '../api/format'
 import { matrixView, planView } from '../store/matrixView'
 
 export interface SessionOptions {
@@ -50,6 +53,8 @@ export class Session {
   private readonly settings = SettingsFile.inConfigDir(configDir())
   private project: Project | null = null
   private jobs: JobRunner | null = null
+  /** A removal happened while jobs ran; its files are freed when they end. */
+  private reclaimPending = false
   private readonly browser: TripletBrowser
 
   constructor(private readonly options: SessionOptions) {
@@ -189,6 +194,9 @@ export class Session {
   async close(): Promise<void> {
     if (!this.project) return
     await this.jobs?.close()
+    // The stopped jobs are resumable; what they may read again stays.
+    if (this.reclaimPending) reclaimStorage(this.project.db, this.project.dir)
+    this.reclaimPending = false
     this.project.close()
     this.project = null
     this.jobs = null
@@ -210,11 +218,12 @@ export class Session {
     return listRuns(this.requireProject().db)
   }
 
-  removeRun(id: number): RunInfo {
+  removeRun(id: number): { run: RunInfo; freed: StorageFreed } {
     const project = this.requireProject()
-    const removed = removeRun(project.db, id)
+    const run = removeRun(project.db, id)
+    const freed = this.reclaimStorage(project)
     this.options.events.emit({ type: 'project.changed', project: project.info() })
-    return removed
+    return { run, freed }
   }
 
   exportAlignet(id: number, path: string): { path: string; count: number } {
@@ -288,11 +297,34 @@ export class Session {
     return renamed
   }
 
-  removeDataset(id: number): DatasetInfo {
+  removeDataset(id: number): { dataset: DatasetInfo; freed: StorageFreed } {
     const project = this.requireProject()
-    const removed = removeDataset(project.db, id)
+    const dataset = removeDataset(project.db, id)
+    const freed = this.reclaimStorage(project)
     this.options.events.emit({ type: 'project.changed', project: project.info() })
-    return removed
+    return { dataset, freed }
+  }
+
+  /**
+   * Frees the files that removed datasets and runs left unused; while jobs run (they read arrays by address and
+   * store new ones) it waits, returning null, and frees them when the last job ends.
+   */
+  private reclaimStorage(project: Project): StorageFreed {
+    if (this.jobs && !this.jobs.idle()) {
+      this.reclaimPending = true
+      return null
+    }
+    this.reclaimPending = false
+    return reclaimStorage(project.db, project.dir)
+  }
+
+  private reclaimWhenIdle(): void {
+    if (!this.reclaimPending || !this.project) return
+    const freed = this.reclaimStorage(this.project)
+    if (freed?.files) {
+      this.options.events.emit({ type: 'log', level: 'info', message: `Freed ${formatBytes(freed.bytes)} that removed datasets and runs left in the project folder.` })
+      this.options.events.emit({ type: 'project.changed', project: this.project.info() })
+    }
   }
 
   listJobs(): JobInfo[] {
@@ -313,6 +345,21 @@ export class Session {
 
   cancelJob(id: number): JobInfo {
     return this.requireJobs().cancel(id)
+  }
+
+  jobSpec(id: number): JobSpec {
+    return this.requireJobs().spec(id)
+  }
+
+  /** A Slurm batch script that runs one of the project's jobs, or a spec, on a cluster node into this project. */
+  jobScript(source: { job: number } | { spec: JobSpec }, resources: SlurmResources, command?: string): { fileName: string; text: string; command: string } {
+    const project = this.requireProject()
+    const spec = 'job' in source ? this.requireJobs().spec(source.job) : source.spec
+    const jobId = 'job' in source && source.job > 0 ? source.job : undefined
+    const words = [process.execPath, join(this.options.workerDir, 'cli.js')].map(shellQuote).join(' ')
+    // Electron's binary runs the command line as Node only when asked to.
+    const used = command ?? (process.versions.electron ? `ELECTRON_RUN_AS_NODE=1 ${words}` : words)
+    return { ...slurmScript({ spec, projectDir: project.dir, command: used, resources, jobId, appVersion: this.options.app.version }), command: used }
   }
 
   private requireJobs(): JobRunner {
@@ -342,6 +389,7 @@ export class Session {
       examplesDir: this.options.examplesDir,
       events: this.options.events,
       requestedBackend: () => this.requestedBackend(),
+      onIdle: () => this.reclaimWhenIdle(),
     })
     const info = project.info()
     this.remember(info)

@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { BackendSetting, DatasetKind, ExampleName, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
+import { BackendSetting, DatasetKind, ExampleName, JobSpec, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
 import { AppError } from '../api/errors'
 import { datasetDetails } from '../api/datasetDetails'
 import { runHeadline } from '../api/runHeadline'
@@ -8,6 +8,8 @@ import { createBackend, type Backend } from '../app/backend'
 import type { BackendName } from '../core/compute/backendNames'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
 import { formatBench, formatDoctor, formatInspect, formatProject } from './format'
+import { countOf, freedText } from '../api/format'
+import { describeIssues } from '../api/dispatcher'
 import { runBench } from '../bench/harness'
 import { evalCeiling, evalCka, evalOddOneOut, evalRsa, evalTripletCeiling } from '../evaluate/evaluations'
 import { probeFiles } from '../evaluate/probeFiles'
@@ -26,7 +28,7 @@ import { BUILTIN_MODELS } from '../models/sources'
 import { POOLINGS } from '../core/models/pooling'
 import { PROBE_DEFAULTS } from '../core/probe/train'
 import { BENCH_CASES, isCaseName, type CaseName } from '../bench/cases'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USER, printResult, reportError, type CliIo } from './output'
 
 export const USAGE = `Usage: humanalign <command> [options]
@@ -110,9 +112,15 @@ Commands:
   simulate triplets --n N --project DIR [--seed S] [--temperature T]
                                      THINGS triplets simulated from the SPoSE embedding, with soft labels
   dataset rename ID NAME --project DIR | dataset remove ID --project DIR
-                                     rename a dataset, or take it off the project's lists (its arrays stay
-                                     in the folder for the runs made from it)
-  run remove ID --project DIR        take a run off the project's results
+                                     rename a dataset, or remove it (freeing the arrays only it used)
+  run remove ID --project DIR        remove a run from the project's results (freeing what only it stored)
+  job spec ID --project DIR           a job's spec (JSON), to edit or to run elsewhere
+  job run SPEC.json --project DIR    run a job from its spec, headless, recording its result in the project
+  job script (SPEC.json | --job ID) --project DIR [--time 04:00:00] [--cpus 8] [--mem 32G] [--gpus 1]
+          [--partition P] [--account A] [--command CMD] [--out FILE]
+                                     a Slurm batch script that runs the job on a cluster node (job run),
+                                     for a project on a shared file system; --command: how the node starts
+                                     humanalign (default: as this machine does)
   derive triplets --from DATASET_ID --project DIR [--name N]
                                      every triplet of a similarity dataset's objects (at most 300), each
                                      subject's matrix voting; the votes are kept as soft labels
@@ -803,7 +811,7 @@ async function datasetCommand(backend: Backend, io: CliIo, args: string[]): Prom
     printResult(io, renamed, () => `Dataset ${id} is now "${renamed.name}".`)
   } else {
     const removed = await call(backend, 'datasets.remove', { id })
-    printResult(io, removed, () => `Removed dataset ${id} ("${removed.name}") from the project's lists; its arrays stay in the folder.`)
+    printResult(io, removed, () => `Removed dataset ${id} ("${removed.dataset.name}") from the project. ${freedText(removed.freed)}`.trim())
   }
   return EXIT_OK
 }
@@ -812,7 +820,94 @@ async function runCommand(backend: Backend, io: CliIo, args: string[]): Promise<
   const { id, rest } = await editedItem(backend, 'run', ['remove'] as const, args)
   if (rest.length) throw usageError('run remove takes one id.')
   const removed = await call(backend, 'runs.remove', { id })
-  printResult(io, removed, () => `Removed run ${id} (${removed.kind}: "${removed.name}") from the project's results.`)
+  printResult(io, removed, () => `Removed run ${id} (${removed.run.kind}: "${removed.run.name}") from the project's results. ${freedText(removed.freed)}`.trim())
+  return EXIT_OK
+}
+
+/** A job spec from a JSON file, checked against the contract so a mistake names its field. */
+function readSpec(file: string): JobSpec {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new AppError('user', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new AppError('user', `${file} is not JSON (${(err as Error).message}). \`humanalign job spec ID --project DIR\` writes a job's spec to start from.`)
+  }
+  const parsed = JobSpec.safeParse(json)
+  if (!parsed.success) throw new AppError('user', `${file} is not a job spec: ${describeIssues(parsed.error)}.`)
+  return parsed.data
+}
+
+const JOB_ACTIONS = ['run', 'spec', 'script'] as const
+
+async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      project: { type: 'string' },
+      job: { type: 'string' },
+      time: { type: 'string' },
+      cpus: { type: 'string' },
+      mem: { type: 'string' },
+      gpus: { type: 'string' },
+      partition: { type: 'string' },
+      account: { type: 'string' },
+      command: { type: 'string' },
+      out: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  })
+  const [action, target, ...extra] = positionals
+  if (!JOB_ACTIONS.includes(action as (typeof JOB_ACTIONS)[number])) throw usageError(`Unknown job action ${JSON.stringify(action ?? '')}; use ${JOB_ACTIONS.join(', ')}.`)
+  if (extra.length) throw usageError(`job ${action} takes one ${action === 'spec' ? 'job id' : 'spec file'}.`)
+  if (!values.project) throw usageError(`job ${action} needs --project DIR.`)
+  const scriptOnly = ['time', 'cpus', 'mem', 'gpus', 'partition', 'account', 'command', 'out', 'job'] as const
+  const misplaced = action === 'script' ? undefined : scriptOnly.find((flag) => values[flag] !== undefined)
+  if (misplaced) throw usageError(`--${misplaced} applies to job script only.`)
+  const jobId = (text: string | undefined, flag: string): number => {
+    const id = Number(text)
+    if (!Number.isInteger(id) || id < 1) throw usageError(`${flag}${JSON.stringify(text ?? '')} is not a job id; the Jobs page lists them.`)
+    return id
+  }
+  // Read before the project opens: a bad spec changes nothing.
+  if (action === 'script' && (target === undefined) === (values.job === undefined)) throw usageError('job script needs a spec file or --job ID (one of them).')
+  if (action === 'run' && target === undefined) throw usageError('job run needs a spec file (JSON).')
+  const spec = action === 'spec' || target === undefined ? undefined : readSpec(resolve(target))
+  await call(backend, 'project.open', { path: resolve(values.project) })
+  if (action === 'spec') {
+    const found = await call(backend, 'jobs.spec', { id: jobId(target, '') })
+    process.stdout.write(`${JSON.stringify(found, null, 2)}\n`)
+  } else if (action === 'run') {
+    const job = await runJob(backend, io, spec!)
+    const result = (job.result ?? {}) as { run?: number; datasets?: number[] }
+    const run = result.run === undefined ? undefined : (await call(backend, 'runs.list', {})).find((r) => r.id === result.run)
+    const made = [run ? `run ${run.id}: ${runHeadline(run.kind, run.result)}` : '', result.datasets?.length ? `added ${countOf(result.datasets.length, 'dataset')} (${result.datasets.join(', ')})` : ''].filter(Boolean)
+    printResult(io, { job: job.id, kind: job.kind, result: job.result }, () => `Job ${job.id} (${job.kind}) done${made.length ? `; ${made.join('; ')}` : ''}.`)
+  } else {
+    const number = (flag: 'cpus' | 'gpus', value: string | undefined): number | undefined => (value === undefined ? undefined : count(flag, value, 0))
+    const script = await call(backend, 'jobs.script', {
+      ...(spec ? { spec } : { job: jobId(values.job, '--job ') }),
+      ...(values.time !== undefined ? { time: values.time } : {}),
+      ...(values.cpus !== undefined ? { cpus: number('cpus', values.cpus) } : {}),
+      ...(values.mem !== undefined ? { memory: values.mem } : {}),
+      ...(values.gpus !== undefined ? { gpus: number('gpus', values.gpus) } : {}),
+      ...(values.partition !== undefined ? { partition: values.partition } : {}),
+      ...(values.account !== undefined ? { account: values.account } : {}),
+      ...(values.command !== undefined ? { command: values.command } : {}),
+    } as OpInput<'jobs.script'>)
+    if (values.out === undefined) process.stdout.write(io.json ? `${JSON.stringify(script)}\n` : script.text)
+    else {
+      const out = resolve(values.out)
+      writeFileSync(out, script.text, { mode: 0o755 })
+      printResult(io, { path: out, fileName: script.fileName, command: script.command }, () => `Wrote ${out}; submit it with: sbatch ${out}`)
+    }
+  }
   return EXIT_OK
 }
 
@@ -1051,6 +1146,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       case 'run': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
         return await runCommand(backend, io, rest)
+      }
+      case 'job': {
+        if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
+        return await jobCommand(backend, io, rest)
       }
       case 'derive': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)

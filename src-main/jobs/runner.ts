@@ -76,6 +76,8 @@ export interface JobRunnerOptions {
   events: EventBus
   /** The backend the user asked for (null: best available), read when a job starts. */
   requestedBackend: () => BackendName | null
+  /** Called when the last queued or running job has settled. */
+  onIdle?: () => void
 }
 
 /**
@@ -99,6 +101,18 @@ export class JobRunner {
 
   list(): JobInfo[] {
     return this.table.list().map(toInfo)
+  }
+
+  /** What a job was asked to do. */
+  spec(id: number): JobSpec {
+    const row = this.table.get(id)
+    if (!row) throw new AppError('not_found', `There is no job ${id} in this project.`)
+    return JSON.parse(row.spec) as JobSpec
+  }
+
+  /** True when no job is running or queued. */
+  idle(): boolean {
+    return this.running.size === 0 && this.table.queued().length === 0
   }
 
   get(id: number): JobInfo {
@@ -206,6 +220,7 @@ export class JobRunner {
       this.table.update(id, { checkpoint_at: null })
     }
     this.emitState(id)
+    if (!this.closed && this.idle()) this.options.onIdle?.()
   }
 
   private settle(running: Running, state: JobState, fields: Settlement): void {

@@ -89,8 +89,8 @@ export function renameDataset(db: Db, id: number, name: string): DatasetInfo {
 }
 
 /**
- * Takes a dataset (and its feature set) off the project's lists. Its arrays and images stay in the project folder:
- * runs and jobs made from it may refer to them, and they are shared with any dataset holding the same content.
+ * Takes a dataset (and its feature set) off the project's lists. Its arrays and images stay in the project folder
+ * until reclaimStorage frees those that nothing else refers to (arrays are shared by content).
  */
 export function removeDataset(db: Db, id: number): DatasetInfo {
   const removed = requireDataset(db, id)

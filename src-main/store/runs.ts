@@ -21,7 +21,7 @@ export function getRun(db: Db, id: number): RunInfo | undefined {
 
 /**
  * Takes a run off the project's results, with its metric series; the arrays it stored (a probe's weights, a plan)
- * stay in artifacts/, where a dataset made from it may still read them.
+ * stay in artifacts/ until reclaimStorage frees those that nothing else refers to.
  */
 export function removeRun(db: Db, id: number): RunInfo {
   const run = getRun(db, id)

@@ -123,6 +123,25 @@ describe('the workbench in a browser', () => {
     await latest.getByRole('button', { name: 'Verify artifacts' }).click()
     await page.locator('.chart canvas').waitFor()
     await page.screenshot({ path: join(SHOTS, 'jobs-done.png') })
+
+    // The same job as a Slurm batch script for a cluster node, rewritten as the resources change.
+    const id = (await latest.locator('td').first().textContent())!.trim()
+    await latest.getByRole('button', { name: `Cluster script for job ${id}` }).click()
+    const script = page.locator('[data-testid=script-text]')
+    await expect.poll(() => script.textContent()).toContain('#SBATCH --gres=gpu:1')
+    expect(await script.textContent()).toContain(`job run "$spec" --project ${seeded}\n`)
+    expect(await script.textContent()).toContain('"kind": "verifyArtifacts"')
+    await page.fill('#script-gpus', '0')
+    await page.fill('#script-partition', 'short')
+    await expect.poll(() => script.textContent()).toContain('#SBATCH --partition=short')
+    expect(await script.textContent()).not.toContain('--gres')
+    await page.fill('#script-time', '4h')
+    await expect.poll(() => page.locator('[data-testid=cluster-script] [role=alert]').textContent()).toBe('The time limit "4h" is not valid for Slurm: write minutes, HH:MM:SS or D-HH:MM:SS.')
+    await page.fill('#script-time', '1-00:00:00')
+    await expect.poll(() => script.textContent()).toContain('#SBATCH --time=1-00:00:00')
+    await page.getByRole('button', { name: 'Save humanalign-job-' }).waitFor()
+    await page.locator('[data-testid=cluster-script]').getByRole('button', { name: 'Close' }).click()
+    expect(await page.locator('[data-testid=cluster-script]').count()).toBe(0)
   }, 120_000)
 
   it('switches to the dark theme and remembers it', async () => {
@@ -194,7 +213,9 @@ describe('the workbench in a browser', () => {
     await renamed.getByRole('button', { name: 'Remove', exact: true }).click()
     await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr').count()).toBe(rows - 1)
     expect(await renamed.count()).toBe(0)
-    await expect.poll(async () => (await toast(page).allTextContents()).join('\n')).toContain('Removed "92 triplets, derived" from the project\'s lists')
+    // Its triplets and votes (125,580 × 3 four-byte numbers each, with their .npy headers) were its own, and nothing
+    // refers to the four 8 MiB arrays the project was seeded with: all six are freed (2.9 + 32.0 MiB).
+    await expect.poll(async () => (await toast(page).allTextContents()).join('\n')).toContain('Removed "92 triplets, derived" from the project. Freed 34.9 MiB (6 files).')
 
     // A bad file: the message names the file and the problem; nothing is added.
     await page.fill('#import-path', join(__dirname, '../../README.md'))

@@ -58,7 +58,7 @@ describe('humanalign eval', () => {
     expect(info.counts.runs).toBe(1)
     // Listed with its headline; removed by id.
     expect(info.runs).toEqual([{ id: r.run, kind: 'odd-one-out', name: expect.stringContaining('odd-one-out'), createdAt: expect.any(String), headline: expect.stringMatching(/^accuracy 0\.6000 \[[\d.]+, [\d.]+\] \(3 of 5\)$/) }])
-    expect(json(['run', 'remove', String(r.run), '--project', project])).toMatchObject({ id: r.run, kind: 'odd-one-out' })
+    expect(json(['run', 'remove', String(r.run), '--project', project])).toEqual({ run: expect.objectContaining({ id: r.run, kind: 'odd-one-out' }), freed: { files: 0, bytes: 0 } })
     expect(json(['project', 'info', project]).counts.runs).toBe(0)
     expect(runCli(['run', 'remove', String(r.run), '--project', project]).stderr).toContain(`There is no run ${r.run} in this project.`)
 

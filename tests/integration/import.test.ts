@@ -181,12 +181,14 @@ describe('humanalign import', () => {
     const features = JSON.parse(cli(['import', 'features', join(examples, 'things/spose_embedding66d_rescaled_48val_reordered.csv')]).stdout)
     expect(cli(['derive', 'triplets', '--from', String(features.datasets[0])]).stderr).toContain('is features; triplets are derived from similarity matrices.')
 
-    // Renamed and removed by id; the arrays stay in the folder.
+    // Renamed and removed by id; its array, which nothing else uses, is freed.
     const id = String(features.datasets[0])
-    expect(JSON.parse(cli(['dataset', 'rename', id, 'SPoSE, 48 objects']).stdout)).toMatchObject({ name: 'SPoSE, 48 objects', kind: 'features' })
-    const files = readdirSync(join(project, 'artifacts')).length
-    expect(JSON.parse(cli(['dataset', 'remove', id]).stdout)).toMatchObject({ name: 'SPoSE, 48 objects' })
-    expect(readdirSync(join(project, 'artifacts'))).toHaveLength(files)
+    const renamed = JSON.parse(cli(['dataset', 'rename', id, 'SPoSE, 48 objects']).stdout)
+    expect(renamed).toMatchObject({ name: 'SPoSE, 48 objects', kind: 'features' })
+    const files = readdirSync(join(project, 'artifacts'))
+    const bytes = statSync(join(project, 'artifacts', `${renamed.artifact}.npy`)).size
+    expect(JSON.parse(cli(['dataset', 'remove', id]).stdout)).toEqual({ dataset: expect.objectContaining({ name: 'SPoSE, 48 objects' }), freed: { files: 1, bytes } })
+    expect(readdirSync(join(project, 'artifacts'))).toEqual(files.filter((f) => f !== `${renamed.artifact}.npy`))
     expect(JSON.parse(runCli(['project', 'info', project, '--json'], env).stdout).datasets.map((d: { name: string }) => d.name)).toEqual(['every triplet', '92_behavRDMs'])
     expect(cli(['dataset', 'remove', id]).stderr).toContain(`There is no dataset ${id} in this project.`)
     expect(cli(['dataset', 'rename', '1', ' ']).stderr).toContain('a dataset name is required')

@@ -1,11 +1,17 @@
-// Renaming and removing datasets, removing runs: the lists change, the arrays stay (runs made from a dataset may read them).
-import { existsSync } from 'node:fs'
+// Renaming and removing datasets, removing runs, and freeing the files that nothing in the project uses any more.
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { AppEvent } from '../../src-main/api/contract'
+import { createEventBus } from '../../src-main/api/events'
+import { Session } from '../../src-main/app/session'
 import { putArray } from '../../src-main/store/artifacts'
 import { getDataset, insertDataset, listDatasets, removeDataset, renameDataset } from '../../src-main/store/datasets'
 import { Project } from '../../src-main/store/project'
+import { reclaimStorage } from '../../src-main/store/reclaimStorage'
 import { getRun, insertRun, removeRun } from '../../src-main/store/runs'
+import { settled, until } from '../helpers/events'
+import { EXAMPLES_DIR, seedSparseArtifact, WORKER_DIR } from '../helpers/seed'
 import { useTmp } from '../helpers/tmp'
 
 const tmp = useTmp()
@@ -59,5 +65,89 @@ describe('run removal', () => {
     expect(db.prepare('SELECT run_id FROM jobs').get()).toEqual({ run_id: null })
     expect(existsSync(join(dir, 'artifacts', array.file))).toBe(true)
     expect(() => removeRun(db, run)).toThrow(`There is no run ${run} in this project.`)
+  })
+})
+
+describe('freeing storage', () => {
+  const arrayOf = (value: number) => ({ dtype: '<f4' as const, shape: [4], data: Float32Array.of(value, 2, 3, 4) })
+  const fileOf = (dir: string, file: string) => join(dir, 'artifacts', file)
+
+  it('frees an array once nothing refers to it, counting its bytes; a shared one stays', () => {
+    const { db, dir, features, copy, array } = seeded()
+    const size = statSync(fileOf(dir, array.file)).size
+    removeDataset(db, features)
+    expect(reclaimStorage(db, dir)).toEqual({ files: 0, bytes: 0 })
+    expect(existsSync(fileOf(dir, array.file))).toBe(true)
+    removeDataset(db, copy)
+    expect(reclaimStorage(db, dir)).toEqual({ files: 1, bytes: size })
+    expect(existsSync(fileOf(dir, array.file))).toBe(false)
+    expect(project!.info()).toMatchObject({ artifactBytes: 0, counts: { artifacts: 0 } })
+  })
+
+  it('keeps arrays named in datasets\' metadata, runs\' results and unfinished jobs\' specs', () => {
+    const { db, dir } = seeded()
+    const soft = putArray(db, dir, arrayOf(10))
+    const plan = putArray(db, dir, arrayOf(11))
+    const pending = putArray(db, dir, arrayOf(12))
+    const finished = putArray(db, dir, arrayOf(13))
+    const triplets = insertDataset(db, { kind: 'triplets', name: 't', sourcePath: '/t', meta: { softLabels: soft.sha256 } }, null)
+    const run = insertRun(db, { kind: 'gw', name: 'gw', params: {}, result: { outputs: { plan: plan.sha256 } } })
+    db.prepare("INSERT INTO jobs (kind, spec, state, created_at) VALUES ('similarity', ?, 'failed', 'now')").run(JSON.stringify({ kind: 'similarity', features: pending.sha256 }))
+    db.prepare("INSERT INTO jobs (kind, spec, state, created_at) VALUES ('similarity', ?, 'done', 'now')").run(JSON.stringify({ kind: 'similarity', features: finished.sha256 }))
+    // Only the array that a finished job alone names goes.
+    expect(reclaimStorage(db, dir).files).toBe(1)
+    expect([soft, plan, pending, finished].map((a) => existsSync(fileOf(dir, a.file)))).toEqual([true, true, true, false])
+    removeDataset(db, triplets)
+    removeRun(db, run)
+    expect(reclaimStorage(db, dir).files).toBe(2)
+    expect([soft, plan, pending].map((a) => existsSync(fileOf(dir, a.file)))).toEqual([false, false, true])
+  })
+
+  it('removes files a crash left behind and image folders no dataset lists', () => {
+    const { db, dir, array } = seeded()
+    writeFileSync(fileOf(dir, `${array.file}.0a1b2c.tmp`), 'half')
+    writeFileSync(fileOf(dir, `${'e'.repeat(64)}.npy`), 'not recorded')
+    for (const folder of ['kept-abc123', 'kept-abc123x', 'gone-def456']) {
+      mkdirSync(join(dir, 'images', folder, 'sub'), { recursive: true })
+      writeFileSync(join(dir, 'images', folder, 'sub', 'a.png'), 'png!')
+    }
+    insertDataset(db, { kind: 'images', name: 'kept', sourcePath: '/imgs', meta: { folder: 'images/kept-abc123x', files: ['sub/a.png'] } }, null)
+    expect(reclaimStorage(db, dir)).toEqual({ files: 3, bytes: 4 + 12 + 4 })
+    expect(readdirSync(join(dir, 'artifacts'))).toEqual([array.file])
+    // A folder whose name begins another's is kept too: freeing errs on the side of keeping.
+    expect(readdirSync(join(dir, 'images')).sort()).toEqual(['kept-abc123', 'kept-abc123x'])
+  })
+})
+
+describe('freeing storage while jobs run', () => {
+  const tmp = useTmp()
+  let session: Session | null = null
+  afterEach(async () => {
+    await session?.close()
+    session = null
+    delete process.env.HUMANALIGN_CONFIG_DIR
+  })
+
+  it('waits for the last job to end, then frees the files and says so', async () => {
+    process.env.HUMANALIGN_CONFIG_DIR = join(tmp(), 'config')
+    const events = createEventBus()
+    const seen: AppEvent[] = []
+    events.subscribe((e) => seen.push(e))
+    session = new Session({ app: { name: 'HumanAlign', version: '0', node: process.version, electron: null, platform: process.platform, transport: 'cli' }, workerDir: WORKER_DIR, events, examplesDir: EXAMPLES_DIR })
+    await session.create(join(tmp(), 'p'), 'P')
+    const opened = (session as unknown as { project: Project }).project
+    const array = putArray(opened.db, opened.dir, { dtype: '<f4', shape: [2], data: Float32Array.of(1, 2) })
+    const id = insertDataset(opened.db, { kind: 'features', name: 'two', sourcePath: '/x.npy', meta: { n: 1, p: 2 } }, array.sha256)
+    // Verifying a 2 GiB sparse artifact takes seconds.
+    seedSparseArtifact(opened, 2)
+    const job = session.startJob({ kind: 'verifyArtifacts' })
+    await until(seen, (e) => e.type === 'job.state' && e.job.id === job.id && e.job.state === 'running')
+    expect(session.removeDataset(id)).toMatchObject({ dataset: { id, name: 'two' }, freed: null })
+    expect(existsSync(join(opened.dir, 'artifacts', array.file))).toBe(true)
+    await until(seen, settled(job.id))
+    const log = await until(seen, (e) => e.type === 'log' && e.message.startsWith('Freed'))
+    expect(log).toMatchObject({ level: 'info', message: 'Freed 2.0 GiB that removed datasets and runs left in the project folder.' })
+    expect(readdirSync(join(opened.dir, 'artifacts'))).toEqual([])
+    expect(session.current()).toMatchObject({ artifactBytes: 0, counts: { artifacts: 0 } })
   })
 })

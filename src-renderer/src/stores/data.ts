@@ -1,4 +1,5 @@
 import type { DatasetInfo, DatasetKind, FileSummary, JobSpec } from '@api/contract'
+import { freedText } from '@api/format'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { client } from './client'
@@ -86,7 +87,7 @@ export const useData = defineStore('data', () => {
   async function remove(id: number): Promise<void> {
     try {
       const removed = await client().call('datasets.remove', { id })
-      toasts.show('info', `Removed "${removed.name}" from the project's lists; its arrays stay in the folder for the runs made from it.`)
+      toasts.show('info', `Removed "${removed.dataset.name}" from the project. ${freedText(removed.freed)}`.trim())
     } catch (err) {
       toasts.error(err)
     }

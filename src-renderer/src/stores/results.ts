@@ -1,4 +1,5 @@
 import type { MatrixView, RunInfo } from '@api/contract'
+import { freedText } from '@api/format'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { client } from './client'
@@ -29,7 +30,7 @@ export const useResults = defineStore('results', () => {
   async function remove(id: number): Promise<void> {
     try {
       const removed = await client().call('runs.remove', { id })
-      toasts.show('info', `Removed run ${removed.id} (${removed.name}) from the results.`)
+      toasts.show('info', `Removed run ${removed.run.id} (${removed.run.name}) from the results. ${freedText(removed.freed)}`.trim())
     } catch (err) {
       toasts.error(err)
     }
