@@ -741,6 +741,10 @@ export const operations = {
     callers: ['renderer', 'browser', 'cli'],
     summary: 'run a failed or interrupted job again, from its last checkpoint',
   }),
+  'jobs.discard': op(z.object({ id: z.number().int() }).strict(), JobInfo, {
+    callers: ['renderer', 'browser', 'cli'],
+    summary: 'give up a failed job: delete its checkpoint; it can no longer be resumed',
+  }),
   'jobs.spec': op(z.object({ id: z.number().int() }).strict(), JobSpec, { summary: 'what a job of the open project was asked to do' }),
   'jobs.script': op(
     z

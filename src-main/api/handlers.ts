@@ -56,6 +56,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'jobs.start': (spec) => session.startJob(spec),
     'jobs.resume': ({ id }) => session.resumeJob(id),
     'jobs.cancel': ({ id }) => session.cancelJob(id),
+    'jobs.discard': ({ id }) => session.discardJob(id),
     'jobs.spec': ({ id }) => session.jobSpec(id),
     'jobs.script': ({ job, spec, command, ...resources }) => session.jobScript(job !== undefined ? { job } : { spec: spec! }, resources, command),
   }

@@ -347,6 +347,10 @@ export class Session {
     return this.requireJobs().cancel(id)
   }
 
+  discardJob(id: number): JobInfo {
+    return this.requireJobs().discard(id)
+  }
+
   jobSpec(id: number): JobSpec {
     return this.requireJobs().spec(id)
   }

@@ -114,7 +114,8 @@ Commands:
   dataset rename ID NAME --project DIR | dataset remove ID --project DIR
                                      rename a dataset, or remove it (freeing the arrays only it used)
   run remove ID --project DIR        remove a run from the project's results (freeing what only it stored)
-  job spec ID --project DIR           a job's spec (JSON), to edit or to run elsewhere
+  job spec ID --project DIR          a job's spec (JSON), to edit or to run elsewhere
+  job discard ID --project DIR       give up a failed job: delete its checkpoint (it cannot be resumed)
   job run SPEC.json --project DIR    run a job from its spec, headless, recording its result in the project
   job script (SPEC.json | --job ID) --project DIR [--time 04:00:00] [--cpus 8] [--mem 32G] [--gpus 1]
           [--partition P] [--account A] [--command CMD] [--out FILE]
@@ -843,7 +844,7 @@ function readSpec(file: string): JobSpec {
   return parsed.data
 }
 
-const JOB_ACTIONS = ['run', 'spec', 'script'] as const
+const JOB_ACTIONS = ['run', 'spec', 'script', 'discard'] as const
 
 async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -865,7 +866,7 @@ async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<
   })
   const [action, target, ...extra] = positionals
   if (!JOB_ACTIONS.includes(action as (typeof JOB_ACTIONS)[number])) throw usageError(`Unknown job action ${JSON.stringify(action ?? '')}; use ${JOB_ACTIONS.join(', ')}.`)
-  if (extra.length) throw usageError(`job ${action} takes one ${action === 'spec' ? 'job id' : 'spec file'}.`)
+  if (extra.length) throw usageError(`job ${action} takes one ${action === 'spec' || action === 'discard' ? 'job id' : 'spec file'}.`)
   if (!values.project) throw usageError(`job ${action} needs --project DIR.`)
   const scriptOnly = ['time', 'cpus', 'mem', 'gpus', 'partition', 'account', 'command', 'out', 'job'] as const
   const misplaced = action === 'script' ? undefined : scriptOnly.find((flag) => values[flag] !== undefined)
@@ -878,11 +879,14 @@ async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<
   // Read before the project opens: a bad spec changes nothing.
   if (action === 'script' && (target === undefined) === (values.job === undefined)) throw usageError('job script needs a spec file or --job ID (one of them).')
   if (action === 'run' && target === undefined) throw usageError('job run needs a spec file (JSON).')
-  const spec = action === 'spec' || target === undefined ? undefined : readSpec(resolve(target))
+  const spec = action === 'spec' || action === 'discard' || target === undefined ? undefined : readSpec(resolve(target))
   await call(backend, 'project.open', { path: resolve(values.project) })
   if (action === 'spec') {
     const found = await call(backend, 'jobs.spec', { id: jobId(target, '') })
     process.stdout.write(`${JSON.stringify(found, null, 2)}\n`)
+  } else if (action === 'discard') {
+    const job = await call(backend, 'jobs.discard', { id: jobId(target, '') })
+    printResult(io, job, () => `Discarded job ${job.id} (${job.kind}); its checkpoint is deleted.`)
   } else if (action === 'run') {
     const job = await runJob(backend, io, spec!)
     const result = (job.result ?? {}) as { run?: number; datasets?: number[] }

@@ -152,6 +152,16 @@ export class JobRunner {
     return queued
   }
 
+  /** Gives up a failed job for good: its checkpoint is deleted and it can no longer be resumed. */
+  discard(id: number): JobInfo {
+    const job = this.get(id)
+    if (job.state !== 'failed') {
+      throw new AppError('conflict', job.state === 'queued' || job.state === 'running' ? `Job ${id} is ${job.state}; cancel it instead.` : `Job ${id} has already ${job.state === 'done' ? 'finished' : 'been cancelled'}; there is nothing to discard.`)
+    }
+    this.finish(id, 'cancelled', { stage: 'Discarded' })
+    return this.get(id)
+  }
+
   cancel(id: number): JobInfo {
     const job = this.get(id)
     const running = [...this.running.values()].find((r) => r.id === id)

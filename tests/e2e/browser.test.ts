@@ -140,6 +140,7 @@ describe('the workbench in a browser', () => {
     await page.fill('#script-time', '1-00:00:00')
     await expect.poll(() => script.textContent()).toContain('#SBATCH --time=1-00:00:00')
     await page.getByRole('button', { name: 'Save humanalign-job-' }).waitFor()
+    await page.locator('[data-testid=cluster-script]').screenshot({ path: join(SHOTS, 'cluster-script.png') })
     await page.locator('[data-testid=cluster-script]').getByRole('button', { name: 'Close' }).click()
     expect(await page.locator('[data-testid=cluster-script]').count()).toBe(0)
   }, 120_000)

@@ -38,6 +38,8 @@ describe('humanalign job', () => {
     // The same spec and seed: the same triplets, stored once.
     expect(datasets[0]!.artifact).toBe(datasets[1]!.artifact)
     expect(readdirSync(join(project, 'artifacts'))).toHaveLength(2)
+    const discard = runCli(['job', 'discard', '1', '--project', project], env)
+    expect([discard.code, discard.stderr]).toEqual([1, 'humanalign: Job 1 has already finished; there is nothing to discard.\n'])
   }, 120_000)
 
   it('names what is wrong with a spec or a resource, and changes nothing', () => {
@@ -61,7 +63,7 @@ describe('humanalign job', () => {
     expect(fails(['job', 'script', file, '--job', '1', '--project', project])).toContain('job script needs a spec file or --job ID (one of them).')
     expect(fails(['job', 'script', '--job', '9', '--project', project])).toContain('There is no job 9 in this project.')
     expect(fails(['job', 'run', file, '--project', project, '--gpus', '1'])).toContain('--gpus applies to job script only.')
-    expect(fails(['job', 'submit', file, '--project', project])).toContain('Unknown job action "submit"; use run, spec, script.')
+    expect(fails(['job', 'submit', file, '--project', project])).toContain('Unknown job action "submit"; use run, spec, script, discard.')
     expect(json(['project', 'info', project]).counts).toMatchObject({ datasets: 0, runs: 0, artifacts: 0 })
   })
 })

@@ -1,8 +1,9 @@
-import { rmSync, writeFileSync } from 'node:fs'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AppEvent, JobInfo } from '../../src-main/api/contract'
 import { createEventBus } from '../../src-main/api/events'
+import { checkpointDir, writeCheckpoint } from '../../src-main/jobs/checkpoint'
 import { JobRunner } from '../../src-main/jobs/runner'
 import { Project } from '../../src-main/store/project'
 import { EXAMPLES_DIR, seedArtifacts, WORKER_DIR } from '../helpers/seed'
@@ -98,6 +99,30 @@ describe('JobRunner with verifyArtifacts', () => {
     const runner = new JobRunner(project, { workerDir: WORKER_DIR, examplesDir: EXAMPLES_DIR, events: createEventBus(), requestedBackend: () => null })
     cleanup.push(() => project.close())
     expect(runner.list()[0]).toMatchObject({ state: 'failed', error: expect.stringMatching(/^Interrupted/) })
+  })
+
+  it('discards a failed job: its checkpoint goes and it can no longer be resumed', () => {
+    const { project, runner } = setup()
+    const { lastInsertRowid } = project.db
+      .prepare("INSERT INTO jobs (kind, spec, state, error, checkpoint_at, created_at) VALUES ('similarity', '{}', 'failed', 'Interrupted', 'then', 'then')")
+      .run()
+    const id = Number(lastInsertRowid)
+    const dir = checkpointDir(project.dir, id)
+    writeCheckpoint(dir, { state: { nextRow: 5 }, arrays: { rows: { dtype: '<f4', shape: [2], data: Float32Array.of(1, 2) } } })
+    expect(runner.get(id)).toMatchObject({ state: 'failed', resumable: true })
+    expect(runner.discard(id)).toMatchObject({ state: 'cancelled', resumable: false, checkpointAt: null, progress: { stage: 'Discarded' } })
+    expect(existsSync(dir)).toBe(false)
+    expect(() => runner.resume(id)).toThrow(`Job ${id} is cancelled; only a failed or interrupted job can be resumed.`)
+    expect(() => runner.discard(id)).toThrow(`Job ${id} has already been cancelled; there is nothing to discard.`)
+  })
+
+  it('discards only failed jobs', async () => {
+    const { project, runner, seen } = setup()
+    seedArtifacts(project, 1, 1)
+    const job = runner.start({ kind: 'verifyArtifacts' })
+    expect(() => runner.discard(job.id)).toThrow(`Job ${job.id} is running; cancel it instead.`)
+    await until(seen, settled(job.id))
+    expect(() => runner.discard(job.id)).toThrow(`Job ${job.id} has already finished; there is nothing to discard.`)
   })
 
   it('says when a job does not exist', () => {

@@ -43,6 +43,15 @@ export const useJobs = defineStore('jobs', () => {
     }
   }
 
+  async function discard(id: number): Promise<void> {
+    try {
+      addIfUnknown(await client().call('jobs.discard', { id }))
+      toasts.show('info', `Discarded job ${id}; its checkpoint is deleted.`)
+    } catch (err) {
+      toasts.error(err)
+    }
+  }
+
   function addMetric(jobId: number, name: string, step: number, value: number): void {
     const byName = (live.value[jobId] ??= {})
     ;(byName[name] ??= []).push([step, value])
@@ -109,6 +118,7 @@ export const useJobs = defineStore('jobs', () => {
     verifyArtifacts,
     cancel,
     resume,
+    discard,
     metrics,
     follow,
     addMetric,
