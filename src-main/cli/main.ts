@@ -892,7 +892,7 @@ async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<
     const result = (job.result ?? {}) as { run?: number; datasets?: number[] }
     const run = result.run === undefined ? undefined : (await call(backend, 'runs.list', {})).find((r) => r.id === result.run)
     const made = [run ? `run ${run.id}: ${runHeadline(run.kind, run.result)}` : '', result.datasets?.length ? `added ${countOf(result.datasets.length, 'dataset')} (${result.datasets.join(', ')})` : ''].filter(Boolean)
-    printResult(io, { job: job.id, kind: job.kind, result: job.result }, () => `Job ${job.id} (${job.kind}) done${made.length ? `; ${made.join('; ')}` : ''}.`)
+    printResult(io, { job: job.id, kind: job.kind, result: job.result }, () => `${job.id > 0 ? `Job ${job.id} (${job.kind})` : `The ${job.kind} job`} is done${made.length ? `; ${made.join('; ')}` : ''}.`)
   } else {
     const number = (flag: 'cpus' | 'gpus', value: string | undefined): number | undefined => (value === undefined ? undefined : count(flag, value, 0))
     const script = await call(backend, 'jobs.script', {
