@@ -732,6 +732,9 @@ export const operations = {
   'models.list': op(Empty, z.array(ModelSummary), { summary: 'the built-in models and the models added to the open project' }),
   'models.describe': op(z.object({ id: z.string().min(1).max(1000) }).strict(), ModelInfo, { summary: "a model's input size, parameters and layers (loaded in a worker)" }),
   'models.add': op(z.object({ path: AbsolutePath }).strict(), ModelInfo, { summary: 'add a TF.js model folder (model.json + weights) to the open project' }),
+  'models.remove': op(z.object({ id: z.string().min(1).max(1000) }).strict(), z.object({ model: ModelSummary, freed: StorageFreed }), {
+    summary: "take a model off the open project's list; a student trained in the project is deleted with its folder",
+  }),
   'jobs.list': op(Empty, z.array(JobInfo), { summary: 'jobs of the open project, newest first' }),
   'jobs.metrics': op(z.object({ id: z.number().int() }).strict(), z.array(MetricSeries), {
     summary: "a job's metric streams",

@@ -38,6 +38,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'models.list': () => session.listModels(),
     'models.describe': ({ id }) => session.describeModel(id),
     'models.add': ({ path }) => session.addModel(path),
+    'models.remove': ({ id }) => session.removeModel(id),
     'datasets.thumbnails': ({ id, offset, limit, size, indices }) => session.thumbnails(id, offset, limit, size, indices),
     'datasets.objects': ({ id }) => session.objects(id),
     'triplets.browse': (request) => session.browseTriplets(request),

@@ -8,7 +8,7 @@ import { JobRunner } from '../jobs/runner'
 import { shellQuote, slurmScript, type SlurmResources } from '../jobs/clusterScript'
 import { describeModelInWorker, inspectInWorker, probeInWorker } from '../jobs/tasks'
 import { BUILTIN_MODELS } from '../models/sources'
-import { addUserModel, listUserModels } from '../store/models'
+import { addUserModel, listUserModels, removeUserModel } from '../store/models'
 import { imageThumbnails } from '../store/thumbnails'
 import { TripletBrowser } from './tripletBrowser'
 import { projectReport } from '../report/projectReport'
@@ -262,6 +262,14 @@ export class Session {
     addUserModel(project.db, info)
     this.options.events.emit({ type: 'project.changed', project: project.info() })
     return info
+  }
+
+  removeModel(id: string): { model: ModelSummary; freed: StorageFreed } {
+    const project = this.requireProject()
+    const model = removeUserModel(project.db, id)
+    const freed = this.reclaimStorage(project)
+    this.options.events.emit({ type: 'project.changed', project: project.info() })
+    return { model, freed }
   }
 
   thumbnails(id: number, offset: number, limit: number, size: number, indices?: number[]): Promise<{ total: number; thumbnails: Thumbnail[] }> {

@@ -6,6 +6,7 @@ import { ARTIFACTS_DIR } from './artifacts'
 import { openDatabase, schemaVersion, tableExists, type Db } from './database'
 import { listDatasets } from './datasets'
 import { listRuns } from './runs'
+import { relocateProjectModels } from './models'
 import { acquireLock, type ProjectLock } from './lock'
 
 export const PROJECT_DB = 'project.sqlite'
@@ -150,6 +151,7 @@ export class Project {
       const { db, backupPath } = openDatabase(join(dir, PROJECT_DB), { backupPath: backupName(dir) })
       try {
         checkFormat(db, dir)
+        relocateProjectModels(db, dir)
       } catch (err) {
         db.close()
         throw err

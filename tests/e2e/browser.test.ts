@@ -9,6 +9,7 @@ import { Project } from '../../src-main/store/project'
 import { runCli, type ServerProcess } from '../helpers/cli'
 import { seedArtifacts, seedSparseArtifact } from '../helpers/seed'
 import { useSwiftShader } from '../helpers/swiftshader'
+import { saveTinyModel } from '../helpers/tinyModel'
 import { openWorkbench, type Workbench } from '../helpers/workbench'
 
 const SHOTS = join(__dirname, 'screenshots')
@@ -470,6 +471,19 @@ describe('the workbench in a browser', () => {
     await expect.poll(() => page.textContent('[data-testid=extract-done]').catch(() => ''), { timeout: 90_000 }).toMatch(/flatten_1 \(1280 features\) from 92 images at \d+\.\d images\/s/)
     await page.waitForTimeout(300)
     await page.screenshot({ path: join(SHOTS, 'models.png'), fullPage: true })
+
+    // A model of one's own is added from its folder and removed again; the folder outside the project stays.
+    const tiny = join(root, 'tiny-model')
+    await saveTinyModel(tiny)
+    await page.fill('#model-folder', tiny)
+    await page.getByRole('button', { name: 'Add', exact: true }).click()
+    await expect.poll(() => page.textContent('[data-testid=model-list]')).toContain(tiny)
+    const own = page.locator('[data-testid=model-list] li', { hasText: tiny })
+    await own.getByRole('button', { name: /^Remove model / }).click()
+    await own.getByRole('button', { name: 'Remove', exact: true }).click()
+    await expect.poll(() => page.textContent('[data-testid=model-list]')).not.toContain(tiny)
+    await expect.poll(async () => (await toast(page).allTextContents()).join('\n')).toMatch(/Removed ".+" from the project's models; features extracted with it stay\./)
+    expect(existsSync(join(tiny, 'model.json'))).toBe(true)
 
     // The new feature set against the 16 subjects' judgments, from the Alignment page.
     await openAlignment(page, 'Evaluate')

@@ -1,5 +1,5 @@
 // Renaming and removing datasets, removing runs, and freeing the files that nothing in the project uses any more.
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AppEvent } from '../../src-main/api/contract'
@@ -7,6 +7,7 @@ import { createEventBus } from '../../src-main/api/events'
 import { Session } from '../../src-main/app/session'
 import { putArray } from '../../src-main/store/artifacts'
 import { getDataset, insertDataset, listDatasets, removeDataset, renameDataset } from '../../src-main/store/datasets'
+import { addUserModel, listUserModels, removeUserModel } from '../../src-main/store/models'
 import { Project } from '../../src-main/store/project'
 import { reclaimStorage } from '../../src-main/store/reclaimStorage'
 import { getRun, insertRun, removeRun } from '../../src-main/store/runs'
@@ -116,6 +117,42 @@ describe('freeing storage', () => {
     expect(readdirSync(join(dir, 'artifacts'))).toEqual([array.file])
     // A folder whose name begins another's is kept too: freeing errs on the side of keeping.
     expect(readdirSync(join(dir, 'images')).sort()).toEqual(['kept-abc123', 'kept-abc123x'])
+  })
+})
+
+describe('model removal', () => {
+  it('deletes a student trained in the project with its folder, even after the project moved; an outside model only leaves the list', () => {
+    const { db, dir } = seeded()
+    for (const folder of ['job-3', 'job-9']) {
+      mkdirSync(join(dir, 'models', folder), { recursive: true })
+      writeFileSync(join(dir, 'models', folder, 'model.json'), '{}')
+    }
+    // Recorded where the project was before it was moved: the folder is still its own.
+    addUserModel(db, { id: '/old/place/models/job-3', title: 'student', description: '' })
+    addUserModel(db, { id: '/elsewhere/my-model', title: 'mine', description: '' })
+    expect(reclaimStorage(db, dir)).toEqual({ files: 1, bytes: 2 })
+    expect(readdirSync(join(dir, 'models'))).toEqual(['job-3'])
+    expect(removeUserModel(db, '/old/place/models/job-3')).toMatchObject({ title: 'student', source: 'folder' })
+    expect(reclaimStorage(db, dir)).toEqual({ files: 1, bytes: 2 })
+    expect(readdirSync(join(dir, 'models'))).toEqual([])
+    expect(removeUserModel(db, '/elsewhere/my-model').title).toBe('mine')
+    expect(listUserModels(db)).toEqual([])
+    expect(() => removeUserModel(db, 'mobilenet_v2')).toThrow('There is no model mobilenet_v2 in this project; the built-in models cannot be removed.')
+  })
+})
+
+describe('a moved project', () => {
+  it('finds the models trained in it at their new place', () => {
+    const before = join(tmp(), 'before')
+    const opened = Project.create(before, 'P', '0')
+    mkdirSync(join(before, 'models', 'job-4'), { recursive: true })
+    addUserModel(opened.db, { id: join(before, 'models', 'job-4'), title: 'student', description: '' })
+    addUserModel(opened.db, { id: '/elsewhere/models/mine', title: 'mine', description: '' })
+    opened.close()
+    const after = join(tmp(), 'after')
+    renameSync(before, after)
+    project = Project.open(after)
+    expect(listUserModels(project.db).map((m) => m.id)).toEqual([join(after, 'models', 'job-4'), '/elsewhere/models/mine'])
   })
 })
 
