@@ -2,6 +2,7 @@
 // features with an elbow sweep, triplets drawn from them, labelled by the teacher in AligNet's .npz layout —
 // step by step, or all three in one go (`triplets`).
 import { readFileSync } from 'node:fs'
+import { readFileBytes } from '../files/readers'
 import { AppError, fileProblem } from '../api/errors'
 import { encodeAlignet } from '../core/alignet/alignetFile'
 import { elbow, kmeans } from '../core/alignet/kmeans'
@@ -27,7 +28,7 @@ async function teacher(request: TeacherRequest): Promise<{ z: Float32Array; n: n
   if (!request.transform) return { z: features.data, n: features.n, q: features.p }
   let t
   try {
-    t = transformFromArrays(decodeNpz(new Uint8Array(readFileSync(request.transform))))
+    t = transformFromArrays(decodeNpz(readFileBytes(request.transform)))
   } catch (err) {
     throw new AppError('user', `${request.transform}: ${err instanceof Error ? err.message : String(err)}`)
   }
@@ -79,7 +80,7 @@ function drawTriplets(labels: Int32Array, centroids: Float32Array, k: number, q:
 export async function alignetSample(request: { clusters: string; mode: SamplingMode; count: number; seed: number; out: string }) {
   let arrays
   try {
-    arrays = decodeNpz(new Uint8Array(readFileSync(request.clusters)))
+    arrays = decodeNpz(readFileBytes(request.clusters))
   } catch (err) {
     throw fileProblem(err) ?? new AppError('user', `${request.clusters}: ${err instanceof Error ? err.message : String(err)}`)
   }

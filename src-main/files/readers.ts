@@ -13,6 +13,15 @@ import { decodeNpz } from '../core/io/npz'
 import { decodeTorch } from '../core/io/torchSave'
 import { IMAGE_FILE } from './images'
 
+/**
+ * A file's bytes as a plain Uint8Array over the buffer Node read them into, not a copy (and not a Buffer, whose
+ * slice() would not copy either when a decoder needs its own).
+ */
+export function readFileBytes(path: string): Uint8Array {
+  const buffer = readFileSync(path)
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+}
+
 export type { FileSummary }
 type ItemSummary = FileSummary['items'][number]
 
@@ -98,9 +107,9 @@ export async function inspectFile(path: string): Promise<FileSummary> {
       case 'npy':
         return [summarizeArray('', readNpyFile(path))]
       case 'npz':
-        return Object.entries(decodeNpz(new Uint8Array(readFileSync(path)))).map(([k, a]) => summarizeArray(k, a))
+        return Object.entries(decodeNpz(readFileBytes(path))).map(([k, a]) => summarizeArray(k, a))
       case 'torch':
-        return Object.entries(decodeTorch(new Uint8Array(readFileSync(path)))).map(([k, a]) => summarizeArray(k, a))
+        return Object.entries(decodeTorch(readFileBytes(path))).map(([k, a]) => summarizeArray(k, a))
       case 'mat5':
         return Object.entries(decodeMat5(new Uint8Array(readFileSync(path)))).map(([k, v]) => summarizeMat(k, v))
       case 'mat73':
@@ -173,7 +182,7 @@ export async function readArray(path: string, key?: string): Promise<{ array: Np
         return { array: toCOrder(readNpyFile(path)), key: '' }
       case 'npz':
       case 'torch': {
-        const arrays = (format === 'npz' ? decodeNpz : decodeTorch)(new Uint8Array(readFileSync(path)))
+        const arrays = (format === 'npz' ? decodeNpz : decodeTorch)(readFileBytes(path))
         const [name, array] = pick(arrays, key, format === 'npz' ? 'arrays' : 'tensors')
         return { array: toCOrder(array), key: name }
       }

@@ -38,7 +38,8 @@ async function run(): Promise<void> {
       send({ type: 'checkpoint' })
     },
   })
-  const buffers = Object.values(output.outputs ?? {}).map((a) => a.data.buffer as ArrayBuffer)
+  // Each buffer once: arrays read from one file may share it.
+  const buffers = [...new Set(Object.values(output.outputs ?? {}).map((a) => a.data.buffer as ArrayBuffer))]
   send({ type: 'done', output }, buffers)
 }
 

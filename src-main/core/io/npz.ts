@@ -1,12 +1,13 @@
 // NumPy .npz: a zip archive of .npy files, stored (np.savez) or deflated (np.savez_compressed).
-import { unzipSync, zipSync, type Zippable } from 'fflate'
+import { zipSync, type Zippable } from 'fflate'
+import { zipEntries } from './zip'
 import { decodeNpy, encodeNpy, NpyFormatError, type NpyArray } from './npy'
 
 /** The archive's .npy files, by array name, undecoded (text arrays are read with npyStrings). */
 export function npzEntries(bytes: Uint8Array): Record<string, Uint8Array> {
   let entries: Record<string, Uint8Array>
   try {
-    entries = unzipSync(bytes)
+    entries = zipEntries(bytes)
   } catch (err) {
     throw new NpyFormatError(`not a readable .npz (zip) archive: ${(err as Error).message}`)
   }

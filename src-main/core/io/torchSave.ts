@@ -3,7 +3,7 @@
 // such files hold — tensors, dicts, lists, tuples, numbers, strings — and never runs anything: any other Python
 // object becomes an opaque placeholder, so a checkpoint's tensors still load. Reference: torch/serialization.py,
 // torch/_utils.py (_rebuild_tensor_v2), Lib/pickletools.py (the opcodes).
-import { unzipSync } from 'fflate'
+import { zipEntries } from './zip'
 import { allocate, halfToFloat, NPY_DTYPES, NpyFormatError, viewAs, type NpyArray, type NpyDtype } from './npy'
 
 /** What each typed storage holds: the array's dtype and how an element is read from little-endian bytes. */
@@ -42,11 +42,10 @@ export function isTorchZip(header: Uint8Array): boolean {
   return name.endsWith('/data.pkl') || name === 'data.pkl'
 }
 
-/** Elements of `size` read from a storage at `offset` with `stride` (elements), into C order. */
 /**
  * A tensor's elements in C order. `lent` lists the storages already handed out as a tensor's own array: a contiguous
- * tensor that is the whole of a storage no other tensor took is that storage (unzipping gave every entry its own
- * buffer), without a copy — half the time of reading a large file.
+ * tensor that is most of the file (a features file) and whose storage no other tensor took is a view into the file's
+ * bytes, without a copy — half the time of reading a large file; other tensors are copied out.
  */
 function rebuild(storages: Record<string, Uint8Array>, lent: Set<string>, storage: Storage, offset: number, size: number[], stride: number[]): NpyArray {
   const spec = STORAGES[storage.kind]
@@ -62,10 +61,13 @@ function rebuild(storages: Record<string, Uint8Array>, lent: Set<string>, storag
   // A contiguous tensor of a type stored as it is held: one copy of its bytes.
   const contiguous = size.every((_, d) => size[d] === 1 || stride[d] === size.slice(d + 1).reduce((a, b) => a * b, 1))
   if (contiguous && spec.bytes === NPY_DTYPES[spec.dtype].BYTES_PER_ELEMENT && storage.kind !== 'BoolStorage') {
-    const whole = offset === 0 && count * spec.bytes === raw.byteLength && raw.byteOffset === 0 && raw.buffer.byteLength === raw.byteLength
-    if (whole && !lent.has(storage.key)) {
+    const start = raw.byteOffset + offset * spec.bytes
+    // Most of the buffer (so keeping it alive costs less than a copy would) and aligned for its type (torch.save
+    // aligns storages to 64 bytes in the file).
+    const mostOf = 2 * count * spec.bytes > raw.buffer.byteLength && start % spec.bytes === 0
+    if (mostOf && !lent.has(storage.key)) {
       lent.add(storage.key)
-      return { dtype: spec.dtype, shape: size, data: viewAs(spec.dtype, raw.buffer, 0, count) }
+      return { dtype: spec.dtype, shape: size, data: viewAs(spec.dtype, raw.buffer, start, count) }
     }
     const copy = raw.slice(offset * spec.bytes, (offset + count) * spec.bytes)
     return { dtype: spec.dtype, shape: size, data: viewAs(spec.dtype, copy.buffer, 0, count) }
@@ -323,7 +325,7 @@ function tensors(value: Value, path: string, out: Record<string, NpyArray>): Rec
 export function decodeTorch(bytes: Uint8Array): Record<string, NpyArray> {
   let entries: Record<string, Uint8Array>
   try {
-    entries = unzipSync(bytes)
+    entries = zipEntries(bytes)
   } catch (err) {
     if (bytes[0] === 0x50 && bytes[1] === 0x4b) throw new NpyFormatError(`the zip archive cannot be read (${(err as Error).message}); the file may be truncated or damaged`)
     throw new NpyFormatError('not a torch.save zip archive (files saved by PyTorch before 1.6, or with _use_new_zipfile_serialization=False, are not read: load and save it again with a current PyTorch)')

@@ -14,7 +14,7 @@ import { toTripletSet } from '../../core/data/triplets'
 import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
 import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
-import { formatOf, readArray, readRecords, readTable } from '../../files/readers'
+import { formatOf, readArray, readFileBytes, readRecords, readTable } from '../../files/readers'
 import { decodeAlignet, type AlignetTriplets } from '../../core/alignet/alignetFile'
 import { teacherProbabilities } from '../../core/alignet/sampling'
 import { npzEntries } from '../../core/io/npz'
@@ -161,7 +161,7 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
   const name = spec.name ?? basename(spec.path).replace(/\.[^.]+$/, '')
   ctx.progress(0.05, `Reading ${basename(spec.path)}`)
   if (spec.dataset === 'triplets' && format === 'npz') {
-    const bytes = new Uint8Array(readFileSync(spec.path))
+    const bytes = readFileBytes(spec.path)
     const entries = Object.keys(npzEntries(bytes))
     if (['filenames', 'similarities', 'indices'].every((k) => entries.includes(k))) return importAlignet(spec, name, decodeAlignet(bytes), objectList)
   }
