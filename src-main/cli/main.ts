@@ -117,6 +117,7 @@ Commands:
   job spec ID --project DIR          a job's spec (JSON), to edit or to run elsewhere
   job discard ID --project DIR       give up a failed job: delete its checkpoint (it cannot be resumed)
   job run SPEC.json --project DIR    run a job from its spec, headless, recording its result in the project
+  job resume ID --project DIR        continue a failed or stopped job from its last checkpoint
   job script (SPEC.json | --job ID) --project DIR [--time 04:00:00] [--cpus 8] [--mem 32G] [--gpus 1]
           [--partition P] [--account A] [--command CMD] [--out FILE]
                                      a Slurm batch script that runs the job on a cluster node (job run),
@@ -257,10 +258,10 @@ function jobsEnding(backend: Backend, io: CliIo): (ids: number[]) => Promise<Job
     })
 }
 
-/** Starts a job through the contract and waits for it to end. */
-async function runJob(backend: Backend, io: CliIo, spec: OpInput<'jobs.start'>): Promise<JobInfo> {
+/** Starts a job through the contract (or resumes one) and waits for it to end. */
+async function runJob(backend: Backend, io: CliIo, spec: OpInput<'jobs.start'> | { resume: number }): Promise<JobInfo> {
   const ended = jobsEnding(backend, io)
-  const { id } = await call(backend, 'jobs.start', spec)
+  const { id } = 'resume' in spec ? await call(backend, 'jobs.resume', { id: spec.resume }) : await call(backend, 'jobs.start', spec)
   const [job] = await ended([id])
   if (job!.state !== 'done') throw new AppError('user', job!.error ?? `The job was ${job!.state}.`)
   return job!
@@ -844,7 +845,7 @@ function readSpec(file: string): JobSpec {
   return parsed.data
 }
 
-const JOB_ACTIONS = ['run', 'spec', 'script', 'discard'] as const
+const JOB_ACTIONS = ['run', 'resume', 'spec', 'script', 'discard'] as const
 
 async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -866,7 +867,8 @@ async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<
   })
   const [action, target, ...extra] = positionals
   if (!JOB_ACTIONS.includes(action as (typeof JOB_ACTIONS)[number])) throw usageError(`Unknown job action ${JSON.stringify(action ?? '')}; use ${JOB_ACTIONS.join(', ')}.`)
-  if (extra.length) throw usageError(`job ${action} takes one ${action === 'spec' || action === 'discard' ? 'job id' : 'spec file'}.`)
+  const byId = action === 'spec' || action === 'discard' || action === 'resume'
+  if (extra.length) throw usageError(`job ${action} takes one ${byId ? 'job id' : 'spec file'}.`)
   if (!values.project) throw usageError(`job ${action} needs --project DIR.`)
   const scriptOnly = ['time', 'cpus', 'mem', 'gpus', 'partition', 'account', 'command', 'out', 'job'] as const
   const misplaced = action === 'script' ? undefined : scriptOnly.find((flag) => values[flag] !== undefined)
@@ -879,7 +881,7 @@ async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<
   // Read before the project opens: a bad spec changes nothing.
   if (action === 'script' && (target === undefined) === (values.job === undefined)) throw usageError('job script needs a spec file or --job ID (one of them).')
   if (action === 'run' && target === undefined) throw usageError('job run needs a spec file (JSON).')
-  const spec = action === 'spec' || action === 'discard' || target === undefined ? undefined : readSpec(resolve(target))
+  const spec = byId || target === undefined ? undefined : readSpec(resolve(target))
   await call(backend, 'project.open', { path: resolve(values.project) })
   if (action === 'spec') {
     const found = await call(backend, 'jobs.spec', { id: jobId(target, '') })
@@ -887,8 +889,8 @@ async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<
   } else if (action === 'discard') {
     const job = await call(backend, 'jobs.discard', { id: jobId(target, '') })
     printResult(io, job, () => `Discarded job ${job.id} (${job.kind}); its checkpoint is deleted.`)
-  } else if (action === 'run') {
-    const job = await runJob(backend, io, spec!)
+  } else if (action === 'run' || action === 'resume') {
+    const job = await runJob(backend, io, spec ?? { resume: jobId(target, '') })
     const result = (job.result ?? {}) as { run?: number; datasets?: number[] }
     const run = result.run === undefined ? undefined : (await call(backend, 'runs.list', {})).find((r) => r.id === result.run)
     const made = [run ? `run ${run.id}: ${runHeadline(run.kind, run.result)}` : '', result.datasets?.length ? `added ${countOf(result.datasets.length, 'dataset')} (${result.datasets.join(', ')})` : ''].filter(Boolean)
@@ -1094,6 +1096,22 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
     examplesDir: join(paths.appRoot, 'resources', 'examples'),
     backendFlag,
   })
+  // Stopped by Ctrl-C or a scheduler's time limit: close the project as the window would, so its running job stays
+  // resumable and its lock is released (a lock left by another host cannot be recognised as stale).
+  const stopped = (signal: NodeJS.Signals): void => {
+    void (async () => {
+      const project = backend.session.current()?.path
+      const running = backend.session.listJobs().filter((j) => j.state === 'running' && j.id > 0)
+      await backend.close()
+      const resume = running.length && project ? `; resume with: humanalign job resume ${running[0]!.id} --project ${project}` : ''
+      process.stderr.write(`${io.json ? '' : '\r\x1b[K'}humanalign: stopped by ${signal}${resume}\n`)
+      process.exit(signal === 'SIGINT' ? 130 : 143)
+    })()
+  }
+  if (command !== 'serve') {
+    process.once('SIGINT', stopped)
+    process.once('SIGTERM', stopped)
+  }
   try {
     switch (command) {
       case 'project':
@@ -1185,6 +1203,10 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
   } catch (err) {
     return reportError(io, err)
   } finally {
-    if (command !== 'serve') await backend.close()
+    if (command !== 'serve') {
+      process.off('SIGINT', stopped)
+      process.off('SIGTERM', stopped)
+      await backend.close()
+    }
   }
 }

@@ -1,9 +1,9 @@
 // `humanalign job spec|run|script`: a job as a JSON spec, run headless, and the Slurm script that runs it on a node.
-import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/cli'
+import { BIN, runCli } from '../helpers/cli'
 import { useTmp } from '../helpers/tmp'
 
 const tmp = useTmp()
@@ -42,6 +42,25 @@ describe('humanalign job', () => {
     expect([discard.code, discard.stderr]).toEqual([1, 'humanalign: Job 1 has already finished; there is nothing to discard.\n'])
   }, 120_000)
 
+  it('stopped by the scheduler (SIGTERM), leaves the job resumable and the project unlocked; job resume finishes it', async () => {
+    const dir = tmp()
+    const project = join(dir, 'p')
+    json(['project', 'create', project])
+    const specFile = join(dir, 'simulate.json')
+    writeFileSync(specFile, JSON.stringify({ kind: 'simulateTriplets', count: 4_000_000, seed: 2 }))
+    const child = spawn(process.execPath, [BIN, 'job', 'run', specFile, '--project', project], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    await expect.poll(() => stderr, { timeout: 30_000, interval: 50 }).toContain('% ')
+    child.kill('SIGTERM')
+    expect(await exited).toBe(143)
+    expect(stderr).toContain(`humanalign: stopped by SIGTERM; resume with: humanalign job resume 1 --project ${project}\n`)
+    expect(existsSync(join(project, 'project.lock'))).toBe(false)
+    expect(json(['project', 'info', project]).counts).toMatchObject({ datasets: 0, jobs: 1 })
+    expect(json(['job', 'resume', '1', '--project', project])).toMatchObject({ job: 1, kind: 'simulateTriplets', result: { datasets: [1], count: 4_000_000 } })
+  }, 120_000)
+
   it('names what is wrong with a spec or a resource, and changes nothing', () => {
     const dir = tmp()
     const project = join(dir, 'p')
@@ -63,7 +82,7 @@ describe('humanalign job', () => {
     expect(fails(['job', 'script', file, '--job', '1', '--project', project])).toContain('job script needs a spec file or --job ID (one of them).')
     expect(fails(['job', 'script', '--job', '9', '--project', project])).toContain('There is no job 9 in this project.')
     expect(fails(['job', 'run', file, '--project', project, '--gpus', '1'])).toContain('--gpus applies to job script only.')
-    expect(fails(['job', 'submit', file, '--project', project])).toContain('Unknown job action "submit"; use run, spec, script, discard.')
+    expect(fails(['job', 'submit', file, '--project', project])).toContain('Unknown job action "submit"; use run, resume, spec, script, discard.')
     expect(json(['project', 'info', project]).counts).toMatchObject({ datasets: 0, runs: 0, artifacts: 0 })
   })
 })
