@@ -22,6 +22,33 @@ def inputs_triplets(count, n):
     return np.stack([(i * 7919) % n, (i * 104729 + 1) % n, (i * 1299709 + 2) % n], axis=1).astype(np.int32)
 
 
+FILE_COLUMNS = 1152
+
+
+def write_file(kind, rows, cols, path):
+    """The features file of a file-reading case, as users have them: np.savez (stored) or torch.save."""
+    import os
+    x = inputs_matrix(rows, cols, 0.0)
+    partial = f'{path}.{os.getpid()}.partial'
+    if kind == 'npz':
+        with open(partial, 'wb') as f:
+            np.savez(f, features=x)
+    else:
+        import torch
+        torch.save({'features': torch.from_numpy(x)}, partial)
+    os.replace(partial, path)
+
+
+def bench_file(kind, rows):
+    """The file both sides read (src-main/bench/cases.ts names it the same way); written when missing."""
+    import os
+    import tempfile
+    path = os.path.join(tempfile.gettempdir(), f'humanalign-bench-{rows}x{FILE_COLUMNS}.{kind}')
+    if not os.path.exists(path):
+        write_file(kind, rows, FILE_COLUMNS, path)
+    return path
+
+
 def numpy_cases(case, size):
     if case == 'matmul':
         a, b = inputs_matrix(size, size, 0.0), inputs_matrix(size, size, 1.0)
@@ -92,6 +119,13 @@ def numpy_cases(case, size):
         c1, c2 = gw_inputs(size)
         p = ot.unif(size)
         return lambda: np.array([ot.gromov.entropic_gromov_wasserstein(c1, c2, p, p, 'square_loss', epsilon=GW_EPSILON, max_iter=1000, tol=1e-9, log=True)[1]['gw_dist']])
+    if case == 'readnpz':
+        path = bench_file('npz', size)
+        return lambda: np.load(path)['features']
+    if case == 'readpt':
+        import torch
+        path = bench_file('pt', size)
+        return lambda: torch.load(path)['features'].numpy()
     if case == 'kmeans':
         from sklearn.cluster import KMeans
         p, k = (768, 50) if size > 10000 else (32, 8)
@@ -362,6 +396,9 @@ def torch_cases(case, size):
 
 
 def main():
+    if sys.argv[1] == '--write-file':
+        write_file(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+        return
     case, size, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     use_torch = '--torch' in sys.argv
     run = torch_cases(case, size) if use_torch else numpy_cases(case, size)
@@ -375,6 +412,9 @@ def main():
     if use_torch:
         import torch
         impl = f'PyTorch {torch.__version__} on {torch.cuda.get_device_name(0)}'
+    elif case == 'readpt':
+        import torch
+        impl = f'PyTorch {torch.__version__} torch.load'
     elif case in ('probe', 'mobilenet', 'saliency', 'distill'):
         import torch
         impl = f'PyTorch {torch.__version__} (CPU, {torch.get_num_threads()} threads)'

@@ -1,6 +1,12 @@
 // The benchmark cases: each prepares its inputs once and returns the timed computation, which must finish with
 // the result in host memory (so GPU work is counted to the end).
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
+import { readArray } from '../files/readers'
+import { findPython } from './python'
 import { pairwiseSimilarity } from '../core/compute/kernels/similarity'
 import { tripletGather } from '../core/compute/kernels/tripletGather'
 import { inputMatrix, inputTriplets, probeInputs, sposeRows } from './inputs'
@@ -49,8 +55,30 @@ export interface BenchCase {
 }
 
 const GATHER_OBJECTS = 1854
+/** Columns of the features files the file-reading cases read (a ViT's 768 would do; 1152 is SigLIP's). */
+const FILE_COLUMNS = 1152
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill', BenchCase> = {
+/**
+ * The features file both sides of a file-reading case read, written once by the reference script (NumPy's savez,
+ * torch.save: the files users have) into the temporary folder, where later runs find it.
+ */
+function benchFile(kind: 'npz' | 'pt', rows: number): string {
+  const path = join(tmpdir(), `humanalign-bench-${rows}x${FILE_COLUMNS}.${kind}`)
+  if (existsSync(path)) return path
+  const script = process.env.HUMANALIGN_BENCH_REFERENCE
+  if (!script) throw new Error('HUMANALIGN_BENCH_REFERENCE (the reference script, set by `humanalign bench`) is needed to write the file to read')
+  const written = spawnSync(findPython(kind === 'pt' ? ['numpy', 'torch'] : ['numpy']), [script, '--write-file', kind, String(rows), String(FILE_COLUMNS), path], { encoding: 'utf8' })
+  if (written.status !== 0 || !existsSync(path)) throw new Error(`the reference script could not write ${path}: ${written.stderr.trim()}`)
+  return path
+}
+
+/** Reads the features array of a bench file as the import does. */
+const readCase = (kind: 'npz' | 'pt', rows: number): Run => {
+  const path = benchFile(kind, rows)
+  return async () => (await readArray(path, 'features')).array.data as Float32Array
+}
+
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -300,6 +328,21 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
         return Float64Array.from(steps, (s) => s.loss)
       }
     },
+  },
+  readnpz: {
+    name: 'readnpz',
+    reference: "np.load(path)['features'] (the member read whole)",
+    describe: (rows) => `read a ${rows} × ${FILE_COLUMNS} float32 array from an .npz written by np.savez`,
+    sizes: { full: [1854, 30000], quick: [300] },
+    prepare: (rows) => readCase('npz', rows),
+  },
+  readpt: {
+    name: 'readpt',
+    reference: "torch.load(path)['features']",
+    describe: (rows) => `read a ${rows} × ${FILE_COLUMNS} float32 tensor from a torch.save file`,
+    sizes: { full: [1854, 30000], quick: [300] },
+    referenceModules: ['numpy', 'torch'],
+    prepare: (rows) => readCase('pt', rows),
   },
   mobilenet: {
     name: 'mobilenet',

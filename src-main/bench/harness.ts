@@ -1,10 +1,10 @@
 // `humanalign bench`: every case run by us and by a reference implementation in the same command, each side in
 // its own process, reported as median time, peak memory and the ratios ours/reference.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { cpus, hostname, totalmem } from 'node:os'
-import { AppError } from '../api/errors'
 import type { BackendName } from '../core/compute/backendNames'
 import { BENCH_CASES, type CaseName } from './cases'
+import { findPython } from './python'
 
 export interface SideResult {
   implementation: string
@@ -51,27 +51,6 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-const hasModules = (python: string, modules: string[]): boolean =>
-  spawnSync(python, ['-c', modules.map((m) => `import ${m}`).join('; ')], { stdio: 'ignore' }).status === 0
-
-/**
- * $HUMANALIGN_PYTHON if set, else the first of python3 on the PATH and Debian's /usr/bin/python3 that has the
- * modules (NumPy; and PyTorch for the probe's reference).
- */
-export function findPython(modules: string[] = ['numpy']): string {
-  const names = modules.map((m) => ({ numpy: 'NumPy', torch: 'PyTorch', torchvision: 'torchvision', sklearn: 'scikit-learn' })[m] ?? m).join(' and ')
-  const install = `apt-get install ${modules.map((m) => `python3-${m}`).join(' ')}`
-  const chosen = process.env.HUMANALIGN_PYTHON
-  if (chosen) {
-    if (hasModules(chosen, modules)) return chosen
-    throw new AppError('user', `HUMANALIGN_PYTHON=${chosen} cannot import ${names}. Point it at a Python with ${names}, or install ${modules.length > 1 ? 'them' : 'it'}: ${install}.`)
-  }
-  for (const python of ['python3', '/usr/bin/python3']) {
-    if (hasModules(python, modules)) return python
-  }
-  throw new AppError('user', `The benchmark references need Python 3 with ${names}, which was not found. Install with \`${install}\` (or point HUMANALIGN_PYTHON at a Python that has ${modules.length > 1 ? 'them' : 'it'}).`)
-}
-
 function runJson(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Omit<SideResult, 'medianMs'> & { backend?: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -105,7 +84,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     for (const size of options.size !== undefined ? [options.size] : options.quick ? spec.sizes.quick : spec.sizes.full) {
       options.onProgress?.(`${spec.describe(size)} …`)
       const args = [name, String(size), String(spec.once ? 1 : options.repeats)]
-      const ours = await runJson(process.execPath, [options.caseEntry, ...args, options.backend ?? 'auto'], process.env)
+      // Our side finds the reference script too: the file-reading cases have it write the file both sides read.
+      const ours = await runJson(process.execPath, [options.caseEntry, ...args, options.backend ?? 'auto'], { ...process.env, HUMANALIGN_BENCH_REFERENCE: options.referenceScript })
       const reference = await runJson(pythons.get(name)!, [options.referenceScript, ...args], referenceEnv)
       const oursSide = { ...ours, backend: ours.backend ?? 'unknown', medianMs: median(ours.milliseconds) }
       const referenceSide = { ...reference, medianMs: median(reference.milliseconds) }

@@ -1,6 +1,6 @@
 // Opening the files researchers bring: detects the format, lists what a file holds, and reads one array or
 // table out of it. Format errors become one message naming the file, the problem and what to do.
-import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
 import type { FileSummary } from '../api/contract'
 import { AppError } from '../api/errors'
@@ -8,9 +8,10 @@ import { parseDelimited, type Column, type Table } from '../core/io/delimited'
 import { detectFormat, type FileFormat } from '../core/io/detect'
 import { openHdf5 } from '../core/io/hdf5'
 import { decodeMat5, type MatValue } from '../core/io/mat5'
-import { allocate, NpyFormatError, npyData, parseNpyLayout, toCOrder, viewAs, type NpyArray } from '../core/io/npy'
+import { allocate, decodeNpy, NpyFormatError, npyData, parseNpyLayout, toCOrder, viewAs, type NpyArray } from '../core/io/npy'
 import { decodeNpz } from '../core/io/npz'
 import { decodeTorch } from '../core/io/torchSave'
+import { entryStart, inflateEntry, zipDirectory, ZipFormatError, type ReadAt } from '../core/io/zip'
 import { IMAGE_FILE } from './images'
 
 /**
@@ -180,10 +181,17 @@ export async function readArray(path: string, key?: string): Promise<{ array: Np
     switch (format) {
       case 'npy':
         return { array: toCOrder(readNpyFile(path)), key: '' }
-      case 'npz':
+      case 'npz': {
+        const members = npzMembers(path)
+        try {
+          const [name] = pick(Object.fromEntries(members.names.map((n) => [n, n])), key, 'arrays')
+          return { array: toCOrder(members.read(name)), key: name }
+        } finally {
+          members.close()
+        }
+      }
       case 'torch': {
-        const arrays = (format === 'npz' ? decodeNpz : decodeTorch)(readFileBytes(path))
-        const [name, array] = pick(arrays, key, format === 'npz' ? 'arrays' : 'tensors')
+        const [name, array] = pick(decodeTorch(readFileBytes(path)), key, 'tensors')
         return { array: toCOrder(array), key: name }
       }
       case 'mat5': {
@@ -258,25 +266,72 @@ export async function readTable(path: string): Promise<Table> {
  * buffer of the right size, so a large file is in memory once, not twice.
  */
 export function readNpyFile(path: string): NpyArray {
-  const layout = parseNpyLayout(header(path))
-  const size = statSync(path).size
-  if (size - layout.dataOffset < layout.dataBytes) {
-    throw new NpyFormatError(`truncated .npy data: expected ${layout.dataBytes} bytes, found ${size - layout.dataOffset}`)
-  }
-  const raw = new Uint8Array(layout.dataBytes)
   const fd = openSync(path, 'r')
   try {
-    let done = 0
-    while (done < raw.length) {
-      const n = readSync(fd, raw, done, raw.length - done, layout.dataOffset + done)
-      if (n === 0) break
-      done += n
-    }
+    return readNpyAt(fd, 0, fstatSync(fd).size)
   } finally {
     closeSync(fd)
   }
+}
+
+/** Fills `target` from the file at `position`; stops early only at the file's end. */
+function readInto(fd: number, target: Uint8Array, position: number): number {
+  let done = 0
+  while (done < target.length) {
+    const n = readSync(fd, target, done, target.length - done, position + done)
+    if (n === 0) break
+    done += n
+  }
+  return done
+}
+
+/**
+ * A .npy held in a file at `start` (a whole .npy file, or a stored .npz member), `available` bytes long: its data
+ * read straight into the array's own buffer.
+ */
+function readNpyAt(fd: number, start: number, available: number): NpyArray {
+  const head = new Uint8Array(Math.min(4096, available))
+  const layout = parseNpyLayout(head.subarray(0, readInto(fd, head, start)))
+  if (available - layout.dataOffset < layout.dataBytes) {
+    throw new NpyFormatError(`truncated .npy data: expected ${layout.dataBytes} bytes, found ${available - layout.dataOffset}`)
+  }
+  const raw = new Uint8Array(layout.dataBytes)
+  readInto(fd, raw, start + layout.dataOffset)
   // Native little-endian data is used as read; other layouts are converted (which copies).
   const native = layout.descr.stored === 'native'
   const data = native ? viewAs(layout.dtype, raw.buffer, 0, raw.length / layout.descr.itemBytes) : npyData(raw, layout)
   return { dtype: layout.dtype, shape: layout.shape, data, fortranOrder: layout.fortranOrder }
+}
+
+/**
+ * The arrays of an .npz by name, each read from the file only when asked for: a stored member goes straight from
+ * the file into its array (one allocation, the archive never in memory, archives past 2 GiB too), a deflated one
+ * is inflated.
+ */
+function npzMembers(path: string): { names: string[]; read(name: string): NpyArray; close(): void } {
+  const fd = openSync(path, 'r')
+  try {
+    const size = fstatSync(fd).size
+    const readAt: ReadAt = (offset, length) => {
+      const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)))
+      return out.subarray(0, readInto(fd, out, offset))
+    }
+    const members = new Map(zipDirectory(size, readAt).flatMap((e) => (e.name.endsWith('.npy') ? [[e.name.slice(0, -4), e] as const] : [])))
+    return {
+      names: [...members.keys()],
+      read(name) {
+        const entry = members.get(name)!
+        const start = entryStart(entry, size, readAt)
+        try {
+          return entry.method === 0 ? readNpyAt(fd, start, entry.compressed) : decodeNpy(inflateEntry(entry, readAt(start, entry.compressed)))
+        } catch (err) {
+          throw new NpyFormatError(`array '${name}': ${(err as Error).message}`)
+        }
+      },
+      close: () => closeSync(fd),
+    }
+  } catch (err) {
+    closeSync(fd)
+    throw err instanceof ZipFormatError ? new NpyFormatError(`not a readable .npz (zip) archive: ${err.message}`) : err
+  }
 }

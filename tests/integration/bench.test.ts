@@ -4,7 +4,7 @@ import { runCli } from '../helpers/cli'
 
 describe('humanalign bench', () => {
   it('runs each case against NumPy in one command and reports time, memory and the ratios', () => {
-    const r = runCli(['bench', '--quick', '--repeats', '2', '--backend', 'wasm', '--case', 'matmul', '--case', 'cosine', '--case', 'gather', '--case', 'oddoneout', '--json'])
+    const r = runCli(['bench', '--quick', '--repeats', '2', '--backend', 'wasm', '--case', 'matmul', '--case', 'cosine', '--case', 'gather', '--case', 'oddoneout', '--case', 'readnpz', '--json'])
     expect(r.code, r.stderr).toBe(0)
     const report = JSON.parse(r.stdout) as BenchReport & { saved: string | null }
     expect(report.saved).toBeNull()
@@ -14,6 +14,8 @@ describe('humanalign bench', () => {
       ['cosine', 200],
       ['gather', 10_000],
       ['oddoneout', 10_000],
+      // The .npz both sides read, written by NumPy into the temporary folder.
+      ['readnpz', 300],
     ])
     for (const c of report.cases) {
       // Both sides computed the same thing on the same inputs.
@@ -42,7 +44,7 @@ describe('humanalign bench', () => {
   it('names an unknown case', () => {
     const r = runCli(['bench', '--case', 'fft'])
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain('Unknown bench case fft; the cases are matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, tsne, pca, gw, saliency, distill, mobilenet.')
+    expect(r.stderr).toContain('Unknown bench case fft; the cases are matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, tsne, pca, gw, saliency, distill, readnpz, readpt, mobilenet.')
   })
 
   it('says how to install NumPy when no Python has it', () => {

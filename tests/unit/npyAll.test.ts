@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeNpy, toCOrder } from '../../src-main/core/io/npy'
 import { decodeNpz, encodeNpz } from '../../src-main/core/io/npz'
+import { readArray } from '../../src-main/files/readers'
 import { useTmp } from '../helpers/tmp'
 
 // Written by NumPy: tests/fixtures/npy/make_fixtures.py
@@ -71,5 +72,26 @@ describe('.npz', () => {
   it('names what is wrong with a damaged archive', () => {
     const bytes = read('features_stored.npz')
     expect(() => decodeNpz(bytes.subarray(0, 100))).toThrow(/not a readable .npz \(zip\) archive/)
+  })
+
+  it('reads one member from the file as the import does, stored or deflated, by key or by default', async () => {
+    const stored = await readArray(join(dir, 'features_stored.npz'))
+    expect(stored.key).toBe('features')
+    expect(stored.array.shape).toEqual([4, 3])
+    expect(numbers(stored.array.data)).toEqual(numbers(decodeNpz(read('features_stored.npz')).features!.data))
+    const weights = await readArray(join(dir, 'transform_deflated.npz'), 'weights')
+    expect(numbers(weights.array.data)).toEqual([2, 0, 0, 0, 2, 0, 0, 0, 2])
+    await expect(readArray(join(dir, 'transform_deflated.npz'))).rejects.toThrow('holds several arrays (weights, bias, mean, std); choose one with its key.')
+    await expect(readArray(join(dir, 'transform_deflated.npz'), 'W')).rejects.toThrow("has no array 'W' (it has: weights, bias, mean, std).")
+    const file = join(tmp(), 'cut.npz')
+    writeFileSync(file, read('features_stored.npz').subarray(0, 100))
+    await expect(readArray(file)).rejects.toThrow(/not a readable .npz \(zip\) archive: no end of central directory/)
+    // The archive's last bytes (its directory) intact, a member's data cut short: the member says so.
+    const whole = read('features_stored.npz')
+    const start = whole.indexOf(0x93)
+    const damaged = whole.slice()
+    damaged.fill(0x20, start, start + 10)
+    writeFileSync(file, damaged)
+    await expect(readArray(file, 'features')).rejects.toThrow(/array 'features': /)
   })
 })
