@@ -219,10 +219,7 @@ export class Session {
   }
 
   removeRun(id: number): { run: RunInfo; freed: StorageFreed } {
-    const project = this.requireProject()
-    const run = removeRun(project.db, id)
-    const freed = this.reclaimStorage(project)
-    this.options.events.emit({ type: 'project.changed', project: project.info() })
+    const [run, freed] = this.removing((db) => removeRun(db, id))
     return { run, freed }
   }
 
@@ -265,10 +262,7 @@ export class Session {
   }
 
   removeModel(id: string): { model: ModelSummary; freed: StorageFreed } {
-    const project = this.requireProject()
-    const model = removeUserModel(project.db, id)
-    const freed = this.reclaimStorage(project)
-    this.options.events.emit({ type: 'project.changed', project: project.info() })
+    const [model, freed] = this.removing((db) => removeUserModel(db, id))
     return { model, freed }
   }
 
@@ -306,11 +300,17 @@ export class Session {
   }
 
   removeDataset(id: number): { dataset: DatasetInfo; freed: StorageFreed } {
+    const [dataset, freed] = this.removing((db) => removeDataset(db, id))
+    return { dataset, freed }
+  }
+
+  /** Takes something off the open project, frees the files it alone used, and tells every view. */
+  private removing<T>(remove: (db: Project['db']) => T): [T, StorageFreed] {
     const project = this.requireProject()
-    const dataset = removeDataset(project.db, id)
+    const removed = remove(project.db)
     const freed = this.reclaimStorage(project)
     this.options.events.emit({ type: 'project.changed', project: project.info() })
-    return { dataset, freed }
+    return [removed, freed]
   }
 
   /**
