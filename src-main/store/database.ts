@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
-import { existsSync } from 'node:fs'
+import { existsSync, statfsSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { AppError } from '../api/errors'
 import { migrations, type Migration } from './migrations'
 
@@ -38,7 +39,31 @@ function isSqliteFormatError(err: unknown): err is Error & { code: string } {
 }
 
 /**
- * Opens a project database with WAL and foreign keys, checks its integrity and schema version, and migrates
+ * Network and FUSE file systems (statfs(2) magic numbers, Linux), where SQLite's write-ahead log is unsafe: its index
+ * lives in shared memory that a remote or user-space mount does not share faithfully. A project there — on a
+ * cluster's shared storage — keeps a rollback journal instead.
+ */
+const NETWORK_FILE_SYSTEMS = new Map([
+  [0x6969, 'NFS'],
+  [0x517b, 'SMB'],
+  [0xfe534d42, 'SMB2'],
+  [0xff534d42, 'CIFS'],
+  [0x0bd00bd0, 'Lustre'],
+  [0x47504653, 'GPFS'],
+  [0x19830326, 'BeeGFS'],
+  [0x00c36400, 'CephFS'],
+  [0x5346414f, 'AFS'],
+  [0x01021997, '9P'],
+  [0x65735546, 'FUSE'],
+])
+
+/** The journal for a database on a file system of this type: WAL on local disks, a rollback journal on shared ones. */
+export function journalModeFor(platform: NodeJS.Platform, fileSystemType: number): 'WAL' | 'DELETE' {
+  return platform === 'linux' && NETWORK_FILE_SYSTEMS.has(fileSystemType) ? 'DELETE' : 'WAL'
+}
+
+/**
+ * Opens a project database with WAL (a rollback journal on network file systems) and foreign keys, checks its integrity and schema version, and migrates
  * an older file after copying it. Refuses files from a newer HumanAlign without touching them.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): OpenedDatabase {
@@ -55,7 +80,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
   try {
     const check = db.pragma('quick_check', { simple: true })
     if (check !== 'ok') throw damaged(file, `integrity check: ${String(check)}`)
-    if (!options.readonly) db.pragma('journal_mode = WAL')
+    if (!options.readonly) db.pragma(`journal_mode = ${journalModeFor(process.platform, statfsSync(dirname(file)).type)}`)
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
     const version = db.pragma('user_version', { simple: true }) as number

@@ -6,7 +6,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../src-main/api/errors'
-import { openDatabase } from '../../src-main/store/database'
+import { journalModeFor, openDatabase } from '../../src-main/store/database'
 import { LOCK_FILE } from '../../src-main/store/lock'
 import { migrations, SCHEMA_VERSION } from '../../src-main/store/migrations'
 import { Project, PROJECT_DB } from '../../src-main/store/project'
@@ -40,6 +40,14 @@ describe('Project.create', () => {
     const info = p.info()
     expect(info).toMatchObject({ path: dir, name: 'My study', appVersion: '1.2.3', schemaVersion: SCHEMA_VERSION, backupPath: null })
     expect(Object.values(info.counts).every((n) => n === 0)).toBe(true)
+  })
+
+  it('keeps a rollback journal instead of WAL on network file systems (a cluster\'s shared storage)', () => {
+    expect(journalModeFor('linux', 0xef53)).toBe('WAL') // ext4
+    expect(journalModeFor('linux', 0x58465342)).toBe('WAL') // XFS
+    for (const network of [0x6969, 0xff534d42, 0x0bd00bd0, 0x47504653, 0x19830326, 0x65735546]) expect(journalModeFor('linux', network)).toBe('DELETE')
+    // Other systems number their file systems otherwise: WAL, as before.
+    expect(journalModeFor('darwin', 0x6969)).toBe('WAL')
   })
 
   it('enforces foreign keys', () => {
