@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeNpy } from '../../src-main/core/io/npy'
+import { checkpointDir, writeCheckpoint } from '../../src-main/jobs/checkpoint'
 import { Project } from '../../src-main/store/project'
 import { runCli, type ServerProcess } from '../helpers/cli'
 import { seedArtifacts, seedSparseArtifact } from '../helpers/seed'
@@ -21,6 +22,8 @@ let browser: Browser
 let page: Page
 let seeded: string
 let large: string
+/** The checkpoint folder of the interrupted job in `large`. */
+let interrupted: string
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'humanalign-e2e-'))
@@ -33,6 +36,12 @@ beforeAll(async () => {
   large = join(root, 'large')
   const big = Project.create(large, 'Large', '0')
   seedSparseArtifact(big, 4)
+  // A job a crash interrupted, with its checkpoint: resumable, or discarded.
+  const { lastInsertRowid } = big.db
+    .prepare("INSERT INTO jobs (kind, spec, state, stage, error, checkpoint_at, created_at) VALUES ('similarity', ?, 'failed', 'Stopped', 'Interrupted: HumanAlign stopped while this job ran.', 'then', 'then')")
+    .run(JSON.stringify({ kind: 'similarity', features: 'f'.repeat(64), metric: 'cosine', checkpointSeconds: 2 }))
+  interrupted = checkpointDir(large, Number(lastInsertRowid))
+  writeCheckpoint(interrupted, { state: { nextRow: 1 }, arrays: { rows: { dtype: '<f4', shape: [2], data: Float32Array.of(1, 2) } } })
   big.close()
   workbench = await openWorkbench({ ...useSwiftShader(), HUMANALIGN_BACKEND: '', HUMANALIGN_CONFIG_DIR: join(root, 'config'), HUMANALIGN_PROJECTS_DIR: join(root, 'projects') })
   ;({ server, browser, page } = workbench)
@@ -110,6 +119,17 @@ describe('the workbench in a browser', () => {
     await expect.poll(() => row.locator('.state').textContent()).toBe('cancelled')
     expect(await row.getByRole('button', { name: 'Cancel' }).count()).toBe(0)
     expect(await page.locator('[data-testid=active-jobs]').count()).toBe(0)
+
+    // The interrupted job can be resumed, or given up with its checkpoint.
+    const stopped = page.locator('[data-testid=jobs-table] tbody tr', { hasText: 'Similarity matrix' })
+    expect(await stopped.locator('.state').textContent()).toBe('failed')
+    expect(await stopped.getByRole('button', { name: 'Resume' }).count()).toBe(1)
+    expect(existsSync(interrupted)).toBe(true)
+    await stopped.getByRole('button', { name: /^Discard job / }).click()
+    await expect.poll(() => stopped.locator('.state').textContent()).toBe('cancelled')
+    expect(await stopped.getByRole('button', { name: 'Resume' }).count()).toBe(0)
+    expect(existsSync(interrupted)).toBe(false)
+    await expect.poll(async () => (await toast(page).allTextContents()).join('\n')).toMatch(/Discarded job \d+; its checkpoint is deleted\./)
 
     await page.keyboard.press('Alt+1')
     await page.getByRole('button', { name: 'Close project' }).click()
