@@ -1,13 +1,12 @@
 // Each triplet's pair probabilities under a model's features, softmax([s01, s02, s12]) of its similarities (the
 // odd-one-out model of DESIGN §4), for the triplet browser. Runs in a task worker: reads the two stored arrays.
-import { readFileSync } from 'node:fs'
-import { decodeNpy } from '../core/io/npy'
 import type { SimilarityKind } from '../core/metrics/oddOneOut'
 import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
+import { readNpyFile } from '../files/npyFile'
 
 export async function tripletProbabilities(featuresFile: string, tripletsFile: string, similarity: SimilarityKind): Promise<Float32Array> {
-  const features = decodeNpy(new Uint8Array(readFileSync(featuresFile)))
-  const triplets = decodeNpy(new Uint8Array(readFileSync(tripletsFile))).data as Int32Array
+  const features = readNpyFile(featuresFile)
+  const triplets = readNpyFile(tripletsFile).data as Int32Array
   const [n, p] = features.shape as [number, number]
   const x = features.data instanceof Float32Array ? features.data : Float32Array.from(features.data as ArrayLike<number>)
   const s = await tripletSimilarities(x, n, p, triplets, similarity)

@@ -8,11 +8,12 @@ import { parseDelimited, type Column, type Table } from '../core/io/delimited'
 import { detectFormat, type FileFormat } from '../core/io/detect'
 import { openHdf5 } from '../core/io/hdf5'
 import { decodeMat5, type MatValue } from '../core/io/mat5'
-import { allocate, decodeNpy, NpyFormatError, npyData, parseNpyLayout, toCOrder, viewAs, type NpyArray } from '../core/io/npy'
+import { allocate, decodeNpy, NpyFormatError, toCOrder, type NpyArray } from '../core/io/npy'
 import { decodeNpz } from '../core/io/npz'
 import { decodeTorch } from '../core/io/torchSave'
 import { entryStart, inflateEntry, zipDirectory, ZipFormatError, type ReadAt } from '../core/io/zip'
 import { IMAGE_FILE } from './images'
+import { readInto, readNpyAt, readNpyFile } from './npyFile'
 
 /**
  * A file's bytes as a plain Uint8Array over the buffer Node read them into, not a copy (and not a Buffer, whose
@@ -265,44 +266,6 @@ export async function readTable(path: string): Promise<Table> {
  * A .npy file read straight into its array: the header from the first bytes, then the data in one read into a
  * buffer of the right size, so a large file is in memory once, not twice.
  */
-export function readNpyFile(path: string): NpyArray {
-  const fd = openSync(path, 'r')
-  try {
-    return readNpyAt(fd, 0, fstatSync(fd).size)
-  } finally {
-    closeSync(fd)
-  }
-}
-
-/** Fills `target` from the file at `position`; stops early only at the file's end. */
-function readInto(fd: number, target: Uint8Array, position: number): number {
-  let done = 0
-  while (done < target.length) {
-    const n = readSync(fd, target, done, target.length - done, position + done)
-    if (n === 0) break
-    done += n
-  }
-  return done
-}
-
-/**
- * A .npy held in a file at `start` (a whole .npy file, or a stored .npz member), `available` bytes long: its data
- * read straight into the array's own buffer.
- */
-function readNpyAt(fd: number, start: number, available: number): NpyArray {
-  const head = new Uint8Array(Math.min(4096, available))
-  const layout = parseNpyLayout(head.subarray(0, readInto(fd, head, start)))
-  if (available - layout.dataOffset < layout.dataBytes) {
-    throw new NpyFormatError(`truncated .npy data: expected ${layout.dataBytes} bytes, found ${available - layout.dataOffset}`)
-  }
-  const raw = new Uint8Array(layout.dataBytes)
-  readInto(fd, raw, start + layout.dataOffset)
-  // Native little-endian data is used as read; other layouts are converted (which copies).
-  const native = layout.descr.stored === 'native'
-  const data = native ? viewAs(layout.dtype, raw.buffer, 0, raw.length / layout.descr.itemBytes) : npyData(raw, layout)
-  return { dtype: layout.dtype, shape: layout.shape, data, fortranOrder: layout.fortranOrder }
-}
-
 /**
  * The arrays of an .npz by name, each read from the file only when asked for: a stored member goes straight from
  * the file into its array (one allocation, the archive never in memory, archives past 2 GiB too), a deflated one

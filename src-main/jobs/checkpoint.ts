@@ -2,8 +2,9 @@
 // and atomically, so a checkpoint is either the previous one or the new one whole, never half of each.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { decodeNpy, encodeNpy, type NpyArray } from '../core/io/npy'
+import { encodeNpy, type NpyArray } from '../core/io/npy'
 import { writeFileAtomic } from '../store/artifacts'
+import { readNpyFile } from '../files/npyFile'
 
 export const JOBS_DIR = 'jobs'
 const STATE = 'checkpoint.json'
@@ -52,7 +53,7 @@ export function readCheckpoint(dir: string): Checkpoint | null {
   const manifest = readManifest(dir)
   if (!manifest) return null
   const arrays: Record<string, NpyArray> = {}
-  for (const [name, file] of Object.entries(manifest.files)) arrays[name] = decodeNpy(new Uint8Array(readFileSync(join(dir, file))))
+  for (const [name, file] of Object.entries(manifest.files)) arrays[name] = readNpyFile(join(dir, file))
   return { state: manifest.state, arrays }
 }
 

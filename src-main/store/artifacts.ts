@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { AppError } from '../api/errors'
-import { decodeNpy, encodeNpy, type NpyArray } from '../core/io/npy'
+import { encodeNpy, type NpyArray } from '../core/io/npy'
 import type { Db } from './database'
+import { readNpyFile } from '../files/npyFile'
 
 export const ARTIFACTS_DIR = 'artifacts'
 
@@ -92,7 +93,7 @@ export function getArtifact(db: Db, sha256: string): ArtifactRow | undefined {
 export function readArtifact(db: Db, projectDir: string, sha256: string): NpyArray {
   const row = getArtifact(db, sha256)
   if (!row) throw new AppError('not_found', `There is no artifact ${sha256} in this project.`)
-  return decodeNpy(new Uint8Array(readFileSync(join(projectDir, ARTIFACTS_DIR, row.file))))
+  return readNpyFile(join(projectDir, ARTIFACTS_DIR, row.file))
 }
 
 export function listArtifacts(db: Db): ArtifactRow[] {

@@ -1,14 +1,14 @@
 // Reading a project's stored arrays from inside a job (the worker reads files; the database stays with the
 // main thread).
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { decodeNpy, type NpyArray } from '../../core/io/npy'
+import type { NpyArray } from '../../core/io/npy'
 import { ARTIFACTS_DIR } from '../../store/artifacts'
 import type { DatasetInfo } from '../../api/contract'
 import type { JobContext } from '../protocol'
+import { readNpyFile } from '../../files/npyFile'
 
 export function artifact(ctx: JobContext, sha: unknown): NpyArray {
-  return decodeNpy(new Uint8Array(readFileSync(join(ctx.projectDir, ARTIFACTS_DIR, `${String(sha)}.npy`))))
+  return readNpyFile(join(ctx.projectDir, ARTIFACTS_DIR, `${String(sha)}.npy`))
 }
 
 export function asFloat32(array: NpyArray): Float32Array {

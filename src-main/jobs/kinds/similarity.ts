@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { JobSpec } from '../../api/contract'
 import { blockRows, createSimilarity } from '../../core/compute/kernels/similarity'
-import { decodeNpy } from '../../core/io/npy'
 import { ARTIFACTS_DIR, type ArtifactRow } from '../../store/artifacts'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
+import { readNpyFile } from '../../files/npyFile'
 
 type SimilaritySpec = Extract<JobSpec, { kind: 'similarity' }>
 
@@ -13,7 +12,7 @@ type SimilaritySpec = Extract<JobSpec, { kind: 'similarity' }>
  * rows are checkpointed, so a resumed job computes only the rest.
  */
 export async function similarity(spec: SimilaritySpec, features: ArtifactRow, ctx: JobContext): Promise<JobOutput> {
-  const array = decodeNpy(new Uint8Array(readFileSync(join(ctx.projectDir, ARTIFACTS_DIR, features.file))))
+  const array = readNpyFile(join(ctx.projectDir, ARTIFACTS_DIR, features.file))
   const [n, p] = array.shape as [number, number]
   const x = array.data as Float32Array
   const restored = ctx.restored
