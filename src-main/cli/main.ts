@@ -896,13 +896,12 @@ async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<
     const made = [run ? `run ${run.id}: ${runHeadline(run.kind, run.result)}` : '', result.datasets?.length ? `added ${countOf(result.datasets.length, 'dataset')} (${result.datasets.join(', ')})` : ''].filter(Boolean)
     printResult(io, { job: job.id, kind: job.kind, result: job.result }, () => `${job.id > 0 ? `Job ${job.id} (${job.kind})` : `The ${job.kind} job`} is done${made.length ? `; ${made.join('; ')}` : ''}.`)
   } else {
-    const number = (flag: 'cpus' | 'gpus', value: string | undefined): number | undefined => (value === undefined ? undefined : count(flag, value, 0))
     const script = await call(backend, 'jobs.script', {
       ...(spec ? { spec } : { job: jobId(values.job, '--job ') }),
       ...(values.time !== undefined ? { time: values.time } : {}),
-      ...(values.cpus !== undefined ? { cpus: number('cpus', values.cpus) } : {}),
+      ...(values.cpus !== undefined ? { cpus: count('cpus', values.cpus, 0) } : {}),
       ...(values.mem !== undefined ? { memory: values.mem } : {}),
-      ...(values.gpus !== undefined ? { gpus: number('gpus', values.gpus) } : {}),
+      ...(values.gpus !== undefined ? { gpus: count('gpus', values.gpus, 0) } : {}),
       ...(values.partition !== undefined ? { partition: values.partition } : {}),
       ...(values.account !== undefined ? { account: values.account } : {}),
       ...(values.command !== undefined ? { command: values.command } : {}),

@@ -2,7 +2,7 @@
 // features with an elbow sweep, triplets drawn from them, labelled by the teacher in AligNet's .npz layout —
 // step by step, or all three in one go (`triplets`).
 import { readFileSync } from 'node:fs'
-import { readFileBytes } from '../files/readers'
+import { readFileBytes } from '../files/npyFile'
 import { AppError, fileProblem } from '../api/errors'
 import { encodeAlignet } from '../core/alignet/alignetFile'
 import { elbow, kmeans } from '../core/alignet/kmeans'

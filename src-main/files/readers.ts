@@ -1,6 +1,6 @@
 // Opening the files researchers bring: detects the format, lists what a file holds, and reads one array or
 // table out of it. Format errors become one message naming the file, the problem and what to do.
-import { closeSync, createReadStream, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
 import type { FileSummary } from '../api/contract'
 import { AppError } from '../api/errors'
@@ -8,21 +8,11 @@ import { parseDelimited, type Column, type Table } from '../core/io/delimited'
 import { detectFormat, type FileFormat } from '../core/io/detect'
 import { openHdf5 } from '../core/io/hdf5'
 import { decodeMat5, type MatValue } from '../core/io/mat5'
-import { allocate, decodeNpy, NpyFormatError, toCOrder, type NpyArray } from '../core/io/npy'
+import { allocate, toCOrder, type NpyArray } from '../core/io/npy'
 import { decodeNpz } from '../core/io/npz'
 import { decodeTorch } from '../core/io/torchSave'
-import { entryStart, inflateEntry, zipDirectory, ZipFormatError, type ReadAt } from '../core/io/zip'
 import { IMAGE_FILE } from './images'
-import { readInto, readNpyAt, readNpyFile } from './npyFile'
-
-/**
- * A file's bytes as a plain Uint8Array over the buffer Node read them into, not a copy (and not a Buffer, whose
- * slice() would not copy either when a decoder needs its own).
- */
-export function readFileBytes(path: string): Uint8Array {
-  const buffer = readFileSync(path)
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
-}
+import { npzMembers, readFileBytes, readNpyFile } from './npyFile'
 
 export type { FileSummary }
 type ItemSummary = FileSummary['items'][number]
@@ -260,41 +250,4 @@ export async function readTable(path: string): Promise<Table> {
   const format = formatOf(path)
   if (format !== 'delimited') throw new AppError('user', `${path} is not a text table (.csv, .tsv, .txt).`)
   return guarded(path, () => parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 })))
-}
-
-/**
- * A .npy file read straight into its array: the header from the first bytes, then the data in one read into a
- * buffer of the right size, so a large file is in memory once, not twice.
- */
-/**
- * The arrays of an .npz by name, each read from the file only when asked for: a stored member goes straight from
- * the file into its array (one allocation, the archive never in memory, archives past 2 GiB too), a deflated one
- * is inflated.
- */
-function npzMembers(path: string): { names: string[]; read(name: string): NpyArray; close(): void } {
-  const fd = openSync(path, 'r')
-  try {
-    const size = fstatSync(fd).size
-    const readAt: ReadAt = (offset, length) => {
-      const out = new Uint8Array(Math.max(0, Math.min(length, size - offset)))
-      return out.subarray(0, readInto(fd, out, offset))
-    }
-    const members = new Map(zipDirectory(size, readAt).flatMap((e) => (e.name.endsWith('.npy') ? [[e.name.slice(0, -4), e] as const] : [])))
-    return {
-      names: [...members.keys()],
-      read(name) {
-        const entry = members.get(name)!
-        const start = entryStart(entry, size, readAt)
-        try {
-          return entry.method === 0 ? readNpyAt(fd, start, entry.compressed) : decodeNpy(inflateEntry(entry, readAt(start, entry.compressed)))
-        } catch (err) {
-          throw new NpyFormatError(`array '${name}': ${(err as Error).message}`)
-        }
-      },
-      close: () => closeSync(fd),
-    }
-  } catch (err) {
-    closeSync(fd)
-    throw err instanceof ZipFormatError ? new NpyFormatError(`not a readable .npz (zip) archive: ${err.message}`) : err
-  }
 }

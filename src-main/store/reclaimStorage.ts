@@ -1,7 +1,7 @@
 // Frees the project folder of what nothing in the project refers to any more: the arrays, image folders and trained
-// models left behind when datasets, runs and models are removed, and the files a crash left half-written. Arrays are shared by content,
-// so an array goes only when no dataset, feature set, model, run or unfinished job names its address. Call it only
-// while no job runs: a running job reads arrays by address, and a finishing one stores new ones.
+// models left behind when datasets, runs and models are removed, and the files a crash left half-written. Arrays
+// are shared by content, so an array goes only when no dataset, feature set, model, run or unfinished job names its
+// address. Call it only while no job runs: a running job reads arrays by address, and a finishing one stores new ones.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { ARTIFACTS_DIR } from './artifacts'
@@ -10,12 +10,12 @@ import { IMAGES_DIR } from './datasets'
 import { MODELS_DIR } from './models'
 
 export interface Reclaimed {
-  /** Files removed from artifacts/ and images/. */
+  /** Files removed from artifacts/, images/ and models/. */
   files: number
   bytes: number
 }
 
-/** Everything in the project that may name an array's address or an image folder. */
+/** Everything in the project that may name an array's address, an image folder or a model folder. */
 const REFERRING_TEXT = [
   'SELECT artifact AS a, meta AS b, source_path AS c FROM datasets',
   'SELECT artifact AS a, meta AS b, NULL AS c FROM feature_sets',
