@@ -465,7 +465,14 @@ export const FileItem = z.discriminatedUnion('kind', [
   }),
   z.object({ key: z.string(), kind: z.literal('text'), shape: Shape, text: z.string() }),
   z.object({ key: z.string(), kind: z.literal('struct'), shape: Shape, fields: z.array(z.string()) }),
-  z.object({ key: z.string(), kind: z.enum(['cell', 'group', 'unsupported']), shape: Shape.nullable(), matlabClass: z.string().optional() }),
+  z.object({
+    key: z.string(),
+    kind: z.enum(['cell', 'group', 'unsupported']),
+    shape: Shape.nullable(),
+    matlabClass: z.string().optional(),
+    /** A NumPy dtype this reader does not hold (complex, objects). */
+    dtype: z.string().optional(),
+  }),
   z.object({ key: z.string(), kind: z.literal('images'), count: z.number().int(), files: z.array(z.string()) }),
   z.object({
     key: z.string(),

@@ -93,7 +93,7 @@ export function formatInspect(summary: FileSummary): string {
         for (const row of item.preview ?? []) lines.push(`      ${row.join('  ')}`)
         break
       case 'text':
-        lines.push(`  ${key}  text ${JSON.stringify(item.text.slice(0, 60))}`)
+        lines.push(`  ${key}  text [${item.shape.join(' × ')}] ${JSON.stringify(item.text.slice(0, 60))}`)
         break
       case 'struct':
         lines.push(`  ${key}  struct [${item.shape.join(' × ')}] with fields ${item.fields.join(', ')} (read a field with --key ${item.key}.FIELD)`)
@@ -102,14 +102,14 @@ export function formatInspect(summary: FileSummary): string {
         lines.push(`  ${item.count} images: ${item.files.join(', ')}${item.count > item.files.length ? ', …' : ''}`)
         break
       case 'table':
-        lines.push(`  table: ${item.rows} rows, ${item.columns.length} columns, ${item.header ? 'with' : 'no'} header, ${item.delimiter === '\t' ? 'tab' : item.delimiter}-separated`)
+        lines.push(`  table: ${item.rows} rows, ${item.columns.length} columns, ${item.header ? 'with' : 'no'} header, ${item.delimiter === '\t' ? 'tab' : item.delimiter === ';' ? 'semicolon' : item.delimiter}-separated`)
         for (const c of item.columns.slice(0, 12)) lines.push(`    ${c.name}  ${c.kind}`)
         if (item.columns.length > 12) lines.push(`    … ${item.columns.length - 12} more columns`)
         lines.push('  first rows:')
         for (const row of item.preview) lines.push(`      ${row.join('  ')}`)
         break
       default:
-        lines.push(`  ${key}  ${item.kind}${item.shape ? ` [${item.shape.join(' × ')}]` : ''}${'matlabClass' in item && item.matlabClass ? ` (${item.matlabClass})` : ''}`)
+        lines.push(`  ${key}  ${item.kind}${item.shape ? ` [${item.shape.join(' × ')}]` : ''}${item.matlabClass ? ` (${item.matlabClass})` : item.dtype ? ` dtype ${item.dtype}` : ''}`)
     }
   }
   return lines.join('\n')

@@ -41,7 +41,7 @@ Commands:
                                      its id (for --objects-from) and what it holds in words, each run
                                      with its id and headline
   bench [--case NAME] [--quick | --size N] [--save]
-                                     time our kernels against NumPy, PyTorch, scikit-learn, POT (matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, mobilenet, gw, tsne, pca, saliency, distill); --size runs
+                                     time our kernels against NumPy, PyTorch, scikit-learn, POT (${Object.keys(BENCH_CASES).join(', ')}); --size runs
                                      the cases at one size of your own (e.g. --case probe --size 1000000); --save writes
                                      bench/results/DATE-HOST-BACKEND.json
   import KIND FILE --project DIR     import features, triplets, similarity (matrices), concepts or images

@@ -2,7 +2,7 @@
 // of the file in memory.
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { decodeNpy, NpyFormatError, npyData, parseNpyLayout, viewAs, type NpyArray } from '../core/io/npy'
-import { entryStart, inflateEntry, zipDirectory, ZipFormatError, type ReadAt } from '../core/io/zip'
+import { entryHead, entryStart, inflateEntry, zipDirectory, ZipFormatError, type ReadAt } from '../core/io/zip'
 
 /**
  * A .npy file read straight into its array: the header from the first bytes, then the data in one read into a
@@ -51,7 +51,13 @@ function readNpyAt(fd: number, start: number, available: number): NpyArray {
  * the file into its array (one allocation, the archive never in memory, archives past 2 GiB too), a deflated one
  * is inflated.
  */
-export function npzMembers(path: string): { names: string[]; read(name: string): NpyArray; close(): void } {
+export function npzMembers(path: string): {
+  names: string[]
+  read(name: string): NpyArray
+  bytes(name: string): Uint8Array
+  head(name: string): Uint8Array
+  close(): void
+} {
   const fd = openSync(path, 'r')
   try {
     const size = fstatSync(fd).size
@@ -60,17 +66,33 @@ export function npzMembers(path: string): { names: string[]; read(name: string):
       return out.subarray(0, readInto(fd, out, offset))
     }
     const members = new Map(zipDirectory(size, readAt).flatMap((e) => (e.name.endsWith('.npy') ? [[e.name.slice(0, -4), e] as const] : [])))
+    const named = <T>(name: string, read: () => T): T => {
+      try {
+        return read()
+      } catch (err) {
+        throw new NpyFormatError(`array '${name}': ${(err as Error).message}`)
+      }
+    }
+    const contents = (name: string): Uint8Array => {
+      const entry = members.get(name)!
+      const packed = readAt(entryStart(entry, size, readAt), entry.compressed)
+      return entry.method === 0 ? packed : inflateEntry(entry, packed)
+    }
     return {
       names: [...members.keys()],
-      read(name) {
-        const entry = members.get(name)!
-        const start = entryStart(entry, size, readAt)
-        try {
-          return entry.method === 0 ? readNpyAt(fd, start, entry.compressed) : decodeNpy(inflateEntry(entry, readAt(start, entry.compressed)))
-        } catch (err) {
-          throw new NpyFormatError(`array '${name}': ${(err as Error).message}`)
-        }
-      },
+      read: (name) =>
+        named(name, () => {
+          const entry = members.get(name)!
+          return entry.method === 0 ? readNpyAt(fd, entryStart(entry, size, readAt), entry.compressed) : decodeNpy(contents(name))
+        }),
+      /** The member's .npy file as bytes (a text array, which `read` refuses). */
+      bytes: (name) => named(name, () => contents(name)),
+      /** The first 4 KiB of the member's .npy (its header), without reading or inflating the rest. */
+      head: (name) =>
+        named(name, () => {
+          const entry = members.get(name)!
+          return entryHead(entry, entryStart(entry, size, readAt), readAt, 4096)
+        }),
       close: () => closeSync(fd),
     }
   } catch (err) {

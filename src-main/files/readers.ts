@@ -8,8 +8,8 @@ import { parseDelimited, type Column, type Table } from '../core/io/delimited'
 import { detectFormat, type FileFormat } from '../core/io/detect'
 import { openHdf5 } from '../core/io/hdf5'
 import { decodeMat5, type MatValue } from '../core/io/mat5'
-import { allocate, toCOrder, type NpyArray } from '../core/io/npy'
-import { decodeNpz } from '../core/io/npz'
+import { allocate, npyDeclared, NpyFormatError, toCOrder, type NpyArray } from '../core/io/npy'
+import { decodeNpyStrings, type NpyStrings } from '../core/io/npyStrings'
 import { decodeTorch } from '../core/io/torchSave'
 import { IMAGE_FILE } from './images'
 import { npzMembers, readFileBytes, readNpyFile } from './npyFile'
@@ -39,14 +39,19 @@ export function formatOf(path: string): FileFormat {
   return format
 }
 
+/** A format error as one message that names the file and what to do; our own messages pass as they are. */
+function fileProblem(path: string, err: unknown): AppError {
+  if (err instanceof AppError) return err
+  const message = err instanceof Error ? err.message : String(err)
+  return new AppError('user', `${path}: ${message}. Check that the file is complete and was saved in a format HumanAlign reads (${READABLE}).`)
+}
+
 /** Runs a reader, turning any format error into a message that names the file. */
 async function guarded<T>(path: string, read: () => T | Promise<T>): Promise<T> {
   try {
     return await read()
   } catch (err) {
-    if (err instanceof AppError) throw err
-    const message = err instanceof Error ? err.message : String(err)
-    throw new AppError('user', `${path}: ${message}. Check that the file is complete and was saved in a format HumanAlign reads (${READABLE}).`)
+    throw fileProblem(path, err)
   }
 }
 
@@ -86,6 +91,73 @@ function summarizeArray(key: string, array: NpyArray): ItemSummary {
   return { key, kind: 'array', dtype: array.dtype, shape: [...array.shape], preview: arrayPreview(toCOrder(array)) }
 }
 
+/** Strings of a text array shown when inspecting it. */
+const TEXT_PREVIEW = 20
+
+/** NumPy's fixed-width unicode dtype ('<U12'): names, file names. */
+const isTextDtype = (descr: string): boolean => /^[<>|=]U\d+$/.test(descr)
+
+/**
+ * One .npy (a file, or an .npz member): its array; a NumPy text array ('<U…': names, file names) as its first
+ * strings; a dtype this reader does not hold (complex, objects) named, so the rest of an .npz still shows.
+ */
+function summarizeNpy(key: string, read: () => NpyArray, bytes: () => Uint8Array): ItemSummary {
+  try {
+    return summarizeArray(key, read())
+  } catch (err) {
+    if (!(err instanceof NpyFormatError)) throw err
+    const raw = bytes()
+    const declared = npyDeclared(raw)
+    if (declared.readable) throw err
+    if (isTextDtype(declared.descr)) {
+      const { shape, values } = decodeNpyStrings(raw)
+      return { key, kind: 'text', shape, text: values.slice(0, TEXT_PREVIEW).join('\n') }
+    }
+    return { key, kind: 'unsupported', shape: declared.shape, dtype: declared.descr }
+  }
+}
+
+/**
+ * The object names an .npz may hold beside its array (np.savez(…, features=X, names=…)): its one 1-D text array of
+ * `rows` strings, with its key; undefined when it has none, or several to choose between. Other members are not read.
+ */
+export function npzObjectNames(path: string, rows: number): { key: string; names: string[] } | undefined {
+  const members = npzMembers(path)
+  try {
+    const found = members.names.filter((name) => {
+      try {
+        const { descr, shape } = npyDeclared(members.head(name))
+        return isTextDtype(descr) && shape.length === 1 && shape[0] === rows
+      } catch {
+        return false
+      }
+    })
+    return found.length === 1 ? { key: found[0]!, names: decodeNpyStrings(members.bytes(found[0]!)).values } : undefined
+  } finally {
+    members.close()
+  }
+}
+
+/** Object ids: a line each of a text file (thingsvision's file_names.txt), or the strings of a NumPy text array. */
+export function readIds(path: string): string[] {
+  const bytes = readFileBytes(path)
+  if (bytes[0] === 0x93 && new TextDecoder().decode(bytes.subarray(1, 6)) === 'NUMPY') {
+    let strings: NpyStrings
+    try {
+      strings = decodeNpyStrings(bytes)
+    } catch (err) {
+      throw fileProblem(path, err)
+    }
+    if (strings.shape.length !== 1) throw new AppError('user', `${path}: ids are a 1-D text array, one per object; this one is ${strings.shape.join(' × ')}.`)
+    return strings.values
+  }
+  return new TextDecoder()
+    .decode(bytes)
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+}
+
 export async function inspectFile(path: string): Promise<FileSummary> {
   if (existsSync(path) && statSync(path).isDirectory()) {
     const files = readdirSync(path).filter((f) => IMAGE_FILE.test(f)).sort()
@@ -97,9 +169,15 @@ export async function inspectFile(path: string): Promise<FileSummary> {
   const items = await guarded(path, async (): Promise<ItemSummary[]> => {
     switch (format) {
       case 'npy':
-        return [summarizeArray('', readNpyFile(path))]
-      case 'npz':
-        return Object.entries(decodeNpz(readFileBytes(path))).map(([k, a]) => summarizeArray(k, a))
+        return [summarizeNpy('', () => readNpyFile(path), () => readFileBytes(path))]
+      case 'npz': {
+        const members = npzMembers(path)
+        try {
+          return members.names.map((name) => summarizeNpy(name, () => members.read(name), () => members.bytes(name)))
+        } finally {
+          members.close()
+        }
+      }
       case 'torch':
         return Object.entries(decodeTorch(readFileBytes(path))).map(([k, a]) => summarizeArray(k, a))
       case 'mat5':

@@ -18,6 +18,19 @@ describe('humanalign inspect', () => {
     ])
   })
 
+  it('lists every member of an .npz NumPy wrote: numbers, names as text, and a dtype it does not read, by name', () => {
+    const items = inspect(join(fixtures, 'npy/features_named.npz')).items
+    expect(items.map((i) => [i.key, i.kind])).toEqual([
+      ['features', 'array'],
+      ['names', 'text'],
+      ['phase', 'unsupported'],
+    ])
+    expect(items[1]).toEqual({ key: 'names', kind: 'text', shape: [4], text: 'aardvark\nabacus\ncafé\nzebra' })
+    expect(items[2]).toEqual({ key: 'phase', kind: 'unsupported', shape: [2], dtype: '<c8' })
+    expect(inspect(join(fixtures, 'npy/features_named_deflated.npz')).items[1]).toEqual(items[1])
+    expect(inspect(join(fixtures, 'npy/names.npy')).items).toEqual([{ key: '', kind: 'text', shape: [4], text: 'aardvark\nabacus\ncafé\nzebra' }])
+  })
+
   it('lists a MAT-file’s variables and struct fields', () => {
     const summary = inspect(join(examples, 'rsa92/Kriegeskorte_Neuron2008_supplementalData.mat'))
     expect(summary.format).toBe('mat5')

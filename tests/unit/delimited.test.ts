@@ -52,6 +52,38 @@ describe('delimited text', () => {
     expect(numbers(t, 2)).toEqual([1, NaN])
   })
 
+  it('reads semicolon-separated text with decimal commas, as spreadsheets save it where the comma is the decimal separator', async () => {
+    const csv = 'Objekt;Wert;Anzahl\r\nApfel;0,5;3\r\n"Birne; reif";-1,25e-3;4\r\nKiwi;,75;\r\n'
+    for (const chunks of [text(csv), bytewise(csv)]) {
+      const t = await parseDelimited(chunks)
+      expect(t).toMatchObject({ delimiter: ';', header: true, rows: 3 })
+      expect(t.columns[0]!.texts).toEqual(['Apfel', 'Birne; reif', 'Kiwi'])
+      expect(numbers(t, 1)).toEqual([0.5, -0.00125, 0.75])
+      expect(numbers(t, 2)).toEqual([3, 4, NaN])
+    }
+    // A semicolon inside a comma-separated header does not make it semicolon-separated: the lines split unevenly.
+    const commas = await parseDelimited(text('a;b,c\n1,2\n3,4\n'))
+    expect(commas).toMatchObject({ delimiter: ',', header: true })
+    expect(commas.columns.map((c) => c.name)).toEqual(['a;b', 'c'])
+  })
+
+  it('reads UTF-16 with a byte-order mark (Excel\'s "Unicode text") and Windows-1252, whatever the chunking', async () => {
+    const tsv = 'Name\tGröße\nCafé\t1.5\nNaïve\t2\n'
+    const utf16le = Uint8Array.from([0xff, 0xfe, ...Array.from(tsv).flatMap((ch) => [ch.charCodeAt(0) & 0xff, ch.charCodeAt(0) >> 8])])
+    const utf16be = Uint8Array.from([0xfe, 0xff, ...Array.from(tsv).flatMap((ch) => [ch.charCodeAt(0) >> 8, ch.charCodeAt(0) & 0xff])])
+    // Every character here is one byte in Windows-1252 (and in Latin-1, which agrees with it on these).
+    const cp1252 = Uint8Array.from(Array.from(tsv, (ch) => ch.charCodeAt(0)))
+    const utf8 = new TextEncoder().encode(tsv)
+    for (const bytes of [utf16le, utf16be, cp1252, utf8]) {
+      for (const chunks of [[bytes], Array.from(bytes, (b) => Uint8Array.of(b))]) {
+        const t = await parseDelimited(chunks)
+        expect(t.columns.map((c) => c.name)).toEqual(['Name', 'Größe'])
+        expect(t.columns[0]!.texts).toEqual(['Café', 'Naïve'])
+        expect(numbers(t, 1)).toEqual([1.5, 2])
+      }
+    }
+  })
+
   it('names the line and column of a problem', async () => {
     await expect(parseDelimited(text('1 2 3\n4 5\n'))).rejects.toThrow('line 2 has 2 fields, but the file has 3 columns')
     // A cell that is not a number makes its column a text column; past the lookahead it is an error.

@@ -2,7 +2,7 @@
 // (sizes and offsets moved to the ZIP64 records, as writers do past 4 GiB or 65,535 entries) read the same.
 import { zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
-import { zipEntries } from '../../src-main/core/io/zip'
+import { entryHead, entryStart, zipDirectory, zipEntries } from '../../src-main/core/io/zip'
 
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes)
 
@@ -108,5 +108,29 @@ describe('zipEntries', () => {
     const central = archive.length - 22 - 46 - 5
     new DataView(method.buffer).setUint16(central + 10, 14, true)
     expect(() => zipEntries(method)).toThrow('entry a.txt uses compression method 14; only stored and deflated entries are read')
+  })
+})
+
+describe('entryHead', () => {
+  it('gives the first bytes of an entry, inflating and reading only the start of a deflated one', () => {
+    // 1 MB of incompressible bytes: the head must not need the whole compressed entry.
+    const content = new Uint8Array(1 << 20)
+    let state = 12345
+    for (let i = 0; i < content.length; i++) content[i] = (state = (state * 1103515245 + 12345) >>> 0) >>> 24
+    for (const level of [0, 6] as const) {
+      const archive = zipSync({ 'big.npy': [content, { level }] })
+      const [entry] = zipDirectory(archive.length, (offset, length) => archive.subarray(offset, offset + length))
+      let read = 0
+      const readAt = (offset: number, length: number) => {
+        read += length
+        return archive.subarray(offset, offset + length)
+      }
+      const start = entryStart(entry!, archive.length, readAt)
+      read = 0
+      expect(entry!.method).toBe(level === 0 ? 0 : 8)
+      expect(Buffer.from(entryHead(entry!, start, readAt, 4096)).equals(content.subarray(0, 4096))).toBe(true)
+      expect(read).toBeLessThan(64 * 1024)
+      expect(Buffer.from(entryHead(entry!, start, readAt, 10 << 20)).equals(content)).toBe(true)
+    }
   })
 })

@@ -1,8 +1,9 @@
-// Delimited text: .csv (comma), .tsv (tab), .txt (tab, comma or runs of spaces), with or without a header row,
-// numeric columns and text columns (ids, names). Streaming: chunks are parsed as they arrive and each number is
-// parsed once, so a 4.7-million-line triplet file never exists twice in memory.
+// Delimited text: .csv (comma, or semicolon with decimal commas as spreadsheets write it where the comma is the
+// decimal separator), .tsv (tab), .txt (tab, comma or runs of spaces), with or without a header row, numeric columns
+// and text columns (ids, names); UTF-8, UTF-16 with a byte-order mark, or Windows-1252. Streaming: chunks are parsed
+// as they arrive and each number is parsed once, so a 4.7-million-line triplet file never exists twice in memory.
 
-export type Delimiter = ',' | '\t' | 'whitespace'
+export type Delimiter = ',' | ';' | '\t' | 'whitespace'
 
 export interface Column {
   name: string
@@ -28,11 +29,20 @@ const LOOKAHEAD = 200
 const NEWLINE = 10
 const RETURN = 13
 
-function detectDelimiter(line: string): Delimiter {
-  if (line.includes('\t')) return '\t'
-  if (line.includes(',')) return ','
+/** The delimiter of the first lines: a tab; semicolons when they split every line alike; a comma; else spaces. */
+function detectDelimiter(lines: string[]): Delimiter {
+  const first = lines[0]!
+  if (first.includes('\t')) return '\t'
+  if (first.includes(';')) {
+    const widths = lines.map((line) => splitLine(line, ';').length)
+    if (widths[0]! > 1 && widths.every((w) => w === widths[0])) return ';'
+  }
+  if (first.includes(',')) return ','
   return 'whitespace'
 }
+
+/** With semicolons between fields, a comma in a number is its decimal separator ("0,25"). */
+const decimalPoint = (field: string, delimiter: Delimiter): string => (delimiter === ';' ? field.replace(/^([+-]?\d*),(\d)/, '$1.$2') : field)
 
 /** Fields of one line; double quotes protect delimiters, and "" inside quotes is a quote (RFC 4180). */
 function splitLine(line: string, delimiter: Delimiter): string[] {
@@ -99,7 +109,6 @@ class NumberColumn {
  * first line is a header (it is when it has a non-numeric field above a numeric one) and which columns are text.
  */
 export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Table> {
-  const decoder = new TextDecoder('utf-8')
   let carry = ''
   let lineNumber = 0
   const pending: { line: string; at: number }[] = []
@@ -113,14 +122,15 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
    * name (or nothing) above a number; a column is numeric when every non-empty cell of the lookahead is a number.
    */
   const decide = (lines: string[]): void => {
-    const delimiter = detectDelimiter(lines[0]!)
+    const delimiter = detectDelimiter(lines)
     const split = lines.map((line) => splitLine(line, delimiter))
+    const numeric = (field: string) => isNumeric(decimalPoint(field, delimiter))
     const [a, b] = split
-    const header = b !== undefined && a!.some((field, i) => !isNumeric(field) && b[i] !== undefined && isNumeric(b[i]!))
+    const header = b !== undefined && a!.some((field, i) => !numeric(field) && b[i] !== undefined && numeric(b[i]!))
     const data = header ? split.slice(1) : split
     const width = (header ? a! : data[0]!).length
     const kinds = Array.from({ length: width }, (_, c) =>
-      (data.every((row) => row[c] === undefined || row[c] === '' || isNumeric(row[c]!)) ? 'number' : 'text') as 'number' | 'text',
+      (data.every((row) => row[c] === undefined || row[c] === '' || numeric(row[c]!)) ? 'number' : 'text') as 'number' | 'text',
     )
     const names = header ? a!.map((name, i) => name || `column ${i + 1}`) : kinds.map((_, i) => `column ${i + 1}`)
     layout = { delimiter, header, names, kinds }
@@ -137,7 +147,7 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
     for (let c = 0; c < fields.length; c++) {
       const column = numberColumns[c]
       if (column) {
-        const value = toNumber(fields[c]!)
+        const value = toNumber(decimalPoint(fields[c]!, l.delimiter))
         if (Number.isNaN(value) && fields[c] !== '' && !/nan/i.test(fields[c]!)) {
           throw new DelimitedFormatError(`line ${at}, column ${c + 1} ("${l.names[c]}"): "${fields[c]}" is not a number`)
         }
@@ -178,8 +188,7 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
     carry += text.slice(start)
   }
 
-  for await (const chunk of chunks) consume(decoder.decode(chunk, { stream: true }))
-  consume(decoder.decode())
+  for await (const text of decodedText(chunks)) consume(text)
   if (carry !== '') takeLine(carry.endsWith('\r') ? carry.slice(0, -1) : carry)
   if (!layout) {
     if (pending.length === 0) throw new DelimitedFormatError('the file is empty')
@@ -194,6 +203,64 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
       kind === 'number' ? { name: l.names[c]!, kind, numbers: numberColumns[c]!.finish() } : { name: l.names[c]!, kind, texts: textColumns[c]! },
     ),
   }
+}
+
+/** Bytes read before the encoding is decided: enough text to meet an accented name. */
+const SNIFF_BYTES = 1 << 16
+
+/**
+ * The text of the chunks: UTF-16 when a byte-order mark says so; UTF-8 when the first 64 KiB are valid UTF-8 (a
+ * UTF-8 byte-order mark is dropped); else Windows-1252, what spreadsheets on Windows save as "CSV".
+ */
+async function* decodedText(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<string> {
+  const start: Uint8Array[] = []
+  let size = 0
+  let decode: Decode | null = null
+  let text: string
+  for await (const chunk of chunks) {
+    if (decode) yield decode(chunk)
+    else {
+      start.push(chunk)
+      size += chunk.length
+      if (size < SNIFF_BYTES) continue
+      ;[decode, text] = decoderFor(joined(start, size))
+      yield text
+    }
+  }
+  if (!decode) {
+    ;[decode, text] = decoderFor(joined(start, size))
+    yield text
+  }
+  yield decode()
+}
+
+function joined(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
+
+/** Decodes a chunk of a stream; called without one, it ends the stream. */
+type Decode = (chunk?: Uint8Array) => string
+
+/** A streaming decoder for text that starts with `head`, and `head` decoded. */
+function decoderFor(head: Uint8Array): [Decode, string] {
+  const bom16 = head[0] === 0xff && head[1] === 0xfe ? 'utf-16le' : head[0] === 0xfe && head[1] === 0xff ? 'utf-16be' : null
+  let encoding = bom16 ?? 'utf-8'
+  if (!bom16) {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true })
+    } catch {
+      encoding = 'windows-1252'
+    }
+  }
+  const decoder = new TextDecoder(encoding)
+  return [(chunk) => (chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode()), decoder.decode(head, { stream: true })]
 }
 
 function quote(field: string, delimiter: string): string {

@@ -118,7 +118,8 @@ function parseDescr(descr: string): Descr {
   return { dtype, stored: byteOrder === '>' && !single ? 'big-endian' : 'native', itemBytes }
 }
 
-function parseHeader(text: string): { descr: Descr; fortranOrder: boolean; shape: number[] } {
+/** A header's fields as written: the dtype's text, the order and the shape. */
+function headerFields(text: string): { descr: string; fortranOrder: boolean; shape: number[] } {
   const descr = /'descr':\s*'([^']+)'/.exec(text)?.[1]
   const fortran = /'fortran_order':\s*(True|False)/.exec(text)?.[1]
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(text)?.[1]
@@ -131,7 +132,24 @@ function parseHeader(text: string): { descr: Descr; fortranOrder: boolean; shape
     .filter((s) => s.length > 0)
     .map(Number)
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new NpyFormatError(`invalid shape (${shapeText})`)
-  return { descr: parseDescr(descr), fortranOrder: fortran === 'True', shape }
+  return { descr, fortranOrder: fortran === 'True', shape }
+}
+
+function parseHeader(text: string): { descr: Descr; fortranOrder: boolean; shape: number[] } {
+  const fields = headerFields(text)
+  return { ...fields, descr: parseDescr(fields.descr) }
+}
+
+/** The dtype and shape a .npy declares, and whether this reader holds that dtype (to name one it does not). */
+export function npyDeclared(bytes: Uint8Array): { descr: string; shape: number[]; readable: boolean } {
+  const { descr, shape } = headerFields(npyHeaderText(bytes).header)
+  let readable = true
+  try {
+    parseDescr(descr)
+  } catch {
+    readable = false
+  }
+  return { descr, shape, readable }
 }
 
 /** IEEE 754 half to single precision. */

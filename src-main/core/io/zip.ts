@@ -2,7 +2,7 @@
 // into the archive's bytes, not a copy, and an archive can be read through a file descriptor, entry by entry, so
 // that an .npz array goes straight from the file into its own buffer. Deflated entries (np.savez_compressed) are
 // inflated with fflate. ZIP64 archives and entries are read (numpy writes every entry with ZIP64 fields).
-import { inflateSync } from 'fflate'
+import { Inflate, inflateSync } from 'fflate'
 
 export class ZipFormatError extends Error {
   constructor(message: string) {
@@ -120,6 +120,35 @@ export function inflateEntry(entry: ZipEntry, data: Uint8Array): Uint8Array {
   const out = inflateSync(data, { out: new Uint8Array(entry.size) })
   if (out.length !== entry.size) throw new ZipFormatError(`entry ${entry.name} inflates to ${out.length} bytes, not the ${entry.size} its header says`)
   return out
+}
+
+/** Compressed bytes read at a time when only the start of an entry is wanted. */
+const HEAD_CHUNK = 1 << 14
+
+/**
+ * The first `length` bytes of an entry (fewer if it is shorter), reading and inflating no more of it than they
+ * need: a header, without the gigabytes behind it.
+ */
+export function entryHead(entry: ZipEntry, start: number, readAt: ReadAt, length: number): Uint8Array {
+  if (entry.method === 0) return readAt(start, Math.min(length, entry.compressed))
+  const parts: Uint8Array[] = []
+  let got = 0
+  const inflater = new Inflate((chunk) => {
+    parts.push(chunk)
+    got += chunk.length
+  })
+  for (let at = 0; at < entry.compressed && got < length; at += HEAD_CHUNK) {
+    const n = Math.min(HEAD_CHUNK, entry.compressed - at)
+    inflater.push(readAt(start + at, n), at + n >= entry.compressed)
+  }
+  const head = new Uint8Array(Math.min(got, length))
+  let at = 0
+  for (const part of parts) {
+    if (at >= head.length) break
+    head.set(part.subarray(0, head.length - at), at)
+    at += part.length
+  }
+  return head
 }
 
 /** Every entry by name: stored ones as views into `bytes`, deflated ones inflated. */

@@ -1,7 +1,7 @@
 // Importing a file as a dataset: read, validate everything, and only then hand the arrays to the main thread,
 // which stores artifacts and rows in one transaction. A file that fails validation changes nothing.
 import { randomBytes } from 'node:crypto'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import type { JobSpec } from '../../api/contract'
@@ -14,7 +14,7 @@ import { toTripletSet } from '../../core/data/triplets'
 import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
 import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
-import { formatOf, readArray, readRecords, readTable } from '../../files/readers'
+import { formatOf, npzObjectNames, readArray, readIds, readRecords, readTable } from '../../files/readers'
 import { readFileBytes } from '../../files/npyFile'
 import { decodeAlignet, type AlignetTriplets } from '../../core/alignet/alignetFile'
 import { teacherProbabilities } from '../../core/alignet/sampling'
@@ -24,13 +24,6 @@ import type { ObjectList } from '../catalog'
 import type { DatasetRecord, JobContext, JobOutput } from '../protocol'
 
 type ImportSpec = Extract<JobSpec, { kind: 'import' }>
-
-function readIds(file: string): string[] {
-  return readFileSync(file, 'utf8')
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-}
 
 /**
  * What may come with triplets: subject ids, response times and conditions (columns of the same table) and soft
@@ -178,13 +171,15 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     // thingsvision writes the object ids as file_names.txt beside the features.
     const beside = join(dirname(spec.path), 'file_names.txt')
     const idsFile = spec.ids ?? (tableIds === undefined && existsSync(beside) ? beside : undefined)
-    const ids = idsFile ? readIds(idsFile) : tableIds
+    // np.savez(…, features=X, names=…): the names are the ids.
+    const inFile = idsFile === undefined && format === 'npz' && array.shape.length > 0 ? npzObjectNames(spec.path, array.shape[0]!) : undefined
+    const ids = idsFile ? readIds(idsFile) : (inFile?.names ?? tableIds)
     const features = toFeatureSet(array, ids)
     if (objectList && features.n !== objectList.n) {
       throw new ValidationError(`the features have ${features.n} rows, but the object list "${objectList.name}" has ${objectList.n} objects. Features need one row per object.`)
     }
     return {
-      result: { dataset: 'features', name, n: features.n, p: features.p, idsFrom: idsFile ?? (tableIds ? 'id column' : 'row numbers') },
+      result: { dataset: 'features', name, n: features.n, p: features.p, idsFrom: idsFile ?? (inFile ? `'${inFile.key}' in the file` : tableIds ? 'id column' : 'row numbers') },
       outputs: { data: { dtype: '<f4', shape: [features.n, features.p], data: features.data } },
       records: [{ kind: 'features', name, output: 'data', ...source, meta: { ...source, n: features.n, p: features.p, ids: features.ids } }],
     }
