@@ -84,6 +84,16 @@ describe('delimited text', () => {
     }
   })
 
+  it('reads a delimiter that ends every line as the end of the row, not as an empty column', async () => {
+    const t = await parseDelimited(text('a\tb\t\n1\t2\t\n3\t4\t\n'))
+    expect(t).toMatchObject({ delimiter: '\t', header: true, rows: 2 })
+    expect(t.columns.map((c) => c.name)).toEqual(['a', 'b'])
+    expect(numbers(t, 1)).toEqual([2, 4])
+    expect((await parseDelimited(text('1,2,\n3,4,\n'))).columns).toHaveLength(2)
+    // An empty last cell on some lines only is an empty cell of a real column.
+    expect(numbers(await parseDelimited(text('1,2\n3,\n')), 1)).toEqual([2, NaN])
+  })
+
   it('names the line and column of a problem', async () => {
     await expect(parseDelimited(text('1 2 3\n4 5\n'))).rejects.toThrow('line 2 has 2 fields, but the file has 3 columns')
     // A cell that is not a number makes its column a text column; past the lookahead it is an error.

@@ -40,6 +40,21 @@ describe('torch.save files', () => {
     expect(Array.from(tensors.bf16!.data as Float32Array)).toEqual([1, -3.5, 0.15625])
   })
 
+  it('reads NumPy arrays saved with torch.save (protocols 2 and 4), in every layout, as NumPy holds them; text and objects are left', () => {
+    const expected = decodeNpz(bytes('numpy-arrays.npz'))
+    for (const file of ['numpy-arrays.pt', 'numpy-arrays-p4.pt']) {
+      const arrays = decodeTorch(bytes(file))
+      expect(Object.keys(arrays).sort(), file).toEqual(Object.keys(expected).sort())
+      for (const [path, saved] of Object.entries(expected)) {
+        const array = toCOrder(arrays[path]!)
+        expect(array.shape, `${file} ${path}`).toEqual(saved.shape)
+        expect(Array.from(array.data as ArrayLike<number | bigint>), `${file} ${path}`).toEqual(Array.from(saved.data as ArrayLike<number | bigint>))
+      }
+      expect((arrays.ids!.data as BigInt64Array)[2]).toBe(2n ** 40n)
+      expect(arrays.fortran!.fortranOrder).toBe(true)
+    }
+  })
+
   it('is told apart from .npz by its first bytes, and read by the importers with a key', async () => {
     expect(detectFormat('features.pt', bytes('features.pt').subarray(0, 4096))).toBe('torch')
     expect(detectFormat('checkpoint.npz', bytes('checkpoint.npz').subarray(0, 4096))).toBe('npz')
@@ -57,7 +72,7 @@ describe('torch.save files', () => {
   it('refuses the pre-1.6 format and a file without tensors, saying what to do', async () => {
     await expect(readArray(join(dir, 'legacy.pt'))).rejects.toThrow(/legacy\.pt: not a torch\.save zip archive \(files saved by PyTorch before 1\.6/)
     expect(() => decodeTorch(bytes('legacy.pt'))).toThrow('load and save it again with a current PyTorch')
-    expect(() => decodeTorch(bytes('no-tensors.pt'))).toThrow('the file holds no tensors')
+    expect(() => decodeTorch(bytes('no-tensors.pt'))).toThrow('the file holds no tensors, nor NumPy arrays of numbers')
     const whole = bytes('checkpoint.pt')
     expect(() => decodeTorch(whole.subarray(0, whole.length - 200))).toThrow(/the zip archive cannot be read .*; the file may be truncated or damaged/)
     // A storage shorter than its tensor says so, before anything is allocated.

@@ -112,7 +112,7 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
   let carry = ''
   let lineNumber = 0
   const pending: { line: string; at: number }[] = []
-  let layout: { delimiter: Delimiter; header: boolean; names: string[]; kinds: ('number' | 'text')[] } | null = null
+  let layout: { delimiter: Delimiter; header: boolean; names: string[]; kinds: ('number' | 'text')[]; trailing: boolean } | null = null
   let numberColumns: (NumberColumn | null)[] = []
   let textColumns: (string[] | null)[] = []
   let rows = 0
@@ -120,10 +120,13 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
   /**
    * Settles the layout from the first lines: the delimiter from the first; a header when the first line has a
    * name (or nothing) above a number; a column is numeric when every non-empty cell of the lookahead is a number.
+   * A delimiter ending every line (as some exporters write) ends the row; it does not open an empty column.
    */
   const decide = (lines: string[]): void => {
     const delimiter = detectDelimiter(lines)
-    const split = lines.map((line) => splitLine(line, delimiter))
+    let split = lines.map((line) => splitLine(line, delimiter))
+    const trailing = delimiter !== 'whitespace' && split.every((row) => row.length > 1 && row[row.length - 1] === '')
+    if (trailing) split = split.map((row) => row.slice(0, -1))
     const numeric = (field: string) => isNumeric(decimalPoint(field, delimiter))
     const [a, b] = split
     const header = b !== undefined && a!.some((field, i) => !numeric(field) && b[i] !== undefined && numeric(b[i]!))
@@ -133,7 +136,7 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
       (data.every((row) => row[c] === undefined || row[c] === '' || numeric(row[c]!)) ? 'number' : 'text') as 'number' | 'text',
     )
     const names = header ? a!.map((name, i) => name || `column ${i + 1}`) : kinds.map((_, i) => `column ${i + 1}`)
-    layout = { delimiter, header, names, kinds }
+    layout = { delimiter, header, names, kinds, trailing }
     numberColumns = kinds.map((k) => (k === 'number' ? new NumberColumn() : null))
     textColumns = kinds.map((k) => (k === 'text' ? [] : null))
   }
@@ -141,6 +144,7 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
   const addRow = (line: string, at: number): void => {
     const l = layout!
     const fields = splitLine(line, l.delimiter)
+    if (l.trailing && fields.length === l.kinds.length + 1 && fields[fields.length - 1] === '') fields.pop()
     if (fields.length !== l.kinds.length) {
       throw new DelimitedFormatError(`line ${at} has ${fields.length} fields, but the file has ${l.kinds.length} columns`)
     }

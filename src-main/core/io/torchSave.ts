@@ -1,10 +1,11 @@
 // PyTorch's torch.save files (.pt, .pth; the zip format of PyTorch ≥ 1.6): a pickle (data.pkl) whose tensors point
 // at raw storages (data/0, data/1, …) beside it. The pickle is read by a small interpreter that builds only what
-// such files hold — tensors, dicts, lists, tuples, numbers, strings — and never runs anything: any other Python
-// object becomes an opaque placeholder, so a checkpoint's tensors still load. Reference: torch/serialization.py,
-// torch/_utils.py (_rebuild_tensor_v2), Lib/pickletools.py (the opcodes).
+// such files hold — tensors, NumPy arrays, dicts, lists, tuples, numbers, strings — and never runs anything: any
+// other Python object becomes an opaque placeholder, so a checkpoint's tensors still load. Reference:
+// torch/serialization.py, torch/_utils.py (_rebuild_tensor_v2), numpy's ndarray.__reduce__ and dtype.__reduce__
+// (the array's state: version, shape, dtype, Fortran order, raw bytes), Lib/pickletools.py (the opcodes).
 import { zipEntries } from './zip'
-import { allocate, halfToFloat, NPY_DTYPES, NpyFormatError, viewAs, type NpyArray, type NpyDtype } from './npy'
+import { allocate, decodeNpy, halfToFloat, NPY_DTYPES, npyBytes, NpyFormatError, viewAs, type NpyArray, type NpyDtype } from './npy'
 
 /** What each typed storage holds: the array's dtype and how an element is read from little-endian bytes. */
 const STORAGES: Record<string, { dtype: NpyDtype; bytes: number; read: (view: DataView, at: number) => number | bigint }> = {
@@ -31,6 +32,15 @@ class Storage {
 }
 class Tensor {
   constructor(readonly array: NpyArray) {}
+}
+/** A NumPy array in the pickle (torch.save({'features': array})): its data arrive with BUILD. */
+class NumpyArray {
+  array: NpyArray | null = null
+}
+/** A NumPy dtype ('f4', 'i8', 'b1'); its byte order arrives with BUILD. */
+class NumpyDtype {
+  order = '|'
+  constructor(readonly kind: string) {}
 }
 const MARK = Symbol('mark')
 
@@ -86,6 +96,9 @@ function rebuild(storages: Record<string, Uint8Array>, lent: Set<string>, storag
 
 type Value = unknown
 
+/** NumPy dtypes read from a pickled array: numbers and booleans. */
+const NUMPY_KINDS = /^(f2|f4|f8|i1|i2|i4|i8|u1|u2|u4|u8|b1)$/
+
 /** Runs the pickle's opcodes (protocols 2–5), building tensors from the storages. */
 function unpickle(bytes: Uint8Array, storages: Record<string, Uint8Array>): Value {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -124,7 +137,22 @@ function unpickle(bytes: Uint8Array, storages: Record<string, Uint8Array>): Valu
     // A tensor subclass: the plain tensor is rebuilt by the function it names, from its arguments.
     if (name === 'torch._tensor._rebuild_from_type_v2') return reduce(args[0], args[2] as Value[])
     if (name === 'collections.OrderedDict') return new Map()
+    if (name === 'numpy.core.multiarray._reconstruct' || name === 'numpy._core.multiarray._reconstruct') return new NumpyArray()
+    if (name === 'numpy.dtype') return new NumpyDtype(String(args[0]))
+    // Protocol 2 has no bytes opcode: Python 3 bytes arrive as _codecs.encode(text, 'latin1').
+    if (name === '_codecs.encode') return args[1] === 'latin1' ? Uint8Array.from(String(args[0]), (c) => c.charCodeAt(0)) : new TextEncoder().encode(String(args[0]))
     return new Opaque(name)
+  }
+  const build = (target: Value, state: Value) => {
+    if (!Array.isArray(state)) return
+    if (target instanceof NumpyDtype) target.order = String(state[1])
+    if (target instanceof NumpyArray) {
+      const [, shape, dtype, fortran, raw] = state as [unknown, number[], unknown, boolean, unknown]
+      // Arrays of objects hold a list, not bytes; text arrays have no numbers: both stay out, as other objects do.
+      if (!(dtype instanceof NumpyDtype) || !(raw instanceof Uint8Array) || !NUMPY_KINDS.test(dtype.kind)) return
+      const order = dtype.order === '=' ? '<' : dtype.order
+      target.array = decodeNpy(npyBytes(`${order}${dtype.kind}`, shape.map(Number), fortran === true, raw))
+    }
   }
   const setItems = (target: Value, items: Value[]) => {
     if (!(target instanceof Map)) return
@@ -176,9 +204,12 @@ function unpickle(bytes: Uint8Array, storages: Record<string, Uint8Array>): Valu
         stack.push(reduce(stack.pop(), args))
         break
       }
-      case 0x62: // BUILD: an object's state; nothing to keep for ours
-        stack.pop()
+      case 0x62: {
+        // BUILD: an object's state, kept for NumPy arrays and dtypes
+        const state = stack.pop()
+        build(stack[stack.length - 1], state)
         break
+      }
       case 0x71: // BINPUT
         memo.set(u8(), stack[stack.length - 1])
         break
@@ -300,12 +331,20 @@ function unpickle(bytes: Uint8Array, storages: Record<string, Uint8Array>): Valu
         stack.push(text.decode(take(Number(view.getBigUint64(at - 8, true)))))
         break
       case 0x55: // SHORT_BINSTRING
-      case 0x43: // SHORT_BINBYTES
         stack.push(text.decode(take(u8())))
         break
       case 0x54: // BINSTRING
-      case 0x42: // BINBYTES
         stack.push(text.decode(take(u32())))
+        break
+      case 0x43: // SHORT_BINBYTES
+        stack.push(take(u8()).slice())
+        break
+      case 0x42: // BINBYTES
+        stack.push(take(u32()).slice())
+        break
+      case 0x8e: // BINBYTES8
+        at += 8
+        stack.push(take(Number(view.getBigUint64(at - 8, true))).slice())
         break
       default:
         throw new NpyFormatError(`unsupported pickle opcode 0x${op.toString(16)} at byte ${at - 1}`)
@@ -316,7 +355,9 @@ function unpickle(bytes: Uint8Array, storages: Record<string, Uint8Array>): Valu
 /** Every tensor in the saved object, by its path ("features", "model.0.weight", "1" in a list); '' for a lone tensor. */
 function tensors(value: Value, path: string, out: Record<string, NpyArray>): Record<string, NpyArray> {
   if (value instanceof Tensor) out[path] = value.array
-  else if (value instanceof Map) for (const [k, v] of value) tensors(v, path ? `${path}.${String(k)}` : String(k), out)
+  else if (value instanceof NumpyArray) {
+    if (value.array) out[path] = value.array
+  }  else if (value instanceof Map) for (const [k, v] of value) tensors(v, path ? `${path}.${String(k)}` : String(k), out)
   else if (Array.isArray(value)) value.forEach((v, i) => tensors(v, path ? `${path}.${i}` : String(i), out))
   return out
 }
@@ -337,6 +378,6 @@ export function decodeTorch(bytes: Uint8Array): Record<string, NpyArray> {
   if (byteorder && new TextDecoder().decode(byteorder).trim() !== 'little') throw new NpyFormatError('big-endian tensors are not supported')
   const storages = Object.fromEntries(Object.entries(entries).flatMap(([name, content]) => (name.startsWith(`${prefix}data/`) ? [[name.slice(prefix.length + 5), content]] : [])))
   const found = tensors(unpickle(entries[pickle]!, storages), '', {})
-  if (!Object.keys(found).length) throw new NpyFormatError('the file holds no tensors')
+  if (!Object.keys(found).length) throw new NpyFormatError('the file holds no tensors, nor NumPy arrays of numbers')
   return found
 }
