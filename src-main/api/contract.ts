@@ -149,7 +149,10 @@ export const JobSpec = z.discriminatedUnion('kind', [
       ids: AbsolutePath.optional(),
       /** Triplets: how many objects the indices refer to. */
       objects: z.number().int().positive().optional(),
-      /** The project dataset that lists the objects (features, concepts): triplets index it, features must match it. */
+      /**
+       * The project dataset that lists the objects (features, images, concepts): triplets index it or name its ids,
+       * features must match it.
+       */
       objectsFrom: z.number().int().positive().optional(),
       /** Triplets: the file counts objects from 1 (true) or from 0 (false); unset refuses files that look 1-based. */
       oneBased: z.boolean().optional(),
@@ -160,6 +163,11 @@ export const JobSpec = z.discriminatedUnion('kind', [
       columns: z.array(z.string().min(1)).min(1).optional(),
       /** Text tables: the column of object ids; "" for none (default: the text column, if there is one). */
       idColumn: z.string().optional(),
+      /**
+       * Triplet tables: the column of the person's choice, the odd one out (the chosen object as the triplet columns
+       * write it, or its position among the three, 1–3 or 0–2); the triplet columns are then the objects as shown.
+       */
+      choiceColumn: z.string().min(1).optional(),
       /** Triplet tables: per-triplet columns kept beside the triplets. */
       subjectColumn: z.string().min(1).optional(),
       rtColumn: z.string().min(1).optional(),

@@ -48,7 +48,7 @@ Commands:
                                      (a folder, or an N×H×W×C uint8 array):
          [--key K] [--name N] [--ids FILE] [--objects N | --objects-from DATASET_ID]
          [--one-based|--zero-based] [--columns A,B,C] [--id-column NAME]
-         [--subject-column S] [--rt-column RT] [--condition-column C] [--soft-labels FILE]
+         [--choice-column C] [--subject-column S] [--rt-column RT] [--condition-column C] [--soft-labels FILE]
          [--measure similarity|dissimilarity]
   eval odd-one-out --features F --triplets T [--similarity dot|cosine|euclidean] [--temperature τ]
   eval rsa --a A --b B [--rdm correlation|cosine|euclidean] [--method spearman|pearson|kendall]
@@ -282,6 +282,7 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
       measure: { type: 'string' },
       columns: { type: 'string' },
       'id-column': { type: 'string' },
+      'choice-column': { type: 'string' },
       'subject-column': { type: 'string' },
       'rt-column': { type: 'string' },
       'condition-column': { type: 'string' },
@@ -310,6 +311,7 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
     ...(values.measure ? { measure: values.measure as 'similarity' | 'dissimilarity' } : {}),
     ...(values.columns ? { columns: values.columns.split(',').map((c) => c.trim()) } : {}),
     ...(values['id-column'] !== undefined ? { idColumn: values['id-column'] } : {}),
+    ...(values['choice-column'] ? { choiceColumn: values['choice-column'] } : {}),
     ...(values['subject-column'] ? { subjectColumn: values['subject-column'] } : {}),
     ...(values['rt-column'] ? { rtColumn: values['rt-column'] } : {}),
     ...(values['condition-column'] ? { conditionColumn: values['condition-column'] } : {}),

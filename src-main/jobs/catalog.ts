@@ -26,6 +26,8 @@ export interface ObjectList {
   id: number
   name: string
   n: number
+  /** What the objects are called (features' and images' ids, concepts' names), for tables that name them. */
+  ids: string[] | null
 }
 
 function objectList(db: Db, id: number): ObjectList {
@@ -34,7 +36,8 @@ function objectList(db: Db, id: number): ObjectList {
   if (dataset.kind === 'triplets' || !Number.isInteger(n)) {
     throw new AppError('user', `Dataset ${id} ("${dataset.name}") is ${dataset.kind}; choose a dataset that lists objects (features or a similarity matrix).`)
   }
-  return { id, name: dataset.name, n }
+  const ids = [dataset.meta.ids, dataset.meta.names].find((list): list is string[] => Array.isArray(list) && list.length === n)
+  return { id, name: dataset.name, n, ids: ids ?? null }
 }
 
 const KIND_NAMES = { features: 'features', triplets: 'triplets', images: 'an image set', concepts: 'concepts with categories' }

@@ -140,7 +140,31 @@ describe('humanalign import', () => {
     expect(Array.from(stored.data as Int32Array).slice(0, 6)).toEqual([1, 2, 0, 0, 3, 2])
     expect(cli(['import', 'triplets', table, '--columns', 'a,b']).stderr).toContain('triplets take three columns (object, object, odd-one-out); 2 were given.')
     expect(cli(['import', 'features', table, '--columns', 'a,zz']).stderr).toContain('there is no column "zz" (columns: "name", "code", "a", "b", "odd").')
-    expect(cli(['import', 'triplets', table, '--columns', 'name,a,b']).stderr).toContain('column "name" holds text; triplet columns hold object indices.')
+    expect(cli(['import', 'triplets', table, '--columns', 'name,a,b']).stderr).toContain('column "name" holds names ("cat"), not indices: choose the object list they name')
+  })
+
+  it('imports an experiment’s export: the objects shown by file name, the odd one out as the chosen object or the button pressed', () => {
+    const { dir, project, cli } = setup()
+    const features = join(dir, 'features.npy')
+    writeFileSync(features, encodeNpy({ dtype: '<f4', shape: [4, 1], data: Float32Array.of(1, 2, 3, 4) }))
+    writeFileSync(join(dir, 'file_names.txt'), 'stimuli/cat.jpg\nstimuli/dog.jpg\nstimuli/cow.jpg\nstimuli/pig.jpg\n')
+    const list = JSON.parse(cli(['import', 'features', features]).stdout)
+    // As a jsPsych export lays it out, semicolon-separated: stimuli as shown, the chosen image, the button (0-based).
+    const table = join(dir, 'trials.csv')
+    writeFileSync(table, 'subject;stim_left;stim_middle;stim_right;chosen;button;rt\nS1;cat.jpg;dog.jpg;cow.jpg;dog.jpg;1;812,5\nS1;pig.png;cat.png;dog.png;pig.png;0;640\nS2;cow;pig;cat;cat;2;1290\n')
+    const stored = (result: { outputs: { data: string } }) =>
+      Array.from(decodeNpy(new Uint8Array(readFileSync(join(project, 'artifacts', `${result.outputs.data}.npy`)))).data as Int32Array)
+    const base = ['import', 'triplets', table, '--columns', 'stim_left,stim_middle,stim_right', '--objects-from', String(list.datasets[0]), '--subject-column', 'subject', '--rt-column', 'rt']
+    const byName = JSON.parse(cli([...base, '--choice-column', 'chosen']).stdout)
+    expect(byName).toMatchObject({ count: 3, objects: 4, objectsNamed: true, oddOneOutFrom: 'chosen (object)', extras: ['subject', 'rt'] })
+    // Rows: (cat, cow | dog), (cat, dog | pig), (cow, pig | cat): indices of stimuli/cat, dog, cow, pig = 0, 1, 2, 3.
+    expect(stored(byName)).toEqual([0, 2, 1, 0, 1, 3, 2, 3, 0])
+    const byButton = JSON.parse(cli([...base, '--choice-column', 'button']).stdout)
+    expect(byButton).toMatchObject({ oddOneOutFrom: 'button (position 0–2)' })
+    expect(stored(byButton)).toEqual(stored(byName))
+    const unlisted = cli(['import', 'triplets', table, '--columns', 'stim_left,stim_middle,stim_right', '--choice-column', 'chosen'])
+    expect(unlisted.code).toBe(1)
+    expect(unlisted.stderr).toContain('column "stim_left" holds names ("cat.jpg"), not indices: choose the object list they name (--objects-from')
   })
 
   it('keeps subjects, response times, conditions and soft labels with the triplets', () => {

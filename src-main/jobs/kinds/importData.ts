@@ -11,6 +11,7 @@ import { toConcepts } from '../../core/data/concepts'
 import { toFeatureSet } from '../../core/data/features'
 import { toSimilarityMatrix } from '../../core/data/similarity'
 import { toTripletSet } from '../../core/data/triplets'
+import { tripletIndexColumns } from '../../core/data/tripletColumns'
 import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
 import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
@@ -210,22 +211,25 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     if (spec.columns && spec.columns.length !== 3) {
       throw new ValidationError(`triplets take three columns (object, object, odd-one-out); ${spec.columns.length} were given.`)
     }
-    const extraNames = [spec.subjectColumn, spec.rtColumn, spec.conditionColumn]
+    const extraNames = [spec.subjectColumn, spec.rtColumn, spec.conditionColumn, spec.choiceColumn]
     const chosen = table
       ? spec.columns
         ? namedColumns(table, spec.columns)
         : table.columns.filter((c) => c.kind === 'number' && !extraNames.includes(c.name))
       : null
-    const text = chosen?.find((c) => c.kind === 'text')
-    if (text) throw new ValidationError(`column "${text.name}" holds text; triplet columns hold object indices.`)
-    const columns = chosen ? chosen.map((c) => c.numbers!) : arrayColumns(fromFile!.array)
+    if (spec.choiceColumn !== undefined && !table) throw new ValidationError('--choice-column applies to text tables; this file holds arrays.')
+    const choice = table && spec.choiceColumn !== undefined ? namedColumns(table, [spec.choiceColumn])[0] : undefined
+    const list = objectList?.ids ? { name: objectList.name, ids: objectList.ids } : null
+    const resolved = chosen ? tripletIndexColumns(chosen, choice, list) : { columns: arrayColumns(fromFile!.array), named: false, choice: null }
     if (objectList && spec.objects !== undefined && spec.objects !== objectList.n) {
       throw new ValidationError(`${spec.objects} objects were given, but the object list "${objectList.name}" has ${objectList.n}.`)
     }
-    const triplets = toTripletSet(columns, { objects: spec.objects ?? objectList?.n, oneBased: spec.oneBased })
+    // Names were looked up in the list: the indices they became count from 0.
+    const triplets = toTripletSet(resolved.columns, { objects: spec.objects ?? objectList?.n, oneBased: resolved.named ? false : spec.oneBased })
     const extras = await tripletExtras(spec, table, triplets.count)
+    const read = { ...(resolved.named ? { objectsNamed: true } : {}), ...(resolved.choice ? { oddOneOutFrom: `${spec.choiceColumn} (${resolved.choice})` } : {}) }
     return {
-      result: { dataset: 'triplets', name, count: triplets.count, objects: triplets.objects, convertedFromOneBased: triplets.converted, extras: Object.keys(extras.outputs) },
+      result: { dataset: 'triplets', name, count: triplets.count, objects: triplets.objects, convertedFromOneBased: triplets.converted, ...read, extras: Object.keys(extras.outputs) },
       outputs: { data: { dtype: '<i4', shape: [triplets.count, 3], data: triplets.indices }, ...extras.outputs },
       records: [
         {
@@ -233,7 +237,7 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
           name,
           output: 'data',
           ...source,
-          meta: { ...source, count: triplets.count, objects: triplets.objects, oddOneOut: 2, convertedFromOneBased: triplets.converted, ...extras.meta },
+          meta: { ...source, count: triplets.count, objects: triplets.objects, oddOneOut: 2, convertedFromOneBased: triplets.converted, ...read, ...extras.meta },
           metaOutputs: extras.links,
         },
       ],
