@@ -487,7 +487,8 @@ export const FileItem = z.discriminatedUnion('kind', [
     kind: z.literal('table'),
     rows: z.number().int(),
     header: z.boolean(),
-    delimiter: z.string(),
+    /** Between the fields of a text table; null for a spreadsheet's sheet (the key names it). */
+    delimiter: z.string().nullable(),
     columns: z.array(z.object({ name: z.string(), kind: z.string() })),
     preview: z.array(z.array(z.string())),
   }),

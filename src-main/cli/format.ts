@@ -102,7 +102,10 @@ export function formatInspect(summary: FileSummary): string {
         lines.push(`  ${item.count} images: ${item.files.join(', ')}${item.count > item.files.length ? ', …' : ''}`)
         break
       case 'table':
-        lines.push(`  table: ${item.rows} rows, ${item.columns.length} columns, ${item.header ? 'with' : 'no'} header, ${item.delimiter === '\t' ? 'tab' : item.delimiter === ';' ? 'semicolon' : item.delimiter}-separated`)
+        lines.push(
+          `  ${item.delimiter === null ? `sheet "${item.key}"` : 'table'}: ${item.rows} rows, ${item.columns.length} columns, ${item.header ? 'with' : 'no'} header` +
+            (item.delimiter === null ? '' : `, ${item.delimiter === '\t' ? 'tab' : item.delimiter === ';' ? 'semicolon' : item.delimiter}-separated`),
+        )
         for (const c of item.columns.slice(0, 12)) lines.push(`    ${c.name}  ${c.kind}`)
         if (item.columns.length > 12) lines.push(`    … ${item.columns.length - 12} more columns`)
         lines.push('  first rows:')

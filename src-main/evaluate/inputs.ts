@@ -7,7 +7,7 @@ import { toSimilarityMatrix, type SimilarityMatrix } from '../core/data/similari
 import { toTripletSet, type TripletSet } from '../core/data/triplets'
 import { marginal, uniformMarginal } from '../core/gw/marginals'
 import type { NpyArray } from '../core/io/npy'
-import { formatOf, readArray, readTable } from '../files/readers'
+import { formatOf, isTableFormat, readArray, readTable } from '../files/readers'
 import { tableFeatures } from '../files/tables'
 
 /** Validation problems become messages naming the file. */
@@ -22,7 +22,7 @@ async function named<T>(path: string, load: () => Promise<T>): Promise<T> {
 
 /** A file's numbers as one array: a text table's numeric columns, or an array file's (chosen) array. */
 export async function loadArray(path: string, key?: string): Promise<NpyArray> {
-  if (formatOf(path) === 'delimited') return tableFeatures(await readTable(path)).array
+  if (isTableFormat(formatOf(path))) return tableFeatures(await readTable(path, key)).array
   return (await readArray(path, key)).array
 }
 

@@ -13,11 +13,15 @@ import { decodeNpyStrings, type NpyStrings } from '../core/io/npyStrings'
 import { decodeTorch } from '../core/io/torchSave'
 import { IMAGE_FILE } from './images'
 import { npzMembers, readFileBytes, readNpyFile } from './npyFile'
+import { readSheets } from './sheets'
 
 export type { FileSummary }
 type ItemSummary = FileSummary['items'][number]
 
-export const READABLE = '.npy, .npz, .pt/.pth (torch.save), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt'
+export const READABLE = '.npy, .npz, .pt/.pth (torch.save), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt, .xlsx'
+
+/** Formats read as tables of named columns rather than as arrays. */
+export const isTableFormat = (format: FileFormat): boolean => format === 'delimited' || format === 'sheet'
 
 function header(path: string): Uint8Array {
   const fd = openSync(path, 'r')
@@ -35,6 +39,7 @@ export function formatOf(path: string): FileFormat {
   if (!existsSync(path)) throw new AppError('not_found', `${path} does not exist.`)
   if (statSync(path).isDirectory()) throw new AppError('user', `${path} is a folder; choose a file.`)
   const format = detectFormat(basename(path), header(path))
+  if (!format && /\.(xls|ods)$/i.test(path)) throw new AppError('user', `${path}: Excel 97–2003 (.xls) and OpenDocument (.ods) workbooks are not read; save the sheet as .xlsx or .csv.`)
   if (!format) throw new AppError('user', `${path}: unknown file type. HumanAlign reads ${READABLE}.`)
   return format
 }
@@ -158,6 +163,13 @@ export function readIds(path: string): string[] {
     .filter((line) => line !== '')
 }
 
+function summarizeTable(key: string, table: Table): ItemSummary {
+  const preview = Array.from({ length: Math.min(table.rows, PREVIEW_ROWS) }, (_, r) =>
+    table.columns.slice(0, PREVIEW_COLUMNS).map((c) => (c.kind === 'text' ? c.texts![r]! : cell(c.numbers![r]!))),
+  )
+  return { key, kind: 'table', rows: table.rows, header: table.header, delimiter: table.delimiter, columns: table.columns.map((c) => ({ name: c.name, kind: c.kind })), preview }
+}
+
 export async function inspectFile(path: string): Promise<FileSummary> {
   if (existsSync(path) && statSync(path).isDirectory()) {
     const files = readdirSync(path).filter((f) => IMAGE_FILE.test(f)).sort()
@@ -197,12 +209,12 @@ export async function inspectFile(path: string): Promise<FileSummary> {
           file.close()
         }
       }
-      case 'delimited': {
-        const table = await parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 }))
-        const preview = Array.from({ length: Math.min(table.rows, PREVIEW_ROWS) }, (_, r) =>
-          table.columns.slice(0, PREVIEW_COLUMNS).map((c) => (c.kind === 'text' ? c.texts![r]! : cell(c.numbers![r]!))),
-        )
-        return [{ key: '', kind: 'table', rows: table.rows, header: table.header, delimiter: table.delimiter, columns: table.columns.map((c) => ({ name: c.name, kind: c.kind })), preview }]
+      case 'delimited':
+        return [summarizeTable('', await parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 })))]
+      case 'sheet': {
+        const sheets = await readSheets(path)
+        if (!sheets.length) throw new AppError('user', `${path}: every sheet of this workbook is empty.`)
+        return sheets.map(({ name, table }) => summarizeTable(name, table))
       }
       case 'image':
         throw new AppError('user', `${path}: images are imported as an image set, not inspected as arrays.`)
@@ -286,8 +298,9 @@ export async function readArray(path: string, key?: string): Promise<{ array: Np
         }
       }
       case 'delimited':
+      case 'sheet':
       case 'image':
-        throw new AppError('user', `${path} is ${format === 'image' ? 'an image' : 'a text table'}, not an array file.`)
+        throw new AppError('user', `${path} is ${format === 'image' ? 'an image' : format === 'sheet' ? 'a spreadsheet' : 'a text table'}, not an array file.`)
     }
   })
 }
@@ -312,7 +325,7 @@ function structColumns(key: string, value: Extract<MatValue, { kind: 'struct' }>
  * the 92-image set describes its stimuli that way.
  */
 export async function readRecords(path: string, key?: string): Promise<Pick<Table, 'rows' | 'columns'>> {
-  if (formatOf(path) !== 'mat5') return readTable(path)
+  if (formatOf(path) !== 'mat5') return readTable(path, key)
   return guarded(path, () => {
     const variables = decodeMat5(new Uint8Array(readFileSync(path)))
     const structs = Object.entries(variables).filter(([, v]) => v.kind === 'struct')
@@ -324,8 +337,16 @@ export async function readRecords(path: string, key?: string): Promise<Pick<Tabl
   })
 }
 
-export async function readTable(path: string): Promise<Table> {
+/** A text table, or a sheet of a workbook: `sheet` names it, else the workbook's only sheet that holds anything. */
+export async function readTable(path: string, sheet?: string): Promise<Table> {
   const format = formatOf(path)
-  if (format !== 'delimited') throw new AppError('user', `${path} is not a text table (.csv, .tsv, .txt).`)
-  return guarded(path, () => parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 })))
+  if (!isTableFormat(format)) throw new AppError('user', `${path} is not a table (.csv, .tsv, .txt, .xlsx).`)
+  if (format === 'delimited') return guarded(path, () => parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 })))
+  return guarded(path, async () => {
+    const sheets = await readSheets(path)
+    const names = sheets.map((s) => `"${s.name}"`).join(', ') || 'none with data'
+    const found = sheet === undefined ? (sheets.length === 1 ? sheets[0] : undefined) : sheets.find((s) => s.name === sheet)
+    if (found) return found.table
+    throw new AppError('user', sheet === undefined ? `${path} holds several sheets (${names}); choose one with its key (--key NAME).` : `${path} has no sheet "${sheet}" with data (sheets: ${names}).`)
+  })
 }

@@ -167,6 +167,31 @@ describe('humanalign import', () => {
     expect(unlisted.stderr).toContain('column "stim_left" holds names ("cat.jpg"), not indices: choose the object list they name (--objects-from')
   })
 
+  it('imports the sheets of an Excel workbook: features with their names, then trials that name them', () => {
+    const { dir, project, cli } = setup()
+    const workbook = join(fixtures, 'xlsx/study.xlsx')
+    const several = cli(['import', 'features', workbook])
+    expect(several.code).toBe(1)
+    expect(several.stderr).toContain('study.xlsx holds several sheets ("trials", "features"); choose one with its key (--key NAME).')
+    const features = JSON.parse(cli(['import', 'features', workbook, '--key', 'features']).stdout)
+    expect(features).toMatchObject({ n: 4, p: 3, idsFrom: 'id column' })
+    const stored = (output: string) => Array.from(decodeNpy(new Uint8Array(readFileSync(join(project, 'artifacts', `${output}.npy`)))).data as Float32Array | Int32Array)
+    // The numbers openpyxl wrote (tests/fixtures/xlsx/make_fixtures.py), as float32.
+    expect(stored(features.outputs.data)).toEqual([0.1, -2.5, 1e-7, 3.25, 0, -1, 1 / 3, 2 / 3, 1, 12345.678, -0.125, 7].map(Math.fround))
+    const trials = JSON.parse(
+      cli(['import', 'triplets', workbook, '--key', 'trials', '--columns', 'left,middle,right', '--choice-column', 'chosen', '--objects-from', String(features.datasets[0]), '--rt-column', 'rt']).stdout,
+    )
+    expect(trials).toMatchObject({ count: 3, objects: 4, oddOneOutFrom: 'chosen (object)', extras: ['rt'] })
+    // cat, dog, cow, pig = 0, 1, 2, 3: (cat, cow | dog), (cat, dog | pig), (cow, pig | cat).
+    expect(stored(trials.outputs.data)).toEqual([0, 2, 1, 0, 1, 3, 2, 3, 0])
+    expect(stored(trials.outputs.rt)).toEqual([812.5, 640, 1290.25])
+    const missing = cli(['import', 'features', workbook, '--key', 'notes'])
+    expect(missing.stderr).toContain('has no sheet "notes" with data (sheets: "trials", "features").')
+    const old = join(dir, 'old.xls')
+    writeFileSync(old, 'not really')
+    expect(cli(['import', 'features', old]).stderr).toContain('old.xls: Excel 97–2003 (.xls) and OpenDocument (.ods) workbooks are not read; save the sheet as .xlsx or .csv.')
+  })
+
   it('keeps subjects, response times, conditions and soft labels with the triplets', () => {
     const { dir, project, cli, env } = setup()
     const table = join(dir, 'levels.tsv')

@@ -31,6 +31,17 @@ describe('humanalign inspect', () => {
     expect(inspect(join(fixtures, 'npy/names.npy')).items).toEqual([{ key: '', kind: 'text', shape: [4], text: 'aardvark\nabacus\ncafé\nzebra' }])
   })
 
+  it('shows each sheet of a workbook with data as a table, named by the sheet', () => {
+    const items = inspect(join(fixtures, 'xlsx/study.xlsx')).items
+    expect(items.map((i) => [i.key, i.kind, i.kind === 'table' ? i.rows : 0])).toEqual([
+      ['trials', 'table', 3],
+      ['features', 'table', 4],
+    ])
+    expect(items[1]).toMatchObject({ delimiter: null, header: true, columns: [{ name: 'image', kind: 'text' }, { name: 'f1', kind: 'number' }, { name: 'f2', kind: 'number' }, { name: 'f3', kind: 'number' }] })
+    // Booleans as 1/0, dates in ISO 8601, and no empty column for the formatted cell at M1.
+    expect(items[0]).toMatchObject({ preview: [['S1', 'cat.jpg', 'dog.jpg', 'cow.jpg', 'dog.jpg', '812.500', '1', '2026-03-01T09:30:00.000Z'], expect.any(Array), expect.any(Array)] })
+  })
+
   it('lists a MAT-file’s variables and struct fields', () => {
     const summary = inspect(join(examples, 'rsa92/Kriegeskorte_Neuron2008_supplementalData.mat'))
     expect(summary.format).toBe('mat5')
@@ -61,6 +72,6 @@ describe('humanalign inspect', () => {
     // Its stderr with the code: it once exited 2 in CI, when start.test's first npx in the checkout ran `prepare` and
     // rebuilt out/ under it (fixed there with --ignore-scripts).
     expect(r.code, r.stderr).toBe(1)
-    expect(r.stderr).toContain('README.md: unknown file type. HumanAlign reads .npy, .npz, .pt/.pth (torch.save), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt.')
+    expect(r.stderr).toContain('README.md: unknown file type. HumanAlign reads .npy, .npz, .pt/.pth (torch.save), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt, .xlsx.')
   })
 })

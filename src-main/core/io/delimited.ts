@@ -14,7 +14,8 @@ export interface Column {
 }
 
 export interface Table {
-  delimiter: Delimiter
+  /** Null for a spreadsheet's sheet. */
+  delimiter: Delimiter | null
   header: boolean
   rows: number
   columns: Column[]
@@ -40,9 +41,6 @@ function detectDelimiter(lines: string[]): Delimiter {
   if (first.includes(',')) return ','
   return 'whitespace'
 }
-
-/** With semicolons between fields, a comma in a number is its decimal separator ("0,25"). */
-const decimalPoint = (field: string, delimiter: Delimiter): string => (delimiter === ';' ? field.replace(/^([+-]?\d*),(\d)/, '$1.$2') : field)
 
 /** Fields of one line; double quotes protect delimiters, and "" inside quotes is a quote (RFC 4180). */
 function splitLine(line: string, delimiter: Delimiter): string[] {
@@ -104,30 +102,33 @@ class NumberColumn {
   }
 }
 
-/**
- * Parses delimited text from a stream of byte chunks. The first two lines decide the delimiter, whether the
- * first line is a header (it is when it has a non-numeric field above a numeric one) and which columns are text.
- */
-export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Table> {
-  let carry = ''
-  let lineNumber = 0
-  const pending: { line: string; at: number }[] = []
-  let layout: { delimiter: Delimiter; header: boolean; names: string[]; kinds: ('number' | 'text')[]; trailing: boolean } | null = null
-  let numberColumns: (NumberColumn | null)[] = []
-  let textColumns: (string[] | null)[] = []
-  let rows = 0
+/** Where a row came from, for messages: "line 12" of a text file, "row 12" of a sheet. */
+export type RowUnit = 'line' | 'row'
 
-  /**
-   * Settles the layout from the first lines: the delimiter from the first; a header when the first line has a
-   * name (or nothing) above a number; a column is numeric when every non-empty cell of the lookahead is a number.
-   * A delimiter ending every line (as some exporters write) ends the row; it does not open an empty column.
-   */
-  const decide = (lines: string[]): void => {
-    const delimiter = detectDelimiter(lines)
-    let split = lines.map((line) => splitLine(line, delimiter))
-    const trailing = delimiter !== 'whitespace' && split.every((row) => row.length > 1 && row[row.length - 1] === '')
+/**
+ * Rows of text fields made into typed columns. The first rows (up to 200) settle the layout: a header when the first
+ * row has a name (or nothing) above a number; a column is numeric when every non-empty cell of them is a number;
+ * with `trailing`, an empty field ending every row (a delimiter ending every line, as some exporters write) ends the
+ * row rather than opening an empty column. Later rows are parsed as they come, each number once.
+ */
+export class TableBuilder {
+  private pending: { fields: string[]; at: number }[] = []
+  private layout: { header: boolean; names: string[]; kinds: ('number' | 'text')[]; trailing: boolean } | null = null
+  private numberColumns: (NumberColumn | null)[] = []
+  private textColumns: (string[] | null)[] = []
+  private rows = 0
+
+  constructor(private readonly options: { decimalComma: boolean; trailing: boolean; unit: RowUnit }) {}
+
+  private number(field: string): string {
+    return this.options.decimalComma ? field.replace(/^([+-]?\d*),(\d)/, '$1.$2') : field
+  }
+
+  private decide(): void {
+    let split = this.pending.map((p) => p.fields)
+    const trailing = this.options.trailing && split.every((row) => row.length > 1 && row[row.length - 1] === '')
     if (trailing) split = split.map((row) => row.slice(0, -1))
-    const numeric = (field: string) => isNumeric(decimalPoint(field, delimiter))
+    const numeric = (field: string) => isNumeric(this.number(field))
     const [a, b] = split
     const header = b !== undefined && a!.some((field, i) => !numeric(field) && b[i] !== undefined && numeric(b[i]!))
     const data = header ? split.slice(1) : split
@@ -136,47 +137,85 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
       (data.every((row) => row[c] === undefined || row[c] === '' || numeric(row[c]!)) ? 'number' : 'text') as 'number' | 'text',
     )
     const names = header ? a!.map((name, i) => name || `column ${i + 1}`) : kinds.map((_, i) => `column ${i + 1}`)
-    layout = { delimiter, header, names, kinds, trailing }
-    numberColumns = kinds.map((k) => (k === 'number' ? new NumberColumn() : null))
-    textColumns = kinds.map((k) => (k === 'text' ? [] : null))
+    this.layout = { header, names, kinds, trailing }
+    this.numberColumns = kinds.map((k) => (k === 'number' ? new NumberColumn() : null))
+    this.textColumns = kinds.map((k) => (k === 'text' ? [] : null))
+    for (const [i, p] of this.pending.entries()) if (i > 0 || !header) this.addRow(p.fields, p.at)
+    this.pending = []
   }
 
-  const addRow = (line: string, at: number): void => {
-    const l = layout!
-    const fields = splitLine(line, l.delimiter)
+  private addRow(fields: string[], at: number): void {
+    const l = this.layout!
+    const unit = this.options.unit
     if (l.trailing && fields.length === l.kinds.length + 1 && fields[fields.length - 1] === '') fields.pop()
     if (fields.length !== l.kinds.length) {
-      throw new DelimitedFormatError(`line ${at} has ${fields.length} fields, but the file has ${l.kinds.length} columns`)
+      throw new DelimitedFormatError(`${unit} ${at} has ${fields.length} fields, but the ${unit === 'line' ? 'file' : 'sheet'} has ${l.kinds.length} columns`)
     }
     for (let c = 0; c < fields.length; c++) {
-      const column = numberColumns[c]
+      const column = this.numberColumns[c]
       if (column) {
-        const value = toNumber(decimalPoint(fields[c]!, l.delimiter))
+        const value = toNumber(this.number(fields[c]!))
         if (Number.isNaN(value) && fields[c] !== '' && !/nan/i.test(fields[c]!)) {
-          throw new DelimitedFormatError(`line ${at}, column ${c + 1} ("${l.names[c]}"): "${fields[c]}" is not a number`)
+          throw new DelimitedFormatError(`${unit} ${at}, column ${c + 1} ("${l.names[c]}"): "${fields[c]}" is not a number`)
         }
         column.push(value)
       } else {
-        textColumns[c]!.push(fields[c]!)
+        this.textColumns[c]!.push(fields[c]!)
       }
     }
-    rows++
+    this.rows++
   }
 
+  /** One row's fields; `at` numbers it in messages. */
+  add(fields: string[], at: number): void {
+    if (this.layout) return this.addRow(fields, at)
+    this.pending.push({ fields, at })
+    if (this.pending.length >= LOOKAHEAD) this.decide()
+  }
+
+  /** The columns; null when no row came. */
+  finish(): Pick<Table, 'header' | 'rows' | 'columns'> | null {
+    if (!this.layout) {
+      if (!this.pending.length) return null
+      this.decide()
+    }
+    const l = this.layout!
+    return {
+      header: l.header,
+      rows: this.rows,
+      columns: l.kinds.map((kind, c) =>
+        kind === 'number' ? { name: l.names[c]!, kind, numbers: this.numberColumns[c]!.finish() } : { name: l.names[c]!, kind, texts: this.textColumns[c]! },
+      ),
+    }
+  }
+}
+
+/**
+ * Parses delimited text from a stream of byte chunks. The first lines decide the delimiter; a TableBuilder the
+ * header and which columns are text.
+ */
+export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Table> {
+  let carry = ''
+  let lineNumber = 0
+  const pending: { line: string; at: number }[] = []
+  let delimiter: Delimiter | null = null
+  let builder: TableBuilder | null = null
+
   const flush = (): void => {
-    decide(pending.map((p) => p.line))
-    for (const [i, p] of pending.entries()) if (i > 0 || !layout!.header) addRow(p.line, p.at)
+    delimiter = detectDelimiter(pending.map((p) => p.line))
+    builder = new TableBuilder({ decimalComma: delimiter === ';', trailing: delimiter !== 'whitespace', unit: 'line' })
+    for (const p of pending) builder.add(splitLine(p.line, delimiter), p.at)
   }
 
   const takeLine = (line: string): void => {
     lineNumber++
     if (line.trim() === '') return
-    if (!layout) {
+    if (!builder) {
       pending.push({ line, at: lineNumber })
       if (pending.length >= LOOKAHEAD) flush()
       return
     }
-    addRow(line, lineNumber)
+    builder.add(splitLine(line, delimiter!), lineNumber)
   }
 
   const consume = (text: string): void => {
@@ -194,19 +233,11 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
 
   for await (const text of decodedText(chunks)) consume(text)
   if (carry !== '') takeLine(carry.endsWith('\r') ? carry.slice(0, -1) : carry)
-  if (!layout) {
+  if (!builder) {
     if (pending.length === 0) throw new DelimitedFormatError('the file is empty')
     flush()
   }
-  const l = layout!
-  return {
-    delimiter: l.delimiter,
-    header: l.header,
-    rows,
-    columns: l.kinds.map((kind, c) =>
-      kind === 'number' ? { name: l.names[c]!, kind, numbers: numberColumns[c]!.finish() } : { name: l.names[c]!, kind, texts: textColumns[c]! },
-    ),
-  }
+  return { delimiter: delimiter!, ...(builder as unknown as TableBuilder).finish()! }
 }
 
 /** Bytes read before the encoding is decided: enough text to meet an accented name. */

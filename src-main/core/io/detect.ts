@@ -2,11 +2,12 @@ import { isHdf5, isMat73 } from './hdf5'
 import { isMat5 } from './mat5'
 import { isTorchZip } from './torchSave'
 
-export type FileFormat = 'npy' | 'npz' | 'torch' | 'mat5' | 'mat73' | 'hdf5' | 'delimited' | 'image'
+export type FileFormat = 'npy' | 'npz' | 'torch' | 'mat5' | 'mat73' | 'hdf5' | 'delimited' | 'sheet' | 'image'
 
 const IMAGE = /\.(jpe?g|png|webp)$/i
 const TEXT = /\.(csv|tsv|txt|dat)$/i
 const TORCH = /\.(pt|pth)$/i
+const SHEET = /\.xlsx$/i
 
 /** What a file is, from its first bytes (4 KiB) and, for text and images, its name. */
 export function detectFormat(name: string, header: Uint8Array): FileFormat | null {
@@ -14,7 +15,9 @@ export function detectFormat(name: string, header: Uint8Array): FileFormat | nul
   if (magic([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return 'npy'
   // A pickle named .pt is torch.save's pre-1.6 format: read as torch, which says how to convert it.
   if (isTorchZip(header) || (TORCH.test(name) && header[0] === 0x80)) return 'torch'
-  if (magic([0x50, 0x4b, 0x03, 0x04]) || magic([0x50, 0x4b, 0x05, 0x06])) return 'npz'
+  const zip = magic([0x50, 0x4b, 0x03, 0x04]) || magic([0x50, 0x4b, 0x05, 0x06])
+  if (zip && SHEET.test(name)) return 'sheet'
+  if (zip) return 'npz'
   if (isMat73(header)) return 'mat73'
   if (isMat5(header)) return 'mat5'
   if (isHdf5(header)) return 'hdf5'

@@ -15,7 +15,7 @@ import { tripletIndexColumns } from '../../core/data/tripletColumns'
 import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
 import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
-import { formatOf, npzObjectNames, readArray, readIds, readRecords, readTable } from '../../files/readers'
+import { formatOf, isTableFormat, npzObjectNames, readArray, readIds, readRecords, readTable } from '../../files/readers'
 import { readFileBytes } from '../../files/npyFile'
 import { decodeAlignet, type AlignetTriplets } from '../../core/alignet/alignetFile'
 import { teacherProbabilities } from '../../core/alignet/sampling'
@@ -52,7 +52,7 @@ async function tripletExtras(spec: ImportSpec, table: Table | null, count: numbe
     links[`${role}Artifact`] = role
   }
   if (spec.softLabels) {
-    const soft = formatOf(spec.softLabels) === 'delimited' ? numericMatrix((await readTable(spec.softLabels)).columns.filter((c) => c.kind === 'number'), count) : (await readArray(spec.softLabels)).array
+    const soft = isTableFormat(formatOf(spec.softLabels)) ? numericMatrix((await readTable(spec.softLabels)).columns.filter((c) => c.kind === 'number'), count) : (await readArray(spec.softLabels)).array
     if (soft.shape.length !== 2 || soft.shape[0] !== count || soft.shape[1] !== 3) {
       throw new ValidationError(`soft labels must be ${count} × 3 (one row of three probabilities per triplet); ${spec.softLabels} is [${soft.shape.join(' × ')}].`)
     }
@@ -160,11 +160,11 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     const entries = Object.keys(npzEntries(bytes))
     if (['filenames', 'similarities', 'indices'].every((k) => entries.includes(k))) return importAlignet(spec, name, decodeAlignet(bytes), objectList)
   }
-  const table = format === 'delimited' ? await readTable(spec.path) : null
+  const table = isTableFormat(format) ? await readTable(spec.path, spec.key) : null
   const records = table ?? (spec.dataset === 'concepts' && format === 'mat5' ? await readRecords(spec.path, spec.key) : null)
   const fromFile = records ? null : await readArray(spec.path, spec.key)
   ctx.progress(0.6, 'Checking')
-  const key = fromFile ? fromFile.key : table ? '' : (spec.key ?? '')
+  const key = fromFile ? fromFile.key : (spec.key ?? '')
   const source = { sourcePath: spec.path, ...(key ? { key } : {}) }
 
   if (spec.dataset === 'features') {
