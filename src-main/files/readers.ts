@@ -77,6 +77,12 @@ function arrayPreview(array: NpyArray): string[][] | undefined {
   )
 }
 
+/** The strings of a MATLAB cell array of strings (a cellstr, as names are kept); null for any other value. */
+function cellStrings(value: MatValue): string[] | null {
+  if (value.kind !== 'cell' || !value.cells.every((c) => c.kind === 'char' && c.text.length <= 1)) return null
+  return value.cells.map((c) => (c as Extract<MatValue, { kind: 'char' }>).text[0] ?? '')
+}
+
 function summarizeMat(key: string, value: MatValue): ItemSummary {
   switch (value.kind) {
     case 'numeric':
@@ -85,8 +91,10 @@ function summarizeMat(key: string, value: MatValue): ItemSummary {
       return { key, kind: 'text', shape: value.shape, text: value.text.join('\n').slice(0, 200) }
     case 'struct':
       return { key, kind: 'struct', shape: value.shape, fields: value.fields }
-    case 'cell':
-      return { key, kind: 'cell', shape: value.shape }
+    case 'cell': {
+      const strings = cellStrings(value)
+      return strings ? { key, kind: 'text', shape: value.shape, text: strings.slice(0, TEXT_PREVIEW).join('\n') } : { key, kind: 'cell', shape: value.shape }
+    }
     case 'unsupported':
       return { key, kind: 'unsupported', shape: value.shape, matlabClass: value.className }
   }
@@ -123,10 +131,20 @@ function summarizeNpy(key: string, read: () => NpyArray, bytes: () => Uint8Array
 }
 
 /**
- * The object names an .npz may hold beside its array (np.savez(…, features=X, names=…)): its one 1-D text array of
- * `rows` strings, with its key; undefined when it has none, or several to choose between. Other members are not read.
+ * The object names a file may hold beside its array — np.savez(…, features=X, names=…), or a MATLAB cell array of
+ * strings beside the matrix: its one list of `rows` strings, with its key; undefined when it has none, or several to
+ * choose between. Other .npz members are not read.
  */
-export function npzObjectNames(path: string, rows: number): { key: string; names: string[] } | undefined {
+export function objectNamesInFile(path: string, rows: number): { key: string; names: string[] } | undefined {
+  const format = formatOf(path)
+  if (format === 'mat5') {
+    const lists = Object.entries(decodeMat5(new Uint8Array(readFileSync(path)))).flatMap(([key, value]) => {
+      const names = value.kind === 'cell' && value.shape.filter((d) => d !== 1).length <= 1 ? cellStrings(value) : null
+      return names?.length === rows ? [{ key, names }] : []
+    })
+    return lists.length === 1 ? lists[0] : undefined
+  }
+  if (format !== 'npz') return undefined
   const members = npzMembers(path)
   try {
     const found = members.names.filter((name) => {

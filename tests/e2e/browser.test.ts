@@ -327,6 +327,7 @@ describe('the workbench in a browser', () => {
     await page.selectOption('#import-kind', 'features')
     await page.selectOption('#import-key', 'features')
     expect(await page.inputValue('#import-id-column')).toBe('image')
+    await page.selectOption('#import-objects-from', '')
     await page.fill('#import-name', 'features from Excel')
     await page.getByRole('button', { name: 'Import', exact: true }).click()
     await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr', { hasText: 'features from Excel' }).count(), { timeout: 30_000 }).toBe(1)

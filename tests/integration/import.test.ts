@@ -64,7 +64,7 @@ describe('humanalign import', () => {
     expect(spose).toMatchObject({ name: 'SPoSE 66d', n: 1854, p: 66, idsFrom: 'id column' })
   })
 
-  it('takes the object names saved in the .npz beside the features, or a NumPy text array given as --ids', () => {
+  it('takes the object names saved beside the features (.npz text array, MATLAB cellstr), or a NumPy text array given as --ids', () => {
     const { dir, project, cli } = setup()
     const names = ['aardvark', 'abacus', 'café', 'zebra']
     const ids = () => {
@@ -75,13 +75,13 @@ describe('humanalign import', () => {
         p.close()
       }
     }
-    for (const file of ['features_named.npz', 'features_named_deflated.npz']) {
-      expect(JSON.parse(cli(['import', 'features', join(fixtures, 'npy', file), '--key', 'features']).stdout)).toMatchObject({ n: 4, p: 3, idsFrom: "'names' in the file" })
+    for (const file of ['npy/features_named.npz', 'npy/features_named_deflated.npz', 'mat/features_names.mat']) {
+      expect(JSON.parse(cli(['import', 'features', join(fixtures, file), '--key', 'features']).stdout)).toMatchObject({ n: 4, p: 3, idsFrom: "'names' in the file" })
     }
     const features = join(dir, 'plain.npy')
     writeFileSync(features, encodeNpy({ dtype: '<f4', shape: [4, 1], data: Float32Array.of(1, 2, 3, 4) }))
     expect(JSON.parse(cli(['import', 'features', features, '--ids', join(fixtures, 'npy/names.npy')]).stdout)).toMatchObject({ n: 4, idsFrom: join(fixtures, 'npy/names.npy') })
-    expect(ids()).toEqual([names, names, names])
+    expect(ids()).toEqual([names, names, names, names])
     const matrix = join(dir, 'matrix_names.npy')
     copyFileSync(join(fixtures, 'alignet/filenames_numpy.npy'), matrix)
     const refused = cli(['import', 'features', features, '--ids', matrix])

@@ -46,12 +46,14 @@ describe('humanalign inspect', () => {
     const summary = inspect(join(examples, 'rsa92/Kriegeskorte_Neuron2008_supplementalData.mat'))
     expect(summary.format).toBe('mat5')
     expect(summary.items.map((i) => [i.key, i.kind])).toEqual([
-      ['categoryLabels', 'cell'],
+      ['categoryLabels', 'text'],
       ['RDMs_mIT_hIT_fig1', 'struct'],
       ['categoryVectors', 'array'],
       ['stimuli_92objs', 'struct'],
     ])
     expect(summary.items[3]).toMatchObject({ shape: [1, 92], fields: ['category', 'human', 'face', 'animal', 'natural', 'image'] })
+    // A cell array of strings is shown as its strings (as SciPy reads them: [str(x[0]) for x in categoryLabels.ravel()]).
+    expect(summary.items[0]).toEqual({ key: 'categoryLabels', kind: 'text', shape: [1, 12], text: 'animate\ninanim\nhuman\nnonhumani\nbody\nface\nnatObj\nartiObj\nrand24\nrand48\nother48\nmonkeyape' })
   })
 
   it('shows a table’s columns and first rows', () => {

@@ -15,7 +15,7 @@ import { tripletIndexColumns } from '../../core/data/tripletColumns'
 import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
 import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
-import { formatOf, isTableFormat, npzObjectNames, readArray, readIds, readRecords, readTable } from '../../files/readers'
+import { formatOf, isTableFormat, objectNamesInFile, readArray, readIds, readRecords, readTable } from '../../files/readers'
 import { readFileBytes } from '../../files/npyFile'
 import { decodeAlignet, type AlignetTriplets } from '../../core/alignet/alignetFile'
 import { teacherProbabilities } from '../../core/alignet/sampling'
@@ -172,8 +172,8 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     // thingsvision writes the object ids as file_names.txt beside the features.
     const beside = join(dirname(spec.path), 'file_names.txt')
     const idsFile = spec.ids ?? (tableIds === undefined && existsSync(beside) ? beside : undefined)
-    // np.savez(…, features=X, names=…): the names are the ids.
-    const inFile = idsFile === undefined && format === 'npz' && array.shape.length > 0 ? npzObjectNames(spec.path, array.shape[0]!) : undefined
+    // np.savez(…, features=X, names=…), or a cellstr beside a MATLAB matrix: the names are the ids.
+    const inFile = idsFile === undefined && !table && array.shape.length > 0 ? objectNamesInFile(spec.path, array.shape[0]!) : undefined
     const ids = idsFile ? readIds(idsFile) : (inFile?.names ?? tableIds)
     const features = toFeatureSet(array, ids)
     if (objectList && features.n !== objectList.n) {
