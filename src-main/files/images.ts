@@ -1,4 +1,4 @@
-// Image sets: a folder of .jpg/.png/.webp files, or an N×H×W(×C) uint8 array (such as the 92 stimuli inside the
+// Image sets: a folder of image files (JPEG, PNG, WebP, TIFF, GIF, AVIF: what sharp decodes), or an N×H×W(×C) uint8 array (such as the 92 stimuli inside the
 // Kriegeskorte MAT-file), checked with sharp (libvips) and written as files into a staging folder.
 import { mkdirSync, readdirSync, statSync } from 'node:fs'
 import { basename, extname, join } from 'node:path'
@@ -6,7 +6,9 @@ import sharp from 'sharp'
 import { ValidationError } from '../core/data/errors'
 import type { NpyArray } from '../core/io/npy'
 
-export const IMAGE_FILE = /\.(jpe?g|png|webp)$/i
+export const IMAGE_FILE = /\.(jpe?g|png|webp|tiff?|gif|avif)$/i
+/** The image files read, as a message names them. */
+export const IMAGE_KINDS = '.jpg, .png, .webp, .tif, .gif or .avif'
 
 export interface ImageInfo {
   id: string
@@ -22,7 +24,10 @@ export function listImageFiles(dir: string): string[] {
   const files = readdirSync(dir)
     .filter((f) => IMAGE_FILE.test(f))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-  if (!files.length) throw new ValidationError(`there are no .jpg, .png or .webp images in ${dir}.`)
+  if (!files.length) {
+    const bitmaps = readdirSync(dir).some((f) => /\.bmp$/i.test(f))
+    throw new ValidationError(`there are no ${IMAGE_KINDS} images in ${dir}.${bitmaps ? ' Its .bmp images are not read: convert them to .png (lossless).' : ''}`)
+  }
   return files
 }
 

@@ -11,7 +11,7 @@ import { decodeMat5, type MatValue } from '../core/io/mat5'
 import { allocate, npyDeclared, NpyFormatError, toCOrder, type NpyArray } from '../core/io/npy'
 import { decodeNpyStrings, type NpyStrings } from '../core/io/npyStrings'
 import { decodeTorch } from '../core/io/torchSave'
-import { IMAGE_FILE } from './images'
+import { IMAGE_FILE, IMAGE_KINDS } from './images'
 import { npzMembers, readFileBytes, readNpyFile } from './npyFile'
 import { readSheets } from './sheets'
 
@@ -191,7 +191,7 @@ function summarizeTable(key: string, table: Table): ItemSummary {
 export async function inspectFile(path: string): Promise<FileSummary> {
   if (existsSync(path) && statSync(path).isDirectory()) {
     const files = readdirSync(path).filter((f) => IMAGE_FILE.test(f)).sort()
-    if (!files.length) throw new AppError('user', `${path} is a folder without .jpg, .png or .webp images; choose a file, or a folder of images.`)
+    if (!files.length) throw new AppError('user', `${path} is a folder without ${IMAGE_KINDS} images; choose a file, or a folder of images.`)
     return { path, format: 'image folder', bytes: 0, items: [{ key: '', kind: 'images', count: files.length, files: files.slice(0, 5) }] }
   }
   const format = formatOf(path)

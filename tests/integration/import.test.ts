@@ -128,6 +128,22 @@ describe('humanalign import', () => {
     expect(snapshot(project)).toEqual(before)
   })
 
+  it('imports TIFF and GIF stimuli, and says how to convert a folder of bitmaps', () => {
+    const { project, cli } = setup()
+    const images = join(fixtures, 'images')
+    const ok = JSON.parse(cli(['import', 'images', join(images, 'formats')]).stdout)
+    expect(ok).toMatchObject({ dataset: 'images', n: 2 })
+    const p = Project.open(project)
+    try {
+      expect(getDataset(p.db, listDatasets(p.db)[0]!.id)!.meta).toMatchObject({ ids: ['a_tiff', 'b_gif'], widths: [12, 12], heights: [8, 8] })
+    } finally {
+      p.close()
+    }
+    const bitmaps = cli(['import', 'images', join(images, 'bitmaps')])
+    expect(bitmaps.code).toBe(1)
+    expect(bitmaps.stderr).toContain('Its .bmp images are not read: convert them to .png (lossless).')
+  })
+
   it('maps table columns: the id column, the feature columns, and which column is the odd-one-out', () => {
     const { dir, cli } = setup()
     const table = join(dir, 'table.csv')

@@ -4,7 +4,7 @@ import { isTorchZip } from './torchSave'
 
 export type FileFormat = 'npy' | 'npz' | 'torch' | 'mat5' | 'mat73' | 'hdf5' | 'delimited' | 'sheet' | 'image'
 
-const IMAGE = /\.(jpe?g|png|webp)$/i
+const IMAGE = /\.(jpe?g|png|webp|tiff?|gif|avif)$/i
 const TEXT = /\.(csv|tsv|txt|dat)$/i
 const TORCH = /\.(pt|pth)$/i
 const SHEET = /\.xlsx$/i
