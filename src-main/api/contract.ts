@@ -496,6 +496,19 @@ export const FileItem = z.discriminatedUnion('kind', [
 export const FileSummary = z.object({ path: z.string(), format: z.string(), bytes: z.number(), items: z.array(FileItem) })
 export type FileSummary = z.infer<typeof FileSummary>
 
+export const FolderListing = z.object({
+  path: z.string(),
+  /** Null at the root. */
+  parent: z.string().nullable(),
+  /** Subfolders first; `readable`: a folder, or a file whose name says HumanAlign reads it. */
+  entries: z.array(
+    z.object({ name: z.string(), path: z.string(), kind: z.enum(['folder', 'file']), bytes: z.number().nullable(), readable: z.boolean() }),
+  ),
+  /** Entries in the folder; more than listed when it holds more than the listing's limit. */
+  total: z.number().int(),
+})
+export type FolderListing = z.infer<typeof FolderListing>
+
 /**
  * What removing a dataset or run gave back: the files of arrays and images that nothing else in the project uses.
  * Null while jobs run; the space is freed when the last one ends.
@@ -677,6 +690,10 @@ export const operations = {
   'settings.get': op(Empty, Settings, { summary: "the user's settings" }),
   'settings.set': op(Settings, Settings, { callers: ['renderer', 'browser', 'cli'], summary: 'change settings' }),
   'files.inspect': op(z.object({ path: AbsolutePath }).strict(), FileSummary, { summary: 'what a file holds: arrays, shapes, dtypes, keys, columns' }),
+  'files.list': op(z.object({ path: AbsolutePath.optional() }).strict(), FolderListing, {
+    callers: ['renderer', 'browser'],
+    summary: "a folder's subfolders and files (the home folder by default), those HumanAlign reads marked, to choose one to import",
+  }),
   'runs.record': op(
     z.object({ kind: z.string().min(1).max(100), name: z.string().min(1).max(300), params: z.unknown(), result: z.unknown() }).strict(),
     RunInfo,

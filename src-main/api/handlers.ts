@@ -2,6 +2,8 @@ import type { AppInfo } from './contract'
 import type { Handlers } from './dispatcher'
 import { AppError } from './errors'
 import type { Session } from '../app/session'
+import { homedir } from 'node:os'
+import { listFolder } from '../files/listFolder'
 
 export interface HandlerDeps {
   session: Session
@@ -35,6 +37,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'settings.get': () => session.getSettings(),
     'settings.set': (settings) => session.setSettings(settings),
     'files.inspect': ({ path }) => session.inspect(path),
+    'files.list': ({ path }) => listFolder(path ?? homedir()),
     'models.list': () => session.listModels(),
     'models.describe': ({ id }) => session.describeModel(id),
     'models.add': ({ path }) => session.addModel(path),

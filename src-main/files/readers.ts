@@ -45,7 +45,7 @@ export function formatOf(path: string): FileFormat {
 }
 
 /** A format error as one message that names the file and what to do; our own messages pass as they are. */
-function fileProblem(path: string, err: unknown): AppError {
+function formatProblem(path: string, err: unknown): AppError {
   if (err instanceof AppError) return err
   const message = err instanceof Error ? err.message : String(err)
   return new AppError('user', `${path}: ${message}. Check that the file is complete and was saved in a format HumanAlign reads (${READABLE}).`)
@@ -56,7 +56,7 @@ async function guarded<T>(path: string, read: () => T | Promise<T>): Promise<T> 
   try {
     return await read()
   } catch (err) {
-    throw fileProblem(path, err)
+    throw formatProblem(path, err)
   }
 }
 
@@ -169,7 +169,7 @@ export function readIds(path: string): string[] {
     try {
       strings = decodeNpyStrings(bytes)
     } catch (err) {
-      throw fileProblem(path, err)
+      throw formatProblem(path, err)
     }
     if (strings.shape.length !== 1) throw new AppError('user', `${path}: ids are a 1-D text array, one per object; this one is ${strings.shape.join(' × ')}.`)
     return strings.values

@@ -198,9 +198,21 @@ describe('the workbench in a browser', () => {
   it('imports a MATLAB file from the Data page', async () => {
     await page.keyboard.press('Alt+2')
     await page.getByRole('heading', { name: 'Data', exact: true }).waitFor()
-    // A table shows its first rows before anything is imported.
-    await page.fill('#import-path', join(__dirname, '../../resources/examples/things/spose_embedding66d_rescaled.csv'))
-    await page.getByRole('button', { name: 'Look inside' }).click()
+    // Browsing to a file instead of typing its path; a table then shows its first rows before anything is imported.
+    await page.getByRole('button', { name: 'Browse for a file, or a folder of images' }).click()
+    const picker = page.locator('[data-testid=file-picker]')
+    await picker.waitFor()
+    await page.fill('#picker-path', join(__dirname, '../../resources/examples'))
+    await picker.getByRole('button', { name: 'Go', exact: true }).click()
+    // Files HumanAlign does not read are shown dimmed.
+    await expect.poll(() => picker.locator('.picker-entries').textContent()).toContain('PROVENANCE.md')
+    expect(await picker.getByRole('button', { name: /^PROVENANCE\.md/ }).getAttribute('class')).toContain('unreadable')
+    await picker.getByRole('button', { name: 'things/' }).click()
+    await expect.poll(() => picker.locator('.picker-entries').textContent()).toContain('spose_embedding66d_rescaled.csv')
+    await page.screenshot({ path: join(SHOTS, 'file-picker.png') })
+    await picker.getByRole('button', { name: /^spose_embedding66d_rescaled\.csv/ }).click()
+    await expect.poll(() => picker.count()).toBe(0)
+    expect(await page.inputValue('#import-path')).toBe(join(__dirname, '../../resources/examples/things/spose_embedding66d_rescaled.csv'))
     await expect.poll(() => page.textContent('[data-testid=import-rows]'), { timeout: 20_000 }).toContain('aardvark_01b.jpg')
     await page.screenshot({ path: join(SHOTS, 'data-preview.png') })
     await page.fill('#import-path', join(__dirname, '../../resources/examples/rsa92/92_behavRDMs.mat'))

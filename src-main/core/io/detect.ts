@@ -9,6 +9,9 @@ const TEXT = /\.(csv|tsv|txt|dat)$/i
 const TORCH = /\.(pt|pth)$/i
 const SHEET = /\.xlsx$/i
 
+/** A name HumanAlign may read, judged from the name alone (to mark files in a folder without opening each). */
+export const READABLE_NAME = /\.(npy|npz|pt|pth|mat|h5|hdf5|csv|tsv|txt|dat|xlsx|jpe?g|png|webp|tiff?|gif|avif)$/i
+
 /** What a file is, from its first bytes (4 KiB) and, for text and images, its name. */
 export function detectFormat(name: string, header: Uint8Array): FileFormat | null {
   const magic = (bytes: number[], at = 0) => bytes.every((b, i) => header[at + i] === b)
