@@ -107,8 +107,18 @@ function summarizeArray(key: string, array: NpyArray): ItemSummary {
 /** Strings of a text array shown when inspecting it. */
 const TEXT_PREVIEW = 20
 
-/** NumPy's fixed-width unicode dtype ('<U12'): names, file names. */
-const isTextDtype = (descr: string): boolean => /^[<>|=]U\d+$/.test(descr)
+/** NumPy's fixed-width unicode dtype ('<U12'), or objects (which may be strings): names, file names. */
+const isTextDtype = (descr: string): boolean => /^[<>|=]U\d+$/.test(descr) || descr === '|O'
+
+/** A text array's strings; null for an array of objects that are not all strings. */
+function stringsOrNull(bytes: Uint8Array): NpyStrings | null {
+  try {
+    return decodeNpyStrings(bytes)
+  } catch (err) {
+    if (err instanceof NpyFormatError) return null
+    throw err
+  }
+}
 
 /**
  * One .npy (a file, or an .npz member): its array; a NumPy text array ('<U…': names, file names) as its first
@@ -122,10 +132,8 @@ function summarizeNpy(key: string, read: () => NpyArray, bytes: () => Uint8Array
     const raw = bytes()
     const declared = npyDeclared(raw)
     if (declared.readable) throw err
-    if (isTextDtype(declared.descr)) {
-      const { shape, values } = decodeNpyStrings(raw)
-      return { key, kind: 'text', shape, text: values.slice(0, TEXT_PREVIEW).join('\n') }
-    }
+    const strings = isTextDtype(declared.descr) ? stringsOrNull(raw) : null
+    if (strings) return { key, kind: 'text', shape: strings.shape, text: strings.values.slice(0, TEXT_PREVIEW).join('\n') }
     return { key, kind: 'unsupported', shape: declared.shape, dtype: declared.descr }
   }
 }
@@ -147,15 +155,16 @@ export function objectNamesInFile(path: string, rows: number): { key: string; na
   if (format !== 'npz') return undefined
   const members = npzMembers(path)
   try {
-    const found = members.names.filter((name) => {
+    const found = members.names.flatMap((key) => {
       try {
-        const { descr, shape } = npyDeclared(members.head(name))
-        return isTextDtype(descr) && shape.length === 1 && shape[0] === rows
+        const { descr, shape } = npyDeclared(members.head(key))
+        const strings = isTextDtype(descr) && shape.length === 1 && shape[0] === rows ? stringsOrNull(members.bytes(key)) : null
+        return strings ? [{ key, names: strings.values }] : []
       } catch {
-        return false
+        return []
       }
     })
-    return found.length === 1 ? { key: found[0]!, names: decodeNpyStrings(members.bytes(found[0]!)).values } : undefined
+    return found.length === 1 ? found[0] : undefined
   } finally {
     members.close()
   }

@@ -75,13 +75,14 @@ describe('humanalign import', () => {
         p.close()
       }
     }
-    for (const file of ['npy/features_named.npz', 'npy/features_named_deflated.npz', 'mat/features_names.mat']) {
+    for (const file of ['npy/features_named.npz', 'npy/features_named_deflated.npz', 'npy/features_object_names.npz', 'mat/features_names.mat']) {
       expect(JSON.parse(cli(['import', 'features', join(fixtures, file), '--key', 'features']).stdout)).toMatchObject({ n: 4, p: 3, idsFrom: "'names' in the file" })
     }
     const features = join(dir, 'plain.npy')
     writeFileSync(features, encodeNpy({ dtype: '<f4', shape: [4, 1], data: Float32Array.of(1, 2, 3, 4) }))
     expect(JSON.parse(cli(['import', 'features', features, '--ids', join(fixtures, 'npy/names.npy')]).stdout)).toMatchObject({ n: 4, idsFrom: join(fixtures, 'npy/names.npy') })
-    expect(ids()).toEqual([names, names, names, names])
+    expect(JSON.parse(cli(['import', 'features', features, '--ids', join(fixtures, 'npy/names_object.npy')]).stdout)).toMatchObject({ n: 4 })
+    expect(ids()).toEqual([names, names, names, names, names, names])
     const matrix = join(dir, 'matrix_names.npy')
     copyFileSync(join(fixtures, 'alignet/filenames_numpy.npy'), matrix)
     const refused = cli(['import', 'features', features, '--ids', matrix])

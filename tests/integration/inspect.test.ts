@@ -29,6 +29,10 @@ describe('humanalign inspect', () => {
     expect(items[2]).toEqual({ key: 'phase', kind: 'unsupported', shape: [2], dtype: '<c8' })
     expect(inspect(join(fixtures, 'npy/features_named_deflated.npz')).items[1]).toEqual(items[1])
     expect(inspect(join(fixtures, 'npy/names.npy')).items).toEqual([{ key: '', kind: 'text', shape: [4], text: 'aardvark\nabacus\ncafé\nzebra' }])
+    // Names as pandas keeps them, an array of objects (a pickle, read without running it); objects that are not all
+    // text are named, not read.
+    expect(inspect(join(fixtures, 'npy/names_object.npy')).items).toEqual([{ key: '', kind: 'text', shape: [4], text: 'aardvark\nabacus\ncafé\nzebra' }])
+    expect(inspect(join(fixtures, 'npy/objects_mixed.npy')).items).toEqual([{ key: '', kind: 'unsupported', shape: [3], dtype: '|O' }])
   })
 
   it('shows each sheet of a workbook with data as a table, named by the sheet', () => {

@@ -1,6 +1,7 @@
 // .npy arrays of text (NumPy's fixed-width unicode '<U…': UTF-32 little endian, zero-padded), such as the
-// `filenames` of AligNet's triplet files.
+// `filenames` of AligNet's triplet files, and object arrays of strings.
 import { npyBytes, npyHeaderText, NpyFormatError } from './npy'
+import { NumpyArray, unpickle } from './pickle'
 
 export interface NpyStrings {
   shape: number[]
@@ -16,11 +17,16 @@ export function encodeNpyStrings(shape: number[], values: string[]): Uint8Array 
   return npyBytes(`<U${width}`, shape, false, new Uint8Array(payload.buffer))
 }
 
+/**
+ * The strings of a .npy text array: NumPy's fixed-width unicode, or an array of objects that are all strings (what
+ * np.save writes for a pandas column of names: a pickle, read by our interpreter, which runs nothing).
+ */
 export function decodeNpyStrings(bytes: Uint8Array): NpyStrings {
   const { header, dataOffset } = npyHeaderText(bytes)
+  if (/'descr':\s*'\|O'/.test(header)) return objectStrings(bytes.subarray(dataOffset))
   const descr = /'descr':\s*'([<>|=])U(\d+)'/.exec(header)
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1]
-  if (!descr || shapeText === undefined) throw new NpyFormatError('not a NumPy unicode string array (descr <U…)')
+  if (!descr || shapeText === undefined) throw new NpyFormatError('not a NumPy text array (descr <U…, or objects that are strings)')
   if (/'fortran_order':\s*True/.test(header)) throw new NpyFormatError('Fortran-ordered string arrays are not supported')
   const width = Number(descr[2])
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number)
@@ -38,4 +44,12 @@ export function decodeNpyStrings(bytes: Uint8Array): NpyStrings {
     return text
   })
   return { shape, values }
+}
+
+/** An object array's pickle, when every object is a string. */
+function objectStrings(pickle: Uint8Array): NpyStrings {
+  const array = unpickle(pickle)
+  const values = array instanceof NumpyArray ? array.objects : null
+  if (!values || !values.every((v): v is string => typeof v === 'string')) throw new NpyFormatError('an array of objects that are not all text')
+  return { shape: (array as NumpyArray).shape, values }
 }
