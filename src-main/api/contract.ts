@@ -9,6 +9,9 @@ import { BACKENDS } from '../core/compute/backendNames'
 export const Caller = z.enum(['renderer', 'browser', 'cli', 'job'])
 export type Caller = z.infer<typeof Caller>
 
+/** Tables: the first row names the columns (true) or is data (false); unset, it is detected. */
+const TableHeader = z.boolean().optional()
+
 const AbsolutePath = z
   .string()
   .min(1, 'a folder path is required')
@@ -161,6 +164,7 @@ export const JobSpec = z.discriminatedUnion('kind', [
        * column but a pandas index). Triplets: exactly three, in the order object, object, odd-one-out.
        */
       columns: z.array(z.string().min(1)).min(1).optional(),
+      header: TableHeader,
       /** Text tables: the column of object ids; "" for none (default: the text column, if there is one). */
       idColumn: z.string().optional(),
       /**
@@ -689,7 +693,7 @@ export const operations = {
   'system.doctor': op(Empty, DoctorReport, { summary: 'versions, compute backends and why any is unavailable, GPU, memory, paths' }),
   'settings.get': op(Empty, Settings, { summary: "the user's settings" }),
   'settings.set': op(Settings, Settings, { callers: ['renderer', 'browser', 'cli'], summary: 'change settings' }),
-  'files.inspect': op(z.object({ path: AbsolutePath }).strict(), FileSummary, { summary: 'what a file holds: arrays, shapes, dtypes, keys, columns' }),
+  'files.inspect': op(z.object({ path: AbsolutePath, header: TableHeader }).strict(), FileSummary, { summary: 'what a file holds: arrays, shapes, dtypes, keys, columns' }),
   'files.list': op(z.object({ path: AbsolutePath.optional() }).strict(), FolderListing, {
     callers: ['renderer', 'browser'],
     summary: "a folder's subfolders and files (the home folder by default), those HumanAlign reads marked, to choose one to import",

@@ -36,7 +36,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'system.doctor': () => session.doctor(),
     'settings.get': () => session.getSettings(),
     'settings.set': (settings) => session.setSettings(settings),
-    'files.inspect': ({ path }) => session.inspect(path),
+    'files.inspect': ({ path, header }) => session.inspect(path, header),
     'files.list': ({ path }) => listFolder(path ?? homedir()),
     'models.list': () => session.listModels(),
     'models.describe': ({ id }) => session.describeModel(id),

@@ -203,8 +203,8 @@ export class Session {
     this.options.events.emit({ type: 'project.changed', project: null })
   }
 
-  inspect(path: string): Promise<FileSummary> {
-    return inspectInWorker(this.options.workerDir, path)
+  inspect(path: string, header?: boolean): Promise<FileSummary> {
+    return inspectInWorker(this.options.workerDir, path, header)
   }
 
   recordRun(run: { kind: string; name: string; params: unknown; result: unknown }): RunInfo {

@@ -47,7 +47,7 @@ Commands:
   import KIND FILE --project DIR     import features, triplets, similarity (matrices), concepts or images
                                      (a folder, or an N×H×W×C uint8 array):
          [--key K] [--name N] [--ids FILE] [--objects N | --objects-from DATASET_ID]
-         [--one-based|--zero-based] [--columns A,B,C] [--id-column NAME]
+         [--one-based|--zero-based] [--header|--no-header] [--columns A,B,C] [--id-column NAME]
          [--choice-column C] [--subject-column S] [--rt-column RT] [--condition-column C] [--soft-labels FILE]
          [--measure similarity|dissimilarity]
   eval odd-one-out --features F --triplets T [--similarity dot|cosine|euclidean] [--temperature τ]
@@ -126,7 +126,9 @@ Commands:
   derive triplets --from DATASET_ID --project DIR [--name N]
                                      every triplet of a similarity dataset's objects (at most 300), each
                                      subject's matrix voting; the votes are kept as soft labels
-  inspect FILE                       what a file holds: arrays, shapes, dtypes, keys, table columns
+  inspect FILE [--header|--no-header]
+                                     what a file holds: arrays, shapes, dtypes, keys, table columns (the
+                                     first row of a table as its header, or as data, when detection errs)
   doctor                             versions, compute backends (and why any is unavailable), GPU, memory, paths
   serve [--port N] [--host ADDR]     start browser mode (see humanalign serve --help)
 
@@ -267,6 +269,14 @@ async function runJob(backend: Backend, io: CliIo, spec: OpInput<'jobs.start'> |
   return job!
 }
 
+/** --header / --no-header: whether a table's first row names its columns (else it is detected). */
+const HEADER_OPTIONS = { header: { type: 'boolean' }, 'no-header': { type: 'boolean' } } as const
+
+function headerOption(values: { header?: boolean; 'no-header'?: boolean }): { header?: boolean } {
+  if (values.header && values['no-header']) throw usageError('--header and --no-header contradict each other.')
+  return values.header ? { header: true } : values['no-header'] ? { header: false } : {}
+}
+
 async function importCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -279,6 +289,7 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
       'objects-from': { type: 'string' },
       'one-based': { type: 'boolean' },
       'zero-based': { type: 'boolean' },
+      ...HEADER_OPTIONS,
       measure: { type: 'string' },
       columns: { type: 'string' },
       'id-column': { type: 'string' },
@@ -308,6 +319,7 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
     ...(objects !== undefined ? { objects } : {}),
     ...(values['objects-from'] !== undefined ? { objectsFrom: Number(values['objects-from']) } : {}),
     ...(values['one-based'] ? { oneBased: true } : values['zero-based'] ? { oneBased: false } : {}),
+    ...headerOption(values),
     ...(values.measure ? { measure: values.measure as 'similarity' | 'dissimilarity' } : {}),
     ...(values.columns ? { columns: values.columns.split(',').map((c) => c.trim()) } : {}),
     ...(values['id-column'] !== undefined ? { idColumn: values['id-column'] } : {}),
@@ -1180,8 +1192,9 @@ export async function runCli(argv: string[], paths: CliPaths): Promise<number> {
       }
       case 'inspect': {
         if (wantsHelp) return (process.stdout.write(`${USAGE}\n`), EXIT_OK)
-        if (rest.length !== 1) throw usageError('inspect needs exactly one file.')
-        const summary = await call(backend, 'files.inspect', { path: resolve(rest[0]!) })
+        const { values, positionals } = parseArgs({ args: rest, options: HEADER_OPTIONS, allowPositionals: true, strict: true })
+        if (positionals.length !== 1) throw usageError('inspect needs exactly one file.')
+        const summary = await call(backend, 'files.inspect', { path: resolve(positionals[0]!), ...headerOption(values) })
         printResult(io, summary, () => formatInspect(summary))
         return EXIT_OK
       }

@@ -23,7 +23,7 @@ export const READABLE = '.npy, .npz, .pt/.pth (torch.save), .mat (v5–v7.3), .h
 /** Formats read as tables of named columns rather than as arrays. */
 export const isTableFormat = (format: FileFormat): boolean => format === 'delimited' || format === 'sheet'
 
-function header(path: string): Uint8Array {
+function fileStart(path: string): Uint8Array {
   const fd = openSync(path, 'r')
   try {
     const buffer = new Uint8Array(4096)
@@ -38,7 +38,7 @@ function header(path: string): Uint8Array {
 export function formatOf(path: string): FileFormat {
   if (!existsSync(path)) throw new AppError('not_found', `${path} does not exist.`)
   if (statSync(path).isDirectory()) throw new AppError('user', `${path} is a folder; choose a file.`)
-  const format = detectFormat(basename(path), header(path))
+  const format = detectFormat(basename(path), fileStart(path))
   if (!format && /\.(xls|ods)$/i.test(path)) throw new AppError('user', `${path}: Excel 97–2003 (.xls) and OpenDocument (.ods) workbooks are not read; save the sheet as .xlsx or .csv.`)
   if (!format) throw new AppError('user', `${path}: unknown file type. HumanAlign reads ${READABLE}.`)
   return format
@@ -197,7 +197,7 @@ function summarizeTable(key: string, table: Table): ItemSummary {
   return { key, kind: 'table', rows: table.rows, header: table.header, delimiter: table.delimiter, columns: table.columns.map((c) => ({ name: c.name, kind: c.kind })), preview }
 }
 
-export async function inspectFile(path: string): Promise<FileSummary> {
+export async function inspectFile(path: string, header?: boolean): Promise<FileSummary> {
   if (existsSync(path) && statSync(path).isDirectory()) {
     const files = readdirSync(path).filter((f) => IMAGE_FILE.test(f)).sort()
     if (!files.length) throw new AppError('user', `${path} is a folder without ${IMAGE_KINDS} images; choose a file, or a folder of images.`)
@@ -223,7 +223,7 @@ export async function inspectFile(path: string): Promise<FileSummary> {
         return Object.entries(decodeMat5(new Uint8Array(readFileSync(path)))).map(([k, v]) => summarizeMat(k, v))
       case 'mat73':
       case 'hdf5': {
-        const file = await openHdf5(path, header(path), { matlab: format === 'mat73' })
+        const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73' })
         try {
           return file.entries().map((e) =>
             e.kind === 'group'
@@ -237,9 +237,9 @@ export async function inspectFile(path: string): Promise<FileSummary> {
         }
       }
       case 'delimited':
-        return [summarizeTable('', await parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 })))]
+        return [summarizeTable('', await parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 }), { header }))]
       case 'sheet': {
-        const sheets = await readSheets(path)
+        const sheets = await readSheets(path, header)
         if (!sheets.length) throw new AppError('user', `${path}: every sheet of this workbook is empty.`)
         return sheets.map(({ name, table }) => summarizeTable(name, table))
       }
@@ -315,7 +315,7 @@ export async function readArray(path: string, key?: string): Promise<{ array: Np
       }
       case 'mat73':
       case 'hdf5': {
-        const file = await openHdf5(path, header(path), { matlab: format === 'mat73' })
+        const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73' })
         try {
           const datasets = Object.fromEntries(file.entries().filter((e) => e.kind === 'dataset' && e.matlabClass !== 'char').map((e) => [e.path, e]))
           const [name] = pick(datasets, key, 'datasets')
@@ -364,13 +364,16 @@ export async function readRecords(path: string, key?: string): Promise<Pick<Tabl
   })
 }
 
-/** A text table, or a sheet of a workbook: `sheet` names it, else the workbook's only sheet that holds anything. */
-export async function readTable(path: string, sheet?: string): Promise<Table> {
+/**
+ * A text table, or a sheet of a workbook: `sheet` names it, else the workbook's only sheet that holds anything.
+ * `header`: whether the first row names the columns; unset, it is detected.
+ */
+export async function readTable(path: string, sheet?: string, header?: boolean): Promise<Table> {
   const format = formatOf(path)
   if (!isTableFormat(format)) throw new AppError('user', `${path} is not a table (.csv, .tsv, .txt, .xlsx).`)
-  if (format === 'delimited') return guarded(path, () => parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 })))
+  if (format === 'delimited') return guarded(path, () => parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 }), { header }))
   return guarded(path, async () => {
-    const sheets = await readSheets(path)
+    const sheets = await readSheets(path, header)
     const names = sheets.map((s) => `"${s.name}"`).join(', ') || 'none with data'
     const found = sheet === undefined ? (sheets.length === 1 ? sheets[0] : undefined) : sheets.find((s) => s.name === sheet)
     if (found) return found.table

@@ -19,7 +19,7 @@ async function work(): Promise<unknown> {
     case 'probeBackends':
       return probeBackends(request.requested)
     case 'inspect':
-      return inspectFile(request.path)
+      return inspectFile(request.path, request.header)
     case 'describeModel':
       await chooseBackend({ force: 'cpu' })
       return describeModel(request.id)

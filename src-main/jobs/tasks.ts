@@ -13,7 +13,7 @@ const TIMEOUT_MS = 120_000
 /** Short work outside any project, run in a fresh worker thread so the main thread never waits on it. */
 export type TaskRequest =
   | { task: 'probeBackends'; requested: BackendName | null }
-  | { task: 'inspect'; path: string }
+  | { task: 'inspect'; path: string; header?: boolean }
   | { task: 'describeModel'; id: string }
   | { task: 'tripletProbabilities'; features: string; triplets: string; similarity: SimilarityKind; backend: BackendName | null }
 export type TaskReply = { ok: true; result: unknown } | { ok: false; message: string; user: boolean }
@@ -42,8 +42,8 @@ export function probeInWorker(workerDir: string, requested: BackendName | null):
   return runTask(workerDir, { task: 'probeBackends', requested }, 'probing the compute backends')
 }
 
-export function inspectInWorker(workerDir: string, path: string): Promise<FileSummary> {
-  return runTask(workerDir, { task: 'inspect', path }, `reading ${path}`)
+export function inspectInWorker(workerDir: string, path: string, header?: boolean): Promise<FileSummary> {
+  return runTask(workerDir, { task: 'inspect', path, ...(header === undefined ? {} : { header }) }, `reading ${path}`)
 }
 
 /** Loads a model (on the cpu backend) to list its layers, away from the main thread. */

@@ -343,6 +343,15 @@ describe('the workbench in a browser', () => {
     await page.fill('#import-name', 'features from Excel')
     await page.getByRole('button', { name: 'Import', exact: true }).click()
     await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr', { hasText: 'features from Excel' }).count(), { timeout: 30_000 }).toBe(1)
+
+    // A table of names has its header found; the user can read the first row as data instead.
+    await page.fill('#import-path', join(__dirname, '../../resources/examples/things/item_names.tsv'))
+    await page.getByRole('button', { name: 'Look inside' }).click()
+    await expect.poll(() => page.textContent('[data-testid=import-preview]'), { timeout: 20_000 }).toContain('table: 1854 rows × 6 columns (6 text), with header')
+    expect(await page.isChecked('[data-testid=header-row]')).toBe(true)
+    await page.uncheck('[data-testid=header-row]')
+    await expect.poll(() => page.textContent('[data-testid=import-preview]'), { timeout: 20_000 }).toContain('table: 1855 rows × 6 columns (6 text), no header')
+    expect(await page.isChecked('[data-testid=header-row]')).toBe(false)
     await openAlignment(page, 'Evaluate')
     await page.selectOption('#eval-metric', 'odd-one-out')
     await page.selectOption('#eval-a', { label: 'SPoSE 66-d embedding (THINGS, 1,854 objects) (1854 × 66)' })

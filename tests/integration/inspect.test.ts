@@ -35,6 +35,16 @@ describe('humanalign inspect', () => {
     expect(inspect(join(fixtures, 'npy/objects_mixed.npy')).items).toEqual([{ key: '', kind: 'unsupported', shape: [3], dtype: '|O' }])
   })
 
+  it('finds the header of a table of names (the THINGS item names), and reads a first row as the user says', () => {
+    const [names] = inspect(join(examples, 'things/item_names.tsv')).items
+    expect(names).toMatchObject({ kind: 'table', rows: 1854, header: true, delimiter: '\t' })
+    if (names?.kind !== 'table') throw new Error('expected a table')
+    expect(names.columns.map((c) => c.name)).toEqual(['Word', 'Wordnet Synset', 'Wordnet ID', 'Wordnet ID2', 'Wordnet ID3', 'uniqueID'])
+    const asData = runCli(['inspect', join(examples, 'things/item_names.tsv'), '--no-header', '--json'])
+    expect(JSON.parse(asData.stdout).items[0]).toMatchObject({ rows: 1855, header: false })
+    expect(runCli(['inspect', join(examples, 'things/item_names.tsv'), '--header', '--no-header']).stderr).toContain('--header and --no-header contradict each other.')
+  })
+
   it('shows each sheet of a workbook with data as a table, named by the sheet', () => {
     const items = inspect(join(fixtures, 'xlsx/study.xlsx')).items
     expect(items.map((i) => [i.key, i.kind, i.kind === 'table' ? i.rows : 0])).toEqual([

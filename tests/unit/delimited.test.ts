@@ -94,6 +94,20 @@ describe('delimited text', () => {
     expect(numbers(await parseDelimited(text('1,2\n3,\n')), 1)).toEqual([2, NaN])
   })
 
+  it('finds the header of a table of names without numbers, and takes the user\'s word where one column cannot tell', async () => {
+    const shown = await parseDelimited(text('left,middle,right,chosen\ncat.jpg,dog.jpg,cow.jpg,dog.jpg\npig.jpg,cat.jpg,dog.jpg,pig.jpg\n'))
+    expect(shown).toMatchObject({ header: true, rows: 2 })
+    expect(shown.columns.map((c) => c.name)).toEqual(['left', 'middle', 'right', 'chosen'])
+    // A first row whose names recur below it is data.
+    expect(await parseDelimited(text('cat,dog,cow\npig,cat,dog\ncat,pig,cow\n'))).toMatchObject({ header: false, rows: 3 })
+    // One column of names: a list, unless the user says its first row is a header.
+    expect(await parseDelimited(text('Word\naardvark\nabacus\n'))).toMatchObject({ header: false, rows: 3 })
+    const told = await parseDelimited(text('Word\naardvark\nabacus\n'), { header: true })
+    expect(told).toMatchObject({ header: true, rows: 2 })
+    expect(told.columns[0]).toMatchObject({ name: 'Word', texts: ['aardvark', 'abacus'] })
+    expect(await parseDelimited(text('a,b\n1,2\n'), { header: false })).toMatchObject({ header: false, rows: 2 })
+  })
+
   it('names the line and column of a problem', async () => {
     await expect(parseDelimited(text('1 2 3\n4 5\n'))).rejects.toThrow('line 2 has 2 fields, but the file has 3 columns')
     // A cell that is not a number makes its column a text column; past the lookahead it is an error.

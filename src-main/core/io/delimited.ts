@@ -102,6 +102,18 @@ class NumberColumn {
   }
 }
 
+/**
+ * A first row that names text columns: with no numbers to go by, it does when the table has several columns, every
+ * cell of the first row is filled and different, and none recurs in its column below ("Word" is not one of the words).
+ * One column cannot be told apart from a list of names; the user says so (`header`).
+ */
+function namesColumns(rows: string[][]): boolean {
+  const [first, ...rest] = rows
+  if (!first || first.length < 2 || !rest.length || rest.some((row) => row.some((f) => isNumeric(f)))) return false
+  if (first.some((f) => f === '' || isNumeric(f)) || new Set(first).size !== first.length) return false
+  return first.every((name, c) => rest.every((row) => row[c] !== name))
+}
+
 /** Where a row came from, for messages: "line 12" of a text file, "row 12" of a sheet. */
 export type RowUnit = 'line' | 'row'
 
@@ -118,7 +130,8 @@ export class TableBuilder {
   private textColumns: (string[] | null)[] = []
   private rows = 0
 
-  constructor(private readonly options: { decimalComma: boolean; trailing: boolean; unit: RowUnit }) {}
+  /** `header`: whether the first row names the columns, when the user has said so; else it is detected. */
+  constructor(private readonly options: { decimalComma: boolean; trailing: boolean; unit: RowUnit; header?: boolean }) {}
 
   private number(field: string): string {
     return this.options.decimalComma ? field.replace(/^([+-]?\d*),(\d)/, '$1.$2') : field
@@ -130,7 +143,7 @@ export class TableBuilder {
     if (trailing) split = split.map((row) => row.slice(0, -1))
     const numeric = (field: string) => isNumeric(this.number(field))
     const [a, b] = split
-    const header = b !== undefined && a!.some((field, i) => !numeric(field) && b[i] !== undefined && numeric(b[i]!))
+    const header = this.options.header ?? (b !== undefined && (a!.some((field, i) => !numeric(field) && b[i] !== undefined && numeric(b[i]!)) || namesColumns(split)))
     const data = header ? split.slice(1) : split
     const width = (header ? a! : data[0]!).length
     const kinds = Array.from({ length: width }, (_, c) =>
@@ -194,7 +207,7 @@ export class TableBuilder {
  * Parses delimited text from a stream of byte chunks. The first lines decide the delimiter; a TableBuilder the
  * header and which columns are text.
  */
-export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Table> {
+export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { header?: boolean } = {}): Promise<Table> {
   let carry = ''
   let lineNumber = 0
   const pending: { line: string; at: number }[] = []
@@ -203,7 +216,7 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
 
   const flush = (): void => {
     delimiter = detectDelimiter(pending.map((p) => p.line))
-    builder = new TableBuilder({ decimalComma: delimiter === ';', trailing: delimiter !== 'whitespace', unit: 'line' })
+    builder = new TableBuilder({ decimalComma: delimiter === ';', trailing: delimiter !== 'whitespace', unit: 'line', ...options })
     for (const p of pending) builder.add(splitLine(p.line, delimiter), p.at)
   }
 

@@ -160,7 +160,7 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     const entries = Object.keys(npzEntries(bytes))
     if (['filenames', 'similarities', 'indices'].every((k) => entries.includes(k))) return importAlignet(spec, name, decodeAlignet(bytes), objectList)
   }
-  const table = isTableFormat(format) ? await readTable(spec.path, spec.key) : null
+  const table = isTableFormat(format) ? await readTable(spec.path, spec.key, spec.header) : null
   const records = table ?? (spec.dataset === 'concepts' && format === 'mat5' ? await readRecords(spec.path, spec.key) : null)
   const fromFile = records ? null : await readArray(spec.path, spec.key)
   ctx.progress(0.6, 'Checking')

@@ -30,11 +30,12 @@ export const useData = defineStore('data', () => {
     }
   }
 
-  async function inspect(path: string): Promise<void> {
+  /** What a file holds; `header` says whether a table's first row names its columns (unset: detected). */
+  async function inspect(path: string, header?: boolean): Promise<void> {
     inspecting.value = true
     preview.value = null
     try {
-      preview.value = await client().call('files.inspect', { path })
+      preview.value = await client().call('files.inspect', { path, ...(header === undefined ? {} : { header }) })
     } catch (err) {
       toasts.error(err)
     } finally {
