@@ -257,20 +257,16 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks = {}): Value {
         stack.push((at += 8, view.getFloat64(at - 8, false)))
         break
       case 0x58: // BINUNICODE
+      case 0x54: // BINSTRING (Python 2 text)
         stack.push(text.decode(take(u32())))
         break
       case 0x8c: // SHORT_BINUNICODE
+      case 0x55: // SHORT_BINSTRING
         stack.push(text.decode(take(u8())))
         break
       case 0x8d: // BINUNICODE8
         at += 8
         stack.push(text.decode(take(Number(view.getBigUint64(at - 8, true)))))
-        break
-      case 0x55: // SHORT_BINSTRING
-        stack.push(text.decode(take(u8())))
-        break
-      case 0x54: // BINSTRING
-        stack.push(text.decode(take(u32())))
         break
       case 0x43: // SHORT_BINBYTES
         stack.push(take(u8()).slice())
