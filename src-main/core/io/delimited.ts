@@ -119,7 +119,8 @@ export type RowUnit = 'line' | 'row'
 
 /**
  * Rows of text fields made into typed columns. The first rows (up to 200) settle the layout: a header when the first
- * row has a name (or nothing) above a number; a column is numeric when every non-empty cell of them is a number;
+ * row has a name (or nothing) above a number or names text columns (namesColumns), unless the user said which;
+ * a column is numeric when every non-empty cell of them is a number;
  * with `trailing`, an empty field ending every row (a delimiter ending every line, as some exporters write) ends the
  * row rather than opening an empty column. Later rows are parsed as they come, each number once.
  */
