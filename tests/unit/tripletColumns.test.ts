@@ -1,9 +1,14 @@
 // Triplet tables as experiments export them: objects by name, the odd one out in a choice column.
 import { describe, expect, it } from 'vitest'
-import { objectLookup, tripletIndexColumns, type Cells } from '../../src-main/core/data/tripletColumns'
+import { objectLookup, tripletIndexColumns as typed, type Cells } from '../../src-main/core/data/tripletColumns'
 
 const texts = (name: string, ...cells: string[]): Cells => ({ name, texts: cells })
 const numbers = (name: string, ...cells: number[]): Cells => ({ name, numbers: cells })
+/** The result with its columns as plain arrays, to compare with the columns worked out by hand. */
+const tripletIndexColumns = (...args: Parameters<typeof typed>) => {
+  const result = typed(...args)
+  return { ...result, columns: result.columns.map((c) => Array.from(c)) }
+}
 const list = { name: 'THINGS images', ids: ['images/aardvark_01b.jpg', 'images/abacus_01s.jpg', 'images/zebra_02s.jpg', 'images/yak_01b.jpg'] }
 
 describe('triplet tables with names and a choice column', () => {

@@ -40,7 +40,7 @@ const cellText = (column: Cells, row: number): string => (column.texts ? column.
  * out 0-based); with a choice column, the odd one out is the chosen object (as the triplet columns write it) or
  * its position among the three (1–3, or 0–2 when a 0 occurs), and the other two keep their order.
  */
-export function tripletIndexColumns(objects: Cells[], choice: Cells | undefined, list: ObjectNames | null): { columns: number[][]; named: boolean; choice: ChoiceCoding | null } {
+export function tripletIndexColumns(objects: Cells[], choice: Cells | undefined, list: ObjectNames | null): { columns: ArrayLike<number>[]; named: boolean; choice: ChoiceCoding | null } {
   const count = objects[0] ? cellCount(objects[0]) : 0
   const named = objects.find((c) => c.texts)
   if (named && !list) {
@@ -49,23 +49,24 @@ export function tripletIndexColumns(objects: Cells[], choice: Cells | undefined,
     )
   }
   const find = named ? objectLookup(list!.ids) : null
-  let columns: number[][]
+  // Columns of indices are used as they are: 4.7 M triplets are not copied.
+  let columns: ArrayLike<number>[]
   if (find) {
     const examples = list!.ids.slice(0, 3).map((id) => `"${id}"`).join(', ')
     columns = objects.map((column) =>
-      Array.from({ length: count }, (_, r) => {
+      Float64Array.from({ length: count }, (_, r) => {
         const index = find(cellText(column, r))
         if (index === undefined) throw new ValidationError(`row ${r + 1}, column "${column.name}": "${cellText(column, r)}" is not an object of "${list!.name}" (its ids are like ${examples}).`)
         return index
       }),
     )
   } else {
-    columns = objects.map((column) => Array.from(column.numbers!))
+    columns = objects.map((column) => column.numbers!)
   }
   if (!choice) return { columns, named: named !== undefined, choice: null }
 
   // The chosen object, if every row's choice is one of its three; else positions.
-  const positions = new Array<number>(count)
+  const positions = new Int8Array(count)
   let unmatched = -1
   for (let r = 0; r < count && unmatched < 0; r++) {
     const value = find ? (choice.texts ? find(choice.texts[r]!) : undefined) : choice.numbers?.[r]
@@ -94,7 +95,7 @@ export function tripletIndexColumns(objects: Cells[], choice: Cells | undefined,
     coding = base === 0 ? 'position 0–2' : 'position 1–3'
     for (let r = 0; r < count; r++) positions[r] = values![r]! - base
   }
-  const ordered = [new Array<number>(count), new Array<number>(count), new Array<number>(count)]
+  const ordered = [new Float64Array(count), new Float64Array(count), new Float64Array(count)]
   for (let r = 0; r < count; r++) {
     const odd = positions[r]!
     const [a, b] = [0, 1, 2].filter((c) => c !== odd)
