@@ -173,7 +173,7 @@ export function objectNamesInFile(path: string, rows: number): { key: string; na
 /** Object ids: a line each of a text file (thingsvision's file_names.txt), or the strings of a NumPy text array. */
 export function readIds(path: string): string[] {
   const bytes = readFileBytes(path)
-  if (bytes[0] === 0x93 && new TextDecoder().decode(bytes.subarray(1, 6)) === 'NUMPY') {
+  if (detectFormat(basename(path), bytes.subarray(0, 6)) === 'npy') {
     let strings: NpyStrings
     try {
       strings = decodeNpyStrings(bytes)

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import type * as tfTypes from '@tensorflow/tfjs'
 import { AppError } from '../api/errors'
+import { concatBytes } from '../core/io/bytes'
 
 export interface BuiltinModel {
   title: string
@@ -47,7 +48,7 @@ function builtinArtifacts(id: BuiltinId): { json: ModelJson; weights: Uint8Array
   const root = join(dirname(load.resolve('nsfwjs')), '..', 'models', BUILTIN_MODELS[id].folder)
   const json = load(join(root, 'model.min.js')) as ModelJson
   const shards = json.weightsManifest.flatMap((group) => group.paths).map((path) => Buffer.from(load(join(root, `${path}.min.js`)) as string, 'base64'))
-  return { json, weights: concat(shards) }
+  return { json, weights: concatBytes(shards) }
 }
 
 interface ModelJson {
@@ -55,12 +56,6 @@ interface ModelJson {
   modelTopology: unknown
   weightsManifest: { paths: string[]; weights: tfTypes.io.WeightsManifestEntry[] }[]
   userDefinedMetadata?: Record<string, object>
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  parts.reduce((at, p) => (out.set(p, at), at + p.byteLength), 0)
-  return out
 }
 
 /** model.json and its weight files from a folder (or the path of its model.json). */
@@ -79,7 +74,7 @@ function folderArtifacts(path: string): { json: ModelJson; weights: Uint8Array }
     if (!existsSync(shardPath)) throw new AppError('user', `${file} lists the weight file ${shard}, which is missing beside it.`)
     return readFileSync(shardPath)
   })
-  return { json, weights: concat(shards) }
+  return { json, weights: concatBytes(shards) }
 }
 
 export type ModelSource = { kind: 'builtin'; id: BuiltinId } | { kind: 'folder'; path: string }

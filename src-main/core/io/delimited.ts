@@ -2,6 +2,7 @@
 // decimal separator), .tsv (tab), .txt (tab, comma or runs of spaces), with or without a header row, numeric columns
 // and text columns (ids, names); UTF-8, UTF-16 with a byte-order mark, or Windows-1252. Streaming: chunks are parsed
 // as they arrive and each number is parsed once, so a 4.7-million-line triplet file never exists twice in memory.
+import { concatBytes } from './bytes'
 
 export type Delimiter = ',' | ';' | '\t' | 'whitespace'
 
@@ -272,26 +273,15 @@ async function* decodedText(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Ar
       start.push(chunk)
       size += chunk.length
       if (size < SNIFF_BYTES) continue
-      ;[decode, text] = decoderFor(joined(start, size))
+      ;[decode, text] = decoderFor(concatBytes(start))
       yield text
     }
   }
   if (!decode) {
-    ;[decode, text] = decoderFor(joined(start, size))
+    ;[decode, text] = decoderFor(concatBytes(start))
     yield text
   }
   yield decode()
-}
-
-function joined(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
 }
 
 /** Decodes a chunk of a stream; called without one, it ends the stream. */

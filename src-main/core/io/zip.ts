@@ -3,6 +3,7 @@
 // that an .npz array goes straight from the file into its own buffer. Deflated entries (np.savez_compressed) are
 // inflated with fflate. ZIP64 archives and entries are read (numpy writes every entry with ZIP64 fields).
 import { Inflate, inflateSync } from 'fflate'
+import { concatBytes } from './bytes'
 
 export class ZipFormatError extends Error {
   constructor(message: string) {
@@ -141,14 +142,7 @@ export function entryHead(entry: ZipEntry, start: number, readAt: ReadAt, length
     const n = Math.min(HEAD_CHUNK, entry.compressed - at)
     inflater.push(readAt(start + at, n), at + n >= entry.compressed)
   }
-  const head = new Uint8Array(Math.min(got, length))
-  let at = 0
-  for (const part of parts) {
-    if (at >= head.length) break
-    head.set(part.subarray(0, head.length - at), at)
-    at += part.length
-  }
-  return head
+  return concatBytes(parts).subarray(0, length)
 }
 
 /** Every entry by name: stored ones as views into `bytes`, deflated ones inflated. */
