@@ -234,8 +234,9 @@ export class JobRunner {
   }
 
   private settle(running: Running, state: JobState, fields: Settlement): void {
-    const lane = catalog[this.get(running.id).kind].lane
-    if (this.running.get(lane) !== running) return
+    // A worker's late exit or error (already settled, or after close() shut the project) finds nothing to settle.
+    const lane = [...this.running].find(([, r]) => r === running)?.[0]
+    if (lane === undefined) return
     clearTimeout(running.cancelTimer)
     this.running.delete(lane)
     this.finish(running.id, state, fields)
