@@ -484,6 +484,8 @@ export const FileItem = z.discriminatedUnion('kind', [
     matlabClass: z.string().optional(),
     /** A NumPy dtype this reader does not hold (complex, objects). */
     dtype: z.string().optional(),
+    /** The class of a pickled Python object that is not read ("pandas.core.frame.DataFrame"). */
+    pythonClass: z.string().optional(),
   }),
   z.object({ key: z.string(), kind: z.literal('images'), count: z.number().int(), files: z.array(z.string()) }),
   z.object({

@@ -112,7 +112,7 @@ export function formatInspect(summary: FileSummary): string {
         for (const row of item.preview) lines.push(`      ${row.join('  ')}`)
         break
       default:
-        lines.push(`  ${key}  ${item.kind}${item.shape ? ` [${item.shape.join(' × ')}]` : ''}${item.matlabClass ? ` (${item.matlabClass})` : item.dtype ? ` dtype ${item.dtype}` : ''}`)
+        lines.push(`  ${key}  ${item.kind}${item.shape ? ` [${item.shape.join(' × ')}]` : ''}${item.matlabClass ? ` (${item.matlabClass})` : item.pythonClass ? ` (${item.pythonClass})` : item.dtype ? ` dtype ${item.dtype}` : ''}`)
     }
   }
   return lines.join('\n')

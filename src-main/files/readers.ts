@@ -10,6 +10,8 @@ import { openHdf5 } from '../core/io/hdf5'
 import { decodeMat5, type MatValue } from '../core/io/mat5'
 import { allocate, npyDeclared, NpyFormatError, toCOrder, type NpyArray } from '../core/io/npy'
 import { decodeNpyStrings, type NpyStrings } from '../core/io/npyStrings'
+import type { PickledMembers } from '../core/io/pickle'
+import { decodePickleFile } from '../core/io/pickleFile'
 import { decodeTorch } from '../core/io/torchSave'
 import { IMAGE_FILE, IMAGE_KINDS } from './images'
 import { npzMembers, readFileBytes, readNpyFile } from './npyFile'
@@ -18,7 +20,7 @@ import { readSheets } from './sheets'
 export type { FileSummary }
 type ItemSummary = FileSummary['items'][number]
 
-export const READABLE = '.npy, .npz, .pt/.pth (torch.save), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt, .xlsx'
+export const READABLE = '.npy, .npz, .pt/.pth (torch.save), .pkl (pickle), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt, .xlsx'
 
 /** Formats read as tables of named columns rather than as arrays. */
 export const isTableFormat = (format: FileFormat): boolean => format === 'delimited' || format === 'sheet'
@@ -103,6 +105,18 @@ function summarizeMat(key: string, value: MatValue): ItemSummary {
 function summarizeArray(key: string, array: NpyArray): ItemSummary {
   return { key, kind: 'array', dtype: array.dtype, shape: [...array.shape], preview: arrayPreview(toCOrder(array)) }
 }
+
+/** A torch.save or pickle file's members: arrays, texts, and the objects not read, by path. */
+function summarizePickled(members: PickledMembers): ItemSummary[] {
+  return [
+    ...Object.entries(members.arrays).map(([k, a]) => summarizeArray(k, a)),
+    ...Object.entries(members.texts).map(([key, t]): ItemSummary => ({ key, kind: 'text', shape: t.shape, text: t.values.slice(0, TEXT_PREVIEW).join('\n') })),
+    ...Object.entries(members.others).map(([key, what]): ItemSummary => ({ key, kind: 'unsupported', shape: null, pythonClass: what })),
+  ]
+}
+
+/** A torch.save or pickle file's members. */
+const pickledFile = (path: string, format: 'torch' | 'pickle'): PickledMembers => (format === 'torch' ? decodeTorch : decodePickleFile)(readFileBytes(path))
 
 /** Strings of a text array shown when inspecting it. */
 const TEXT_PREVIEW = 20
@@ -218,7 +232,8 @@ export async function inspectFile(path: string, header?: boolean): Promise<FileS
         }
       }
       case 'torch':
-        return Object.entries(decodeTorch(readFileBytes(path))).map(([k, a]) => summarizeArray(k, a))
+      case 'pickle':
+        return summarizePickled(pickledFile(path, format))
       case 'mat5':
         return Object.entries(decodeMat5(new Uint8Array(readFileSync(path)))).map(([k, v]) => summarizeMat(k, v))
       case 'mat73':
@@ -298,8 +313,9 @@ export async function readArray(path: string, key?: string): Promise<{ array: Np
           members.close()
         }
       }
-      case 'torch': {
-        const [name, array] = pick(decodeTorch(readFileBytes(path)), key, 'tensors')
+      case 'torch':
+      case 'pickle': {
+        const [name, array] = pick(pickledFile(path, format).arrays, key, format === 'torch' ? 'tensors' : 'arrays')
         return { array: toCOrder(array), key: name }
       }
       case 'mat5': {

@@ -15,17 +15,17 @@ const bytes = (name: string) => new Uint8Array(readFileSync(join(dir, name)))
 
 describe('torch.save files', () => {
   it('reads a lone tensor', () => {
-    const tensors = decodeTorch(bytes('features.pt'))
+    const tensors = decodeTorch(bytes('features.pt')).arrays
     const expected = decodeNpz(bytes('features.npz'))['']!
     expect(Object.keys(tensors)).toEqual([''])
     expect(tensors['']).toMatchObject({ dtype: '<f4', shape: [4, 3] })
     expect(Array.from(tensors['']!.data as Float32Array)).toEqual(Array.from(expected.data as Float32Array))
     // The same tensor as a subclass (saved through _rebuild_from_type_v2; the class itself is never looked up).
-    expect(Array.from(decodeTorch(bytes('subclass.pt')).sub!.data as Float32Array)).toEqual(Array.from(expected.data as Float32Array))
+    expect(Array.from(decodeTorch(bytes('subclass.pt')).arrays.sub!.data as Float32Array)).toEqual(Array.from(expected.data as Float32Array))
   })
 
   it('reads every tensor of a checkpoint by its path: views, offsets, every dtype, a state dict; other values are left', () => {
-    const tensors = decodeTorch(bytes('checkpoint.pt'))
+    const tensors = decodeTorch(bytes('checkpoint.pt')).arrays
     const expected = decodeNpz(bytes('checkpoint.npz'))
     expect(Object.keys(tensors).sort()).toEqual(Object.keys(expected).sort())
     for (const [path, saved] of Object.entries(expected)) {
@@ -40,10 +40,10 @@ describe('torch.save files', () => {
     expect(Array.from(tensors.bf16!.data as Float32Array)).toEqual([1, -3.5, 0.15625])
   })
 
-  it('reads NumPy arrays saved with torch.save (protocols 2 and 4), in every layout, as NumPy holds them; text and objects are left', () => {
+  it('reads NumPy arrays saved with torch.save (protocols 2 and 4), in every layout, as NumPy holds them, and text arrays as text', () => {
     const expected = decodeNpz(bytes('numpy-arrays.npz'))
     for (const file of ['numpy-arrays.pt', 'numpy-arrays-p4.pt']) {
-      const arrays = decodeTorch(bytes(file))
+      const arrays = decodeTorch(bytes(file)).arrays
       expect(Object.keys(arrays).sort(), file).toEqual(Object.keys(expected).sort())
       for (const [path, saved] of Object.entries(expected)) {
         const array = toCOrder(arrays[path]!)
@@ -52,6 +52,8 @@ describe('torch.save files', () => {
       }
       expect((arrays.ids!.data as BigInt64Array)[2]).toBe(2n ** 40n)
       expect(arrays.fortran!.fortranOrder).toBe(true)
+      // Names saved beside them are text members, as the import takes ids from.
+      expect(decodeTorch(bytes(file)).texts.names, file).toEqual({ shape: [2], values: ['x', 'y'] })
     }
   })
 

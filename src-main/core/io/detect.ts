@@ -2,15 +2,16 @@ import { isHdf5, isMat73 } from './hdf5'
 import { isMat5 } from './mat5'
 import { isTorchZip } from './torchSave'
 
-export type FileFormat = 'npy' | 'npz' | 'torch' | 'mat5' | 'mat73' | 'hdf5' | 'delimited' | 'sheet' | 'image'
+export type FileFormat = 'npy' | 'npz' | 'torch' | 'pickle' | 'mat5' | 'mat73' | 'hdf5' | 'delimited' | 'sheet' | 'image'
 
 const IMAGE = /\.(jpe?g|png|webp|tiff?|gif|avif)$/i
 const TEXT = /\.(csv|tsv|txt|dat)$/i
 const TORCH = /\.(pt|pth)$/i
 const SHEET = /\.xlsx$/i
+const PICKLE = /\.(pkl|pickle)$/i
 
 /** A name HumanAlign may read, judged from the name alone (to mark files in a folder without opening each). */
-export const READABLE_NAME = /\.(npy|npz|pt|pth|mat|h5|hdf5|csv|tsv|txt|dat|xlsx|jpe?g|png|webp|tiff?|gif|avif)$/i
+export const READABLE_NAME = /\.(npy|npz|pt|pth|pkl|pickle|mat|h5|hdf5|csv|tsv|txt|dat|xlsx|jpe?g|png|webp|tiff?|gif|avif)$/i
 
 /** What a file is, from its first bytes (4 KiB) and, for text and images, its name. */
 export function detectFormat(name: string, header: Uint8Array): FileFormat | null {
@@ -21,6 +22,7 @@ export function detectFormat(name: string, header: Uint8Array): FileFormat | nul
   const zip = magic([0x50, 0x4b, 0x03, 0x04]) || magic([0x50, 0x4b, 0x05, 0x06])
   if (zip && SHEET.test(name)) return 'sheet'
   if (zip) return 'npz'
+  if (PICKLE.test(name)) return 'pickle'
   if (isMat73(header)) return 'mat73'
   if (isMat5(header)) return 'mat5'
   if (isHdf5(header)) return 'hdf5'

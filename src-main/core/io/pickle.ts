@@ -18,6 +18,8 @@ export class Opaque {
 /** A NumPy array: its data arrive with BUILD — numbers and booleans as an array, objects as a list. */
 export class NumpyArray {
   shape: number[] = []
+  /** As NumPy names it ('<f4', '|O', '<U12'), once BUILD has come. */
+  dtype = '|O'
   array: NpyArray | null = null
   objects: Value[] | null = null
 }
@@ -30,6 +32,31 @@ const MARK = Symbol('mark')
 
 /** NumPy dtypes read from a pickled array as numbers: numbers and booleans. */
 const NUMPY_KINDS = /^(f2|f4|f8|i1|i2|i4|i8|u1|u2|u4|u8|b1)$/
+
+/** NumPy's fixed-width text dtypes: unicode ('U12', UTF-32) and bytes ('S12'). */
+const FIXED_TEXT = /^([US])(\d+)$/
+
+/** The strings of a fixed-width text array's bytes, each cut at its first NUL. */
+function fixedWidthStrings(raw: Uint8Array, unicode: boolean, width: number, little: boolean): string[] {
+  const size = unicode ? 4 * width : width
+  if (!(width > 0)) return []
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+  const utf8 = new TextDecoder()
+  return Array.from({ length: Math.floor(raw.byteLength / size) }, (_, i) => {
+    if (!unicode) {
+      const item = raw.subarray(i * size, (i + 1) * size)
+      const end = item.indexOf(0)
+      return utf8.decode(end < 0 ? item : item.subarray(0, end))
+    }
+    let text = ''
+    for (let c = 0; c < width; c++) {
+      const point = view.getUint32(i * size + 4 * c, little)
+      if (point === 0) break
+      text += String.fromCodePoint(point)
+    }
+    return text
+  })
+}
 
 export interface PickleHooks {
   persistent?: (pid: Value) => Value
@@ -73,22 +100,35 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks = {}): Value {
     if (name === 'collections.OrderedDict') return new Map()
     if (name === 'numpy.core.multiarray._reconstruct' || name === 'numpy._core.multiarray._reconstruct') return new NumpyArray()
     if (name === 'numpy.dtype') return new NumpyDtype(String(args[0]))
+    // Protocol 5: _frombuffer(bytes, dtype, shape, order), the dtype already built.
+    if (name === 'numpy.core.numeric._frombuffer' || name === 'numpy._core.numeric._frombuffer') {
+      const array = new NumpyArray()
+      fill(array, args[1], args[2], args[3] === 'F', args[0])
+      return array
+    }
     // Protocol 2 has no bytes opcode: Python 3 bytes arrive as _codecs.encode(text, 'latin1').
     if (name === '_codecs.encode') return args[1] === 'latin1' ? Uint8Array.from(String(args[0]), (c) => c.charCodeAt(0)) : new TextEncoder().encode(String(args[0]))
     return new Opaque(name)
+  }
+  /** An array's contents: a list of objects (strings, for names), or the raw bytes of numbers, booleans or text. */
+  const fill = (target: NumpyArray, dtype: Value, shape: Value, fortran: boolean, raw: Value) => {
+    if (!(dtype instanceof NumpyDtype) || !Array.isArray(shape)) return
+    target.shape = shape.map(Number)
+    if (Array.isArray(raw)) target.objects = raw
+    if (!(raw instanceof Uint8Array)) return
+    target.dtype = `${dtype.order}${dtype.kind}`
+    const text = FIXED_TEXT.exec(dtype.kind)
+    if (text) target.objects = fixedWidthStrings(raw, text[1] === 'U', Number(text[2]), dtype.order !== '>')
+    if (!NUMPY_KINDS.test(dtype.kind)) return
+    const order = dtype.order === '=' ? '<' : dtype.order
+    target.array = decodeNpy(npyBytes(`${order}${dtype.kind}`, target.shape, fortran, raw))
   }
   const build = (target: Value, state: Value) => {
     if (!Array.isArray(state)) return
     if (target instanceof NumpyDtype) target.order = String(state[1])
     if (target instanceof NumpyArray) {
       const [, shape, dtype, fortran, raw] = state as [unknown, number[], unknown, boolean, unknown]
-      if (!(dtype instanceof NumpyDtype)) return
-      target.shape = shape.map(Number)
-      // An array of objects holds a list of them (strings, for names); numbers and booleans hold their bytes.
-      if (Array.isArray(raw)) target.objects = raw
-      if (!(raw instanceof Uint8Array) || !NUMPY_KINDS.test(dtype.kind)) return
-      const order = dtype.order === '=' ? '<' : dtype.order
-      target.array = decodeNpy(npyBytes(`${order}${dtype.kind}`, target.shape, fortran === true, raw))
+      fill(target, dtype, shape, fortran === true, raw)
     }
   }
   const setItems = (target: Value, items: Value[]) => {
@@ -274,6 +314,7 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks = {}): Value {
       case 0x42: // BINBYTES
         stack.push(take(u32()).slice())
         break
+      case 0x96: // BYTEARRAY8 (protocol 5, a NumPy array's buffer pickled in band)
       case 0x8e: // BINBYTES8
         at += 8
         stack.push(take(Number(view.getBigUint64(at - 8, true))).slice())
@@ -282,4 +323,63 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks = {}): Value {
         throw new NpyFormatError(`unsupported pickle opcode 0x${op.toString(16)} at byte ${at - 1}`)
     }
   }
+}
+
+/** What a pickled object holds, each by its path: "features", "model.0.weight", "pattern_descriptors.conds". */
+export interface PickledMembers {
+  /** NumPy arrays of numbers, and lists of numbers (nested lists as long as they are rectangular, as float64). */
+  arrays: Record<string, NpyArray>
+  /** Text: NumPy string arrays, arrays of objects that are strings, lists of strings. */
+  texts: Record<string, { shape: number[]; values: string[] }>
+  /** What is not read, described: a NumPy array of another dtype, an object of a class ("pandas…DataFrame"). */
+  others: Record<string, string>
+}
+
+/** A rectangular nested list of numbers (booleans as 0/1) as a float64 array, or null. */
+function numberList(list: Value[]): NpyArray | null {
+  const shape: number[] = []
+  for (let level: Value = list; Array.isArray(level); level = level[0]) {
+    if (!level.length) return null
+    shape.push(level.length)
+  }
+  const data = new Float64Array(shape.reduce((a, b) => a * b, 1))
+  let at = 0
+  const fill = (value: Value, depth: number): boolean => {
+    if (depth === shape.length) {
+      if (typeof value !== 'number' && typeof value !== 'boolean') return false
+      data[at++] = Number(value)
+      return true
+    }
+    return Array.isArray(value) && value.length === shape[depth] && value.every((v) => fill(v, depth + 1))
+  }
+  return fill(list, 0) ? { dtype: '<f8', shape, data } : null
+}
+
+const isStrings = (values: Value[] | null): values is string[] => values !== null && values.length > 0 && values.every((v) => typeof v === 'string')
+
+/**
+ * Every array and text in an unpickled object, by path (dict keys and list positions joined by dots); scalars
+ * (numbers, a string attribute) are not members.
+ */
+export function pickledMembers(root: Value): PickledMembers {
+  const found: PickledMembers = { arrays: {}, texts: {}, others: {} }
+  const visit = (value: Value, path: string) => {
+    const at = (key: Value) => (path ? `${path}.${String(key)}` : String(key))
+    if (value instanceof NumpyArray) {
+      if (value.array) found.arrays[path] = value.array
+      else if (isStrings(value.objects)) found.texts[path] = { shape: value.shape, values: value.objects }
+      else found.others[path] = `NumPy array of dtype ${value.dtype}`
+    } else if (value instanceof Map) {
+      for (const [k, v] of value) visit(v, at(k))
+    } else if (Array.isArray(value)) {
+      const numbers = numberList(value)
+      if (numbers) found.arrays[path] = numbers
+      else if (isStrings(value)) found.texts[path] = { shape: [value.length], values: value }
+      else value.forEach((v, i) => visit(v, at(i)))
+    } else if (value instanceof Opaque) {
+      found.others[path] = value.name
+    }
+  }
+  visit(root, '')
+  return found
 }

@@ -4,7 +4,7 @@
 // torch/serialization.py, torch/_utils.py (_rebuild_tensor_v2).
 import { zipEntries } from './zip'
 import { allocate, halfToFloat, NPY_DTYPES, NpyFormatError, viewAs, type NpyArray, type NpyDtype } from './npy'
-import { Global, NumpyArray, unpickle, type Value } from './pickle'
+import { Global, NumpyArray, pickledMembers, unpickle, type PickledMembers, type Value } from './pickle'
 
 /** What each typed storage holds: the array's dtype and how an element is read from little-endian bytes. */
 const STORAGES: Record<string, { dtype: NpyDtype; bytes: number; read: (view: DataView, at: number) => number | bigint }> = {
@@ -23,8 +23,14 @@ const STORAGES: Record<string, { dtype: NpyDtype; bytes: number; read: (view: Da
 class Storage {
   constructor(readonly kind: string, readonly key: string) {}
 }
-class Tensor {
-  constructor(readonly array: NpyArray) {}
+
+/** A tensor, built as the interpreter's NumPy array, so that both are found alike. */
+function tensor(array: NpyArray): NumpyArray {
+  const built = new NumpyArray()
+  built.shape = [...array.shape]
+  built.dtype = array.dtype
+  built.array = array
+  return built
 }
 
 /** A zip whose first entry is a torch.save pickle (NAME/data.pkl), from the file's first bytes. */
@@ -91,7 +97,7 @@ function unpickleTorch(bytes: Uint8Array, storages: Record<string, Uint8Array>):
       if (name === 'torch._utils._rebuild_tensor_v2' || name === 'torch._utils._rebuild_tensor') {
         const [storage, offset, size, stride] = args as [Storage, number, number[], number[]]
         if (!(storage instanceof Storage)) throw new NpyFormatError('a tensor without its storage')
-        return new Tensor(rebuild(storages, lent, storage, Number(offset), size.map(Number), stride.map(Number)))
+        return tensor(rebuild(storages, lent, storage, Number(offset), size.map(Number), stride.map(Number)))
       }
       if (name === 'torch._utils._rebuild_parameter' || name === 'torch._utils._rebuild_parameter_with_state') return args[0]
       // A tensor subclass: the plain tensor is rebuilt by the function it names, from its arguments.
@@ -101,18 +107,11 @@ function unpickleTorch(bytes: Uint8Array, storages: Record<string, Uint8Array>):
   })
 }
 
-/** Every tensor in the saved object, by its path ("features", "model.0.weight", "1" in a list); '' for a lone tensor. */
-function tensors(value: Value, path: string, out: Record<string, NpyArray>): Record<string, NpyArray> {
-  if (value instanceof Tensor) out[path] = value.array
-  else if (value instanceof NumpyArray) {
-    if (value.array) out[path] = value.array
-  }  else if (value instanceof Map) for (const [k, v] of value) tensors(v, path ? `${path}.${String(k)}` : String(k), out)
-  else if (Array.isArray(value)) value.forEach((v, i) => tensors(v, path ? `${path}.${i}` : String(i), out))
-  return out
-}
-
-/** The tensors of a torch.save file, by path; refuses the pre-1.6 format and files without tensors. */
-export function decodeTorch(bytes: Uint8Array): Record<string, NpyArray> {
+/**
+ * The tensors (and NumPy arrays, lists of numbers, texts) of a torch.save file, by path; refuses the pre-1.6 format
+ * and files without tensors.
+ */
+export function decodeTorch(bytes: Uint8Array): PickledMembers {
   let entries: Record<string, Uint8Array>
   try {
     entries = zipEntries(bytes)
@@ -126,7 +125,7 @@ export function decodeTorch(bytes: Uint8Array): Record<string, NpyArray> {
   const byteorder = entries[`${prefix}byteorder`]
   if (byteorder && new TextDecoder().decode(byteorder).trim() !== 'little') throw new NpyFormatError('big-endian tensors are not supported')
   const storages = Object.fromEntries(Object.entries(entries).flatMap(([name, content]) => (name.startsWith(`${prefix}data/`) ? [[name.slice(prefix.length + 5), content]] : [])))
-  const found = tensors(unpickleTorch(entries[pickle]!, storages), '', {})
-  if (!Object.keys(found).length) throw new NpyFormatError('the file holds no tensors, nor NumPy arrays of numbers')
+  const found = pickledMembers(unpickleTorch(entries[pickle]!, storages))
+  if (!Object.keys(found.arrays).length) throw new NpyFormatError('the file holds no tensors, nor NumPy arrays of numbers')
   return found
 }
