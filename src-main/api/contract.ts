@@ -148,7 +148,10 @@ export const JobSpec = z.discriminatedUnion('kind', [
       /** Which array in a file that holds several: an .npz name, a MATLAB variable or struct.field, an HDF5 path. */
       key: z.string().min(1).max(500).optional(),
       name: ProjectName.optional(),
-      /** Features: a file with one object id per line (thingsvision's file_names.txt is found by itself). */
+      /**
+       * Features and similarity matrices: a file with one object id per line, or a NumPy text array (thingsvision's
+       * file_names.txt beside features is found by itself, as are names saved in the file).
+       */
       ids: AbsolutePath.optional(),
       /** Triplets: how many objects the indices refer to. */
       objects: z.number().int().positive().optional(),

@@ -152,36 +152,70 @@ function summarizeNpy(key: string, read: () => NpyArray, bytes: () => Uint8Array
   }
 }
 
-/**
- * The object names a file may hold beside its array — np.savez(…, features=X, names=…), or a MATLAB cell array of
- * strings beside the matrix: its one list of `rows` strings, with its key; undefined when it has none, or several to
- * choose between. Other .npz members are not read.
- */
-export function objectNamesInFile(path: string, rows: number): { key: string; names: string[] } | undefined {
-  const format = formatOf(path)
-  if (format === 'mat5') {
-    const lists = Object.entries(decodeMat5(new Uint8Array(readFileSync(path)))).flatMap(([key, value]) => {
-      const names = value.kind === 'cell' && value.shape.filter((d) => d !== 1).length <= 1 ? cellStrings(value) : null
-      return names?.length === rows ? [{ key, names }] : []
-    })
-    return lists.length === 1 ? lists[0] : undefined
-  }
-  if (format !== 'npz') return undefined
-  const members = npzMembers(path)
-  try {
-    const found = members.names.flatMap((key) => {
+/** A list of strings in a file, by its key. */
+interface TextList {
+  key: string
+  shape: number[]
+  values: string[]
+}
+
+/** Every list of strings a file holds beside its arrays; .npz members other than text are not read. */
+async function textLists(path: string, format: FileFormat): Promise<TextList[]> {
+  switch (format) {
+    case 'mat5':
+      return Object.entries(decodeMat5(new Uint8Array(readFileSync(path)))).flatMap(([key, value]) => {
+        const values = cellStrings(value) ?? (value.kind === 'char' && value.shape.length === 2 ? value.text.map((t) => t.trim()) : null)
+        return values ? [{ key, shape: value.kind === 'cell' ? value.shape : [values.length], values }] : []
+      })
+    case 'npz': {
+      const members = npzMembers(path)
       try {
-        const { descr, shape } = npyDeclared(members.head(key))
-        const strings = isTextDtype(descr) && shape.length === 1 && shape[0] === rows ? stringsOrNull(members.bytes(key)) : null
-        return strings ? [{ key, names: strings.values }] : []
-      } catch {
-        return []
+        return members.names.flatMap((key) => {
+          try {
+            const strings = isTextDtype(npyDeclared(members.head(key)).descr) ? stringsOrNull(members.bytes(key)) : null
+            return strings ? [{ key, ...strings }] : []
+          } catch {
+            return []
+          }
+        })
+      } finally {
+        members.close()
       }
-    })
-    return found.length === 1 ? found[0] : undefined
-  } finally {
-    members.close()
+    }
+    case 'torch':
+    case 'pickle':
+      return Object.entries(pickledFile(path, format).texts).map(([key, t]) => ({ key, ...t }))
+    case 'hdf5':
+    case 'mat73': {
+      const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73' })
+      try {
+        return file.entries().flatMap((e) => (e.text ? [{ key: e.path, shape: e.shape ?? [], values: file.readStrings(e.path) }] : []))
+      } finally {
+        file.close()
+      }
+    }
+    default:
+      return []
   }
+}
+
+/** What tools call a list that names the objects, preferred when a file holds several lists of the right length. */
+const NAME_LISTS = new Set(['names', 'ids', 'conds', 'stimuli', 'labels', 'filenames', 'file_names', 'images', 'objects', 'concepts', 'items'])
+
+/**
+ * The object names a file may hold beside its array — np.savez(…, features=X, names=…), a MATLAB cell array of
+ * strings beside the matrix, Meadows' `stimuli`, rsatoolbox's `pattern_descriptors/conds`: its one list of `rows`
+ * strings (or the one of those named as names are, or the first of several that agree), with its key; undefined
+ * when it has none, or several that differ.
+ */
+export async function objectNamesInFile(path: string, rows: number): Promise<{ key: string; names: string[] } | undefined> {
+  const format = formatOf(path)
+  const lists = await guarded(path, () => textLists(path, format))
+  const fitting = lists.filter((l) => l.values.length === rows && l.shape.filter((d) => d !== 1).length <= 1)
+  // Several lists that say the same (Meadows' stimuli_NAME for each participant) are one.
+  const same = fitting.length > 1 && fitting.every((l) => l.values.join('\n') === fitting[0]!.values.join('\n'))
+  const named = fitting.length > 1 && !same ? fitting.filter((l) => NAME_LISTS.has(l.key.split(/[./]/).pop()!.toLowerCase())) : fitting
+  return named.length === 1 || (same && named.length) ? { key: named[0]!.key, names: named[0]!.values } : undefined
 }
 
 /** Object ids: a line each of a text file (thingsvision's file_names.txt), or the strings of a NumPy text array. */
@@ -245,6 +279,8 @@ export async function inspectFile(path: string, header?: boolean): Promise<FileS
               ? ({ key: e.path, kind: 'group', shape: null, ...(e.matlabClass ? { matlabClass: e.matlabClass } : {}) } as ItemSummary)
               : e.matlabClass === 'char'
                 ? { key: e.path, kind: 'text', shape: e.shape ?? [], text: file.readText(e.path) }
+                : e.text
+                  ? { key: e.path, kind: 'text', shape: e.shape ?? [], text: file.readStrings(e.path).slice(0, TEXT_PREVIEW).join('\n') }
                 : { key: e.path, kind: 'array', dtype: e.dtype ?? '?', shape: e.shape ?? [], ...(e.matlabClass ? { matlabClass: e.matlabClass } : {}) },
           )
         } finally {
@@ -269,73 +305,119 @@ function keysOf(summary: string[]): string {
   return summary.length ? summary.join(', ') : 'none'
 }
 
-/** A struct array's field across its elements, stacked: 16 subjects' 92×92 RDMs become one 16×92×92 array. */
+/** Arrays of one shape and dtype stacked along a new first axis: 16 subjects' 92×92 RDMs become 16×92×92. */
+function stackArrays(arrays: NpyArray[], what: string): NpyArray {
+  if (arrays.length === 1) return arrays[0]!
+  const [first] = arrays as [NpyArray]
+  if (arrays.some((a) => a.shape.join() !== first.shape.join() || a.dtype !== first.dtype)) {
+    throw new AppError('user', `${what} are arrays of different shapes or types; they cannot be stacked.`)
+  }
+  const size = first.data.length
+  const out = allocate(first.dtype, size * arrays.length)
+  arrays.forEach((a, i) => (out as unknown as { set(src: ArrayLike<unknown>, at: number): void }).set(a.data as ArrayLike<unknown>, i * size))
+  return { dtype: first.dtype, shape: [arrays.length, ...first.shape], data: out }
+}
+
+/** A struct array's field across its elements, stacked. */
 function stackField(key: string, value: Extract<MatValue, { kind: 'struct' }>, field: string): NpyArray {
   if (!value.fields.includes(field)) throw new AppError('user', `${key} has no field '${field}' (fields: ${value.fields.join(', ')}).`)
   const parts = value.elements.map((e) => e[field]!)
   if (parts.some((p) => p.kind !== 'numeric')) throw new AppError('user', `${key}.${field} is not numeric in every element.`)
-  const arrays = parts.map((p) => toCOrder((p as Extract<MatValue, { kind: 'numeric' }>).array))
-  if (arrays.length === 1) return arrays[0]!
-  const shape = arrays[0]!.shape
-  if (arrays.some((a) => a.shape.join() !== shape.join() || a.dtype !== arrays[0]!.dtype)) {
-    throw new AppError('user', `${key}.${field} has arrays of different shapes or types in different elements; they cannot be stacked.`)
-  }
-  const size = arrays[0]!.data.length
-  const out = allocate(arrays[0]!.dtype, size * arrays.length)
-  arrays.forEach((a, i) => (out as unknown as { set(src: ArrayLike<unknown>, at: number): void }).set(a.data as ArrayLike<unknown>, i * size))
-  return { dtype: arrays[0]!.dtype, shape: [arrays.length, ...shape], data: out }
+  return stackArrays(parts.map((p) => toCOrder((p as Extract<MatValue, { kind: 'numeric' }>).array)), `${key}.${field} in different elements`)
+}
+
+/** The names a key matches: itself, or with `*` standing for any text (`rdmutv_*`), in the file's order. */
+function matching(names: string[], key: string): string[] {
+  if (!key.includes('*')) return names.includes(key) ? [key] : []
+  const pattern = new RegExp(`^${key.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
+  return names.filter((name) => pattern.test(name))
+}
+
+/** The arrays of a file by name, read only when chosen. */
+interface ArraySource {
+  names: string[]
+  /** "arrays", "variables", "datasets", "tensors": what the file holds, for messages. */
+  what: string
+  load(name: string): NpyArray
+}
+
+/**
+ * What the key picks in a file that holds several arrays, or without a key the file's only array, else the first
+ * of `prefer` it holds. A key with `*` picks every array it matches, stacked as a first axis (Meadows' one
+ * `rdmutv_NAME` per participant).
+ */
+function chooseArray(path: string, source: ArraySource, key: string | undefined, prefer: string[]): ReadArray {
+  const { names, what } = source
+  const chosen = key ?? (names.length === 1 ? names[0] : prefer.find((p) => matching(names, p).length))
+  if (chosen === undefined) throw new AppError('user', `${path} holds several ${what} (${keysOf(names)}); choose one with its key.`)
+  const found = matching(names, chosen)
+  if (!found.length) throw new AppError('user', `${path} has no ${what.replace(/s$/, '')} ${chosen.includes('*') ? 'matching ' : ''}'${chosen}' (it has: ${keysOf(names)}).`)
+  const arrays = found.map((name) => toCOrder(source.load(name)))
+  if (!chosen.includes('*')) return { array: arrays[0]!, key: chosen }
+  return { array: stackArrays(arrays, `the ${what} matching '${chosen}' (${found.join(', ')})`), key: chosen, stacked: found }
+}
+
+/** An array read from a file, with the key that chose it and, for a key with `*`, the names stacked. */
+export interface ReadArray {
+  array: NpyArray
+  key: string
+  stacked?: string[]
+}
+
+/** The array names tools write by default, tried in order when a file holds several and no key is given. */
+export const DEFAULT_KEYS = {
+  /** thingsvision's features. */
+  features: ['features'],
+  /** rsatoolbox's RDMs files (.hdf5, .pkl), Meadows' one participant (`rdmutv`) or several (`rdmutv_NAME`). */
+  similarity: ['dissimilarities', 'rdmutv', 'rdmutv_*'],
 }
 
 /**
  * One numeric array out of a file, in C order. `key` picks it in files that hold several (an .npz name, a
- * MATLAB variable, `struct.field` for a field across a struct array, an HDF5 path); without a key the file's
- * only array, or thingsvision's `features`, is taken.
+ * MATLAB variable, `struct.field` for a field across a struct array, an HDF5 path, `name_*` for several stacked);
+ * without a key the file's only array, or the first of `prefer` (thingsvision's `features` by default), is taken.
  */
-export async function readArray(path: string, key?: string): Promise<{ array: NpyArray; key: string }> {
+export async function readArray(path: string, key?: string, prefer: string[] = DEFAULT_KEYS.features): Promise<ReadArray> {
   const format = formatOf(path)
   return guarded(path, async () => {
-    const pick = <T>(available: Record<string, T>, wanted: string | undefined, what: string): [string, T] => {
-      const names = Object.keys(available)
-      const chosen = wanted ?? (names.length === 1 ? names[0] : names.includes('features') ? 'features' : undefined)
-      if (chosen === undefined) throw new AppError('user', `${path} holds several ${what} (${keysOf(names)}); choose one with its key.`)
-      if (!Object.hasOwn(available, chosen)) throw new AppError('user', `${path} has no ${what.replace(/s$/, '')} '${chosen}' (it has: ${keysOf(names)}).`)
-      return [chosen, available[chosen]!]
-    }
     switch (format) {
       case 'npy':
         return { array: toCOrder(readNpyFile(path)), key: '' }
       case 'npz': {
         const members = npzMembers(path)
         try {
-          const [name] = pick(Object.fromEntries(members.names.map((n) => [n, n])), key, 'arrays')
-          return { array: toCOrder(members.read(name)), key: name }
+          return chooseArray(path, { names: members.names, what: 'arrays', load: (name) => members.read(name) }, key, prefer)
         } finally {
           members.close()
         }
       }
       case 'torch':
       case 'pickle': {
-        const [name, array] = pick(pickledFile(path, format).arrays, key, format === 'torch' ? 'tensors' : 'arrays')
-        return { array: toCOrder(array), key: name }
+        const { arrays } = pickledFile(path, format)
+        return chooseArray(path, { names: Object.keys(arrays), what: format === 'torch' ? 'tensors' : 'arrays', load: (name) => arrays[name]! }, key, prefer)
       }
       case 'mat5': {
         const variables = decodeMat5(new Uint8Array(readFileSync(path)))
         const [variable, field] = key === undefined ? [undefined, undefined] : (key.split('.', 2) as [string, string | undefined])
-        const [name, value] = pick(variables, variable, 'variables')
-        if (value.kind === 'struct') {
-          if (!field) throw new AppError('user', `${path}: ${name} is a struct array with fields ${value.fields.join(', ')}; choose one as ${name}.FIELD.`)
-          return { array: stackField(name, value, field), key: `${name}.${field}` }
+        const value = variable === undefined ? undefined : variables[variable]
+        if (value?.kind === 'struct') {
+          if (!field) throw new AppError('user', `${path}: ${variable} is a struct array with fields ${value.fields.join(', ')}; choose one as ${variable}.FIELD.`)
+          return { array: stackField(variable!, value, field), key: `${variable}.${field}` }
         }
-        if (value.kind !== 'numeric') throw new AppError('user', `${path}: ${name} is a MATLAB ${value.kind === 'unsupported' ? value.className : value.kind} array, not numbers.`)
-        return { array: toCOrder(value.array), key: name }
+        const load = (name: string) => {
+          const chosen = variables[name]!
+          if (chosen.kind === 'struct') throw new AppError('user', `${path}: ${name} is a struct array with fields ${chosen.fields.join(', ')}; choose one as ${name}.FIELD.`)
+          if (chosen.kind !== 'numeric') throw new AppError('user', `${path}: ${name} is a MATLAB ${chosen.kind === 'unsupported' ? chosen.className : chosen.kind} array, not numbers.`)
+          return chosen.array
+        }
+        return chooseArray(path, { names: Object.keys(variables), what: 'variables', load }, key, prefer)
       }
       case 'mat73':
       case 'hdf5': {
         const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73' })
         try {
-          const datasets = Object.fromEntries(file.entries().filter((e) => e.kind === 'dataset' && e.matlabClass !== 'char').map((e) => [e.path, e]))
-          const [name] = pick(datasets, key, 'datasets')
-          return { array: file.read(name), key: name }
+          const names = file.entries().filter((e) => e.kind === 'dataset' && e.matlabClass !== 'char' && !e.text).map((e) => e.path)
+          return chooseArray(path, { names, what: 'datasets', load: (name) => file.read(name) }, key, prefer)
         } finally {
           file.close()
         }

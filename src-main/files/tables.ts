@@ -24,7 +24,7 @@ export function namedColumns(table: Table, names: string[]): Column[] {
   })
 }
 
-export function tableFeatures(table: Table, spec: { columns?: string[]; idColumn?: string } = {}): { array: NpyArray; ids?: string[] } {
+export function tableFeatures(table: Table, spec: { columns?: string[]; idColumn?: string } = {}): { array: NpyArray; ids?: string[]; columns: Column[] } {
   const idColumn =
     spec.idColumn === undefined ? table.columns.find((c) => c.kind === 'text') : spec.idColumn === '' ? undefined : namedColumns(table, [spec.idColumn])[0]
   const columns = spec.columns
@@ -39,7 +39,23 @@ export function tableFeatures(table: Table, spec: { columns?: string[]; idColumn
     const at = row >= 0 ? ` (line ${row + 1 + (table.header ? 1 : 0)} holds "${column.texts![row]}")` : ''
     throw new ValidationError(`column "${column.name}" holds text${at}; beside the numbers, only one id column is allowed. Fix the cell or remove the column.`)
   }
-  return { array: numericMatrix(numeric, table.rows), ids: idColumn?.texts }
+  return { array: numericMatrix(numeric, table.rows), ids: idColumn?.texts, columns: numeric }
+}
+
+/**
+ * A similarity matrix from a table, and the objects' names: the id column (row names, as pandas writes a labelled
+ * frame) or the header's names of the numeric columns, which must agree where both are there.
+ */
+export function tableMatrix(table: Table): { array: NpyArray; ids?: string[] } {
+  const { array, ids: rowNames, columns } = tableFeatures(table)
+  const columnNames = table.header ? columns.map((c) => c.name) : undefined
+  if (rowNames && columnNames && rowNames.length === columnNames.length) {
+    const i = rowNames.findIndex((name, k) => name !== columnNames[k])
+    if (i >= 0) {
+      throw new ValidationError(`the rows and the columns name different objects: row ${i + 1} is "${rowNames[i]}" but column ${i + 1} is "${columnNames[i]}". A similarity matrix lists the same objects in the same order down and across.`)
+    }
+  }
+  return { array, ids: rowNames ?? columnNames }
 }
 
 /** Numeric columns as a row-major rows × columns array. */

@@ -13,9 +13,9 @@ describe('HDF5', () => {
     const file = await open(join(dir, 'features.h5'), false)
     try {
       expect(file.entries()).toEqual([
-        { path: 'features', kind: 'dataset', shape: [4, 3], dtype: '<f4', matlabClass: null },
-        { path: 'meta', kind: 'group', shape: null, dtype: null, matlabClass: null },
-        { path: 'meta/ids', kind: 'dataset', shape: [4], dtype: '<i8', matlabClass: null },
+        { path: 'features', kind: 'dataset', shape: [4, 3], dtype: '<f4', matlabClass: null, text: false },
+        { path: 'meta', kind: 'group', shape: null, dtype: null, matlabClass: null, text: false },
+        { path: 'meta/ids', kind: 'dataset', shape: [4], dtype: '<i8', matlabClass: null, text: false },
       ])
       const features = file.read('features')
       expect(features).toMatchObject({ dtype: '<f4', shape: [4, 3] })

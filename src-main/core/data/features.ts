@@ -33,14 +33,19 @@ export function toFeatureSet(array: NpyArray, ids?: string[]): FeatureSet {
     }
   }
   const objectIds = ids ?? Array.from({ length: n }, (_, i) => String(i))
-  if (objectIds.length !== n) {
-    throw new ValidationError(`there are ${n} feature rows but ${objectIds.length} object ids. The id list must have one line per row of the features.`)
+  checkIds(objectIds, n, 'feature rows')
+  return { n, p, data, ids: objectIds }
+}
+
+/** Object ids that fit: one per row (`rows` names them: "feature rows"), each unique. */
+export function checkIds(ids: string[], n: number, rows: string): void {
+  if (ids.length !== n) {
+    throw new ValidationError(`there are ${n} ${rows} but ${ids.length} object ids. The id list must have one line per row.`)
   }
   const seen = new Map<string, number>()
-  objectIds.forEach((id, i) => {
+  ids.forEach((id, i) => {
     const first = seen.get(id)
     if (first !== undefined) throw new ValidationError(`object id "${id}" appears twice (rows ${first} and ${i}). Object ids must be unique.`)
     seen.set(id, i)
   })
-  return { n, p, data, ids: objectIds }
 }

@@ -1,5 +1,6 @@
 import type { NpyArray } from '../io/npy'
 import { ValidationError } from './errors'
+import { checkIds } from './features'
 
 export type Measure = 'similarity' | 'dissimilarity'
 
@@ -10,6 +11,8 @@ export interface SimilarityMatrix {
   /** subjects × n × n, row-major. */
   data: Float64Array
   measure: Measure
+  /** What the objects are called (names in the file, a labelled table's rows), when known. */
+  ids: string[] | null
 }
 
 /** n for a condensed vector of m = n(n−1)/2 pairs, or null. */
@@ -71,5 +74,11 @@ export function toSimilarityMatrix(input: NpyArray, measure: Measure): Similarit
       }
     }
   }
-  return { n, subjects, data, measure }
+  return { n, subjects, data, measure, ids: null }
+}
+
+/** The matrix with its objects' ids, checked: one per row, unique. */
+export function withIds(matrix: SimilarityMatrix, ids: string[]): SimilarityMatrix {
+  checkIds(ids, matrix.n, 'matrix rows')
+  return { ...matrix, ids }
 }

@@ -13,6 +13,8 @@ export interface Hdf5Entry {
   dtype: string | null
   /** MATLAB v7.3 files: the variable's class (double, single, char, struct, cell, …). */
   matlabClass: string | null
+  /** A dataset of strings (h5py's text arrays: names, rsatoolbox's pattern descriptors). */
+  text: boolean
 }
 
 export interface Hdf5File {
@@ -23,6 +25,8 @@ export interface Hdf5File {
   read(path: string): NpyArray
   /** A MATLAB char array as text. */
   readText(path: string): string
+  /** A dataset of strings, in C order. */
+  readStrings(path: string): string[]
   close(): void
 }
 
@@ -35,6 +39,8 @@ interface H5Node {
   dtype?: unknown
   value?: unknown
   attrs?: Record<string, { value: unknown }>
+  /** HDF5's type class: 3 for strings. */
+  metadata?: { type?: number }
   keys?: () => string[]
 }
 interface H5File extends H5Node {
@@ -64,6 +70,9 @@ function matlabClass(node: H5Node): string | null {
 export function isMat73(header: Uint8Array): boolean {
   return new TextDecoder('latin1').decode(header.subarray(0, 19)) === 'MATLAB 7.3 MAT-file'
 }
+
+/** HDF5's type class of strings. */
+const H5T_STRING = 3
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
 
@@ -106,12 +115,13 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
         const child = file.get(path)
         if (!child) continue
         if (child.type === 'Group') {
-          out.push({ path, kind: 'group', shape: null, dtype: null, matlabClass: matlabClass(child) })
+          out.push({ path, kind: 'group', shape: null, dtype: null, matlabClass: matlabClass(child), text: false })
           walk(path, child)
         } else {
           const shape = options.matlab ? [...(child.shape ?? [])].reverse() : (child.shape ?? [])
           const code = String(child.dtype)
-          out.push({ path, kind: 'dataset', shape, dtype: code.startsWith('>') ? code : (DTYPES[code.replace(/^[<=|]/, '')] ?? code), matlabClass: matlabClass(child) })
+          const dtype = code.startsWith('>') ? code : (DTYPES[code.replace(/^[<=|]/, '')] ?? code)
+          out.push({ path, kind: 'dataset', shape, dtype, matlabClass: matlabClass(child), text: child.metadata?.type === H5T_STRING })
         }
       }
     }
@@ -142,6 +152,12 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
     readText(path) {
       const dataset = node(path)
       return String.fromCharCode(...Array.from(dataset.value as ArrayLike<number>))
+    },
+    readStrings(path) {
+      const dataset = node(path)
+      if (dataset.metadata?.type !== H5T_STRING) throw new Hdf5FormatError(`'${path}' does not hold text`)
+      const value = dataset.value
+      return typeof value === 'string' ? [value] : Array.from(value as ArrayLike<unknown>, String)
     },
     close: () => file.close(),
   }

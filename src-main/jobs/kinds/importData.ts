@@ -9,18 +9,18 @@ import { AppError } from '../../api/errors'
 import { ValidationError } from '../../core/data/errors'
 import { toConcepts } from '../../core/data/concepts'
 import { toFeatureSet } from '../../core/data/features'
-import { toSimilarityMatrix } from '../../core/data/similarity'
+import { toSimilarityMatrix, withIds } from '../../core/data/similarity'
 import { toTripletSet } from '../../core/data/triplets'
 import { tripletIndexColumns } from '../../core/data/tripletColumns'
 import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
 import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
-import { formatOf, isTableFormat, objectNamesInFile, readArray, readIds, readRecords, readTable } from '../../files/readers'
+import { DEFAULT_KEYS, formatOf, isTableFormat, objectNamesInFile, readArray, readIds, readRecords, readTable } from '../../files/readers'
 import { readFileBytes } from '../../files/npyFile'
 import { decodeAlignet, type AlignetTriplets } from '../../core/alignet/alignetFile'
 import { teacherProbabilities } from '../../core/alignet/sampling'
 import { npzEntries } from '../../core/io/npz'
-import { namedColumns, numericMatrix, tableFeatures } from '../../files/tables'
+import { namedColumns, numericMatrix, tableFeatures, tableMatrix } from '../../files/tables'
 import type { ObjectList } from '../catalog'
 import type { DatasetRecord, JobContext, JobOutput } from '../protocol'
 
@@ -162,7 +162,7 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
   }
   const table = isTableFormat(format) ? await readTable(spec.path, spec.key, spec.header) : null
   const records = table ?? (spec.dataset === 'concepts' && format === 'mat5' ? await readRecords(spec.path, spec.key) : null)
-  const fromFile = records ? null : await readArray(spec.path, spec.key)
+  const fromFile = records ? null : await readArray(spec.path, spec.key, spec.dataset === 'similarity' ? DEFAULT_KEYS.similarity : DEFAULT_KEYS.features)
   ctx.progress(0.6, 'Checking')
   const key = fromFile ? fromFile.key : (spec.key ?? '')
   const source = { sourcePath: spec.path, ...(key ? { key } : {}) }
@@ -173,7 +173,7 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     const beside = join(dirname(spec.path), 'file_names.txt')
     const idsFile = spec.ids ?? (tableIds === undefined && existsSync(beside) ? beside : undefined)
     // np.savez(…, features=X, names=…), or a cellstr beside a MATLAB matrix: the names are the ids.
-    const inFile = idsFile === undefined && !table && array.shape.length > 0 ? objectNamesInFile(spec.path, array.shape[0]!) : undefined
+    const inFile = idsFile === undefined && !table && array.shape.length > 0 ? await objectNamesInFile(spec.path, array.shape[0]!) : undefined
     const ids = idsFile ? readIds(idsFile) : (inFile?.names ?? tableIds)
     const features = toFeatureSet(array, ids)
     if (objectList && features.n !== objectList.n) {
@@ -243,15 +243,23 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
       ],
     }
   }
-  if (table && table.columns.some((c) => c.kind === 'text')) {
-    throw new ValidationError('a similarity matrix file must hold only numbers (no header names or id column).')
-  }
-  const matrix = toSimilarityMatrix(table ? numericMatrix(table.columns, table.rows) : fromFile!.array, spec.measure)
+  const labelled = table ? tableMatrix(table) : null
+  const array = labelled ? labelled.array : fromFile!.array
+  // The objects' names: an ids file, a labelled table's, or a list of names in the file (Meadows' stimuli,
+  // rsatoolbox's pattern descriptors, np.savez(…, rdm=…, names=…)).
+  const unnamed = toSimilarityMatrix(array, spec.measure)
+  const inFile = spec.ids === undefined && !labelled ? await objectNamesInFile(spec.path, unnamed.n) : undefined
+  const ids = spec.ids ? readIds(spec.ids) : (labelled?.ids ?? inFile?.names)
+  const matrix = ids ? withIds(unnamed, ids) : unnamed
+  const idsFrom = spec.ids ?? (labelled?.ids ? 'the table' : inFile ? `'${inFile.key}' in the file` : null)
   const shape = matrix.subjects === 1 ? [matrix.n, matrix.n] : [matrix.subjects, matrix.n, matrix.n]
+  // Each subject's matrix from its own array (Meadows' rdmutv_NAME): their names.
+  const subjectsFrom = fromFile?.stacked ? { subjectsFrom: fromFile.stacked } : {}
+  const meta = { ...source, n: matrix.n, subjects: matrix.subjects, measure: matrix.measure, ...(matrix.ids ? { ids: matrix.ids, idsFrom } : {}), ...subjectsFrom }
   return {
-    result: { dataset: 'similarity', name, n: matrix.n, subjects: matrix.subjects, measure: matrix.measure },
+    result: { dataset: 'similarity', name, n: matrix.n, subjects: matrix.subjects, measure: matrix.measure, ...(idsFrom ? { idsFrom } : {}), ...subjectsFrom },
     outputs: { data: { dtype: '<f8', shape, data: matrix.data } },
-    records: [{ kind: 'similarity', name, output: 'data', ...source, meta: { ...source, n: matrix.n, subjects: matrix.subjects, measure: matrix.measure } }],
+    records: [{ kind: 'similarity', name, output: 'data', ...source, meta }],
   }
 }
 
