@@ -8,7 +8,8 @@ import { oddOneOutAccuracy, type SimilarityKind } from '../core/metrics/oddOneOu
 import { rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
 import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { resampledRsa } from '../jobs/resampledRsa'
-import { isSquare, loadArray, loadFeatures, loadMatrix, loadTriplets } from './inputs'
+import { reorderMatrix, reorderRows } from '../core/data/objectNames'
+import { featuresFrom, isSquare, loadArray, loadFeatures, loadMatrix, loadNamedArray, loadTriplets, objectOrder } from './inputs'
 
 export interface OddOneOutRequest {
   features: string
@@ -50,25 +51,47 @@ export interface RsaRequest {
 }
 
 /** One side of an RSA: a square matrix as it is (several subjects averaged), or the RDM of a feature matrix. */
-export async function rdmOf(path: string, key: string | undefined, measure: RdmMeasure): Promise<{ rdm: Float64Array; n: number; from: string; features?: { data: Float32Array | Float64Array; p: number } }> {
-  const array = await loadArray(path, key)
+/** One side of a comparison: its RDM, the features it came from, and its objects' names where the file has them. */
+export interface RdmSide {
+  rdm: Float64Array
+  n: number
+  from: string
+  features?: { data: Float32Array | Float64Array; p: number }
+  ids?: string[]
+}
+
+export async function rdmOf(path: string, key: string | undefined, measure: RdmMeasure): Promise<RdmSide> {
+  const { array, ids } = await loadNamedArray(path, key)
+  const named = ids ? { ids } : {}
   if (isSquare(array)) {
     const matrix = await loadMatrix(path, array, 'dissimilarity')
     const n = matrix.n
     const mean = new Float64Array(n * n)
     for (let s = 0; s < matrix.subjects; s++) for (let i = 0; i < n * n; i++) mean[i]! += matrix.data[s * n * n + i]! / matrix.subjects
-    return { rdm: mean, n, from: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix' }
+    return { rdm: mean, n, from: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix', ...named }
   }
-  const features = await loadFeatures(path, key)
-  return { rdm: rdmFromFeatures(features.data, features.n, features.p, measure), n: features.n, from: `${measure} RDM of ${features.n} × ${features.p} features`, features: { data: features.data, p: features.p } }
+  const features = await featuresFrom(path, array)
+  return { rdm: rdmFromFeatures(features.data, features.n, features.p, measure), n: features.n, from: `${measure} RDM of ${features.n} × ${features.p} features`, features: { data: features.data, p: features.p }, ...named }
+}
+
+/**
+ * Side b with its objects in side a's order, when both files name them (null order: as it is); files that name
+ * different objects are refused.
+ */
+export function lineUp(a: { name: string; ids?: string[] }, b: RdmSide & { name: string }): { side: RdmSide; order: number[] | null } {
+  const order = objectOrder(a, b)
+  if (!order) return { side: b, order }
+  const features = b.features ? { features: { data: reorderRows(b.features.data, b.features.p, order), p: b.features.p } } : {}
+  return { side: { ...b, rdm: reorderMatrix(b.rdm, b.n, order), ...features, ids: order.map((i) => b.ids![i]!) }, order }
 }
 
 export async function evalRsa(request: RsaRequest) {
   const a = await rdmOf(request.a, request.keyA, request.rdm)
-  const b = await rdmOf(request.b, request.keyB, request.rdm)
-  if (a.n !== b.n) throw new AppError('user', `${request.a} describes ${a.n} objects but ${request.b} describes ${b.n}; RSA compares the same objects.`)
+  const unordered = await rdmOf(request.b, request.keyB, request.rdm)
+  if (a.n !== unordered.n) throw new AppError('user', `${request.a} describes ${a.n} objects but ${request.b} describes ${unordered.n}; RSA compares the same objects.`)
+  const { side: b, order } = lineUp({ name: request.a, ids: a.ids }, { ...unordered, name: request.b })
   const result = await resampledRsa(a.rdm, b.rdm, a.n, request)
-  return { ...result, a: a.from, b: b.from }
+  return { ...result, a: a.from, b: b.from, ...(order ? { objectsMatchedByName: true } : {}) }
 }
 
 export async function evalCeiling(path: string, key: string | undefined, method: CorrelationMethod) {
@@ -91,9 +114,12 @@ export async function evalTripletCeiling(path: string) {
 }
 
 export async function evalCka(a: string, b: string, unbiased: boolean, backend: BackendName | null) {
-  const x = await loadFeatures(a)
-  const y = await loadFeatures(b)
-  if (x.n !== y.n) throw new AppError('user', `${a} has ${x.n} objects but ${b} has ${y.n}; CKA compares the same objects.`)
+  const [one, two] = [await loadNamedArray(a), await loadNamedArray(b)]
+  const x = await featuresFrom(a, one.array)
+  const unordered = await featuresFrom(b, two.array)
+  if (x.n !== unordered.n) throw new AppError('user', `${a} has ${x.n} objects but ${b} has ${unordered.n}; CKA compares the same objects.`)
+  const order = objectOrder({ name: a, ids: one.ids }, { name: b, ids: two.ids })
+  const y = order ? reorderRows(unordered.data, unordered.p, order) : unordered.data
   const chosen = await chooseBackend({ force: backend ?? undefined })
-  return { cka: await linearCka(x.data, x.p, y.data, y.p, x.n, unbiased), unbiased, n: x.n, backend: chosen.name }
+  return { cka: await linearCka(x.data, x.p, y, unordered.p, x.n, unbiased), unbiased, n: x.n, backend: chosen.name, ...(order ? { objectsMatchedByName: true } : {}) }
 }

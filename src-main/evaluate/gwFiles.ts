@@ -11,7 +11,7 @@ import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
 import type { RdmMeasure } from '../core/metrics/rdm'
 import { gwCrossProduct } from '../jobs/gwProductPool'
 import { hostSinkhornPool } from '../jobs/sinkhornPool'
-import { rdmOf } from './evaluations'
+import { lineUp, rdmOf } from './evaluations'
 import { loadMarginal, readLabels } from './inputs'
 import { encodeNpy } from '../core/io/npy'
 import { outputFolder, writeFileAtomic } from '../store/artifacts'
@@ -48,10 +48,14 @@ export interface GwRequest {
 
 export async function gwFiles(request: GwRequest) {
   if (request.planOut) outputFolder(request.planOut)
-  const [a, b] = [await rdmOf(request.a, undefined, request.distance), await rdmOf(request.b, undefined, request.distance)]
-  if (a.n !== b.n) throw new AppError('user', `${request.a} describes ${a.n} objects and ${request.b} ${b.n}; matching rates need the same objects in the same order.`)
+  const [a, unordered] = [await rdmOf(request.a, undefined, request.distance), await rdmOf(request.b, undefined, request.distance)]
+  if (a.n !== unordered.n) throw new AppError('user', `${request.a} describes ${a.n} objects and ${request.b} ${unordered.n}; matching rates need the same objects in the same order.`)
+  // Matching rates count an object matched to itself: where both files name their objects, B's follow A's order.
+  const { side: b, order } = lineUp({ name: request.a, ids: a.ids }, { ...unordered, name: request.b })
   const n = a.n
-  const [p, q] = [await loadMarginal(request.weights?.a, n), await loadMarginal(request.weights?.b, n)]
+  const p = await loadMarginal(request.weights?.a, n)
+  const weightsB = await loadMarginal(request.weights?.b, n)
+  const q = order ? Float64Array.from(order, (i) => weightsB[i]!) : weightsB
   const backend = await chooseBackend({ force: request.backend ?? undefined })
   const sides = [a, b].map((x, k) => namedGwSide(k === 0 ? request.a : request.b, x.rdm, n, x.features, request.distance, request.normalise))
   // C1 T C2ᵀ on the backend, in float32; through the factors of cosine and correlation distances when p is small.
@@ -82,7 +86,7 @@ export async function gwFiles(request: GwRequest) {
   const labels = request.categories ? readLabels(request.categories, n) : null
   const names = labels ? [...new Set(labels)] : []
   const categoryMatching = labels ? categoryMatchingOf(r.plan, n, Uint8Array.from({ length: n * names.length }, (_, k) => Number(labels[Math.floor(k / names.length)] === names[k % names.length])), names.length) : null
-  if (request.planOut) writeFileAtomic(request.planOut, encodeNpy({ dtype: '<f8', shape: [n, n], data: r.plan }))
+  if (request.planOut) writeFileAtomic(request.planOut, encodeNpy({ dtype: '<f8', shape: [n, n], data: order ? inFileOrder(r.plan, n, order) : r.plan }))
   return {
     n,
     a: a.from,
@@ -101,5 +105,13 @@ export async function gwFiles(request: GwRequest) {
     precision: request.precision,
     ...(request.precision === 'float32' ? { backend: backend.name, factored: sides.map((side) => side.factors !== null) } : {}),
     ...(request.planOut ? { plan: request.planOut } : {}),
+    ...(order ? { objectsMatchedByName: true } : {}),
   }
+}
+
+/** The plan's columns back in B's file order (they were in A's, by name): row i, column order[k] is entry (i, k). */
+function inFileOrder(plan: Float64Array, n: number, order: number[]): Float64Array {
+  const out = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) out[i * n + order[k]!] = plan[i * n + k]!
+  return out
 }

@@ -3,12 +3,14 @@ import { readFileSync } from 'node:fs'
 import { AppError } from '../api/errors'
 import { ValidationError } from '../core/data/errors'
 import { toFeatureSet, type FeatureSet } from '../core/data/features'
+import { matchObjects, type NamedObjects } from '../core/data/objectNames'
 import { toSimilarityMatrix, type SimilarityMatrix } from '../core/data/similarity'
 import { toTripletSet, type TripletSet } from '../core/data/triplets'
 import { marginal, uniformMarginal } from '../core/gw/marginals'
 import type { NpyArray } from '../core/io/npy'
 import { formatOf, isTableFormat, readArray, readTable } from '../files/readers'
-import { tableFeatures } from '../files/tables'
+import { objectIdsFor } from '../files/objectIds'
+import { tableFeatures, tableMatrix } from '../files/tables'
 
 /** Validation problems become messages naming the file. */
 async function named<T>(path: string, load: () => Promise<T>): Promise<T> {
@@ -22,12 +24,39 @@ async function named<T>(path: string, load: () => Promise<T>): Promise<T> {
 
 /** A file's numbers as one array: a text table's numeric columns, or an array file's (chosen) array. */
 export async function loadArray(path: string, key?: string): Promise<NpyArray> {
-  if (isTableFormat(formatOf(path))) return tableFeatures(await readTable(path, key)).array
-  return (await readArray(path, key)).array
+  return (await loadNamedArray(path, key)).array
+}
+
+/**
+ * A file's numbers and, where the file names its objects, their names — a table's id column (or a square table's
+ * labels), names saved in the file, thingsvision's file_names.txt beside features — kept only when they fit: one per
+ * row, each once. They line two files' objects up (RSA, CKA, GW); a file without them is taken in its row order.
+ */
+export async function loadNamedArray(path: string, key?: string): Promise<{ array: NpyArray; ids?: string[] }> {
+  const table = isTableFormat(formatOf(path)) ? await readTable(path, key) : null
+  const { array, ids: tableIds } = table ? (isSquare(tableFeatures(table).array) ? tableMatrix(table) : tableFeatures(table)) : { array: (await readArray(path, key)).array, ids: undefined }
+  const rows = isSquare(array) ? array.shape[array.shape.length - 1]! : (array.shape[0] ?? 0)
+  const { ids } = await objectIdsFor(path, table ? 0 : rows, { tableIds, beside: !isSquare(array) })
+  return ids && ids.length === rows && new Set(ids).size === rows ? { array, ids } : { array }
 }
 
 export function loadFeatures(path: string, key?: string): Promise<FeatureSet> {
   return named(path, async () => toFeatureSet(await loadArray(path, key)))
+}
+
+/** An array checked as features, what is wrong said of the file. */
+export function featuresFrom(path: string, array: NpyArray): Promise<FeatureSet> {
+  return named(path, async () => toFeatureSet(array))
+}
+
+/** How b's objects line up with a's by name (matchObjects), two sets that name different objects refused. */
+export function objectOrder(a: NamedObjects, b: NamedObjects): number[] | null {
+  try {
+    return matchObjects(a, b)
+  } catch (err) {
+    if (err instanceof ValidationError) throw new AppError('user', err.message)
+    throw err
+  }
 }
 
 export function loadTriplets(path: string, objects: number, oneBased?: boolean): Promise<TripletSet> {

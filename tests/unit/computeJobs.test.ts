@@ -231,6 +231,39 @@ describe('evaluate job', () => {
     expect(await stateOf(seen, mismatch.id)).toMatchObject({ state: 'failed', error: '"five" refers to 6 objects but "SPoSE 48" has 48; choose triplets of the same object list.' })
   })
 
+  it('lines up two datasets that list the same objects in different orders by their names, and refuses different objects', async () => {
+    const { project, runner, seen } = setup('wasm')
+    const rdm48 = toCOrder((decodeMat5(new Uint8Array(readFileSync(join(EXAMPLES_DIR, 'things/RDM48_triplet.mat')))).RDM48_triplet as Extract<MatValue, { kind: 'numeric' }>).array)
+    const names = Array.from({ length: 48 }, (_, i) => `object ${i}`)
+    const rdmId = insertDataset(project.db, { kind: 'similarity', name: 'RDM48', sourcePath: 't', meta: { n: 48, ids: names } }, putArray(project.db, project.dir, rdm48).sha256)
+    const table = await parseDelimited(createReadStream(join(EXAMPLES_DIR, 'things/spose_embedding66d_rescaled_48val_reordered.csv')))
+    const dims = table.columns.filter((c) => /^\d+$/.test(c.name))
+    // The SPoSE rows in another order (row k holds object 47 − k), named so, as image files.
+    const order = Array.from({ length: 48 }, (_, k) => 47 - k)
+    const x = new Float32Array(48 * dims.length)
+    order.forEach((object, k) => dims.forEach((c, d) => (x[k * dims.length + d] = c.numbers![object]!)))
+    const ids = order.map((object) => `stimuli/object ${object}.jpg`)
+    const shuffled = insertDataset(project.db, { kind: 'features', name: 'SPoSE 48 reversed', sourcePath: 't', meta: { n: 48, p: 66, ids } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [48, 66], data: x }).sha256)
+    const spec = { kind: 'evaluate', metric: 'rsa', a: rdmId, b: shuffled, similarity: 'dot', temperature: 1, rdm: 'cosine', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0, unbiased: false } as const
+    const done = await stateOf(seen, runner.start(spec).id)
+    // The same correlation as SciPy's with the rows in RDM48's order.
+    const expected = JSON.parse(readFileSync(join(__dirname, '../fixtures/metrics/rsa48.json'), 'utf8')).cosine_spearman as number
+    expect(done.state).toBe('done')
+    expect(done.result).toMatchObject({ objectsMatchedByName: true })
+    expect((done.result as { r: number }).r).toBeCloseTo(expected, 10)
+    // CKA of the two orders of the same features is 1 once lined up.
+    const inOrder = insertDataset(project.db, { kind: 'features', name: 'SPoSE 48', sourcePath: 't', meta: { n: 48, p: 66, ids: names } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [48, 66], data: Float32Array.from({ length: 48 * 66 }, (_, i) => dims[i % 66]!.numbers![Math.floor(i / 66)]!) }).sha256)
+    const cka = await stateOf(seen, runner.start({ ...spec, metric: 'cka', a: inOrder, b: shuffled }).id)
+    expect(cka.result).toMatchObject({ objectsMatchedByName: true })
+    expect((cka.result as { cka: number }).cka).toBeCloseTo(1, 5)
+    // Other objects are refused, naming some.
+    const others = insertDataset(project.db, { kind: 'features', name: 'others', sourcePath: 't', meta: { n: 48, p: 66, ids: names.map((n, i) => (i < 2 ? `other ${i}` : n)) } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [48, 66], data: x }).sha256)
+    expect(await stateOf(seen, runner.start({ ...spec, b: others }).id)).toMatchObject({
+      state: 'failed',
+      error: '"RDM48" and "others" name different objects: "object 0", "object 1" of "RDM48" are not in "others"; "other 0", "other 1" of "others" are not in "RDM48". Compare representations of the same objects.',
+    })
+  })
+
   it('computes the noise ceiling of several subjects and CKA of two feature sets as runs, equal to NumPy/SciPy', async () => {
     const { project, runner, seen } = setup('cpu')
     const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/metrics/rdm_cka.json'), 'utf8'))

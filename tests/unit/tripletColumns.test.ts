@@ -1,6 +1,7 @@
 // Triplet tables as experiments export them: objects by name, the odd one out in a choice column.
 import { describe, expect, it } from 'vitest'
-import { objectLookup, tripletIndexColumns as typed, type Cells } from '../../src-main/core/data/tripletColumns'
+import { objectLookup } from '../../src-main/core/data/objectNames'
+import { tripletIndexColumns as typed, type Cells } from '../../src-main/core/data/tripletColumns'
 
 const texts = (name: string, ...cells: string[]): Cells => ({ name, texts: cells })
 const numbers = (name: string, ...cells: number[]): Cells => ({ name, numbers: cells })

@@ -1,6 +1,7 @@
 // Triplet tables as experiments export them (jsPsych, PsychoPy, the Levels data): the three objects shown, by index
 // or by name (a file name, a concept), and the odd one out in a choice column rather than in the third place.
 import { ValidationError } from './errors'
+import { objectLookup } from './objectNames'
 
 /** A table column: numbers, or the cells' text. */
 export interface Cells {
@@ -16,22 +17,6 @@ export interface ObjectNames {
 }
 
 export type ChoiceCoding = 'object' | 'position 1–3' | 'position 0–2'
-
-/** A file name without its folder and extension: "images/cat_01b.jpg" and "cat_01b.png" name the same object. */
-const stem = (path: string): string => path.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '')
-
-/** The index of a name in a list of ids: the same id, else the one id with the same file stem. */
-export function objectLookup(ids: string[]): (name: string) => number | undefined {
-  const exact = new Map(ids.map((id, i) => [id, i]))
-  const stems = new Map<string, number>()
-  const shared = new Set<string>()
-  ids.forEach((id, i) => {
-    const s = stem(id)
-    if (stems.has(s)) shared.add(s)
-    stems.set(s, i)
-  })
-  return (name) => exact.get(name) ?? (shared.has(stem(name)) ? undefined : stems.get(stem(name)))
-}
 
 const cellText = (column: Cells, row: number): string => (column.texts ? column.texts[row]! : String(column.numbers![row]))
 

@@ -3,6 +3,8 @@
 // between two feature sets. The result is stored as a run of the project.
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
+import { reorderMatrix, reorderRows } from '../../core/data/objectNames'
+import { objectOrder } from '../../evaluate/inputs'
 import { rdmNoiseCeiling, tripletNoiseCeiling } from '../../core/metrics/ceiling'
 import { linearCka } from '../../core/metrics/cka'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
@@ -22,10 +24,27 @@ export interface EvaluateInput {
 }
 
 /**
- * An RDM from a features dataset (computed with the measure; the features come along) or a similarity dataset
- * (several subjects averaged; similarities turned into dissimilarities).
+ * How `b`'s objects line up with `a`'s, by their names (null: as they are, either being unnamed); two datasets that
+ * name different objects are refused.
  */
-export function datasetRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext): { rdm: Float64Array; n: number; features?: { data: Float32Array; p: number } } {
+export function datasetOrder(a: DatasetInfo, b: DatasetInfo): number[] | null {
+  const objects = (d: DatasetInfo) => ({ name: d.name, ids: Array.isArray(d.meta.ids) ? (d.meta.ids as string[]) : null })
+  return objectOrder(objects(a), objects(b))
+}
+
+/**
+ * An RDM from a features dataset (computed with the measure; the features come along) or a similarity dataset
+ * (several subjects averaged; similarities turned into dissimilarities); with `order` (from datasetOrder), its
+ * objects taken in that order.
+ */
+export function datasetRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext, order: number[] | null = null): { rdm: Float64Array; n: number; features?: { data: Float32Array; p: number } } {
+  const found = unorderedRdm(dataset, measure, ctx)
+  if (!order) return found
+  const { rdm, n, features } = found
+  return { rdm: reorderMatrix(rdm, n, order), n, ...(features ? { features: { data: reorderRows(features.data, features.p, order), p: features.p } } : {}) }
+}
+
+function unorderedRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext): { rdm: Float64Array; n: number; features?: { data: Float32Array; p: number } } {
   const array = artifact(ctx, dataset.artifact)
   if (dataset.kind === 'features') {
     const [n, p] = array.shape as [number, number]
@@ -47,17 +66,21 @@ export function datasetRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobCo
   return { rdm: mean, n }
 }
 
+/** What a result says when the second dataset's objects were put in the first's order by their names. */
+export const matchedByName = (order: number[] | null) => (order ? { objectsMatchedByName: true } : {})
+
 async function rsa(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobContext): Promise<JobOutput> {
   ctx.progress(0.05, 'Computing the RDMs')
+  const order = datasetOrder(a, b)
   const left = datasetRdm(a, spec.rdm, ctx)
-  const right = datasetRdm(b, spec.rdm, ctx)
+  const right = datasetRdm(b, spec.rdm, ctx, order)
   if (left.n !== right.n) throw new AppError('user', `"${a.name}" describes ${left.n} objects but "${b.name}" describes ${right.n}; RSA compares the same objects.`)
   ctx.progress(0.1, 'Correlating')
   const result = await resampledRsa(left.rdm, right.rdm, left.n, spec, {
     progress: (fraction, stage) => ctx.progress(0.1 + 0.9 * fraction, stage),
     between: () => yieldForCancel(ctx.signal),
   })
-  return { result: { ...result, a: a.name, b: b.name }, run: { kind: 'rsa', name: `rsa: ${a.name} × ${b.name}`, params: spec } }
+  return { result: { ...result, a: a.name, b: b.name, ...matchedByName(order) }, run: { kind: 'rsa', name: `rsa: ${a.name} × ${b.name}`, params: spec } }
 }
 
 function ceiling(spec: EvaluateSpec, a: DatasetInfo, ctx: JobContext): JobOutput {
@@ -84,10 +107,11 @@ async function cka(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobC
   const y = artifact(ctx, b.artifact)
   const [n, px] = x.shape as [number, number]
   const [m, py] = y.shape as [number, number]
+  const order = datasetOrder(a, b)
   if (n !== m) throw new AppError('user', `"${a.name}" has ${n} objects but "${b.name}" has ${m}; CKA compares the same objects.`)
   ctx.progress(0.2, 'Gram matrices')
-  const value = await linearCka(asFloat32(x), px, asFloat32(y), py, n, spec.unbiased)
-  return { result: { cka: value, unbiased: spec.unbiased, n, a: a.name, b: b.name }, run: { kind: 'cka', name: `cka: ${a.name} × ${b.name}`, params: spec } }
+  const value = await linearCka(asFloat32(x), px, order ? reorderRows(asFloat32(y), py, order) : asFloat32(y), py, n, spec.unbiased)
+  return { result: { cka: value, unbiased: spec.unbiased, n, a: a.name, b: b.name, ...matchedByName(order) }, run: { kind: 'cka', name: `cka: ${a.name} × ${b.name}`, params: spec } }
 }
 
 export async function evaluate(spec: EvaluateSpec, input: EvaluateInput, ctx: JobContext): Promise<JobOutput> {

@@ -9,7 +9,7 @@ import { linearCka } from '../../core/metrics/cka'
 import { averageRanks, CORRELATIONS, pearson } from '../../core/metrics/correlation'
 import { upperTriangle } from '../../core/metrics/rdm'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
-import { datasetRdm } from './evaluate'
+import { datasetOrder, datasetRdm } from './evaluate'
 import { artifact, asFloat32 } from './projectArrays'
 
 type MapSpec = Extract<JobSpec, { kind: 'map' }>
@@ -75,7 +75,7 @@ export async function compare(spec: CompareSpec, input: CompareInput, ctx: JobCo
   for (const [index, dataset] of datasets.entries()) {
     ctx.progress((0.4 * index) / m, `RDM of ${dataset.name}`)
     await yieldForCancel(ctx.signal)
-    const side = datasetRdm(dataset, spec.rdm, ctx)
+    const side = datasetRdm(dataset, spec.rdm, ctx, index ? datasetOrder(datasets[0]!, dataset) : null)
     if (n !== -1 && side.n !== n) throw new AppError('user', `"${dataset.name}" describes ${side.n} objects but "${datasets[0]!.name}" describes ${n}; compare representations of the same objects.`)
     n = side.n
     const triangle = upperTriangle(side.rdm, n)

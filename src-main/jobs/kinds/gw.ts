@@ -15,8 +15,9 @@ import { loadMarginal } from '../../evaluate/inputs'
 import { gwCrossProduct } from '../gwProductPool'
 import { hostSinkhornPool } from '../sinkhornPool'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
-import { datasetRdm } from './evaluate'
+import { datasetOrder, datasetRdm, matchedByName } from './evaluate'
 import { artifact } from './projectArrays'
+import { hasNames } from '../../core/data/objectNames'
 
 type GwSpec = Extract<JobSpec, { kind: 'gw' }>
 
@@ -27,8 +28,8 @@ export interface GwInput {
 }
 
 /** One side: its dissimilarities (divided by their largest when asked) and, for features, their factors. */
-function side(dataset: DatasetInfo, spec: GwSpec, ctx: JobContext): GwSide {
-  const { rdm, n, features } = datasetRdm(dataset, spec.metric, ctx)
+function side(dataset: DatasetInfo, spec: GwSpec, ctx: JobContext, order: number[] | null = null): GwSide {
+  const { rdm, n, features } = datasetRdm(dataset, spec.metric, ctx, order)
   return namedGwSide(`"${dataset.name}"`, rdm, n, features, spec.metric, spec.normalise)
 }
 
@@ -36,12 +37,17 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
   const [lo, hi] = spec.epsilonRange
   if (hi < lo) throw new AppError('user', `The ε range ${lo}–${hi} runs backwards; give the low end first.`)
   ctx.progress(0.01, 'Computing the dissimilarities')
-  const [one, two] = [side(input.a, spec, ctx), side(input.b, spec, ctx)]
+  // Matching rates count an object matched to itself: b's objects are put in a's order by their names.
+  const order = datasetOrder(input.a, input.b)
+  const [one, two] = [side(input.a, spec, ctx), side(input.b, spec, ctx, order)]
   const n = one.n
   if (two.n !== n) throw new AppError('user', `"${input.a.name}" describes ${n} objects and "${input.b.name}" ${two.n}; GW matching needs the same objects in the same order.`)
   const concepts = input.categories
   if (concepts && Number(concepts.meta.n) !== n) throw new AppError('user', `"${concepts.name}" lists ${String(concepts.meta.n)} objects, not the ${n} being aligned.`)
-  const [p, q] = [await loadMarginal(spec.weightsA, n), await loadMarginal(spec.weightsB, n)]
+  const p = await loadMarginal(spec.weightsA, n)
+  // b's weights are in b's own order, as its objects were.
+  const weightsB = await loadMarginal(spec.weightsB, n)
+  const q = order ? Float64Array.from(order, (i) => weightsB[i]!) : weightsB
   const restored = ctx.restored ? { trials: (ctx.restored.state as { trials: Trial[] }).trials, plan: (ctx.restored.arrays.plan?.data as Float64Array | undefined) ?? null } : undefined
   const product = await gwCrossProduct(one, two, ctx.backend?.name ?? 'cpu')
   const passes = await hostSinkhornPool(product, n, n)
@@ -72,7 +78,7 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
   if (!search.best || !search.plan) throw new AppError('user', `No trial gave a valid plan in ε ∈ [${lo}, ${hi}]: try a larger range (a larger ε spreads the plan, a smaller one sharpens it).`)
   const plan = search.plan
   const [top1, top5, top10] = matchingRates(plan, n, n, [1, 5, 10])
-  const names = (Array.isArray(input.a.meta.ids) ? input.a.meta.ids : Array.isArray(input.b.meta.ids) ? input.b.meta.ids : (concepts?.meta.names as string[] | undefined)) as string[] | undefined
+  const names = [input.a.meta.ids, input.b.meta.ids, concepts?.meta.names].find((ids): ids is string[] => Array.isArray(ids) && hasNames(ids as string[]))
   const nameOf = (i: number) => names?.[i] ?? `#${i + 1}`
   ctx.progress(0.98, 'k-NN matching after Procrustes')
   const knn = await knnAfterProcrustes(one.c, two.c, plan, n, PROCRUSTES_DIMENSIONS)
@@ -95,6 +101,7 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
       marginals: { a: spec.weightsA ? basename(spec.weightsA) : 'uniform', b: spec.weightsB ? basename(spec.weightsB) : 'uniform' },
       seconds: (performance.now() - started) / 1000,
       backend: ctx.backend?.name ?? null,
+      ...matchedByName(order),
     },
     outputs: { plan: { dtype: '<f4', shape: [n, n], data: Float32Array.from(plan) } },
     run: { kind: 'gw', name: `GW: ${input.a.name} × ${input.b.name}`, params: spec },

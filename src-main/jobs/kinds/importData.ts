@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, dirname, join } from 'node:path'
+import { basename, join } from 'node:path'
 import type { JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { ValidationError } from '../../core/data/errors'
@@ -15,7 +15,8 @@ import { tripletIndexColumns } from '../../core/data/tripletColumns'
 import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
 import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
-import { DEFAULT_KEYS, formatOf, isTableFormat, objectNamesInFile, readArray, readIds, readRecords, readTable } from '../../files/readers'
+import { DEFAULT_KEYS, formatOf, isTableFormat, readArray, readRecords, readTable } from '../../files/readers'
+import { objectIdsFor } from '../../files/objectIds'
 import { readFileBytes } from '../../files/npyFile'
 import { decodeAlignet, type AlignetTriplets } from '../../core/alignet/alignetFile'
 import { teacherProbabilities } from '../../core/alignet/sampling'
@@ -169,18 +170,14 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
 
   if (spec.dataset === 'features') {
     const { array, ids: tableIds } = table ? tableFeatures(table, spec) : { array: fromFile!.array, ids: undefined }
-    // thingsvision writes the object ids as file_names.txt beside the features.
-    const beside = join(dirname(spec.path), 'file_names.txt')
-    const idsFile = spec.ids ?? (tableIds === undefined && existsSync(beside) ? beside : undefined)
-    // np.savez(…, features=X, names=…), or a cellstr beside a MATLAB matrix: the names are the ids.
-    const inFile = idsFile === undefined && !table && array.shape.length > 0 ? await objectNamesInFile(spec.path, array.shape[0]!) : undefined
-    const ids = idsFile ? readIds(idsFile) : (inFile?.names ?? tableIds)
+    // np.savez(…, features=X, names=…), a cellstr beside a MATLAB matrix, thingsvision's file_names.txt beside.
+    const { ids, from } = await objectIdsFor(spec.path, table ? 0 : (array.shape[0] ?? 0), { ids: spec.ids, tableIds, beside: true })
     const features = toFeatureSet(array, ids)
     if (objectList && features.n !== objectList.n) {
       throw new ValidationError(`the features have ${features.n} rows, but the object list "${objectList.name}" has ${objectList.n} objects. Features need one row per object.`)
     }
     return {
-      result: { dataset: 'features', name, n: features.n, p: features.p, idsFrom: idsFile ?? (inFile ? `'${inFile.key}' in the file` : tableIds ? 'id column' : 'row numbers') },
+      result: { dataset: 'features', name, n: features.n, p: features.p, idsFrom: from ?? 'row numbers' },
       outputs: { data: { dtype: '<f4', shape: [features.n, features.p], data: features.data } },
       records: [{ kind: 'features', name, output: 'data', ...source, meta: { ...source, n: features.n, p: features.p, ids: features.ids } }],
     }
@@ -248,10 +245,8 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
   // The objects' names: an ids file, a labelled table's, or a list of names in the file (Meadows' stimuli,
   // rsatoolbox's pattern descriptors, np.savez(…, rdm=…, names=…)).
   const unnamed = toSimilarityMatrix(array, spec.measure)
-  const inFile = spec.ids === undefined && !labelled ? await objectNamesInFile(spec.path, unnamed.n) : undefined
-  const ids = spec.ids ? readIds(spec.ids) : (labelled?.ids ?? inFile?.names)
+  const { ids, from: idsFrom } = await objectIdsFor(spec.path, labelled ? 0 : unnamed.n, { ids: spec.ids, tableIds: labelled?.ids, tableIdsAre: 'the table' })
   const matrix = ids ? withIds(unnamed, ids) : unnamed
-  const idsFrom = spec.ids ?? (labelled?.ids ? 'the table' : inFile ? `'${inFile.key}' in the file` : null)
   const shape = matrix.subjects === 1 ? [matrix.n, matrix.n] : [matrix.subjects, matrix.n, matrix.n]
   // Each subject's matrix from its own array (Meadows' rdmutv_NAME): their names.
   const subjectsFrom = fromFile?.stacked ? { subjectsFrom: fromFile.stacked } : {}

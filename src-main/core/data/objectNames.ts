@@ -1,0 +1,69 @@
+// Objects known by name: looking a name up in a dataset's ids, and lining up two datasets of the same objects that
+// list them in different orders (features in file order, an RDM sorted by condition name), so that RSA, CKA and GW
+// compare each object with itself.
+import { ValidationError } from './errors'
+
+/** A file name without its folder and extension: "images/cat_01b.jpg" and "cat_01b.png" name the same object. */
+const stem = (path: string): string => path.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '')
+
+/** The index of a name in a list of ids: the same id, else the one id with the same file stem. */
+export function objectLookup(ids: readonly string[]): (name: string) => number | undefined {
+  const exact = new Map(ids.map((id, i) => [id, i]))
+  const stems = new Map<string, number>()
+  const shared = new Set<string>()
+  ids.forEach((id, i) => {
+    const s = stem(id)
+    if (stems.has(s)) shared.add(s)
+    stems.set(s, i)
+  })
+  return (name) => exact.get(name) ?? (shared.has(stem(name)) ? undefined : stems.get(stem(name)))
+}
+
+/** A dataset's objects: its name (for messages) and its ids, if it has any. */
+export interface NamedObjects {
+  name: string
+  ids?: readonly string[] | null
+}
+
+/** Ids that say something: not absent, and not the row numbers an unnamed dataset is given ("0", "1", …). */
+export const hasNames = (ids: readonly string[] | null | undefined): ids is readonly string[] => !!ids && ids.some((id, i) => id !== String(i))
+
+function sample(names: string[]): string {
+  return names.slice(0, 3).map((n) => `"${n}"`).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '')
+}
+
+/**
+ * How b's objects line up with a's: null when they need nothing (either is unnamed, or both list the same names in
+ * the same order), else `order[k]` is b's row of a's k-th object. Names match as ids or as file names without
+ * folder and extension. Two datasets that name different objects are refused, naming some of them.
+ */
+export function matchObjects(a: NamedObjects, b: NamedObjects): number[] | null {
+  if (!hasNames(a.ids) || !hasNames(b.ids)) return null
+  if (a.ids.length === b.ids.length && a.ids.every((id, i) => id === b.ids![i])) return null
+  const lookup = objectLookup(b.ids)
+  const order = a.ids.map((id) => lookup(id))
+  const missing = a.ids.filter((_, k) => order[k] === undefined)
+  const used = new Set(order)
+  const extra = b.ids.filter((_, i) => !used.has(i))
+  if (missing.length || extra.length || used.size !== order.length) {
+    const what = [missing.length ? `${sample(missing)} of "${a.name}" ${missing.length === 1 ? 'is' : 'are'} not in "${b.name}"` : '', extra.length ? `${sample(extra)} of "${b.name}" ${extra.length === 1 ? 'is' : 'are'} not in "${a.name}"` : '']
+    throw new ValidationError(`"${a.name}" and "${b.name}" name different objects: ${what.filter(Boolean).join('; ') || 'some names match more than one object'}. Compare representations of the same objects.`)
+  }
+  return order as number[]
+}
+
+/** An n×n matrix (or several, one after another) with rows and columns taken in `order`. */
+export function reorderMatrix<T extends Float64Array | Float32Array>(matrix: T, n: number, order: readonly number[]): T {
+  const out = new (matrix.constructor as new (length: number) => T)(matrix.length)
+  for (let s = 0; s < matrix.length; s += n * n) {
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[s + i * n + j] = matrix[s + order[i]! * n + order[j]!]!
+  }
+  return out
+}
+
+/** The rows of an n×p matrix taken in `order`. */
+export function reorderRows<T extends Float64Array | Float32Array>(rows: T, p: number, order: readonly number[]): T {
+  const out = new (rows.constructor as new (length: number) => T)(order.length * p)
+  order.forEach((row, k) => out.set(rows.subarray(row * p, (row + 1) * p), k * p))
+  return out
+}

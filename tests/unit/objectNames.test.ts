@@ -1,0 +1,63 @@
+// Lining up two datasets' objects by name, and the CLI's file comparisons that use it.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { matchObjects, reorderMatrix, reorderRows } from '../../src-main/core/data/objectNames'
+import { encodeNpz } from '../../src-main/core/io/npz'
+import { encodeNpyStrings } from '../../src-main/core/io/npyStrings'
+import { encodeNpy } from '../../src-main/core/io/npy'
+import { evalCka, evalRsa } from '../../src-main/evaluate/evaluations'
+import { useTmp } from '../helpers/tmp'
+
+const tmp = useTmp()
+
+describe('matchObjects', () => {
+  it('leaves unnamed datasets and datasets in the same order as they are', () => {
+    expect(matchObjects({ name: 'a', ids: ['x', 'y'] }, { name: 'b', ids: null })).toBeNull()
+    expect(matchObjects({ name: 'a', ids: ['x', 'y'] }, { name: 'b', ids: ['x', 'y'] })).toBeNull()
+    // Row numbers are what an unnamed dataset is given: not names.
+    expect(matchObjects({ name: 'a', ids: ['0', '1', '2'] }, { name: 'b', ids: ['c', 'a', 'b'] })).toBeNull()
+  })
+
+  it("gives b's row of each of a's objects, by id or by file name without folder and extension", () => {
+    expect(matchObjects({ name: 'a', ids: ['cat', 'dog', 'car'] }, { name: 'b', ids: ['car', 'cat', 'dog'] })).toEqual([1, 2, 0])
+    expect(matchObjects({ name: 'a', ids: ['cat', 'dog', 'car'] }, { name: 'b', ids: ['img/car.jpg', 'img/cat.jpg', 'img/dog.jpg'] })).toEqual([1, 2, 0])
+  })
+
+  it('refuses datasets that name different objects, or names that match twice', () => {
+    expect(() => matchObjects({ name: 'a', ids: ['cat', 'dog'] }, { name: 'b', ids: ['cat', 'cow'] })).toThrow('"a" and "b" name different objects: "dog" of "a" is not in "b"; "cow" of "b" is not in "a". Compare representations of the same objects.')
+    // "x/cat.jpg" and "y/cat.png" share a stem: "cat" could be either.
+    expect(() => matchObjects({ name: 'a', ids: ['cat', 'dog'] }, { name: 'b', ids: ['x/cat.jpg', 'y/cat.png'] })).toThrow('"a" and "b" name different objects')
+  })
+
+  it('reorders matrices (each of several subjects) and rows', () => {
+    const m = Float64Array.of(0, 1, 2, 1, 0, 3, 2, 3, 0)
+    expect(Array.from(reorderMatrix(m, 3, [2, 0, 1]))).toEqual([0, 2, 3, 2, 0, 1, 3, 1, 0])
+    expect(Array.from(reorderMatrix(Float64Array.of(...m, ...m), 3, [2, 0, 1])).slice(9)).toEqual([0, 2, 3, 2, 0, 1, 3, 1, 0])
+    expect(Array.from(reorderRows(Float32Array.of(1, 2, 3, 4, 5, 6), 2, [2, 0, 1]))).toEqual([5, 6, 1, 2, 3, 4])
+  })
+})
+
+describe('comparing files that name their objects', () => {
+  it('RSA and CKA of features and a labelled RDM in other orders match each object with itself', async () => {
+    const dir = tmp()
+    const names = ['cat', 'dog', 'car', 'tree', 'cup', 'hat']
+    const x = Float32Array.from({ length: 6 * 4 }, (_, i) => Math.sin(i * 1.7) + (i % 5))
+    // The features with their names beside them (np.savez(f, features=X, names=…)), in file order.
+    writeFileSync(join(dir, 'features.npz'), encodeNpz({ features: encodeNpy({ dtype: '<f4', shape: [6, 4], data: x }), names: encodeNpyStrings([6], names) }))
+    // The same features' Euclidean RDM as a labelled table, its objects in reverse order.
+    const order = [5, 4, 3, 2, 1, 0]
+    const distance = (i: number, j: number) => Math.hypot(...Array.from({ length: 4 }, (_, d) => x[i * 4 + d]! - x[j * 4 + d]!))
+    const rows = order.map((i) => [names[i], ...order.map((j) => String(distance(i, j)))].join(','))
+    writeFileSync(join(dir, 'rdm.csv'), [['', ...order.map((i) => names[i])].join(','), ...rows].join('\n'))
+    const request = { a: join(dir, 'features.npz'), b: join(dir, 'rdm.csv'), rdm: 'euclidean', method: 'pearson', bootstrap: 0, permutations: 0, seed: 0 } as const
+    const result = await evalRsa(request)
+    expect(result.objectsMatchedByName).toBe(true)
+    expect(result.r).toBeCloseTo(1, 6)
+    // The features reversed, named so: CKA with the originals is 1 once lined up.
+    writeFileSync(join(dir, 'reversed.npz'), encodeNpz({ features: encodeNpy({ dtype: '<f4', shape: [6, 4], data: reorderRows(x, 4, order) }), names: encodeNpyStrings([6], order.map((i) => names[i]!)) }))
+    const cka = await evalCka(join(dir, 'features.npz'), join(dir, 'reversed.npz'), false, 'cpu')
+    expect(cka).toMatchObject({ objectsMatchedByName: true })
+    expect(cka.cka).toBeCloseTo(1, 6)
+  })
+})
