@@ -68,7 +68,8 @@ function concepts(meta: Record<string, unknown>): string[] {
 
 function similarity(meta: Record<string, unknown>): string[] {
   const subjects = Number(meta.subjects)
-  return [`${meta.measure === 'similarity' ? 'similarities' : 'dissimilarities'}, ${subjects === 1 ? 'one matrix' : `${count(subjects)} subjects' matrices`}`, ...fromArray(meta)]
+  const named = lengthOf(meta.ids) === null ? [] : ['object ids']
+  return [`${meta.measure === 'similarity' ? 'similarities' : 'dissimilarities'}, ${subjects === 1 ? 'one matrix' : `${count(subjects)} subjects' matrices`}`, ...named, ...fromArray(meta)]
 }
 
 function images(meta: Record<string, unknown>): string[] {

@@ -50,9 +50,12 @@ Commands:
          [--one-based|--zero-based] [--header|--no-header] [--columns A,B,C] [--id-column NAME]
          [--choice-column C] [--subject-column S] [--rt-column RT] [--condition-column C] [--soft-labels FILE]
          [--measure similarity|dissimilarity]
+                                     --ids: the objects' names, one per line (features, matrices); --key PREFIX_*
+                                     stacks the arrays it matches as subjects (Meadows' rdmutv_NAME)
   eval odd-one-out --features F --triplets T [--similarity dot|cosine|euclidean] [--temperature τ]
   eval rsa --a A --b B [--rdm correlation|cosine|euclidean] [--method spearman|pearson|kendall]
-           [--bootstrap N] [--permutations N] [--seed S]   (A, B: features, or n×n matrices)
+           [--bootstrap N] [--permutations N] [--seed S]   (A, B: features, or n×n matrices; where both
+                                     name their objects, B's are matched to A's by name)
   eval ceiling --rdms FILE [--key K] [--method spearman|pearson|kendall]   (one RDM per subject)
   eval ceiling --triplets FILE       leave-one-out agreement of triplets answered several times
   eval cka --a F1 --b F2 [--unbiased]

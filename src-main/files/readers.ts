@@ -2,6 +2,7 @@
 // table out of it. Format errors become one message naming the file, the problem and what to do.
 import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
+import { DEFAULT_KEYS, matchingKeys } from '../api/arrayKeys'
 import type { FileSummary } from '../api/contract'
 import { AppError } from '../api/errors'
 import { parseDelimited, type Column, type Table } from '../core/io/delimited'
@@ -326,13 +327,6 @@ function stackField(key: string, value: Extract<MatValue, { kind: 'struct' }>, f
   return stackArrays(parts.map((p) => toCOrder((p as Extract<MatValue, { kind: 'numeric' }>).array)), `${key}.${field} in different elements`)
 }
 
-/** The names a key matches: itself, or with `*` standing for any text (`rdmutv_*`), in the file's order. */
-function matching(names: string[], key: string): string[] {
-  if (!key.includes('*')) return names.includes(key) ? [key] : []
-  const pattern = new RegExp(`^${key.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
-  return names.filter((name) => pattern.test(name))
-}
-
 /** The arrays of a file by name, read only when chosen. */
 interface ArraySource {
   names: string[]
@@ -346,11 +340,11 @@ interface ArraySource {
  * of `prefer` it holds. A key with `*` picks every array it matches, stacked as a first axis (Meadows' one
  * `rdmutv_NAME` per participant).
  */
-function chooseArray(path: string, source: ArraySource, key: string | undefined, prefer: string[]): ReadArray {
+function chooseArray(path: string, source: ArraySource, key: string | undefined, prefer: readonly string[]): ReadArray {
   const { names, what } = source
-  const chosen = key ?? (names.length === 1 ? names[0] : prefer.find((p) => matching(names, p).length))
+  const chosen = key ?? (names.length === 1 ? names[0] : prefer.find((p) => matchingKeys(names, p).length))
   if (chosen === undefined) throw new AppError('user', `${path} holds several ${what} (${keysOf(names)}); choose one with its key.`)
-  const found = matching(names, chosen)
+  const found = matchingKeys(names, chosen)
   if (!found.length) throw new AppError('user', `${path} has no ${what.replace(/s$/, '')} ${chosen.includes('*') ? 'matching ' : ''}'${chosen}' (it has: ${keysOf(names)}).`)
   const arrays = found.map((name) => toCOrder(source.load(name)))
   if (!chosen.includes('*')) return { array: arrays[0]!, key: chosen }
@@ -364,20 +358,12 @@ export interface ReadArray {
   stacked?: string[]
 }
 
-/** The array names tools write by default, tried in order when a file holds several and no key is given. */
-export const DEFAULT_KEYS = {
-  /** thingsvision's features. */
-  features: ['features'],
-  /** rsatoolbox's RDMs files (.hdf5, .pkl), Meadows' one participant (`rdmutv`) or several (`rdmutv_NAME`). */
-  similarity: ['dissimilarities', 'rdmutv', 'rdmutv_*'],
-}
-
 /**
  * One numeric array out of a file, in C order. `key` picks it in files that hold several (an .npz name, a
  * MATLAB variable, `struct.field` for a field across a struct array, an HDF5 path, `name_*` for several stacked);
  * without a key the file's only array, or the first of `prefer` (thingsvision's `features` by default), is taken.
  */
-export async function readArray(path: string, key?: string, prefer: string[] = DEFAULT_KEYS.features): Promise<ReadArray> {
+export async function readArray(path: string, key?: string, prefer: readonly string[] = DEFAULT_KEYS.features): Promise<ReadArray> {
   const format = formatOf(path)
   return guarded(path, async () => {
     switch (format) {

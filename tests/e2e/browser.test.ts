@@ -251,6 +251,19 @@ describe('the workbench in a browser', () => {
     // refers to the four 8 MiB arrays the project was seeded with: all six are freed (2.9 + 32.0 MiB).
     await expect.poll(async () => (await toast(page).allTextContents()).join('\n')).toContain('Removed "92 triplets, derived" from the project. Freed 34.9 MiB (6 files).')
 
+    // Several Meadows participants in one file: their arrays are stacked as subjects by default, and the stimuli
+    // lists name the objects.
+    await page.fill('#import-path', join(__dirname, '../fixtures/rdms/Meadows_study_v_v1_arrangement_tree.mat'))
+    await page.getByRole('button', { name: 'Look inside' }).click()
+    await expect.poll(() => page.textContent('[data-testid=import-preview]'), { timeout: 20_000 }).toContain('rdmutv_green_lion')
+    await page.selectOption('#import-kind', 'similarity')
+    await expect.poll(() => page.inputValue('#import-key')).toBe('rdmutv_*')
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    const meadows = page.locator('[data-testid=datasets-table] tbody tr', { hasText: 'Meadows_study' })
+    await expect.poll(() => meadows.count(), { timeout: 30_000 }).toBe(1)
+    expect(await meadows.textContent()).toContain('2 × 5 × 5')
+    expect(await meadows.textContent()).toContain("dissimilarities, 2 subjects' matrices · object ids · array rdmutv_*")
+
     // A bad file: the message names the file and the problem; nothing is added.
     await page.fill('#import-path', join(__dirname, '../../README.md'))
     await page.getByRole('button', { name: 'Look inside' }).click()

@@ -48,6 +48,7 @@ describe('datasetDetails', () => {
     expect(datasetDetails({ kind: 'concepts', meta: stimuli })).toEqual(['2 names', '2 categories from column "category"', '1 row skipped', 'array stimuli_92objs'])
     expect(datasetDetails({ kind: 'similarity', meta: { key: 'rdms_behav_92.RDM', n: 92, subjects: 16, measure: 'dissimilarity' } })).toEqual(["dissimilarities, 16 subjects' matrices", 'array rdms_behav_92.RDM'])
     expect(datasetDetails({ kind: 'similarity', meta: { n: 4, subjects: 1, measure: 'similarity' } })).toEqual(['similarities, one matrix'])
+    expect(datasetDetails({ kind: 'similarity', meta: { key: 'rdmutv_*', n: 3, subjects: 2, measure: 'dissimilarity', ids: ['a', 'b', 'c'] } })).toEqual(["dissimilarities, 2 subjects' matrices", 'object ids', 'array rdmutv_*'])
     const images = { sourcePath: '/x/langlois25', n: 25, folder: 'images/langlois-4f38ea', ids: '25 ids', files: '25 files', widths: '25 widths', heights: '25 heights' }
     expect(datasetDetails({ kind: 'images', meta: images })).toEqual(['25 images'])
   })
