@@ -6,6 +6,7 @@ import { AppError } from '../api/errors'
 import type { BackendName } from '../core/compute/backendNames'
 import { selectTriplets, type TripletViewData } from '../core/data/tripletView'
 import { tripletProbabilitiesInWorker } from '../jobs/tasks'
+import { datasetOrder } from '../evaluate/objectOrder'
 import { ARTIFACTS_DIR, getArtifact, readArtifact } from '../store/artifacts'
 import type { Db } from '../store/database'
 import { requireDataset } from '../store/datasets'
@@ -64,7 +65,8 @@ export class TripletBrowser {
     let found = this.models.get(key)
     if (!found) {
       const file = (sha: string) => join(projectDir, ARTIFACTS_DIR, getArtifact(db, sha)!.file)
-      found = tripletProbabilitiesInWorker(this.workerDir, { features: file(model.artifact), triplets: file(triplets.artifact!) }, similarity, this.requestedBackend())
+      const order = datasetOrder(triplets, model)
+      found = tripletProbabilitiesInWorker(this.workerDir, { features: file(model.artifact), triplets: file(triplets.artifact!) }, similarity, this.requestedBackend(), order)
       found.catch(() => this.models.delete(key))
       if (this.models.size >= MAX_CACHED_MODELS) this.models.delete(this.models.keys().next().value!)
       this.models.set(key, found)

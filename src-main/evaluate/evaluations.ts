@@ -9,7 +9,8 @@ import { rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
 import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { resampledRsa } from '../jobs/resampledRsa'
 import { reorderMatrix, reorderRows } from '../core/data/objectNames'
-import { featuresFrom, isSquare, loadArray, loadFeatures, loadMatrix, loadNamedArray, loadTriplets, objectOrder } from './inputs'
+import { featuresFrom, isSquare, loadArray, loadFeatures, loadMatrix, loadNamedArray, loadTriplets } from './inputs'
+import { objectOrder } from './objectOrder'
 
 export interface OddOneOutRequest {
   features: string

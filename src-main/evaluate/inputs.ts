@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs'
 import { AppError } from '../api/errors'
 import { ValidationError } from '../core/data/errors'
 import { toFeatureSet, type FeatureSet } from '../core/data/features'
-import { matchObjects, type NamedObjects } from '../core/data/objectNames'
 import { toSimilarityMatrix, type SimilarityMatrix } from '../core/data/similarity'
 import { toTripletSet, type TripletSet } from '../core/data/triplets'
 import { marginal, uniformMarginal } from '../core/gw/marginals'
@@ -47,16 +46,6 @@ export function loadFeatures(path: string, key?: string): Promise<FeatureSet> {
 /** An array checked as features, what is wrong said of the file. */
 export function featuresFrom(path: string, array: NpyArray): Promise<FeatureSet> {
   return named(path, async () => toFeatureSet(array))
-}
-
-/** How b's objects line up with a's by name (matchObjects), two sets that name different objects refused. */
-export function objectOrder(a: NamedObjects, b: NamedObjects): number[] | null {
-  try {
-    return matchObjects(a, b)
-  } catch (err) {
-    if (err instanceof ValidationError) throw new AppError('user', err.message)
-    throw err
-  }
 }
 
 export function loadTriplets(path: string, objects: number, oneBased?: boolean): Promise<TripletSet> {

@@ -3,12 +3,14 @@
 import type { SimilarityKind } from '../core/metrics/oddOneOut'
 import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { readNpyFile } from '../files/npyFile'
+import { reorderRows } from '../core/data/objectNames'
 
-export async function tripletProbabilities(featuresFile: string, tripletsFile: string, similarity: SimilarityKind): Promise<Float32Array> {
+export async function tripletProbabilities(featuresFile: string, tripletsFile: string, similarity: SimilarityKind, order: number[] | null = null): Promise<Float32Array> {
   const features = readNpyFile(featuresFile)
   const triplets = readNpyFile(tripletsFile).data as Int32Array
   const [n, p] = features.shape as [number, number]
-  const x = features.data instanceof Float32Array ? features.data : Float32Array.from(features.data as ArrayLike<number>)
+  const rows = features.data instanceof Float32Array ? features.data : Float32Array.from(features.data as ArrayLike<number>)
+  const x = order ? reorderRows(rows, p, order) : rows
   const s = await tripletSimilarities(x, n, p, triplets, similarity)
   const out = new Float32Array(s.length)
   for (let t = 0; t < s.length; t += 3) {

@@ -25,7 +25,7 @@ async function work(): Promise<unknown> {
       return describeModel(request.id)
     case 'tripletProbabilities':
       await chooseBackend({ force: request.backend ?? undefined })
-      return tripletProbabilities(request.features, request.triplets, request.similarity)
+      return tripletProbabilities(request.features, request.triplets, request.similarity, request.order)
   }
 }
 

@@ -15,7 +15,7 @@ export type TaskRequest =
   | { task: 'probeBackends'; requested: BackendName | null }
   | { task: 'inspect'; path: string; header?: boolean }
   | { task: 'describeModel'; id: string }
-  | { task: 'tripletProbabilities'; features: string; triplets: string; similarity: SimilarityKind; backend: BackendName | null }
+  | { task: 'tripletProbabilities'; features: string; triplets: string; similarity: SimilarityKind; backend: BackendName | null; order: number[] | null }
 export type TaskReply = { ok: true; result: unknown } | { ok: false; message: string; user: boolean }
 
 function runTask<T>(workerDir: string, request: TaskRequest, what: string): Promise<T> {
@@ -51,7 +51,10 @@ export function describeModelInWorker(workerDir: string, id: string): Promise<Mo
   return runTask(workerDir, { task: 'describeModel', id }, `loading the model ${id}`)
 }
 
-/** A model's pair probabilities for every triplet (files of the project's artifacts), on the requested backend (else the best). */
-export function tripletProbabilitiesInWorker(workerDir: string, files: { features: string; triplets: string }, similarity: SimilarityKind, backend: BackendName | null): Promise<Float32Array> {
-  return runTask(workerDir, { task: 'tripletProbabilities', ...files, similarity, backend }, "computing the model's triplet choices")
+/**
+ * A model's pair probabilities for every triplet (files of the project's artifacts), on the requested backend (else
+ * the best); `order` takes the features' rows in the triplets' object order (they name their objects differently).
+ */
+export function tripletProbabilitiesInWorker(workerDir: string, files: { features: string; triplets: string }, similarity: SimilarityKind, backend: BackendName | null, order: number[] | null): Promise<Float32Array> {
+  return runTask(workerDir, { task: 'tripletProbabilities', ...files, similarity, backend, order }, "computing the model's triplet choices")
 }

@@ -176,6 +176,13 @@ describe('humanalign import', () => {
     expect(byName).toMatchObject({ count: 3, objects: 4, objectsNamed: true, oddOneOutFrom: 'chosen (object)', extras: ['subject', 'rt'] })
     // Rows: (cat, cow | dog), (cat, dog | pig), (cow, pig | cat): indices of stimuli/cat, dog, cow, pig = 0, 1, 2, 3.
     expect(stored(byName)).toEqual([0, 2, 1, 0, 1, 3, 2, 3, 0])
+    // The list's names stay with the triplets: features of these objects in another order line up with them.
+    const opened = Project.open(project)
+    try {
+      expect(getDataset(opened.db, byName.datasets[0])!.meta.ids).toEqual(['stimuli/cat.jpg', 'stimuli/dog.jpg', 'stimuli/cow.jpg', 'stimuli/pig.jpg'])
+    } finally {
+      opened.close()
+    }
     const byButton = JSON.parse(cli([...base, '--choice-column', 'button']).stdout)
     expect(byButton).toMatchObject({ oddOneOutFrom: 'button (position 0–2)' })
     expect(stored(byButton)).toEqual(stored(byName))

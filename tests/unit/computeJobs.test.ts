@@ -256,6 +256,21 @@ describe('evaluate job', () => {
     const cka = await stateOf(seen, runner.start({ ...spec, metric: 'cka', a: inOrder, b: shuffled }).id)
     expect(cka.result).toMatchObject({ objectsMatchedByName: true })
     expect((cka.result as { cka: number }).cka).toBeCloseTo(1, 5)
+    // Triplets imported against the named list index it: the reversed features are taken in its order, so the
+    // odd-one-out accuracy is that of the features in order.
+    const indices = Int32Array.from({ length: 300 }, (_, i) => (i * 7 + Math.floor(i / 3) * 5) % 48)
+    for (let t = 0; t < 100; t++) if (new Set(indices.subarray(3 * t, 3 * t + 3)).size < 3) indices.set([t % 48, (t + 1) % 48, (t + 2) % 48], 3 * t)
+    const named = insertDataset(project.db, { kind: 'triplets', name: 'named triplets', sourcePath: 't', meta: { objects: 48, count: 100, ids: names } }, putArray(project.db, project.dir, { dtype: '<i4', shape: [100, 3], data: indices }).sha256)
+    const ooo = { ...spec, metric: 'odd-one-out', b: named } as const
+    const inOrderAccuracy = await stateOf(seen, runner.start({ ...ooo, a: inOrder }).id)
+    const reversedAccuracy = await stateOf(seen, runner.start({ ...ooo, a: shuffled }).id)
+    expect(reversedAccuracy.result).toMatchObject({ objectsMatchedByName: true, accuracy: (inOrderAccuracy.result as { accuracy: number }).accuracy })
+    expect(inOrderAccuracy.result).not.toHaveProperty('objectsMatchedByName')
+    // Unnamed, the reversed rows are taken as they are: another accuracy.
+    const unnamed = insertDataset(project.db, { kind: 'features', name: 'reversed, unnamed', sourcePath: 't', meta: { n: 48, p: 66 } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [48, 66], data: x }).sha256)
+    const unnamedAccuracy = await stateOf(seen, runner.start({ ...ooo, a: unnamed }).id)
+    expect((unnamedAccuracy.result as { accuracy: number }).accuracy).not.toBe((inOrderAccuracy.result as { accuracy: number }).accuracy)
+
     // Other objects are refused, naming some.
     const others = insertDataset(project.db, { kind: 'features', name: 'others', sourcePath: 't', meta: { n: 48, p: 66, ids: names.map((n, i) => (i < 2 ? `other ${i}` : n)) } }, putArray(project.db, project.dir, { dtype: '<f4', shape: [48, 66], data: x }).sha256)
     expect(await stateOf(seen, runner.start({ ...spec, b: others }).id)).toMatchObject({

@@ -4,7 +4,7 @@
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { reorderMatrix, reorderRows } from '../../core/data/objectNames'
-import { objectOrder } from '../../evaluate/inputs'
+import { datasetOrder } from '../../evaluate/objectOrder'
 import { rdmNoiseCeiling, tripletNoiseCeiling } from '../../core/metrics/ceiling'
 import { linearCka } from '../../core/metrics/cka'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
@@ -21,15 +21,6 @@ export interface EvaluateInput {
   /** Absent only for a noise ceiling, which reads one dataset. */
   b: DatasetInfo | null
   categories: DatasetInfo | null
-}
-
-/**
- * How `b`'s objects line up with `a`'s, by their names (null: as they are, either being unnamed); two datasets that
- * name different objects are refused.
- */
-export function datasetOrder(a: DatasetInfo, b: DatasetInfo): number[] | null {
-  const objects = (d: DatasetInfo) => ({ name: d.name, ids: Array.isArray(d.meta.ids) ? (d.meta.ids as string[]) : null })
-  return objectOrder(objects(a), objects(b))
 }
 
 /**
@@ -124,6 +115,21 @@ export async function evaluate(spec: EvaluateSpec, input: EvaluateInput, ctx: Jo
 }
 
 /**
+ * The features' rows in the order of the objects the triplets index: as they are, or by name where both name
+ * their objects (triplets imported against a named object list); triplets of another object count are refused.
+ */
+export function featuresForTriplets(features: DatasetInfo, triplets: DatasetInfo, ctx: JobContext): { x: Float32Array; n: number; p: number; order: number[] | null } {
+  const array = artifact(ctx, features.artifact)
+  const [n, p] = array.shape as [number, number]
+  if (Number(triplets.meta.objects) !== n) {
+    throw new AppError('user', `"${triplets.name}" refers to ${String(triplets.meta.objects)} objects but "${features.name}" has ${n}; choose triplets of the same object list.`)
+  }
+  const order = datasetOrder(triplets, features)
+  const x = asFloat32(array)
+  return { x: order ? reorderRows(x, p, order) : x, n, p, order }
+}
+
+/**
  * The ceiling an accuracy is read against: simulated triplets know theirs (the mean probability of the most
  * likely choice); human triplets answered several times have the leave-one-out majority agreement.
  */
@@ -138,14 +144,10 @@ async function oddOneOut(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, con
   if (a.kind !== 'features' || b.kind !== 'triplets') {
     throw new AppError('user', `odd-one-out needs a features dataset and a triplets dataset; got ${a.kind} and ${b.kind}.`)
   }
-  const features = artifact(ctx, a.artifact)
-  const [n, p] = features.shape as [number, number]
-  if (Number(b.meta.objects) !== n) {
-    throw new AppError('user', `"${b.name}" refers to ${String(b.meta.objects)} objects but "${a.name}" has ${n}; choose triplets of the same object list.`)
-  }
+  const { x, n, p, order } = featuresForTriplets(a, b, ctx)
   const triplets = artifact(ctx, b.artifact).data as Int32Array
   ctx.progress(0.1, 'Similarities of all pairs, then the triplets')
-  const pairs = await tripletSimilarities(asFloat32(features), n, p, triplets, spec.similarity)
+  const pairs = await tripletSimilarities(x, n, p, triplets, spec.similarity)
   const levels = b.meta.conditionArtifact ? { codes: artifact(ctx, b.meta.conditionArtifact).data as Int32Array, names: b.meta.conditionLevels as string[] } : undefined
   const rt = b.meta.rtArtifact ? (artifact(ctx, b.meta.rtArtifact).data as Float32Array) : undefined
   let categories: { membership: Uint8Array; names: string[] } | undefined
@@ -163,6 +165,7 @@ async function oddOneOut(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, con
       features: a.name,
       triplets: b.name,
       ...ceilingOf(b, triplets),
+      ...matchedByName(order),
       backend: ctx.backend?.name ?? null,
     },
     run: { kind: 'odd-one-out', name, params: spec },

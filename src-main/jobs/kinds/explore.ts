@@ -9,7 +9,8 @@ import { linearCka } from '../../core/metrics/cka'
 import { averageRanks, CORRELATIONS, pearson } from '../../core/metrics/correlation'
 import { upperTriangle } from '../../core/metrics/rdm'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
-import { datasetOrder, datasetRdm } from './evaluate'
+import { datasetRdm } from './evaluate'
+import { datasetOrder } from '../../evaluate/objectOrder'
 import { artifact, asFloat32 } from './projectArrays'
 
 type MapSpec = Extract<JobSpec, { kind: 'map' }>

@@ -235,7 +235,8 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
           name,
           output: 'data',
           ...source,
-          meta: { ...source, count: triplets.count, objects: triplets.objects, oddOneOut: 2, convertedFromOneBased: triplets.converted, ...read, ...extras.meta },
+          // The object list's names: what the indices refer to, so features in another order line up with them.
+          meta: { ...source, count: triplets.count, objects: triplets.objects, oddOneOut: 2, convertedFromOneBased: triplets.converted, ...read, ...extras.meta, ...(list ? { ids: list.ids } : {}) },
           metaOutputs: extras.links,
         },
       ],

@@ -10,6 +10,7 @@ import { applyTransform, transformFromArrays } from '../../core/probe/transform'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { ceilingOf } from './evaluate'
 import { artifact, asFloat32 } from './projectArrays'
+import { featuresForTriplets } from './evaluate'
 
 export interface ProbeInput {
   features: DatasetInfo
@@ -18,11 +19,8 @@ export interface ProbeInput {
 
 export async function probe(spec: ProbeSpec, { features, triplets }: ProbeInput, ctx: JobContext): Promise<JobOutput> {
   ctx.progress(0.01, 'Reading the features and triplets')
-  const array = artifact(ctx, features.artifact)
-  const [n, p] = array.shape as [number, number]
-  if (Number(triplets.meta.objects) !== n) {
-    throw new AppError('user', `"${triplets.name}" refers to ${String(triplets.meta.objects)} objects but "${features.name}" has ${n}; choose triplets of the same object list.`)
-  }
+  // The features' rows in the triplets' object order (the transform learned does not depend on it).
+  const { x, n, p } = featuresForTriplets(features, triplets, ctx)
   if (spec.rank !== undefined && spec.rank > p) throw new AppError('user', `The rank ${spec.rank} is more than the ${p} features; a probe maps p features to at most p.`)
   const indices = artifact(ctx, triplets.artifact).data as Int32Array
   const soft = triplets.meta.softLabels ? asFloat32(artifact(ctx, triplets.meta.softLabels)) : null
@@ -32,7 +30,6 @@ export async function probe(spec: ProbeSpec, { features, triplets }: ProbeInput,
   } catch (err) {
     throw err instanceof RangeError ? new AppError('user', err.message) : err
   }
-  const x = asFloat32(array)
   const config = {
     ...PROBE_DEFAULTS,
     objective: spec.objective,
