@@ -17,6 +17,8 @@ describe('matchObjects', () => {
     expect(matchObjects({ name: 'a', ids: ['x', 'y'] }, { name: 'b', ids: ['x', 'y'] })).toBeNull()
     // Row numbers are what an unnamed dataset is given: not names.
     expect(matchObjects({ name: 'a', ids: ['0', '1', '2'] }, { name: 'b', ids: ['c', 'a', 'b'] })).toBeNull()
+    // No name in common: another naming convention (codes and concept names), taken row by row.
+    expect(matchObjects({ name: 'a', ids: ['s01', 's02', 's03'] }, { name: 'b', ids: ['cat', 'dog', 'car'] })).toBeNull()
   })
 
   it("gives b's row of each of a's objects, by id or by file name without folder and extension", () => {
@@ -27,7 +29,9 @@ describe('matchObjects', () => {
   it('refuses datasets that name different objects, or names that match twice', () => {
     expect(() => matchObjects({ name: 'a', ids: ['cat', 'dog'] }, { name: 'b', ids: ['cat', 'cow'] })).toThrow('"a" and "b" name different objects: "dog" of "a" is not in "b"; "cow" of "b" is not in "a". Compare representations of the same objects.')
     // "x/cat.jpg" and "y/cat.png" share a stem: "cat" could be either.
-    expect(() => matchObjects({ name: 'a', ids: ['cat', 'dog'] }, { name: 'b', ids: ['x/cat.jpg', 'y/cat.png'] })).toThrow('"a" and "b" name different objects')
+    expect(() => matchObjects({ name: 'a', ids: ['cat', 'dog', 'cow'] }, { name: 'b', ids: ['x/cat.jpg', 'y/cat.png', 'cow.jpg'] })).toThrow(
+      '"a" and "b" name different objects: "cat", "dog" of "a" are not in "b"; "x/cat.jpg", "y/cat.png" of "b" are not in "a".',
+    )
   })
 
   it('reorders matrices (each of several subjects) and rows', () => {

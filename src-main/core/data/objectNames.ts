@@ -33,9 +33,10 @@ function sample(names: string[]): string {
 }
 
 /**
- * How b's objects line up with a's: null when they need nothing (either is unnamed, or both list the same names in
- * the same order), else `order[k]` is b's row of a's k-th object. Names match as ids or as file names without
- * folder and extension. Two datasets that name different objects are refused, naming some of them.
+ * How b's objects line up with a's: null when they need nothing (either is unnamed, both list the same names in the
+ * same order, or no name is common to both: other naming conventions, compared row by row), else `order[k]` is b's
+ * row of a's k-th object. Names match as ids or as file names without folder and extension. Two datasets whose names
+ * partly agree (some objects only one of them has) are refused, naming some of those objects.
  */
 export function matchObjects(a: NamedObjects, b: NamedObjects): number[] | null {
   if (!hasNames(a.ids) || !hasNames(b.ids)) return null
@@ -43,6 +44,8 @@ export function matchObjects(a: NamedObjects, b: NamedObjects): number[] | null 
   const lookup = objectLookup(b.ids)
   const order = a.ids.map((id) => lookup(id))
   const missing = a.ids.filter((_, k) => order[k] === undefined)
+  // No name in common: two naming conventions (concept names and image codes), not two object sets; row by row.
+  if (missing.length === a.ids.length) return null
   const used = new Set(order)
   const extra = b.ids.filter((_, i) => !used.has(i))
   if (missing.length || extra.length || used.size !== order.length) {
