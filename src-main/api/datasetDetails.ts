@@ -44,6 +44,8 @@ function triplets(meta: Record<string, unknown>): string[] {
     parts.push(meta.synthetic ? `AligNet ${String(meta.mode)} triplets labelled by ${quoted(meta.teacher)} (clusters run ${String(meta.clustersRun)})` : 'an AligNet file')
   }
   if (meta.convertedFromOneBased) parts.push('converted from 1-based indices')
+  const skipped = numberOf(meta.skippedRows)
+  if (skipped) parts.push(`${countOf(skipped, 'row')} between the trials skipped`)
   for (const [key, what] of [['subjectLevels', 'subject'], ['conditionLevels', 'condition']] as const) {
     const levels = lengthOf(meta[key])
     if (levels !== null) parts.push(countOf(levels, what))

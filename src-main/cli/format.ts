@@ -103,7 +103,7 @@ export function formatInspect(summary: FileSummary): string {
         break
       case 'table':
         lines.push(
-          `  ${item.delimiter === null ? `sheet "${item.key}"` : 'table'}: ${item.rows} rows, ${item.columns.length} columns, ${item.header ? 'with' : 'no'} header` +
+          `  ${item.delimiter !== null ? 'table' : summary.format === 'json' ? (item.key ? `list "${item.key}"` : 'records') : `sheet "${item.key}"`}: ${item.rows} rows, ${item.columns.length} columns, ${item.header ? 'with' : 'no'} header` +
             (item.delimiter === null ? '' : `, ${item.delimiter === '\t' ? 'tab' : item.delimiter === ';' ? 'semicolon' : item.delimiter}-separated`),
         )
         for (const c of item.columns.slice(0, 12)) lines.push(`    ${c.name}  ${c.kind}`)

@@ -17,14 +17,21 @@ import { decodeTorch } from '../core/io/torchSave'
 import { IMAGE_FILE, IMAGE_KINDS } from './images'
 import { npzMembers, readFileBytes, readNpyFile } from './npyFile'
 import { readSheets } from './sheets'
+import { jsonTables, type NamedTable } from '../core/io/jsonTables'
 
 export type { FileSummary }
 type ItemSummary = FileSummary['items'][number]
 
-export const READABLE = '.npy, .npz, .pt/.pth (torch.save), .pkl (pickle), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt, .xlsx'
+export const READABLE = '.npy, .npz, .pt/.pth (torch.save), .pkl (pickle), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt, .xlsx, .json/.jsonl'
 
 /** Formats read as tables of named columns rather than as arrays. */
-export const isTableFormat = (format: FileFormat): boolean => format === 'delimited' || format === 'sheet'
+export const isTableFormat = (format: FileFormat): boolean => format === 'delimited' || format === 'sheet' || format === 'json'
+
+/** A workbook's sheets, or a JSON file's lists of records, each a table by its name; what they are, for messages. */
+async function namedTables(path: string, format: 'sheet' | 'json', header?: boolean): Promise<{ tables: NamedTable[]; what: string }> {
+  if (format === 'sheet') return { tables: await readSheets(path, header), what: 'sheet' }
+  return { tables: jsonTables(readFileSync(path, 'utf8'), /\.(jsonl|ndjson)$/i.test(path), header), what: 'list of records' }
+}
 
 function fileStart(path: string): Uint8Array {
   const fd = openSync(path, 'r')
@@ -290,10 +297,11 @@ export async function inspectFile(path: string, header?: boolean): Promise<FileS
       }
       case 'delimited':
         return [summarizeTable('', await parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 }), { header }))]
-      case 'sheet': {
-        const sheets = await readSheets(path, header)
-        if (!sheets.length) throw new AppError('user', `${path}: every sheet of this workbook is empty.`)
-        return sheets.map(({ name, table }) => summarizeTable(name, table))
+      case 'sheet':
+      case 'json': {
+        const { tables } = await namedTables(path, format, header)
+        if (!tables.length) throw new AppError('user', format === 'sheet' ? `${path}: every sheet of this workbook is empty.` : `${path} holds no list of records (objects with the same keys) or rows to read as a table.`)
+        return tables.map(({ name, table }) => summarizeTable(name, table))
       }
       case 'image':
         throw new AppError('user', `${path}: images are imported as an image set, not inspected as arrays.`)
@@ -410,8 +418,9 @@ export async function readArray(path: string, key?: string, prefer: readonly str
       }
       case 'delimited':
       case 'sheet':
+      case 'json':
       case 'image':
-        throw new AppError('user', `${path} is ${format === 'image' ? 'an image' : format === 'sheet' ? 'a spreadsheet' : 'a text table'}, not an array file.`)
+        throw new AppError('user', `${path} is ${format === 'image' ? 'an image' : format === 'sheet' ? 'a spreadsheet' : format === 'json' ? 'JSON, read as a table' : 'a text table'}, not an array file.`)
     }
   })
 }
@@ -449,18 +458,20 @@ export async function readRecords(path: string, key?: string): Promise<Pick<Tabl
 }
 
 /**
- * A text table, or a sheet of a workbook: `sheet` names it, else the workbook's only sheet that holds anything.
- * `header`: whether the first row names the columns; unset, it is detected.
+ * A text table, a sheet of a workbook or a list of records in a JSON file: `sheet` names it, else the file's only one
+ * that holds anything. `header`: whether the first row names the columns; unset, it is detected.
  */
 export async function readTable(path: string, sheet?: string, header?: boolean): Promise<Table> {
   const format = formatOf(path)
-  if (!isTableFormat(format)) throw new AppError('user', `${path} is not a table (.csv, .tsv, .txt, .xlsx).`)
+  if (!isTableFormat(format)) throw new AppError('user', `${path} is not a table (.csv, .tsv, .txt, .xlsx, .json).`)
   if (format === 'delimited') return guarded(path, () => parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 }), { header }))
   return guarded(path, async () => {
-    const sheets = await readSheets(path, header)
-    const names = sheets.map((s) => `"${s.name}"`).join(', ') || 'none with data'
-    const found = sheet === undefined ? (sheets.length === 1 ? sheets[0] : undefined) : sheets.find((s) => s.name === sheet)
+    const { tables, what } = await namedTables(path, format as 'sheet' | 'json', header)
+    const names = tables.map((s) => `"${s.name}"`).join(', ') || 'none with data'
+    const found = sheet === undefined ? (tables.length === 1 ? tables[0] : undefined) : tables.find((s) => s.name === sheet)
     if (found) return found.table
-    throw new AppError('user', sheet === undefined ? `${path} holds several sheets (${names}); choose one with its key (--key NAME).` : `${path} has no sheet "${sheet}" with data (sheets: ${names}).`)
+    if (!tables.length && format === 'json') throw new AppError('user', `${path} holds no list of records (objects with the same keys) or rows to read as a table.`)
+    const plural = what === 'sheet' ? 'sheets' : 'lists of records'
+    throw new AppError('user', sheet === undefined ? `${path} holds several ${plural} (${names}); choose one with its key (--key NAME).` : `${path} has no ${what} "${sheet}" with data (${plural}: ${names}).`)
   })
 }

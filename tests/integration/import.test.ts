@@ -191,6 +191,23 @@ describe('humanalign import', () => {
     expect(unlisted.stderr).toContain('column "stim_left" holds names ("cat.jpg"), not indices: choose the object list they name (--objects-from')
   })
 
+  it('imports triplets from jsPsych’s JSON data and a JATOS JSON Lines result, skipping the rows between the trials', () => {
+    const { dir, project, cli } = setup()
+    const features = join(dir, 'features.npy')
+    writeFileSync(features, encodeNpy({ dtype: '<f4', shape: [4, 1], data: Float32Array.of(1, 2, 3, 4) }))
+    writeFileSync(join(dir, 'file_names.txt'), 'stimuli/cat.jpg\nstimuli/dog.jpg\nstimuli/cow.jpg\nstimuli/pig.jpg\n')
+    const list = JSON.parse(cli(['import', 'features', features]).stdout)
+    const args = ['--columns', 'left,middle,right', '--choice-column', 'chosen', '--objects-from', String(list.datasets[0])]
+    const fromJson = JSON.parse(cli(['import', 'triplets', join(fixtures, 'json/jspsych.json'), ...args, '--rt-column', 'rt']).stdout)
+    expect(fromJson).toMatchObject({ count: 4, objects: 4, objectsNamed: true, skippedRows: 2, extras: ['rt'] })
+    const stored = (output: string) => Array.from(decodeNpy(new Uint8Array(readFileSync(join(project, 'artifacts', `${output}.npy`)))).data as Int32Array | Float32Array)
+    // (cat, cow | dog), (cat, dog | pig), (cow, pig | cat), (dog, pig | cow): stimuli/cat, dog, cow, pig = 0, 1, 2, 3.
+    expect(stored(fromJson.outputs.data)).toEqual([0, 2, 1, 0, 1, 3, 2, 3, 0, 1, 3, 2])
+    expect(stored(fromJson.outputs.rt)).toEqual([812.5, 640, 1290, 955.25])
+    const fromLines = JSON.parse(cli(['import', 'triplets', join(fixtures, 'json/jatos.jsonl'), ...args]).stdout)
+    expect(stored(fromLines.outputs.data)).toEqual(stored(fromJson.outputs.data))
+  })
+
   it('imports the sheets of an Excel workbook: features with their names, then trials that name them', () => {
     const { dir, project, cli } = setup()
     const workbook = join(fixtures, 'xlsx/study.xlsx')

@@ -164,7 +164,7 @@ export class TableBuilder {
     const unit = this.options.unit
     if (l.trailing && fields.length === l.kinds.length + 1 && fields[fields.length - 1] === '') fields.pop()
     if (fields.length !== l.kinds.length) {
-      throw new DelimitedFormatError(`${unit} ${at} has ${fields.length} fields, but the ${unit === 'line' ? 'file' : 'sheet'} has ${l.kinds.length} columns`)
+      throw new DelimitedFormatError(`${unit} ${at} has ${fields.length} fields, but the ${unit === 'line' ? 'file' : 'table'} has ${l.kinds.length} columns`)
     }
     for (let c = 0; c < fields.length; c++) {
       const column = this.numberColumns[c]

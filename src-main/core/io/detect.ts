@@ -2,16 +2,17 @@ import { isHdf5, isMat73 } from './hdf5'
 import { isMat5 } from './mat5'
 import { isTorchZip } from './torchSave'
 
-export type FileFormat = 'npy' | 'npz' | 'torch' | 'pickle' | 'mat5' | 'mat73' | 'hdf5' | 'delimited' | 'sheet' | 'image'
+export type FileFormat = 'npy' | 'npz' | 'torch' | 'pickle' | 'mat5' | 'mat73' | 'hdf5' | 'delimited' | 'sheet' | 'json' | 'image'
 
 const IMAGE = /\.(jpe?g|png|webp|tiff?|gif|avif)$/i
 const TEXT = /\.(csv|tsv|txt|dat)$/i
 const TORCH = /\.(pt|pth)$/i
 const SHEET = /\.xlsx$/i
 const PICKLE = /\.(pkl|pickle)$/i
+const JSON_TEXT = /\.(json|jsonl|ndjson)$/i
 
 /** A name HumanAlign may read, judged from the name alone (to mark files in a folder without opening each). */
-export const READABLE_NAME = /\.(npy|npz|pt|pth|pkl|pickle|mat|h5|hdf5|csv|tsv|txt|dat|xlsx|jpe?g|png|webp|tiff?|gif|avif)$/i
+export const READABLE_NAME = /\.(npy|npz|pt|pth|pkl|pickle|mat|h5|hdf5|csv|tsv|txt|dat|xlsx|json|jsonl|ndjson|jpe?g|png|webp|tiff?|gif|avif)$/i
 
 /** What a file is, from its first bytes (4 KiB) and, for text and images, its name. */
 export function detectFormat(name: string, header: Uint8Array): FileFormat | null {
@@ -28,5 +29,6 @@ export function detectFormat(name: string, header: Uint8Array): FileFormat | nul
   if (isHdf5(header)) return 'hdf5'
   if (IMAGE.test(name)) return 'image'
   if (TEXT.test(name)) return 'delimited'
+  if (JSON_TEXT.test(name)) return 'json'
   return null
 }

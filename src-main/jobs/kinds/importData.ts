@@ -22,7 +22,7 @@ import { readFileBytes } from '../../files/npyFile'
 import { decodeAlignet, type AlignetTriplets } from '../../core/alignet/alignetFile'
 import { teacherProbabilities } from '../../core/alignet/sampling'
 import { npzEntries } from '../../core/io/npz'
-import { namedColumns, numericMatrix, tableFeatures, tableMatrix } from '../../files/tables'
+import { namedColumns, numericMatrix, tableFeatures, tableMatrix, withoutEmptyRows } from '../../files/tables'
 import type { ObjectList } from '../catalog'
 import type { DatasetRecord, JobContext, JobOutput } from '../protocol'
 
@@ -210,13 +210,12 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
       throw new ValidationError(`triplets take three columns (object, object, odd-one-out); ${spec.columns.length} were given.`)
     }
     const extraNames = [spec.subjectColumn, spec.rtColumn, spec.conditionColumn, spec.choiceColumn]
-    const chosen = table
-      ? spec.columns
-        ? namedColumns(table, spec.columns)
-        : table.columns.filter((c) => c.kind === 'number' && !extraNames.includes(c.name))
-      : null
-    if (spec.choiceColumn !== undefined && !table) throw new ValidationError('--choice-column applies to text tables; this file holds arrays.')
-    const choice = table && spec.choiceColumn !== undefined ? namedColumns(table, [spec.choiceColumn])[0] : undefined
+    const objectColumns = (t: Table) => (spec.columns ? namedColumns(t, spec.columns) : t.columns.filter((c) => c.kind === 'number' && !extraNames.includes(c.name)))
+    // An experiment's export has rows between its trials (instructions, a survey) whose object columns are empty.
+    const { table: trials, skipped } = table ? withoutEmptyRows(table, objectColumns(table)) : { table: null, skipped: 0 }
+    const chosen = trials ? objectColumns(trials) : null
+    if (spec.choiceColumn !== undefined && !trials) throw new ValidationError('--choice-column applies to text tables; this file holds arrays.')
+    const choice = trials && spec.choiceColumn !== undefined ? namedColumns(trials, [spec.choiceColumn])[0] : undefined
     const list = objectList?.ids ? { name: objectList.name, ids: objectList.ids } : null
     const resolved = chosen ? tripletIndexColumns(chosen, choice, list) : { columns: arrayColumns(fromFile!.array), named: false, choice: null }
     if (objectList && spec.objects !== undefined && spec.objects !== objectList.n) {
@@ -224,8 +223,12 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     }
     // Names were looked up in the list: the indices they became count from 0.
     const triplets = toTripletSet(resolved.columns, { objects: spec.objects ?? objectList?.n, oneBased: resolved.named ? false : spec.oneBased })
-    const extras = await tripletExtras(spec, table, triplets.count)
-    const read = { ...(resolved.named ? { objectsNamed: true } : {}), ...(resolved.choice ? { oddOneOutFrom: `${spec.choiceColumn} (${resolved.choice})` } : {}) }
+    const extras = await tripletExtras(spec, trials, triplets.count)
+    const read = {
+      ...(resolved.named ? { objectsNamed: true } : {}),
+      ...(resolved.choice ? { oddOneOutFrom: `${spec.choiceColumn} (${resolved.choice})` } : {}),
+      ...(skipped ? { skippedRows: skipped } : {}),
+    }
     return {
       result: { dataset: 'triplets', name, count: triplets.count, objects: triplets.objects, convertedFromOneBased: triplets.converted, ...read, extras: Object.keys(extras.outputs) },
       outputs: { data: { dtype: '<i4', shape: [triplets.count, 3], data: triplets.indices }, ...extras.outputs },
