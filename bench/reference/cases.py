@@ -26,13 +26,17 @@ FILE_COLUMNS = 1152
 
 
 def write_file(kind, rows, cols, path):
-    """The features file of a file-reading case, as users have them: np.savez (stored) or torch.save."""
+    """The features file of a file-reading case, as users have them: np.savez (stored), pickle.dump or torch.save."""
     import os
     x = inputs_matrix(rows, cols, 0.0)
     partial = f'{path}.{os.getpid()}.partial'
     if kind == 'npz':
         with open(partial, 'wb') as f:
             np.savez(f, features=x)
+    elif kind == 'pkl':
+        import pickle
+        with open(partial, 'wb') as f:
+            pickle.dump({'features': x, 'names': [f'object {i}' for i in range(rows)]}, f)
     else:
         import torch
         torch.save({'features': torch.from_numpy(x)}, partial)
@@ -122,6 +126,14 @@ def numpy_cases(case, size):
     if case == 'readnpz':
         path = bench_file('npz', size)
         return lambda: np.load(path)['features']
+    if case == 'readpkl':
+        import pickle
+        path = bench_file('pkl', size)
+
+        def load():
+            with open(path, 'rb') as f:
+                return pickle.load(f)['features']
+        return load
     if case == 'readpt':
         import torch
         path = bench_file('pt', size)

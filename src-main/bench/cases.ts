@@ -62,7 +62,7 @@ const FILE_COLUMNS = 1152
  * The features file both sides of a file-reading case read, written once by the reference script (NumPy's savez,
  * torch.save: the files users have) into the temporary folder, where later runs find it.
  */
-function benchFile(kind: 'npz' | 'pt', rows: number): string {
+function benchFile(kind: 'npz' | 'pt' | 'pkl', rows: number): string {
   const path = join(tmpdir(), `humanalign-bench-${rows}x${FILE_COLUMNS}.${kind}`)
   if (existsSync(path)) return path
   const script = process.env.HUMANALIGN_BENCH_REFERENCE
@@ -73,12 +73,12 @@ function benchFile(kind: 'npz' | 'pt', rows: number): string {
 }
 
 /** Reads the features array of a bench file as the import does. */
-const readCase = (kind: 'npz' | 'pt', rows: number): Run => {
+const readCase = (kind: 'npz' | 'pt' | 'pkl', rows: number): Run => {
   const path = benchFile(kind, rows)
   return async () => (await readArray(path, 'features')).array.data as Float32Array
 }
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -335,6 +335,13 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
     describe: (rows) => `read a ${rows} × ${FILE_COLUMNS} float32 array from an .npz written by np.savez`,
     sizes: { full: [1854, 30000], quick: [300] },
     prepare: (rows) => readCase('npz', rows),
+  },
+  readpkl: {
+    name: 'readpkl',
+    reference: "pickle.load(f)['features']",
+    describe: (rows) => `read a ${rows} × ${FILE_COLUMNS} float32 array (and its ${rows} names) from a pickle.dump file`,
+    sizes: { full: [1854, 30000], quick: [300] },
+    prepare: (rows) => readCase('pkl', rows),
   },
   readpt: {
     name: 'readpt',

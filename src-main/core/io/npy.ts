@@ -224,6 +224,14 @@ export function npyData(raw: Uint8Array, layout: NpyLayout): NpyData {
   return convert(raw, layout.descr, elementCount(layout.shape))
 }
 
+/** An array from its dtype's text ('<f4', '>i8', '|b1'), shape, order and raw bytes, as a .npy holds them. */
+export function arrayFromBytes(descr: string, shape: number[], fortranOrder: boolean, raw: Uint8Array): NpyArray {
+  const parsed = parseDescr(descr)
+  const count = elementCount(shape)
+  if (raw.length < count * parsed.itemBytes) throw new NpyFormatError(`truncated array data: expected ${count * parsed.itemBytes} bytes, found ${raw.length}`)
+  return { dtype: parsed.dtype, shape, data: convert(raw.subarray(0, count * parsed.itemBytes), parsed, count), fortranOrder }
+}
+
 export function decodeNpy(bytes: Uint8Array): NpyArray {
   const layout = parseNpyLayout(bytes)
   const available = bytes.length - layout.dataOffset

@@ -3,7 +3,7 @@
 // and NumPy's object arrays (.npy with dtype object: names from pandas) are pickles. Reference: Lib/pickletools.py
 // (the opcodes); numpy's ndarray.__reduce__ and dtype.__reduce__ (an array's state: version, shape, dtype, Fortran
 // order, raw bytes or a list of objects).
-import { decodeNpy, npyBytes, NpyFormatError, type NpyArray } from './npy'
+import { arrayFromBytes, NpyFormatError, type NpyArray } from './npy'
 
 export type Value = unknown
 
@@ -121,7 +121,7 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks = {}): Value {
     if (text) target.objects = fixedWidthStrings(raw, text[1] === 'U', Number(text[2]), dtype.order !== '>')
     if (!NUMPY_KINDS.test(dtype.kind)) return
     const order = dtype.order === '=' ? '<' : dtype.order
-    target.array = decodeNpy(npyBytes(`${order}${dtype.kind}`, target.shape, fortran, raw))
+    target.array = arrayFromBytes(`${order}${dtype.kind}`, target.shape, fortran, raw)
   }
   const build = (target: Value, state: Value) => {
     if (!Array.isArray(state)) return
@@ -308,16 +308,17 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks = {}): Value {
         at += 8
         stack.push(text.decode(take(Number(view.getBigUint64(at - 8, true)))))
         break
+      // Bytes are views of the pickle's own bytes: an array built from them copies what it keeps.
       case 0x43: // SHORT_BINBYTES
-        stack.push(take(u8()).slice())
+        stack.push(take(u8()))
         break
       case 0x42: // BINBYTES
-        stack.push(take(u32()).slice())
+        stack.push(take(u32()))
         break
       case 0x96: // BYTEARRAY8 (protocol 5, a NumPy array's buffer pickled in band)
       case 0x8e: // BINBYTES8
         at += 8
-        stack.push(take(Number(view.getBigUint64(at - 8, true))).slice())
+        stack.push(take(Number(view.getBigUint64(at - 8, true))))
         break
       default:
         throw new NpyFormatError(`unsupported pickle opcode 0x${op.toString(16)} at byte ${at - 1}`)
