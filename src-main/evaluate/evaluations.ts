@@ -9,7 +9,7 @@ import { rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
 import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { resampledRsa } from '../jobs/resampledRsa'
 import { reorderMatrix, reorderRows } from '../core/data/objectNames'
-import { featuresFrom, isSquare, loadArray, loadFeatures, loadMatrix, loadNamedArray, loadTriplets } from './inputs'
+import { featuresFrom, loadArray, loadFeatures, loadMatrix, loadRepresentation, loadTriplets } from './inputs'
 import { objectOrder } from './objectOrder'
 
 export interface OddOneOutRequest {
@@ -62,9 +62,9 @@ export interface RdmSide {
 }
 
 export async function rdmOf(path: string, key: string | undefined, measure: RdmMeasure): Promise<RdmSide> {
-  const { array, ids } = await loadNamedArray(path, key)
+  const { array, matrix: isMatrix, ids } = await loadRepresentation(path, key)
   const named = ids ? { ids } : {}
-  if (isSquare(array)) {
+  if (isMatrix) {
     const matrix = await loadMatrix(path, array, 'dissimilarity')
     const n = matrix.n
     const mean = new Float64Array(n * n)
@@ -115,7 +115,7 @@ export async function evalTripletCeiling(path: string) {
 }
 
 export async function evalCka(a: string, b: string, unbiased: boolean, backend: BackendName | null) {
-  const [one, two] = [await loadNamedArray(a), await loadNamedArray(b)]
+  const [one, two] = [await loadRepresentation(a), await loadRepresentation(b)]
   const x = await featuresFrom(a, one.array)
   const unordered = await featuresFrom(b, two.array)
   if (x.n !== unordered.n) throw new AppError('user', `${a} has ${x.n} objects but ${b} has ${unordered.n}; CKA compares the same objects.`)

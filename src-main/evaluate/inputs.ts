@@ -7,7 +7,8 @@ import { toSimilarityMatrix, type SimilarityMatrix } from '../core/data/similari
 import { toTripletSet, type TripletSet } from '../core/data/triplets'
 import { marginal, uniformMarginal } from '../core/gw/marginals'
 import type { NpyArray } from '../core/io/npy'
-import { formatOf, isTableFormat, readArray, readTable } from '../files/readers'
+import { formatOf, isTableFormat, readArray, readTable, type TextList } from '../files/readers'
+import { DEFAULT_KEYS } from '../api/arrayKeys'
 import { objectIdsFor } from '../files/objectIds'
 import { tableFeatures, tableMatrix } from '../files/tables'
 
@@ -21,22 +22,32 @@ async function named<T>(path: string, load: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A file's numbers: a text table's numeric columns, or an array file's (chosen) array; the table's names beside. */
+async function readNumbers(path: string, key: string | undefined, prefer?: readonly string[]): Promise<{ array: NpyArray; key: string; tableIds?: string[]; table: boolean; texts?: TextList[] }> {
+  const table = isTableFormat(formatOf(path)) ? await readTable(path, key) : null
+  if (!table) return { ...(await readArray(path, key, prefer)), table: false }
+  const { array, ids } = isSquare(tableFeatures(table).array) ? tableMatrix(table) : tableFeatures(table)
+  return { array, key: key ?? '', tableIds: ids, table: true }
+}
+
 /** A file's numbers as one array: a text table's numeric columns, or an array file's (chosen) array. */
 export async function loadArray(path: string, key?: string): Promise<NpyArray> {
-  return (await loadNamedArray(path, key)).array
+  return (await readNumbers(path, key)).array
 }
 
 /**
- * A file's numbers and, where the file names its objects, their names — a table's id column (or a square table's
- * labels), names saved in the file, thingsvision's file_names.txt beside features — kept only when they fit: one per
- * row, each once. They line two files' objects up (RSA, CKA, GW); a file without them is taken in its row order.
+ * A representation in a file: features, or matrices — square, or condensed vectors under the key an RSA tool
+ * writes (rsatoolbox's `dissimilarities`, Meadows' `rdmutv`) — and, where the file names its objects, their names: a
+ * table's id column (or a square table's labels), names saved in the file, thingsvision's file_names.txt beside
+ * features; kept only when they fit, one per object, each once. They line two files' objects up (RSA, CKA, GW).
  */
-export async function loadNamedArray(path: string, key?: string): Promise<{ array: NpyArray; ids?: string[] }> {
-  const table = isTableFormat(formatOf(path)) ? await readTable(path, key) : null
-  const { array, ids: tableIds } = table ? (isSquare(tableFeatures(table).array) ? tableMatrix(table) : tableFeatures(table)) : { array: (await readArray(path, key)).array, ids: undefined }
-  const rows = isSquare(array) ? array.shape[array.shape.length - 1]! : (array.shape[0] ?? 0)
-  const { ids } = await objectIdsFor(path, table ? 0 : rows, { tableIds, beside: !isSquare(array) })
-  return ids && ids.length === rows && new Set(ids).size === rows ? { array, ids } : { array }
+export async function loadRepresentation(path: string, key?: string): Promise<{ array: NpyArray; matrix: boolean; ids?: string[] }> {
+  const read = await readNumbers(path, key, [...DEFAULT_KEYS.features, ...DEFAULT_KEYS.similarity])
+  const { array } = read
+  const matrix = isSquare(array) || (DEFAULT_KEYS.similarity as readonly string[]).includes(read.key)
+  const n = matrix ? (isSquare(array) ? array.shape[array.shape.length - 1]! : toSimilarityMatrix(array, 'dissimilarity').n) : (array.shape[0] ?? 0)
+  const { ids } = await objectIdsFor(path, read.table ? 0 : n, { tableIds: read.tableIds, beside: !matrix, texts: read.texts })
+  return ids && ids.length === n && new Set(ids).size === n ? { array, matrix, ids } : { array, matrix }
 }
 
 export function loadFeatures(path: string, key?: string): Promise<FeatureSet> {

@@ -2,7 +2,7 @@
 // a table's id column or labels, thingsvision's file_names.txt beside features, or a list of names in the file.
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { objectNamesInFile, readIds } from './readers'
+import { objectNamesInFile, readIds, type TextList } from './readers'
 
 export interface IdSources {
   /** An ids file the user gave (a line per object, or a NumPy text array). */
@@ -13,6 +13,8 @@ export interface IdSources {
   tableIdsAre?: string
   /** Features: thingsvision's file_names.txt beside the file counts. */
   beside?: boolean
+  /** The file's lists of strings, when reading its array found them already. */
+  texts?: TextList[]
 }
 
 /** The ids of `rows` objects and where they came from; no ids (from: null) when the file names none. */
@@ -21,6 +23,6 @@ export async function objectIdsFor(path: string, rows: number, sources: IdSource
   if (sources.tableIds) return { ids: sources.tableIds, from: sources.tableIdsAre ?? 'id column' }
   const beside = join(dirname(path), 'file_names.txt')
   if (sources.beside && existsSync(beside)) return { ids: readIds(beside), from: beside }
-  const inFile = rows > 0 ? await objectNamesInFile(path, rows) : undefined
+  const inFile = rows > 0 ? await objectNamesInFile(path, rows, sources.texts) : undefined
   return inFile ? { ids: inFile.names, from: `'${inFile.key}' in the file` } : { from: null }
 }

@@ -161,7 +161,7 @@ function summarizeNpy(key: string, read: () => NpyArray, bytes: () => Uint8Array
 }
 
 /** A list of strings in a file, by its key. */
-interface TextList {
+export interface TextList {
   key: string
   shape: number[]
   values: string[]
@@ -214,11 +214,11 @@ const NAME_LISTS = new Set(['names', 'ids', 'conds', 'stimuli', 'labels', 'filen
  * The object names a file may hold beside its array — np.savez(…, features=X, names=…), a MATLAB cell array of
  * strings beside the matrix, Meadows' `stimuli`, rsatoolbox's `pattern_descriptors/conds`: its one list of `rows`
  * strings (or the one of those named as names are, or the first of several that agree), with its key; undefined
- * when it has none, or several that differ.
+ * when it has none, or several that differ. `known`: the file's lists, when reading its array found them already.
  */
-export async function objectNamesInFile(path: string, rows: number): Promise<{ key: string; names: string[] } | undefined> {
+export async function objectNamesInFile(path: string, rows: number, known?: TextList[]): Promise<{ key: string; names: string[] } | undefined> {
   const format = formatOf(path)
-  const lists = await guarded(path, () => textLists(path, format))
+  const lists = known ?? (await guarded(path, () => textLists(path, format)))
   const fitting = lists.filter((l) => l.values.length === rows && l.shape.filter((d) => d !== 1).length <= 1)
   // Several lists that say the same (Meadows' stimuli_NAME for each participant) are one.
   const same = fitting.length > 1 && fitting.every((l) => l.values.join('\n') === fitting[0]!.values.join('\n'))
@@ -359,11 +359,15 @@ function chooseArray(path: string, source: ArraySource, key: string | undefined,
   return { array: stackArrays(arrays, `the ${what} matching '${chosen}' (${found.join(', ')})`), key: chosen, stacked: found }
 }
 
-/** An array read from a file, with the key that chose it and, for a key with `*`, the names stacked. */
+/**
+ * An array read from a file, with the key that chose it, for a key with `*` the names stacked, and the file's lists
+ * of strings where reading the array decoded them too (torch.save and pickle files), so names need no second read.
+ */
 export interface ReadArray {
   array: NpyArray
   key: string
   stacked?: string[]
+  texts?: TextList[]
 }
 
 /**
@@ -387,8 +391,9 @@ export async function readArray(path: string, key?: string, prefer: readonly str
       }
       case 'torch':
       case 'pickle': {
-        const { arrays } = pickledFile(path, format)
-        return chooseArray(path, { names: Object.keys(arrays), what: format === 'torch' ? 'tensors' : 'arrays', load: (name) => arrays[name]! }, key, prefer)
+        const { arrays, texts } = pickledFile(path, format)
+        const chosen = chooseArray(path, { names: Object.keys(arrays), what: format === 'torch' ? 'tensors' : 'arrays', load: (name) => arrays[name]! }, key, prefer)
+        return { ...chosen, texts: Object.entries(texts).map(([k, t]) => ({ key: k, ...t })) }
       }
       case 'mat5': {
         const variables = decodeMat5(new Uint8Array(readFileSync(path)))

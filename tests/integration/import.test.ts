@@ -39,6 +39,14 @@ function snapshot(dir: string): Record<string, string> {
   return out
 }
 
+/** Features of four stimuli named by thingsvision's file_names.txt (stimuli/cat.jpg, dog, cow, pig), imported. */
+function fourNamedStimuli(dir: string, cli: (args: string[]) => { stdout: string }): { datasets: number[] } {
+  const features = join(dir, 'features.npy')
+  writeFileSync(features, encodeNpy({ dtype: '<f4', shape: [4, 1], data: Float32Array.of(1, 2, 3, 4) }))
+  writeFileSync(join(dir, 'file_names.txt'), 'stimuli/cat.jpg\nstimuli/dog.jpg\nstimuli/cow.jpg\nstimuli/pig.jpg\n')
+  return JSON.parse(cli(['import', 'features', features]).stdout)
+}
+
 describe('humanalign import', () => {
   it('imports the 92-image RDMs of 16 subjects from the MATLAB struct array, equal to SciPy’s', () => {
     const { project, cli, env } = setup()
@@ -162,10 +170,7 @@ describe('humanalign import', () => {
 
   it('imports an experiment’s export: the objects shown by file name, the odd one out as the chosen object or the button pressed', () => {
     const { dir, project, cli } = setup()
-    const features = join(dir, 'features.npy')
-    writeFileSync(features, encodeNpy({ dtype: '<f4', shape: [4, 1], data: Float32Array.of(1, 2, 3, 4) }))
-    writeFileSync(join(dir, 'file_names.txt'), 'stimuli/cat.jpg\nstimuli/dog.jpg\nstimuli/cow.jpg\nstimuli/pig.jpg\n')
-    const list = JSON.parse(cli(['import', 'features', features]).stdout)
+    const list = fourNamedStimuli(dir, cli)
     // As a jsPsych export lays it out, semicolon-separated: stimuli as shown, the chosen image, the button (0-based).
     const table = join(dir, 'trials.csv')
     writeFileSync(table, 'subject;stim_left;stim_middle;stim_right;chosen;button;rt\nS1;cat.jpg;dog.jpg;cow.jpg;dog.jpg;1;812,5\nS1;pig.png;cat.png;dog.png;pig.png;0;640\nS2;cow;pig;cat;cat;2;1290\n')
@@ -193,10 +198,7 @@ describe('humanalign import', () => {
 
   it('imports triplets from jsPsych’s JSON data and a JATOS JSON Lines result, skipping the rows between the trials', () => {
     const { dir, project, cli } = setup()
-    const features = join(dir, 'features.npy')
-    writeFileSync(features, encodeNpy({ dtype: '<f4', shape: [4, 1], data: Float32Array.of(1, 2, 3, 4) }))
-    writeFileSync(join(dir, 'file_names.txt'), 'stimuli/cat.jpg\nstimuli/dog.jpg\nstimuli/cow.jpg\nstimuli/pig.jpg\n')
-    const list = JSON.parse(cli(['import', 'features', features]).stdout)
+    const list = fourNamedStimuli(dir, cli)
     const args = ['--columns', 'left,middle,right', '--choice-column', 'chosen', '--objects-from', String(list.datasets[0])]
     const fromJson = JSON.parse(cli(['import', 'triplets', join(fixtures, 'json/jspsych.json'), ...args, '--rt-column', 'rt']).stdout)
     expect(fromJson).toMatchObject({ count: 4, objects: 4, objectsNamed: true, skippedRows: 2, extras: ['rt'] })

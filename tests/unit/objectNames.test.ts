@@ -15,6 +15,7 @@ describe('matchObjects', () => {
   it('leaves unnamed datasets and datasets in the same order as they are', () => {
     expect(matchObjects({ name: 'a', ids: ['x', 'y'] }, { name: 'b', ids: null })).toBeNull()
     expect(matchObjects({ name: 'a', ids: ['x', 'y'] }, { name: 'b', ids: ['x', 'y'] })).toBeNull()
+    expect(matchObjects({ name: 'a', ids: ['x', 'y'] }, { name: 'b', ids: ['img/x.jpg', 'img/y.jpg'] })).toBeNull()
     // Row numbers are what an unnamed dataset is given: not names.
     expect(matchObjects({ name: 'a', ids: ['0', '1', '2'] }, { name: 'b', ids: ['c', 'a', 'b'] })).toBeNull()
     // No name in common: another naming convention (codes and concept names), taken row by row.
@@ -43,6 +44,17 @@ describe('matchObjects', () => {
 })
 
 describe('comparing files that name their objects', () => {
+  it("compares RSA tools' files as they are: rsatoolbox's condensed RDMs with a Meadows download, equal to SciPy", async () => {
+    const rdms = join(__dirname, '../fixtures/rdms')
+    const result = await evalRsa({ a: join(rdms, 'rsatoolbox.hdf5'), b: join(rdms, 'Meadows_study_v_v1_arrangement_tree.mat'), rdm: 'euclidean', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0 })
+    // e = np.load('expected.npz'); iu = np.triu_indices(5, 1)
+    // scipy.stats.spearmanr(e['rsatoolbox'].mean(0)[iu], e['meadows'].mean(0)[iu]).correlation
+    expect(result.r).toBeCloseTo(0.7454545454545454, 12)
+    expect(result).toMatchObject({ a: 'mean of 3 matrices', b: 'mean of 2 matrices' })
+    // cat … cup and cat.jpg … cup.jpg in the same order: nothing to line up.
+    expect(result).not.toHaveProperty('objectsMatchedByName')
+  })
+
   it('RSA and CKA of features and a labelled RDM in other orders match each object with itself', async () => {
     const dir = tmp()
     const names = ['cat', 'dog', 'car', 'tree', 'cup', 'hat']

@@ -33,8 +33,8 @@ function sample(names: string[]): string {
 }
 
 /**
- * How b's objects line up with a's: null when they need nothing (either is unnamed, both list the same names in the
- * same order, or no name is common to both: other naming conventions, compared row by row), else `order[k]` is b's
+ * How b's objects line up with a's: null when they need nothing (either is unnamed, both list the same objects in
+ * the same order, or no name is common to both: other naming conventions, compared row by row), else `order[k]` is b's
  * row of a's k-th object. Names match as ids or as file names without folder and extension. Two datasets whose names
  * partly agree (some objects only one of them has) are refused, naming some of those objects.
  */
@@ -52,7 +52,8 @@ export function matchObjects(a: NamedObjects, b: NamedObjects): number[] | null 
     const what = [missing.length ? `${sample(missing)} of "${a.name}" ${missing.length === 1 ? 'is' : 'are'} not in "${b.name}"` : '', extra.length ? `${sample(extra)} of "${b.name}" ${extra.length === 1 ? 'is' : 'are'} not in "${a.name}"` : '']
     throw new ValidationError(`"${a.name}" and "${b.name}" name different objects: ${what.filter(Boolean).join('; ') || 'some names match more than one object'}. Compare representations of the same objects.`)
   }
-  return order as number[]
+  // The same objects in the same order, named alike (cat and cat.jpg): nothing to reorder.
+  return order.every((row, k) => row === k) ? null : (order as number[])
 }
 
 /** An n×n matrix (or several, one after another) with rows and columns taken in `order`. */

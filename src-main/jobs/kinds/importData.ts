@@ -172,7 +172,7 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
   if (spec.dataset === 'features') {
     const { array, ids: tableIds } = table ? tableFeatures(table, spec) : { array: fromFile!.array, ids: undefined }
     // np.savez(…, features=X, names=…), a cellstr beside a MATLAB matrix, thingsvision's file_names.txt beside.
-    const { ids, from } = await objectIdsFor(spec.path, table ? 0 : (array.shape[0] ?? 0), { ids: spec.ids, tableIds, beside: true })
+    const { ids, from } = await objectIdsFor(spec.path, table ? 0 : (array.shape[0] ?? 0), { ids: spec.ids, tableIds, beside: true, texts: fromFile?.texts })
     const features = toFeatureSet(array, ids)
     if (objectList && features.n !== objectList.n) {
       throw new ValidationError(`the features have ${features.n} rows, but the object list "${objectList.name}" has ${objectList.n} objects. Features need one row per object.`)
@@ -250,7 +250,7 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
   // The objects' names: an ids file, a labelled table's, or a list of names in the file (Meadows' stimuli,
   // rsatoolbox's pattern descriptors, np.savez(…, rdm=…, names=…)).
   const unnamed = toSimilarityMatrix(array, spec.measure)
-  const { ids, from: idsFrom } = await objectIdsFor(spec.path, labelled ? 0 : unnamed.n, { ids: spec.ids, tableIds: labelled?.ids, tableIdsAre: 'the table' })
+  const { ids, from: idsFrom } = await objectIdsFor(spec.path, labelled ? 0 : unnamed.n, { ids: spec.ids, tableIds: labelled?.ids, tableIdsAre: 'the table', texts: fromFile?.texts })
   const matrix = ids ? withIds(unnamed, ids) : unnamed
   const shape = matrix.subjects === 1 ? [matrix.n, matrix.n] : [matrix.subjects, matrix.n, matrix.n]
   // Each subject's matrix from its own array (Meadows' rdmutv_NAME): their names.
