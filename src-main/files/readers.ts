@@ -9,7 +9,7 @@ import { parseDelimited, type Column, type Table } from '../core/io/delimited'
 import { detectFormat, type FileFormat } from '../core/io/detect'
 import { openHdf5 } from '../core/io/hdf5'
 import { decodeMat5, type MatValue } from '../core/io/mat5'
-import { allocate, npyDeclared, NpyFormatError, toCOrder, type NpyArray } from '../core/io/npy'
+import { allocate, npyDeclared, NpyFormatError, toCOrder, UnusableContent, type NpyArray } from '../core/io/npy'
 import { decodeNpyStrings, type NpyStrings } from '../core/io/npyStrings'
 import type { PickledMembers } from '../core/io/pickle'
 import { decodePickleFile } from '../core/io/pickleFile'
@@ -58,6 +58,8 @@ export function formatOf(path: string): FileFormat {
 function formatProblem(path: string, err: unknown): AppError {
   if (err instanceof AppError) return err
   const message = err instanceof Error ? err.message : String(err)
+  // The message already says how to save the contents readably.
+  if (err instanceof UnusableContent) return new AppError('user', `${path}: ${message}.`)
   return new AppError('user', `${path}: ${message}. Check that the file is complete and was saved in a format HumanAlign reads (${READABLE}).`)
 }
 

@@ -53,6 +53,11 @@ export class NpyFormatError extends Error {
   override name = 'NpyFormatError'
 }
 
+/** A file read correctly whose contents are not usable, its message saying how to save them instead. */
+export class UnusableContent extends NpyFormatError {
+  override name = 'UnusableContent'
+}
+
 function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1)
 }

@@ -3,7 +3,7 @@
 // run), with torch's storages and tensors built here, so a checkpoint's tensors (and NumPy arrays) load. Reference:
 // torch/serialization.py, torch/_utils.py (_rebuild_tensor_v2).
 import { zipEntries } from './zip'
-import { allocate, halfToFloat, NPY_DTYPES, NpyFormatError, viewAs, type NpyArray, type NpyDtype } from './npy'
+import { allocate, halfToFloat, NPY_DTYPES, NpyFormatError, UnusableContent, viewAs, type NpyArray, type NpyDtype } from './npy'
 import { Global, NumpyArray, pickledMembers, unpickle, type PickledMembers, type Value } from './pickle'
 
 /** What each typed storage holds: the array's dtype and how an element is read from little-endian bytes. */
@@ -117,7 +117,7 @@ export function decodeTorch(bytes: Uint8Array): PickledMembers {
     entries = zipEntries(bytes)
   } catch (err) {
     if (bytes[0] === 0x50 && bytes[1] === 0x4b) throw new NpyFormatError(`the zip archive cannot be read (${(err as Error).message}); the file may be truncated or damaged`)
-    throw new NpyFormatError('not a torch.save zip archive (files saved by PyTorch before 1.6, or with _use_new_zipfile_serialization=False, are not read: load and save it again with a current PyTorch)')
+    throw new UnusableContent('not a torch.save zip archive (files saved by PyTorch before 1.6, or with _use_new_zipfile_serialization=False, are not read: load and save it again with a current PyTorch)')
   }
   const pickle = Object.keys(entries).find((name) => name === 'data.pkl' || /^[^/]+\/data\.pkl$/.test(name))
   if (!pickle) throw new NpyFormatError('the archive has no data.pkl: it is not a torch.save file')
