@@ -6,6 +6,8 @@ import { readArtifact } from './artifacts'
 import type { Db } from './database'
 import { requireDataset } from './datasets'
 import { getRun } from './runs'
+import type { NamedObjects } from '../core/data/objectNames'
+import { objectOrder } from '../evaluate/objectOrder'
 
 /** Names and category order of n objects from a concepts dataset (names, categories) or one with ids. */
 function labelsOf(db: Db, projectDir: string, id: number, n: number): { source: string; names: string[]; order: ObjectOrder } {
@@ -25,7 +27,8 @@ function labelsOf(db: Db, projectDir: string, id: number, n: number): { source: 
 export function matrixView(db: Db, projectDir: string, id: number, subject: number | null, maxSize: number, labelsFrom: number | null = null): MatrixView {
   const dataset = requireDataset(db, id)
   if (dataset.kind !== 'similarity' || !dataset.artifact) throw new AppError('user', `Dataset ${id} ("${dataset.name}") is ${dataset.kind}, not a similarity matrix.`)
-  return arrayView(db, projectDir, readArtifact(db, projectDir, dataset.artifact), String(dataset.meta.measure ?? 'dissimilarity'), subject, maxSize, labelsFrom)
+  const named = Array.isArray(dataset.meta.ids) ? { name: dataset.name, ids: dataset.meta.ids as string[] } : null
+  return arrayView(db, projectDir, readArtifact(db, projectDir, dataset.artifact), String(dataset.meta.measure ?? 'dissimilarity'), subject, maxSize, labelsFrom, named)
 }
 
 /** The transport plan of a GW run, shown as a matrix (rows: the first representation's objects). */
@@ -38,12 +41,19 @@ export function planView(db: Db, projectDir: string, id: number, maxSize: number
   return arrayView(db, projectDir, readArtifact(db, projectDir, sha), 'transported mass', null, maxSize, categories)
 }
 
-function arrayView(db: Db, projectDir: string, array: NpyArray, measure: string, subject: number | null, maxSize: number, labelsFrom: number | null): MatrixView {
+/**
+ * The view of an n×n array; `named`: the matrix's own object names, by which its rows are matched to the labels'
+ * objects when the two list them in different orders.
+ */
+function arrayView(db: Db, projectDir: string, array: NpyArray, measure: string, subject: number | null, maxSize: number, labelsFrom: number | null, named: NamedObjects | null = null): MatrixView {
   const n = array.shape[array.shape.length - 1]!
   const subjects = array.shape.length === 3 ? array.shape[0]! : 1
   if (subject !== null && subject >= subjects) throw new AppError('user', `The matrix has ${subjects} subject(s); there is no subject ${subject}.`)
   const labels = labelsFrom === null ? null : labelsOf(db, projectDir, labelsFrom, n)
-  const order = labels?.order.order ?? Array.from({ length: n }, (_, i) => i)
+  const rowOf = labels && named ? objectOrder({ name: labels.source, ids: labels.names }, named) : null
+  // Position k shows the labels' object order[k], which is the matrix's row rowOf[order[k]].
+  const shown = labels?.order.order ?? Array.from({ length: n }, (_, i) => i)
+  const order = rowOf ? shown.map((i) => rowOf[i]!) : shown
   const data = array.data as Float64Array | Float32Array
   const size = Math.min(n, maxSize)
   const sums = new Float64Array(size * size)
@@ -78,6 +88,6 @@ function arrayView(db: Db, projectDir: string, array: NpyArray, measure: string,
     min,
     max,
     measure,
-    labels: labels && { source: labels.source, names: order.map((i) => labels.names[i]!), groups: labels.order.groups },
+    labels: labels && { source: labels.source, names: shown.map((i) => labels.names[i]!), groups: labels.order.groups },
   }
 }

@@ -43,6 +43,12 @@ describe('matrixView', () => {
     const order = [1, 3, 0, 2]
     expect(view.values).toEqual(order.flatMap((i) => order.map((j) => values[i * 4 + j])))
     expect(view.labels).toEqual({ source: 'labels', names: ['b', 'd', 'a', 'c'], groups: [{ name: 'face', start: 0, end: 2 }, { name: 'body', start: 2, end: 4 }] })
+    // The same matrix with its objects in reverse order (d, c, b, a), named so (as image files): lined up by name,
+    // the view is the same.
+    const reversed = [3, 2, 1, 0]
+    const sha = putArray(project.db, project.dir, { dtype: '<f8', shape: [4, 4], data: Float64Array.from(reversed.flatMap((i) => reversed.map((j) => values[i * 4 + j]!))) }).sha256
+    const named = insertDataset(project.db, { kind: 'similarity', name: 'reversed', sourcePath: 'test', meta: { n: 4, measure: 'dissimilarity', ids: ['d.jpg', 'c.jpg', 'b.jpg', 'a.jpg'] } }, sha)
+    expect(matrixView(project.db, project.dir, named, null, 200, concepts)).toMatchObject({ values: view.values, labels: view.labels })
     const other = insertDataset(project.db, { kind: 'concepts', name: 'three', sourcePath: 'test', meta: { n: 3, names: ['a', 'b', 'c'], categories: [] } }, null)
     expect(() => matrixView(project!.db, project!.dir, id, null, 200, other)).toThrow('"three" names 3 objects, but the matrix has 4; choose a dataset of the same objects.')
   })
