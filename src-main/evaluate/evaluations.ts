@@ -10,7 +10,7 @@ import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { resampledRsa } from '../jobs/resampledRsa'
 import { reorderMatrix, reorderRows } from '../core/data/objectNames'
 import { featuresFrom, loadArray, loadFeatures, loadMatrix, loadRepresentation, loadTriplets } from './inputs'
-import { objectOrder } from './objectOrder'
+import { matchedByName, objectOrder } from './objectOrder'
 
 export interface OddOneOutRequest {
   features: string
@@ -51,7 +51,6 @@ export interface RsaRequest {
   seed: number
 }
 
-/** One side of an RSA: a square matrix as it is (several subjects averaged), or the RDM of a feature matrix. */
 /** One side of a comparison: its RDM, the features it came from, and its objects' names where the file has them. */
 export interface RdmSide {
   rdm: Float64Array
@@ -61,6 +60,7 @@ export interface RdmSide {
   ids?: string[]
 }
 
+/** One side of an RSA: matrices as they are (several subjects averaged), or the RDM of a feature matrix. */
 export async function rdmOf(path: string, key: string | undefined, measure: RdmMeasure): Promise<RdmSide> {
   const { array, matrix: isMatrix, ids } = await loadRepresentation(path, key)
   const named = ids ? { ids } : {}
@@ -92,7 +92,7 @@ export async function evalRsa(request: RsaRequest) {
   if (a.n !== unordered.n) throw new AppError('user', `${request.a} describes ${a.n} objects but ${request.b} describes ${unordered.n}; RSA compares the same objects.`)
   const { side: b, order } = lineUp({ name: request.a, ids: a.ids }, { ...unordered, name: request.b })
   const result = await resampledRsa(a.rdm, b.rdm, a.n, request)
-  return { ...result, a: a.from, b: b.from, ...(order ? { objectsMatchedByName: true } : {}) }
+  return { ...result, a: a.from, b: b.from, ...matchedByName(order) }
 }
 
 export async function evalCeiling(path: string, key: string | undefined, method: CorrelationMethod) {
@@ -122,5 +122,5 @@ export async function evalCka(a: string, b: string, unbiased: boolean, backend: 
   const order = objectOrder({ name: a, ids: one.ids }, { name: b, ids: two.ids })
   const y = order ? reorderRows(unordered.data, unordered.p, order) : unordered.data
   const chosen = await chooseBackend({ force: backend ?? undefined })
-  return { cka: await linearCka(x.data, x.p, y, unordered.p, x.n, unbiased), unbiased, n: x.n, backend: chosen.name, ...(order ? { objectsMatchedByName: true } : {}) }
+  return { cka: await linearCka(x.data, x.p, y, unordered.p, x.n, unbiased), unbiased, n: x.n, backend: chosen.name, ...matchedByName(order) }
 }

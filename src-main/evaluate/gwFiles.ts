@@ -12,6 +12,8 @@ import type { RdmMeasure } from '../core/metrics/rdm'
 import { gwCrossProduct } from '../jobs/gwProductPool'
 import { hostSinkhornPool } from '../jobs/sinkhornPool'
 import { lineUp, rdmOf } from './evaluations'
+import { matchedByName } from './objectOrder'
+import { reorderRows } from '../core/data/objectNames'
 import { loadMarginal, readLabels } from './inputs'
 import { encodeNpy } from '../core/io/npy'
 import { outputFolder, writeFileAtomic } from '../store/artifacts'
@@ -55,7 +57,7 @@ export async function gwFiles(request: GwRequest) {
   const n = a.n
   const p = await loadMarginal(request.weights?.a, n)
   const weightsB = await loadMarginal(request.weights?.b, n)
-  const q = order ? Float64Array.from(order, (i) => weightsB[i]!) : weightsB
+  const q = order ? reorderRows(weightsB, 1, order) : weightsB
   const backend = await chooseBackend({ force: request.backend ?? undefined })
   const sides = [a, b].map((x, k) => namedGwSide(k === 0 ? request.a : request.b, x.rdm, n, x.features, request.distance, request.normalise))
   // C1 T C2ᵀ on the backend, in float32; through the factors of cosine and correlation distances when p is small.
@@ -105,7 +107,7 @@ export async function gwFiles(request: GwRequest) {
     precision: request.precision,
     ...(request.precision === 'float32' ? { backend: backend.name, factored: sides.map((side) => side.factors !== null) } : {}),
     ...(request.planOut ? { plan: request.planOut } : {}),
-    ...(order ? { objectsMatchedByName: true } : {}),
+    ...matchedByName(order),
   }
 }
 

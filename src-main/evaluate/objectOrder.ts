@@ -20,3 +20,6 @@ export function datasetOrder(a: DatasetInfo, b: DatasetInfo): number[] | null {
   const objects = (d: DatasetInfo) => ({ name: d.name, ids: Array.isArray(d.meta.ids) ? (d.meta.ids as string[]) : null })
   return objectOrder(objects(a), objects(b))
 }
+
+/** What a result says when one dataset's objects were put in the other's order by their names. */
+export const matchedByName = (order: number[] | null): { objectsMatchedByName?: true } => (order ? { objectsMatchedByName: true } : {})

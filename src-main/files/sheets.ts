@@ -1,15 +1,7 @@
 // Spreadsheets (.xlsx): each sheet a table, read as text tables are — a header detected, numeric and text columns —
 // so a sheet of features, triplets or concept names imports without saving it as CSV first.
 import readXlsxFile from 'read-excel-file/node'
-import { TableBuilder, type Table } from '../core/io/delimited'
-
-/** A cell as the text a CSV export would hold: numbers in full precision, true/false as 1/0, dates as ISO 8601. */
-function cellText(cell: unknown): string {
-  if (cell === null || cell === undefined) return ''
-  if (cell instanceof Date) return cell.toISOString()
-  if (typeof cell === 'boolean') return cell ? '1' : '0'
-  return String(cell)
-}
+import { cellText, TableBuilder, type Table } from '../core/io/delimited'
 
 /** The workbook's sheets that hold anything, in its order, each as a table. */
 export async function readSheets(path: string, header?: boolean): Promise<{ name: string; table: Table }[]> {

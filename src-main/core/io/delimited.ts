@@ -125,6 +125,18 @@ export type RowUnit = 'line' | 'row'
  * with `trailing`, an empty field ending every row (a delimiter ending every line, as some exporters write) ends the
  * row rather than opening an empty column. Later rows are parsed as they come, each number once.
  */
+/**
+ * A spreadsheet's or JSON record's value as the text a CSV export would hold: numbers in full precision, true/false
+ * as 1/0, dates in ISO 8601, nested values as JSON, nothing for an empty cell.
+ */
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  if (value instanceof Date) return value.toISOString()
+  if (typeof value === 'boolean') return value ? '1' : '0'
+  if (typeof value === 'object') return JSON.stringify(value)
+  return String(value)
+}
+
 export class TableBuilder {
   private pending: { fields: string[]; at: number }[] = []
   private layout: { header: boolean; names: string[]; kinds: ('number' | 'text')[]; trailing: boolean } | null = null

@@ -2,21 +2,13 @@
 // other JSON Lines exports (a record, or an array of records, per line), a study object holding named arrays of
 // records, and matrices as arrays of rows. Each list becomes a table read as text tables are: the records' keys name
 // the columns (the union, in order of appearance; a record without a key leaves its cell empty).
-import { DelimitedFormatError, TableBuilder, type Table } from './delimited'
+import { cellText, DelimitedFormatError, TableBuilder, type Table } from './delimited'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 export type NamedTable = { name: string; table: Table }
 
 const isRecord = (value: Json): value is { [key: string]: Json } => typeof value === 'object' && value !== null && !Array.isArray(value)
 const isRow = (value: Json): value is Json[] => Array.isArray(value) && value.every((v) => !isRecord(v) && !Array.isArray(v))
-
-/** A cell as the text a CSV export would hold: booleans as 1/0, nested values as JSON. */
-function cellText(value: Json | undefined): string {
-  if (value === null || value === undefined) return ''
-  if (typeof value === 'boolean') return value ? '1' : '0'
-  if (typeof value === 'object') return JSON.stringify(value)
-  return String(value)
-}
 
 /** Records as a table: their keys are its header, whatever the user said of a first row. */
 function recordsTable(records: { [key: string]: Json }[]): Table | null {

@@ -229,6 +229,28 @@ export function npyData(raw: Uint8Array, layout: NpyLayout): NpyData {
   return convert(raw, layout.descr, elementCount(layout.shape))
 }
 
+/** The strings of a fixed-width text array's bytes, each cut at its first NUL. */
+export function fixedWidthStrings(raw: Uint8Array, unicode: boolean, width: number, little: boolean): string[] {
+  const size = unicode ? 4 * width : width
+  if (!(width > 0)) return []
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+  const utf8 = new TextDecoder()
+  return Array.from({ length: Math.floor(raw.byteLength / size) }, (_, i) => {
+    if (!unicode) {
+      const item = raw.subarray(i * size, (i + 1) * size)
+      const end = item.indexOf(0)
+      return utf8.decode(end < 0 ? item : item.subarray(0, end))
+    }
+    let text = ''
+    for (let c = 0; c < width; c++) {
+      const point = view.getUint32(i * size + 4 * c, little)
+      if (point === 0) break
+      text += String.fromCodePoint(point)
+    }
+    return text
+  })
+}
+
 /** An array from its dtype's text ('<f4', '>i8', '|b1'), shape, order and raw bytes, as a .npy holds them. */
 export function arrayFromBytes(descr: string, shape: number[], fortranOrder: boolean, raw: Uint8Array): NpyArray {
   const parsed = parseDescr(descr)

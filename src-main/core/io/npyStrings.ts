@@ -1,6 +1,6 @@
 // .npy arrays of text (NumPy's fixed-width unicode '<U…': UTF-32 little endian, zero-padded), such as the
 // `filenames` of AligNet's triplet files, and object arrays of strings.
-import { npyBytes, npyHeaderText, NpyFormatError } from './npy'
+import { fixedWidthStrings, npyBytes, npyHeaderText, NpyFormatError } from './npy'
 import { NumpyArray, unpickle } from './pickle'
 
 export interface NpyStrings {
@@ -32,17 +32,8 @@ export function decodeNpyStrings(bytes: Uint8Array): NpyStrings {
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number)
   const count = shape.reduce((a, b) => a * b, 1)
   if (bytes.length - dataOffset < count * width * 4) throw new NpyFormatError('truncated string array')
-  const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, count * width * 4)
-  const little = descr[1] !== '>'
-  const values = Array.from({ length: count }, (_, i) => {
-    let text = ''
-    for (let c = 0; c < width; c++) {
-      const point = view.getUint32((i * width + c) * 4, little)
-      if (point === 0) break
-      text += String.fromCodePoint(point)
-    }
-    return text
-  })
+  // '<U0' holds empty strings and no bytes.
+  const values = width ? fixedWidthStrings(bytes.subarray(dataOffset, dataOffset + count * width * 4), true, width, descr[1] !== '>') : new Array<string>(count).fill('')
   return { shape, values }
 }
 

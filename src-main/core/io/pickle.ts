@@ -3,7 +3,7 @@
 // and NumPy's object arrays (.npy with dtype object: names from pandas) are pickles. Reference: Lib/pickletools.py
 // (the opcodes); numpy's ndarray.__reduce__ and dtype.__reduce__ (an array's state: version, shape, dtype, Fortran
 // order, raw bytes or a list of objects).
-import { arrayFromBytes, NpyFormatError, type NpyArray } from './npy'
+import { arrayFromBytes, fixedWidthStrings, NpyFormatError, type NpyArray } from './npy'
 
 export type Value = unknown
 
@@ -35,28 +35,6 @@ const NUMPY_KINDS = /^(f2|f4|f8|i1|i2|i4|i8|u1|u2|u4|u8|b1)$/
 
 /** NumPy's fixed-width text dtypes: unicode ('U12', UTF-32) and bytes ('S12'). */
 const FIXED_TEXT = /^([US])(\d+)$/
-
-/** The strings of a fixed-width text array's bytes, each cut at its first NUL. */
-function fixedWidthStrings(raw: Uint8Array, unicode: boolean, width: number, little: boolean): string[] {
-  const size = unicode ? 4 * width : width
-  if (!(width > 0)) return []
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
-  const utf8 = new TextDecoder()
-  return Array.from({ length: Math.floor(raw.byteLength / size) }, (_, i) => {
-    if (!unicode) {
-      const item = raw.subarray(i * size, (i + 1) * size)
-      const end = item.indexOf(0)
-      return utf8.decode(end < 0 ? item : item.subarray(0, end))
-    }
-    let text = ''
-    for (let c = 0; c < width; c++) {
-      const point = view.getUint32(i * size + 4 * c, little)
-      if (point === 0) break
-      text += String.fromCodePoint(point)
-    }
-    return text
-  })
-}
 
 export interface PickleHooks {
   persistent?: (pid: Value) => Value

@@ -4,7 +4,7 @@
 import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { reorderMatrix, reorderRows } from '../../core/data/objectNames'
-import { datasetOrder } from '../../evaluate/objectOrder'
+import { datasetOrder, matchedByName } from '../../evaluate/objectOrder'
 import { rdmNoiseCeiling, tripletNoiseCeiling } from '../../core/metrics/ceiling'
 import { linearCka } from '../../core/metrics/cka'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
@@ -56,9 +56,6 @@ function unorderedRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext
   }
   return { rdm: mean, n }
 }
-
-/** What a result says when the second dataset's objects were put in the first's order by their names. */
-export const matchedByName = (order: number[] | null) => (order ? { objectsMatchedByName: true } : {})
 
 async function rsa(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobContext): Promise<JobOutput> {
   ctx.progress(0.05, 'Computing the RDMs')

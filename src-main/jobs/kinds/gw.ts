@@ -15,10 +15,10 @@ import { loadMarginal } from '../../evaluate/inputs'
 import { gwCrossProduct } from '../gwProductPool'
 import { hostSinkhornPool } from '../sinkhornPool'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
-import { datasetRdm, matchedByName } from './evaluate'
-import { datasetOrder } from '../../evaluate/objectOrder'
+import { datasetRdm } from './evaluate'
+import { datasetOrder, matchedByName } from '../../evaluate/objectOrder'
 import { artifact } from './projectArrays'
-import { hasNames } from '../../core/data/objectNames'
+import { hasNames, reorderRows } from '../../core/data/objectNames'
 
 type GwSpec = Extract<JobSpec, { kind: 'gw' }>
 
@@ -48,7 +48,7 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
   const p = await loadMarginal(spec.weightsA, n)
   // b's weights are in b's own order, as its objects were.
   const weightsB = await loadMarginal(spec.weightsB, n)
-  const q = order ? Float64Array.from(order, (i) => weightsB[i]!) : weightsB
+  const q = order ? reorderRows(weightsB, 1, order) : weightsB
   const restored = ctx.restored ? { trials: (ctx.restored.state as { trials: Trial[] }).trials, plan: (ctx.restored.arrays.plan?.data as Float64Array | undefined) ?? null } : undefined
   const product = await gwCrossProduct(one, two, ctx.backend?.name ?? 'cpu')
   const passes = await hostSinkhornPool(product, n, n)
