@@ -751,15 +751,31 @@ export const operations = {
         size: z.number().int().min(16).max(256).default(96),
         /** These images (by position) instead of a page. */
         indices: z.array(z.number().int().nonnegative()).max(200).optional(),
+        /** Positions are those of this dataset's objects, matched to the images by name. */
+        orderOf: z.number().int().positive().optional(),
       })
       .strict(),
     z.object({ total: z.number().int(), thumbnails: z.array(Thumbnail) }),
     { summary: "small previews of an image set's images, as data URLs, a page at a time" },
   ),
   'datasets.objects': op(
-    z.object({ id: z.number().int().positive() }).strict(),
+    z
+      .object({
+        id: z.number().int().positive(),
+        /** In this dataset's order of the same objects, matched by name. */
+        orderOf: z.number().int().positive().optional(),
+      })
+      .strict(),
     ObjectLabels,
     { summary: 'the names of the objects of a concepts, features or images dataset, and their categories' },
+  ),
+  'datasets.lineUp': op(
+    z.object({ dataset: z.number().int().positive(), to: z.number().int().positive() }).strict(),
+    z.object({
+      /** order[k]: the dataset's row of `to`'s k-th object; null when the rows need no reordering (or nothing names them). */
+      order: z.array(z.number().int()).nullable(),
+    }),
+    { summary: "where another dataset's objects are among a dataset's rows, matched by their names" },
   ),
   'triplets.browse': op(
     TripletBrowseRequest,

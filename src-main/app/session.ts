@@ -19,7 +19,8 @@ import { Project } from '../store/project'
 import { RecentProjects } from '../store/recent'
 import { SettingsFile } from '../store/settings'
 import { EXAMPLES, exampleImports } from './examples'
-import { listDatasets, removeDataset, renameDataset } from '../store/datasets'
+import { listDatasets, removeDataset, renameDataset, requireDataset } from '../store/datasets'
+import { datasetOrder } from '../evaluate/objectOrder'
 import { insertRun, listRuns, removeRun } from '../store/runs'
 import { exportAlignet } from '../store/exportAlignet'
 import { reclaimStorage } from '../store/reclaimStorage'
@@ -266,9 +267,9 @@ export class Session {
     return { model, freed }
   }
 
-  thumbnails(id: number, offset: number, limit: number, size: number, indices?: number[]): Promise<{ total: number; thumbnails: Thumbnail[] }> {
+  thumbnails(id: number, offset: number, limit: number, size: number, indices?: number[], orderOf?: number): Promise<{ total: number; thumbnails: Thumbnail[] }> {
     const project = this.requireProject()
-    return imageThumbnails(project.db, project.dir, id, { offset, limit, indices }, size)
+    return imageThumbnails(project.db, project.dir, id, { offset, limit, indices, orderOf }, size)
   }
 
   /** The open project's HTML report, and a file name for it. */
@@ -278,9 +279,14 @@ export class Session {
     return { html: projectReport(project, app), fileName: `${slug}-report.html` }
   }
 
-  objects(id: number): ObjectLabels {
+  objects(id: number, orderOf?: number): ObjectLabels {
     const project = this.requireProject()
-    return objectLabels(project.db, project.dir, id)
+    return objectLabels(project.db, project.dir, id, orderOf)
+  }
+
+  lineUp(dataset: number, to: number): { order: number[] | null } {
+    const { db } = this.requireProject()
+    return { order: datasetOrder(requireDataset(db, to), requireDataset(db, dataset)) }
   }
 
   browseTriplets(request: TripletBrowseRequest): Promise<TripletPage> {

@@ -6,7 +6,7 @@ import { AppError } from '../api/errors'
 import type { BackendName } from '../core/compute/backendNames'
 import { selectTriplets, type TripletViewData } from '../core/data/tripletView'
 import { tripletProbabilitiesInWorker } from '../jobs/tasks'
-import { datasetOrder } from '../evaluate/objectOrder'
+import { datasetOrder, rowsInOrderOf } from '../evaluate/objectOrder'
 import { ARTIFACTS_DIR, getArtifact, readArtifact } from '../store/artifacts'
 import type { Db } from '../store/database'
 import { requireDataset } from '../store/datasets'
@@ -86,7 +86,7 @@ export class TripletBrowser {
       if (labels.names.length !== objects) throw new AppError('user', `"${labels.source}" names ${labels.names.length} objects but the triplets refer to ${objects}.`)
       if (request.category >= labels.categories.length) throw new AppError('user', `"${labels.source}" has ${labels.categories.length} categories; there is no category ${request.category}.`)
       const concepts = dataset(db, request.categoriesFrom)
-      const membership = readArtifact(db, projectDir, concepts.artifact!).data as Uint8Array
+      const membership = rowsInOrderOf([triplets], concepts, readArtifact(db, projectDir, concepts.artifact!).data as Uint8Array, labels.categories.length)
       inCategory = Uint8Array.from({ length: objects }, (_, i) => membership[i * labels.categories.length + request.category!]!)
     }
     const { offset, limit, ...query } = request

@@ -92,7 +92,8 @@ Commands:
   alignet evaluate --base B.npy --aligned A.npy [--triplets T [--one-based]] [--rdms R [--key K]]
           [--labels labels.txt] [--bootstrap 1000] [--seed S]
                                      base vs aligned on human data: odd-one-out accuracy, RSA with the
-                                     noise ceiling, one-shot and nearest-class-mean classification
+                                     noise ceiling, one-shot and nearest-class-mean classification (where
+                                     the files name their objects, A's and R's are matched to B's by name)
   gw --source A --target B (--eps E | --eps LO,HI [--trials 10] [--search tpe|grid|random] [--inits 3]
      [--no-prune] [--seed S]) [--metric cosine|euclidean|correlation] [--categories labels.txt] [--no-normalise]
      [--domain auto|plain|log] [--max-iterations 1000] [--precision float32|float64] [--out plan.npy]
@@ -423,7 +424,8 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
       `${r.method} r = ${r.r.toFixed(4)} over ${r.pairs} pairs of ${r.n} objects` +
       (r.ci95 ? `; 95% CI [${r.ci95[0].toFixed(4)}, ${r.ci95[1].toFixed(4)}] (${r.bootstrap} bootstrap samples)` : '') +
       (r.p !== null ? `; p = ${r.p.toPrecision(3)} (${r.permutations} permutations)` : '') +
-      `\n  a: ${r.a}\n  b: ${r.b}`
+      `\n  a: ${r.a}\n  b: ${r.b}` +
+      (r.objectsMatchedByName ? `\n  b's objects put in a's order by their names` : '')
   } else if (what === 'ceiling' && values.triplets !== undefined) {
     const r = await evalTripletCeiling(values.triplets)
     result = { ...r }

@@ -10,7 +10,9 @@ import { oddOneOutAccuracy } from '../core/metrics/oddOneOut'
 import { rdmFromFeatures } from '../core/metrics/rdm'
 import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { resampledRsa } from '../jobs/resampledRsa'
-import { loadArray, loadFeatures, loadMatrix, loadTriplets, readLabels } from './inputs'
+import { reorderMatrix, reorderRows } from '../core/data/objectNames'
+import { featuresFrom, loadMatrix, loadRepresentation, loadTriplets, readLabels } from './inputs'
+import { matchedByName, objectOrder } from './objectOrder'
 
 export interface BeforeAfterRequest {
   base: string
@@ -92,21 +94,29 @@ export async function beforeAfterRows(inputs: BeforeAfterInputs): Promise<Before
 }
 
 export async function beforeAfter(request: BeforeAfterRequest) {
-  const [base, aligned] = [await loadFeatures(request.base), await loadFeatures(request.aligned)]
-  if (base.n !== aligned.n) throw new AppError('user', `${request.base} has ${base.n} images but ${request.aligned} has ${aligned.n}; both must describe the same images in the same order.`)
+  const [one, two] = [await loadRepresentation(request.base), await loadRepresentation(request.aligned)]
+  const [base, unordered] = [await featuresFrom(request.base, one.array), await featuresFrom(request.aligned, two.array)]
+  if (base.n !== unordered.n) throw new AppError('user', `${request.base} has ${base.n} images but ${request.aligned} has ${unordered.n}; both must describe the same images.`)
   if (!request.triplets && !request.rdms && !request.labels) throw new AppError('user', 'Nothing to evaluate on: give human --triplets, --rdms, or image --labels.')
+  // Where the files name their objects, the aligned features and the matrices are put in the base's order.
+  const named = { name: request.base, ids: one.ids }
+  const alignedOrder = objectOrder(named, { name: request.aligned, ids: two.ids })
+  const aligned = alignedOrder ? { ...unordered, data: reorderRows(unordered.data, unordered.p, alignedOrder) } : unordered
   await chooseBackend({ force: request.backend ?? undefined })
   const triplets = request.triplets ? (await loadTriplets(request.triplets, base.n, request.oneBased)).indices : undefined
   let rdms: BeforeAfterInputs['rdms']
+  let rdmOrder: number[] | null = null
   if (request.rdms) {
-    const matrix = await loadMatrix(request.rdms, await loadArray(request.rdms, request.key), 'dissimilarity')
+    const read = await loadRepresentation(request.rdms, request.key)
+    const matrix = await loadMatrix(request.rdms, read.array, 'dissimilarity')
     if (matrix.n !== base.n) throw new AppError('user', `${request.rdms} describes ${matrix.n} objects but the features have ${base.n} images.`)
-    rdms = { data: matrix.data, subjects: matrix.subjects, label: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix' }
+    rdmOrder = objectOrder(named, { name: request.rdms, ids: read.ids })
+    rdms = { data: rdmOrder ? reorderMatrix(matrix.data, matrix.n, rdmOrder) : matrix.data, subjects: matrix.subjects, label: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix' }
   }
   const labels = request.labels ? readLabels(request.labels, base.n, 'images') : undefined
   if (labels && new Set(labels).size < 2) throw new AppError('user', `${request.labels} names one class; classification needs at least two.`)
   const rows = await beforeAfterRows({ n: base.n, base, aligned, ...(triplets ? { triplets } : {}), ...(rdms ? { rdms } : {}), ...(labels ? { labels } : {}), bootstrap: request.bootstrap, seed: request.seed })
-  return { images: base.n, base: request.base, aligned: request.aligned, rows }
+  return { images: base.n, base: request.base, aligned: request.aligned, rows, ...matchedByName(alignedOrder ?? rdmOrder) }
 }
 
 /** The table as text: one line per measure, base, aligned and the change. */
@@ -118,5 +128,6 @@ export function formatBeforeAfter(result: Awaited<ReturnType<typeof beforeAfter>
     const change = r.aligned - r.base
     return `${r.measure.padEnd(width)}  base ${r.base.toFixed(3)}${ci(r.baseCi95)}  aligned ${r.aligned.toFixed(3)}${ci(r.alignedCi95)}  change ${change >= 0 ? '+' : ''}${change.toFixed(3)}${ceiling}`
   })
-  return [`${result.images} images: base ${result.base} vs aligned ${result.aligned}`, ...lines].join('\n')
+  const matched = result.objectsMatchedByName ? ["objects put in the base's order by their names"] : []
+  return [`${result.images} images: base ${result.base} vs aligned ${result.aligned}`, ...lines, ...matched].join('\n')
 }

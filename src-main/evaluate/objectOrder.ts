@@ -3,7 +3,7 @@
 import type { DatasetInfo } from '../api/contract'
 import { AppError } from '../api/errors'
 import { ValidationError } from '../core/data/errors'
-import { matchObjects, type NamedObjects } from '../core/data/objectNames'
+import { hasNames, matchObjects, reorderRows, type NamedObjects } from '../core/data/objectNames'
 
 /** How b's objects line up with a's by name (matchObjects); null: as they are. */
 export function objectOrder(a: NamedObjects, b: NamedObjects): number[] | null {
@@ -15,10 +15,29 @@ export function objectOrder(a: NamedObjects, b: NamedObjects): number[] | null {
   }
 }
 
-/** The same for two datasets of the project, by the ids their metadata keep. */
+/**
+ * The names a dataset's objects are known by: the ids of features, images, matrices and triplets, or the names of
+ * concepts — except the numbers concepts are given when their table has no names column, which name nothing.
+ */
+export function objectNames(d: DatasetInfo): string[] | null {
+  if (d.kind === 'concepts') return d.meta.nameColumn !== null && Array.isArray(d.meta.names) ? (d.meta.names as string[]) : null
+  return Array.isArray(d.meta.ids) ? (d.meta.ids as string[]) : null
+}
+
+/** The same for two datasets of the project: order[k] is b's row of a's k-th object. */
 export function datasetOrder(a: DatasetInfo, b: DatasetInfo): number[] | null {
-  const objects = (d: DatasetInfo) => ({ name: d.name, ids: Array.isArray(d.meta.ids) ? (d.meta.ids as string[]) : null })
-  return objectOrder(objects(a), objects(b))
+  return objectOrder({ name: a.name, ids: objectNames(a) }, { name: b.name, ids: objectNames(b) })
+}
+
+/**
+ * Rows of `source` (n × width: category memberships) put in the order of the objects a comparison uses, which
+ * `targets` share (the triplets and the features put in their order): the first of them that names its objects says
+ * it — an unnamed one took the others' order row by row.
+ */
+export function rowsInOrderOf<T extends Float64Array | Float32Array | Uint8Array>(targets: DatasetInfo[], source: DatasetInfo, rows: T, width: number): T {
+  const target = targets.find((d) => hasNames(objectNames(d))) ?? targets[0]!
+  const order = datasetOrder(target, source)
+  return order ? reorderRows(rows, width, order) : rows
 }
 
 /** What a result says when one dataset's objects were put in the other's order by their names. */

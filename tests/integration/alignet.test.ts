@@ -196,6 +196,35 @@ describe('humanalign alignet evaluate', () => {
     expect(text).toContain('nearest class mean, leave-one-out (3 classes)  base 0.833')
   })
 
+  it('puts the aligned features and the matrices in the base’s order where the files name their objects', () => {
+    const dir = tmp()
+    const f = files(dir)
+    const names = Array.from({ length: 12 }, (_, i) => `img${i}`)
+    const base = Float32Array.from(ref.x)
+    const aligned = Float32Array.from(base, (v, k) => v + (Math.floor(Math.floor(k / 4) / 4) === k % 4 ? 3 : 0))
+    const rdm = Float64Array.from({ length: 144 }, (_, k) => {
+      const [i, j] = [Math.floor(k / 12), k % 12]
+      return i === j ? 0 : (Math.floor(i / 4) === Math.floor(j / 4) ? 0.2 : 1) + 0.01 * (((i + j) * 7) % 5)
+    })
+    // Labelled tables: the base in order, the aligned features and the matrix in another order (row k: object order[k]).
+    const order = [5, 11, 0, 7, 2, 9, 4, 1, 10, 3, 8, 6]
+    const rowsOf = (x: Float32Array, rows: number[]) => rows.map((i) => `${names[i]},${Array.from(x.subarray(4 * i, 4 * i + 4)).join(',')}`)
+    writeFileSync(join(dir, 'base.csv'), ['name,a,b,c,d', ...rowsOf(base, names.map((_, i) => i))].join('\n'))
+    writeFileSync(join(dir, 'aligned-shuffled.csv'), ['name,a,b,c,d', ...rowsOf(aligned, order)].join('\n'))
+    writeFileSync(join(dir, 'rdm-shuffled.csv'), [`,${order.map((i) => names[i]).join(',')}`, ...order.map((i) => `${names[i]},${order.map((j) => rdm[i * 12 + j]).join(',')}`)].join('\n'))
+    writeFileSync(join(dir, 'rdm.npy'), encodeNpy({ dtype: '<f8', shape: [12, 12], data: rdm }))
+    const common = ['--triplets', f('triplets.npy'), '--labels', f('labels.txt'), '--bootstrap', '100', '--json']
+    const plain = runCli(['alignet', 'evaluate', '--base', f('base.npy'), '--aligned', f('aligned.npy'), '--rdms', f('rdm.npy'), ...common], env)
+    const lined = runCli(['alignet', 'evaluate', '--base', f('base.csv'), '--aligned', f('aligned-shuffled.csv'), '--rdms', f('rdm-shuffled.csv'), ...common], env)
+    expect(lined.stderr).toBe('')
+    const [one, two] = [JSON.parse(plain.stdout), JSON.parse(lined.stdout)] as { rows: unknown[]; objectsMatchedByName?: boolean }[]
+    expect(two!.rows).toEqual(one!.rows)
+    expect(two!.objectsMatchedByName).toBe(true)
+    expect(one!.objectsMatchedByName).toBeUndefined()
+    const text = runCli(['alignet', 'evaluate', '--base', f('base.csv'), '--aligned', f('aligned-shuffled.csv'), '--labels', f('labels.txt')], env).stdout
+    expect(text).toContain("objects put in the base's order by their names")
+  })
+
   it('says what is wrong with the inputs', () => {
     const dir = tmp()
     const f = files(dir)

@@ -144,24 +144,43 @@ describe('AligNet evaluation job', () => {
   // copy has its class structure strengthened; three "subjects" judge by class.
   const cls = JSON.parse(readFileSync(join(__dirname, '../fixtures/classification/reference.json'), 'utf8')) as { x: number[]; labels: string[]; nearestClassMean: number }
 
+  const base = Float32Array.from(cls.x)
+  const aligned = Float32Array.from(base, (v, k) => v + (Math.floor(Math.floor(k / 4) / 4) === k % 4 ? 3 : 0))
+  const rdms = new Float64Array(3 * 144)
+  for (let s = 0; s < 3; s++) for (let i = 0; i < 12; i++) for (let j = 0; j < 12; j++) rdms[s * 144 + i * 12 + j] = i === j ? 0 : (Math.floor(i / 4) === Math.floor(j / 4) ? 0.2 : 1) + 0.01 * (((i + j + s) * 7) % 5)
+  const classes = [...new Set(cls.labels)]
+  const humanTriplets = Int32Array.of(0, 1, 4, 5, 6, 8, 9, 10, 0, 2, 3, 11, 4, 7, 1, 8, 11, 5)
+  const rts = Float32Array.of(1.2, 0.8, 2.5, 1.9, 0.7, 1.4)
+
+  /**
+   * The base, the aligned copy and the human data as datasets of the project; with `order`, everything but the base
+   * lists the objects in that order (row k is object order[k]) and every dataset names them.
+   */
+  function datasets(project: ReturnType<typeof setup>['project'], order: number[] | null = null) {
+    const put = (array: Parameters<typeof putArray>[2]) => putArray(project.db, project.dir, array).sha256
+    const rows = order ?? Array.from({ length: 12 }, (_, i) => i)
+    const position = new Array<number>(12)
+    rows.forEach((object, k) => (position[object] = k))
+    const names = Array.from({ length: 12 }, (_, i) => `image_${String(i).padStart(2, '0')}`)
+    const named = (list: number[]) => (order ? { ids: list.map((i) => names[i]!) } : {})
+    const permuted = Float32Array.from({ length: 48 }, (_, k) => aligned[rows[Math.floor(k / 4)]! * 4 + (k % 4)]!)
+    const matrices = Float64Array.from({ length: 3 * 144 }, (_, k) => rdms[Math.floor(k / 144) * 144 + rows[Math.floor((k % 144) / 12)]! * 12 + rows[k % 12]!]!)
+    const labels = rows.map((i) => cls.labels[i]!)
+    return {
+      base: insertDataset(project.db, { kind: 'features', name: 'base', sourcePath: 't', meta: { n: 12, p: 4, ...(order ? { ids: names } : {}) } }, put({ dtype: '<f4', shape: [12, 4], data: base })),
+      aligned: insertDataset(project.db, { kind: 'features', name: 'aligned', sourcePath: 't', meta: { n: 12, p: 4, ...named(rows) } }, put({ dtype: '<f4', shape: [12, 4], data: permuted })),
+      triplets: insertDataset(project.db, { kind: 'triplets', name: 'human', sourcePath: 't', meta: { count: 6, objects: 12, rtArtifact: put({ dtype: '<f4', shape: [6], data: rts }), ...named(rows) } }, put({ dtype: '<i4', shape: [6, 3], data: Int32Array.from(humanTriplets, (i) => position[i]!) })),
+      rdms: insertDataset(project.db, { kind: 'similarity', name: 'judgments', sourcePath: 't', meta: { n: 12, ...named(rows) } }, put({ dtype: '<f8', shape: [3, 12, 12], data: matrices })),
+      // Concepts named by the class (repeated names) when unordered, by the objects' names when ordered.
+      classes: insertDataset(project.db, { kind: 'concepts', name: 'classes', sourcePath: 't', meta: { n: 12, names: order ? rows.map((i) => names[i]!) : labels, categories: classes } }, put({ dtype: '|u1', shape: [12, classes.length], data: Uint8Array.from({ length: 12 * classes.length }, (_, k) => Number(labels[Math.floor(k / classes.length)] === classes[k % classes.length])) })),
+    }
+  }
+  const evaluate = (ids: ReturnType<typeof datasets>) => ({ kind: 'alignetEvaluate' as const, base: ids.base, aligned: ids.aligned, triplets: ids.triplets, rdms: ids.rdms, labelsFrom: ids.classes, bootstrap: 200, seed: 0 })
+
   it('tabulates base against aligned on the project’s triplets, matrices and categories, as the CLI does', async () => {
     const { project, runner, seen } = setup()
-    const put = (array: Parameters<typeof putArray>[2]) => putArray(project.db, project.dir, array).sha256
-    const base = Float32Array.from(cls.x)
-    const aligned = Float32Array.from(base, (v, k) => v + (Math.floor(Math.floor(k / 4) / 4) === k % 4 ? 3 : 0))
-    const rdms = new Float64Array(3 * 144)
-    for (let s = 0; s < 3; s++) for (let i = 0; i < 12; i++) for (let j = 0; j < 12; j++) rdms[s * 144 + i * 12 + j] = i === j ? 0 : (Math.floor(i / 4) === Math.floor(j / 4) ? 0.2 : 1) + 0.01 * (((i + j + s) * 7) % 5)
-    const classes = [...new Set(cls.labels)]
-    const humanTriplets = Int32Array.of(0, 1, 4, 5, 6, 8, 9, 10, 0, 2, 3, 11, 4, 7, 1, 8, 11, 5)
-    const rts = Float32Array.of(1.2, 0.8, 2.5, 1.9, 0.7, 1.4)
-    const ids = {
-      base: insertDataset(project.db, { kind: 'features', name: 'base', sourcePath: 't', meta: { n: 12, p: 4 } }, put({ dtype: '<f4', shape: [12, 4], data: base })),
-      aligned: insertDataset(project.db, { kind: 'features', name: 'aligned', sourcePath: 't', meta: { n: 12, p: 4 } }, put({ dtype: '<f4', shape: [12, 4], data: aligned })),
-      triplets: insertDataset(project.db, { kind: 'triplets', name: 'human', sourcePath: 't', meta: { count: 6, objects: 12, rtArtifact: put({ dtype: '<f4', shape: [6], data: rts }) } }, put({ dtype: '<i4', shape: [6, 3], data: humanTriplets })),
-      rdms: insertDataset(project.db, { kind: 'similarity', name: 'judgments', sourcePath: 't', meta: { n: 12 } }, put({ dtype: '<f8', shape: [3, 12, 12], data: rdms })),
-      classes: insertDataset(project.db, { kind: 'concepts', name: 'classes', sourcePath: 't', meta: { n: 12, names: cls.labels, categories: classes } }, put({ dtype: '|u1', shape: [12, classes.length], data: Uint8Array.from({ length: 12 * classes.length }, (_, k) => Number(cls.labels[Math.floor(k / classes.length)] === classes[k % classes.length])) })),
-    }
-    const job = await stateOf(seen, runner.start({ kind: 'alignetEvaluate', base: ids.base, aligned: ids.aligned, triplets: ids.triplets, rdms: ids.rdms, labelsFrom: ids.classes, bootstrap: 200, seed: 0 }).id)
+    const ids = datasets(project)
+    const job = await stateOf(seen, runner.start(evaluate(ids)).id)
     expect(job.state, job.error ?? '').toBe('done')
     const { rows } = job.result as { rows: { measure: string; base: number; aligned: number; ceiling: [number, number] | null }[] }
     expect(rows.map((r) => r.measure)).toEqual(['odd-one-out accuracy (6 human triplets)', 'entropy of the choice vs response time, Spearman', 'RSA, Spearman (judgments, mean of 3)', 'one-shot accuracy (3 classes, 100 draws)', 'nearest class mean, leave-one-out (3 classes)'])
@@ -176,5 +195,22 @@ describe('AligNet evaluation job', () => {
     expect(rows[2]!.ceiling![0]).toBeGreaterThan(0.3)
     expect(getRun(project.db, (job.result as { run: number }).run)!.kind).toBe('alignetEvaluate')
     expect(() => runner.start({ kind: 'alignetEvaluate', base: ids.base, aligned: ids.aligned, bootstrap: 0, seed: 0 })).toThrow('Nothing to evaluate on: choose human triplets, human similarity matrices, or categories.')
+  })
+
+  it('lines the aligned features and the human data up with the base by name when they list the objects in another order', async () => {
+    const { project, runner, seen } = setup()
+    const inOrder = await stateOf(seen, runner.start(evaluate(datasets(project))).id)
+    const shuffled = [7, 2, 11, 0, 5, 9, 1, 4, 10, 3, 8, 6]
+    const lined = await stateOf(seen, runner.start(evaluate(datasets(project, shuffled))).id)
+    expect(lined.state, lined.error ?? '').toBe('done')
+    const result = lined.result as { rows: unknown[]; objectsMatchedByName?: boolean }
+    // Every row, bootstrap intervals included, is that of the same data in the base's order.
+    expect(result.rows).toEqual((inOrder.result as { rows: unknown[] }).rows)
+    expect(result.objectsMatchedByName).toBe(true)
+    expect((inOrder.result as { objectsMatchedByName?: boolean }).objectsMatchedByName).toBeUndefined()
+    // Named alike in the same order: nothing to line up, nothing said.
+    const same = await stateOf(seen, runner.start(evaluate(datasets(project, Array.from({ length: 12 }, (_, i) => i)))).id)
+    expect((same.result as { rows: unknown[] }).rows).toEqual((inOrder.result as { rows: unknown[] }).rows)
+    expect((same.result as { objectsMatchedByName?: boolean }).objectsMatchedByName).toBeUndefined()
   })
 })

@@ -65,9 +65,14 @@ export function reorderMatrix<T extends Float64Array | Float32Array>(matrix: T, 
   return out
 }
 
-/** The rows of an n×p matrix taken in `order`. */
-export function reorderRows<T extends Float64Array | Float32Array>(rows: T, p: number, order: readonly number[]): T {
+/** The rows of an n×p matrix (features, weights, category memberships) taken in `order`. */
+export function reorderRows<T extends Float64Array | Float32Array | Uint8Array>(rows: T, p: number, order: readonly number[]): T {
   const out = new (rows.constructor as new (length: number) => T)(order.length * p)
   order.forEach((row, k) => out.set(rows.subarray(row * p, (row + 1) * p), k * p))
   return out
+}
+
+/** Triplets of one list's objects renumbered as rows of another: object i becomes `order[i]`. */
+export function renumberTriplets(indices: Int32Array, order: readonly number[]): Int32Array {
+  return Int32Array.from(indices, (i) => order[i]!)
 }

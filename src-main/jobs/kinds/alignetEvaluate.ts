@@ -6,7 +6,9 @@ import type { DatasetInfo, JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { beforeAfterRows } from '../../evaluate/beforeAfter'
 import type { JobContext, JobOutput } from '../protocol'
-import { artifact, asFloat32 } from './projectArrays'
+import { artifact, asFloat32, conceptRows } from './projectArrays'
+import { datasetOrder, matchedByName } from '../../evaluate/objectOrder'
+import { renumberTriplets, reorderMatrix, reorderRows } from '../../core/data/objectNames'
 
 type EvaluateSpec = Extract<JobSpec, { kind: 'alignetEvaluate' }>
 
@@ -18,11 +20,11 @@ export interface AlignetEvaluateInput {
   concepts: DatasetInfo | null
 }
 
-/** Each object's class: its first category (every object needs one). */
-function labelsOf(concepts: DatasetInfo, n: number, ctx: JobContext): string[] {
+/** Each of the base's objects' class: its first category (every object needs one). */
+function labelsOf(concepts: DatasetInfo, base: DatasetInfo, n: number, ctx: JobContext): string[] {
   const names = concepts.meta.categories as string[]
   if (Number(concepts.meta.n) !== n) throw new AppError('user', `"${concepts.name}" lists ${String(concepts.meta.n)} objects, not ${n}.`)
-  const membership = artifact(ctx, concepts.artifact).data as Uint8Array
+  const membership = conceptRows([base], concepts, ctx)
   const labels = Array.from({ length: n }, (_, i) => names.find((_, c) => membership[i * names.length + c]) ?? '')
   const missing = labels.filter((l) => l === '').length
   if (missing) throw new AppError('user', `${missing} of the ${n} objects of "${concepts.name}" have no category; classification needs one per object.`)
@@ -34,15 +36,24 @@ export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluate
     const array = artifact(ctx, dataset.artifact)
     return { data: asFloat32(array), n: array.shape[0]!, p: array.shape[1]! }
   }
-  const [base, aligned] = [features(input.base), features(input.aligned)]
+  const base = features(input.base)
   const n = base.n
-  if (aligned.n !== n) throw new AppError('user', `"${input.base.name}" has ${n} objects but "${input.aligned.name}" has ${aligned.n}; both must describe the same objects in the same order.`)
+  // Everything in the base's order of the objects, where the datasets name them.
+  const alignedOrder = datasetOrder(input.base, input.aligned)
+  const unordered = features(input.aligned)
+  const aligned = { ...unordered, data: alignedOrder ? reorderRows(unordered.data, unordered.p, alignedOrder) : unordered.data }
+  if (aligned.n !== n) throw new AppError('user', `"${input.base.name}" has ${n} objects but "${input.aligned.name}" has ${aligned.n}; both must describe the same objects.`)
   ctx.progress(0.05, 'Reading the human data')
   let triplets: Int32Array | undefined
   let rt: Float32Array | undefined
+  const orders = [alignedOrder]
   if (input.triplets) {
     if (Number(input.triplets.meta.objects) !== n) throw new AppError('user', `"${input.triplets.name}" refers to ${String(input.triplets.meta.objects)} objects, not ${n}.`)
-    triplets = artifact(ctx, input.triplets.artifact).data as Int32Array
+    const indices = artifact(ctx, input.triplets.artifact).data as Int32Array
+    // Triplets name their objects' rows of their own list: renumbered as the base's rows.
+    const order = datasetOrder(input.triplets, input.base)
+    orders.push(order)
+    triplets = order ? renumberTriplets(indices, order) : indices
     if (input.triplets.meta.rtArtifact) rt = asFloat32(artifact(ctx, input.triplets.meta.rtArtifact))
   }
   let rdms: { data: Float64Array; subjects: number; label: string } | undefined
@@ -51,13 +62,16 @@ export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluate
     const size = array.shape[array.shape.length - 1]!
     if (size !== n) throw new AppError('user', `"${input.rdms.name}" describes ${size} objects, not ${n}.`)
     const subjects = array.shape.length === 3 ? array.shape[0]! : 1
-    rdms = { data: Float64Array.from(array.data as ArrayLike<number>), subjects, label: subjects > 1 ? `${input.rdms.name}, mean of ${subjects}` : input.rdms.name }
+    const order = datasetOrder(input.base, input.rdms)
+    orders.push(order)
+    const data = Float64Array.from(array.data as ArrayLike<number>)
+    rdms = { data: order ? reorderMatrix(data, n, order) : data, subjects, label: subjects > 1 ? `${input.rdms.name}, mean of ${subjects}` : input.rdms.name }
   }
-  const labels = input.concepts ? labelsOf(input.concepts, n, ctx) : undefined
+  const labels = input.concepts ? labelsOf(input.concepts, input.base, n, ctx) : undefined
   ctx.progress(0.1, 'Base against aligned')
   const rows = await beforeAfterRows({ n, base, aligned, ...(triplets ? { triplets } : {}), ...(rt ? { rt } : {}), ...(rdms ? { rdms } : {}), ...(labels ? { labels } : {}), bootstrap: spec.bootstrap, seed: spec.seed })
   return {
-    result: { base: input.base.name, aligned: input.aligned.name, objects: n, rows, backend: ctx.backend?.name ?? null },
+    result: { base: input.base.name, aligned: input.aligned.name, objects: n, rows, backend: ctx.backend?.name ?? null, ...matchedByName(orders.find((o) => o !== null) ?? null) },
     run: { kind: 'alignetEvaluate', name: `AligNet evaluation: ${input.base.name} vs ${input.aligned.name}`, params: spec },
   }
 }

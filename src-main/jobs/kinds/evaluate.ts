@@ -12,7 +12,7 @@ import { rdmFromFeatures, type RdmMeasure } from '../../core/metrics/rdm'
 import { tripletSimilarities } from '../../core/metrics/tripletSimilarities'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { resampledRsa } from '../resampledRsa'
-import { artifact, asFloat32 } from './projectArrays'
+import { artifact, asFloat32, conceptRows } from './projectArrays'
 
 type EvaluateSpec = Extract<JobSpec, { kind: 'evaluate' }>
 
@@ -152,7 +152,8 @@ async function oddOneOut(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, con
     if (Number(concepts.meta.n) !== n) {
       throw new AppError('user', `"${concepts.name}" lists ${String(concepts.meta.n)} objects but "${a.name}" has ${n}.`)
     }
-    categories = { membership: artifact(ctx, concepts.artifact).data as Uint8Array, names: concepts.meta.categories as string[] }
+    // In the triplets' order, which the features were put in.
+    categories = { membership: conceptRows([b, a], concepts, ctx), names: concepts.meta.categories as string[] }
   }
   const result = oddOneOutAccuracy(pairs, triplets, n, { levels, rt, categories, temperature: spec.temperature, scatterPoints: 2000 })
   return {

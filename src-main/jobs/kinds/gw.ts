@@ -17,7 +17,7 @@ import { hostSinkhornPool } from '../sinkhornPool'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { datasetRdm } from './evaluate'
 import { datasetOrder, matchedByName } from '../../evaluate/objectOrder'
-import { artifact } from './projectArrays'
+import { conceptRows } from './projectArrays'
 import { hasNames, reorderRows } from '../../core/data/objectNames'
 
 type GwSpec = Extract<JobSpec, { kind: 'gw' }>
@@ -83,7 +83,8 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
   const nameOf = (i: number) => names?.[i] ?? `#${i + 1}`
   ctx.progress(0.98, 'k-NN matching after Procrustes')
   const knn = await knnAfterProcrustes(one.c, two.c, plan, n, PROCRUSTES_DIMENSIONS)
-  const categories = concepts ? categoryMatching(plan, n, artifact(ctx, concepts.artifact).data as Uint8Array, (concepts.meta.categories as string[]).length) : null
+  // Categories of a's objects (b's were put in a's order), matched by name where they name them.
+  const categories = concepts ? categoryMatching(plan, n, conceptRows([input.a, input.b], concepts, ctx), (concepts.meta.categories as string[]).length) : null
   return {
     result: {
       a: input.a.name,

@@ -4,17 +4,18 @@ import { client } from '../stores/client'
 const BATCH = 200
 
 /**
- * Thumbnails of an image set's images by position, fetched in batches as they are wanted and kept for the life
- * of the component (a data URL of a 96-px PNG is a few kilobytes).
+ * Thumbnails of an image set's images by position — with `orderOf`, by position of that dataset's objects (the
+ * triplets or features shown), matched to the images by name — fetched in batches as they are wanted and kept for
+ * the life of the component (a data URL of a 96-px PNG is a few kilobytes).
  */
-export function useThumbnails(imageSet: () => number | null, size = 96) {
+export function useThumbnails(imageSet: () => number | null, size = 96, orderOf: () => number | undefined = () => undefined) {
   const cache = new Map<number, string>()
   const pending = new Set<number>()
   const version = ref(0)
-  let set: number | null = null
+  let set: { id: number; orderOf?: number } | null = null
 
-  watch(imageSet, (id) => {
-    set = id
+  watch([imageSet, orderOf], ([id, order]) => {
+    set = id === null ? null : { id, ...(order === undefined ? {} : { orderOf: order }) }
     cache.clear()
     pending.clear()
     version.value++
@@ -27,7 +28,7 @@ export function useThumbnails(imageSet: () => number | null, size = 96) {
       const batch = indices.slice(start, start + BATCH)
       batch.forEach((i) => pending.add(i))
       try {
-        const { thumbnails } = await client().call('datasets.thumbnails', { id: mine, indices: batch, size })
+        const { thumbnails } = await client().call('datasets.thumbnails', { ...mine, indices: batch, size })
         if (mine !== set) return
         thumbnails.forEach((t, k) => cache.set(batch[k]!, t.dataUrl))
         version.value++
