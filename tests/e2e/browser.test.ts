@@ -1,5 +1,5 @@
 // End to end in Debian's Chromium against browser mode: the same renderer and contract as the desktop window.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
@@ -866,4 +866,49 @@ describe('the workbench in a browser', () => {
     expect(await grid.locator('figcaption', { hasText: 'class' }).count()).toBe(0)
     expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
   }, 300_000)
+
+  it('names and shows the objects of triplets that list them in another order than the images, by name', async () => {
+    const dir = join(root, 'named-order')
+    const env = { HUMANALIGN_CONFIG_DIR: join(root, 'cli-config'), HUMANALIGN_BACKEND: 'wasm' }
+    const cli = (args: string[]) => {
+      const r = runCli([...args, '--project', dir, '--json'], env, 60_000)
+      expect(r.stderr).toBe('')
+      return JSON.parse(r.stdout) as { datasets: number[] }
+    }
+    expect(runCli(['project', 'create', dir], env).code).toBe(0)
+    // Four images (a folder: in file-name order), and features that list them backwards, their names beside.
+    const images = join(root, 'four-images')
+    mkdirSync(images)
+    const files = ['image_r_10.jpg', 'image_r_18.jpg', 'image_r_24.jpg', 'image_r_32.jpg']
+    files.forEach((f) => copyFileSync(join(__dirname, '../../resources/examples/langlois25', f), join(images, f)))
+    cli(['import', 'images', images])
+    const features = join(root, 'four-features')
+    mkdirSync(features)
+    writeFileSync(join(features, 'features.npy'), encodeNpy({ dtype: '<f4', shape: [4, 2], data: Float32Array.of(1, 0, 0, 1, 1, 1, 2, 0) }))
+    writeFileSync(join(features, 'file_names.txt'), `${[...files].reverse().join('\n')}\n`)
+    const list = cli(['import', 'features', join(features, 'features.npy')]).datasets[0]!
+    // Triplets by name against that list: their indices are its rows (3, 2, 1 for the first).
+    writeFileSync(join(features, 'trials.csv'), 'a,b,odd\nimage_r_10,image_r_18,image_r_24\n')
+    cli(['import', 'triplets', join(features, 'trials.csv'), '--columns', 'a,b,odd', '--objects-from', String(list)])
+    await page.goto(server.url)
+    await page.locator('#open-path, [data-testid=project-name]').first().waitFor()
+    const close = page.getByRole('button', { name: 'Close project' })
+    if (await close.count()) await close.click()
+    await page.fill('#open-path', dir)
+    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await page.keyboard.press('Alt+7')
+    await page.getByRole('tab', { name: 'Triplets' }).click()
+    const row = page.locator('[data-testid=triplet-list] .triplet-row').first()
+    // The image set names the objects: each found by name, not by the triplets' row numbers.
+    await expect.poll(() => row.locator('.object-name').allTextContents(), { timeout: 30_000 }).toEqual(['image_r_10', 'image_r_18', 'image_r_24'])
+    await expect.poll(() => row.locator('img').count(), { timeout: 20_000 }).toBe(3)
+    expect(await row.locator('img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt')))).toEqual(['image_r_10', 'image_r_18', 'image_r_24'])
+    // Each thumbnail is its own image's: the picture the Models page shows under that name.
+    const shown = await row.locator('img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')))
+    await page.keyboard.press('Alt+3')
+    const set = page.locator('[data-testid=thumbnails] figure')
+    await expect.poll(() => set.count(), { timeout: 20_000 }).toBe(4)
+    const own = await Promise.all(['image_r_10', 'image_r_18', 'image_r_24'].map((name) => set.filter({ hasText: name }).locator('img').getAttribute('src')))
+    expect(shown).toEqual(own)
+  }, 120_000)
 })
