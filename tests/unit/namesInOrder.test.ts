@@ -2,7 +2,11 @@
 // browser's category filter, odd-one-out accuracy per category, the labels and thumbnails the pages ask for.
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createEventBus } from '../../src-main/api/events'
+import { Session } from '../../src-main/app/session'
+import { Project } from '../../src-main/store/project'
+import { useTmp } from '../helpers/tmp'
 import { TripletBrowser } from '../../src-main/app/tripletBrowser'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { randomGenerator } from '../../src-main/core/data/simulate'
@@ -43,7 +47,7 @@ function inCategory(c: number, every: boolean): number {
   return count
 }
 
-function seed({ project }: ReturnType<typeof setup>) {
+function seed({ project }: { project: Project }) {
   const put = (data: Float32Array | Uint8Array | Int32Array, shape: number[]) =>
     putArray(project.db, project.dir, data instanceof Uint8Array ? { dtype: '|u1', shape, data } : data instanceof Int32Array ? { dtype: '<i4', shape, data } : { dtype: '<f4', shape, data }).sha256
   const random = randomGenerator(3)
@@ -141,5 +145,28 @@ describe('labels in the order of what they label', () => {
     const plain = await imageThumbnails(db, dir, images, { offset: 0, limit: 4, indices: [0, 3] }, 16)
     expect(plain.thumbnails.map((t) => t.file)).toEqual(['image_r_10.jpg', 'image_r_32.jpg'])
     await expect(imageThumbnails(db, dir, images, { offset: 0, limit: 4, indices: [4], orderOf: features }, 16)).rejects.toThrow('"four" has 4 images; there is no image 4.')
+  })
+
+  describe('over the contract', () => {
+    const tmp = useTmp()
+    let session: Session | null = null
+    afterEach(async () => {
+      await session?.close()
+      session = null
+      delete process.env.HUMANALIGN_CONFIG_DIR
+    })
+
+    it('says where one dataset’s objects are among another’s rows, and labels them in its order', async () => {
+      process.env.HUMANALIGN_CONFIG_DIR = join(tmp(), 'config')
+      session = new Session({ app: { name: 'HumanAlign', version: '0', node: process.version, electron: null, platform: process.platform, transport: 'cli' }, workerDir: WORKER_DIR, events: createEventBus(), examplesDir: EXAMPLES_DIR })
+      await session.create(join(tmp(), 'p'), 'P')
+      const ids = seed({ project: (session as unknown as { project: Project }).project })
+      // The shuffled concepts' rows of the triplets' objects: object i is at row SHUFFLE⁻¹(i).
+      const { order } = session.lineUp(ids.shuffled, ids.triplets)
+      expect(order!.map((row) => SHUFFLE[row])).toEqual(names.map((_, i) => i))
+      expect(session.lineUp(ids.inOrder, ids.triplets).order).toBeNull()
+      expect(session.lineUp(ids.numbered, ids.triplets).order).toBeNull()
+      expect(session.objects(ids.shuffled, ids.features).names).toEqual(names)
+    })
   })
 })
