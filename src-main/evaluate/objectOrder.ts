@@ -29,14 +29,16 @@ export function datasetOrder(a: DatasetInfo, b: DatasetInfo): number[] | null {
   return objectOrder({ name: a.name, ids: objectNames(a) }, { name: b.name, ids: objectNames(b) })
 }
 
+/** Of datasets that share one order of their objects, the first that names them (else the first): it says the order. */
+export const namedOf = (datasets: DatasetInfo[]): DatasetInfo => datasets.find((d) => hasNames(objectNames(d))) ?? datasets[0]!
+
 /**
  * Rows of `source` (n × width: category memberships) put in the order of the objects a comparison uses, which
  * `targets` share (the triplets and the features put in their order): the first of them that names its objects says
  * it — an unnamed one took the others' order row by row.
  */
 export function rowsInOrderOf<T extends Float64Array | Float32Array | Uint8Array>(targets: DatasetInfo[], source: DatasetInfo, rows: T, width: number): T {
-  const target = targets.find((d) => hasNames(objectNames(d))) ?? targets[0]!
-  const order = datasetOrder(target, source)
+  const order = datasetOrder(namedOf(targets), source)
   return order ? reorderRows(rows, width, order) : rows
 }
 

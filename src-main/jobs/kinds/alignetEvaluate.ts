@@ -7,7 +7,7 @@ import { AppError } from '../../api/errors'
 import { beforeAfterRows } from '../../evaluate/beforeAfter'
 import type { JobContext, JobOutput } from '../protocol'
 import { artifact, asFloat32, conceptRows } from './projectArrays'
-import { datasetOrder, matchedByName } from '../../evaluate/objectOrder'
+import { datasetOrder, matchedByName, namedOf } from '../../evaluate/objectOrder'
 import { renumberTriplets, reorderMatrix, reorderRows } from '../../core/data/objectNames'
 
 type EvaluateSpec = Extract<JobSpec, { kind: 'alignetEvaluate' }>
@@ -20,11 +20,11 @@ export interface AlignetEvaluateInput {
   concepts: DatasetInfo | null
 }
 
-/** Each of the base's objects' class: its first category (every object needs one). */
-function labelsOf(concepts: DatasetInfo, base: DatasetInfo, n: number, ctx: JobContext): string[] {
+/** Each object's class, in the order `reference` lists them: its first category (every object needs one). */
+function labelsOf(concepts: DatasetInfo, reference: DatasetInfo, n: number, ctx: JobContext): string[] {
   const names = concepts.meta.categories as string[]
   if (Number(concepts.meta.n) !== n) throw new AppError('user', `"${concepts.name}" lists ${String(concepts.meta.n)} objects, not ${n}.`)
-  const membership = conceptRows([base], concepts, ctx)
+  const membership = conceptRows([reference], concepts, ctx)
   const labels = Array.from({ length: n }, (_, i) => names.find((_, c) => membership[i * names.length + c]) ?? '')
   const missing = labels.filter((l) => l === '').length
   if (missing) throw new AppError('user', `${missing} of the ${n} objects of "${concepts.name}" have no category; classification needs one per object.`)
@@ -38,8 +38,10 @@ export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluate
   }
   const base = features(input.base)
   const n = base.n
-  // Everything in the base's order of the objects, where the datasets name them.
+  // Everything in the base's order of the objects, where the datasets name them (the aligned features' names
+  // when the base has none: they were taken row by row).
   const alignedOrder = datasetOrder(input.base, input.aligned)
+  const reference = namedOf([input.base, input.aligned])
   const unordered = features(input.aligned)
   const aligned = { ...unordered, data: alignedOrder ? reorderRows(unordered.data, unordered.p, alignedOrder) : unordered.data }
   if (aligned.n !== n) throw new AppError('user', `"${input.base.name}" has ${n} objects but "${input.aligned.name}" has ${aligned.n}; both must describe the same objects.`)
@@ -51,7 +53,7 @@ export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluate
     if (Number(input.triplets.meta.objects) !== n) throw new AppError('user', `"${input.triplets.name}" refers to ${String(input.triplets.meta.objects)} objects, not ${n}.`)
     const indices = artifact(ctx, input.triplets.artifact).data as Int32Array
     // Triplets name their objects' rows of their own list: renumbered as the base's rows.
-    const order = datasetOrder(input.triplets, input.base)
+    const order = datasetOrder(input.triplets, reference)
     orders.push(order)
     triplets = order ? renumberTriplets(indices, order) : indices
     if (input.triplets.meta.rtArtifact) rt = asFloat32(artifact(ctx, input.triplets.meta.rtArtifact))
@@ -62,12 +64,12 @@ export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluate
     const size = array.shape[array.shape.length - 1]!
     if (size !== n) throw new AppError('user', `"${input.rdms.name}" describes ${size} objects, not ${n}.`)
     const subjects = array.shape.length === 3 ? array.shape[0]! : 1
-    const order = datasetOrder(input.base, input.rdms)
+    const order = datasetOrder(reference, input.rdms)
     orders.push(order)
     const data = Float64Array.from(array.data as ArrayLike<number>)
     rdms = { data: order ? reorderMatrix(data, n, order) : data, subjects, label: subjects > 1 ? `${input.rdms.name}, mean of ${subjects}` : input.rdms.name }
   }
-  const labels = input.concepts ? labelsOf(input.concepts, input.base, n, ctx) : undefined
+  const labels = input.concepts ? labelsOf(input.concepts, reference, n, ctx) : undefined
   ctx.progress(0.1, 'Base against aligned')
   const rows = await beforeAfterRows({ n, base, aligned, ...(triplets ? { triplets } : {}), ...(rt ? { rt } : {}), ...(rdms ? { rdms } : {}), ...(labels ? { labels } : {}), bootstrap: spec.bootstrap, seed: spec.seed })
   return {
