@@ -2,11 +2,9 @@
 // browser's category filter, odd-one-out accuracy per category, the labels and thumbnails the pages ask for.
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createEventBus } from '../../src-main/api/events'
-import { Session } from '../../src-main/app/session'
-import { Project } from '../../src-main/store/project'
-import { useTmp } from '../helpers/tmp'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Project } from '../../src-main/store/project'
+import { useSession } from '../helpers/session'
 import { TripletBrowser } from '../../src-main/app/tripletBrowser'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { randomGenerator } from '../../src-main/core/data/simulate'
@@ -148,19 +146,11 @@ describe('labels in the order of what they label', () => {
   })
 
   describe('over the contract', () => {
-    const tmp = useTmp()
-    let session: Session | null = null
-    afterEach(async () => {
-      await session?.close()
-      session = null
-      delete process.env.HUMANALIGN_CONFIG_DIR
-    })
+    const openSession = useSession()
 
     it('says where one dataset’s objects are among another’s rows, and labels them in its order', async () => {
-      process.env.HUMANALIGN_CONFIG_DIR = join(tmp(), 'config')
-      session = new Session({ app: { name: 'HumanAlign', version: '0', node: process.version, electron: null, platform: process.platform, transport: 'cli' }, workerDir: WORKER_DIR, events: createEventBus(), examplesDir: EXAMPLES_DIR })
-      await session.create(join(tmp(), 'p'), 'P')
-      const ids = seed({ project: (session as unknown as { project: Project }).project })
+      const { session, project } = await openSession()
+      const ids = seed({ project })
       // The shuffled concepts' rows of the triplets' objects: object i is at row SHUFFLE⁻¹(i).
       const { order } = session.lineUp(ids.shuffled, ids.triplets)
       expect(order!.map((row) => SHUFFLE[row])).toEqual(names.map((_, i) => i))

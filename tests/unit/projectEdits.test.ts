@@ -2,9 +2,6 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { AppEvent } from '../../src-main/api/contract'
-import { createEventBus } from '../../src-main/api/events'
-import { Session } from '../../src-main/app/session'
 import { putArray } from '../../src-main/store/artifacts'
 import { getDataset, insertDataset, listDatasets, removeDataset, renameDataset } from '../../src-main/store/datasets'
 import { addUserModel, listUserModels, removeUserModel } from '../../src-main/store/models'
@@ -12,7 +9,8 @@ import { Project } from '../../src-main/store/project'
 import { reclaimStorage } from '../../src-main/store/reclaimStorage'
 import { getRun, insertRun, removeRun } from '../../src-main/store/runs'
 import { settled, until } from '../helpers/events'
-import { EXAMPLES_DIR, seedSparseArtifact, WORKER_DIR } from '../helpers/seed'
+import { seedSparseArtifact } from '../helpers/seed'
+import { useSession } from '../helpers/session'
 import { useTmp } from '../helpers/tmp'
 
 const tmp = useTmp()
@@ -157,22 +155,10 @@ describe('a moved project', () => {
 })
 
 describe('freeing storage while jobs run', () => {
-  const tmp = useTmp()
-  let session: Session | null = null
-  afterEach(async () => {
-    await session?.close()
-    session = null
-    delete process.env.HUMANALIGN_CONFIG_DIR
-  })
+  const openSession = useSession()
 
   it('waits for the last job to end, then frees the files and says so', async () => {
-    process.env.HUMANALIGN_CONFIG_DIR = join(tmp(), 'config')
-    const events = createEventBus()
-    const seen: AppEvent[] = []
-    events.subscribe((e) => seen.push(e))
-    session = new Session({ app: { name: 'HumanAlign', version: '0', node: process.version, electron: null, platform: process.platform, transport: 'cli' }, workerDir: WORKER_DIR, events, examplesDir: EXAMPLES_DIR })
-    await session.create(join(tmp(), 'p'), 'P')
-    const opened = (session as unknown as { project: Project }).project
+    const { session, seen, project: opened } = await openSession()
     const array = putArray(opened.db, opened.dir, { dtype: '<f4', shape: [2], data: Float32Array.of(1, 2) })
     const id = insertDataset(opened.db, { kind: 'features', name: 'two', sourcePath: '/x.npy', meta: { n: 1, p: 2 } }, array.sha256)
     // Verifying a 2 GiB sparse artifact takes seconds.
