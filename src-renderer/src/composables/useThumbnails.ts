@@ -11,14 +11,18 @@ const BATCH = 200
 export function useThumbnails(imageSet: () => number | null, size = 96, orderOf: () => number | undefined = () => undefined) {
   const cache = new Map<number, string>()
   const pending = new Set<number>()
+  /** What the page has asked for of this image set: fetched again when the order of its objects becomes known. */
+  const wanted = new Set<number>()
   const version = ref(0)
   let set: { id: number; orderOf?: number } | null = null
 
   watch([imageSet, orderOf], ([id, order]) => {
+    if (set?.id !== id) wanted.clear()
     set = id === null ? null : { id, ...(order === undefined ? {} : { orderOf: order }) }
     cache.clear()
     pending.clear()
     version.value++
+    if (set && wanted.size) void fetch([...wanted])
   }, { immediate: true })
 
   async function fetch(indices: number[]): Promise<void> {
@@ -44,6 +48,7 @@ export function useThumbnails(imageSet: () => number | null, size = 96, orderOf:
     /** Asks for these images; those not yet here or on their way are fetched. */
     want(indices: number[]): void {
       if (set === null) return
+      indices.forEach((i) => wanted.add(i))
       const missing = [...new Set(indices)].filter((i) => !cache.has(i) && !pending.has(i))
       if (missing.length) void fetch(missing)
     },
