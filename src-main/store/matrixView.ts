@@ -1,13 +1,13 @@
-import type { MatrixView } from '../api/contract'
+import type { DatasetInfo, MatrixView } from '../api/contract'
 import { AppError } from '../api/errors'
 import { orderByCategory, type ObjectOrder } from '../core/data/objectOrder'
 import type { NpyArray } from '../core/io/npy'
 import { readArtifact } from './artifacts'
 import type { Db } from './database'
-import { requireDataset } from './datasets'
+import { getDataset, requireDataset } from './datasets'
 import { getRun } from './runs'
 import type { NamedObjects } from '../core/data/objectNames'
-import { objectOrder } from '../evaluate/objectOrder'
+import { namedOf, objectNames, objectOrder } from '../evaluate/objectOrder'
 
 /** Names and category order of n objects from a concepts dataset (names, categories) or one with ids. */
 function labelsOf(db: Db, projectDir: string, id: number, n: number): { source: string; names: string[]; order: ObjectOrder } {
@@ -37,8 +37,12 @@ export function planView(db: Db, projectDir: string, id: number, maxSize: number
   if (!run) throw new AppError('not_found', `There is no run ${id} in this project.`)
   const sha = (run.result as { outputs?: { plan?: string } } | null)?.outputs?.plan
   if (run.kind !== 'gw' || !sha) throw new AppError('user', `Run ${id} is ${run.kind}, not a GW alignment with a plan.`)
-  const categories = (run.params as { categoriesFrom?: number }).categoriesFrom ?? null
-  return arrayView(db, projectDir, readArtifact(db, projectDir, sha), 'transported mass', null, maxSize, categories)
+  const params = run.params as { a?: number; b?: number; categoriesFrom?: number }
+  // Rows and columns are A's objects (B's were put in A's order): grouped by the categories of those objects by name.
+  const sides = [params.a, params.b].flatMap((id) => (id === undefined ? [] : [getDataset(db, id)])).filter((d): d is DatasetInfo => d !== undefined)
+  const reference = sides.length ? namedOf(sides) : null
+  const named = reference ? { name: reference.name, ids: objectNames(reference) } : null
+  return arrayView(db, projectDir, readArtifact(db, projectDir, sha), 'transported mass', null, maxSize, params.categoriesFrom ?? null, named)
 }
 
 /**

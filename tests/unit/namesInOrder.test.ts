@@ -12,6 +12,8 @@ import { objectNames, rowsInOrderOf } from '../../src-main/evaluate/objectOrder'
 import { putArray } from '../../src-main/store/artifacts'
 import { getDataset, insertDataset } from '../../src-main/store/datasets'
 import { objectLabels } from '../../src-main/store/objectLabels'
+import { planView } from '../../src-main/store/matrixView'
+import { insertRun } from '../../src-main/store/runs'
 import { imageThumbnails } from '../../src-main/store/thumbnails'
 import { stateOf, useJobRunner } from '../helpers/jobRunner'
 import { EXAMPLES_DIR, WORKER_DIR } from '../helpers/seed'
@@ -143,6 +145,22 @@ describe('labels in the order of what they label', () => {
     const plain = await imageThumbnails(db, dir, images, { offset: 0, limit: 4, indices: [0, 3] }, 16)
     expect(plain.thumbnails.map((t) => t.file)).toEqual(['image_r_10.jpg', 'image_r_32.jpg'])
     await expect(imageThumbnails(db, dir, images, { offset: 0, limit: 4, indices: [4], orderOf: features }, 16)).rejects.toThrow('"four" has 4 images; there is no image 4.')
+  })
+
+  it('shows the GW plan grouped by the categories of its objects, found by name', () => {
+    const ctx = setup()
+    const ids = seed(ctx)
+    const { db, dir } = ctx.project
+    // Every cell of the plan its own value: row i, column j holds i·n + j.
+    const plan = putArray(db, dir, { dtype: '<f4', shape: [n, n], data: Float32Array.from({ length: n * n }, (_, k) => k) }).sha256
+    const run = insertRun(db, { kind: 'gw', name: 'gw', params: { a: ids.features, b: ids.features, categoriesFrom: ids.shuffled }, result: { outputs: { plan } } })
+    const view = planView(db, dir, run, 200)
+    const shown = view.labels!.names
+    // Grouped by category: the first block is category a's objects.
+    expect(view.labels!.groups[0]).toMatchObject({ name: 'a', start: 0, end: 8 })
+    expect(shown.slice(0, 8).every((name) => categoryOf(names.indexOf(name)) === 0)).toBe(true)
+    // Each cell is that of the objects its row and column are labelled with (the plan's rows are A's objects).
+    expect(view.values).toEqual(shown.flatMap((a) => shown.map((b) => names.indexOf(a) * n + names.indexOf(b))))
   })
 
   describe('over the contract', () => {
