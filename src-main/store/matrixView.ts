@@ -10,14 +10,15 @@ import type { NamedObjects } from '../core/data/objectNames'
 import { namedOf, objectNames, objectOrder } from '../evaluate/objectOrder'
 
 /** Names and category order of n objects from a concepts dataset (names, categories) or one with ids. */
-function labelsOf(db: Db, projectDir: string, id: number, n: number): { source: string; names: string[]; order: ObjectOrder } {
+function labelsOf(db: Db, projectDir: string, id: number, n: number): { source: string; names: string[]; ids: string[] | null; order: ObjectOrder } {
   const dataset = requireDataset(db, id)
   const names = (dataset.kind === 'concepts' ? dataset.meta.names : dataset.meta.ids) as string[] | undefined
   if (!Array.isArray(names)) throw new AppError('user', `"${dataset.name}" (${dataset.kind}) has no object names; choose concepts, or features or images with ids.`)
   if (names.length !== n) throw new AppError('user', `"${dataset.name}" names ${names.length} objects, but the matrix has ${n}; choose a dataset of the same objects.`)
   const categories = dataset.kind === 'concepts' ? (dataset.meta.categories as string[]) : []
   const membership = categories.length && dataset.artifact ? (readArtifact(db, projectDir, dataset.artifact).data as Uint8Array) : new Uint8Array(0)
-  return { source: dataset.name, names: names.map(String), order: orderByCategory(n, categories, membership) }
+  // Shown names, and those objects are matched by (numbered concepts name nothing).
+  return { source: dataset.name, names: names.map(String), ids: objectNames(dataset), order: orderByCategory(n, categories, membership) }
 }
 
 /**
@@ -54,7 +55,7 @@ function arrayView(db: Db, projectDir: string, array: NpyArray, measure: string,
   const subjects = array.shape.length === 3 ? array.shape[0]! : 1
   if (subject !== null && subject >= subjects) throw new AppError('user', `The matrix has ${subjects} subject(s); there is no subject ${subject}.`)
   const labels = labelsFrom === null ? null : labelsOf(db, projectDir, labelsFrom, n)
-  const rowOf = labels && named ? objectOrder({ name: labels.source, ids: labels.names }, named) : null
+  const rowOf = labels && named ? objectOrder({ name: labels.source, ids: labels.ids }, named) : null
   // Position k shows the labels' object order[k], which is the matrix's row rowOf[order[k]].
   const shown = labels?.order.order ?? Array.from({ length: n }, (_, i) => i)
   const order = rowOf ? shown.map((i) => rowOf[i]!) : shown
