@@ -18,11 +18,12 @@ import { IMAGE_FILE, IMAGE_KINDS } from './images'
 import { npzMembers, readFileBytes, readNpyFile } from './npyFile'
 import { readSheets } from './sheets'
 import { jsonTables, type NamedTable } from '../core/io/jsonTables'
+import { meadowsRdms, type MeadowsRdms } from '../core/io/meadowsJson'
 
 export type { FileSummary }
 type ItemSummary = FileSummary['items'][number]
 
-export const READABLE = '.npy, .npz, .pt/.pth (torch.save), .pkl (pickle), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt, .xlsx, .json/.jsonl'
+export const READABLE = '.npy, .npz, .pt/.pth (torch.save), .pkl (pickle), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt, .xlsx, .json/.jsonl (tables, Meadows results)'
 
 /** Formats read as tables of named columns rather than as arrays. */
 export const isTableFormat = (format: FileFormat): boolean => format === 'delimited' || format === 'sheet' || format === 'json'
@@ -44,6 +45,36 @@ function fileStart(path: string): Uint8Array {
   }
 }
 
+/** The last JSON file looked into for Meadows results (its size and time tell a changed file), parsed once. */
+let lastJson: { path: string; stamp: string; rdms: MeadowsRdms | null; error: unknown } | null = null
+
+/**
+ * The RDMs of a JSON file that holds Meadows' results of multiple arrangements, or null for any other JSON (a table),
+ * including one that is not valid JSON, which the table reader then describes.
+ */
+function meadowsFile(path: string): MeadowsRdms | null {
+  const { size, mtimeMs } = statSync(path)
+  const stamp = `${size}:${mtimeMs}`
+  if (lastJson?.path !== path || lastJson.stamp !== stamp) {
+    let value: unknown
+    try {
+      value = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''))
+    } catch {
+      value = null
+    }
+    let rdms: MeadowsRdms | null = null
+    let error: unknown = null
+    try {
+      rdms = meadowsRdms(value)
+    } catch (err) {
+      error = err
+    }
+    lastJson = { path, stamp, rdms, error }
+  }
+  if (lastJson.error) throw formatProblem(path, lastJson.error)
+  return lastJson.rdms
+}
+
 /** The file's format, or a clear refusal. */
 export function formatOf(path: string): FileFormat {
   if (!existsSync(path)) throw new AppError('not_found', `${path} does not exist.`)
@@ -51,6 +82,8 @@ export function formatOf(path: string): FileFormat {
   const format = detectFormat(basename(path), fileStart(path))
   if (!format && /\.(xls|ods)$/i.test(path)) throw new AppError('user', `${path}: Excel 97–2003 (.xls) and OpenDocument (.ods) workbooks are not read; save the sheet as .xlsx or .csv.`)
   if (!format) throw new AppError('user', `${path}: unknown file type. HumanAlign reads ${READABLE}.`)
+  // A whole JSON document (not JSON Lines) may be Meadows' results rather than records.
+  if (format === 'json' && /\.json$/i.test(path) && meadowsFile(path)) return 'meadows'
   return format
 }
 
@@ -169,6 +202,9 @@ export interface TextList {
   values: string[]
 }
 
+/** A Meadows file's stimuli, named as in its MATLAB download. */
+const meadowsStimuli = (rdms: MeadowsRdms): TextList => ({ key: 'stimuli', shape: [rdms.stimuli.length], values: rdms.stimuli })
+
 /** Every list of strings a file holds beside its arrays; .npz members other than text are not read. */
 async function textLists(path: string, format: FileFormat): Promise<TextList[]> {
   switch (format) {
@@ -195,6 +231,8 @@ async function textLists(path: string, format: FileFormat): Promise<TextList[]> 
     case 'torch':
     case 'pickle':
       return Object.entries(pickledFile(path, format).texts).map(([key, t]) => ({ key, ...t }))
+    case 'meadows':
+      return [meadowsStimuli(meadowsFile(path)!)]
     case 'hdf5':
     case 'mat73': {
       const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73' })
@@ -278,6 +316,11 @@ export async function inspectFile(path: string, header?: boolean): Promise<FileS
       case 'torch':
       case 'pickle':
         return summarizePickled(pickledFile(path, format))
+      case 'meadows': {
+        const rdms = meadowsFile(path)!
+        const stimuli = meadowsStimuli(rdms)
+        return [...Object.entries(rdms.arrays).map(([k, a]) => summarizeArray(k, a)), { key: stimuli.key, kind: 'text', shape: stimuli.shape, text: stimuli.values.slice(0, TEXT_PREVIEW).join('\n') }]
+      }
       case 'mat5':
         return Object.entries(decodeMat5(new Uint8Array(readFileSync(path)))).map(([k, v]) => summarizeMat(k, v))
       case 'mat73':
@@ -396,6 +439,11 @@ export async function readArray(path: string, key?: string, prefer: readonly str
         const { arrays, texts } = pickledFile(path, format)
         const chosen = chooseArray(path, { names: Object.keys(arrays), what: format === 'torch' ? 'tensors' : 'arrays', load: (name) => arrays[name]! }, key, prefer)
         return { ...chosen, texts: Object.entries(texts).map(([k, t]) => ({ key: k, ...t })) }
+      }
+      case 'meadows': {
+        const rdms = meadowsFile(path)!
+        const chosen = chooseArray(path, { names: Object.keys(rdms.arrays), what: 'arrays', load: (name) => rdms.arrays[name]! }, key, prefer)
+        return { ...chosen, texts: [meadowsStimuli(rdms)] }
       }
       case 'mat5': {
         const variables = decodeMat5(new Uint8Array(readFileSync(path)))

@@ -263,6 +263,16 @@ describe('the workbench in a browser', () => {
     await expect.poll(() => meadows.count(), { timeout: 30_000 }).toBe(1)
     expect(await meadows.textContent()).toContain('2 × 5 × 5')
     expect(await meadows.textContent()).toContain("dissimilarities, 2 subjects' matrices · object ids · array rdmutv_*")
+    // Meadows' JSON download: its tasks' matrices, stacked the same way.
+    await page.fill('#import-path', join(__dirname, '../fixtures/rdms/Meadows_study_v_v1_wise-dolphin_tree.json'))
+    await page.getByRole('button', { name: 'Look inside' }).click()
+    await expect.poll(() => page.textContent('[data-testid=import-preview]'), { timeout: 20_000 }).toContain('rdmutv_ma2')
+    await page.selectOption('#import-kind', 'similarity')
+    await expect.poll(() => page.inputValue('#import-key')).toBe('rdmutv_*')
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    const tasks = page.locator('[data-testid=datasets-table] tbody tr', { hasText: 'wise-dolphin_tree' })
+    await expect.poll(() => tasks.count(), { timeout: 30_000 }).toBe(1)
+    expect(await tasks.textContent()).toContain('2 × 5 × 5')
 
     // A bad file: the message names the file and the problem; nothing is added.
     await page.fill('#import-path', join(__dirname, '../../README.md'))

@@ -53,6 +53,11 @@ describe('comparing files that name their objects', () => {
     expect(result).toMatchObject({ a: 'mean of 3 matrices', b: 'mean of 2 matrices' })
     // cat … cup and cat.jpg … cup.jpg in the same order: nothing to line up.
     expect(result).not.toHaveProperty('objectsMatchedByName')
+    // Meadows' JSON download of two tasks, the second's matrix put in the first's order by its stimuli:
+    // scipy.stats.spearmanr(e['rsatoolbox'].mean(0)[iu], e['meadows_json'].mean(0)[iu]).correlation
+    const json = await evalRsa({ a: join(rdms, 'rsatoolbox.hdf5'), b: join(rdms, 'Meadows_study_v_v1_wise-dolphin_tree.json'), rdm: 'euclidean', method: 'spearman', bootstrap: 0, permutations: 0, seed: 0 })
+    expect(json.r).toBeCloseTo(0.7696969696969697, 12)
+    expect(json).toMatchObject({ b: 'mean of 2 matrices' })
   })
 
   it('RSA and CKA of features and a labelled RDM in other orders match each object with itself', async () => {

@@ -1,11 +1,13 @@
 // Similarity matrices as RSA tools save them (tests/fixtures/rdms/make.py): rsatoolbox's RDMs files, Meadows'
 // downloads and labelled pandas tables import with their objects' names, equal to SciPy's squareform.
-import { join } from 'node:path'
-import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import type { JobSpec } from '../../src-main/api/contract'
 import { decodeNpz } from '../../src-main/core/io/npz'
 import { importData } from '../../src-main/jobs/kinds/importData'
+import { inspectFile } from '../../src-main/files/readers'
 import type { JobContext } from '../../src-main/jobs/protocol'
 
 const dir = join(__dirname, '../fixtures/rdms')
@@ -14,7 +16,7 @@ const ctx = { progress: () => {}, metric: () => {}, checkpoint: () => {}, signal
 const CONDS = ['cat', 'dog', 'car', 'tree', 'cup']
 
 async function importMatrix(file: string, extra: Partial<Extract<JobSpec, { kind: 'import' }>> = {}) {
-  const spec = { kind: 'import', dataset: 'similarity', path: join(dir, file), measure: 'dissimilarity', ...extra } as Extract<JobSpec, { kind: 'import' }>
+  const spec = { kind: 'import', dataset: 'similarity', path: resolve(dir, file), measure: 'dissimilarity', ...extra } as Extract<JobSpec, { kind: 'import' }>
   const output = await importData(spec, null, ctx)
   return { result: output.result as Record<string, unknown>, data: output.outputs!.data!, meta: output.records![0]!.meta }
 }
@@ -39,6 +41,41 @@ describe('importing similarity matrices', () => {
     // The participants' stimuli lists agree: they name the objects.
     expect(several.meta).toMatchObject({ key: 'rdmutv_*', subjectsFrom: ['rdmutv_wise_dolphin', 'rdmutv_green_lion'], ids: CONDS.map((c) => `${c}.jpg`) })
     await expect(importMatrix('Meadows_study_v_v1_arrangement_tree.mat', { key: 'rdm_*' })).rejects.toThrow("has no variable matching 'rdm_*' (it has: stimuli_wise_dolphin, rdmutv_wise_dolphin, stimuli_green_lion, rdmutv_green_lion)")
+  })
+
+  it("reads Meadows' JSON download: each task's RDM stacked, the second task's stimuli put in the first's order", async () => {
+    const file = 'Meadows_study_v_v1_wise-dolphin_tree.json'
+    expect(await inspectFile(join(dir, file))).toMatchObject({ format: 'meadows', items: [{ key: 'rdmutv_ma1', shape: [1, 10] }, { key: 'rdmutv_ma2', shape: [1, 10] }, { key: 'stimuli', kind: 'text', text: CONDS.join('\n') }] })
+    const both = await importMatrix(file)
+    expect(both.data.shape).toEqual([2, 5, 5])
+    expect(Array.from(both.data.data as Float64Array)).toEqual(Array.from(expected.meadows_json!.data as Float64Array))
+    // The task left before its end (ma3) has no RDM: not among them.
+    expect(both.meta).toMatchObject({ key: 'rdmutv_*', subjectsFrom: ['rdmutv_ma1', 'rdmutv_ma2'], ids: CONDS, idsFrom: "'stimuli' in the file" })
+    const second = await importMatrix(file, { key: 'rdmutv_ma2' })
+    expect(Array.from(second.data.data as Float64Array)).toEqual(Array.from((expected.meadows_json!.data as Float64Array).subarray(25)))
+  })
+
+  it('says what is wrong with a Meadows JSON file it cannot use', async () => {
+    const original = JSON.parse(readFileSync(join(dir, 'Meadows_study_v_v1_wise-dolphin_tree.json'), 'utf8')) as { tasks: { stimuli: { name: string }[]; rdm?: number[] }[] }
+    const folder = mkdtempSync(join(tmpdir(), 'meadows-'))
+    try {
+      const variant = (name: string, change: (tasks: typeof original.tasks) => void) => {
+        const copy = structuredClone(original)
+        change(copy.tasks)
+        writeFileSync(join(folder, name), JSON.stringify(copy))
+        return join(folder, name)
+      }
+      const other = variant('other.json', (tasks) => (tasks[2]!.stimuli[0]!.name = 'horse'))
+      await expect(importMatrix(other)).rejects.toThrow(`${other}: tasks "ma1" and "ma2" arranged different stimuli, and HumanAlign stacks the matrices of one stimulus set; download each task's results on its own.`)
+      const short = variant('short.json', (tasks) => tasks[1]!.rdm!.pop())
+      await expect(importMatrix(short)).rejects.toThrow(`${short}: task "ma1" has an rdm of 9 values, but its 5 stimuli have 10 pairs, a number each; download the results again, or as a MATLAB file.`)
+      const unfinished = variant('unfinished.json', (tasks) => tasks.forEach((t) => delete t.rdm))
+      await expect(importMatrix(unfinished)).rejects.toThrow(`${unfinished}: none of its 3 multiple-arrangement task(s) has an RDM (each was left before its end); download the results of a participant who finished one.`)
+      // JSON of another kind is still a table.
+      expect((await inspectFile(variant('plain.json', (tasks) => tasks.forEach((t) => ((t as unknown as { task: object }).task = {}))))).format).toBe('json')
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
   })
 
   it.each(['labelled.csv', 'labelled-rows.tsv', 'labelled-columns.csv'])('reads a labelled table (%s) with its names as the ids', async (file) => {

@@ -2,7 +2,8 @@ import { isHdf5, isMat73 } from './hdf5'
 import { isMat5 } from './mat5'
 import { isTorchZip } from './torchSave'
 
-export type FileFormat = 'npy' | 'npz' | 'torch' | 'pickle' | 'mat5' | 'mat73' | 'hdf5' | 'delimited' | 'sheet' | 'json' | 'image'
+/** 'meadows': a JSON file that is Meadows' results of multiple arrangements (told by its content, not its start). */
+export type FileFormat = 'npy' | 'npz' | 'torch' | 'pickle' | 'mat5' | 'mat73' | 'hdf5' | 'delimited' | 'sheet' | 'json' | 'meadows' | 'image'
 
 const IMAGE = /\.(jpe?g|png|webp|tiff?|gif|avif)$/i
 const TEXT = /\.(csv|tsv|txt|dat)$/i
