@@ -3,8 +3,8 @@
 
 /** The array names tools write by default, tried in order when a file holds several and no key is given. */
 export const DEFAULT_KEYS = {
-  /** thingsvision's features. */
-  features: ['features'],
+  /** thingsvision's features; rsatoolbox's Dataset files (.hdf5, .pkl: observations × channels). */
+  features: ['features', 'measurements'],
   /** rsatoolbox's RDMs files (.hdf5, .pkl), Meadows' one participant (`rdmutv`) or several (`rdmutv_NAME`). */
   similarity: ['dissimilarities', 'rdmutv', 'rdmutv_*'],
 } as const

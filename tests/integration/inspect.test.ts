@@ -88,6 +88,6 @@ describe('humanalign inspect', () => {
     // Its stderr with the code: it once exited 2 in CI, when start.test's first npx in the checkout ran `prepare` and
     // rebuilt out/ under it (fixed there with --ignore-scripts).
     expect(r.code, r.stderr).toBe(1)
-    expect(r.stderr).toContain('README.md: unknown file type. HumanAlign reads .npy, .npz, .pt/.pth (torch.save), .pkl (pickle), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt, .xlsx, .json/.jsonl.')
+    expect(r.stderr).toContain('README.md: unknown file type. HumanAlign reads .npy, .npz, .pt/.pth (torch.save), .pkl (pickle), .mat (v5–v7.3), .h5/.hdf5, .csv/.tsv/.txt, .xlsx, .json/.jsonl (tables, Meadows results).')
   })
 })

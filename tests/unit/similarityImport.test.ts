@@ -1,5 +1,6 @@
 // Similarity matrices as RSA tools save them (tests/fixtures/rdms/make.py): rsatoolbox's RDMs files, Meadows'
-// downloads and labelled pandas tables import with their objects' names, equal to SciPy's squareform.
+// downloads and labelled pandas tables import with their objects' names, equal to SciPy's squareform; and
+// rsatoolbox's Dataset files as features.
 import { join, resolve } from 'node:path'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -53,6 +54,13 @@ describe('importing similarity matrices', () => {
     expect(both.meta).toMatchObject({ key: 'rdmutv_*', subjectsFrom: ['rdmutv_ma1', 'rdmutv_ma2'], ids: CONDS, idsFrom: "'stimuli' in the file" })
     const second = await importMatrix(file, { key: 'rdmutv_ma2' })
     expect(Array.from(second.data.data as Float64Array)).toEqual(Array.from((expected.meadows_json!.data as Float64Array).subarray(25)))
+  })
+
+  it.each(['rsatoolbox-dataset.hdf5', 'rsatoolbox-dataset.pkl'])("reads an rsatoolbox Dataset file (%s) as features without a key, its observations named by conds", async (file) => {
+    const { result, data, meta } = await importMatrix(file, { dataset: 'features' })
+    expect(result).toMatchObject({ n: 5, p: 4, idsFrom: file.endsWith('.pkl') ? "'obs_descriptors.conds' in the file" : "'obs_descriptors/conds' in the file" })
+    expect(Array.from(data.data as Float32Array)).toEqual(Array.from(Float32Array.from(expected.measurements!.data as Float64Array)))
+    expect(meta).toMatchObject({ key: 'measurements', ids: CONDS })
   })
 
   it('says what is wrong with a Meadows JSON file it cannot use', async () => {
