@@ -27,3 +27,20 @@ export function freedText(freed: { files: number; bytes: number } | null): strin
   if (freed === null) return 'Its files are freed when the running jobs end.'
   return freed.files ? `Freed ${formatBytes(freed.bytes)} (${countOf(freed.files, 'file')}).` : ''
 }
+
+/** What a file format is called, for people: "MATLAB file (v7.3)" rather than "mat73". */
+const FORMAT_NAMES: Record<string, string> = {
+  npy: 'NumPy array (.npy)',
+  npz: 'NumPy archive (.npz)',
+  torch: 'PyTorch file (torch.save)',
+  pickle: 'Python pickle',
+  mat5: 'MATLAB file (v5–v7)',
+  mat73: 'MATLAB file (v7.3)',
+  hdf5: 'HDF5 file',
+  delimited: 'text table',
+  sheet: 'Excel workbook',
+  json: 'JSON',
+  meadows: "Meadows' results (JSON)",
+  'image folder': 'folder of images',
+}
+export const formatName = (format: string): string => FORMAT_NAMES[format] ?? format

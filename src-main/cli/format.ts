@@ -2,7 +2,7 @@ import type { DatasetInfo, DoctorReport, FileSummary, ProjectInfo, RunInfo } fro
 import { datasetDetails } from '../api/datasetDetails'
 import { runHeadline } from '../api/runHeadline'
 import type { BenchReport } from '../bench/harness'
-import { countOf, formatBytes } from '../api/format'
+import { countOf, formatBytes, formatName } from '../api/format'
 
 /** A dataset per entry: its id (what --objects-from takes), kind, shape and name, then its details in words. */
 function formatDatasets(datasets: DatasetInfo[]): string[] {
@@ -84,7 +84,7 @@ export function formatBench(report: BenchReport): string {
 }
 
 export function formatInspect(summary: FileSummary): string {
-  const lines = [`${summary.path}: ${summary.format}, ${formatBytes(summary.bytes)}`]
+  const lines = [`${summary.path}: ${formatName(summary.format)}, ${formatBytes(summary.bytes)}`]
   for (const item of summary.items) {
     const key = item.key || '(the array)'
     switch (item.kind) {

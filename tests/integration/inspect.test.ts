@@ -57,8 +57,13 @@ describe('humanalign inspect', () => {
   })
 
   it('lists a MAT-file’s variables and struct fields', () => {
-    const summary = inspect(join(examples, 'rsa92/Kriegeskorte_Neuron2008_supplementalData.mat'))
+    const file = join(examples, 'rsa92/Kriegeskorte_Neuron2008_supplementalData.mat')
+    const summary = inspect(file)
     expect(summary.format).toBe('mat5')
+    // In words for people: what the file is and its size.
+    const first = runCli(['inspect', file]).stdout.split('\n')[0]!
+    expect(first.startsWith(`${file}: MATLAB file (v5–v7), `)).toBe(true)
+    expect(first).toMatch(/, \d+\.\d MiB$/)
     expect(summary.items.map((i) => [i.key, i.kind])).toEqual([
       ['categoryLabels', 'text'],
       ['RDMs_mIT_hIT_fig1', 'struct'],
