@@ -79,6 +79,7 @@ function meadowsFile(path: string): MeadowsRdms | null {
 export function formatOf(path: string): FileFormat {
   if (!existsSync(path)) throw new AppError('not_found', `${path} does not exist.`)
   if (statSync(path).isDirectory()) throw new AppError('user', `${path} is a folder; choose a file.`)
+  if (statSync(path).size === 0) throw new AppError('user', `${path} is empty (0 bytes): it was not saved completely, or it is not the file you meant.`)
   const format = detectFormat(basename(path), fileStart(path))
   if (!format && /\.(xls|ods)$/i.test(path)) throw new AppError('user', `${path}: Excel 97–2003 (.xls) and OpenDocument (.ods) workbooks are not read; save the sheet as .xlsx or .csv.`)
   if (!format) throw new AppError('user', `${path}: unknown file type. HumanAlign reads ${READABLE}.`)

@@ -76,7 +76,12 @@ describe('importing similarity matrices', () => {
       const other = variant('other.json', (tasks) => (tasks[2]!.stimuli[0]!.name = 'horse'))
       await expect(importMatrix(other)).rejects.toThrow(`${other}: tasks "ma1" and "ma2" arranged different stimuli, and HumanAlign stacks the matrices of one stimulus set; download each task's results on its own.`)
       const short = variant('short.json', (tasks) => tasks[1]!.rdm!.pop())
-      await expect(importMatrix(short)).rejects.toThrow(`${short}: task "ma1" has an rdm of 9 values, but its 5 stimuli have 10 pairs, a number each; download the results again, or as a MATLAB file.`)
+      await expect(importMatrix(short)).rejects.toThrow(`${short}: task "ma1" has an rdm of 9 value(s), but its 5 stimuli make 10 pair(s); download the results again, or as a MATLAB file.`)
+      const text = variant('text.json', (tasks) => (tasks[1]!.rdm![3] = 'NaN' as unknown as number))
+      await expect(importMatrix(text)).rejects.toThrow(`${text}: task "ma1" has "NaN" in its rdm, where a dissimilarity (a number) belongs; download the results again, or as a MATLAB file.`)
+      // An empty file of any kind says so.
+      writeFileSync(join(folder, 'empty.json'), '')
+      await expect(importMatrix(join(folder, 'empty.json'))).rejects.toThrow(`${join(folder, 'empty.json')} is empty (0 bytes): it was not saved completely, or it is not the file you meant.`)
       const unfinished = variant('unfinished.json', (tasks) => tasks.forEach((t) => delete t.rdm))
       await expect(importMatrix(unfinished)).rejects.toThrow(`${unfinished}: none of its 3 multiple-arrangement task(s) has an RDM (each was left before its end); download the results of a participant who finished one.`)
       // JSON of another kind is still a table.

@@ -27,9 +27,9 @@ function stimuliOf(task: { [key: string]: Json }, name: string): string[] {
 /** The upper triangle of the RDM of `m` stimuli, row by row, in float64. */
 function upperTriangle(rdm: Json[], m: number, name: string): Float64Array {
   const pairs = (m * (m - 1)) / 2
-  if (rdm.length !== pairs || !rdm.every((v) => typeof v === 'number')) {
-    throw new UnusableContent(`task "${name}" has an rdm of ${rdm.length} values, but its ${m} stimuli have ${pairs} pairs, a number each; download the results again, or as a MATLAB file`)
-  }
+  if (rdm.length !== pairs) throw new UnusableContent(`task "${name}" has an rdm of ${rdm.length} value(s), but its ${m} stimuli make ${pairs} pair(s); download the results again, or as a MATLAB file`)
+  const other = rdm.find((v) => typeof v !== 'number')
+  if (other !== undefined) throw new UnusableContent(`task "${name}" has ${JSON.stringify(other)} in its rdm, where a dissimilarity (a number) belongs; download the results again, or as a MATLAB file`)
   return Float64Array.from(rdm as number[])
 }
 
