@@ -236,7 +236,7 @@ async function textLists(path: string, format: FileFormat): Promise<TextList[]> 
       return [meadowsStimuli(meadowsFile(path)!)]
     case 'hdf5':
     case 'mat73': {
-      const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73' })
+      const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73', size: statSync(path).size })
       try {
         return file.entries().flatMap((e) => (e.text ? [{ key: e.path, shape: e.shape ?? [], values: file.readStrings(e.path) }] : []))
       } finally {
@@ -326,7 +326,7 @@ export async function inspectFile(path: string, header?: boolean): Promise<FileS
         return Object.entries(decodeMat5(new Uint8Array(readFileSync(path)))).map(([k, v]) => summarizeMat(k, v))
       case 'mat73':
       case 'hdf5': {
-        const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73' })
+        const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73', size: statSync(path).size })
         try {
           return file.entries().map((e) =>
             e.kind === 'group'
@@ -464,7 +464,7 @@ export async function readArray(path: string, key?: string, prefer: readonly str
       }
       case 'mat73':
       case 'hdf5': {
-        const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73' })
+        const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73', size: statSync(path).size })
         try {
           const names = file.entries().filter((e) => e.kind === 'dataset' && e.matlabClass !== 'char' && !e.text).map((e) => e.path)
           return chooseArray(path, { names, what: 'datasets', load: (name) => file.read(name) }, key, prefer)

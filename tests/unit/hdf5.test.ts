@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { isMat73, openHdf5 } from '../../src-main/core/io/hdf5'
@@ -6,7 +7,7 @@ import { isMat73, openHdf5 } from '../../src-main/core/io/hdf5'
 // Written by h5py: tests/fixtures/hdf5/make_fixtures.py
 const dir = join(__dirname, '../fixtures/hdf5')
 const values = (data: ArrayLike<number | bigint>) => Array.from(data, Number)
-const open = (path: string, matlab: boolean) => openHdf5(path, new Uint8Array(readFileSync(path)).subarray(0, 4096), { matlab })
+const open = (path: string, matlab: boolean) => openHdf5(path, new Uint8Array(readFileSync(path)).subarray(0, 4096), { matlab, size: statSync(path).size })
 
 describe('HDF5', () => {
   it('lists and reads a thingsvision-style features file', async () => {
@@ -53,5 +54,25 @@ describe('HDF5', () => {
 
   it('refuses a file that is not HDF5', async () => {
     await expect(open(join(__dirname, '../fixtures/npy/f32_3x4.npy'), false)).rejects.toThrow('not a readable HDF5 file (no HDF5 signature)')
+  })
+
+  it('names a truncated or damaged file before or instead of the library’s own diagnostics', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hdf5-'))
+    try {
+      const whole = readFileSync(join(dir, 'features.h5'))
+      // Cut short: the superblock says how long the file is (its end-of-file address; after MATLAB's 512-byte header too).
+      writeFileSync(join(folder, 'half.h5'), whole.subarray(0, whole.length >> 1))
+      await expect(open(join(folder, 'half.h5'), false)).rejects.toThrow(`truncated HDF5 file: it has ${whole.length >> 1} bytes, but its header says ${whole.length}`)
+      const mat = readFileSync(join(dir, 'v73.mat'))
+      writeFileSync(join(folder, 'half.mat'), mat.subarray(0, 3000))
+      await expect(open(join(folder, 'half.mat'), true)).rejects.toThrow(`truncated HDF5 file: it has 3000 bytes, but its header says ${mat.length}`)
+      // Whole, but its root group's header overwritten: the library cannot open it.
+      const damaged = Buffer.from(whole)
+      damaged.fill(0x5a, 96, 2048)
+      writeFileSync(join(folder, 'damaged.h5'), damaged)
+      await expect(open(join(folder, 'damaged.h5'), false)).rejects.toThrow('not a readable HDF5 file: the HDF5 library cannot open it, so it is damaged or not HDF5')
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
   })
 })

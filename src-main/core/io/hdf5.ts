@@ -44,6 +44,7 @@ interface H5Node {
   keys?: () => string[]
 }
 interface H5File extends H5Node {
+  file_id: bigint | number
   get(path: string): H5Node | null
   close(): void
 }
@@ -76,17 +77,51 @@ const H5T_STRING = 3
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
 
-/** HDF5's signature sits at byte 0, 512, 1024, 2048, … (after a user block such as MATLAB's 512-byte header). */
-export function isHdf5(header: Uint8Array): boolean {
+/** Where HDF5's signature sits: byte 0, 512, 1024, 2048, … (after a user block such as MATLAB's 512-byte header). */
+function signatureAt(header: Uint8Array): number {
   for (let at = 0; at + SIGNATURE.length <= header.length; at = at === 0 ? 512 : at * 2) {
-    if (SIGNATURE.every((b, i) => header[at + i] === b)) return true
+    if (SIGNATURE.every((b, i) => header[at + i] === b)) return at
   }
-  return false
+  return -1
 }
 
-/** Opens an HDF5 file; `header` is its first bytes (4 KiB is plenty), checked before the library sees it. */
-export async function openHdf5(path: string, header: Uint8Array, options: { matlab: boolean }): Promise<Hdf5File> {
-  if (!isHdf5(header)) throw new Hdf5FormatError('not a readable HDF5 file (no HDF5 signature)')
+export const isHdf5 = (header: Uint8Array): boolean => signatureAt(header) >= 0
+
+/**
+ * The length the superblock says the file has (its end-of-file address, which the library compares with the file's
+ * size, user block included), or null where the header does not say it plainly: so that a truncated file is named
+ * as such before the library sees it.
+ */
+function declaredLength(header: Uint8Array, at: number): number | null {
+  const version = header[at + 8]
+  // Versions 0 and 1 put the addresses after the B-tree parameters; 2 and 3 right after the sizes and flags.
+  const offsets = version === 0 || version === 1 ? header[at + 13] : version === 2 || version === 3 ? header[at + 9] : undefined
+  const start = version === 0 ? at + 24 : version === 1 ? at + 28 : at + 12
+  if (offsets !== 8 && offsets !== 4) return null
+  const address = (k: number): number | null => {
+    let value = 0
+    let undefinedAddress = true
+    for (let b = offsets - 1; b >= 0; b--) {
+      const byte = header[start + k * offsets + b]
+      if (byte === undefined) return null
+      undefinedAddress &&= byte === 0xff
+      value = value * 256 + byte
+    }
+    return undefinedAddress || !Number.isSafeInteger(value) ? null : value
+  }
+  // Base address, free-space (or superblock extension) address, end-of-file address.
+  return address(2)
+}
+
+/**
+ * Opens an HDF5 file; `header` is its first bytes (4 KiB is plenty) and `size` its length, checked before the
+ * library sees it (which prints its own diagnostics of a damaged file).
+ */
+export async function openHdf5(path: string, header: Uint8Array, options: { matlab: boolean; size: number }): Promise<Hdf5File> {
+  const at = signatureAt(header)
+  if (at < 0) throw new Hdf5FormatError('not a readable HDF5 file (no HDF5 signature)')
+  const length = declaredLength(header, at)
+  if (length !== null && options.size < length) throw new Hdf5FormatError(`truncated HDF5 file: it has ${options.size} bytes, but its header says ${length}`)
   const { File } = await h5wasm()
   let file: H5File
   try {
@@ -94,7 +129,8 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
   } catch (err) {
     throw new Hdf5FormatError(`not a readable HDF5 file (${(err as Error).message})`)
   }
-  if (!file.keys) throw new Hdf5FormatError('not a readable HDF5 file')
+  // h5wasm hands back a file whose id is negative when the library could not open it.
+  if (!file.keys || Number(file.file_id) < 0) throw new Hdf5FormatError('not a readable HDF5 file: the HDF5 library cannot open it, so it is damaged or not HDF5')
 
   const node = (path: string): H5Node => {
     const found = file.get(path)
