@@ -18,30 +18,80 @@ export interface ImageInfo {
   channels: number
 }
 
-/** The image files of a folder in natural name order (image_2 before image_10). */
+/** Names in natural order (image_2 before image_10), folder by folder. */
+const natural = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true })
+
+/**
+ * The image files under a folder, its subfolders included (THINGS keeps each concept's images in a folder of its
+ * own, ImageNet each class's), as paths relative to it with '/' between folders, in natural order. Hidden files and
+ * folders (.DS_Store, __MACOSX) are passed over; links to folders are not followed.
+ */
 export function listImageFiles(dir: string): string[] {
   if (!statSync(dir).isDirectory()) throw new ValidationError(`${dir} is not a folder of images.`)
-  const files = readdirSync(dir)
-    .filter((f) => IMAGE_FILE.test(f))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-  if (!files.length) {
-    const bitmaps = readdirSync(dir).some((f) => /\.bmp$/i.test(f))
-    throw new ValidationError(`there are no ${IMAGE_KINDS} images in ${dir}.${bitmaps ? ' Its .bmp images are not read: convert them to .png (lossless).' : ''}`)
+  const files: string[] = []
+  let bitmaps = false
+  const walk = (relative: string): void => {
+    for (const entry of readdirSync(join(dir, relative), { withFileTypes: true })) {
+      if (entry.name.startsWith('.') || entry.name === '__MACOSX') continue
+      const path = relative ? `${relative}/${entry.name}` : entry.name
+      const isFile = entry.isFile() || (entry.isSymbolicLink() && statSync(join(dir, path), { throwIfNoEntry: false })?.isFile() === true)
+      if (entry.isDirectory()) walk(path)
+      else if (isFile && IMAGE_FILE.test(entry.name)) files.push(path)
+      else if (isFile && /\.bmp$/i.test(entry.name)) bitmaps = true
+    }
   }
-  return files
+  walk('')
+  if (!files.length) {
+    throw new ValidationError(`there are no ${IMAGE_KINDS} images in ${dir} or its subfolders.${bitmaps ? ' Its .bmp images are not read: convert them to .png (lossless).' : ''}`)
+  }
+  return files.sort(natural)
 }
 
-/** The folder's images in name order, each decoded once to prove it is readable. */
-export async function readImageFolder(dir: string): Promise<{ images: ImageInfo[]; paths: string[] }> {
+/**
+ * Each image's id: its file name without the extension, or where two images in different folders share one
+ * (cat/01.jpg, dog/01.jpg), every image's path without the extension.
+ */
+export function imageIds(files: string[]): string[] {
+  const names = files.map((f) => basename(f, extname(f)))
+  return new Set(names).size === names.length ? names : files.map((f) => f.slice(0, f.length - extname(f).length))
+}
+
+/** Images decoded at once: sharp decodes on libuv's threads (four by default). */
+const CONCURRENT_DECODES = 4
+/** Unreadable images named in the message, the rest counted. */
+const NAMED_FAILURES = 5
+
+/**
+ * The folder's images (its subfolders' too) in name order, each decoded once to prove it is readable, several at a
+ * time; `progress` hears how many are checked. Every unreadable image is found before the first is reported.
+ */
+export async function readImageFolder(dir: string, progress?: (checked: number, total: number) => void): Promise<{ images: ImageInfo[]; paths: string[] }> {
   const files = listImageFiles(dir)
-  const images: ImageInfo[] = []
-  for (const file of files) {
-    try {
-      const { info } = await sharp(join(dir, file)).raw().toBuffer({ resolveWithObject: true })
-      images.push({ id: basename(file, extname(file)), file, width: info.width, height: info.height, channels: info.channels })
-    } catch (err) {
-      throw new ValidationError(`${file} cannot be read as an image (${(err as Error).message}). Replace or remove it.`)
+  const ids = imageIds(files)
+  const images = new Array<ImageInfo>(files.length)
+  const failures: { index: number; file: string; reason: string }[] = []
+  let next = 0
+  let checked = 0
+  const decode = async (): Promise<void> => {
+    while (next < files.length) {
+      const k = next++
+      try {
+        const { info } = await sharp(join(dir, files[k]!)).raw().toBuffer({ resolveWithObject: true })
+        images[k] = { id: ids[k]!, file: files[k]!, width: info.width, height: info.height, channels: info.channels }
+      } catch (err) {
+        // sharp's messages run over lines (libvips appends its own): one line each here.
+        failures.push({ index: k, file: files[k]!, reason: (err as Error).message.replace(/\s+/g, ' ').trim() })
+      }
+      progress?.(++checked, files.length)
     }
+  }
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_DECODES, files.length) }, decode))
+  const [only] = failures
+  if (failures.length === 1) throw new ValidationError(`${only!.file} cannot be read as an image (${only!.reason}). Replace or remove it.`)
+  if (failures.length) {
+    const named = failures.sort((a, b) => a.index - b.index).slice(0, NAMED_FAILURES).map((f) => `${f.file} (${f.reason})`)
+    const more = failures.length > NAMED_FAILURES ? `, and ${failures.length - NAMED_FAILURES} more` : ''
+    throw new ValidationError(`${failures.length} of the ${files.length} images cannot be read as images: ${named.join('; ')}${more}. Replace or remove them.`)
   }
   return { images, paths: files.map((f) => join(dir, f)) }
 }

@@ -1,6 +1,6 @@
 // Opening the files researchers bring: detects the format, lists what a file holds, and reads one array or
 // table out of it. Format errors become one message naming the file, the problem and what to do.
-import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
 import { DEFAULT_KEYS, matchingKeys } from '../api/arrayKeys'
 import type { FileSummary } from '../api/contract'
@@ -14,7 +14,8 @@ import { decodeNpyStrings, type NpyStrings } from '../core/io/npyStrings'
 import type { PickledMembers } from '../core/io/pickle'
 import { decodePickleFile } from '../core/io/pickleFile'
 import { decodeTorch } from '../core/io/torchSave'
-import { IMAGE_FILE, IMAGE_KINDS } from './images'
+import { listImageFiles } from './images'
+import { ValidationError } from '../core/data/errors'
 import { npzMembers, readFileBytes, readNpyFile } from './npyFile'
 import { readSheets } from './sheets'
 import { jsonTables, type NamedTable } from '../core/io/jsonTables'
@@ -296,8 +297,14 @@ function summarizeTable(key: string, table: Table): ItemSummary {
 
 export async function inspectFile(path: string, header?: boolean): Promise<FileSummary> {
   if (existsSync(path) && statSync(path).isDirectory()) {
-    const files = readdirSync(path).filter((f) => IMAGE_FILE.test(f)).sort()
-    if (!files.length) throw new AppError('user', `${path} is a folder without ${IMAGE_KINDS} images; choose a file, or a folder of images.`)
+    let files: string[]
+    try {
+      files = listImageFiles(path)
+    } catch (err) {
+      // "There are no … images in DIR or its subfolders", with how to convert bitmaps where it holds them.
+      if (err instanceof ValidationError) throw new AppError('user', `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)} Choose a file, or a folder of images.`)
+      throw err
+    }
     return { path, format: 'image folder', bytes: 0, items: [{ key: '', kind: 'images', count: files.length, files: files.slice(0, 5) }] }
   }
   const format = formatOf(path)

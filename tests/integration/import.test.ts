@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import sharp from 'sharp'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeNpy } from '../../src-main/core/io/npy'
 import { encodeNpy } from '../../src-main/core/io/npy'
@@ -134,6 +134,49 @@ describe('humanalign import', () => {
     const r = cli(['import', 'images', bad])
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('b.jpg cannot be read as an image')
+    expect(snapshot(project)).toEqual(before)
+  })
+
+  it('imports a folder of images in subfolders (a concept or class each, as THINGS and ImageNet keep them)', () => {
+    const { dir, project, cli } = setup()
+    const langlois = join(examples, 'langlois25')
+    const root = join(dir, 'object_images')
+    // aardvark/01.jpg and abacus/01.jpg share a file name: the ids are then the paths; a hidden folder is passed over.
+    const layout: [string, string][] = [['aardvark/01.jpg', 'image_r_10.jpg'], ['aardvark/02.jpg', 'image_r_18.jpg'], ['abacus/01.jpg', 'image_r_24.jpg'], ['.thumbnails/x.jpg', 'image_r_32.jpg']]
+    for (const [to, from] of layout) {
+      mkdirSync(join(root, dirname(to)), { recursive: true })
+      copyFileSync(join(langlois, from), join(root, to))
+    }
+    const ok = JSON.parse(cli(['import', 'images', root]).stdout)
+    expect(ok).toMatchObject({ dataset: 'images', n: 3 })
+    const p = Project.open(project)
+    try {
+      const meta = getDataset(p.db, listDatasets(p.db)[0]!.id)!.meta
+      expect(meta).toMatchObject({ files: ['aardvark/01.jpg', 'aardvark/02.jpg', 'abacus/01.jpg'], ids: ['aardvark/01', 'aardvark/02', 'abacus/01'] })
+      // The files keep their folders in the project, byte for byte.
+      for (const file of meta.files as string[]) expect(readFileSync(join(project, String(meta.folder), file))).toEqual(readFileSync(join(root, file)))
+    } finally {
+      p.close()
+    }
+    // Names that do not repeat are the ids as they are.
+    const unique = join(dir, 'unique')
+    mkdirSync(join(unique, 'cats'), { recursive: true })
+    copyFileSync(join(langlois, 'image_r_10.jpg'), join(unique, 'cats', 'cat_01.jpg'))
+    copyFileSync(join(langlois, 'image_r_18.jpg'), join(unique, 'dog_01.jpg'))
+    expect(JSON.parse(cli(['import', 'images', unique]).stdout)).toMatchObject({ n: 2 })
+    const q = Project.open(project)
+    try {
+      expect(getDataset(q.db, listDatasets(q.db).find((d) => d.name === 'unique')!.id)!.meta).toMatchObject({ files: ['cats/cat_01.jpg', 'dog_01.jpg'], ids: ['cat_01', 'dog_01'] })
+    } finally {
+      q.close()
+    }
+    // Every unreadable image is named at once, not one per try.
+    writeFileSync(join(root, 'aardvark', '03.jpg'), readFileSync(join(langlois, 'image_r_10.jpg')).subarray(0, 300))
+    writeFileSync(join(root, 'abacus', '02.png'), 'not an image')
+    const before = snapshot(project)
+    const bad = cli(['import', 'images', root])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/2 of the 5 images cannot be read as images: aardvark\/03\.jpg \(.+\); abacus\/02\.png \(.+\)\. Replace or remove them\./)
     expect(snapshot(project)).toEqual(before)
   })
 

@@ -1,9 +1,9 @@
 // Importing a file as a dataset: read, validate everything, and only then hand the arrays to the main thread,
 // which stores artifacts and rows in one transaction. A file that fails validation changes nothing.
 import { randomBytes } from 'node:crypto'
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import type { JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { ValidationError } from '../../core/data/errors'
@@ -109,9 +109,14 @@ async function importImages(spec: ImportSpec, name: string, objectList: ObjectLi
     let images: ImageInfo[]
     let key: string | undefined
     if (existsSync(spec.path) && statSync(spec.path).isDirectory()) {
-      ctx.progress(0.05, 'Checking the images')
-      const folder = await readImageFolder(spec.path)
+      ctx.progress(0.02, 'Checking the images')
+      const folder = await readImageFolder(spec.path, (checked, total) => {
+        if (checked % 50 === 0 || checked === total) ctx.progress(0.02 + (0.78 * checked) / total, `Checking the images: ${checked} of ${total}`)
+      })
       images = folder.images
+      ctx.progress(0.8, 'Copying the images')
+      // Subfolders (a concept's or a class's images) are kept.
+      for (const dir of new Set(images.map((i) => dirname(i.file)))) mkdirSync(join(staging, dir), { recursive: true })
       folder.paths.forEach((path, i) => copyFileSync(path, join(staging, images[i]!.file)))
     } else {
       ctx.progress(0.05, `Reading ${basename(spec.path)}`)
