@@ -119,3 +119,17 @@ export async function writeImagesFromArray(array: NpyArray, dir: string): Promis
   }
   return images
 }
+
+/**
+ * Categories from an image set's subfolders (THINGS' concepts, ImageNet's classes): each image in its top folder's
+ * category (n × categories, 1: in it; images at the top level in none), the folders in the images' order; null with
+ * fewer than two folders.
+ */
+export function folderCategories(files: string[]): { categories: string[]; membership: Uint8Array } | null {
+  const top = files.map((f) => (f.includes('/') ? f.slice(0, f.indexOf('/')) : null))
+  const categories = [...new Set(top.filter((t): t is string => t !== null))]
+  if (categories.length < 2) return null
+  const membership = new Uint8Array(files.length * categories.length)
+  top.forEach((t, i) => t !== null && (membership[i * categories.length + categories.indexOf(t)] = 1))
+  return { categories, membership }
+}

@@ -7,6 +7,7 @@ import { decodeNpy } from '../../src-main/core/io/npy'
 import { encodeNpy } from '../../src-main/core/io/npy'
 import { decodeNpz } from '../../src-main/core/io/npz'
 import { listRuns } from '../../src-main/store/runs'
+import { readArtifact } from '../../src-main/store/artifacts'
 import { getDataset, listDatasets } from '../../src-main/store/datasets'
 import { Project } from '../../src-main/store/project'
 import { runCli } from '../helpers/cli'
@@ -148,13 +149,17 @@ describe('humanalign import', () => {
       copyFileSync(join(langlois, from), join(root, to))
     }
     const ok = JSON.parse(cli(['import', 'images', root]).stdout)
-    expect(ok).toMatchObject({ dataset: 'images', n: 3 })
+    expect(ok).toMatchObject({ dataset: 'images', n: 3, categories: '2 from the subfolders, as "object_images: subfolders"' })
     const p = Project.open(project)
     try {
-      const meta = getDataset(p.db, listDatasets(p.db)[0]!.id)!.meta
+      const [images, concepts] = listDatasets(p.db).sort((a, b) => a.id - b.id).map((d) => getDataset(p.db, d.id)!)
+      const meta = images!.meta
       expect(meta).toMatchObject({ files: ['aardvark/01.jpg', 'aardvark/02.jpg', 'abacus/01.jpg'], ids: ['aardvark/01', 'aardvark/02', 'abacus/01'] })
       // The files keep their folders in the project, byte for byte.
       for (const file of meta.files as string[]) expect(readFileSync(join(project, String(meta.folder), file))).toEqual(readFileSync(join(root, file)))
+      // The subfolders are the images' categories, the concepts named as the images are.
+      expect(concepts).toMatchObject({ kind: 'concepts', name: 'object_images: subfolders', meta: { n: 3, names: ['aardvark/01', 'aardvark/02', 'abacus/01'], categories: ['aardvark', 'abacus'], categorySource: 'the subfolders' } })
+      expect(Array.from(readArtifact(p.db, project, concepts!.artifact!).data as Uint8Array)).toEqual([1, 0, 1, 0, 0, 1])
     } finally {
       p.close()
     }
@@ -163,7 +168,10 @@ describe('humanalign import', () => {
     mkdirSync(join(unique, 'cats'), { recursive: true })
     copyFileSync(join(langlois, 'image_r_10.jpg'), join(unique, 'cats', 'cat_01.jpg'))
     copyFileSync(join(langlois, 'image_r_18.jpg'), join(unique, 'dog_01.jpg'))
-    expect(JSON.parse(cli(['import', 'images', unique]).stdout)).toMatchObject({ n: 2 })
+    // One subfolder and the top level: no categories to speak of.
+    const two = JSON.parse(cli(['import', 'images', unique]).stdout)
+    expect(two).toMatchObject({ n: 2 })
+    expect(two).not.toHaveProperty('categories')
     const q = Project.open(project)
     try {
       expect(getDataset(q.db, listDatasets(q.db).find((d) => d.name === 'unique')!.id)!.meta).toMatchObject({ files: ['cats/cat_01.jpg', 'dog_01.jpg'], ids: ['cat_01', 'dog_01'] })

@@ -14,7 +14,7 @@ import { toTripletSet } from '../../core/data/triplets'
 import { tripletIndexColumns } from '../../core/data/tripletColumns'
 import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
-import { readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
+import { folderCategories, readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
 import { DEFAULT_KEYS } from '../../api/arrayKeys'
 import { formatOf, isTableFormat, readArray, readRecords, readTable } from '../../files/readers'
 import { objectIdsFor } from '../../files/objectIds'
@@ -108,6 +108,7 @@ async function importImages(spec: ImportSpec, name: string, objectList: ObjectLi
   try {
     let images: ImageInfo[]
     let key: string | undefined
+    let folders: ReturnType<typeof folderCategories> = null
     if (existsSync(spec.path) && statSync(spec.path).isDirectory()) {
       ctx.progress(0.02, 'Checking the images')
       const folder = await readImageFolder(spec.path, (checked, total) => {
@@ -118,6 +119,7 @@ async function importImages(spec: ImportSpec, name: string, objectList: ObjectLi
       // Subfolders (a concept's or a class's images) are kept.
       for (const dir of new Set(images.map((i) => dirname(i.file)))) mkdirSync(join(staging, dir), { recursive: true })
       folder.paths.forEach((path, i) => copyFileSync(path, join(staging, images[i]!.file)))
+      folders = folderCategories(images.map((i) => i.file))
     } else {
       ctx.progress(0.05, `Reading ${basename(spec.path)}`)
       const read = await readArray(spec.path, spec.key)
@@ -129,7 +131,17 @@ async function importImages(spec: ImportSpec, name: string, objectList: ObjectLi
       throw new ValidationError(`there are ${images.length} images, but the object list "${objectList.name}" has ${objectList.n} objects.`)
     }
     const record = imageSetRecord(name, spec.path, staging, images, key)
-    return { result: { dataset: 'images', name, n: images.length, folder: record.meta.folder }, records: [record] }
+    const result = { dataset: 'images', name, n: images.length, folder: record.meta.folder }
+    if (!folders) return { result, records: [record] }
+    // The subfolders as categories of the images, named as the images are: maps, accuracy per category, GW's
+    // category matching and the triplet browser's filter use them.
+    const concepts = `${name}: subfolders`
+    const meta = { sourcePath: spec.path, n: images.length, names: images.map((i) => i.id), categories: folders.categories, categorySource: 'the subfolders', skippedRows: 0 }
+    return {
+      result: { ...result, categories: `${folders.categories.length} from the subfolders, as "${concepts}"` },
+      outputs: { categories: { dtype: '|u1', shape: [images.length, folders.categories.length], data: folders.membership } },
+      records: [record, { kind: 'concepts', name: concepts, output: 'categories', sourcePath: spec.path, meta }],
+    }
   } catch (err) {
     rmSync(staging, { recursive: true, force: true })
     throw err
