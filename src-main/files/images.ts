@@ -48,12 +48,15 @@ export function listImageFiles(dir: string): string[] {
 }
 
 /**
- * Each image's id: its file name without the extension, or where two images in different folders share one
- * (cat/01.jpg, dog/01.jpg), every image's path without the extension.
+ * Each image's id: its file name without the extension; where two images in different folders share one
+ * (cat/01.jpg, dog/01.jpg), every image's path without it; where even those repeat (cat.jpg, cat.png), the paths.
  */
 export function imageIds(files: string[]): string[] {
+  const unique = (ids: string[]) => new Set(ids).size === ids.length
   const names = files.map((f) => basename(f, extname(f)))
-  return new Set(names).size === names.length ? names : files.map((f) => f.slice(0, f.length - extname(f).length))
+  if (unique(names)) return names
+  const paths = files.map((f) => f.slice(0, f.length - extname(f).length))
+  return unique(paths) ? paths : files
 }
 
 /** Images decoded at once: sharp decodes on libuv's threads (four by default). */
