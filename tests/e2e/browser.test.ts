@@ -251,28 +251,27 @@ describe('the workbench in a browser', () => {
     // refers to the four 8 MiB arrays the project was seeded with: all six are freed (2.9 + 32.0 MiB).
     await expect.poll(async () => (await toast(page).allTextContents()).join('\n')).toContain('Removed "92 triplets, derived" from the project. Freed 34.9 MiB (6 files).')
 
+    /** A Meadows download imported as similarity from the Data page: `rdmutv_*` is picked; its row in the list. */
+    const importMeadows = async (file: string, shows: string, row: string) => {
+      await page.fill('#import-path', join(__dirname, '../fixtures/rdms', file))
+      await page.getByRole('button', { name: 'Look inside' }).click()
+      await expect.poll(() => page.textContent('[data-testid=import-preview]'), { timeout: 20_000 }).toContain(shows)
+      await page.selectOption('#import-kind', 'similarity')
+      await expect.poll(() => page.inputValue('#import-key')).toBe('rdmutv_*')
+      await page.getByRole('button', { name: 'Import', exact: true }).click()
+      const found = page.locator('[data-testid=datasets-table] tbody tr', { hasText: row })
+      await expect.poll(() => found.count(), { timeout: 30_000 }).toBe(1)
+      return (await found.textContent())!
+    }
     // Several Meadows participants in one file: their arrays are stacked as subjects by default, and the stimuli
     // lists name the objects.
-    await page.fill('#import-path', join(__dirname, '../fixtures/rdms/Meadows_study_v_v1_arrangement_tree.mat'))
-    await page.getByRole('button', { name: 'Look inside' }).click()
-    await expect.poll(() => page.textContent('[data-testid=import-preview]'), { timeout: 20_000 }).toContain('rdmutv_green_lion')
-    await page.selectOption('#import-kind', 'similarity')
-    await expect.poll(() => page.inputValue('#import-key')).toBe('rdmutv_*')
-    await page.getByRole('button', { name: 'Import', exact: true }).click()
-    const meadows = page.locator('[data-testid=datasets-table] tbody tr', { hasText: 'Meadows_study' })
-    await expect.poll(() => meadows.count(), { timeout: 30_000 }).toBe(1)
-    expect(await meadows.textContent()).toContain('2 × 5 × 5')
-    expect(await meadows.textContent()).toContain("dissimilarities, 2 subjects' matrices · object ids · array rdmutv_*")
+    const participants = await importMeadows('Meadows_study_v_v1_arrangement_tree.mat', 'rdmutv_green_lion', 'arrangement_tree')
+    expect(participants).toContain('2 × 5 × 5')
+    expect(participants).toContain("dissimilarities, 2 subjects' matrices · object ids · array rdmutv_*")
     // Meadows' JSON download: its tasks' matrices, stacked the same way.
-    await page.fill('#import-path', join(__dirname, '../fixtures/rdms/Meadows_study_v_v1_wise-dolphin_tree.json'))
-    await page.getByRole('button', { name: 'Look inside' }).click()
-    await expect.poll(() => page.textContent('[data-testid=import-preview]'), { timeout: 20_000 }).toContain('rdmutv_ma2')
-    await page.selectOption('#import-kind', 'similarity')
-    await expect.poll(() => page.inputValue('#import-key')).toBe('rdmutv_*')
-    await page.getByRole('button', { name: 'Import', exact: true }).click()
-    const tasks = page.locator('[data-testid=datasets-table] tbody tr', { hasText: 'wise-dolphin_tree' })
-    await expect.poll(() => tasks.count(), { timeout: 30_000 }).toBe(1)
-    expect(await tasks.textContent()).toContain('2 × 5 × 5')
+    const tasks = await importMeadows('Meadows_study_v_v1_wise-dolphin_tree.json', 'rdmutv_ma2', 'wise-dolphin_tree')
+    expect(tasks).toContain('2 × 5 × 5')
+    expect(tasks).toContain('object ids')
 
     // A bad file: the message names the file and the problem; nothing is added.
     await page.fill('#import-path', join(__dirname, '../../README.md'))
