@@ -171,6 +171,11 @@ export const JobSpec = z.discriminatedUnion('kind', [
       /** Text tables: the column of object ids; "" for none (default: the text column, if there is one). */
       idColumn: z.string().optional(),
       /**
+       * Features: rows that share an id (repeated measurements of one object: runs, trials, several images of a
+       * concept named alike) are averaged to one row per object, in the order each first appears.
+       */
+      averageRepeats: z.boolean().optional(),
+      /**
        * Triplet tables: the column of the person's choice, the odd one out (the chosen object as the triplet columns
        * write it, or its position among the three, 1–3 or 0–2); the triplet columns are then the objects as shown.
        */

@@ -28,6 +28,8 @@ function features(meta: Record<string, unknown>): string[] {
   if (meta.transformedBy !== undefined) parts.push(`probe run ${String(meta.transformedBy)} applied to ${quoted(meta.from)}`)
   const ids = lengthOf(meta.ids)
   parts.push(ids === null ? 'no object ids' : 'object ids')
+  const averaged = numberOf(meta.averagedRows)
+  if (averaged) parts.push(`the means of ${countOf(averaged, 'row')}`)
   return [...parts, ...fromArray(meta)]
 }
 

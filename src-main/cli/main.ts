@@ -47,11 +47,13 @@ Commands:
   import KIND FILE --project DIR     import features, triplets, similarity (matrices), concepts or images
                                      (a folder, or an N×H×W×C uint8 array):
          [--key K] [--name N] [--ids FILE] [--objects N | --objects-from DATASET_ID]
-         [--one-based|--zero-based] [--header|--no-header] [--columns A,B,C] [--id-column NAME]
+         [--one-based|--zero-based] [--header|--no-header] [--columns A,B,C] [--id-column NAME] [--average-repeats]
          [--choice-column C] [--subject-column S] [--rt-column RT] [--condition-column C] [--soft-labels FILE]
          [--measure similarity|dissimilarity]
                                      --ids: the objects' names, one per line (features, matrices); --key PREFIX_*
-                                     stacks the arrays it matches as subjects (Meadows' rdmutv_NAME)
+                                     stacks the arrays it matches as subjects (Meadows' rdmutv_NAME);
+                                     --average-repeats: features whose rows repeat an id (runs, trials) become
+                                     one row per object, the mean of its rows
   eval odd-one-out --features F --triplets T [--similarity dot|cosine|euclidean] [--temperature τ]
   eval rsa --a A --b B [--rdm correlation|cosine|euclidean] [--method spearman|pearson|kendall]
            [--bootstrap N] [--permutations N] [--seed S]   (A, B: features, or n×n matrices; where both
@@ -297,6 +299,7 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
       measure: { type: 'string' },
       columns: { type: 'string' },
       'id-column': { type: 'string' },
+      'average-repeats': { type: 'boolean' },
       'choice-column': { type: 'string' },
       'subject-column': { type: 'string' },
       'rt-column': { type: 'string' },
@@ -327,6 +330,7 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
     ...(values.measure ? { measure: values.measure as 'similarity' | 'dissimilarity' } : {}),
     ...(values.columns ? { columns: values.columns.split(',').map((c) => c.trim()) } : {}),
     ...(values['id-column'] !== undefined ? { idColumn: values['id-column'] } : {}),
+    ...(values['average-repeats'] ? { averageRepeats: true } : {}),
     ...(values['choice-column'] ? { choiceColumn: values['choice-column'] } : {}),
     ...(values['subject-column'] ? { subjectColumn: values['subject-column'] } : {}),
     ...(values['rt-column'] ? { rtColumn: values['rt-column'] } : {}),

@@ -41,6 +41,7 @@ describe('datasetDetails', () => {
     expect(datasetDetails({ kind: 'features', meta: { ...extracted, pooling: 'avg' } })[0]).toBe('mobilenet_v2 layer flatten_1, avg pooling of "The 92 stimulus images"')
     const probed = { n: 92, p: 32, ids: null, transformedBy: 1, from: 'MobileNetV2 flatten_1' }
     expect(datasetDetails({ kind: 'features', meta: probed })).toEqual(['probe run 1 applied to "MobileNetV2 flatten_1"', 'no object ids'])
+    expect(datasetDetails({ kind: 'features', meta: { n: 5, p: 4, ids: '5 ids', averagedRows: 15 } })).toEqual(['object ids', 'the means of 15 rows'])
     const things = { sourcePath: '/x/things_concepts.tsv', n: 1854, names: '1854 names', wordnetIds: '1854 wordnetIds', categories: '45 categories', nameColumn: 'uniqueID', categorySource: 'column "Bottom-up Category (Human Raters)"', skippedRows: 0 }
     expect(datasetDetails({ kind: 'concepts', meta: things })).toEqual(['1,854 names (column "uniqueID")', '1,854 WordNet ids', '45 categories from column "Bottom-up Category (Human Raters)"'])
     // As getDataset returns it: the lists in full.

@@ -63,6 +63,19 @@ describe('importing similarity matrices', () => {
     expect(meta).toMatchObject({ key: 'measurements', ids: CONDS })
   })
 
+  it('averages the repeated rows of an rsatoolbox Dataset of several runs to one per condition, as pandas groupby does', async () => {
+    await expect(importMatrix('rsatoolbox-runs.hdf5', { dataset: 'features' })).rejects.toThrow(
+      'object id "cup" appears twice (rows 4 and 5). Object ids must be unique. To average the rows of each object (repeated measurements, as rsatoolbox keeps runs), import with "Average repeated rows" (--average-repeats).',
+    )
+    const { result, data, meta } = await importMatrix('rsatoolbox-runs.hdf5', { dataset: 'features', averageRepeats: true })
+    expect(result).toMatchObject({ n: 5, p: 4, averagedRows: 15 })
+    // Each condition's mean over its three runs, in the order the conditions first appear (cat, dog, car, tree, cup).
+    expect(meta).toMatchObject({ ids: CONDS, averagedRows: 15 })
+    expect(Array.from(data.data as Float32Array)).toEqual(Array.from(Float32Array.from(expected.runs_mean!.data as Float64Array)))
+    // Without ids there is nothing to average by.
+    await expect(importMatrix(join(__dirname, '../fixtures/npy/f32_3x4.npy'), { dataset: 'features', averageRepeats: true })).rejects.toThrow('the rows have no object ids to average them by')
+  })
+
   it('says what is wrong with a Meadows JSON file it cannot use', async () => {
     const original = JSON.parse(readFileSync(join(dir, 'Meadows_study_v_v1_wise-dolphin_tree.json'), 'utf8')) as { tasks: { stimuli: { name: string }[]; rdm?: number[] }[] }
     const folder = mkdtempSync(join(tmpdir(), 'meadows-'))

@@ -33,19 +33,42 @@ export function toFeatureSet(array: NpyArray, ids?: string[]): FeatureSet {
     }
   }
   const objectIds = ids ?? Array.from({ length: n }, (_, i) => String(i))
-  checkIds(objectIds, n, 'feature rows')
+  checkIds(objectIds, n, 'feature rows', ' To average the rows of each object (repeated measurements, as rsatoolbox keeps runs), import with "Average repeated rows" (--average-repeats).')
   return { n, p, data, ids: objectIds }
 }
 
-/** Object ids that fit: one per row (`rows` names them: "feature rows"), each unique. */
-export function checkIds(ids: string[], n: number, rows: string): void {
+/**
+ * Features whose rows repeat objects (runs or trials of each condition) averaged to one row per object, in the order
+ * each first appears, the means summed in float64; `repeats` says how many rows each object had.
+ */
+export function averageRepeatedRows(array: NpyArray, ids: string[]): { array: NpyArray; ids: string[]; repeats: number[] } {
+  const n = array.shape[0] ?? 0
+  const p = array.shape.length === 1 ? 1 : (array.shape[1] ?? 0)
+  if (array.shape.length > 2) throw new ValidationError(`features must be a 2-D array (objects × features), but this one has shape ${describeShape(array.shape)}.`)
+  if (ids.length !== n) throw new ValidationError(`there are ${n} feature rows but ${ids.length} object ids. The id list must have one line per row.`)
+  const objects = new Map<string, number>()
+  const row = ids.map((id) => objects.get(id) ?? objects.set(id, objects.size).get(id)!)
+  const sums = new Float64Array(objects.size * p)
+  const repeats = new Array<number>(objects.size).fill(0)
+  const values = array.data as ArrayLike<number>
+  for (let i = 0; i < n; i++) {
+    const at = row[i]! * p
+    repeats[row[i]!]!++
+    for (let d = 0; d < p; d++) sums[at + d]! += Number(values[i * p + d])
+  }
+  const data = Float32Array.from(sums, (s, k) => s / repeats[Math.floor(k / p)]!)
+  return { array: { dtype: '<f4', shape: [objects.size, p], data }, ids: [...objects.keys()], repeats }
+}
+
+/** Object ids that fit: one per row (`rows` names them: "feature rows"), each unique; `advice` follows a repeat. */
+export function checkIds(ids: string[], n: number, rows: string, advice = ''): void {
   if (ids.length !== n) {
     throw new ValidationError(`there are ${n} ${rows} but ${ids.length} object ids. The id list must have one line per row.`)
   }
   const seen = new Map<string, number>()
   ids.forEach((id, i) => {
     const first = seen.get(id)
-    if (first !== undefined) throw new ValidationError(`object id "${id}" appears twice (rows ${first} and ${i}). Object ids must be unique.`)
+    if (first !== undefined) throw new ValidationError(`object id "${id}" appears twice (rows ${first} and ${i}). Object ids must be unique.${advice}`)
     seen.set(id, i)
   })
 }

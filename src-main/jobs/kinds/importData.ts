@@ -8,7 +8,7 @@ import type { JobSpec } from '../../api/contract'
 import { AppError } from '../../api/errors'
 import { ValidationError } from '../../core/data/errors'
 import { toConcepts } from '../../core/data/concepts'
-import { toFeatureSet } from '../../core/data/features'
+import { averageRepeatedRows, toFeatureSet } from '../../core/data/features'
 import { toSimilarityMatrix, withIds } from '../../core/data/similarity'
 import { toTripletSet } from '../../core/data/triplets'
 import { tripletIndexColumns } from '../../core/data/tripletColumns'
@@ -190,14 +190,18 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     const { array, ids: tableIds } = table ? tableFeatures(table, spec) : { array: fromFile!.array, ids: undefined }
     // np.savez(…, features=X, names=…), a cellstr beside a MATLAB matrix, thingsvision's file_names.txt beside.
     const { ids, from } = await objectIdsFor(spec.path, table ? 0 : (array.shape[0] ?? 0), { ids: spec.ids, tableIds, beside: true, texts: fromFile?.texts })
-    const features = toFeatureSet(array, ids)
+    if (spec.averageRepeats && !ids) throw new ValidationError('the rows have no object ids to average them by: give the ids (an id column, names saved in the file, or an ids file).')
+    const averaged = spec.averageRepeats ? averageRepeatedRows(array, ids!) : null
+    const features = averaged ? toFeatureSet(averaged.array, averaged.ids) : toFeatureSet(array, ids)
     if (objectList && features.n !== objectList.n) {
       throw new ValidationError(`the features have ${features.n} rows, but the object list "${objectList.name}" has ${objectList.n} objects. Features need one row per object.`)
     }
+    // How many rows were averaged into how many objects, said in the result and kept with the dataset.
+    const repeats = averaged ? { averagedRows: array.shape[0] ?? 0 } : {}
     return {
-      result: { dataset: 'features', name, n: features.n, p: features.p, idsFrom: from ?? 'row numbers' },
+      result: { dataset: 'features', name, n: features.n, p: features.p, idsFrom: from ?? 'row numbers', ...repeats },
       outputs: { data: { dtype: '<f4', shape: [features.n, features.p], data: features.data } },
-      records: [{ kind: 'features', name, output: 'data', ...source, meta: { ...source, n: features.n, p: features.p, ids: features.ids } }],
+      records: [{ kind: 'features', name, output: 'data', ...source, meta: { ...source, n: features.n, p: features.p, ids: features.ids, ...repeats } }],
     }
   }
   if (spec.dataset === 'concepts') {
