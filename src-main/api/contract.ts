@@ -495,7 +495,8 @@ export const FileItem = z.discriminatedUnion('kind', [
     /** The class of a pickled Python object that is not read ("pandas.core.frame.DataFrame"). */
     pythonClass: z.string().optional(),
   }),
-  z.object({ key: z.string(), kind: z.literal('images'), count: z.number().int(), files: z.array(z.string()) }),
+  /** A folder of images: how many, the first few, and the subfolders that will be their categories (two or more). */
+  z.object({ key: z.string(), kind: z.literal('images'), count: z.number().int(), files: z.array(z.string()), folders: z.number().int().optional() }),
   z.object({
     key: z.string(),
     kind: z.literal('table'),

@@ -28,6 +28,12 @@ export function freedText(freed: { files: number; bytes: number } | null): strin
   return freed.files ? `Freed ${formatBytes(freed.bytes)} (${countOf(freed.files, 'file')}).` : ''
 }
 
+/** A folder of images as the Data page and `inspect` describe it: how many, in how many category folders, the first. */
+export function imageFolderText(item: { count: number; files: string[]; folders?: number | undefined }): string {
+  const folders = item.folders ? ` in ${countOf(item.folders, 'subfolder')} (each also a category)` : ''
+  return `${countOf(item.count, 'image')}${folders}: ${item.files.join(', ')}${item.count > item.files.length ? ', …' : ''}`
+}
+
 /** What a file format is called, for people: "MATLAB file (v7.3)" rather than "mat73". */
 const FORMAT_NAMES: Record<string, string> = {
   npy: 'NumPy array (.npy)',

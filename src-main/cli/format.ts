@@ -2,7 +2,7 @@ import type { DatasetInfo, DoctorReport, FileSummary, ProjectInfo, RunInfo } fro
 import { datasetDetails } from '../api/datasetDetails'
 import { runHeadline } from '../api/runHeadline'
 import type { BenchReport } from '../bench/harness'
-import { countOf, formatBytes, formatName } from '../api/format'
+import { countOf, formatBytes, formatName, imageFolderText } from '../api/format'
 
 /** A dataset per entry: its id (what --objects-from takes), kind, shape and name, then its details in words. */
 function formatDatasets(datasets: DatasetInfo[]): string[] {
@@ -99,7 +99,7 @@ export function formatInspect(summary: FileSummary): string {
         lines.push(`  ${key}  struct [${item.shape.join(' × ')}] with fields ${item.fields.join(', ')} (read a field with --key ${item.key}.FIELD)`)
         break
       case 'images':
-        lines.push(`  ${item.count} images: ${item.files.join(', ')}${item.count > item.files.length ? ', …' : ''}`)
+        lines.push(`  ${imageFolderText(item)}`)
         break
       case 'table':
         lines.push(

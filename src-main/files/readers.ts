@@ -14,7 +14,7 @@ import { decodeNpyStrings, type NpyStrings } from '../core/io/npyStrings'
 import type { PickledMembers } from '../core/io/pickle'
 import { decodePickleFile } from '../core/io/pickleFile'
 import { decodeTorch } from '../core/io/torchSave'
-import { listImageFiles } from './images'
+import { folderCategories, listImageFiles } from './images'
 import { ValidationError } from '../core/data/errors'
 import { npzMembers, readFileBytes, readNpyFile } from './npyFile'
 import { readSheets } from './sheets'
@@ -305,7 +305,8 @@ export async function inspectFile(path: string, header?: boolean): Promise<FileS
       if (err instanceof ValidationError) throw new AppError('user', `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)} Choose a file, or a folder of images.`)
       throw err
     }
-    return { path, format: 'image folder', bytes: 0, items: [{ key: '', kind: 'images', count: files.length, files: files.slice(0, 5) }] }
+    const folders = folderCategories(files)?.categories.length
+    return { path, format: 'image folder', bytes: 0, items: [{ key: '', kind: 'images', count: files.length, files: files.slice(0, 5), ...(folders ? { folders } : {}) }] }
   }
   const format = formatOf(path)
   const bytes = statSync(path).size

@@ -1,7 +1,11 @@
+import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { FileSummary } from '../../src-main/api/contract'
 import { runCli } from '../helpers/cli'
+import { useTmp } from '../helpers/tmp'
+
+const tmp = useTmp()
 
 const examples = join(__dirname, '../../resources/examples')
 const fixtures = join(__dirname, '../fixtures')
@@ -86,6 +90,15 @@ describe('humanalign inspect', () => {
   it('lists the datasets of an HDF5 file and the images of a folder', () => {
     expect(inspect(join(fixtures, 'hdf5/features.h5')).items.map((i) => i.key)).toEqual(['features', 'meta', 'meta/ids'])
     expect(inspect(join(examples, 'langlois25')).items[0]).toMatchObject({ kind: 'images', count: 25 })
+    expect(inspect(join(examples, 'langlois25')).items[0]).not.toHaveProperty('folders')
+    // A folder of category folders: the images of each, and the folders that will be their categories.
+    const root = join(tmp(), 'classes')
+    for (const [folder, image] of [['dog', 'image_r_10.jpg'], ['dog', 'image_r_18.jpg'], ['cat', 'image_r_24.jpg']] as const) {
+      mkdirSync(join(root, folder), { recursive: true })
+      copyFileSync(join(examples, 'langlois25', image), join(root, folder, image))
+    }
+    expect(inspect(root).items[0]).toEqual({ key: '', kind: 'images', count: 3, files: ['cat/image_r_24.jpg', 'dog/image_r_10.jpg', 'dog/image_r_18.jpg'], folders: 2 })
+    expect(runCli(['inspect', root]).stdout).toContain('  3 images in 2 subfolders (each also a category): cat/image_r_24.jpg, dog/image_r_10.jpg, dog/image_r_18.jpg')
   })
 
   it('refuses what it cannot read, naming the formats it can', () => {
