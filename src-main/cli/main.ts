@@ -45,7 +45,7 @@ Commands:
                                      the cases at one size of your own (e.g. --case probe --size 1000000); --save writes
                                      bench/results/DATE-HOST-BACKEND.json
   import KIND FILE --project DIR     import features, triplets, similarity (matrices), concepts or images
-                                     (a folder, or an N×H×W×C uint8 array):
+                                     (a folder, a .txt list of image files, or an N×H×W×C uint8 array):
          [--key K] [--name N] [--ids FILE] [--objects N | --objects-from DATASET_ID]
          [--one-based|--zero-based] [--header|--no-header] [--columns A,B,C] [--id-column NAME] [--average-repeats]
          [--choice-column C] [--subject-column S] [--rt-column RT] [--condition-column C] [--soft-labels FILE]

@@ -1,7 +1,7 @@
 // Image sets: a folder of image files (JPEG, PNG, WebP, TIFF, GIF, AVIF: what sharp decodes), or an N×H×W(×C) uint8 array (such as the 92 stimuli inside the
 // Kriegeskorte MAT-file), checked with sharp (libvips) and written as files into a staging folder.
 import { mkdirSync, readdirSync, statSync } from 'node:fs'
-import { basename, extname, join } from 'node:path'
+import { basename, extname, join, resolve, sep } from 'node:path'
 import sharp from 'sharp'
 import { ValidationError } from '../core/data/errors'
 import type { NpyArray } from '../core/io/npy'
@@ -64,12 +64,29 @@ const CONCURRENT_DECODES = 4
 /** Unreadable images named in the message, the rest counted. */
 const NAMED_FAILURES = 5
 
+type Progress = (checked: number, total: number) => void
+
+/** The folder's images (its subfolders' too) in name order, each checked (checkImages). */
+export function readImageFolder(dir: string, progress?: Progress): Promise<{ images: ImageInfo[]; paths: string[] }> {
+  return checkImages(dir, listImageFiles(dir), progress)
+}
+
 /**
- * The folder's images (its subfolders' too) in name order, each decoded once to prove it is readable, several at a
- * time; `progress` hears how many are checked. Every unreadable image is found before the first is reported.
+ * The deepest folder holding every one of these files (absolute paths), and each file's path from it with '/'
+ * between folders: how the images of a list that reaches into several folders are kept in a project.
  */
-export async function readImageFolder(dir: string, progress?: (checked: number, total: number) => void): Promise<{ images: ImageInfo[]; paths: string[] }> {
-  const files = listImageFiles(dir)
+export function commonRoot(paths: string[]): { root: string; files: string[] } {
+  const parts = paths.map((p) => resolve(p).split(sep))
+  let depth = 0
+  while (parts.every((q) => depth < q.length - 1 && q[depth] === parts[0]![depth])) depth++
+  return { root: parts[0]!.slice(0, depth).join(sep) || sep, files: parts.map((q) => q.slice(depth).join('/')) }
+}
+
+/**
+ * Images under `root` (paths relative to it), in this order, each decoded once to prove it is readable, several at
+ * a time; `progress` hears how many are checked. Every unreadable image is found before the first is reported.
+ */
+export async function checkImages(root: string, files: string[], progress?: Progress): Promise<{ images: ImageInfo[]; paths: string[] }> {
   const ids = imageIds(files)
   const images = new Array<ImageInfo>(files.length)
   const failures: { index: number; file: string; reason: string }[] = []
@@ -79,7 +96,7 @@ export async function readImageFolder(dir: string, progress?: (checked: number, 
     while (next < files.length) {
       const k = next++
       try {
-        const { info } = await sharp(join(dir, files[k]!)).raw().toBuffer({ resolveWithObject: true })
+        const { info } = await sharp(join(root, files[k]!)).raw().toBuffer({ resolveWithObject: true })
         images[k] = { id: ids[k]!, file: files[k]!, width: info.width, height: info.height, channels: info.channels }
       } catch (err) {
         // sharp's messages run over lines (libvips appends its own): one line each here.
@@ -96,7 +113,7 @@ export async function readImageFolder(dir: string, progress?: (checked: number, 
     const more = failures.length > NAMED_FAILURES ? `, and ${failures.length - NAMED_FAILURES} more` : ''
     throw new ValidationError(`${failures.length} of the ${files.length} images cannot be read as images: ${named.join('; ')}${more}. Replace or remove them.`)
   }
-  return { images, paths: files.map((f) => join(dir, f)) }
+  return { images, paths: files.map((f) => join(root, f)) }
 }
 
 /** Writes an N×H×W or N×H×W×C uint8 array as N PNG files into `dir`. */

@@ -188,6 +188,33 @@ describe('humanalign import', () => {
     expect(snapshot(project)).toEqual(before)
   })
 
+  it('imports the images a text file lists (thingsvision’s file_names.txt), in its order', () => {
+    const { dir, project, cli } = setup()
+    const langlois = join(examples, 'langlois25')
+    mkdirSync(join(dir, 'stimuli'))
+    mkdirSync(join(dir, 'other'))
+    copyFileSync(join(langlois, 'image_r_10.jpg'), join(dir, 'stimuli', 'b.jpg'))
+    copyFileSync(join(langlois, 'image_r_18.jpg'), join(dir, 'stimuli', 'a.jpg'))
+    copyFileSync(join(langlois, 'image_r_24.jpg'), join(dir, 'other', 'c.jpg'))
+    const list = join(dir, 'stimuli', 'file_names.txt')
+    writeFileSync(list, 'b.jpg\na.jpg\n../other/c.jpg\n')
+    expect(JSON.parse(cli(['import', 'images', list, '--name', 'listed']).stdout)).toMatchObject({ dataset: 'images', n: 3 })
+    const p = Project.open(project)
+    try {
+      // In the list's order, kept under the folder that holds them all.
+      expect(getDataset(p.db, listDatasets(p.db).find((d) => d.name === 'listed')!.id)!.meta).toMatchObject({ files: ['stimuli/b.jpg', 'stimuli/a.jpg', 'other/c.jpg'], ids: ['b', 'a', 'c'] })
+    } finally {
+      p.close()
+    }
+    writeFileSync(list, 'b.jpg\na.jpg\nb.jpg\n')
+    expect(cli(['import', 'images', list]).stderr).toContain(`${list}: line 3 lists b.jpg again; each image once.`)
+    writeFileSync(list, 'b.jpg\nnotes.csv\n')
+    writeFileSync(join(dir, 'stimuli', 'notes.csv'), 'x\n')
+    expect(cli(['import', 'images', list]).stderr).toContain(`${list}: line 2, notes.csv, is not a .jpg, .png, .webp, .tif, .gif or .avif image.`)
+    writeFileSync(list, 'b.jpg\nmissing.jpg\n')
+    expect(cli(['import', 'images', list]).stderr).toContain('file_names.txt, entry 2: missing.jpg does not exist.')
+  })
+
   it('imports TIFF and GIF stimuli, and says how to convert a folder of bitmaps', () => {
     const { project, cli } = setup()
     const images = join(fixtures, 'images')

@@ -3,7 +3,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { folderCategories, imageIds, listImageFiles } from '../../src-main/files/images'
+import { commonRoot, folderCategories, imageIds, listImageFiles } from '../../src-main/files/images'
 import { useTmp } from '../helpers/tmp'
 
 const tmp = useTmp()
@@ -33,6 +33,12 @@ describe('image folders', () => {
     expect(imageIds(['aardvark/aardvark_01b.jpg', 'abacus/abacus_01b.jpg'])).toEqual(['aardvark_01b', 'abacus_01b'])
     expect(imageIds(['cat/01.jpg', 'dog/01.jpg'])).toEqual(['cat/01', 'dog/01'])
     expect(imageIds(['cat.jpg', 'cat.png'])).toEqual(['cat.jpg', 'cat.png'])
+  })
+
+  it('keeps the images of a list under the deepest folder that holds them all', () => {
+    expect(commonRoot(['/data/things/aardvark/a.jpg', '/data/things/abacus/b.jpg'])).toEqual({ root: '/data/things', files: ['aardvark/a.jpg', 'abacus/b.jpg'] })
+    expect(commonRoot(['/data/x/a.jpg', '/data/x/b.jpg'])).toEqual({ root: '/data/x', files: ['a.jpg', 'b.jpg'] })
+    expect(commonRoot(['/a.jpg', '/b/c.jpg'])).toEqual({ root: '/', files: ['a.jpg', 'b/c.jpg'] })
   })
 
   it('takes the top subfolders as categories, in the order of the images', () => {

@@ -14,7 +14,8 @@ import { toTripletSet } from '../../core/data/triplets'
 import { tripletIndexColumns } from '../../core/data/tripletColumns'
 import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
-import { folderCategories, readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
+import { checkImages, commonRoot, folderCategories, IMAGE_FILE, IMAGE_KINDS, readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
+import { imageList } from '../../models/imageList'
 import { DEFAULT_KEYS } from '../../api/arrayKeys'
 import { formatOf, isTableFormat, readArray, readRecords, readTable } from '../../files/readers'
 import { objectIdsFor } from '../../files/objectIds'
@@ -102,6 +103,20 @@ export function imageSetRecord(name: string, sourcePath: string, staging: string
   return { kind: 'images', name, sourcePath, meta, files: { staging, folder } }
 }
 
+/**
+ * The images a text file lists, a line each (relative to its folder, as thingsvision's file_names.txt is), in the
+ * list's order — the rows of the features extracted from them — kept under the folder that holds them all.
+ */
+async function listedImages(path: string, progress: (checked: number, total: number) => void): Promise<{ images: ImageInfo[]; paths: string[] }> {
+  const list = imageList(path)
+  const twice = list.paths.findIndex((p, i) => list.paths.indexOf(p) !== i)
+  if (twice >= 0) throw new ValidationError(`line ${twice + 1} lists ${list.names[twice]} again; each image once.`)
+  const notImage = list.names.findIndex((n) => !IMAGE_FILE.test(n))
+  if (notImage >= 0) throw new ValidationError(`line ${notImage + 1}, ${list.names[notImage]}, is not a ${IMAGE_KINDS} image.`)
+  const { root, files } = commonRoot(list.paths)
+  return checkImages(root, files, progress)
+}
+
 /** Checks the images, copies or writes them into a staging folder outside the project. */
 async function importImages(spec: ImportSpec, name: string, objectList: ObjectList | null, ctx: JobContext): Promise<JobOutput> {
   const staging = mkdtempSync(join(tmpdir(), 'humanalign-images-'))
@@ -109,11 +124,14 @@ async function importImages(spec: ImportSpec, name: string, objectList: ObjectLi
     let images: ImageInfo[]
     let key: string | undefined
     let folders: ReturnType<typeof folderCategories> = null
-    if (existsSync(spec.path) && statSync(spec.path).isDirectory()) {
+    const folderGiven = existsSync(spec.path) && statSync(spec.path).isDirectory()
+    if (folderGiven || /\.txt$/i.test(spec.path)) {
       ctx.progress(0.02, 'Checking the images')
-      const folder = await readImageFolder(spec.path, (checked, total) => {
+      const progress = (checked: number, total: number) => {
         if (checked % 50 === 0 || checked === total) ctx.progress(0.02 + (0.78 * checked) / total, `Checking the images: ${checked} of ${total}`)
-      })
+      }
+      // A folder in name order, or a list (thingsvision's file_names.txt, a line per image) in its own order.
+      const folder = folderGiven ? await readImageFolder(spec.path, progress) : await listedImages(spec.path, progress)
       images = folder.images
       ctx.progress(0.8, 'Copying the images')
       // Subfolders (a concept's or a class's images) are kept.
