@@ -147,9 +147,11 @@ export async function writeImagesFromArray(array: NpyArray, dir: string): Promis
  */
 export function folderCategories(files: string[]): { categories: string[]; membership: Uint8Array } | null {
   const top = files.map((f) => (f.includes('/') ? f.slice(0, f.indexOf('/')) : null))
-  const categories = [...new Set(top.filter((t): t is string => t !== null))]
-  if (categories.length < 2) return null
+  const column = new Map<string, number>()
+  for (const t of top) if (t !== null && !column.has(t)) column.set(t, column.size)
+  if (column.size < 2) return null
+  const categories = [...column.keys()]
   const membership = new Uint8Array(files.length * categories.length)
-  top.forEach((t, i) => t !== null && (membership[i * categories.length + categories.indexOf(t)] = 1))
+  top.forEach((t, i) => t !== null && (membership[i * categories.length + column.get(t)!] = 1))
   return { categories, membership }
 }

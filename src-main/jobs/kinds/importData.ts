@@ -15,7 +15,7 @@ import { tripletIndexColumns } from '../../core/data/tripletColumns'
 import type { Table } from '../../core/io/delimited'
 import type { NpyArray } from '../../core/io/npy'
 import { checkImages, commonRoot, folderCategories, IMAGE_FILE, IMAGE_KINDS, readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
-import { imageList } from '../../models/imageList'
+import { imageList } from '../../files/imageList'
 import { DEFAULT_KEYS } from '../../api/arrayKeys'
 import { formatOf, isTableFormat, readArray, readRecords, readTable } from '../../files/readers'
 import { objectIdsFor } from '../../files/objectIds'
@@ -109,7 +109,8 @@ export function imageSetRecord(name: string, sourcePath: string, staging: string
  */
 async function listedImages(path: string, progress: (checked: number, total: number) => void): Promise<{ images: ImageInfo[]; paths: string[] }> {
   const list = imageList(path)
-  const twice = list.paths.findIndex((p, i) => list.paths.indexOf(p) !== i)
+  const seen = new Set<string>()
+  const twice = list.paths.findIndex((p) => seen.size === seen.add(p).size)
   if (twice >= 0) throw new ValidationError(`line ${twice + 1} lists ${list.names[twice]} again; each image once.`)
   const notImage = list.names.findIndex((n) => !IMAGE_FILE.test(n))
   if (notImage >= 0) throw new ValidationError(`line ${notImage + 1}, ${list.names[notImage]}, is not a ${IMAGE_KINDS} image.`)

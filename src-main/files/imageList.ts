@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import { AppError } from '../api/errors'
 import { ValidationError } from '../core/data/errors'
-import { listImageFiles } from '../files/images'
+import { listImageFiles } from './images'
 
 export interface ImageList {
   paths: string[]
