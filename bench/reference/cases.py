@@ -94,6 +94,11 @@ def numpy_cases(case, size):
             values.sort()
             return np.quantile(values, [0.025, 0.975])
         return run
+    if case == 'categorymeans':
+        import pandas as pd
+        x = inputs_matrix(size, 1280 if size > 1000 else 64, 0.0)
+        concept = np.arange(size, dtype=np.int64) * 1854 // size
+        return lambda: pd.DataFrame(x).groupby(concept, sort=False).mean().to_numpy()
     if case == 'cka':
         # Kornblith et al. (2019), the authors' reference code: gram_linear, center_gram, cka.
         x = inputs_matrix(size, 768 if size > 256 else 64, 0.0)
@@ -430,6 +435,9 @@ def main():
     elif case in ('probe', 'mobilenet', 'saliency', 'distill'):
         import torch
         impl = f'PyTorch {torch.__version__} (CPU, {torch.get_num_threads()} threads)'
+    elif case == 'categorymeans':
+        import pandas as pd
+        impl = f'pandas {pd.__version__}'
     elif case in ('kmeans', 'tsne', 'pca'):
         import sklearn
         impl = f'scikit-learn {sklearn.__version__}'

@@ -68,7 +68,7 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'alignetEvaluate', 'gw', 'map', 'compare', 'deriveTriplets', 'attention', 'attentionMask'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'alignetEvaluate', 'gw', 'map', 'compare', 'deriveTriplets', 'categoryMeans', 'attention', 'attentionMask'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
 export const ExampleName = z.enum(['things', 'rsa92', 'langlois25'])
 export type ExampleName = z.infer<typeof ExampleName>
@@ -362,6 +362,16 @@ export const JobSpec = z.discriminatedUnion('kind', [
       kind: z.literal('deriveTriplets'),
       /** Similarity matrices (one per subject): every triplet of their objects, the subjects' votes as soft labels. */
       dataset: z.number().int().positive(),
+      name: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('categoryMeans'),
+      /** Features of images (or of any objects) averaged per category: one row per category. */
+      features: z.number().int().positive(),
+      /** Concepts whose categories group the objects, each object in one (an image folder's subfolders). */
+      categories: z.number().int().positive(),
       name: z.string().min(1).max(200).optional(),
     })
     .strict(),

@@ -6,7 +6,7 @@ import { countOf } from './format'
 const count = (n: number): string => n.toLocaleString('en')
 
 /** How many entries a metadata list has: the list itself, or its length as lists shorten it ("1854 names"). */
-function lengthOf(value: unknown): number | null {
+export function lengthOf(value: unknown): number | null {
   if (Array.isArray(value)) return value.length
   const leading = typeof value === 'string' ? /^(\d+) /.exec(value) : null
   return leading ? Number(leading[1]) : null
@@ -26,6 +26,10 @@ function features(meta: Record<string, unknown>): string[] {
     parts.push(`${meta.model} layer ${String(meta.layer)}${pooled}${typeof meta.images === 'string' ? ` of ${quoted(meta.images)}` : ''}`)
   }
   if (meta.transformedBy !== undefined) parts.push(`probe run ${String(meta.transformedBy)} applied to ${quoted(meta.from)}`)
+  if (typeof meta.meansOf === 'string') {
+    const range = meta.minRows === meta.maxRows ? `${String(meta.minRows)}` : `${String(meta.minRows)}–${String(meta.maxRows)}`
+    parts.push(`the mean of ${quoted(meta.meansOf)} per category of ${quoted(meta.categoriesFrom)} (${countOf(Number(meta.rows), 'row')}, ${range} a category)`)
+  }
   const ids = lengthOf(meta.ids)
   parts.push(ids === null ? 'no object ids' : 'object ids')
   const averaged = numberOf(meta.averagedRows)

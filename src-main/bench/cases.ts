@@ -30,6 +30,7 @@ import { withoutFilterGradients } from '../core/compute/kernels/depthwiseBackpro
 import { targetScore } from '../models/attention'
 import { inputGradientBackend, prepareStudent } from '../models/student'
 import { distill, DISTILL_DEFAULTS } from '../core/alignet/distill'
+import { categoryMeans } from '../core/data/categoryMeans'
 
 export type Run = () => Promise<ArrayLike<number>>
 
@@ -55,6 +56,8 @@ export interface BenchCase {
 }
 
 const GATHER_OBJECTS = 1854
+/** THINGS' concepts, each a folder of its images. */
+const CONCEPTS = 1854
 /** Columns of the features files the file-reading cases read (a ViT's 768 would do; 1152 is SigLIP's). */
 const FILE_COLUMNS = 1152
 
@@ -78,7 +81,7 @@ const readCase = (kind: 'npz' | 'pt' | 'pkl', rows: number): Run => {
   return async () => (await readArray(path, 'features')).array.data as Float32Array
 }
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl' | 'categorymeans', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -350,6 +353,22 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
     sizes: { full: [1854, 30000], quick: [300] },
     referenceModules: ['numpy', 'torch'],
     prepare: (rows) => readCase('pt', rows),
+  },
+  categorymeans: {
+    name: 'categorymeans',
+    reference: 'pandas.DataFrame(x).groupby(concept, sort=False).mean()',
+    describe: (images) => `features of ${images.toLocaleString('en')} images × ${images > 1000 ? 1280 : 64} averaged over ${CONCEPTS.toLocaleString('en')} concept folders (THINGS' layout)`,
+    sizes: { full: [26_107], quick: [3_708] },
+    referenceModules: ['numpy', 'pandas'],
+    prepare(images) {
+      const p = images > 1000 ? 1280 : 64
+      const features = { data: inputMatrix(images, p, 0), n: images, p, ids: Array.from({ length: images }, (_, i) => `image ${i}`), name: 'images' }
+      // Image i in concept ⌊i·1854/images⌋: contiguous folders of 14 or 15 images, as THINGS' 26,107 are.
+      const membership = new Uint8Array(images * CONCEPTS)
+      for (let i = 0; i < images; i++) membership[i * CONCEPTS + Math.floor((i * CONCEPTS) / images)] = 1
+      const table = { membership, categories: Array.from({ length: CONCEPTS }, (_, c) => `concept ${c}`), names: features.ids, name: 'folders' }
+      return async () => categoryMeans(features, table).data
+    },
   },
   mobilenet: {
     name: 'mobilenet',

@@ -132,6 +132,9 @@ Commands:
   derive triplets --from DATASET_ID --project DIR [--name N]
                                      every triplet of a similarity dataset's objects (at most 300), each
                                      subject's matrix voting; the votes are kept as soft labels
+  derive means --from FEATURES_ID --by CONCEPTS_ID --project DIR [--name N]
+                                     features of images averaged per category (an image folder's
+                                     subfolders: THINGS' concepts), one row per category, named by it
   inspect FILE [--header|--no-header]
                                      what a file holds: arrays, shapes, dtypes, keys, table columns (the
                                      first row of a table as its header, or as data, when detection errs)
@@ -939,15 +942,33 @@ async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<
   return EXIT_OK
 }
 
+/** A dataset id the user gave as FLAG to COMMAND, checked before anything starts. */
+function datasetId(value: string | undefined, command: string, flag: string, what: string): number {
+  if (value === undefined) throw usageError(`${command} needs ${flag} DATASET_ID, ${what}; \`humanalign project info DIR\` lists the ids.`)
+  const id = Number(value)
+  if (!Number.isInteger(id) || id < 1) throw usageError(`${flag} ${value} is not a dataset id; \`humanalign project info DIR\` lists them.`)
+  return id
+}
+
 async function deriveCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { project: { type: 'string' }, from: { type: 'string' }, name: { type: 'string' } }, allowPositionals: true, strict: true })
-  if (positionals.join(' ') !== 'triplets') throw usageError('derive knows one thing: derive triplets.')
-  if (!values.project) throw usageError('derive triplets needs --project DIR.')
-  if (values.from === undefined) throw usageError('derive triplets needs --from DATASET_ID, the similarity matrices to derive from; `humanalign project info DIR` lists the ids.')
-  const dataset = Number(values.from)
-  if (!Number.isInteger(dataset) || dataset < 1) throw usageError(`--from ${values.from} is not a dataset id; \`humanalign project info DIR\` lists them.`)
+  const { values, positionals } = parseArgs({ args, options: { project: { type: 'string' }, from: { type: 'string' }, by: { type: 'string' }, name: { type: 'string' } }, allowPositionals: true, strict: true })
+  const what = positionals.join(' ')
+  if (what !== 'triplets' && what !== 'means') throw usageError('derive knows two things: derive triplets, derive means.')
+  if (!values.project) throw usageError(`derive ${what} needs --project DIR.`)
+  const name = values.name === undefined ? {} : { name: values.name }
+  if (what === 'means') {
+    const features = datasetId(values.from, 'derive means', '--from', 'the features to average')
+    const categories = datasetId(values.by, 'derive means', '--by', 'the concepts whose categories group them')
+    await call(backend, 'project.open', { path: resolve(values.project) })
+    const job = await runJob(backend, io, { kind: 'categoryMeans', features, categories, ...name })
+    const r = job.result as { name: string; n: number; p: number; rows: number; minRows: number; maxRows: number; uncategorised: number; emptyCategories: string[] }
+    const left = [r.uncategorised ? `${countOf(r.uncategorised, 'row')} in no category left out` : '', r.emptyCategories.length ? `${countOf(r.emptyCategories.length, 'category', 'categories')} without rows left out` : ''].filter(Boolean)
+    printResult(io, r, () => `${r.name}: ${countOf(r.n, 'category', 'categories')} × ${r.p}, the means of ${countOf(r.rows, 'row')} (${r.minRows}–${r.maxRows} each)${left.length ? `; ${left.join(', ')}` : ''}`)
+    return EXIT_OK
+  }
+  const dataset = datasetId(values.from, 'derive triplets', '--from', 'the similarity matrices to derive from')
   await call(backend, 'project.open', { path: resolve(values.project) })
-  const job = await runJob(backend, io, { kind: 'deriveTriplets', dataset, ...(values.name === undefined ? {} : { name: values.name }) })
+  const job = await runJob(backend, io, { kind: 'deriveTriplets', dataset, ...name })
   const r = job.result as { name: string; count: number; objects: number; subjects: number }
   printResult(io, r, () => `${r.name}: ${r.count.toLocaleString('en')} triplets of ${r.objects} objects, ${r.subjects} ${r.subjects === 1 ? 'matrix' : 'matrices'} voting`)
   return EXIT_OK

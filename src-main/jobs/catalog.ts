@@ -192,6 +192,14 @@ export const catalog: Record<JobKind, KindInfo> = {
       return found
     },
   },
+  categoryMeans: {
+    lane: 'compute',
+    computes: false,
+    input(db, spec) {
+      const { features, categories } = spec as Extract<JobSpec, { kind: 'categoryMeans' }>
+      return { features: datasetOfKind(db, features, 'features'), categories: datasetOfKind(db, categories, 'concepts') }
+    },
+  },
   attention: {
     lane: 'compute',
     computes: true,

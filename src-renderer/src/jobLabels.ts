@@ -17,6 +17,7 @@ export const JOB_LABELS: Record<JobKind, string> = {
   map: 'Representation map',
   compare: 'Model comparison',
   deriveTriplets: 'Triplets from similarity matrices',
+  categoryMeans: 'Features per category',
   attention: 'Attention maps',
   attentionMask: 'Masking experiment',
 }

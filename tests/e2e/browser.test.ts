@@ -1,7 +1,7 @@
 // End to end in Debian's Chromium against browser mode: the same renderer and contract as the desktop window.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeNpy } from '../../src-main/core/io/npy'
@@ -53,6 +53,16 @@ afterAll(async () => {
 })
 
 const toast = (p: Page) => p.locator('.toast')
+/** Opens a project made outside the window (by the CLI), the page loaded afresh. */
+async function openFreshly(dir: string): Promise<void> {
+  await page.goto(server.url)
+  await page.locator('#open-path, [data-testid=project-name]').first().waitFor()
+  const close = page.getByRole('button', { name: 'Close project' })
+  if (await close.count()) await close.click()
+  await page.fill('#open-path', dir)
+  await page.getByRole('button', { name: 'Open', exact: true }).click()
+}
+
 /** The Alignment page (Alt+4) at one of its tabs. */
 async function openAlignment(p: Page, tab: string): Promise<void> {
   await p.keyboard.press('Alt+4')
@@ -899,12 +909,7 @@ describe('the workbench in a browser', () => {
     // Triplets by name against that list: their indices are its rows (3, 2, 1 for the first).
     writeFileSync(join(features, 'trials.csv'), 'a,b,odd\nimage_r_10,image_r_18,image_r_24\n')
     cli(['import', 'triplets', join(features, 'trials.csv'), '--columns', 'a,b,odd', '--objects-from', String(list)])
-    await page.goto(server.url)
-    await page.locator('#open-path, [data-testid=project-name]').first().waitFor()
-    const close = page.getByRole('button', { name: 'Close project' })
-    if (await close.count()) await close.click()
-    await page.fill('#open-path', dir)
-    await page.getByRole('button', { name: 'Open', exact: true }).click()
+    await openFreshly(dir)
     await page.keyboard.press('Alt+7')
     await page.getByRole('tab', { name: 'Triplets' }).click()
     const row = page.locator('[data-testid=triplet-list] .triplet-row').first()
@@ -920,4 +925,32 @@ describe('the workbench in a browser', () => {
     const own = await Promise.all(['image_r_10', 'image_r_18', 'image_r_24'].map((name) => set.filter({ hasText: name }).locator('img').getAttribute('src')))
     expect(shown).toEqual(own)
   }, 120_000)
+
+  it('averages features of images over their concept folders on the Data page', async () => {
+    const dir = join(root, 'concept-means')
+    const env = { HUMANALIGN_CONFIG_DIR: join(root, 'cli-config'), HUMANALIGN_BACKEND: 'wasm' }
+    expect(runCli(['project', 'create', dir], env).code).toBe(0)
+    // THINGS' layout: the images in a folder per concept, and their features as thingsvision writes them.
+    const perImage = join(__dirname, '../fixtures/npy/per_image')
+    const files = readFileSync(join(perImage, 'file_names.txt'), 'utf8').trim().split('\n')
+    const langlois = join(__dirname, '../../resources/examples/langlois25')
+    const pictures = readdirSync(langlois).filter((f) => f.endsWith('.jpg'))
+    files.forEach((file, i) => {
+      mkdirSync(join(root, 'things', dirname(file)), { recursive: true })
+      copyFileSync(join(langlois, pictures[i]!), join(root, 'things', file))
+    })
+    for (const args of [['import', 'images', join(root, 'things/object_images')], ['import', 'features', join(perImage, 'features.npy'), '--name', 'per image']]) {
+      expect(runCli([...args, '--project', dir], env, 60_000).code).toBe(0)
+    }
+    await openFreshly(dir)
+    await page.keyboard.press('Alt+2')
+    const card = page.locator('[aria-labelledby=means-title]')
+    // The image folder's subfolders are the categories chosen.
+    await expect.poll(() => card.locator('#means-by option:checked').textContent()).toBe('object_images: subfolders (3 categories)')
+    await card.getByRole('button', { name: 'Average' }).click()
+    const row = page.locator('[data-testid=datasets-table] tbody tr', { hasText: 'per image · mean per category' })
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1)
+    expect(await row.textContent()).toContain('3 × 5')
+    expect(await row.textContent()).toContain('the mean of "per image" per category of "object_images: subfolders" (6 rows, 1–3 a category)')
+  }, 60_000)
 })

@@ -40,6 +40,16 @@ function snapshot(dir: string): Record<string, string> {
   return out
 }
 
+/** The id of the project's dataset of that name. */
+function datasetNamed(project: string, name: string): number {
+  const p = Project.open(project)
+  try {
+    return listDatasets(p.db).find((d) => d.name === name)!.id
+  } finally {
+    p.close()
+  }
+}
+
 /** Features of four stimuli named by thingsvision's file_names.txt (stimuli/cat.jpg, dog, cow, pig), imported. */
 function fourNamedStimuli(dir: string, cli: (args: string[]) => { stdout: string }): { datasets: number[] } {
   const features = join(dir, 'features.npy')
@@ -186,6 +196,41 @@ describe('humanalign import', () => {
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/2 of the 5 images cannot be read as images: aardvark\/03\.jpg \(.+\); abacus\/02\.png \(.+\)\. Replace or remove them\./)
     expect(snapshot(project)).toEqual(before)
+  })
+
+  it('averages features of images over their concept folders (THINGS’ layout) into features of the concepts', () => {
+    const { dir, project, cli, env } = setup()
+    const langlois = readdirSync(join(examples, 'langlois25')).filter((f) => f.endsWith('.jpg'))
+    const perImage = join(fixtures, 'npy/per_image')
+    // The images the features are of, in their folders; the features list them in another order.
+    const files = readFileSync(join(perImage, 'file_names.txt'), 'utf8').trim().split('\n')
+    files.forEach((file, i) => {
+      mkdirSync(join(dir, dirname(file)), { recursive: true })
+      copyFileSync(join(examples, 'langlois25', langlois[i]!), join(dir, file))
+    })
+    cli(['import', 'images', join(dir, 'object_images')])
+    const features = JSON.parse(cli(['import', 'features', join(perImage, 'features.npy'), '--name', 'per image']).stdout).datasets[0]
+    const concepts = datasetNamed(project, 'object_images: subfolders')
+    const r = cli(['derive', 'means', '--from', String(features), '--by', String(concepts)])
+    expect(r.stderr).toBe('')
+    // Three concepts of 3, 2 and 1 images; loose.jpg is in no folder and left out.
+    expect(JSON.parse(r.stdout)).toMatchObject({ dataset: 'features', name: 'per image · mean per category', n: 3, p: 5, rows: 6, minRows: 1, maxRows: 3, uncategorised: 1, emptyCategories: [] })
+    const made = datasetNamed(project, 'per image · mean per category')
+    const p = Project.open(project)
+    try {
+      const means = getDataset(p.db, made)!
+      expect(means.meta).toMatchObject({ ids: ['aardvark', 'abacus', 'acorn'], meansOf: 'per image', categoriesFrom: 'object_images: subfolders' })
+      // NumPy's means of the same rows (make.py beside the fixture).
+      expect(readArtifact(p.db, project, means.artifact!).data).toEqual(decodeNpy(new Uint8Array(readFileSync(join(perImage, 'concept_means.npy')))).data)
+    } finally {
+      p.close()
+    }
+    expect(runCli(['project', 'info', project], env).stdout).toContain('the mean of "per image" per category of "object_images: subfolders" (6 rows, 1–3 a category)')
+    expect(cli(['derive', 'means', '--from', String(features)]).stderr).toContain('derive means needs --by DATASET_ID, the concepts whose categories group them')
+    expect(cli(['derive', 'means', '--from', String(features), '--by', String(features)]).stderr).toContain(`Dataset ${features} ("per image") is features, not concepts with categories.`)
+    // Categories of other objects than the features'.
+    const things = JSON.parse(cli(['import', 'concepts', join(examples, 'things/things_concepts.tsv')]).stdout).datasets[0]
+    expect(cli(['derive', 'means', '--from', String(features), '--by', String(things)]).stderr).toContain('"object_images/abacus/abacus_02s.jpg", "object_images/aardvark/aardvark_01b.jpg", "object_images/loose.jpg" and 4 more of "per image" are not in "things_concepts"; give the categories of the images the features are of.')
   })
 
   it('imports the images a text file lists (thingsvision’s file_names.txt), in its order', () => {

@@ -10,6 +10,7 @@ import { alignetEvaluate, type AlignetEvaluateInput } from './alignetEvaluate'
 import { gw, type GwInput } from './gw'
 import { compare, deriveTriplets, map, type CompareInput } from './explore'
 import { attention, type AttentionInput } from './attention'
+import { categoryMeans, type CategoryMeansInput } from './categoryMeans'
 import { attentionMask, type AttentionMaskInput } from './attentionMask'
 import { alignetClusters, alignetTriplets, type TeacherInput, type TripletsInput } from './alignet'
 import { applyProbe, probe, type ApplyTransformInput, type ProbeInput } from './probe'
@@ -34,6 +35,7 @@ export const jobKinds: Record<JobKind, JobFunction> = {
   map: (spec, input, ctx) => map(spec as Extract<JobSpec, { kind: 'map' }>, input as DatasetInfo, ctx),
   compare: (spec, input, ctx) => compare(spec as Extract<JobSpec, { kind: 'compare' }>, input as CompareInput, ctx),
   deriveTriplets: async (spec, input, ctx) => deriveTriplets(spec as Extract<JobSpec, { kind: 'deriveTriplets' }>, input as DatasetInfo, ctx),
+  categoryMeans: async (spec, input, ctx) => categoryMeans(spec as Extract<JobSpec, { kind: 'categoryMeans' }>, input as CategoryMeansInput, ctx),
   attention: (spec, input, ctx) => attention(spec as Extract<JobSpec, { kind: 'attention' }>, input as AttentionInput, ctx),
   attentionMask: (spec, input, ctx) => attentionMask(spec as Extract<JobSpec, { kind: 'attentionMask' }>, input as AttentionMaskInput, ctx),
   similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),

@@ -1,4 +1,4 @@
-import type { DatasetInfo, DatasetKind, FileSummary, JobSpec } from '@api/contract'
+import type { DatasetInfo, DatasetKind, FileSummary, JobSpec, OpInput } from '@api/contract'
 import { freedText } from '@api/format'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
@@ -43,10 +43,13 @@ export const useData = defineStore('data', () => {
     }
   }
 
-  /** Starts the import job; the dataset list refreshes when it is done (project.changed). */
-  async function importFile(spec: Omit<ImportSpec, 'kind' | 'measure'> & { dataset: DatasetKind; measure?: ImportSpec['measure'] }): Promise<boolean> {
+  /** Starts the import job. */
+  const importFile = (spec: Omit<ImportSpec, 'kind' | 'measure'> & { dataset: DatasetKind; measure?: ImportSpec['measure'] }) => startJob({ kind: 'import', ...spec })
+
+  /** Starts a job that adds a dataset (true when it started); the dataset list refreshes when it is done (project.changed). */
+  async function startJob(spec: OpInput<'jobs.start'>): Promise<boolean> {
     try {
-      jobs.upsert(await client().call('jobs.start', { kind: 'import', ...spec }))
+      jobs.upsert(await client().call('jobs.start', spec))
       return true
     } catch (err) {
       toasts.error(err)
@@ -55,22 +58,13 @@ export const useData = defineStore('data', () => {
   }
 
   /** Simulated THINGS triplets from the bundled SPoSE embedding (a stand-in for the real 4.7 M). */
-  async function simulate(count: number, seed: number): Promise<void> {
-    try {
-      jobs.upsert(await client().call('jobs.start', { kind: 'simulateTriplets', embedding: 'spose66', count, seed }))
-    } catch (err) {
-      toasts.error(err)
-    }
-  }
+  const simulate = (count: number, seed: number) => startJob({ kind: 'simulateTriplets', embedding: 'spose66', count, seed })
 
-  /** Every triplet of a similarity dataset's objects, its subjects' matrices voting (a job). */
-  async function deriveTriplets(dataset: number, name: string): Promise<void> {
-    try {
-      jobs.upsert(await client().call('jobs.start', { kind: 'deriveTriplets', dataset, ...(name ? { name } : {}) }))
-    } catch (err) {
-      toasts.error(err)
-    }
-  }
+  /** Every triplet of a similarity dataset's objects, its subjects' matrices voting. */
+  const deriveTriplets = (dataset: number, name: string) => startJob({ kind: 'deriveTriplets', dataset, ...(name ? { name } : {}) })
+
+  /** Features of images averaged over each category of a concepts dataset (an image folder's subfolders). */
+  const categoryMeans = (features: number, categories: number, name: string) => startJob({ kind: 'categoryMeans', features, categories, ...(name ? { name } : {}) })
 
   /** Renames a dataset; true when it was renamed. The list is read again (a rename changes no count). */
   async function rename(id: number, name: string): Promise<boolean> {
@@ -94,5 +88,5 @@ export const useData = defineStore('data', () => {
     }
   }
 
-  return { datasets, preview, inspecting, load, inspect, importFile, simulate, deriveTriplets, rename, remove, clearPreview: () => (preview.value = null) }
+  return { datasets, preview, inspecting, load, inspect, importFile, simulate, deriveTriplets, categoryMeans, rename, remove, clearPreview: () => (preview.value = null) }
 })
