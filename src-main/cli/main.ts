@@ -65,9 +65,10 @@ Commands:
   models [NAME|DIR]                  the built-in models (MobileNetV2, InceptionV3), or one model's layers with
                                      output shapes and parameter counts
   extract --model NAME|DIR --images DIR|LIST.txt --out features.npy [--layer NAME[,NAME]]
-          [--pool average|flatten|cls|mean] [--batch N (default: sized to memory)] [--skip-unreadable]
+          [--pool average|flatten|cls|mean] [--batch N (default: sized to memory)] [--skip-unreadable] [--mean-per-folder]
                                      features of images from one or several layers (one pass), with
-                                     file_names.txt beside them (thingsvision's convention)
+                                     file_names.txt beside them (thingsvision's convention);
+                                     --mean-per-folder: one row per subfolder (THINGS' concepts), its images' mean
   probe --features F --triplets T [--objective hard|soft|glocal] [--soft-labels P] [--folds 3]
         [--lambda l1,l2,…] [--alpha a1,…] [--rank Q] [--epochs N] [--batch-size B] [--lr R]
         [--out transform.npz] [--project DIR]
@@ -564,6 +565,7 @@ async function extractCommand(backend: Backend, io: CliIo, args: string[]): Prom
       pool: { type: 'string' },
       batch: { type: 'string' },
       'skip-unreadable': { type: 'boolean' },
+      'mean-per-folder': { type: 'boolean' },
     },
     strict: true,
   })
@@ -577,13 +579,15 @@ async function extractCommand(backend: Backend, io: CliIo, args: string[]): Prom
     batchSize: batch,
     onBadImage: values['skip-unreadable'] ? 'skip' : 'abort',
     backend: forcedBackend(backend),
+    meanPerFolder: values['mean-per-folder'] === true,
   })
   printResult(io, r, () =>
     [
       ...r.skipped.map((s) => `skipped ${s.image}: ${s.reason}`),
       `${r.images} images through ${r.model} in ${r.seconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(1)} images/s, batch ${r.batchSize}, ${r.backend})`,
+      ...(r.folders ? [`  the mean of each of ${r.folders.count} folders (${r.folders.minImages}–${r.folders.maxImages} images each${r.folders.outside ? `; ${countOf(r.folders.outside, 'image')} outside any folder left out` : ''})`] : []),
       ...r.files.map((f) => `  ${f.layer}: ${f.shape.join(' × ')}${f.pooling ? ` (${f.pooling} pooling)` : ''} → ${f.path}`),
-      `  image order: ${r.fileNames}`,
+      `  ${r.folders ? 'folder' : 'image'} order: ${r.fileNames}`,
     ].join('\n'),
   )
   return EXIT_OK

@@ -197,7 +197,9 @@ export const catalog: Record<JobKind, KindInfo> = {
     computes: false,
     input(db, spec) {
       const { features, categories } = spec as Extract<JobSpec, { kind: 'categoryMeans' }>
-      return { features: datasetOfKind(db, features, 'features'), categories: datasetOfKind(db, categories, 'concepts') }
+      const table = datasetOfKind(db, categories, 'concepts')
+      if (!(table.meta.categories as string[]).length) throw new AppError('user', `"${table.name}" has names but no categories to average over; choose concepts with a category column, or an image folder's subfolders.`)
+      return { features: datasetOfKind(db, features, 'features'), categories: table }
     },
   },
   attention: {

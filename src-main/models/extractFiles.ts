@@ -8,6 +8,9 @@ import type { Pooling } from '../core/models/pooling'
 import { writeFileAtomic } from '../store/artifacts'
 import { extractFeatures, preprocessingOf } from './extract'
 import { imageList } from '../files/imageList'
+import { commonRoot, folderCategories } from '../files/images'
+import { categoryMeans } from '../core/data/categoryMeans'
+import { AppError } from '../api/errors'
 import { defaultBatchSize, disposeModel, loadModel } from './model'
 import { BUILTIN_MODELS, modelSource } from './sources'
 import type { ModelInfo } from '../api/contract'
@@ -22,6 +25,15 @@ export interface ExtractRequest {
   batchSize: number | null
   onBadImage: 'abort' | 'skip'
   backend: BackendName | null
+  /** One row per subfolder (a THINGS concept, an ImageNet class): the mean of its images' features. */
+  meanPerFolder?: boolean
+}
+
+/** The images' folders as categories (from the folder that holds them all), refused with fewer than two. */
+function imageFolders(paths: string[], images: string): { categories: string[]; membership: Uint8Array } {
+  const folders = folderCategories(commonRoot(paths).files)
+  if (!folders) throw new AppError('user', `--mean-per-folder averages the images of each subfolder, but the images of ${images} are not in two or more subfolders.`)
+  return folders
 }
 
 /** Where one layer's features go: `out` for one layer, `out` with `_LAYER` before .npy for several. */
@@ -31,6 +43,7 @@ export function layerPath(out: string, layer: string, several: boolean): string 
 
 export async function extractFiles(request: ExtractRequest) {
   const list = imageList(request.images)
+  if (request.meanPerFolder) imageFolders(list.paths, request.images)
   mkdirSync(dirname(request.out), { recursive: true })
   const backend = await chooseBackend({ force: request.backend ?? undefined })
   const model = await loadModel(modelSource(request.model))
@@ -41,14 +54,21 @@ export async function extractFiles(request: ExtractRequest) {
     const { layers: features, kept, skipped } = await extractFeatures(model, list.paths, { layers, pooling: request.pooling, batchSize, onBadImage: request.onBadImage })
     const seconds = (performance.now() - started) / 1000
     const several = layers.length > 1
-    const files = features.map((f) => {
+    // Per folder: the folders of the images read (an unreadable one skipped leaves its folder's others).
+    const folders = request.meanPerFolder ? imageFolders(kept.map((i) => list.paths[i]!), request.images) : null
+    const means = folders ? features.map((f) => categoryMeans({ data: f.data, n: kept.length, p: f.p, ids: null, name: f.layer }, { ...folders, names: null, name: 'the folders' })) : null
+    const files = features.map((f, k) => {
       const path = layerPath(request.out, f.layer, several)
-      writeFileAtomic(path, encodeNpy({ dtype: '<f4', shape: [kept.length, f.p], data: f.data }))
-      return { layer: f.layer, path, shape: [kept.length, f.p], pooling: f.pooling }
+      const [rows, data] = means ? [means[k]!.ids.length, means[k]!.data] : [kept.length, f.data]
+      writeFileAtomic(path, encodeNpy({ dtype: '<f4', shape: [rows, f.p], data }))
+      return { layer: f.layer, path, shape: [rows, f.p], pooling: f.pooling }
     })
     const names = join(dirname(request.out), 'file_names.txt')
-    writeFileAtomic(names, new TextEncoder().encode(`${kept.map((i) => list.names[i]).join('\n')}\n`))
+    const rowNames = means ? means[0]!.ids : kept.map((i) => list.names[i]!)
+    writeFileAtomic(names, new TextEncoder().encode(`${rowNames.join('\n')}\n`))
+    const perFolder = means ? { folders: { count: means[0]!.ids.length, minImages: Math.min(...means[0]!.counts), maxImages: Math.max(...means[0]!.counts), outside: means[0]!.uncategorised } } : {}
     return {
+      ...perFolder,
       model: model.id,
       images: kept.length,
       skipped: skipped.map((s) => ({ image: list.names[s.index], reason: s.reason })),

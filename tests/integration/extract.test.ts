@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeNpy } from '../../src-main/core/io/npy'
 import { runCli } from '../helpers/cli'
@@ -55,5 +55,35 @@ describe('humanalign models and extract', () => {
     expect(runCli(['extract', '--images', dir, '--out', out, '--layer', 'fc7'], env).stderr).toContain('MobileNetV2 has no layer fc7.')
     expect(runCli(['extract', '--images', join(dir, 'missing'), '--out', out], env).stderr).toContain('does not exist; give a folder of images or a text file listing them.')
     expect(runCli(['extract', '--model', 'vgg', '--images', dir, '--out', out], env).stderr).toContain('vgg is neither a built-in model')
+  }, 60_000)
+
+  it('averages the features of each subfolder’s images (THINGS’ concepts) with --mean-per-folder', () => {
+    const dir = tmp()
+    const images = join(dir, 'object_images')
+    const layout: [string, string][] = [['cat/cat_01.jpg', 'image_r_10.jpg'], ['cat/cat_02.jpg', 'image_r_18.jpg'], ['dog/dog_01.jpg', 'image_r_24.jpg'], ['loose.jpg', 'image_r_32.jpg']]
+    for (const [to, from] of layout) {
+      mkdirSync(join(images, dirname(to)), { recursive: true })
+      copyFileSync(join(langlois, from), join(images, to))
+    }
+    writeFileSync(join(images, 'dog', 'dog_02.png'), 'not a png')
+    const each = runCli(['extract', '--images', images, '--out', join(dir, 'each', 'features.npy'), '--skip-unreadable', '--json'], env)
+    expect(each.code, each.stderr).toBe(0)
+    const r = runCli(['extract', '--images', images, '--out', join(dir, 'means', 'features.npy'), '--skip-unreadable', '--mean-per-folder'], env)
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toContain('  the mean of each of 2 folders (1–2 images each; 1 image outside any folder left out)\n')
+    // Each folder's row is the mean of its images' rows (the unreadable one skipped), in float64.
+    const perImage = decodeNpy(new Uint8Array(readFileSync(join(dir, 'each', 'features.npy'))))
+    const rows = readFileSync(join(dir, 'each', 'file_names.txt'), 'utf8').trim().split('\n')
+    expect(rows).toEqual(['cat/cat_01.jpg', 'cat/cat_02.jpg', 'dog/dog_01.jpg', 'loose.jpg'])
+    const row = (i: number) => Array.from((perImage.data as Float32Array).subarray(i * 1280, (i + 1) * 1280))
+    const expected = [row(0).map((v, d) => Math.fround((v + row(1)[d]!) / 2)), row(2)]
+    const means = decodeNpy(new Uint8Array(readFileSync(join(dir, 'means', 'features.npy'))))
+    expect(means.shape).toEqual([2, 1280])
+    expect(Array.from(means.data as Float32Array)).toEqual(expected.flat())
+    expect(readFileSync(join(dir, 'means', 'file_names.txt'), 'utf8')).toBe('cat\ndog\n')
+    // Without subfolders there is nothing to average over, and nothing is extracted.
+    const flat = runCli(['extract', '--images', langlois, '--out', join(dir, 'flat', 'features.npy'), '--mean-per-folder'], env)
+    expect(flat.stderr).toContain(`--mean-per-folder averages the images of each subfolder, but the images of ${langlois} are not in two or more subfolders.`)
+    expect(existsSync(join(dir, 'flat'))).toBe(false)
   }, 60_000)
 })

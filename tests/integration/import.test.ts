@@ -228,6 +228,8 @@ describe('humanalign import', () => {
     expect(runCli(['project', 'info', project], env).stdout).toContain('the mean of "per image" per category of "object_images: subfolders" (6 rows, 1–3 a category)')
     expect(cli(['derive', 'means', '--from', String(features)]).stderr).toContain('derive means needs --by DATASET_ID, the concepts whose categories group them')
     expect(cli(['derive', 'means', '--from', String(features), '--by', String(features)]).stderr).toContain(`Dataset ${features} ("per image") is features, not concepts with categories.`)
+    const names = JSON.parse(cli(['import', 'concepts', join(examples, 'things/item_names.tsv')]).stdout).datasets[0]
+    expect(cli(['derive', 'means', '--from', String(features), '--by', String(names)]).stderr).toContain('"item_names" has names but no categories to average over; choose concepts with a category column, or an image folder\'s subfolders.')
     // Categories of other objects than the features'.
     const things = JSON.parse(cli(['import', 'concepts', join(examples, 'things/things_concepts.tsv')]).stdout).datasets[0]
     expect(cli(['derive', 'means', '--from', String(features), '--by', String(things)]).stderr).toContain('"object_images/abacus/abacus_02s.jpg", "object_images/aardvark/aardvark_01b.jpg", "object_images/loose.jpg" and 4 more of "per image" are not in "things_concepts"; give the categories of the images the features are of.')
