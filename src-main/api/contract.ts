@@ -214,7 +214,8 @@ export const JobSpec = z.discriminatedUnion('kind', [
       /** odd-one-out: a concepts dataset of the same objects, for accuracy per category. */
       categoriesFrom: z.number().int().positive().optional(),
       similarity: z.enum(['dot', 'cosine', 'euclidean']).default('dot'),
-      temperature: z.number().positive().default(1),
+      /** odd-one-out: τ of the model's choice probabilities (its entropies), or 'fit': the τ most likely under the human choices. */
+      temperature: z.union([z.number().positive(), z.literal('fit')]).default(1),
       rdm: z.enum(['correlation', 'cosine', 'euclidean']).default('correlation'),
       method: z.enum(['spearman', 'pearson', 'kendall']).default('spearman'),
       bootstrap: z.number().int().nonnegative().max(100_000).default(0),
@@ -649,7 +650,8 @@ export const TripletPage = z.object({
   objects: z.number().int(),
   offset: z.number().int(),
   rows: z.array(TripletRow),
-  models: z.array(z.object({ id: z.number().int(), name: z.string() })),
+  /** Each model's τ, fitted to the human choices (null: none beats chance, the probabilities are uniform). */
+  models: z.array(z.object({ id: z.number().int(), name: z.string(), temperature: z.number().nullable() })),
   levels: z.array(z.string()),
   hasSoftLabels: z.boolean(),
   milliseconds: z.number(),

@@ -50,3 +50,10 @@ const FORMAT_NAMES: Record<string, string> = {
   'image folder': 'folder of images',
 }
 export const formatName = (format: string): string => FORMAT_NAMES[format] ?? format
+
+/** The τ of a model's choice probabilities in words: "τ = 1", "τ = 183.2, fitted to the human choices", or that none fits. */
+export function temperatureText(r: { temperature: number | null; temperatureFitted?: boolean }): string {
+  if (r.temperature === null) return 'no τ fits the human choices better than chance: uniform probabilities'
+  const tau = `τ = ${Number(r.temperature.toPrecision(4)).toLocaleString('en')}`
+  return r.temperatureFitted ? `${tau}, fitted to the human choices` : tau
+}

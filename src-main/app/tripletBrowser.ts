@@ -6,6 +6,7 @@ import { AppError } from '../api/errors'
 import type { BackendName } from '../core/compute/backendNames'
 import { selectTriplets, type TripletViewData } from '../core/data/tripletView'
 import { tripletProbabilitiesInWorker } from '../jobs/tasks'
+import type { ModelProbabilities } from '../evaluate/tripletProbabilities'
 import { datasetOrder, rowsInOrderOf } from '../evaluate/objectOrder'
 import { ARTIFACTS_DIR, getArtifact, readArtifact } from '../store/artifacts'
 import type { Db } from '../store/database'
@@ -28,7 +29,7 @@ function dataset(db: Db, id: number): DatasetInfo {
 
 export class TripletBrowser {
   private loaded: Loaded | null = null
-  private readonly models = new Map<string, Promise<Float32Array>>()
+  private readonly models = new Map<string, Promise<ModelProbabilities>>()
   private selection: { key: string; order: Int32Array } | null = null
 
   constructor(
@@ -55,7 +56,7 @@ export class TripletBrowser {
     return this.loaded
   }
 
-  private probabilities(db: Db, projectDir: string, triplets: DatasetInfo, modelId: number, similarity: TripletBrowseRequest['similarity']): Promise<Float32Array> {
+  private probabilities(db: Db, projectDir: string, triplets: DatasetInfo, modelId: number, similarity: TripletBrowseRequest['similarity']): Promise<ModelProbabilities> {
     const model = dataset(db, modelId)
     if (model.kind !== 'features' || !model.artifact) throw new AppError('user', `Dataset ${modelId} ("${model.name}") is ${model.kind}; the browser shows the choices of feature sets.`)
     if (Number(model.shape[0]) !== Number(triplets.meta.objects)) {
@@ -77,7 +78,8 @@ export class TripletBrowser {
   async page(db: Db, projectDir: string, request: TripletBrowseRequest): Promise<TripletPage> {
     const started = performance.now()
     const { triplets, data, levels } = this.load(db, projectDir, request.triplets)
-    const models = await Promise.all(request.models.map((id) => this.probabilities(db, projectDir, triplets, id, request.similarity)))
+    const fitted = await Promise.all(request.models.map((id) => this.probabilities(db, projectDir, triplets, id, request.similarity)))
+    const models = fitted.map((m) => m.probabilities)
     const objects = Number(triplets.meta.objects)
     if (request.object !== null && request.object >= objects) throw new AppError('user', `There is no object ${request.object}; the triplets refer to objects 0…${objects - 1}.`)
     let inCategory: Uint8Array | null = null
@@ -110,7 +112,7 @@ export class TripletBrowser {
       objects,
       offset,
       rows,
-      models: request.models.map((id) => ({ id, name: dataset(db, id).name })),
+      models: request.models.map((id, k) => ({ id, name: dataset(db, id).name, temperature: fitted[k]!.temperature })),
       levels,
       hasSoftLabels: data.soft !== null,
       milliseconds: performance.now() - started,

@@ -8,7 +8,7 @@ import { createBackend, type Backend } from '../app/backend'
 import type { BackendName } from '../core/compute/backendNames'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
 import { formatBench, formatDoctor, formatInspect, formatProject } from './format'
-import { countOf, freedText } from '../api/format'
+import { countOf, freedText, temperatureText } from '../api/format'
 import { describeIssues } from '../api/dispatcher'
 import { runBench } from '../bench/harness'
 import { evalCeiling, evalCka, evalOddOneOut, evalRsa, evalTripletCeiling } from '../evaluate/evaluations'
@@ -54,7 +54,9 @@ Commands:
                                      stacks the arrays it matches as subjects (Meadows' rdmutv_NAME);
                                      --average-repeats: features whose rows repeat an id (runs, trials) become
                                      one row per object, the mean of its rows
-  eval odd-one-out --features F --triplets T [--similarity dot|cosine|euclidean] [--temperature τ]
+  eval odd-one-out --features F --triplets T [--similarity dot|cosine|euclidean] [--temperature τ|fit]
+                                     (fit: the τ under which the human choices are most likely, so that the
+                                     model's entropies are on their scale; 1 by default)
   eval rsa --a A --b B [--rdm correlation|cosine|euclidean] [--method spearman|pearson|kendall]
            [--bootstrap N] [--permutations N] [--seed S]   (A, B: features, or n×n matrices; where both
                                      name their objects, B's are matched to A's by name)
@@ -401,8 +403,8 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
   let result: Record<string, unknown>
   let human: () => string
   if (what === 'odd-one-out') {
-    const temperature = values.temperature === undefined ? undefined : Number(values.temperature)
-    if (temperature !== undefined && !(temperature > 0)) throw usageError(`--temperature ${values.temperature} must be a positive number.`)
+    const temperature = values.temperature === undefined || values.temperature === 'fit' ? values.temperature : Number(values.temperature)
+    if (typeof temperature === 'number' && !(temperature > 0)) throw usageError(`--temperature ${values.temperature} must be a positive number, or fit.`)
     const r = await evalOddOneOut({
       features: need('features', values.features),
       triplets: need('triplets', values.triplets),
@@ -414,7 +416,7 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
     result = r
     human = () =>
       `odd-one-out accuracy ${r.accuracy.toFixed(4)}${r.ci95 ? ` (95% CI ${r.ci95[0].toFixed(4)}–${r.ci95[1].toFixed(4)})` : ''}, ${r.correct} of ${r.total} triplets, ` +
-      `${r.similarity} similarity, chance 0.3333; mean entropy ${r.meanEntropy.toFixed(4)}; ${r.seconds.toFixed(2)} s on ${r.backend}`
+      `${r.similarity} similarity, chance 0.3333; mean entropy ${r.meanEntropy.toFixed(4)} (${temperatureText(r)}); ${r.seconds.toFixed(2)} s on ${r.backend}`
   } else if (what === 'rsa') {
     const r = await evalRsa({
       a: need('a', values.a),

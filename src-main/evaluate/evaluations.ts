@@ -16,7 +16,7 @@ export interface OddOneOutRequest {
   features: string
   triplets: string
   similarity: SimilarityKind
-  temperature?: number
+  temperature?: number | 'fit'
   oneBased?: boolean
   backend: BackendName | null
 }

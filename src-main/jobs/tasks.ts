@@ -6,6 +6,7 @@ import type { BackendName } from '../core/compute/backendNames'
 import type { BackendProbe } from '../core/compute/probe'
 import type { SimilarityKind } from '../core/metrics/oddOneOut'
 import type { FileSummary } from '../files/readers'
+import type { ModelProbabilities } from '../evaluate/tripletProbabilities'
 
 export const TASK_WORKER = 'taskWorker.js'
 const TIMEOUT_MS = 120_000
@@ -55,6 +56,6 @@ export function describeModelInWorker(workerDir: string, id: string): Promise<Mo
  * A model's pair probabilities for every triplet (files of the project's artifacts), on the requested backend (else
  * the best); `order` takes the features' rows in the triplets' object order (they name their objects differently).
  */
-export function tripletProbabilitiesInWorker(workerDir: string, files: { features: string; triplets: string }, similarity: SimilarityKind, backend: BackendName | null, order: number[] | null): Promise<Float32Array> {
+export function tripletProbabilitiesInWorker(workerDir: string, files: { features: string; triplets: string }, similarity: SimilarityKind, backend: BackendName | null, order: number[] | null): Promise<ModelProbabilities> {
   return runTask(workerDir, { task: 'tripletProbabilities', ...files, similarity, backend, order }, "computing the model's triplet choices")
 }

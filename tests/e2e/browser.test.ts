@@ -391,7 +391,8 @@ describe('the workbench in a browser', () => {
     await page.selectOption('#eval-categories', '')
     await page.getByRole('button', { name: 'Evaluate', exact: true }).click()
     await expect.poll(() => page.textContent('[data-testid=latest-evaluation]'), { timeout: 30_000 }).toContain('of 300 triplets')
-    expect(await page.textContent('[data-testid=entropy-rt]')).toMatch(/response times: -?\d\.\d{4}/)
+    // The entropies at the τ under which these choices are most likely (the form's default).
+    expect(await page.textContent('[data-testid=entropy-rt]')).toMatch(/response times: -?\d\.\d{4}\s+\(τ = [\d,.]+, fitted to the human choices\)/)
     await expect.poll(() => page.locator('[data-testid=latest-evaluation] .chart canvas').count()).toBeGreaterThan(0)
     await page.waitForTimeout(300)
     await page.locator('[data-testid=latest-evaluation]').screenshot({ path: join(SHOTS, 'entropy-rt.png') })

@@ -62,6 +62,14 @@ describe('humanalign eval', () => {
     expect(json(['project', 'info', project]).counts.runs).toBe(0)
     expect(runCli(['run', 'remove', String(r.run), '--project', project]).stderr).toContain(`There is no run ${r.run} in this project.`)
 
+    // The τ under which these five choices are most likely (SciPy's root of the likelihood's slope, temperature_fit.py).
+    const expected = JSON.parse(readFileSync(join(fixtures, 'temperature_fit.json'), 'utf8')).constructedTemperature as number
+    const fitted = runCli(['eval', 'odd-one-out', '--features', features, '--triplets', triplets, '--similarity', 'cosine', '--temperature', 'fit'], { HUMANALIGN_BACKEND: 'wasm' })
+    const tau = Number(/mean entropy [\d.]+ \(τ = ([\d.]+), fitted to the human choices\)/.exec(fitted.stdout)?.[1])
+    expect(Math.abs(tau / expected - 1)).toBeLessThan(1e-3)
+    expect(json(['eval', 'odd-one-out', '--features', features, '--triplets', triplets, '--similarity', 'cosine', '--temperature', 'fit']).temperature / expected - 1).toBeCloseTo(0, 5)
+    expect(runCli(['eval', 'odd-one-out', '--features', features, '--triplets', triplets, '--temperature', '0']).stderr).toContain('--temperature 0 must be a positive number, or fit.')
+
     writeFileSync(triplets, '0 1 9\n')
     const bad = runCli(['eval', 'odd-one-out', '--features', features, '--triplets', triplets])
     expect(bad.code).toBe(1)

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { TripletBrowser } from '../../src-main/app/tripletBrowser'
+import { fitTemperature } from '../../src-main/core/metrics/temperatureFit'
 import { randomGenerator } from '../../src-main/core/data/simulate'
 import { linearCka } from '../../src-main/core/metrics/cka'
 import { spearman } from '../../src-main/core/metrics/correlation'
@@ -120,15 +121,24 @@ describe('exploration jobs', () => {
     const base = { triplets, models: [a, b], similarity: 'euclidean' as const, agreement: 'any' as const, categoriesFrom: null, category: null, level: null, entropy: null, object: null, sort: 'index' as const, offset: 0, limit: 50 }
     const page = await browser.page(ctx.project.db, ctx.project.dir, base)
     expect(page).toMatchObject({ total: 4060, count: 4060, objects: n, hasSoftLabels: true, models: [{ id: a, name: 'five' }, { id: b, name: 'eight' }] })
+    const tau = page.models[0]!.temperature!
     expect(page.rows).toHaveLength(50)
     // Each subject is one of the models' own distances, so where the two subjects agree both models agree with them.
     const unanimous = page.rows.filter((row) => row.soft![0] === 1)
     for (const row of unanimous) for (const probabilities of row.models) expect(probabilities[0]).toBe(Math.max(...probabilities))
-    // −Euclidean similarities: the first pair's probability is softmax of −d01 against −d02 and −d12.
+    // −Euclidean similarities: the first pair's probability is softmax of −d01 against −d02 and −d12 over τ, the τ
+    // under which the derived choices are most likely (fitted here to distances computed apart from the browser's).
     const [i, j, k] = page.rows[0]!.objects
     const x = readArtifact(ctx.project.db, ctx.project.dir, getDataset(ctx.project.db, a)!.artifact!).data as Float32Array
     const d = (p: number, q: number) => Math.hypot(...Array.from({ length: 5 }, (_, c) => x[p * 5 + c]! - x[q * 5 + c]!))
-    const e = [Math.exp(-d(i, j)), Math.exp(-d(i, k)), Math.exp(-d(j, k))]
+    const stored = readArtifact(ctx.project.db, ctx.project.dir, getDataset(ctx.project.db, triplets)!.artifact!).data as Int32Array
+    const pairs = Float64Array.from({ length: stored.length }, (_, q) => {
+      const at = q - (q % 3)
+      const [u, v] = [[0, 1], [0, 2], [1, 2]][q % 3]!
+      return -d(stored[at + u!]!, stored[at + v!]!)
+    })
+    expect(tau / fitTemperature(pairs).temperature! - 1).toBeCloseTo(0, 5)
+    const e = [Math.exp(-d(i, j) / tau), Math.exp(-d(i, k) / tau), Math.exp(-d(j, k) / tau)]
     expect(page.rows[0]!.models[0]![0]).toBeCloseTo(e[0]! / (e[0]! + e[1]! + e[2]!), 5)
     // The models disagree somewhere; every object is in C(29, 2) = 406 triplets; a category keeps triplets touching it.
     const disagree = await browser.page(ctx.project.db, ctx.project.dir, { ...base, agreement: 'modelsDisagree' })

@@ -3,6 +3,7 @@
 // probabilities softmax([s_ij, s_ik, s_jk] / τ) come each triplet's entropy (the model's uncertainty) and its
 // rank correlation with human response times.
 import { spearman } from './correlation'
+import { fitTemperature } from './temperatureFit'
 
 export type SimilarityKind = 'dot' | 'cosine' | 'euclidean'
 
@@ -13,7 +14,8 @@ export interface OddOneOutOptions {
   categories?: { membership: Uint8Array; names: string[] }
   /** Response times, one per triplet, for the entropy–RT correlation. */
   rt?: Float32Array
-  temperature?: number
+  /** τ of the choice probabilities (1 by default), or 'fit': the τ that fits the human choices best. */
+  temperature?: number | 'fit'
   /** With response times: how many (entropy, RT) points to return for a scatter plot, evenly spaced. */
   scatterPoints?: number
 }
@@ -46,7 +48,9 @@ export interface OddOneOutResult extends Accuracy {
   entropyRtSpearman: number | null
   /** Evenly spaced (entropy, response time) pairs, when response times were given. */
   entropyRtPoints: [number, number][] | null
-  temperature: number
+  /** The τ used; null when fitted and no τ beats chance (the probabilities are then uniform). */
+  temperature: number | null
+  temperatureFitted: boolean
 }
 
 /**
@@ -56,7 +60,9 @@ export interface OddOneOutResult extends Accuracy {
 export function oddOneOutAccuracy(pairs: Float32Array | Float64Array, triplets: Int32Array, n: number, options: OddOneOutOptions = {}): OddOneOutResult {
   const count = pairs.length / 3
   if (triplets.length !== count * 3) throw new RangeError(`${triplets.length / 3} triplets but ${count} similarity rows`)
-  const temperature = options.temperature ?? 1
+  const fitted = options.temperature === 'fit' ? fitTemperature(pairs).temperature : null
+  // An infinite τ makes every triplet's probabilities uniform: what a model no better than chance says.
+  const temperature = options.temperature === 'fit' ? (fitted ?? Infinity) : (options.temperature ?? 1)
   const entropy = new Float64Array(count)
   const correct = new Uint8Array(count)
   let hits = 0
@@ -107,12 +113,14 @@ export function oddOneOutAccuracy(pairs: Float32Array | Float64Array, triplets: 
   if (options.rt) {
     const rt = options.rt
     if (rt.length !== count) throw new RangeError(`${rt.length} response times for ${count} triplets`)
-    entropyRtSpearman = spearman(entropy, rt)
+    // Uniform probabilities (no fitted τ) make every entropy ln 3: no correlation to speak of.
+    const r = spearman(entropy, rt)
+    entropyRtSpearman = Number.isNaN(r) ? null : r
     const points = Math.min(count, options.scatterPoints ?? 0)
     entropyRtPoints = Array.from({ length: points }, (_, k) => {
       const t = Math.floor((k * count) / points)
       return [entropy[t]!, rt[t]!] as [number, number]
     })
   }
-  return { accuracy: hits / count, correct: hits, total: count, ci95: wilsonInterval(hits, count), perLevel, perCategory, meanEntropy: entropySum / count, entropyRtSpearman, entropyRtPoints, temperature }
+  return { accuracy: hits / count, correct: hits, total: count, ci95: wilsonInterval(hits, count), perLevel, perCategory, meanEntropy: entropySum / count, entropyRtSpearman, entropyRtPoints, temperature: Number.isFinite(temperature) ? temperature : null, temperatureFitted: options.temperature === 'fit' }
 }
