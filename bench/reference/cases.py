@@ -94,6 +94,21 @@ def numpy_cases(case, size):
             values.sort()
             return np.quantile(values, [0.025, 0.975])
         return run
+    if case == 'temperature':
+        # Newton's method on β = 1/τ, as ours: the slope of the negative log-likelihood and its curvature.
+        from scipy.optimize import newton
+        from scipy.special import softmax
+        pairs = inputs_triplets(size, 1000).astype(np.float64)
+        pairs[:, 0] += 150
+        def slope(beta):
+            p = softmax(pairs * beta, axis=1)
+            return float(np.sum((p * pairs).sum(axis=1) - pairs[:, 0]))
+        def curvature(beta):
+            p = softmax(pairs * beta, axis=1)
+            mean = (p * pairs).sum(axis=1, keepdims=True)
+            return float(np.sum(p * (pairs - mean) ** 2))
+        start = size / float(np.sum(pairs.max(axis=1) - pairs.min(axis=1)))
+        return lambda: np.array([1 / newton(slope, start, fprime=curvature, tol=1e-14, maxiter=200)])
     if case == 'categorymeans':
         import pandas as pd
         x = inputs_matrix(size, 1280 if size > 1000 else 64, 0.0)
@@ -435,6 +450,9 @@ def main():
     elif case in ('probe', 'mobilenet', 'saliency', 'distill'):
         import torch
         impl = f'PyTorch {torch.__version__} (CPU, {torch.get_num_threads()} threads)'
+    elif case == 'temperature':
+        import scipy
+        impl = f'SciPy {scipy.__version__}'
     elif case == 'categorymeans':
         import pandas as pd
         impl = f'pandas {pd.__version__}'

@@ -31,6 +31,7 @@ import { targetScore } from '../models/attention'
 import { inputGradientBackend, prepareStudent } from '../models/student'
 import { distill, DISTILL_DEFAULTS } from '../core/alignet/distill'
 import { categoryMeans } from '../core/data/categoryMeans'
+import { fitTemperature } from '../core/metrics/temperatureFit'
 
 export type Run = () => Promise<ArrayLike<number>>
 
@@ -75,13 +76,20 @@ function benchFile(kind: 'npz' | 'pt' | 'pkl', rows: number): string {
   return path
 }
 
+/** Triplet similarities on a DNN's scale (0–999, from the triplet index hash), the first (human) pair 150 more similar. */
+function temperaturePairs(count: number): Float64Array {
+  const pairs = Float64Array.from(inputTriplets(count, 1000))
+  for (let t = 0; t < 3 * count; t += 3) pairs[t]! += 150
+  return pairs
+}
+
 /** Reads the features array of a bench file as the import does. */
 const readCase = (kind: 'npz' | 'pt' | 'pkl', rows: number): Run => {
   const path = benchFile(kind, rows)
   return async () => (await readArray(path, 'features')).array.data as Float32Array
 }
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl' | 'categorymeans', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl' | 'categorymeans' | 'temperature', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -368,6 +376,20 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
       for (let i = 0; i < images; i++) membership[i * CONCEPTS + Math.floor((i * CONCEPTS) / images)] = 1
       const table = { membership, categories: Array.from({ length: CONCEPTS }, (_, c) => `concept ${c}`), names: features.ids, name: 'folders' }
       return async () => categoryMeans(features, table).data
+    },
+  },
+  temperature: {
+    name: 'temperature',
+    reference: "SciPy's newton on the likelihood's slope in 1/τ, with its curvature (NumPy, vectorised)",
+    describe: (count) => `softmax temperature fitted to ${count.toLocaleString('en')} human choices (maximum likelihood)`,
+    sizes: { full: [1_000_000], quick: [10_000] },
+    referenceModules: ['numpy', 'scipy'],
+    // The checksum is τ; both solve to machine precision.
+    tolerance: 1e-9,
+    relative: true,
+    prepare(count) {
+      const pairs = temperaturePairs(count)
+      return async () => Float64Array.of(fitTemperature(pairs).temperature!)
     },
   },
   mobilenet: {

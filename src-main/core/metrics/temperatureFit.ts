@@ -58,7 +58,8 @@ export function fitTemperature(pairs: Float32Array | Float64Array): FittedTemper
     const worse = () => trial.nll > current.nll && Math.abs(trial.gradient) >= Math.abs(current.gradient)
     for (let halving = 0; halving < 40 && worse(); halving++) trial = moments((next = (beta + next) / 2))
     if (worse()) break
-    const converged = Math.abs(next - beta) <= 1e-14 * beta
+    // A model always right by a margin has no finite optimum: stop once the likelihood is 1 to double precision.
+    const converged = Math.abs(next - beta) <= 1e-14 * beta || trial.nll <= 1e-15 * count
     ;[beta, current] = [next, trial]
     if (converged) break
   }
