@@ -66,11 +66,12 @@ export async function beforeAfterRows(inputs: BeforeAfterInputs): Promise<Before
   if (inputs.triplets) {
     const triplets = inputs.triplets
     const rt = inputs.rt
-    const [b, a] = await Promise.all(sides.map(async (x) => oddOneOutAccuracy(await tripletSimilarities(x.data, n, x.p, triplets, 'dot'), triplets, n, rt ? { rt } : {})))
+    // Each side's entropies at its own τ fitted to the human choices: at τ = 1 a network's dot products make them all 0.
+    const [b, a] = await Promise.all(sides.map(async (x) => oddOneOutAccuracy(await tripletSimilarities(x.data, n, x.p, triplets, 'dot'), triplets, n, { temperature: 'fit', ...(rt ? { rt } : {}) })))
     rows.push({ measure: `odd-one-out accuracy (${b!.total} human triplets)`, base: b!.accuracy, aligned: a!.accuracy, baseCi95: b!.ci95, alignedCi95: a!.ci95, ceiling: null })
     // Where people were slower the model should be less sure: a positive correlation is human-like.
     if (b!.entropyRtSpearman !== null && a!.entropyRtSpearman !== null) {
-      rows.push({ measure: 'entropy of the choice vs response time, Spearman', base: b!.entropyRtSpearman, aligned: a!.entropyRtSpearman, baseCi95: null, alignedCi95: null, ceiling: null })
+      rows.push({ measure: 'entropy of the choice (τ fitted) vs response time, Spearman', base: b!.entropyRtSpearman, aligned: a!.entropyRtSpearman, baseCi95: null, alignedCi95: null, ceiling: null })
     }
   }
   if (inputs.rdms) {

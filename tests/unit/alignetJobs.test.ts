@@ -183,9 +183,9 @@ describe('AligNet evaluation job', () => {
     const job = await stateOf(seen, runner.start(evaluate(ids)).id)
     expect(job.state, job.error ?? '').toBe('done')
     const { rows } = job.result as { rows: { measure: string; base: number; aligned: number; ceiling: [number, number] | null }[] }
-    expect(rows.map((r) => r.measure)).toEqual(['odd-one-out accuracy (6 human triplets)', 'entropy of the choice vs response time, Spearman', 'RSA, Spearman (judgments, mean of 3)', 'one-shot accuracy (3 classes, 100 draws)', 'nearest class mean, leave-one-out (3 classes)'])
-    // The entropy row is the metric's own entropy-RT correlation of each side.
-    const direct = async (x: Float32Array) => oddOneOutAccuracy(await tripletSimilarities(x, 12, 4, humanTriplets, 'dot'), humanTriplets, 12, { rt: rts }).entropyRtSpearman
+    expect(rows.map((r) => r.measure)).toEqual(['odd-one-out accuracy (6 human triplets)', 'entropy of the choice (τ fitted) vs response time, Spearman', 'RSA, Spearman (judgments, mean of 3)', 'one-shot accuracy (3 classes, 100 draws)', 'nearest class mean, leave-one-out (3 classes)'])
+    // The entropy row is the metric's own entropy-RT correlation of each side, at its fitted τ.
+    const direct = async (x: Float32Array) => oddOneOutAccuracy(await tripletSimilarities(x, 12, 4, humanTriplets, 'dot'), humanTriplets, 12, { rt: rts, temperature: 'fit' }).entropyRtSpearman
     expect(rows[1]!.base).toBeCloseTo((await direct(base))!, 12)
     expect(rows[1]!.aligned).toBeCloseTo((await direct(aligned))!, 12)
     // The NumPy reference for the base's nearest class mean; the aligned copy separates the classes.

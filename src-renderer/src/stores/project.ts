@@ -9,6 +9,8 @@ export const useProject = defineStore('project', () => {
   const current = ref<ProjectInfo | null>(null)
   const recent = ref<RecentProject[]>([])
   const busy = ref(false)
+  /** Whether the open project has been asked for: until then "no project" would only flash before it. */
+  const loaded = ref(false)
   const toasts = useToasts()
 
   async function guarded<T>(work: () => Promise<T>): Promise<T | undefined> {
@@ -34,6 +36,7 @@ export const useProject = defineStore('project', () => {
       current.value = open
       recent.value = list
     })
+    loaded.value = true
   }
 
   async function refreshRecent(): Promise<void> {
@@ -92,5 +95,5 @@ export const useProject = defineStore('project', () => {
     current.value = project
   }
 
-  return { app, current, recent, busy, load, create, createExample, open, rename, close, forget, pickFolder, applyChange, refreshRecent }
+  return { app, current, recent, busy, loaded, load, create, createExample, open, rename, close, forget, pickFolder, applyChange, refreshRecent }
 })
