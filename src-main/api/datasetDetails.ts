@@ -46,6 +46,8 @@ function triplets(meta: Record<string, unknown>): string[] {
     parts.push(`${String(meta.simulated)}${temperature}, seed ${String(meta.seed)}`)
   }
   if (meta.derivedFrom !== undefined) parts.push(`every triplet of ${quoted(meta.derivedFromName)}, ${countOf(Number(meta.subjects), 'matrix', 'matrices')} voting`)
+  const ceiling = numberOf(meta.subjectsCeiling)
+  if (ceiling !== null) parts.push(`noise ceiling ${ceiling.toFixed(3)} (each subject against the others' majority)`)
   if (meta.format === 'AligNet') {
     parts.push(meta.synthetic ? `AligNet ${String(meta.mode)} triplets labelled by ${quoted(meta.teacher)} (clusters run ${String(meta.clustersRun)})` : 'an AligNet file')
   }

@@ -975,8 +975,9 @@ async function deriveCommand(backend: Backend, io: CliIo, args: string[]): Promi
   const dataset = datasetId(values.from, 'derive triplets', '--from', 'the similarity matrices to derive from')
   await call(backend, 'project.open', { path: resolve(values.project) })
   const job = await runJob(backend, io, { kind: 'deriveTriplets', dataset, ...name })
-  const r = job.result as { name: string; count: number; objects: number; subjects: number }
-  printResult(io, r, () => `${r.name}: ${r.count.toLocaleString('en')} triplets of ${r.objects} objects, ${r.subjects} ${r.subjects === 1 ? 'matrix' : 'matrices'} voting`)
+  const r = job.result as { name: string; count: number; objects: number; subjects: number; subjectsCeiling?: number }
+  const ceiling = r.subjectsCeiling === undefined ? '' : `; noise ceiling ${r.subjectsCeiling.toFixed(4)} (each subject against the others' majority)`
+  printResult(io, r, () => `${r.name}: ${r.count.toLocaleString('en')} triplets of ${r.objects} objects, ${r.subjects} ${r.subjects === 1 ? 'matrix' : 'matrices'} voting${ceiling}`)
   return EXIT_OK
 }
 

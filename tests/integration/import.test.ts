@@ -398,6 +398,9 @@ describe('humanalign import', () => {
     const r = cli(['derive', 'triplets', '--from', String(matrices.datasets[0]), '--name', 'every triplet'])
     expect(r.stderr).toBe('')
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'every triplet', count: 125_580, objects: 92, subjects: 16 })
+    // Each subject's vote against the majority of the other 15, as NumPy computes it (mat/derived_ceiling.py).
+    const ceiling = JSON.parse(readFileSync(join(fixtures, 'mat/derived_ceiling.json'), 'utf8')).ceiling as number
+    expect(JSON.parse(r.stdout).subjectsCeiling).toBeCloseTo(ceiling, 12)
     const p = Project.open(project)
     try {
       const d = listDatasets(p.db).find((x) => x.name === 'every triplet')!

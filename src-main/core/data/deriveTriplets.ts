@@ -1,6 +1,7 @@
 // Odd-one-out triplets derived from similarity matrices: every triplet of the n objects, each subject's matrix
 // voting for the pair it rates most similar. The soft labels are the share of subjects voting for each pair (a tie
-// within one subject splits its vote); the triplet is written with the majority's odd-one-out in column 2.
+// within one subject splits its vote); the triplet is written with the majority's odd-one-out in column 2. With several
+// subjects comes the noise ceiling of these choices: each subject's vote against the majority of the others'.
 
 export interface DerivedTriplets {
   count: number
@@ -8,6 +9,28 @@ export interface DerivedTriplets {
   indices: Int32Array
   /** count × 3 votes in pair order [p(01), p(02), p(12)] of the written columns. */
   soft: Float32Array
+  /**
+   * The mean over triplets and subjects of the agreement of a subject's vote with the majority of the others' (a tie
+   * among the others' counts as a random pick among the tied, as for repeated triplets); null for one subject.
+   */
+  ceiling: number | null
+}
+
+/** Vote sums compare as equal within this (they are sums of 1, 1/2 and 1/3). */
+const SAME_VOTES = 1e-9
+
+/** How far subject s's vote (own, a pair's share of it in each of 3) agrees with the majority of the others (votes − own). */
+function agreementWithOthers(votes: number[], own: Float64Array, at: number): number {
+  let best = -Infinity
+  for (let q = 0; q < 3; q++) best = Math.max(best, votes[q]! - own[at + q]!)
+  let tied = 0
+  let agreed = 0
+  for (let q = 0; q < 3; q++) {
+    if (votes[q]! - own[at + q]! < best - SAME_VOTES) continue
+    tied++
+    agreed += own[at + q]!
+  }
+  return agreed / tied
 }
 
 /** At most this many objects: C(300, 3) ≈ 4.5 M triplets, the size of the THINGS data. */
@@ -25,6 +48,9 @@ export function deriveTriplets(matrices: ArrayLike<number>, subjects: number, n:
   const soft = new Float32Array(count * 3)
   const sign = similar ? -1 : 1
   const votes = [0, 0, 0]
+  // Each subject's vote in this triplet, a share per pair.
+  const own = new Float64Array(subjects * 3)
+  let agreement = 0
   let t = 0
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
@@ -35,8 +61,12 @@ export function deriveTriplets(matrices: ArrayLike<number>, subjects: number, n:
           const d = [sign * matrices[base + i * n + j]!, sign * matrices[base + i * n + k]!, sign * matrices[base + j * n + k]!]
           const low = Math.min(d[0]!, d[1]!, d[2]!)
           const tied = d.filter((v) => v === low).length
-          for (let q = 0; q < 3; q++) if (d[q] === low) votes[q]! += 1 / tied
+          for (let q = 0; q < 3; q++) {
+            own[3 * s + q] = d[q] === low ? 1 / tied : 0
+            votes[q]! += own[3 * s + q]!
+          }
         }
+        if (subjects > 1) for (let s = 0; s < subjects; s++) agreement += agreementWithOthers(votes, own, 3 * s)
         const majority = votes[0]! >= votes[1]! && votes[0]! >= votes[2]! ? 0 : votes[1]! >= votes[2]! ? 1 : 2
         // Columns (a, b, odd) with (a, b) the majority pair; the votes follow the columns' pair order.
         const [columns, order] =
@@ -49,5 +79,5 @@ export function deriveTriplets(matrices: ArrayLike<number>, subjects: number, n:
       }
     }
   }
-  return { count, indices, soft }
+  return { count, indices, soft, ceiling: subjects > 1 ? agreement / (count * subjects) : null }
 }

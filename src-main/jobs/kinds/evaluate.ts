@@ -128,10 +128,13 @@ export function featuresForTriplets(features: DatasetInfo, triplets: DatasetInfo
 
 /**
  * The ceiling an accuracy is read against: simulated triplets know theirs (the mean probability of the most
- * likely choice); human triplets answered several times have the leave-one-out majority agreement.
+ * likely choice); triplets derived from several subjects' matrices, each subject against the others' majority; human
+ * triplets answered several times have the leave-one-out majority agreement.
  */
-export function ceilingOf(triplets: DatasetInfo, indices: Int32Array): { ceiling: number | null; ceilingKind: 'simulated' | 'leave-one-out' | null } {
+export function ceilingOf(triplets: DatasetInfo, indices: Int32Array): { ceiling: number | null; ceilingKind: 'simulated' | 'leave-one-out' | 'leave-one-subject-out' | null } {
   if (typeof triplets.meta.meanMaxProbability === 'number') return { ceiling: triplets.meta.meanMaxProbability, ceilingKind: 'simulated' }
+  // Triplets derived from several subjects' matrices: each subject's choice against the others' majority.
+  if (typeof triplets.meta.subjectsCeiling === 'number') return { ceiling: triplets.meta.subjectsCeiling, ceilingKind: 'leave-one-subject-out' }
   const { ceiling } = tripletNoiseCeiling(indices, indices.length / 3, Number(triplets.meta.objects))
   return { ceiling, ceilingKind: ceiling === null ? null : 'leave-one-out' }
 }

@@ -113,9 +113,10 @@ export function deriveTriplets(spec: DeriveSpec, dataset: DatasetInfo, ctx: JobC
   ctx.progress(0.1, `Every triplet of ${n} objects, ${subjects} ${subjects === 1 ? 'matrix' : 'subjects'} voting`)
   const derived = derive(array.data as ArrayLike<number>, subjects, n, dataset.meta.measure === 'similarity')
   const name = spec.name ?? `Triplets from ${dataset.name}`
-  const meta = { derivedFrom: dataset.id, derivedFromName: dataset.name, count: derived.count, objects: n, oddOneOut: 2, subjects }
+  const ceiling = derived.ceiling === null ? {} : { subjectsCeiling: derived.ceiling }
+  const meta = { derivedFrom: dataset.id, derivedFromName: dataset.name, count: derived.count, objects: n, oddOneOut: 2, subjects, ...ceiling }
   return {
-    result: { dataset: 'triplets', name, count: derived.count, objects: n, subjects },
+    result: { dataset: 'triplets', name, count: derived.count, objects: n, subjects, ...ceiling },
     outputs: {
       triplets: { dtype: '<i4', shape: [derived.count, 3], data: derived.indices },
       soft: { dtype: '<f4', shape: [derived.count, 3], data: derived.soft },
