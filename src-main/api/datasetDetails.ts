@@ -1,7 +1,7 @@
 // A dataset's metadata in words, for the Data page and `humanalign project info`: what it holds and where it came
 // from, without the internal keys (content hashes of linked arrays, the image folder, the source path shown apart).
 import type { DatasetInfo } from './contract'
-import { countOf } from './format'
+import { ceilingKindText, countOf } from './format'
 
 const count = (n: number): string => n.toLocaleString('en')
 
@@ -47,7 +47,7 @@ function triplets(meta: Record<string, unknown>): string[] {
   }
   if (meta.derivedFrom !== undefined) parts.push(`every triplet of ${quoted(meta.derivedFromName)}, ${countOf(Number(meta.subjects), 'matrix', 'matrices')} voting`)
   const ceiling = numberOf(meta.subjectsCeiling)
-  if (ceiling !== null) parts.push(`noise ceiling ${ceiling.toFixed(3)} (each subject against the others' majority)`)
+  if (ceiling !== null) parts.push(`noise ceiling ${ceiling.toFixed(3)} (${ceilingKindText('leave-one-subject-out')})`)
   if (meta.format === 'AligNet') {
     parts.push(meta.synthetic ? `AligNet ${String(meta.mode)} triplets labelled by ${quoted(meta.teacher)} (clusters run ${String(meta.clustersRun)})` : 'an AligNet file')
   }

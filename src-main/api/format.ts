@@ -57,3 +57,13 @@ export function temperatureText(r: { temperature: number | null; temperatureFitt
   const tau = `τ = ${Number(r.temperature.toPrecision(4)).toLocaleString('en')}`
   return r.temperatureFitted ? `${tau}, fitted to the human choices` : tau
 }
+
+/** What each kind of triplet noise ceiling is, in words (evaluations and probes say which kind they read against). */
+export function ceilingKindText(kind: string | null | undefined): string {
+  const kinds: Record<string, string> = {
+    simulated: 'mean max choice probability',
+    'leave-one-out': 'leave-one-out agreement of repeated triplets',
+    'leave-one-subject-out': "each subject's choice against the others' majority",
+  }
+  return kinds[kind ?? 'simulated'] ?? String(kind)
+}

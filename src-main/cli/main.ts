@@ -8,7 +8,7 @@ import { createBackend, type Backend } from '../app/backend'
 import type { BackendName } from '../core/compute/backendNames'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
 import { formatBench, formatDoctor, formatInspect, formatProject } from './format'
-import { countOf, freedText, temperatureText } from '../api/format'
+import { ceilingKindText, countOf, freedText, temperatureText } from '../api/format'
 import { describeIssues } from '../api/dispatcher'
 import { runBench } from '../bench/harness'
 import { evalCeiling, evalCka, evalOddOneOut, evalRsa, evalTripletCeiling } from '../evaluate/evaluations'
@@ -976,7 +976,7 @@ async function deriveCommand(backend: Backend, io: CliIo, args: string[]): Promi
   await call(backend, 'project.open', { path: resolve(values.project) })
   const job = await runJob(backend, io, { kind: 'deriveTriplets', dataset, ...name })
   const r = job.result as { name: string; count: number; objects: number; subjects: number; subjectsCeiling?: number }
-  const ceiling = r.subjectsCeiling === undefined ? '' : `; noise ceiling ${r.subjectsCeiling.toFixed(4)} (each subject against the others' majority)`
+  const ceiling = r.subjectsCeiling === undefined ? '' : `; noise ceiling ${r.subjectsCeiling.toFixed(4)} (${ceilingKindText('leave-one-subject-out')})`
   printResult(io, r, () => `${r.name}: ${r.count.toLocaleString('en')} triplets of ${r.objects} objects, ${r.subjects} ${r.subjects === 1 ? 'matrix' : 'matrices'} voting${ceiling}`)
   return EXIT_OK
 }

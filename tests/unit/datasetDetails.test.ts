@@ -26,7 +26,7 @@ describe('datasetDetails', () => {
     ])
     expect(datasetDetails({ kind: 'triplets', meta: { ...simulated, temperature: 50, temperatureCalibrated: false } })[1]).toBe('simulated from SPoSE, T = 50, seed 1')
     const derived = { derivedFrom: 1, derivedFromName: "92 images: 16 subjects' judgment RDMs", count: 125580, objects: 92, oddOneOut: 2, subjects: 16, subjectsCeiling: 0.62666527, softLabels: HASH }
-    expect(datasetDetails({ kind: 'triplets', meta: derived })).toEqual(['125,580 triplets of 92 objects', `every triplet of "92 images: 16 subjects' judgment RDMs", 16 matrices voting`, "noise ceiling 0.627 (each subject against the others' majority)", 'soft labels'])
+    expect(datasetDetails({ kind: 'triplets', meta: derived })).toEqual(['125,580 triplets of 92 objects', `every triplet of "92 images: 16 subjects' judgment RDMs", 16 matrices voting`, "noise ceiling 0.627 (each subject's choice against the others' majority)", 'soft labels'])
     const sampled = { format: 'AligNet', synthetic: true, count: 1, objects: 48, oddOneOut: 2, clustersRun: 3, mode: 'between', teacher: 'SPoSE 66-d', ids: '48 ids', softLabels: HASH, teacherSimilarities: HASH }
     expect(datasetDetails({ kind: 'triplets', meta: sampled })).toEqual(['1 triplet of 48 objects', 'AligNet between triplets labelled by "SPoSE 66-d" (clusters run 3)', 'soft labels', "the teacher's similarities"])
     const imported = { sourcePath: '/data/alignet.npz', format: 'AligNet', count: 10, objects: 12, oddOneOut: 2, exampleFilenames: ['a.jpg'], softLabels: HASH, teacherSimilarities: HASH }
