@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { FileSummary } from '../../src-main/api/contract'
@@ -58,6 +58,18 @@ describe('humanalign inspect', () => {
     expect(items[1]).toMatchObject({ delimiter: null, header: true, columns: [{ name: 'image', kind: 'text' }, { name: 'f1', kind: 'number' }, { name: 'f2', kind: 'number' }, { name: 'f3', kind: 'number' }] })
     // Booleans as 1/0, dates in ISO 8601, and no empty column for the formatted cell at M1.
     expect(items[0]).toMatchObject({ preview: [['S1', 'cat.jpg', 'dog.jpg', 'cow.jpg', 'dog.jpg', '812.500', '1', '2026-03-01T09:30:00.000Z'], expect.any(Array), expect.any(Array)] })
+  })
+
+  it('says an HDF5 file whose contents cannot be listed is damaged, instead of showing it empty under the library’s error stack', () => {
+    const file = join(tmp(), 'features.h5')
+    const bytes = readFileSync(join(fixtures, 'hdf5/features.h5'))
+    bytes.fill(0xab, 800, 1200)
+    writeFileSync(file, bytes)
+    const r = runCli(['inspect', file])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`${file}: damaged HDF5 file: the HDF5 library cannot list its contents (bad symbol table node signature); save it again from the program that wrote it.`)
+    expect(r.stderr).not.toContain('HDF5-DIAG')
+    expect(r.stdout).toBe('')
   })
 
   it('lists a MAT-file’s variables and struct fields', () => {

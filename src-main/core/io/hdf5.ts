@@ -1,5 +1,6 @@
 // HDF5 files (.h5/.hdf5, thingsvision's `features`) and MATLAB v7.3 MAT-files (HDF5 underneath), read with
 // h5wasm. MATLAB writes column-major data with the dimensions reversed; such arrays come back in MATLAB's shape.
+import fs from 'node:fs'
 import { toCOrder, type NpyArray, type NpyData, type NpyDtype } from './npy'
 
 export class Hdf5FormatError extends Error {
@@ -51,6 +52,38 @@ interface H5File extends H5Node {
 interface H5Module {
   ready: Promise<unknown>
   File: new (path: string, mode: string) => H5File
+}
+
+/** The reason of the innermost frame of an HDF5 error stack ("… in H5G__cache_node_deserialize(): bad … signature"). */
+function deepestReason(stack: string): string {
+  const reasons = [...stack.matchAll(/#\d+: .* in [\w.]+\(\): (.+)/g)].map((m) => m[1]!.trim())
+  return reasons[reasons.length - 1] ?? 'no reason given'
+}
+
+/**
+ * A call into the HDF5 library with what it writes to stderr caught. Where a file is damaged the library prints an
+ * error stack (HDF5-DIAG, through the file system's stderr, so not through console.error) and answers as if nothing
+ * were there — an empty list of datasets, say; a caught stack is made the error, named by its innermost reason. The
+ * calls are synchronous, so nothing else writes to stderr meanwhile.
+ */
+function checked<T>(what: string, work: () => T): T {
+  const written: string[] = []
+  const writeSync = fs.writeSync
+  fs.writeSync = ((fd: number, buffer: NodeJS.ArrayBufferView | string, ...rest: unknown[]) => {
+    if (fd !== 2) return (writeSync as (...args: unknown[]) => number)(fd, buffer, ...rest)
+    if (typeof buffer === 'string') written.push(buffer)
+    else written.push(Buffer.from(buffer.buffer, buffer.byteOffset + Number(rest[0] ?? 0), Number(rest[1] ?? buffer.byteLength)).toString('utf8'))
+    return typeof buffer === 'string' ? Buffer.byteLength(buffer) : Number(rest[1] ?? buffer.byteLength)
+  }) as typeof fs.writeSync
+  let result: T
+  try {
+    result = work()
+  } finally {
+    fs.writeSync = writeSync
+  }
+  const stack = written.join('')
+  if (stack.includes('HDF5-DIAG')) throw new Hdf5FormatError(`damaged HDF5 file: the HDF5 library cannot ${what} (${deepestReason(stack)}); save it again from the program that wrote it`)
+  return result
 }
 
 let module: Promise<H5Module> | null = null
@@ -125,15 +158,16 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
   const { File } = await h5wasm()
   let file: H5File
   try {
-    file = new File(path, 'r')
+    file = checked('open it', () => new File(path, 'r'))
   } catch (err) {
+    if (err instanceof Hdf5FormatError) throw err
     throw new Hdf5FormatError(`not a readable HDF5 file (${(err as Error).message})`)
   }
   // h5wasm hands back a file whose id is negative when the library could not open it.
   if (!file.keys || Number(file.file_id) < 0) throw new Hdf5FormatError('not a readable HDF5 file: the HDF5 library cannot open it, so it is damaged or not HDF5')
 
   const node = (path: string): H5Node => {
-    const found = file.get(path)
+    const found = checked(`find '${path}'`, () => file.get(path))
     if (!found) {
       const names = listAll().filter((e) => e.kind === 'dataset').map((e) => e.path)
       throw new Hdf5FormatError(`there is no dataset '${path}' (datasets: ${names.join(', ') || 'none'})`)
@@ -161,7 +195,7 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
         }
       }
     }
-    walk('', file)
+    checked('list its contents', () => walk('', file))
     return out
   }
 
@@ -179,7 +213,7 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
       if (options.matlab && matlabClass(dataset) === 'cell') {
         throw new Hdf5FormatError(`'${path}' is a MATLAB cell array (references); save it as a numeric array or with -v7`)
       }
-      const data = dataset.value as NpyData
+      const data = checked(`read '${path}'`, () => dataset.value as NpyData)
       const stored = dataset.shape ?? []
       // MATLAB's column-major array, stored with reversed dimensions: MATLAB's shape, in C order.
       if (options.matlab) return toCOrder({ dtype, shape: [...stored].reverse(), data, fortranOrder: true })
@@ -187,12 +221,12 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
     },
     readText(path) {
       const dataset = node(path)
-      return String.fromCharCode(...Array.from(dataset.value as ArrayLike<number>))
+      return String.fromCharCode(...Array.from(checked(`read '${path}'`, () => dataset.value) as ArrayLike<number>))
     },
     readStrings(path) {
       const dataset = node(path)
       if (dataset.metadata?.type !== H5T_STRING) throw new Hdf5FormatError(`'${path}' does not hold text`)
-      const value = dataset.value
+      const value = checked(`read '${path}'`, () => dataset.value)
       return typeof value === 'string' ? [value] : Array.from(value as ArrayLike<unknown>, String)
     },
     close: () => file.close(),
