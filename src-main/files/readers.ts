@@ -15,11 +15,15 @@ import type { PickledMembers } from '../core/io/pickle'
 import { decodePickleFile } from '../core/io/pickleFile'
 import { decodeTorch } from '../core/io/torchSave'
 import { folderCategories, listImageFiles } from './images'
+import { captureStderr } from './stderrCapture'
 import { ValidationError } from '../core/data/errors'
 import { npzMembers, readFileBytes, readNpyFile } from './npyFile'
 import { readSheets } from './sheets'
 import { jsonTables, type NamedTable } from '../core/io/jsonTables'
 import { meadowsRdms, type MeadowsRdms } from '../core/io/meadowsJson'
+
+/** An HDF5 file or MATLAB v7.3 MAT-file, opened with the library's error stack caught (a damaged file is named so). */
+const openHdf5File = (path: string, format: string) => openHdf5(path, fileStart(path), { matlab: format === 'mat73', size: statSync(path).size, captureStderr })
 
 export type { FileSummary }
 type ItemSummary = FileSummary['items'][number]
@@ -237,7 +241,7 @@ async function textLists(path: string, format: FileFormat): Promise<TextList[]> 
       return [meadowsStimuli(meadowsFile(path)!)]
     case 'hdf5':
     case 'mat73': {
-      const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73', size: statSync(path).size })
+      const file = await openHdf5File(path, format)
       try {
         return file.entries().flatMap((e) => (e.text ? [{ key: e.path, shape: e.shape ?? [], values: file.readStrings(e.path) }] : []))
       } finally {
@@ -334,7 +338,7 @@ export async function inspectFile(path: string, header?: boolean): Promise<FileS
         return Object.entries(decodeMat5(new Uint8Array(readFileSync(path)))).map(([k, v]) => summarizeMat(k, v))
       case 'mat73':
       case 'hdf5': {
-        const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73', size: statSync(path).size })
+        const file = await openHdf5File(path, format)
         try {
           return file.entries().map((e) =>
             e.kind === 'group'
@@ -472,7 +476,7 @@ export async function readArray(path: string, key?: string, prefer: readonly str
       }
       case 'mat73':
       case 'hdf5': {
-        const file = await openHdf5(path, fileStart(path), { matlab: format === 'mat73', size: statSync(path).size })
+        const file = await openHdf5File(path, format)
         try {
           const names = file.entries().filter((e) => e.kind === 'dataset' && e.matlabClass !== 'char' && !e.text).map((e) => e.path)
           return chooseArray(path, { names, what: 'datasets', load: (name) => file.read(name) }, key, prefer)

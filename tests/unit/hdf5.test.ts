@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { isMat73, openHdf5 } from '../../src-main/core/io/hdf5'
+import { captureStderr } from '../../src-main/files/stderrCapture'
 
 // Written by h5py: tests/fixtures/hdf5/make_fixtures.py
 const dir = join(__dirname, '../fixtures/hdf5')
 const values = (data: ArrayLike<number | bigint>) => Array.from(data, Number)
-const open = (path: string, matlab: boolean) => openHdf5(path, new Uint8Array(readFileSync(path)).subarray(0, 4096), { matlab, size: statSync(path).size })
+const open = (path: string, matlab: boolean) => openHdf5(path, new Uint8Array(readFileSync(path)).subarray(0, 4096), { matlab, size: statSync(path).size, captureStderr })
 
 describe('HDF5', () => {
   it('lists and reads a thingsvision-style features file', async () => {

@@ -1,6 +1,5 @@
 // HDF5 files (.h5/.hdf5, thingsvision's `features`) and MATLAB v7.3 MAT-files (HDF5 underneath), read with
 // h5wasm. MATLAB writes column-major data with the dimensions reversed; such arrays come back in MATLAB's shape.
-import fs from 'node:fs'
 import { toCOrder, type NpyArray, type NpyData, type NpyDtype } from './npy'
 
 export class Hdf5FormatError extends Error {
@@ -60,30 +59,19 @@ function deepestReason(stack: string): string {
   return reasons[reasons.length - 1] ?? 'no reason given'
 }
 
+/** Runs a synchronous call with what it writes to stderr caught (files/stderrCapture.ts). */
+export type StderrCapture = <T>(work: () => T) => { value: T; written: string }
+
 /**
- * A call into the HDF5 library with what it writes to stderr caught. Where a file is damaged the library prints an
- * error stack (HDF5-DIAG, through the file system's stderr, so not through console.error) and answers as if nothing
- * were there — an empty list of datasets, say; a caught stack is made the error, named by its innermost reason. The
- * calls are synchronous, so nothing else writes to stderr meanwhile.
+ * A call into the HDF5 library, its stderr caught where the caller can: where a file is damaged the library prints an
+ * error stack (HDF5-DIAG) and answers as if nothing were there — an empty list of datasets, say — so a caught stack
+ * is made the error, named by its innermost reason.
  */
-function checked<T>(what: string, work: () => T): T {
-  const written: string[] = []
-  const writeSync = fs.writeSync
-  fs.writeSync = ((fd: number, buffer: NodeJS.ArrayBufferView | string, ...rest: unknown[]) => {
-    if (fd !== 2) return (writeSync as (...args: unknown[]) => number)(fd, buffer, ...rest)
-    if (typeof buffer === 'string') written.push(buffer)
-    else written.push(Buffer.from(buffer.buffer, buffer.byteOffset + Number(rest[0] ?? 0), Number(rest[1] ?? buffer.byteLength)).toString('utf8'))
-    return typeof buffer === 'string' ? Buffer.byteLength(buffer) : Number(rest[1] ?? buffer.byteLength)
-  }) as typeof fs.writeSync
-  let result: T
-  try {
-    result = work()
-  } finally {
-    fs.writeSync = writeSync
-  }
-  const stack = written.join('')
-  if (stack.includes('HDF5-DIAG')) throw new Hdf5FormatError(`damaged HDF5 file: the HDF5 library cannot ${what} (${deepestReason(stack)}); save it again from the program that wrote it`)
-  return result
+function checked<T>(capture: StderrCapture | undefined, what: string, work: () => T): T {
+  if (!capture) return work()
+  const { value, written } = capture(work)
+  if (written.includes('HDF5-DIAG')) throw new Hdf5FormatError(`damaged HDF5 file: the HDF5 library cannot ${what} (${deepestReason(written)}); save it again from the program that wrote it`)
+  return value
 }
 
 let module: Promise<H5Module> | null = null
@@ -150,7 +138,7 @@ function declaredLength(header: Uint8Array, at: number): number | null {
  * Opens an HDF5 file; `header` is its first bytes (4 KiB is plenty) and `size` its length, checked before the
  * library sees it (which prints its own diagnostics of a damaged file).
  */
-export async function openHdf5(path: string, header: Uint8Array, options: { matlab: boolean; size: number }): Promise<Hdf5File> {
+export async function openHdf5(path: string, header: Uint8Array, options: { matlab: boolean; size: number; captureStderr?: StderrCapture }): Promise<Hdf5File> {
   const at = signatureAt(header)
   if (at < 0) throw new Hdf5FormatError('not a readable HDF5 file (no HDF5 signature)')
   const length = declaredLength(header, at)
@@ -158,7 +146,7 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
   const { File } = await h5wasm()
   let file: H5File
   try {
-    file = checked('open it', () => new File(path, 'r'))
+    file = checked(options.captureStderr, 'open it', () => new File(path, 'r'))
   } catch (err) {
     if (err instanceof Hdf5FormatError) throw err
     throw new Hdf5FormatError(`not a readable HDF5 file (${(err as Error).message})`)
@@ -167,7 +155,7 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
   if (!file.keys || Number(file.file_id) < 0) throw new Hdf5FormatError('not a readable HDF5 file: the HDF5 library cannot open it, so it is damaged or not HDF5')
 
   const node = (path: string): H5Node => {
-    const found = checked(`find '${path}'`, () => file.get(path))
+    const found = checked(options.captureStderr, `find '${path}'`, () => file.get(path))
     if (!found) {
       const names = listAll().filter((e) => e.kind === 'dataset').map((e) => e.path)
       throw new Hdf5FormatError(`there is no dataset '${path}' (datasets: ${names.join(', ') || 'none'})`)
@@ -195,7 +183,7 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
         }
       }
     }
-    checked('list its contents', () => walk('', file))
+    checked(options.captureStderr, 'list its contents', () => walk('', file))
     return out
   }
 
@@ -213,7 +201,7 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
       if (options.matlab && matlabClass(dataset) === 'cell') {
         throw new Hdf5FormatError(`'${path}' is a MATLAB cell array (references); save it as a numeric array or with -v7`)
       }
-      const data = checked(`read '${path}'`, () => dataset.value as NpyData)
+      const data = checked(options.captureStderr, `read '${path}'`, () => dataset.value as NpyData)
       const stored = dataset.shape ?? []
       // MATLAB's column-major array, stored with reversed dimensions: MATLAB's shape, in C order.
       if (options.matlab) return toCOrder({ dtype, shape: [...stored].reverse(), data, fortranOrder: true })
@@ -221,12 +209,12 @@ export async function openHdf5(path: string, header: Uint8Array, options: { matl
     },
     readText(path) {
       const dataset = node(path)
-      return String.fromCharCode(...Array.from(checked(`read '${path}'`, () => dataset.value) as ArrayLike<number>))
+      return String.fromCharCode(...Array.from(checked(options.captureStderr, `read '${path}'`, () => dataset.value) as ArrayLike<number>))
     },
     readStrings(path) {
       const dataset = node(path)
       if (dataset.metadata?.type !== H5T_STRING) throw new Hdf5FormatError(`'${path}' does not hold text`)
-      const value = checked(`read '${path}'`, () => dataset.value)
+      const value = checked(options.captureStderr, `read '${path}'`, () => dataset.value)
       return typeof value === 'string' ? [value] : Array.from(value as ArrayLike<unknown>, String)
     },
     close: () => file.close(),
