@@ -20,9 +20,11 @@ describe('categoryMeans', () => {
     expect(Array.from(m.data)).toEqual([2, 3.5, -1, 0.5])
   })
 
-  it('takes rows in order where a side names nothing, when the counts agree', () => {
+  it('takes rows in order where a side names nothing, or no name is common to both, when the counts agree', () => {
     const m = categoryMeans({ ...features, ids: null }, { membership, categories: ['a', 'b', 'c'], names: null, name: 'C' })
     expect(Array.from(m.data)).toEqual([2, 3.5, -1, 0.5])
+    // Concept names against image file names: two conventions for the same four objects.
+    expect(Array.from(categoryMeans(features, { membership, categories: ['a', 'b', 'c'], names: ['ant', 'bee', 'cat', 'dog'], name: 'C' }).data)).toEqual([2, 3.5, -1, 0.5])
     expect(() => categoryMeans({ ...features, ids: null }, { membership: membership.subarray(0, 9), categories: ['a', 'b', 'c'], names: null, name: 'C' })).toThrow(
       '"F" has 4 rows and "C" 3 objects, and one of them does not name its objects, so they cannot be matched; give both the same objects, or names.',
     )

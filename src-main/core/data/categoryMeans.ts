@@ -42,7 +42,7 @@ export function rowCategories(membership: Uint8Array, rows: number, width: numbe
 /**
  * The mean of the feature rows in each category. `membership` (objects × categories, 1: in it) is the categories'
  * table, whose objects `names` names: each feature row is found there by its id (or file name), or by its row number
- * when either side has no names. A row in two categories is refused: a mean per category needs each in one.
+ * when either side has no names or no name is common to both. A row in two categories is refused: a mean per category needs each in one.
  */
 export function categoryMeans(
   features: { data: Float32Array; n: number; p: number; ids: readonly string[] | null; name: string },
@@ -55,9 +55,12 @@ export function categoryMeans(
   if (!named && objects !== n) {
     throw new ValidationError(`"${features.name}" has ${n} rows and "${table.name}" ${objects} objects, and one of them does not name its objects, so they cannot be matched; give both the same objects, or names.`)
   }
-  // Features extracted from an image set list its images as its categories' table does: nothing to look up.
+  // Features extracted from an image set list its images as its categories' table does: nothing to look up. Names
+  // with none in common are two naming conventions of the same objects (as matchObjects takes them): row by row.
   const same = named && objects === n && features.ids!.every((id, i) => id === table.names![i])
-  const lookup = named && !same ? objectLookup(table.names!) : null
+  const found = named && !same ? objectLookup(table.names!) : null
+  const unrelated = found !== null && objects === n && features.ids!.every((id) => found(id) === undefined)
+  const lookup = unrelated ? null : found
   const ofObject = rowCategories(table.membership, objects, width)
   const category = new Int32Array(n).fill(-1)
   const missing: string[] = []
