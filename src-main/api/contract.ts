@@ -149,8 +149,9 @@ export const JobSpec = z.discriminatedUnion('kind', [
       key: z.string().min(1).max(500).optional(),
       name: ProjectName.optional(),
       /**
-       * Features and similarity matrices: a file with one object id per line, or a NumPy text array (thingsvision's
-       * file_names.txt beside features is found by itself, as are names saved in the file).
+       * Features, similarity matrices and concepts: a file with one object id per line, a NumPy text array, or a
+       * table's names column (items1854names.tsv); thingsvision's file_names.txt beside features is found by itself,
+       * as are names saved in the file. Concepts take these names instead of their table's.
        */
       ids: AbsolutePath.optional(),
       /** Triplets: how many objects the indices refer to. */

@@ -28,7 +28,8 @@ function features(meta: Record<string, unknown>): string[] {
   if (meta.transformedBy !== undefined) parts.push(`probe run ${String(meta.transformedBy)} applied to ${quoted(meta.from)}`)
   if (typeof meta.meansOf === 'string') {
     const range = meta.minRows === meta.maxRows ? `${String(meta.minRows)}` : `${String(meta.minRows)}–${String(meta.maxRows)}`
-    parts.push(`the mean of ${quoted(meta.meansOf)} per category of ${quoted(meta.categoriesFrom)} (${countOf(Number(meta.rows), 'row')}, ${range} a category)`)
+    const shared = Number(meta.shared ?? 0) ? `; ${countOf(Number(meta.shared), 'row')} in several, counted in each` : ''
+    parts.push(`the mean of ${quoted(meta.meansOf)} per category of ${quoted(meta.categoriesFrom)} (${countOf(Number(meta.rows), 'row')}, ${range} a category${shared})`)
   }
   const ids = lengthOf(meta.ids)
   parts.push(ids === null ? 'no object ids' : 'object ids')
@@ -66,7 +67,8 @@ function triplets(meta: Record<string, unknown>): string[] {
 
 function concepts(meta: Record<string, unknown>): string[] {
   const parts = [countOf(lengthOf(meta.names) ?? Number(meta.n), 'name')]
-  if (typeof meta.nameColumn === 'string') parts[0] += ` (column ${quoted(meta.nameColumn)})`
+  if (typeof meta.namesFrom === 'string') parts[0] += ` (from ${quoted(meta.namesFrom.replace(/^.*[\\/]/, ''))})`
+  else if (typeof meta.nameColumn === 'string') parts[0] += ` (column ${quoted(meta.nameColumn)})`
   const wordnet = lengthOf(meta.wordnetIds)
   if (wordnet !== null) parts.push(`${count(wordnet)} WordNet ids`)
   const categories = lengthOf(meta.categories)

@@ -12,7 +12,7 @@ export interface Example {
   title: string
   description: string
   /** Each import is keyed by its name for the steps. */
-  imports: (Omit<ImportSpec, 'kind' | 'path' | 'measure'> & { file: string; name: string; measure?: ImportSpec['measure'] })[]
+  imports: (Omit<ImportSpec, 'kind' | 'path' | 'measure' | 'ids'> & { file: string; idsFile?: string; name: string; measure?: ImportSpec['measure'] })[]
   /** Jobs queued once the imports are in, stage after stage, each keyed so later stages can use what it made. */
   stages?: Record<string, (made: Made) => JobSpec>[]
 }
@@ -29,17 +29,22 @@ const GW_DEFAULTS = JobSpec.parse({ kind: 'gw', a: 1, b: 1 }) as Extract<JobSpec
 const MAP_DEFAULTS = JobSpec.parse({ kind: 'map', dataset: 1 }) as Extract<JobSpec, { kind: 'map' }>
 const ATTENTION_DEFAULTS = JobSpec.parse({ kind: 'attention', images: 1 }) as Extract<JobSpec, { kind: 'attention' }>
 const LANGLOIS = 'Langlois et al. 2021: 25 natural images'
+// The THINGS concepts' ids (uniqueID, e.g. chicken1, chicken2, chicken_wire), in the order of every THINGS file here.
+// The SPoSE file's own image_name column is in another (byte) order for 21 of its rows, which hold the concepts of
+// this order (its chicken1_01b.jpg row is chicken wire: metal, mesh, grid); THINGSplus names rows by word
+// ("chicken" twice). Both take these ids, so that every dataset names each concept alike.
+const THINGS_IDS = 'things/item_names.tsv'
 
 export const EXAMPLES: Record<ExampleName, Example> = {
   things: {
     title: 'THINGS: 1,854 objects',
     description: 'The 66-d SPoSE embedding learned from 4.7 M human odd-one-out judgments, and the fully sampled 48-object human RDM.',
     imports: [
-      { dataset: 'features', file: 'things/spose_embedding66d_rescaled.csv', name: 'SPoSE 66-d embedding (THINGS, 1,854 objects)' },
+      { dataset: 'features', file: 'things/spose_embedding66d_rescaled.csv', idsFile: THINGS_IDS, name: 'SPoSE 66-d embedding (THINGS, 1,854 objects)' },
       { dataset: 'features', file: 'things/spose_embedding66d_rescaled_48val_reordered.csv', name: 'SPoSE 66-d, the 48 RDM objects' },
       { dataset: 'similarity', file: 'things/RDM48_triplet.mat', name: 'RDM48: human triplet dissimilarities', measure: 'dissimilarity' },
       { dataset: 'concepts', file: 'things/things_concepts.tsv', name: 'THINGS concepts (names, WordNet ids, bottom-up categories)' },
-      { dataset: 'concepts', file: 'things/categories_final_20200131.tsv', name: 'THINGSplus categories (53)' },
+      { dataset: 'concepts', file: 'things/categories_final_20200131.tsv', idsFile: THINGS_IDS, name: 'THINGSplus categories (53)' },
     ],
   },
   rsa92: {
@@ -83,5 +88,5 @@ export const EXAMPLES: Record<ExampleName, Example> = {
 }
 
 export function exampleImports(name: ExampleName, examplesDir: string): ImportSpec[] {
-  return EXAMPLES[name].imports.map(({ file, ...rest }) => ({ kind: 'import', measure: 'dissimilarity', ...rest, path: join(examplesDir, file) }))
+  return EXAMPLES[name].imports.map(({ file, idsFile, ...rest }) => ({ kind: 'import', measure: 'dissimilarity', ...rest, path: join(examplesDir, file), ...(idsFile ? { ids: join(examplesDir, idsFile) } : {}) }))
 }

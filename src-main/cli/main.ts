@@ -50,7 +50,8 @@ Commands:
          [--one-based|--zero-based] [--header|--no-header] [--columns A,B,C] [--id-column NAME] [--average-repeats]
          [--choice-column C] [--subject-column S] [--rt-column RT] [--condition-column C] [--soft-labels FILE]
          [--measure similarity|dissimilarity]
-                                     --ids: the objects' names, one per line (features, matrices); --key PREFIX_*
+                                     --ids: the objects' names, one per line or a table's names column such
+                                     as items1854names.tsv' uniqueID (features, matrices, concepts); --key PREFIX_*
                                      stacks the arrays it matches as subjects (Meadows' rdmutv_NAME);
                                      --average-repeats: features whose rows repeat an id (runs, trials) become
                                      one row per object, the mean of its rows
@@ -137,7 +138,8 @@ Commands:
                                      subject's matrix voting; the votes are kept as soft labels
   derive means --from FEATURES_ID --by CONCEPTS_ID --project DIR [--name N]
                                      features of images averaged per category (an image folder's
-                                     subfolders: THINGS' concepts), one row per category, named by it
+                                     subfolders: THINGS' concepts), one row per category, named by it;
+                                     an object in several categories counts in each
   inspect FILE [--header|--no-header]
                                      what a file holds: arrays, shapes, dtypes, keys, table columns (the
                                      first row of a table as its header, or as data, when detection errs)
@@ -967,9 +969,10 @@ async function deriveCommand(backend: Backend, io: CliIo, args: string[]): Promi
     const categories = datasetId(values.by, 'derive means', '--by', 'the concepts whose categories group them')
     await call(backend, 'project.open', { path: resolve(values.project) })
     const job = await runJob(backend, io, { kind: 'categoryMeans', features, categories, ...name })
-    const r = job.result as { name: string; n: number; p: number; rows: number; minRows: number; maxRows: number; uncategorised: number; emptyCategories: string[] }
+    const r = job.result as { name: string; n: number; p: number; rows: number; minRows: number; maxRows: number; uncategorised: number; shared: number; emptyCategories: string[] }
     const left = [r.uncategorised ? `${countOf(r.uncategorised, 'row')} in no category left out` : '', r.emptyCategories.length ? `${countOf(r.emptyCategories.length, 'category', 'categories')} without rows left out` : ''].filter(Boolean)
-    printResult(io, r, () => `${r.name}: ${countOf(r.n, 'category', 'categories')} × ${r.p}, the means of ${countOf(r.rows, 'row')} (${r.minRows}–${r.maxRows} each)${left.length ? `; ${left.join(', ')}` : ''}`)
+    const shared = r.shared ? `, ${countOf(r.shared, 'row')} in several counted in each` : ''
+    printResult(io, r, () => `${r.name}: ${countOf(r.n, 'category', 'categories')} × ${r.p}, the means of ${countOf(r.rows, 'row')} (${r.minRows}–${r.maxRows} each${shared})${left.length ? `; ${left.join(', ')}` : ''}`)
     return EXIT_OK
   }
   const dataset = datasetId(values.from, 'derive triplets', '--from', 'the similarity matrices to derive from')

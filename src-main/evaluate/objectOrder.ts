@@ -20,7 +20,7 @@ export function objectOrder(a: NamedObjects, b: NamedObjects): number[] | null {
  * concepts — except the numbers concepts are given when their table has no names column, which name nothing.
  */
 export function objectNames(d: DatasetInfo): string[] | null {
-  if (d.kind === 'concepts') return d.meta.nameColumn !== null && Array.isArray(d.meta.names) ? (d.meta.names as string[]) : null
+  if (d.kind === 'concepts') return (d.meta.nameColumn !== null || typeof d.meta.namesFrom === 'string') && Array.isArray(d.meta.names) ? (d.meta.names as string[]) : null
   return Array.isArray(d.meta.ids) ? (d.meta.ids as string[]) : null
 }
 

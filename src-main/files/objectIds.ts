@@ -19,10 +19,10 @@ export interface IdSources {
 
 /** The ids of `rows` objects and where they came from; no ids (from: null) when the file names none. */
 export async function objectIdsFor(path: string, rows: number, sources: IdSources): Promise<{ ids?: string[]; from: string | null }> {
-  if (sources.ids) return { ids: readIds(sources.ids), from: sources.ids }
+  if (sources.ids) return { ids: await readIds(sources.ids), from: sources.ids }
   if (sources.tableIds) return { ids: sources.tableIds, from: sources.tableIdsAre ?? 'id column' }
   const beside = join(dirname(path), 'file_names.txt')
-  if (sources.beside && existsSync(beside)) return { ids: readIds(beside), from: beside }
+  if (sources.beside && existsSync(beside)) return { ids: await readIds(beside), from: beside }
   const inFile = rows > 0 ? await objectNamesInFile(path, rows, sources.texts) : undefined
   return inFile ? { ids: inFile.names, from: `'${inFile.key}' in the file` } : { from: null }
 }

@@ -17,6 +17,7 @@ import { decodeTorch } from '../core/io/torchSave'
 import { folderCategories, listImageFiles } from './images'
 import { captureStderr } from './stderrCapture'
 import { ValidationError } from '../core/data/errors'
+import { tableNames } from '../core/data/concepts'
 import { npzMembers, readFileBytes, readNpyFile } from './npyFile'
 import { readSheets } from './sheets'
 import { jsonTables, type NamedTable } from '../core/io/jsonTables'
@@ -272,8 +273,12 @@ export async function objectNamesInFile(path: string, rows: number, known?: Text
   return named.length === 1 || (same && named.length) ? { key: named[0]!.key, names: named[0]!.values } : undefined
 }
 
-/** Object ids: a line each of a text file (thingsvision's file_names.txt), or the strings of a NumPy text array. */
-export function readIds(path: string): string[] {
+/**
+ * Object ids: a line each of a text file (thingsvision's file_names.txt), the strings of a NumPy text array, or the
+ * names column of a table with a header (OSF's items1854names.tsv: Word, WordNet synset, …, uniqueID), picked as
+ * concepts pick theirs.
+ */
+export async function readIds(path: string): Promise<string[]> {
   const bytes = readFileBytes(path)
   if (detectFormat(basename(path), bytes.subarray(0, 6)) === 'npy') {
     let strings: NpyStrings
@@ -285,11 +290,17 @@ export function readIds(path: string): string[] {
     if (strings.shape.length !== 1) throw new AppError('user', `${path}: ids are a 1-D text array, one per object; this one is ${strings.shape.join(' × ')}.`)
     return strings.values
   }
-  return new TextDecoder()
+  const lines = new TextDecoder()
     .decode(bytes)
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '')
+  // Tabs (or a .csv's commas) make a table; names in a list of lines may hold commas and spaces.
+  if (!lines[0]?.includes('\t') && !(/\.csv$/i.test(path) && lines[0]?.includes(','))) return lines
+  const table = await readTable(path)
+  const named = table.header && table.columns.some((c) => c.kind === 'text') ? tableNames(table) : null
+  if (!named) throw new AppError('user', `${path} is a table without a header naming a column of ids; give a file with one id per line, or a table with a column named uniqueID, name, word, concept, item or object.`)
+  return named.names
 }
 
 function summarizeTable(key: string, table: Table): ItemSummary {

@@ -109,6 +109,38 @@ describe('humanalign import', () => {
     expect(refused.stderr).toContain('matrix_names.npy: ids are a 1-D text array, one per object; this one is 2 × 3.')
   })
 
+  it('takes ids from a table’s names column (OSF’s items1854names.tsv), for features and for concepts', () => {
+    const { dir, project, cli } = setup()
+    // The first four THINGS concepts as items1854names.tsv lists them: Word, WordNet synset and ids, uniqueID.
+    const items = readFileSync(join(examples, 'things/item_names.tsv'), 'utf8').split('\n').slice(0, 5).join('\n') + '\n'
+    const table = join(dir, 'items.tsv')
+    writeFileSync(table, items)
+    const features = join(dir, 'plain.npy')
+    writeFileSync(features, encodeNpy({ dtype: '<f4', shape: [4, 1], data: Float32Array.of(1, 2, 3, 4) }))
+    expect(JSON.parse(cli(['import', 'features', features, '--ids', table]).stdout)).toMatchObject({ n: 4, idsFrom: table })
+    // Concepts named by word take the ids instead; a list of the wrong length is refused, the project unchanged.
+    const concepts = join(dir, 'concepts.tsv')
+    writeFileSync(concepts, 'Word\tanimal\naardvark\t1\nabacus\t0\naccordion\t0\nacorn\t0\n')
+    expect(JSON.parse(cli(['import', 'concepts', concepts, '--ids', table]).stdout)).toMatchObject({ n: 4, categories: 1 })
+    const p = Project.open(project)
+    try {
+      const [named, plain] = listDatasets(p.db).map((d) => getDataset(p.db, d.id)!)
+      expect(plain!.meta.ids).toEqual(['aardvark', 'abacus', 'accordion', 'acorn'])
+      expect(named!.meta).toMatchObject({ names: ['aardvark', 'abacus', 'accordion', 'acorn'], namesFrom: table })
+    } finally {
+      p.close()
+    }
+    const before = snapshot(project)
+    const three = join(dir, 'three.tsv')
+    writeFileSync(three, items.split('\n').slice(0, 4).join('\n'))
+    expect(cli(['import', 'concepts', concepts, '--ids', three]).stderr).toContain(`${three} names 3 objects, but the table has 4 concepts; give one id per concept, in the table's order.`)
+    // A table of numbers names nothing.
+    const numbers = join(dir, 'numbers.tsv')
+    writeFileSync(numbers, 'a\tb\n1\t2\n3\t4\n5\t6\n7\t8\n')
+    expect(cli(['import', 'features', features, '--ids', numbers]).stderr).toContain(`${numbers} is a table without a header naming a column of ids; give a file with one id per line, or a table with a column named uniqueID, name, word, concept, item or object.`)
+    expect(snapshot(project)).toEqual(before)
+  })
+
   it('detects 1-based triplets, and converts them on request', () => {
     const { dir, cli } = setup()
     const file = join(dir, 'trainset.txt')
@@ -510,17 +542,39 @@ describe('example projects', () => {
       const row = Array.from((membership.data as Uint8Array).subarray(0, 53))
       const tsv = readFileSync(join(examples, 'things/categories_final_20200131.tsv'), 'utf8').split('\n')[1]!.split('\t').slice(2)
       expect(row).toEqual(tsv.map((v) => (v.trim() === '1' ? 1 : 0)))
+      // Every THINGS dataset names the concepts by uniqueID, in item_names.tsv's order: the SPoSE file's own
+      // image_name column is in byte order (its rows 322–324 hold chicken wire, chicken meat and the animal, which
+      // it calls chicken1, chicken2, chicken_wire), THINGSplus' words repeat ("chicken" twice).
+      const uniqueIds = readFileSync(join(examples, 'things/item_names.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t')[5]!)
+      expect(byName['SPoSE 66-d embedding (THINGS, 1,854 objects)']!.meta.ids).toBe('1854 ids')
+      const spose = getDataset(thingsProject.db, byName['SPoSE 66-d embedding (THINGS, 1,854 objects)']!.id)!
+      expect(spose.meta.ids).toEqual(uniqueIds)
+      expect((spose.meta.ids as string[]).slice(322, 325)).toEqual(['chicken_wire', 'chicken1', 'chicken2'])
+      expect(getDataset(thingsProject.db, byName['THINGSplus categories (53)']!.id)!.meta.names).toEqual(uniqueIds)
     } finally {
       thingsProject.close()
     }
 
+    // Features averaged per THINGSplus category, which nest ("animal" holds "mammal"): pandas' means (make.py there).
+    const means = runCli(['derive', 'means', '--from', '1', '--by', '5', '--project', join(dir, 'things'), '--json'], env)
+    expect(means.stderr).toBe('')
+    expect(JSON.parse(means.stdout)).toMatchObject({ n: 53, p: 66, rows: 1448, shared: 664, uncategorised: 406, emptyCategories: [] })
+    const averaged = Project.open(join(dir, 'things'))
+    try {
+      const made = listDatasets(averaged.db).find((d) => d.name.endsWith('mean per category'))!
+      expect(readArtifact(averaged.db, join(dir, 'things'), made.artifact!).data).toEqual(decodeNpy(new Uint8Array(readFileSync(join(fixtures, 'npy/thingsplus_means/means.npy')))).data)
+    } finally {
+      averaged.close()
+    }
+
     // Every dataset listed by id (what --objects-from takes) with its metadata in words.
     const listed = runCli(['project', 'info', join(dir, 'things')], env).stdout
-    expect(listed).toContain('1,854 names (column "Word") · 53 categories from 53 one-hot columns · 1 row skipped')
+    expect(listed).toContain('1,854 names (from "item_names.tsv") · 53 categories from 53 one-hot columns · 1 row skipped')
+    expect(listed).toContain('(1,448 rows, 15–295 a category; 664 rows in several, counted in each)')
     expect(listed).toContain('dissimilarities, one matrix · array RDM48_triplet')
     const { datasets } = JSON.parse(runCli(['project', 'info', join(dir, 'things'), '--json'], env).stdout) as { datasets: { id: number; kind: string; details: string[] }[] }
-    expect(datasets.map((d) => d.id)).toEqual([5, 4, 3, 2, 1])
-    expect(datasets.map((d) => d.kind).sort()).toEqual(['concepts', 'concepts', 'features', 'features', 'similarity'])
+    expect(datasets.map((d) => d.id)).toEqual([6, 5, 4, 3, 2, 1])
+    expect(datasets.map((d) => d.kind).sort()).toEqual(['concepts', 'concepts', 'features', 'features', 'features', 'similarity'])
     expect(datasets.find((d) => d.kind === 'similarity')!.details).toEqual(['dissimilarities, one matrix', 'array RDM48_triplet'])
 
     // The 92-object example also runs its analyses (wasm: the GPU adapter probe would print Dawn's warnings here).

@@ -31,7 +31,7 @@ describe('humanalign report', () => {
     expect(html).toMatch(/<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/)
     expect(html).toContain('&quot;rdm&quot;: &quot;cosine&quot;')
     // The datasets with their details, every run with its headline.
-    expect(html).toContain('<td>1,854 names (column &quot;Word&quot;) · 53 categories from 53 one-hot columns · 1 row skipped</td>')
+    expect(html).toContain('<td>1,854 names (from &quot;item_names.tsv&quot;) · 53 categories from 53 one-hot columns · 1 row skipped</td>')
     expect(html).toMatch(new RegExp(`<td>spearman r ${r.toFixed(4)}( \\[[-\\d.]+, [-\\d.]+\\])?(, p [\\d.e-]+)?</td>`))
     // Nothing to fetch: no script, no link, no remote source.
     expect(html).not.toMatch(/<script|<link|src="http/)

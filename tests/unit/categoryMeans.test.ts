@@ -10,7 +10,7 @@ describe('categoryMeans', () => {
     const m = categoryMeans(features, { membership, categories: ['a', 'b', 'c'], names: ['1', '2', '3', '4'], name: 'C' })
     // a: the mean of (1, 2) and (3, 5); b: (−1, 0.5) alone.
     expect(Array.from(m.data)).toEqual([2, 3.5, -1, 0.5])
-    expect(m).toMatchObject({ ids: ['a', 'b'], p: 2, counts: [2, 1], uncategorised: 1, empty: ['c'] })
+    expect(m).toMatchObject({ ids: ['a', 'b'], p: 2, counts: [2, 1], uncategorised: 1, shared: 0, empty: ['c'] })
   })
 
   it('finds each row in the categories by name, in any order', () => {
@@ -30,12 +30,19 @@ describe('categoryMeans', () => {
     )
   })
 
-  it('refuses an object in two categories, objects it cannot find, and categories no row is in', () => {
-    const twice = Uint8Array.from(membership)
-    twice[3 * 3 + 2] = 1
-    expect(() => categoryMeans(features, { membership: twice, categories: ['a', 'b', 'c'], names: ['1', '2', '3', '4'], name: 'C' })).toThrow(
-      '"y/4.jpg" is in two categories of "C" ("b" and "c"); a mean per category needs each object in one, as an image folder\'s subfolders are.',
-    )
+  it('counts an object in several categories in the mean of each (categories that nest, as THINGSplus\' do)', () => {
+    // Object 3 in b and c, object 0 in a, b and c: three layers of memberships.
+    const nested = Uint8Array.from(membership)
+    nested[3 * 3 + 2] = 1
+    nested[1] = 1
+    nested[2] = 1
+    const m = categoryMeans(features, { membership: nested, categories: ['a', 'b', 'c'], names: ['1', '2', '3', '4'], name: 'C' })
+    // a: (1, 2) and (3, 5); b and c: (1, 2) and (−1, 0.5).
+    expect(Array.from(m.data)).toEqual([2, 3.5, 0, 1.25, 0, 1.25])
+    expect(m).toMatchObject({ ids: ['a', 'b', 'c'], counts: [2, 2, 2], uncategorised: 1, shared: 2, empty: [] })
+  })
+
+  it('refuses objects it cannot find, and categories no row is in', () => {
     expect(() => categoryMeans(features, { membership, categories: ['a', 'b', 'c'], names: ['1', '2', '3', '5'], name: 'C' })).toThrow('"y/4.jpg" of "F" is not in "C"; give the categories of the images the features are of.')
     expect(() => categoryMeans(features, { membership: new Uint8Array(12), categories: ['a', 'b', 'c'], names: null, name: 'C' })).toThrow('none of the rows of "F" is in a category of "C".')
   })

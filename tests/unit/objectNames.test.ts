@@ -27,6 +27,15 @@ describe('matchObjects', () => {
     expect(matchObjects({ name: 'a', ids: ['cat', 'dog', 'car'] }, { name: 'b', ids: ['img/car.jpg', 'img/cat.jpg', 'img/dog.jpg'] })).toEqual([1, 2, 0])
   })
 
+  it('finds the concept a THINGS image is of: its file name without the image number', () => {
+    // One image per concept, the files in byte order (chicken1 < chicken2 < chicken_wire), the concepts in THINGS'.
+    const images = ['object_images/chicken1/chicken1_01b.jpg', 'object_images/chicken2/chicken2_03s.jpg', 'chicken_wire_12b.png']
+    expect(matchObjects({ name: 'images', ids: images }, { name: 'concepts', ids: ['chicken_wire', 'chicken1', 'chicken2'] })).toEqual([1, 2, 0])
+    // An id that is the file's own stem is taken first; two images of one concept are refused.
+    expect(matchObjects({ name: 'a', ids: ['x/cat_01b.jpg', 'dog_01b.jpg', 'cat'] }, { name: 'b', ids: ['dog', 'cat_01b', 'cat'] })).toEqual([1, 0, 2])
+    expect(() => matchObjects({ name: 'a', ids: ['cat_01b.jpg', 'cat_02s.jpg'] }, { name: 'b', ids: ['cat', 'dog'] })).toThrow('"dog" of "b" is not in "a"')
+  })
+
   it('refuses datasets that name different objects, or names that match twice', () => {
     expect(() => matchObjects({ name: 'a', ids: ['cat', 'dog'] }, { name: 'b', ids: ['cat', 'cow'] })).toThrow('"a" and "b" name different objects: "dog" of "a" is not in "b"; "cow" of "b" is not in "a". Compare representations of the same objects.')
     // "x/cat.jpg" and "y/cat.png" share a stem: "cat" could be either.

@@ -14,6 +14,8 @@ export interface CategoryMeans {
   counts: number[]
   /** Rows in no category, left out. */
   uncategorised: number
+  /** Rows in several categories (THINGSplus: "animal" and "mammal"), counted in each. */
+  shared: number
   /** Categories none of the rows is in, left out. */
   empty: string[]
 }
@@ -42,7 +44,8 @@ export function rowCategories(membership: Uint8Array, rows: number, width: numbe
 /**
  * The mean of the feature rows in each category. `membership` (objects × categories, 1: in it) is the categories'
  * table, whose objects `names` names: each feature row is found there by its id (or file name), or by its row number
- * when either side has no names or no name is common to both. A row in two categories is refused: a mean per category needs each in one.
+ * when either side has no names or no name is common to both. A row in several categories (categories that nest,
+ * as THINGSplus' do) counts in the mean of each.
  */
 export function categoryMeans(
   features: { data: Float32Array; n: number; p: number; ids: readonly string[] | null; name: string },
@@ -62,28 +65,39 @@ export function categoryMeans(
   const unrelated = found !== null && objects === n && features.ids!.every((id) => found(id) === undefined)
   const lookup = unrelated ? null : found
   const ofObject = rowCategories(table.membership, objects, width)
-  const category = new Int32Array(n).fill(-1)
+  // Each row's category, and for rows in several, layer k holding their k-th (−1 elsewhere): one pass of sums a layer.
+  const layers = [new Int32Array(n).fill(-1)]
   const missing: string[] = []
+  let shared = 0
   for (let i = 0; i < n; i++) {
     const row = lookup ? lookup(features.ids![i]!) : i
     if (row === undefined) {
       missing.push(features.ids![i]!)
       continue
     }
-    if (ofObject[row] === -2) {
-      const [one, two] = table.membership.subarray(row * width, (row + 1) * width).reduce<number[]>((found, v, c) => (v ? [...found, c] : found), [])
-      const id = features.ids?.[i] ?? `row ${i}`
-      throw new ValidationError(`"${id}" is in two categories of "${table.name}" ("${table.categories[one!]}" and "${table.categories[two!]}"); a mean per category needs each object in one, as an image folder's subfolders are.`)
+    if (ofObject[row] !== -2) {
+      layers[0]![i] = ofObject[row]!
+      continue
     }
-    category[i] = ofObject[row]!
+    shared++
+    let k = 0
+    table.membership.subarray(row * width, (row + 1) * width).forEach((v, c) => {
+      if (!v) return
+      if (k === layers.length) layers.push(new Int32Array(n).fill(-1))
+      layers[k++]![i] = c
+    })
   }
   if (missing.length) {
     const some = missing.slice(0, 3).map((m) => `"${m}"`).join(', ') + (missing.length > 3 ? ` and ${missing.length - 3} more` : '')
     throw new ValidationError(`${some} of "${features.name}" ${missing.length === 1 ? 'is' : 'are'} not in "${table.name}"; give the categories of the images the features are of.`)
   }
   const counts = new Array<number>(width).fill(0)
-  for (const c of category) if (c >= 0) counts[c]!++
-  const sums = categorySums(features.data, category, n, p, width)
+  for (const layer of layers) for (const c of layer) if (c >= 0) counts[c]!++
+  const sums = categorySums(features.data, layers[0]!, n, p, width)
+  for (const layer of layers.slice(1)) {
+    const more = categorySums(features.data, layer, n, p, width)
+    for (let j = 0; j < sums.length; j++) sums[j]! += more[j]!
+  }
   const kept = counts.flatMap((count, c) => (count ? [c] : []))
   if (!kept.length) throw new ValidationError(`none of the rows of "${features.name}" is in a category of "${table.name}".`)
   const data = new Float32Array(kept.length * p)
@@ -95,7 +109,8 @@ export function categoryMeans(
     ids: kept.map((c) => table.categories[c]!),
     p,
     counts: kept.map((c) => counts[c]!),
-    uncategorised: category.reduce((s, c) => s + (c < 0 ? 1 : 0), 0),
+    uncategorised: layers[0]!.reduce((s, c) => s + (c < 0 ? 1 : 0), 0),
+    shared,
     empty: table.categories.filter((_, c) => !counts[c]),
   }
 }

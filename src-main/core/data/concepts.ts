@@ -36,6 +36,17 @@ function nameColumn(table: ConceptTable): Column | null {
   return null
 }
 
+/**
+ * A table's object names: its names column, rows without a name left out (THINGSplus ends with a row of column
+ * totals); null when it has no text column to name them. `keep` marks the rows kept.
+ */
+export function tableNames(table: ConceptTable): { column: Column; names: string[]; keep: boolean[] } | null {
+  const column = nameColumn(table)
+  if (!column) return null
+  const keep = column.texts!.map((name) => name.trim() !== '')
+  return { column, names: column.texts!.filter((_, i) => keep[i]).map((v) => v.trim()), keep }
+}
+
 function isOneHot(column: Column, keep: boolean[]): boolean {
   if (column.kind !== 'number') return false
   const values = column.numbers!.filter((_, i) => keep[i])
@@ -48,8 +59,9 @@ function isOneHot(column: Column, keep: boolean[]): boolean {
  * numbered from 1.
  */
 export function toConcepts(table: ConceptTable): Concepts {
-  const names = nameColumn(table)
-  const keep = names ? names.texts!.map((name) => name.trim() !== '') : Array.from({ length: table.rows }, () => true)
+  const named = tableNames(table)
+  const names = named?.column ?? null
+  const keep = named?.keep ?? Array.from({ length: table.rows }, () => true)
   const rows = keep.filter(Boolean).length
   if (rows === 0) throw new ValidationError(`the name column "${names?.name ?? ''}" is empty.`)
   const pick = <T>(values: T[]): T[] => values.filter((_, i) => keep[i])
@@ -75,7 +87,7 @@ export function toConcepts(table: ConceptTable): Concepts {
   }
   return {
     n: rows,
-    names: names ? pick(names.texts!).map((v) => v.trim()) : Array.from({ length: rows }, (_, i) => String(i + 1)),
+    names: named ? named.names : Array.from({ length: rows }, (_, i) => String(i + 1)),
     wordnetIds: wordnet ? pick(wordnet.texts!).map((v) => v.trim()) : null,
     categories,
     membership,

@@ -6,7 +6,13 @@ import { ValidationError } from './errors'
 /** A file name without its folder and extension: "images/cat_01b.jpg" and "cat_01b.png" name the same object. */
 const stem = (path: string): string => path.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '')
 
-/** The index of a name in a list of ids: the same id, else the one id with the same file stem. */
+/** The concept a THINGS image is of: "chicken1_01b" and "zebra_12s" are images of chicken1 and zebra. */
+const conceptOf = (stem: string): string => stem.replace(/_\d+[a-z]?$/, '')
+
+/**
+ * The index of a name in a list of ids: the same id, else the one id with the same file stem, else the one id that
+ * is the concept the name's image is of (an image file named as THINGS names them, against concept ids).
+ */
 export function objectLookup(ids: readonly string[]): (name: string) => number | undefined {
   const exact = new Map(ids.map((id, i) => [id, i]))
   const stems = new Map<string, number>()
@@ -16,7 +22,8 @@ export function objectLookup(ids: readonly string[]): (name: string) => number |
     if (stems.has(s)) shared.add(s)
     stems.set(s, i)
   })
-  return (name) => exact.get(name) ?? (shared.has(stem(name)) ? undefined : stems.get(stem(name)))
+  const unique = (s: string): number | undefined => (shared.has(s) ? undefined : stems.get(s))
+  return (name) => exact.get(name) ?? unique(stem(name)) ?? unique(conceptOf(stem(name)))
 }
 
 /** A dataset's objects: its name (for messages) and its ids, if it has any. */

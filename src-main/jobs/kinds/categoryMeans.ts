@@ -22,9 +22,9 @@ export function categoryMeans(spec: CategoryMeansSpec, { features, categories }:
   )
   const name = spec.name ?? `${features.name} · mean per category`
   const counts = { rows: n - m.uncategorised, minRows: Math.min(...m.counts), maxRows: Math.max(...m.counts) }
-  const meta = { n: m.ids.length, p, ids: m.ids, meansOf: features.name, categoriesFrom: categories.name, ...counts, uncategorised: m.uncategorised, emptyCategories: m.empty.length }
+  const meta = { n: m.ids.length, p, ids: m.ids, meansOf: features.name, categoriesFrom: categories.name, ...counts, uncategorised: m.uncategorised, shared: m.shared, emptyCategories: m.empty.length }
   return {
-    result: { dataset: 'features', name, n: m.ids.length, p, ...counts, uncategorised: m.uncategorised, emptyCategories: m.empty },
+    result: { dataset: 'features', name, n: m.ids.length, p, ...counts, uncategorised: m.uncategorised, shared: m.shared, emptyCategories: m.empty },
     outputs: { data: { dtype: '<f4', shape: [m.ids.length, p], data: m.data } },
     records: [{ kind: 'features', name, sourcePath: `means of dataset ${features.id} per category of dataset ${categories.id}`, output: 'data', meta }],
   }

@@ -17,7 +17,7 @@ import type { NpyArray } from '../../core/io/npy'
 import { checkImages, commonRoot, folderCategories, IMAGE_FILE, IMAGE_KINDS, readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
 import { imageList } from '../../files/imageList'
 import { DEFAULT_KEYS } from '../../api/arrayKeys'
-import { formatOf, isTableFormat, readArray, readRecords, readTable } from '../../files/readers'
+import { formatOf, isTableFormat, readArray, readIds, readRecords, readTable } from '../../files/readers'
 import { objectIdsFor } from '../../files/objectIds'
 import { readFileBytes } from '../../files/npyFile'
 import { decodeAlignet, type AlignetTriplets } from '../../core/alignet/alignetFile'
@@ -229,10 +229,14 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     if (objectList && concepts.n !== objectList.n) {
       throw new ValidationError(`the table names ${concepts.n} concepts, but the object list "${objectList.name}" has ${objectList.n} objects.`)
     }
+    // THINGSplus names its rows by word ("chicken" twice); the ids file gives the names the other datasets use.
+    const ids = spec.ids ? await readIds(spec.ids) : null
+    if (ids && ids.length !== concepts.n) throw new ValidationError(`${spec.ids} names ${ids.length} objects, but the table has ${concepts.n} concepts; give one id per concept, in the table's order.`)
     const meta = {
       ...source,
       n: concepts.n,
-      names: concepts.names,
+      names: ids ?? concepts.names,
+      ...(ids ? { namesFrom: spec.ids } : {}),
       ...(concepts.wordnetIds ? { wordnetIds: concepts.wordnetIds } : {}),
       categories: concepts.categories,
       nameColumn: concepts.nameColumn,
