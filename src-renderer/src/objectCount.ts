@@ -1,12 +1,5 @@
 import type { DatasetInfo, RunInfo } from '@api/contract'
-
-/** How many objects a dataset describes (rows of features, the side of matrices, images, concepts, triplets' objects). */
-export function objectCount(d: DatasetInfo): number {
-  if (d.kind === 'features') return d.shape[0]!
-  if (d.kind === 'similarity') return d.shape[d.shape.length - 1]!
-  if (d.kind === 'triplets') return Number(d.meta.objects)
-  return Number(d.meta.n ?? (Array.isArray(d.meta.ids) ? d.meta.ids.length : NaN))
-}
+import { objectCount } from '@api/objectCount'
 
 /**
  * The image set showing n objects: the one the named feature sets were extracted from when it has n images, else

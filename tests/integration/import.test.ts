@@ -262,9 +262,9 @@ describe('humanalign import', () => {
     expect(cli(['derive', 'means', '--from', String(features), '--by', String(features)]).stderr).toContain(`Dataset ${features} ("per image") is features, not concepts with categories.`)
     const names = JSON.parse(cli(['import', 'concepts', join(examples, 'things/item_names.tsv')]).stdout).datasets[0]
     expect(cli(['derive', 'means', '--from', String(features), '--by', String(names)]).stderr).toContain('"item_names" has names but no categories to average over; choose concepts with a category column, or an image folder\'s subfolders.')
-    // Categories of other objects than the features'.
+    // THINGS' concepts find each image by the concept it is of (aardvark_01b.jpg: aardvark), but not loose.jpg.
     const things = JSON.parse(cli(['import', 'concepts', join(examples, 'things/things_concepts.tsv')]).stdout).datasets[0]
-    expect(cli(['derive', 'means', '--from', String(features), '--by', String(things)]).stderr).toContain('"object_images/abacus/abacus_02s.jpg", "object_images/aardvark/aardvark_01b.jpg", "object_images/loose.jpg" and 4 more of "per image" are not in "things_concepts"; give the categories of the images the features are of.')
+    expect(cli(['derive', 'means', '--from', String(features), '--by', String(things)]).stderr).toContain('"object_images/loose.jpg" of "per image" is not in "things_concepts"; give the categories of the images the features are of.')
   })
 
   it('imports the images a text file lists (thingsvision’s file_names.txt), in its order', () => {

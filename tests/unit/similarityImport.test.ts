@@ -113,6 +113,14 @@ describe('importing similarity matrices', () => {
   it('refuses a table whose rows and columns name different objects, and ids that do not fit', async () => {
     await expect(importMatrix('labelled-disagree.csv')).rejects.toThrow('the rows and the columns name different objects: row 1 is "cat" but column 1 is "cup". A similarity matrix lists the same objects in the same order down and across.')
     // An ids file of a line per object: this one has six lines.
-    await expect(importMatrix('rsatoolbox.hdf5', { ids: join(dir, 'labelled.csv') })).rejects.toThrow('there are 5 matrix rows but 6 object ids. The id list must have one line per row.')
+    const six = join(tmpdir(), `six-ids-${process.pid}.txt`)
+    writeFileSync(six, 'cat\ncar\ncup\ndog\nfig\nhat\n')
+    try {
+      await expect(importMatrix('rsatoolbox.hdf5', { ids: six })).rejects.toThrow('there are 5 matrix rows but 6 object ids. The id list must have one line per row.')
+    } finally {
+      rmSync(six)
+    }
+    // A labelled table as the ids file gives its names column: the five row names.
+    await expect(importMatrix('rsatoolbox.hdf5', { ids: join(dir, 'labelled.csv') })).resolves.toMatchObject({ meta: { ids: ['cat', 'dog', 'car', 'tree', 'cup'] } })
   })
 })
