@@ -26,10 +26,15 @@ FILE_COLUMNS = 1152
 
 
 def write_file(kind, rows, cols, path):
-    """The features file of a file-reading case, as users have them: np.savez (stored), pickle.dump or torch.save."""
+    """The file of a file-reading case, as users have them: features by np.savez (stored), pickle.dump or torch.save;
+    triplets as THINGS' trainset.txt (a line of three object indices each)."""
     import os
-    x = inputs_matrix(rows, cols, 0.0)
     partial = f'{path}.{os.getpid()}.partial'
+    if kind == 'txt':
+        np.savetxt(partial, inputs_triplets(rows, 1854), fmt='%d')
+        os.replace(partial, path)
+        return
+    x = inputs_matrix(rows, cols, 0.0)
     if kind == 'npz':
         with open(partial, 'wb') as f:
             np.savez(f, features=x)
@@ -47,7 +52,8 @@ def bench_file(kind, rows):
     """The file both sides read (src-main/bench/cases.ts names it the same way); written when missing."""
     import os
     import tempfile
-    path = os.path.join(tempfile.gettempdir(), f'humanalign-bench-{rows}x{FILE_COLUMNS}.{kind}')
+    name = f'{rows}-triplets.txt' if kind == 'txt' else f'{rows}x{FILE_COLUMNS}.{kind}'
+    path = os.path.join(tempfile.gettempdir(), f'humanalign-bench-{name}')
     if not os.path.exists(path):
         write_file(kind, rows, FILE_COLUMNS, path)
     return path
@@ -146,6 +152,9 @@ def numpy_cases(case, size):
     if case == 'readnpz':
         path = bench_file('npz', size)
         return lambda: np.load(path)['features']
+    if case == 'readtxt':
+        path = bench_file('txt', size)
+        return lambda: np.loadtxt(path, dtype=np.int64)
     if case == 'readpkl':
         import pickle
         path = bench_file('pkl', size)

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
-import { readArray } from '../files/readers'
+import { readArray, readTable } from '../files/readers'
 import { findPython } from './python'
 import { pairwiseSimilarity } from '../core/compute/kernels/similarity'
 import { tripletGather } from '../core/compute/kernels/tripletGather'
@@ -66,8 +66,8 @@ const FILE_COLUMNS = 1152
  * The features file both sides of a file-reading case read, written once by the reference script (NumPy's savez,
  * torch.save: the files users have) into the temporary folder, where later runs find it.
  */
-function benchFile(kind: 'npz' | 'pt' | 'pkl', rows: number): string {
-  const path = join(tmpdir(), `humanalign-bench-${rows}x${FILE_COLUMNS}.${kind}`)
+function benchFile(kind: 'npz' | 'pt' | 'pkl' | 'txt', rows: number): string {
+  const path = join(tmpdir(), `humanalign-bench-${kind === 'txt' ? `${rows}-triplets` : `${rows}x${FILE_COLUMNS}`}.${kind}`)
   if (existsSync(path)) return path
   const script = process.env.HUMANALIGN_BENCH_REFERENCE
   if (!script) throw new Error('HUMANALIGN_BENCH_REFERENCE (the reference script, set by `humanalign bench`) is needed to write the file to read')
@@ -89,7 +89,7 @@ const readCase = (kind: 'npz' | 'pt' | 'pkl', rows: number): Run => {
   return async () => (await readArray(path, 'features')).array.data as Float32Array
 }
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl' | 'categorymeans' | 'temperature', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl' | 'readtxt' | 'categorymeans' | 'temperature', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -346,6 +346,21 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
     describe: (rows) => `read a ${rows} × ${FILE_COLUMNS} float32 array from an .npz written by np.savez`,
     sizes: { full: [1854, 30000], quick: [300] },
     prepare: (rows) => readCase('npz', rows),
+  },
+  readtxt: {
+    name: 'readtxt',
+    reference: 'np.loadtxt(path, dtype=np.int64)',
+    describe: (rows) => `read ${rows.toLocaleString('en')} triplets from a text file (THINGS' trainset.txt layout: three indices a line)`,
+    sizes: { full: [4_700_000], quick: [10_000] },
+    prepare(rows) {
+      const path = benchFile('txt', rows)
+      return async () => {
+        const columns = (await readTable(path)).columns.map((c) => c.numbers!)
+        const all = new Float64Array(3 * rows)
+        columns.forEach((c, k) => all.set(c, k * rows))
+        return all
+      }
+    },
   },
   readpkl: {
     name: 'readpkl',

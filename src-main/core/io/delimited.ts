@@ -28,7 +28,6 @@ export class DelimitedFormatError extends Error {
 
 /** Lines read before the columns' kinds are settled (empty cells say nothing about a column). */
 const LOOKAHEAD = 200
-const NEWLINE = 10
 const RETURN = 13
 
 /** The delimiter of the first lines: a tab; semicolons when they split every line alike; a comma; else spaces. */
@@ -84,6 +83,84 @@ function toNumber(field: string): number {
   if (lower === 'nan' || lower === '+nan' || lower === '-nan') return NaN
   if (/^[+-]?inf(inity)?$/.test(lower)) return lower.startsWith('-') ? -Infinity : Infinity
   return Number(field)
+}
+
+/** Powers of ten a double holds exactly: a mantissa under 2^53 times or over one of them is correctly rounded. */
+const EXACT_POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k)
+const SPACE = 32
+const TAB = 9
+const DIGIT_0 = 48
+const DIGIT_9 = 57
+const PLUS = 43
+const MINUS = 45
+const DOT = 46
+
+/**
+ * The numbers of one line of a numeric table, text[start, end), into `out`, without making strings: how many there
+ * were (0: a blank line), or −1 for anything this does not read exactly — quotes, empty fields, nan/inf, more than 15
+ * significant digits, powers of ten past 10^22 — which the general path then reads, with its messages. Each number is
+ * its decimal mantissa times or over an exact power of ten, one correctly rounded operation (Clinger's fast path), so
+ * the value is Number()'s.
+ */
+export function scanNumbers(text: string, start: number, end: number, delimiter: number | null, out: Float64Array): number {
+  let i = start
+  let count = 0
+  const blank = (c: number) => c === SPACE || (c === TAB && delimiter !== TAB)
+  for (;;) {
+    while (i < end && blank(text.charCodeAt(i))) i++
+    if (i === end) return count === 0 || delimiter === null ? count : -1
+    if (count === out.length) return -1
+    let c = text.charCodeAt(i)
+    const negative = c === MINUS
+    if (c === MINUS || c === PLUS) c = text.charCodeAt(++i)
+    let mantissa = 0
+    let digits = 0
+    let scale = 0
+    let seen = false
+    while (c >= DIGIT_0 && c <= DIGIT_9) {
+      seen = true
+      if (mantissa !== 0 || c !== DIGIT_0) digits++
+      mantissa = mantissa * 10 + (c - DIGIT_0)
+      c = ++i < end ? text.charCodeAt(i) : -1
+    }
+    if (c === DOT) {
+      c = ++i < end ? text.charCodeAt(i) : -1
+      while (c >= DIGIT_0 && c <= DIGIT_9) {
+        seen = true
+        if (mantissa !== 0 || c !== DIGIT_0) digits++
+        mantissa = mantissa * 10 + (c - DIGIT_0)
+        scale--
+        c = ++i < end ? text.charCodeAt(i) : -1
+      }
+    }
+    if (!seen || digits > 15) return -1
+    if (c === 101 || c === 69) {
+      c = ++i < end ? text.charCodeAt(i) : -1
+      const down = c === MINUS
+      if (c === MINUS || c === PLUS) c = ++i < end ? text.charCodeAt(i) : -1
+      let exponent = 0
+      let any = false
+      while (c >= DIGIT_0 && c <= DIGIT_9 && exponent < 1000) {
+        any = true
+        exponent = exponent * 10 + (c - DIGIT_0)
+        c = ++i < end ? text.charCodeAt(i) : -1
+      }
+      if (!any) return -1
+      scale += down ? -exponent : exponent
+    }
+    if (scale < -22 || scale > 22) return -1
+    const value = scale < 0 ? mantissa / EXACT_POWERS[-scale]! : mantissa * EXACT_POWERS[scale]!
+    out[count++] = negative ? -value : value
+    const after = i
+    while (i < end && blank(text.charCodeAt(i))) i++
+    if (i === end) return count
+    if (delimiter === null) {
+      if (i === after) return -1
+    } else {
+      if (text.charCodeAt(i) !== delimiter) return -1
+      i++
+    }
+  }
 }
 
 /** A growable Float64Array. */
@@ -193,6 +270,18 @@ export class TableBuilder {
     this.rows++
   }
 
+  /** How many columns, once the layout is settled and every column holds numbers with decimal points; else null. */
+  numericWidth(): number | null {
+    const l = this.layout
+    return l && !this.options.decimalComma && l.kinds.every((k) => k === 'number') ? l.kinds.length : null
+  }
+
+  /** One row of numbers read by scanNumbers, `width` of them. */
+  addNumbers(values: Float64Array): void {
+    for (let c = 0; c < values.length; c++) this.numberColumns[c]!.push(values[c]!)
+    this.rows++
+  }
+
   /** One row's fields; `at` numbers it in messages. */
   add(fields: string[], at: number): void {
     if (this.layout) return this.addRow(fields, at)
@@ -245,17 +334,35 @@ export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterabl
     builder.add(splitLine(line, delimiter!), lineNumber)
   }
 
+  // Once the layout is settled and every column is numeric, lines are read in place (scanNumbers): the THINGS
+  // triplet files' 4.7 M lines in a fraction of the time of strings split and parsed one by one.
+  let numbers: Float64Array | null = null
+  let code: number | null = null
   const consume = (text: string): void => {
     let start = 0
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === NEWLINE) {
-        const end = i > start && text.charCodeAt(i - 1) === RETURN ? i - 1 : i
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
+      const end = i > start && text.charCodeAt(i - 1) === RETURN ? i - 1 : i
+      if (carry === '' && builder && (numbers ??= fastRow())) {
+        const count = scanNumbers(text, start, end, code, numbers)
+        if (count === numbers.length) {
+          lineNumber++
+          builder.addNumbers(numbers)
+        } else if (count === 0) lineNumber++
+        else takeLine(text.slice(start, end))
+      } else {
         takeLine(carry + text.slice(start, end))
         carry = ''
-        start = i + 1
       }
+      start = i + 1
     }
     carry += text.slice(start)
+  }
+  /** The row buffer of the fast path, when the table is all numbers; else null (asked again next line). */
+  const fastRow = (): Float64Array | null => {
+    const width = builder!.numericWidth()
+    if (width === null || delimiter === ';') return null
+    code = delimiter === 'whitespace' ? null : delimiter!.charCodeAt(0)
+    return new Float64Array(width)
   }
 
   for await (const text of decodedText(chunks)) consume(text)
