@@ -28,7 +28,7 @@ import { BUILTIN_MODELS } from '../models/sources'
 import { POOLINGS } from '../core/models/pooling'
 import { PROBE_DEFAULTS } from '../core/probe/train'
 import { BENCH_CASES, isCaseName, type CaseName } from '../bench/cases'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USER, printResult, reportError, type CliIo } from './output'
 
 export const USAGE = `Usage: humanalign <command> [options]
@@ -64,7 +64,10 @@ Commands:
   eval ceiling --rdms FILE [--key K] [--method spearman|pearson|kendall]   (one RDM per subject)
   eval ceiling --triplets FILE       leave-one-out agreement of triplets answered several times
   eval cka --a F1 --b F2 [--unbiased]
-                                     any eval with --project DIR also stores the result as a run
+                                     any eval with --project DIR also stores the result as a run; there the
+                                     inputs may be dataset ids (project info lists them), evaluated as the
+                                     window does, with accuracy per level and, with --categories-from
+                                     CONCEPTS_ID, per category
   models [NAME|DIR]                  the built-in models (MobileNetV2, InceptionV3), or one model's layers with
                                      output shapes and parameter counts
   extract --model NAME|DIR --images DIR|LIST.txt --out features.npy [--layer NAME[,NAME]]
@@ -398,15 +401,35 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
       rdms: { type: 'string' },
       key: { type: 'string' },
       unbiased: { type: 'boolean' },
+      'categories-from': { type: 'string' },
     },
     strict: true,
   })
   const methods = ['spearman', 'pearson', 'kendall'] as const
+  const temperature = values.temperature === undefined || values.temperature === 'fit' ? values.temperature : Number(values.temperature)
+  if (typeof temperature === 'number' && !(temperature > 0)) throw usageError(`--temperature ${values.temperature} must be a positive number, or fit.`)
+  const ids = projectDatasets(values, what)
+  if (values['categories-from'] !== undefined && !(ids && what === 'odd-one-out')) throw usageError('--categories-from names a concepts dataset of the project: it goes with eval odd-one-out of dataset ids (--project DIR).')
+  if (ids) {
+    return evalDatasets(backend, io, values.project!, {
+      kind: 'evaluate',
+      metric: what as 'odd-one-out' | 'rsa' | 'ceiling' | 'cka',
+      a: ids[0]!,
+      ...(ids[1] === undefined ? {} : { b: ids[1] }),
+      ...(values['categories-from'] === undefined ? {} : { categoriesFrom: datasetId(values['categories-from'], 'eval odd-one-out', '--categories-from', 'the concepts whose categories group the accuracy') }),
+      similarity: choice('similarity', values.similarity, ['dot', 'cosine', 'euclidean'] as const, 'dot'),
+      temperature: temperature ?? 1,
+      rdm: choice('rdm', values.rdm, ['correlation', 'cosine', 'euclidean'] as const, 'correlation'),
+      method: choice('method', values.method, methods, 'spearman'),
+      bootstrap: count('bootstrap', values.bootstrap, 0),
+      permutations: count('permutations', values.permutations, 0),
+      seed: count('seed', values.seed, 0),
+      unbiased: values.unbiased ?? false,
+    })
+  }
   let result: Record<string, unknown>
   let human: () => string
   if (what === 'odd-one-out') {
-    const temperature = values.temperature === undefined || values.temperature === 'fit' ? values.temperature : Number(values.temperature)
-    if (typeof temperature === 'number' && !(temperature > 0)) throw usageError(`--temperature ${values.temperature} must be a positive number, or fit.`)
     const r = await evalOddOneOut({
       features: need('features', values.features),
       triplets: need('triplets', values.triplets),
@@ -416,9 +439,7 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
       backend: forcedBackend(backend),
     })
     result = r
-    human = () =>
-      `odd-one-out accuracy ${r.accuracy.toFixed(4)}${r.ci95 ? ` (95% CI ${r.ci95[0].toFixed(4)}–${r.ci95[1].toFixed(4)})` : ''}, ${r.correct} of ${r.total} triplets, ` +
-      `${r.similarity} similarity, chance 0.3333; mean entropy ${r.meanEntropy.toFixed(4)} (${temperatureText(r)}); ${r.seconds.toFixed(2)} s on ${r.backend}`
+    human = () => oddOneOutText(r)
   } else if (what === 'rsa') {
     const r = await evalRsa({
       a: need('a', values.a),
@@ -432,24 +453,19 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
       seed: count('seed', values.seed, 0),
     })
     result = r
-    human = () =>
-      `${r.method} r = ${r.r.toFixed(4)} over ${r.pairs} pairs of ${r.n} objects` +
-      (r.ci95 ? `; 95% CI [${r.ci95[0].toFixed(4)}, ${r.ci95[1].toFixed(4)}] (${r.bootstrap} bootstrap samples)` : '') +
-      (r.p !== null ? `; p = ${r.p.toPrecision(3)} (${r.permutations} permutations)` : '') +
-      `\n  a: ${r.a}\n  b: ${r.b}` +
-      (r.objectsMatchedByName ? `\n  b's objects put in a's order by their names` : '')
+    human = () => rsaText(r)
   } else if (what === 'ceiling' && values.triplets !== undefined) {
     const r = await evalTripletCeiling(values.triplets)
     result = { ...r }
-    human = () => `leave-one-out noise ceiling ${r.ceiling.toFixed(4)}: ${r.responses} responses to ${r.repeatedTriplets} triplets answered more than once`
+    human = () => tripletCeilingText(r)
   } else if (what === 'ceiling') {
     const r = await evalCeiling(need('rdms', values.rdms), values.key, choice('method', values.method, methods, 'spearman'))
     result = { ...r }
-    human = () => `noise ceiling (${r.method}, ${r.subjects} subjects): lower ${r.lower.toFixed(4)}, upper ${r.upper.toFixed(4)}`
+    human = () => rdmCeilingText(r)
   } else if (what === 'cka') {
     const r = await evalCka(need('a', values.a), need('b', values.b), values.unbiased ?? false, forcedBackend(backend))
     result = r
-    human = () => `linear CKA${r.unbiased ? ' (unbiased)' : ''} = ${r.cka.toFixed(4)} over ${r.n} objects`
+    human = () => ckaText(r)
   } else {
     throw usageError(`eval needs one of odd-one-out, rsa, ceiling, cka${what ? ` (not ${what})` : ''}.`)
   }
@@ -462,6 +478,69 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
   printResult(io, result, human)
   return EXIT_OK
 }
+
+/** The options of an evaluation that name what it reads: files, or the project's datasets. */
+const EVAL_INPUTS: Record<string, readonly ('features' | 'triplets' | 'a' | 'b' | 'rdms')[]> = { 'odd-one-out': ['features', 'triplets'], rsa: ['a', 'b'], cka: ['a', 'b'] }
+
+/**
+ * With --project, inputs given as whole numbers that are not files are the project's dataset ids (what `project
+ * info` lists): the evaluation then runs as the project's job. Null: files.
+ */
+function projectDatasets(values: Partial<Record<'project' | 'features' | 'triplets' | 'a' | 'b' | 'rdms', string>>, what: string | undefined): number[] | null {
+  const flags = what === 'ceiling' ? [values.triplets !== undefined ? 'triplets' : 'rdms'] as const : (EVAL_INPUTS[what ?? ''] ?? [])
+  const given = flags.map((flag) => values[flag]).filter((v): v is string => v !== undefined)
+  if (!values.project || !given.length) return null
+  const isId = given.map((v) => /^\d+$/.test(v) && !existsSync(resolve(v)))
+  if (!isId.some(Boolean)) return null
+  if (!isId.every(Boolean)) throw usageError(`${flags.map((f) => `--${f}`).join(' and ')} are both dataset ids of the project or both files; ${given.find((_, k) => !isId[k])} is a file.`)
+  return given.map(Number)
+}
+
+/** An evaluation of the project's datasets, as its job (stored as a run), said as the evaluation of files is. */
+async function evalDatasets(backend: Backend, io: CliIo, project: string, spec: Extract<JobSpec, { kind: 'evaluate' }>): Promise<number> {
+  await call(backend, 'project.open', { path: resolve(project) })
+  const job = await runJob(backend, io, spec)
+  const seconds = job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : 0
+  const r: Record<string, unknown> = { ...(job.result as Record<string, unknown>), seconds, backend: job.backend ?? 'cpu' }
+  // The job's result is the JSON its kind stores, of the shape the evaluation of files returns (hence `never`).
+  const text = { 'odd-one-out': () => oddOneOutText(r as never), rsa: () => rsaText(r as never), cka: () => ckaText(r as never), ceiling: () => ('lower' in r ? rdmCeilingText(r as never) : tripletCeilingText(r as never)) }[spec.metric]
+  printResult(io, r, () => `${text()}\n  run ${String(r.run)} of the project`)
+  return EXIT_OK
+}
+
+type Interval = [number, number] | null
+type Accuracy = { accuracy: number; correct: number; total: number; ci95: Interval }
+/** A level's or category's accuracy: null where none of the triplets is of it. */
+type GroupAccuracy = Omit<Accuracy, 'accuracy'> & { accuracy: number | null }
+
+function oddOneOutText(r: Accuracy & { similarity: string; meanEntropy: number; temperature: number | null; temperatureFitted: boolean; seconds: number; backend: string; ceiling?: number | null; ceilingKind?: string | null; perLevel?: Record<string, GroupAccuracy> | null; perCategory?: Record<string, GroupAccuracy> | null }): string {
+  const accuracy = (a: Accuracy) => `${a.accuracy.toFixed(4)}${a.ci95 ? ` (95% CI ${a.ci95[0].toFixed(4)}–${a.ci95[1].toFixed(4)})` : ''}, ${a.correct} of ${a.total} triplets`
+  const groups = (title: string, g: Record<string, GroupAccuracy> | null | undefined) => {
+    const found = Object.entries(g ?? {}).filter((entry): entry is [string, Accuracy] => entry[1].accuracy !== null)
+    const none = Object.keys(g ?? {}).length - found.length
+    return found.length ? [`  ${title}${none ? ` (${none} without a triplet)` : ''}:`, ...found.map(([name, a]) => `    ${name}: ${accuracy(a)}`)] : []
+  }
+  return [
+    `odd-one-out accuracy ${accuracy(r)}, ${r.similarity} similarity, chance 0.3333; mean entropy ${r.meanEntropy.toFixed(4)} (${temperatureText(r)}); ${r.seconds.toFixed(2)} s on ${r.backend}`,
+    ...(typeof r.ceiling === 'number' ? [`  noise ceiling ${r.ceiling.toFixed(4)} (${ceilingKindText(r.ceilingKind as Parameters<typeof ceilingKindText>[0])})`] : []),
+    ...groups('per level', r.perLevel),
+    ...groups('per category (triplets whose three objects are in it)', r.perCategory),
+  ].join('\n')
+}
+
+function rsaText(r: { method: string; r: number; pairs: number; n: number; ci95: Interval; bootstrap: number; p: number | null; permutations: number; a: string; b: string; objectsMatchedByName?: boolean }): string {
+  return (
+    `${r.method} r = ${r.r.toFixed(4)} over ${r.pairs} pairs of ${r.n} objects` +
+    (r.ci95 ? `; 95% CI [${r.ci95[0].toFixed(4)}, ${r.ci95[1].toFixed(4)}] (${r.bootstrap} bootstrap samples)` : '') +
+    (r.p !== null ? `; p = ${r.p.toPrecision(3)} (${r.permutations} permutations)` : '') +
+    `\n  a: ${r.a}\n  b: ${r.b}` +
+    (r.objectsMatchedByName ? `\n  b's objects put in a's order by their names` : '')
+  )
+}
+
+const tripletCeilingText = (r: { ceiling: number; responses: number; repeatedTriplets: number }) => `leave-one-out noise ceiling ${r.ceiling.toFixed(4)}: ${r.responses} responses to ${r.repeatedTriplets} triplets answered more than once`
+const rdmCeilingText = (r: { method: string; subjects: number; lower: number; upper: number }) => `noise ceiling (${r.method}, ${r.subjects} subjects): lower ${r.lower.toFixed(4)}, upper ${r.upper.toFixed(4)}`
+const ckaText = (r: { cka: number; unbiased: boolean; n: number }) => `linear CKA${r.unbiased ? ' (unbiased)' : ''} = ${r.cka.toFixed(4)} over ${r.n} objects`
 
 function numbers(flag: string, value: string | undefined, fallback: number[]): number[] {
   if (value === undefined) return fallback

@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { encodeNpy } from '../../src-main/core/io/npy'
+import { decodeNpy, encodeNpy } from '../../src-main/core/io/npy'
+import { readArtifact } from '../../src-main/store/artifacts'
+import { getDataset } from '../../src-main/store/datasets'
+import { Project } from '../../src-main/store/project'
 import { runCli } from '../helpers/cli'
 import { useTmp } from '../helpers/tmp'
 
@@ -75,6 +78,49 @@ describe('humanalign eval', () => {
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain(`${triplets}: triplet 0 refers to object 9, but the object list has 6 objects (0…5).`)
   })
+
+  it('evaluates the project\'s datasets by id, as the window does: the same numbers as the files, per category too', () => {
+    const dir = tmp()
+    const project = join(dir, 'things')
+    expect(runCli(['project', 'create', project, '--example', 'things'], { HUMANALIGN_BACKEND: 'wasm' }, 120_000).code).toBe(0)
+    // Datasets 2 and 3: the 48 objects' SPoSE rows and RDM48, as SciPy compares the files.
+    const expected = JSON.parse(readFileSync(join(fixtures, 'rsa48.json'), 'utf8')).cosine_spearman as number
+    const rsa = json(['eval', 'rsa', '--a', '2', '--b', '3', '--rdm', 'cosine', '--project', project])
+    expect(rsa.r).toBeCloseTo(expected, 10)
+    expect(rsa).toMatchObject({ n: 48, pairs: 1128, a: 'SPoSE 66-d, the 48 RDM objects', b: 'RDM48: human triplet dissimilarities', run: expect.any(Number) })
+
+    // Simulated triplets of the 1,854 concepts (dataset 6): accuracy equals that of the files the datasets hold, and
+    // per THINGSplus category (dataset 5) it counts the triplets whose three objects the table puts in the category.
+    json(['simulate', 'triplets', '--n', '20000', '--seed', '3', '--project', project])
+    const byId = json(['eval', 'odd-one-out', '--features', '1', '--triplets', '6', '--categories-from', '5', '--project', project])
+    const p = Project.open(project)
+    const triplets = join(dir, 'triplets.npy')
+    try {
+      const dataset = getDataset(p.db, 6)!
+      writeFileSync(triplets, encodeNpy(readArtifact(p.db, project, dataset.artifact!) as Parameters<typeof encodeNpy>[0]))
+    } finally {
+      p.close()
+    }
+    const files = json(['eval', 'odd-one-out', '--features', join(examples, 'things/spose_embedding66d_rescaled.csv'), '--triplets', triplets])
+    expect(byId).toMatchObject({ accuracy: files.accuracy, correct: files.correct, total: 20_000, ceilingKind: 'simulated', run: expect.any(Number) })
+    const table = readFileSync(join(examples, 'things/categories_final_20200131.tsv'), 'utf8').split('\n').slice(1, 1855).map((line) => line.split('\t').slice(2).map((v) => v.trim() === '1'))
+    const animal = readFileSync(join(examples, 'things/categories_final_20200131.tsv'), 'utf8').split('\n')[0]!.split('\t').indexOf('animal') - 2
+    const indices = Array.from(decodeNpy(new Uint8Array(readFileSync(triplets))).data as Int32Array)
+    const inAnimal = Array.from({ length: 20_000 }, (_, t) => indices.slice(3 * t, 3 * t + 3).every((i) => table[i]![animal])).filter(Boolean).length
+    expect(inAnimal).toBeGreaterThan(0)
+    expect(byId.perCategory.animal.total).toBe(inAnimal)
+    // In words: the ceiling, the categories and the run.
+    const said = runCli(['eval', 'odd-one-out', '--features', '1', '--triplets', '6', '--categories-from', '5', '--project', project], { HUMANALIGN_BACKEND: 'wasm' }).stdout
+    expect(said).toMatch(/^odd-one-out accuracy 0\.\d{4} \(95% CI/)
+    expect(said).toContain('  noise ceiling 0.6730 (mean max choice probability)')
+    expect(said).toContain(`    animal: ${byId.perCategory.animal.accuracy.toFixed(4)}`)
+    expect(said).toMatch(/\n {2}run \d+ of the project\n$/)
+
+    // Ids and files do not mix; categories go with ids.
+    expect(runCli(['eval', 'odd-one-out', '--features', '1', '--triplets', triplets, '--project', project]).stderr).toContain(`--features and --triplets are both dataset ids of the project or both files; ${triplets} is a file.`)
+    expect(runCli(['eval', 'odd-one-out', '--features', join(examples, 'things/spose_embedding66d_rescaled.csv'), '--triplets', triplets, '--categories-from', '5']).stderr).toContain('--categories-from names a concepts dataset of the project: it goes with eval odd-one-out of dataset ids (--project DIR).')
+    expect(runCli(['eval', 'cka', '--a', '1', '--b', '99', '--project', project]).stderr).toContain('There is no dataset 99 in this project.')
+  }, 180_000)
 
   it('cka and argument errors', () => {
     const dir = tmp()
