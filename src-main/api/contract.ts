@@ -731,6 +731,11 @@ export const operations = {
   'runs.remove': op(z.object({ id: z.number().int().positive() }).strict(), z.object({ run: RunInfo, freed: StorageFreed }), {
     summary: "take a run off the open project's results, freeing the arrays only it used",
   }),
+  'runs.exportTransform': op(
+    z.object({ id: z.number().int().positive(), path: AbsolutePath }).strict(),
+    z.object({ path: z.string(), p: z.number().int(), q: z.number().int() }),
+    { summary: "write a probe run's transform as gLocal's transform.npz (weights, bias, mean, std), for Python tools" },
+  ),
   'runs.plan': op(
     z.object({ id: z.number().int().positive(), maxSize: z.number().int().min(2).max(400).default(200) }).strict(),
     MatrixView,

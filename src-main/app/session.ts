@@ -23,6 +23,7 @@ import { listDatasets, removeDataset, renameDataset, requireDataset } from '../s
 import { datasetOrder } from '../evaluate/objectOrder'
 import { insertRun, listRuns, removeRun } from '../store/runs'
 import { exportAlignet } from '../store/exportAlignet'
+import { exportTransform } from '../store/runTransform'
 import { reclaimStorage } from '../store/reclaimStorage'
 import { formatBytes } from '../api/format'
 import { matrixView, planView } from '../store/matrixView'
@@ -227,6 +228,11 @@ export class Session {
   exportAlignet(id: number, path: string): { path: string; count: number } {
     const project = this.requireProject()
     return exportAlignet(project.db, project.dir, id, path)
+  }
+
+  exportTransform(id: number, path: string): { path: string; p: number; q: number } {
+    const project = this.requireProject()
+    return exportTransform(project.db, project.dir, id, path)
   }
 
   plan(id: number, maxSize: number): MatrixView {

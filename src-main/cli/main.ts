@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { BackendSetting, DatasetKind, ExampleName, JobSpec, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
+import { BackendSetting, DatasetKind, ExampleName, JobSpec, ProbeSpec, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
 import { AppError } from '../api/errors'
 import { datasetDetails } from '../api/datasetDetails'
 import { runHeadline } from '../api/runHeadline'
@@ -79,7 +79,8 @@ Commands:
         [--lambda l1,l2,…] [--alpha a1,…] [--rank Q] [--epochs N] [--batch-size B] [--lr R]
         [--out transform.npz] [--project DIR]
                                      affine probe, cross-validated over objects (λ chosen by held-out
-                                     accuracy); writes gLocal's transform.npz
+                                     accuracy); writes gLocal's transform.npz; with --project, F and T may
+                                     be dataset ids: the project's probe job, as in the window
   alignet cluster --features F [--transform T.npz] [--k 2,5,10,20,50] [--restarts 3] [--seed S]
           [--mini-batch B] [--out clusters.npz]
                                      k-means of the teacher's features for each k, with the elbow; --out
@@ -127,6 +128,8 @@ Commands:
   dataset rename ID NAME --project DIR | dataset remove ID --project DIR
                                      rename a dataset, or remove it (freeing the arrays only it used)
   run remove ID --project DIR        remove a run from the project's results (freeing what only it stored)
+  run transform ID FILE.npz --project DIR
+                                     write a probe run's transform as gLocal's transform.npz
   job spec ID --project DIR          a job's spec (JSON), to edit or to run elsewhere
   job discard ID --project DIR       give up a failed job: delete its checkpoint (it cannot be resumed)
   job run SPEC.json --project DIR    run a job from its spec, headless, recording its result in the project
@@ -480,7 +483,7 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
 }
 
 /** The options of an evaluation that name what it reads: files, or the project's datasets. */
-const EVAL_INPUTS: Record<string, readonly ('features' | 'triplets' | 'a' | 'b' | 'rdms')[]> = { 'odd-one-out': ['features', 'triplets'], rsa: ['a', 'b'], cka: ['a', 'b'] }
+const EVAL_INPUTS: Record<string, readonly ('features' | 'triplets' | 'a' | 'b' | 'rdms')[]> = { 'odd-one-out': ['features', 'triplets'], rsa: ['a', 'b'], cka: ['a', 'b'], probe: ['features', 'triplets'] }
 
 /**
  * With --project, inputs given as whole numbers that are not files are the project's dataset ids (what `project
@@ -500,8 +503,7 @@ function projectDatasets(values: Partial<Record<'project' | 'features' | 'triple
 async function evalDatasets(backend: Backend, io: CliIo, project: string, spec: Extract<JobSpec, { kind: 'evaluate' }>): Promise<number> {
   await call(backend, 'project.open', { path: resolve(project) })
   const job = await runJob(backend, io, spec)
-  const seconds = job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : 0
-  const r: Record<string, unknown> = { ...(job.result as Record<string, unknown>), seconds, backend: job.backend ?? 'cpu' }
+  const r: Record<string, unknown> = { ...(job.result as Record<string, unknown>), seconds: jobSeconds(job), backend: job.backend ?? 'cpu' }
   // The job's result is the JSON its kind stores, of the shape the evaluation of files returns (hence `never`).
   const text = { 'odd-one-out': () => oddOneOutText(r as never), rsa: () => rsaText(r as never), cka: () => ckaText(r as never), ceiling: () => ('lower' in r ? rdmCeilingText(r as never) : tripletCeilingText(r as never)) }[spec.metric]
   printResult(io, r, () => `${text()}\n  run ${String(r.run)} of the project`)
@@ -580,23 +582,39 @@ async function probeCommand(backend: Backend, io: CliIo, args: string[]): Promis
   })
   const objective = choice('objective', values.objective, ['hard', 'soft', 'glocal'] as const, 'hard')
   const folds = countFrom(2, 'folds', values.folds, 3, 'cross-validation needs at least 2 folds')
+  const config = {
+    ...PROBE_DEFAULTS,
+    objective,
+    rank: values.rank === undefined ? null : countFrom(1, 'rank', values.rank, 0),
+    maxEpochs: countFrom(1, 'epochs', values.epochs, PROBE_DEFAULTS.maxEpochs),
+    batchSize: countFrom(1, 'batch-size', values['batch-size'], PROBE_DEFAULTS.batchSize!),
+    learningRate: positive('lr', values.lr, PROBE_DEFAULTS.learningRate),
+    seed: count('seed', values.seed, PROBE_DEFAULTS.seed),
+  }
+  const lambdas = numbers('lambda', values.lambda, [PROBE_DEFAULTS.lambda])
+  const alphas = numbers('alpha', values.alpha, [PROBE_DEFAULTS.alpha])
+  const ids = projectDatasets(values, 'probe')
+  if (ids) {
+    // The project's probe job (the window's): soft labels are the triplets dataset's own.
+    if (values['soft-labels'] !== undefined || values['one-based']) throw usageError('--soft-labels and --one-based are for triplet files; a triplets dataset of the project has its soft labels and 0-based indices already.')
+    await call(backend, 'project.open', { path: resolve(values.project!) })
+    const spec = ProbeSpec.parse({ kind: 'probe', features: ids[0], triplets: ids[1], objective, lambdas, alphas, folds, rank: config.rank ?? undefined, maxEpochs: config.maxEpochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed })
+    const job = await runJob(backend, io, spec)
+    const run = (job.result as { run: number }).run
+    const out = values.out === undefined ? null : (await call(backend, 'runs.exportTransform', { id: run, path: resolve(values.out) })).path
+    const r = { ...(job.result as Record<string, unknown>), out, seconds: jobSeconds(job), backend: job.backend ?? 'cpu' }
+    printResult(io, r, () => `${probeText(r as never, folds)}\n  run ${run} of the project`)
+    return EXIT_OK
+  }
   const r = await probeFiles({
     features: need('features', values.features),
     triplets: need('triplets', values.triplets),
     softLabels: values['soft-labels'] === undefined ? undefined : resolve(values['soft-labels']),
     oneBased: values['one-based'],
-    config: {
-      ...PROBE_DEFAULTS,
-      objective,
-      rank: values.rank === undefined ? null : countFrom(1, 'rank', values.rank, 0),
-      maxEpochs: countFrom(1, 'epochs', values.epochs, PROBE_DEFAULTS.maxEpochs),
-      batchSize: countFrom(1, 'batch-size', values['batch-size'], PROBE_DEFAULTS.batchSize!),
-      learningRate: positive('lr', values.lr, PROBE_DEFAULTS.learningRate),
-      seed: count('seed', values.seed, PROBE_DEFAULTS.seed),
-    },
+    config,
     folds,
-    lambdas: numbers('lambda', values.lambda, [PROBE_DEFAULTS.lambda]),
-    alphas: numbers('alpha', values.alpha, [PROBE_DEFAULTS.alpha]),
+    lambdas,
+    alphas,
     out: values.out === undefined ? undefined : resolve(values.out),
     backend: forcedBackend(backend),
     onFold: (f) => io.json || process.stderr.write(`λ=${f.lambda}${objective === 'glocal' ? ` α=${f.alpha}` : ''} fold ${f.fold}: held-out accuracy ${f.heldOutAccuracy.toFixed(4)} (zero-shot ${f.zeroShotAccuracy.toFixed(4)}, ${f.testTriplets} triplets)\n`),
@@ -608,16 +626,21 @@ async function probeCommand(backend: Backend, io: CliIo, args: string[]): Promis
     const run = await call(backend, 'runs.record', { kind: 'probe', name: `probe (${objective}) ${new Date().toISOString().slice(0, 19)}`, params, result: r })
     result = { ...r, run: run.id }
   }
-  printResult(io, result, () =>
-    [
-      `probe (${r.objective}), λ = ${r.chosen.lambda}${r.objective === 'glocal' ? `, α = ${r.chosen.alpha}` : ''} chosen by ${folds}-fold cross-validation over objects`,
-      `held-out odd-one-out accuracy ${r.meanHeldOut.toFixed(4)} (folds ${r.heldOut.map((a) => a.toFixed(4)).join(', ')}); zero-shot ${r.meanZeroShot.toFixed(4)}`,
-      `final fit: ${r.finalEpochs} epochs (best ${r.bestEpoch}), ${r.p} → ${r.q} dimensions, ${r.seconds.toFixed(1)} s on ${r.backend}`,
-      ...(r.out ? [`transform: ${r.out}`] : []),
-    ].join('\n'),
-  )
+  printResult(io, result, () => probeText(r, folds))
   return EXIT_OK
 }
+
+function probeText(r: { objective: string; chosen: { lambda: number; alpha: number }; meanHeldOut: number; heldOut: number[]; meanZeroShot: number; finalEpochs: number; bestEpoch: number; p: number; q: number; seconds: number; backend: string; out: string | null }, folds: number): string {
+  return [
+    `probe (${r.objective}), λ = ${r.chosen.lambda}${r.objective === 'glocal' ? `, α = ${r.chosen.alpha}` : ''} chosen by ${folds}-fold cross-validation over objects`,
+    `held-out odd-one-out accuracy ${r.meanHeldOut.toFixed(4)} (folds ${r.heldOut.map((a) => a.toFixed(4)).join(', ')}); zero-shot ${r.meanZeroShot.toFixed(4)}`,
+    `final fit: ${r.finalEpochs} epochs (best ${r.bestEpoch}), ${r.p} → ${r.q} dimensions, ${r.seconds.toFixed(1)} s on ${r.backend}`,
+    ...(r.out ? [`transform: ${r.out}`] : []),
+  ].join('\n')
+}
+
+/** How long a finished job ran. */
+const jobSeconds = (job: JobInfo): number => (job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : 0)
 
 async function modelsCommand(io: CliIo, args: string[]): Promise<number> {
   if (args.length > 1) throw usageError('models takes at most one model name or folder.')
@@ -932,7 +955,13 @@ async function datasetCommand(backend: Backend, io: CliIo, args: string[]): Prom
 }
 
 async function runCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
-  const { id, rest } = await editedItem(backend, 'run', ['remove'] as const, args)
+  const { action, id, rest } = await editedItem(backend, 'run', ['remove', 'transform'] as const, args)
+  if (action === 'transform') {
+    if (rest.length !== 1) throw usageError('run transform takes a probe run\'s id and the .npz file to write: run transform ID transform.npz --project DIR.')
+    const saved = await call(backend, 'runs.exportTransform', { id, path: resolve(rest[0]!) })
+    printResult(io, saved, () => `The transform of run ${id} (${saved.p} → ${saved.q} dimensions) written to ${saved.path} (gLocal's layout: weights, bias, mean, std).`)
+    return EXIT_OK
+  }
   if (rest.length) throw usageError('run remove takes one id.')
   const removed = await call(backend, 'runs.remove', { id })
   printResult(io, removed, () => `Removed run ${id} (${removed.run.kind}: "${removed.run.name}") from the project's results. ${freedText(removed.freed)}`.trim())

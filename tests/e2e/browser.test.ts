@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeNpy } from '../../src-main/core/io/npy'
+import { decodeNpz } from '../../src-main/core/io/npz'
 import { checkpointDir, writeCheckpoint } from '../../src-main/jobs/checkpoint'
 import { Project } from '../../src-main/store/project'
 import { runCli, type ServerProcess } from '../helpers/cli'
@@ -443,6 +444,12 @@ describe('the workbench in a browser', () => {
     await page.getByRole('button', { name: 'Apply transform' }).click()
     await expect.poll(() => page.locator('#probe-apply option').count(), { timeout: 30_000 }).toBe(before + 1)
     expect((await page.locator('#probe-apply option').allTextContents()).join('\n')).toMatch(/^SPoSE 66-d embedding \(THINGS, 1,854 objects\) → probe #\d+$/m)
+    // Saved as gLocal's transform.npz, where the user says (the project folder by default).
+    const saveAs = await page.inputValue('#probe-save')
+    expect(saveAs).toMatch(/\/transform-run-\d+\.npz$/)
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    await expect.poll(() => toast(page).allTextContents()).toContainEqual(expect.stringContaining(`The transform (66 → 66) written to ${saveAs}.`))
+    expect(Object.keys(decodeNpz(new Uint8Array(readFileSync(saveAs)))).sort()).toEqual(['bias', 'mean', 'std', 'weights'])
     expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
     await page.waitForTimeout(300)
     await page.locator('[data-testid=probe-latest]').screenshot({ path: join(SHOTS, 'probe.png') })

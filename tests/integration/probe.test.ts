@@ -48,6 +48,29 @@ describe('humanalign probe', () => {
     expect(human.stdout).toMatch(/^probe \(soft\), λ = 0\.\d+ chosen by 3-fold cross-validation over objects\nheld-out odd-one-out accuracy 0\.\d{4}/)
   }, 120_000)
 
+  it('probes the project\'s datasets by id as the window does, with the numbers of the same files', () => {
+    const dir = tmp()
+    const f = files(dir)
+    const project = join(dir, 'project')
+    expect(runCli(['project', 'create', project]).code).toBe(0)
+    expect(runCli(['import', 'features', f.features, '--project', project], env).code).toBe(0)
+    expect(runCli(['import', 'triplets', f.triplets, '--objects-from', '1', '--soft-labels', f.soft, '--project', project], env).code).toBe(0)
+    const settings = ['--objective', 'soft', '--lambda', '0.001,0.1', '--epochs', '20', '--lr', '0.01']
+    const fromFiles = JSON.parse(runCli(['probe', '--features', f.features, '--triplets', f.triplets, '--soft-labels', f.soft, ...settings, '--json'], env).stdout)
+    const out = join(dir, 'by-id.npz')
+    const r = runCli(['probe', '--features', '1', '--triplets', '2', ...settings, '--out', out, '--project', project, '--json'], env)
+    expect(r.stderr).toBe('')
+    const byId = JSON.parse(r.stdout)
+    expect(byId).toMatchObject({ objective: 'soft', n: f.n, p: f.p, q: f.p, chosen: fromFiles.chosen, heldOut: fromFiles.heldOut, meanZeroShot: fromFiles.meanZeroShot, out, run: expect.any(Number) })
+    expect(Object.keys(decodeNpz(new Uint8Array(readFileSync(out)))).sort()).toEqual(['bias', 'mean', 'std', 'weights'])
+    // The run's transform written again later, by its id.
+    const again = join(dir, 'again.npz')
+    expect(runCli(['run', 'transform', String(byId.run), again, '--project', project], env).stdout).toContain(`The transform of run ${byId.run} (5 → 5 dimensions) written to ${again}`)
+    expect(readFileSync(again)).toEqual(readFileSync(out))
+    expect(runCli(['run', 'transform', String(byId.run), '--project', project], env).stderr).toContain("run transform takes a probe run's id and the .npz file to write")
+    expect(runCli(['probe', '--features', '1', '--triplets', '2', '--soft-labels', f.soft, '--project', project], env).stderr).toContain('--soft-labels and --one-based are for triplet files')
+  }, 120_000)
+
   it('says what is wrong', () => {
     const dir = tmp()
     const f = files(dir)

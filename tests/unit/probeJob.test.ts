@@ -1,13 +1,15 @@
 // The probe as a job: cross-validation results, streamed curves, the stored transform and applying it, resume
 // after a crash, cancel, and clear errors.
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ProbeSpec } from '../../src-main/api/contract'
 import { randomGenerator, simulateTriplets } from '../../src-main/core/data/simulate'
-import { decodeNpy } from '../../src-main/core/io/npy'
+import { decodeNpy, encodeNpy } from '../../src-main/core/io/npy'
 import { getArtifact, putArray } from '../../src-main/store/artifacts'
 import { insertDataset } from '../../src-main/store/datasets'
+import { exportTransform } from '../../src-main/store/runTransform'
 import { until } from '../helpers/events'
 import { crashAndResume, stateOf, useJobRunner, expectCancelledWithinASecond } from '../helpers/jobRunner'
 
@@ -53,7 +55,7 @@ const spec = (features: number, triplets: number, overrides: Partial<ProbeSpec> 
 describe('probe job', () => {
   it('cross-validates over λ, streams curves, stores the transform, and applies it as a new feature set', async () => {
     const { project, runner, seen } = setup()
-    const { featuresId, tripletsId, n, p } = seedData(project)
+    const { featuresId, tripletsId, n, p, features } = seedData(project)
     const done = await stateOf(seen, runner.start(spec(featuresId, tripletsId)).id)
     expect(done.state).toBe('done')
     const result = done.result as {
@@ -90,6 +92,16 @@ describe('probe job', () => {
     const stored = project.db.prepare('SELECT artifact FROM datasets WHERE id = ?').get(datasetId) as { artifact: string }
     const z = decodeNpy(new Uint8Array(readFileSync(join(project.dir, 'artifacts', `${stored.artifact}.npy`))))
     expect(z.shape).toEqual([n, p])
+
+    // Saved as gLocal's transform.npz, NumPy applies it as gLocal does, ((X − mean) / std) W + b: the feature set above.
+    const file = join(project.dir, 'transform.npz')
+    expect(exportTransform(project.db, project.dir, result.run, file)).toEqual({ path: file, p, q: p })
+    const x = join(project.dir, 'x.npy')
+    writeFileSync(x, encodeNpy({ dtype: '<f4', shape: [n, p], data: features }))
+    const numpy = spawnSync('python3', ['-c', `import numpy as np; t = np.load('${file}'); x = np.load('${x}').astype(np.float64); z = np.load('${join(project.dir, 'artifacts', `${stored.artifact}.npy`)}'); print(sorted(t.files), t['weights'].shape, t['bias'].shape, t['mean'].shape, t['std'].shape, np.abs((x - t['mean']) / t['std'] @ t['weights'] + t['bias'] - z).max() < 1e-5)`], { encoding: 'utf8' })
+    expect(numpy.stdout.trim()).toBe(`['bias', 'mean', 'std', 'weights'] (${p}, ${p}) (${p},) () () True`)
+    expect(() => exportTransform(project.db, project.dir, result.run, join(project.dir, 'transform.npy'))).toThrow('a transform is written as an .npz file')
+    expect(() => exportTransform(project.db, project.dir, 999, file)).toThrow('There is no run 999 in this project.')
   }, 120_000)
 
   it('resumes after a crash from the last finished fold, with the same results as an uninterrupted run', async () => {

@@ -7,7 +7,7 @@ import { elbow, kmeans, type KMeansResult } from '../../core/alignet/kmeans'
 import { labelTriplets, nearestClusters, sampleTriplets, teacherProbabilities } from '../../core/alignet/sampling'
 import { applyTransform } from '../../core/probe/transform'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
-import { runTransform } from './probe'
+import { runTransform } from '../../store/runTransform'
 import { artifact, asFloat32 } from './projectArrays'
 
 export interface TeacherInput {

@@ -6,9 +6,10 @@ import { AppError } from '../../api/errors'
 import { crossValidateProbe, crossValidationSummary, type FoldResult } from '../../core/probe/crossValidate'
 import { trainingTriplets } from '../../core/probe/frequencies'
 import { PROBE_DEFAULTS } from '../../core/probe/train'
-import { applyTransform, transformFromArrays } from '../../core/probe/transform'
+import { applyTransform } from '../../core/probe/transform'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { ceilingOf } from './evaluate'
+import { runTransform } from '../../store/runTransform'
 import { artifact, asFloat32 } from './projectArrays'
 import { featuresForTriplets } from './evaluate'
 
@@ -90,18 +91,6 @@ export interface ApplyTransformInput {
 }
 
 type ApplySpec = Extract<JobSpec, { kind: 'applyTransform' }>
-
-/** The transform of a probe run, from the arrays it stored. */
-export function runTransform(run: RunInfo, read: (sha: unknown) => ReturnType<typeof artifact>) {
-  const result = run.result as { outputs?: { weights?: string; bias?: string }; mean?: number; std?: number } | null
-  if (run.kind !== 'probe' || !result?.outputs?.weights) throw new AppError('user', `Run ${run.id} is ${run.kind}, not a probe with a transform.`)
-  return transformFromArrays({
-    weights: read(result.outputs.weights),
-    ...(result.outputs.bias ? { bias: read(result.outputs.bias) } : {}),
-    mean: { dtype: '<f8', shape: [], data: Float64Array.of(result.mean ?? 0) },
-    std: { dtype: '<f8', shape: [], data: Float64Array.of(result.std ?? 1) },
-  })
-}
 
 export async function applyProbe(spec: ApplySpec, { run, features }: ApplyTransformInput, ctx: JobContext): Promise<JobOutput> {
   const transform = runTransform(run, (sha) => artifact(ctx, sha))
