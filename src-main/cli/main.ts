@@ -109,7 +109,9 @@ Commands:
      [--domain auto|plain|log] [--max-iterations 1000] [--precision float32|float64] [--out plan.npy]
      [--source-weights W.npy] [--target-weights W.txt]   (marginals: one positive weight per object; uniform by default)
                                      entropic Gromov-Wasserstein between two representations of the same
-                                     objects (features or dissimilarity matrices): loss, top-1/5/10 matching
+                                     objects (features or dissimilarity matrices): loss, top-1/5/10 matching;
+                                     with --project DIR, A and B may be dataset ids (the window's job, stored
+                                     as a run; --categories-from CONCEPTS_ID for category matching)
   attention maps --images DIR|LIST.txt --out DIR [--model mobilenet_v2|FOLDER]
           [--method gradient|gradientInput|smoothgrad|guided|gradcam] [--target predicted|class:N|similar:IMAGE[@LAYER]]
           [--layer L (Grad-CAM)] [--samples 30] [--sigma 0.1] [--seed S] [--threads N (CPU: one per core)]
@@ -411,7 +413,7 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
   const methods = ['spearman', 'pearson', 'kendall'] as const
   const temperature = values.temperature === undefined || values.temperature === 'fit' ? values.temperature : Number(values.temperature)
   if (typeof temperature === 'number' && !(temperature > 0)) throw usageError(`--temperature ${values.temperature} must be a positive number, or fit.`)
-  const ids = projectDatasets(values, what)
+  const ids = projectDatasets(values.project, evalInputs(values, what))
   if (values['categories-from'] !== undefined && !(ids && what === 'odd-one-out')) throw usageError('--categories-from names a concepts dataset of the project: it goes with eval odd-one-out of dataset ids (--project DIR).')
   if (ids) {
     return evalDatasets(backend, io, values.project!, {
@@ -483,20 +485,25 @@ async function evalCommand(backend: Backend, io: CliIo, args: string[]): Promise
 }
 
 /** The options of an evaluation that name what it reads: files, or the project's datasets. */
-const EVAL_INPUTS: Record<string, readonly ('features' | 'triplets' | 'a' | 'b' | 'rdms')[]> = { 'odd-one-out': ['features', 'triplets'], rsa: ['a', 'b'], cka: ['a', 'b'], probe: ['features', 'triplets'] }
+const EVAL_INPUTS: Record<string, readonly ('features' | 'triplets' | 'a' | 'b')[]> = { 'odd-one-out': ['features', 'triplets'], rsa: ['a', 'b'], cka: ['a', 'b'], probe: ['features', 'triplets'] }
+
+/** The inputs of an evaluation or probe, by flag. */
+function evalInputs(values: Partial<Record<'features' | 'triplets' | 'a' | 'b' | 'rdms', string>>, what: string | undefined): [string, string | undefined][] {
+  if (what === 'ceiling') return values.triplets !== undefined ? [['triplets', values.triplets]] : [['rdms', values.rdms]]
+  return (EVAL_INPUTS[what ?? ''] ?? []).map((flag) => [flag, values[flag]])
+}
 
 /**
  * With --project, inputs given as whole numbers that are not files are the project's dataset ids (what `project
- * info` lists): the evaluation then runs as the project's job. Null: files.
+ * info` lists): the command then runs as the project's job, as in the window. Null: files.
  */
-function projectDatasets(values: Partial<Record<'project' | 'features' | 'triplets' | 'a' | 'b' | 'rdms', string>>, what: string | undefined): number[] | null {
-  const flags = what === 'ceiling' ? [values.triplets !== undefined ? 'triplets' : 'rdms'] as const : (EVAL_INPUTS[what ?? ''] ?? [])
-  const given = flags.map((flag) => values[flag]).filter((v): v is string => v !== undefined)
-  if (!values.project || !given.length) return null
-  const isId = given.map((v) => /^\d+$/.test(v) && !existsSync(resolve(v)))
+function projectDatasets(project: string | undefined, inputs: [string, string | undefined][]): number[] | null {
+  const given = inputs.filter((input): input is [string, string] => input[1] !== undefined)
+  if (!project || !given.length) return null
+  const isId = given.map(([, v]) => /^\d+$/.test(v) && !existsSync(resolve(v)))
   if (!isId.some(Boolean)) return null
-  if (!isId.every(Boolean)) throw usageError(`${flags.map((f) => `--${f}`).join(' and ')} are both dataset ids of the project or both files; ${given.find((_, k) => !isId[k])} is a file.`)
-  return given.map(Number)
+  if (!isId.every(Boolean)) throw usageError(`${inputs.map(([flag]) => `--${flag}`).join(' and ')} are both dataset ids of the project or both files; ${given.find((_, k) => !isId[k])![1]} is a file.`)
+  return given.map(([, v]) => Number(v))
 }
 
 /** An evaluation of the project's datasets, as its job (stored as a run), said as the evaluation of files is. */
@@ -593,7 +600,7 @@ async function probeCommand(backend: Backend, io: CliIo, args: string[]): Promis
   }
   const lambdas = numbers('lambda', values.lambda, [PROBE_DEFAULTS.lambda])
   const alphas = numbers('alpha', values.alpha, [PROBE_DEFAULTS.alpha])
-  const ids = projectDatasets(values, 'probe')
+  const ids = projectDatasets(values.project, evalInputs(values, 'probe'))
   if (ids) {
     // The project's probe job (the window's): soft labels are the triplets dataset's own.
     if (values['soft-labels'] !== undefined || values['one-based']) throw usageError('--soft-labels and --one-based are for triplet files; a triplets dataset of the project has its soft labels and 0-based indices already.')
@@ -859,6 +866,8 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
       'source-weights': { type: 'string' },
       'target-weights': { type: 'string' },
       seed: { type: 'string' },
+      project: { type: 'string' },
+      'categories-from': { type: 'string' },
     },
     strict: true,
   })
@@ -868,37 +877,70 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
   const range = eps.includes(',') ? numbers('eps', eps, []) : null
   if (range && (range.length !== 2 || !(range[0]! > 0) || range[1]! < range[0]!)) throw usageError(`--eps ${eps} must be two positive numbers, low,high.`)
   const planOut = values.out ?? values['plan-out']
+  const search = {
+    trials: countFrom(1, 'trials', values.trials, 10),
+    sampler: choice('search', values.search, ['tpe', 'grid', 'random'] as const, 'tpe'),
+    initPlans: countFrom(1, 'inits', values.inits ?? values['init-plans'], 3),
+    seed: count('seed', values.seed, 0),
+    prune: !values['no-prune'],
+  }
+  const metric = choice('metric', values.metric ?? values.distance, ['cosine', 'euclidean', 'correlation'] as const, 'cosine')
+  const maxIterations = countFrom(1, 'max-iterations', values['max-iterations'], 1000)
+  const weights = { ...(values['source-weights'] ? { a: resolve(values['source-weights']) } : {}), ...(values['target-weights'] ? { b: resolve(values['target-weights']) } : {}) }
+  const ids = projectDatasets(values.project, [['source', values.source ?? values.a], ['target', values.target ?? values.b]])
+  if (values['categories-from'] !== undefined && !ids) throw usageError('--categories-from names a concepts dataset of the project: it goes with gw of dataset ids (--project DIR); for files, --categories labels.txt.')
+  if (ids) {
+    const fileOnly = [planOut && '--out', values.categories && '--categories', values.domain && '--domain', values.precision && '--precision'].filter(Boolean)
+    if (fileOnly.length) throw usageError(`${fileOnly.join(', ')}: for gw of files. Of the project's datasets, gw runs as the window's job, which keeps the plan with the run (Alignment → Gromov-Wasserstein shows it), takes categories from a concepts dataset (--categories-from ID) and chooses the Sinkhorn domain and precision itself.`)
+    await call(backend, 'project.open', { path: resolve(values.project!) })
+    // A fixed ε is a search of one trial at it.
+    const job = await runJob(backend, io, {
+      kind: 'gw',
+      a: ids[0]!,
+      b: ids[1]!,
+      metric,
+      normalise: !values['no-normalise'],
+      epsilonRange: range ? [range[0]!, range[1]!] : [positive('eps', eps, 1), positive('eps', eps, 1)],
+      ...(range ? search : { ...search, trials: 1, sampler: 'grid' as const }),
+      maxIterations,
+      ...(values['categories-from'] === undefined ? {} : { categoriesFrom: datasetId(values['categories-from'], 'gw', '--categories-from', 'the concepts whose categories give category matching') }),
+      ...(weights.a ? { weightsA: weights.a } : {}),
+      ...(weights.b ? { weightsB: weights.b } : {}),
+    })
+    const result = job.result as { epsilon: number; loss: number; trials: { epsilon: number; loss: number; iterations: number; converged: boolean; logDomain: boolean }[]; run: number }
+    const best = result.trials.find((t) => t.epsilon === result.epsilon && t.loss === result.loss) ?? { iterations: 0, converged: false, logDomain: false }
+    const r = { ...result, iterations: best.iterations, converged: best.converged, logDomain: best.logDomain }
+    printResult(io, r, () => `${gwText(r as never)}\n  run ${result.run} of the project`)
+    return EXIT_OK
+  }
+  if (values.project) throw usageError('gw of files does not store a run; drop --project, or give the project\'s dataset ids (project info lists them).')
   const r = await gwFiles({
     a: need('source', values.source ?? values.a),
     b: need('target', values.target ?? values.b),
     epsilon: range
-      ? {
-          range: [range[0]!, range[1]!],
-          trials: countFrom(1, 'trials', values.trials, 10),
-          sampler: choice('search', values.search, ['tpe', 'grid', 'random'] as const, 'tpe'),
-          initPlans: countFrom(1, 'inits', values.inits ?? values['init-plans'], 3),
-          seed: count('seed', values.seed, 0),
-          prune: !values['no-prune'],
-        }
+      ? { range: [range[0]!, range[1]!], ...search }
       : positive('eps', eps, 1),
     onTrial: (t, i) => {
       if (!io.json) process.stderr.write(`trial ${i + 1}: ε = ${t.epsilon.toPrecision(4)}  ${Number.isFinite(t.loss) ? `loss ${t.loss.toPrecision(6)}  top-1 ${(100 * t.top1).toFixed(1)}%` : t.pruned ? 'pruned' : 'no valid plan'}\n`)
     },
-    distance: choice('metric', values.metric ?? values.distance, ['cosine', 'euclidean', 'correlation'] as const, 'cosine'),
+    distance: metric,
     domain: choice('domain', values.domain, ['auto', 'plain', 'log'] as const, 'auto'),
-    maxIterations: countFrom(1, 'max-iterations', values['max-iterations'], 1000),
+    maxIterations,
     ...(planOut ? { planOut: resolve(planOut) } : {}),
     ...(values.categories ? { categories: resolve(values.categories) } : {}),
-    weights: { ...(values['source-weights'] ? { a: resolve(values['source-weights']) } : {}), ...(values['target-weights'] ? { b: resolve(values['target-weights']) } : {}) },
+    weights,
     backend: forcedBackend(backend),
     precision: choice('precision', values.precision, ['float32', 'float64'] as const, 'float32'),
     normalise: !values['no-normalise'],
   })
-  const pct = (v: number) => `${(100 * v).toFixed(1)}%`
-  printResult(io, r, () =>
-    `GW loss ${r.loss.toPrecision(6)} at ε = ${r.epsilon} (${r.iterations} iteration${r.iterations === 1 ? '' : 's'}${r.converged ? '' : ', not converged'}${r.logDomain ? ', log domain' : ''}); matching top-1 ${pct(r.matching.top1)}, top-5 ${pct(r.matching.top5)}, top-10 ${pct(r.matching.top10)}${r.categoryMatching ? `, category ${pct(r.categoryMatching.rate)}` : ''}; k-NN after Procrustes top-1 ${pct(r.knnMatching.top1)} over ${r.n} objects; ${r.seconds.toFixed(1)} s`,
-  )
+  printResult(io, r, () => gwText(r))
   return EXIT_OK
+}
+
+type TopK = { top1: number; top5: number; top10: number }
+function gwText(r: { loss: number; epsilon: number; iterations: number; converged: boolean; logDomain: boolean; matching: TopK; categoryMatching: { rate: number } | null; knnMatching: TopK; n: number; seconds: number }): string {
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`
+  return `GW loss ${r.loss.toPrecision(6)} at ε = ${r.epsilon} (${r.iterations} iteration${r.iterations === 1 ? '' : 's'}${r.converged ? '' : ', not converged'}${r.logDomain ? ', log domain' : ''}); matching top-1 ${pct(r.matching.top1)}, top-5 ${pct(r.matching.top5)}, top-10 ${pct(r.matching.top10)}${r.categoryMatching ? `, category ${pct(r.categoryMatching.rate)}` : ''}; k-NN after Procrustes top-1 ${pct(r.knnMatching.top1)} over ${r.n} objects; ${r.seconds.toFixed(1)} s`
 }
 
 /** The backend the user asked for (--backend, the environment or the window's setting); null: the best one. */

@@ -90,6 +90,24 @@ describe('humanalign gw', () => {
     expect(runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy')]).stderr).toContain('Give --eps E, or --eps LO,HI to search')
   })
 
+  it('aligns the project\'s datasets by id as the window does, with the numbers of the same files', () => {
+    const dir = tmp()
+    for (const [name, values] of [['a.npy', ref.c1], ['b.npy', ref.c2]] as const) writeFileSync(join(dir, name), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: Float64Array.from(values) }))
+    const project = join(dir, 'project')
+    expect(runCli(['project', 'create', project]).code).toBe(0)
+    for (const name of ['a.npy', 'b.npy']) expect(runCli(['import', 'similarity', join(dir, name), '--measure', 'dissimilarity', '--project', project], env).code).toBe(0)
+    for (const eps of [['0.02'], ['0.01,0.04', '--trials', '3', '--search', 'grid']]) {
+      const files = JSON.parse(runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', ...eps, '--json'], env).stdout)
+      const r = runCli(['gw', '--source', '1', '--target', '2', '--eps', ...eps, '--project', project, '--json'], env)
+      expect(r.stderr).toBe('')
+      const byId = JSON.parse(r.stdout)
+      expect(byId).toMatchObject({ epsilon: files.epsilon, loss: files.loss, iterations: files.iterations, converged: files.converged, matching: files.matching, n: ref.n, run: expect.any(Number) })
+    }
+    expect(runCli(['gw', '--source', '1', '--target', '2', '--eps', '0.02', '--out', join(dir, 'plan.npy'), '--project', project], env).stderr).toContain('--out: for gw of files.')
+    expect(runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', '0.02', '--project', project], env).stderr).toContain('gw of files does not store a run')
+    expect(runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', '0.02', '--categories-from', '3'], env).stderr).toContain('--categories-from names a concepts dataset of the project')
+  }, 60_000)
+
   it('refuses a matrix with a missing dissimilarity', () => {
     const dir = tmp()
     const holes = Float64Array.from(ref.c1)

@@ -122,6 +122,9 @@ describe('ε search', () => {
   it('spaces a grid log-uniformly and draws random ε inside the range, the same for a seed', () => {
     const grid = trialEpsilons({ range: [0.01, 0.04], trials: 3, sampler: 'grid', seed: 0 })
     grid.forEach((e, k) => expect(e).toBeCloseTo([0.01, 0.02, 0.04][k]!, 15))
+    // The ends exactly: a grid of one at ε is ε.
+    expect([grid[0], grid[2]]).toEqual([0.01, 0.04])
+    expect(trialEpsilons({ range: [0.02, 0.02], trials: 1, sampler: 'grid', seed: 0 })).toEqual([0.02])
     const drawn = trialEpsilons({ range: [0.01, 0.04], trials: 20, sampler: 'random', seed: 5 })
     expect(drawn.every((e) => e >= 0.01 && e <= 0.04)).toBe(true)
     expect(trialEpsilons({ range: [0.01, 0.04], trials: 20, sampler: 'random', seed: 5 })).toEqual(drawn)

@@ -48,10 +48,14 @@ const PRUNE_WARMUP = 20
 
 class Pruned extends Error {}
 
-/** The ε of a grid or random search: log-uniform over the range, evenly spaced or at random. */
+/**
+ * The ε of a grid or random search: log-uniform over the range, evenly spaced or at random. A grid's ends are the
+ * range's own numbers (exp(log 0.02) is 0.020000000000000004), so a grid of one at a given ε solves at exactly it.
+ */
 export function trialEpsilons(options: Pick<EpsilonSearchOptions, 'range' | 'trials' | 'sampler' | 'seed'>): number[] {
   const [a, b] = logRange(options.range)
-  if (options.sampler === 'grid') return Array.from({ length: options.trials }, (_, t) => Math.exp(options.trials === 1 ? a : a + ((b - a) * t) / (options.trials - 1)))
+  const last = options.trials - 1
+  if (options.sampler === 'grid') return Array.from({ length: options.trials }, (_, t) => (t === 0 ? options.range[0] : t === last ? options.range[1] : Math.exp(a + ((b - a) * t) / last)))
   const random = randomGenerator(options.seed)
   return Array.from({ length: options.trials }, () => Math.exp(a + (b - a) * random()))
 }
