@@ -34,6 +34,10 @@ describe('matchObjects', () => {
     // An id that is the file's own stem is taken first; two images of one concept are refused.
     expect(matchObjects({ name: 'a', ids: ['x/cat_01b.jpg', 'dog_01b.jpg', 'cat'] }, { name: 'b', ids: ['dog', 'cat_01b', 'cat'] })).toEqual([1, 0, 2])
     expect(() => matchObjects({ name: 'a', ids: ['cat_01b.jpg', 'cat_02s.jpg'] }, { name: 'b', ids: ['cat', 'dog'] })).toThrow('"dog" of "b" is not in "a"')
+    // The other way: concepts against a folder of one image each (THINGS' _01b images, listed in byte order).
+    expect(matchObjects({ name: 'concepts', ids: ['chicken_wire', 'chicken1', 'chicken2'] }, { name: 'images', ids: images })).toEqual([2, 0, 1])
+    // A concept with two images has no one image: refused, naming it.
+    expect(() => matchObjects({ name: 'concepts', ids: ['cat', 'dog'] }, { name: 'images', ids: ['cat_01b.jpg', 'cat_02s.jpg', 'dog_01b.jpg'] })).toThrow('"cat" of "concepts" is not in "images"')
   })
 
   it('refuses datasets that name different objects, or names that match twice', () => {

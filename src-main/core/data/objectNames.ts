@@ -9,21 +9,28 @@ const stem = (path: string): string => path.replace(/^.*[\\/]/, '').replace(/\.[
 /** The concept a THINGS image is of: "chicken1_01b" and "zebra_12s" are images of chicken1 and zebra. */
 const conceptOf = (stem: string): string => stem.replace(/_\d+[a-z]?$/, '')
 
+/** Keys to the index of the one id each names; a key two ids share names neither. */
+function uniqueIndex(ids: readonly string[], key: (id: string) => string): (k: string) => number | undefined {
+  const found = new Map<string, number>()
+  const shared = new Set<string>()
+  ids.forEach((id, i) => {
+    const k = key(id)
+    if (found.has(k)) shared.add(k)
+    found.set(k, i)
+  })
+  return (k) => (shared.has(k) ? undefined : found.get(k))
+}
+
 /**
- * The index of a name in a list of ids: the same id, else the one id with the same file stem, else the one id that
- * is the concept the name's image is of (an image file named as THINGS names them, against concept ids).
+ * The index of a name in a list of ids: the same id, else the one id with the same file stem; else, THINGS' way of
+ * naming images after concepts, the one id that is the concept the name's image is of (an image against concept
+ * ids), or the one image of the concept the name is (a concept against a folder of one image per concept).
  */
 export function objectLookup(ids: readonly string[]): (name: string) => number | undefined {
   const exact = new Map(ids.map((id, i) => [id, i]))
-  const stems = new Map<string, number>()
-  const shared = new Set<string>()
-  ids.forEach((id, i) => {
-    const s = stem(id)
-    if (stems.has(s)) shared.add(s)
-    stems.set(s, i)
-  })
-  const unique = (s: string): number | undefined => (shared.has(s) ? undefined : stems.get(s))
-  return (name) => exact.get(name) ?? unique(stem(name)) ?? unique(conceptOf(stem(name)))
+  const byStem = uniqueIndex(ids, stem)
+  const byConcept = uniqueIndex(ids, (id) => conceptOf(stem(id)))
+  return (name) => exact.get(name) ?? byStem(stem(name)) ?? byStem(conceptOf(stem(name))) ?? byConcept(stem(name))
 }
 
 /** A dataset's objects: its name (for messages) and its ids, if it has any. */
