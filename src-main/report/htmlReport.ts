@@ -3,6 +3,7 @@
 import * as echarts from 'echarts'
 import type { DatasetInfo, RunInfo } from '../api/contract'
 import { datasetDetails } from '../api/datasetDetails'
+import { categoryAccuracy } from '../api/categoryAccuracy'
 import { runHeadline } from '../api/runHeadline'
 
 export interface ReportInput {
@@ -58,6 +59,13 @@ function accuracySection(runs: RunInfo[]): string {
     return [String(r.features), String(r.triplets), String(r.similarity), fixed(r.accuracy), ci ? `${fixed(ci[0])}–${fixed(ci[1])}` : '', String(r.total), r.ceiling === null || r.ceiling === undefined ? '' : fixed(r.ceiling)]
   })
   return `<section><h2>Odd-one-out accuracy</h2>${table(['features', 'triplets', 'similarity', 'accuracy', '95% CI', 'triplets', 'noise ceiling'], body)}<p class="note">Chance is 0.3333.</p>${rows.map(settings).join('')}</section>`
+}
+
+function categorySection(runs: RunInfo[]): string {
+  const found = categoryAccuracy(runs)
+  if (!found) return ''
+  const rows = found.categories.map((category, c) => [category, ...found.cells[c]!.map((cell) => (cell ? `${fixed(cell.accuracy)} (${cell.correct} of ${cell.total})` : ''))])
+  return `<section><h2>Odd-one-out accuracy per category</h2>${table(['category', ...found.runs.map((r) => `run ${r.id}: ${r.features}`)], rows)}<p class="note">Of the triplets whose three objects are all in the category; empty where a run has none of them.</p></section>`
 }
 
 function rsaSection(runs: RunInfo[]): string {
@@ -234,6 +242,7 @@ export function htmlReport(input: ReportInput): string {
   )
   const body = [
     accuracySection(chronological),
+    categorySection(chronological),
     rsaSection(chronological),
     probeSection(chronological, input.metrics),
     gwSection(chronological),

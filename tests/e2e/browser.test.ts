@@ -707,6 +707,9 @@ describe('the workbench in a browser', () => {
     expect(await page.textContent('[data-testid=accuracy-table]')).toContain('MobileNetV2 flatten_1')
     // The THINGS ceiling is no reference for triplets of the 92 images.
     expect(await page.textContent('[data-testid=accuracy-table]')).not.toContain('THINGS noise ceiling')
+    // The accuracy run counted its triplets by the images' six categories: a row each, the run's column.
+    const categoryRows = await page.locator('[data-testid=category-accuracy] tbody tr').allTextContents()
+    expect(categoryRows.map((row) => row.replace(/\s*0\.\d{4} \(\d+ of \d+\)$/, '').trim()).sort()).toEqual(['artificial inanimate', 'human bodypart', 'human face', 'natural inanimate', 'nonhuman bodypart', 'nonhuman face'])
     // Each run with its name and its headline figure.
     const runs = await page.textContent('[data-testid=runs-table]')
     expect(runs).toMatch(/probe \(soft\): MobileNetV2 flatten_1 · The 92 stimulus images × .*held-out accuracy 0\.\d{4} \(zero-shot 0\.\d{4}\), λ = /)

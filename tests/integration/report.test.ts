@@ -54,12 +54,15 @@ describe('the report renderer', () => {
       app: { version: '1', node: '20', electron: null, platform: 'linux' },
       generatedAt: 'now',
       datasets: [{ id: 1, kind: 'features', name: 'a & <b>', sourcePath: null, artifact: null, shape: [2, 3], meta: {}, createdAt: 'then' }],
-      runs: [run('odd-one-out', 'x', { note: '"quoted"' }, { features: '<img src=x>', triplets: 't', similarity: 'dot', accuracy: 0.5, ci95: [0.4, 0.6], total: 10 })],
+      runs: [run('odd-one-out', 'x', { note: '"quoted"' }, { features: '<img src=x>', triplets: 't', similarity: 'dot', accuracy: 0.5, ci95: [0.4, 0.6], total: 10, perCategory: { '<b>animal</b>': { accuracy: 0.25, correct: 1, total: 4 } } })],
       metrics: new Map(),
       labels: new Map(),
     })
     expect(html).not.toContain('<script>alert')
     expect(html).not.toContain('<img src=x>')
+    expect(html).not.toContain('<b>animal</b>')
+    // Accuracy per category, a column per run.
+    expect(html).toContain('<h2>Odd-one-out accuracy per category</h2><table><thead><tr><th>category</th><th>run 1: &lt;img src=x&gt;</th></tr></thead><tbody><tr><td>&lt;b&gt;animal&lt;/b&gt;</td><td>0.2500 (1 of 4)</td></tr></tbody></table>')
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
     expect(html).toContain('a &amp; &lt;b&gt;')
     expect(html).toContain('<td>0.5000</td>')
