@@ -736,6 +736,11 @@ export const operations = {
     z.object({ path: z.string(), p: z.number().int(), q: z.number().int() }),
     { summary: "write a probe run's transform as gLocal's transform.npz (weights, bias, mean, std), for Python tools" },
   ),
+  'runs.exportPlan': op(
+    z.object({ id: z.number().int().positive(), path: AbsolutePath }).strict(),
+    z.object({ path: z.string(), n: z.number().int() }),
+    { summary: "write a GW run's transport plan as a .npy file (rows A's objects, columns B's in B's own order)" },
+  ),
   'runs.plan': op(
     z.object({ id: z.number().int().positive(), maxSize: z.number().int().min(2).max(400).default(200) }).strict(),
     MatrixView,

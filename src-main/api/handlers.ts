@@ -54,6 +54,7 @@ export function createHandlers({ session, app, pickFolder }: HandlerDeps): Handl
     'runs.attention': ({ id, size }) => session.attention(id, size),
     'datasets.exportAlignet': ({ id, path }) => session.exportAlignet(id, path),
     'runs.exportTransform': ({ id, path }) => session.exportTransform(id, path),
+    'runs.exportPlan': ({ id, path }) => session.exportPlan(id, path),
     'datasets.list': () => session.listDatasets(),
     'datasets.rename': ({ id, name }) => session.renameDataset(id, name),
     'datasets.remove': ({ id }) => session.removeDataset(id),

@@ -24,6 +24,7 @@ import { datasetOrder } from '../evaluate/objectOrder'
 import { insertRun, listRuns, removeRun } from '../store/runs'
 import { exportAlignet } from '../store/exportAlignet'
 import { exportTransform } from '../store/runTransform'
+import { exportPlan } from '../store/exportPlan'
 import { reclaimStorage } from '../store/reclaimStorage'
 import { formatBytes } from '../api/format'
 import { matrixView, planView } from '../store/matrixView'
@@ -233,6 +234,11 @@ export class Session {
   exportTransform(id: number, path: string): { path: string; p: number; q: number } {
     const project = this.requireProject()
     return exportTransform(project.db, project.dir, id, path)
+  }
+
+  exportPlan(id: number, path: string): { path: string; n: number } {
+    const project = this.requireProject()
+    return exportPlan(project.db, project.dir, id, path)
   }
 
   plan(id: number, maxSize: number): MatrixView {

@@ -890,8 +890,8 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
   const ids = projectDatasets(values.project, [['source', values.source ?? values.a], ['target', values.target ?? values.b]])
   if (values['categories-from'] !== undefined && !ids) throw usageError('--categories-from names a concepts dataset of the project: it goes with gw of dataset ids (--project DIR); for files, --categories labels.txt.')
   if (ids) {
-    const fileOnly = [planOut && '--out', values.categories && '--categories', values.domain && '--domain', values.precision && '--precision'].filter(Boolean)
-    if (fileOnly.length) throw usageError(`${fileOnly.join(', ')}: for gw of files. Of the project's datasets, gw runs as the window's job, which keeps the plan with the run (Alignment → Gromov-Wasserstein shows it), takes categories from a concepts dataset (--categories-from ID) and chooses the Sinkhorn domain and precision itself.`)
+    const fileOnly = [values.categories && '--categories', values.domain && '--domain', values.precision && '--precision'].filter(Boolean)
+    if (fileOnly.length) throw usageError(`${fileOnly.join(', ')}: for gw of files. Of the project's datasets, gw runs as the window's job, which takes categories from a concepts dataset (--categories-from ID) and chooses the Sinkhorn domain and precision itself.`)
     await call(backend, 'project.open', { path: resolve(values.project!) })
     // A fixed ε is a search of one trial at it.
     const job = await runJob(backend, io, {
@@ -909,7 +909,8 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
     })
     const result = job.result as { epsilon: number; loss: number; trials: { epsilon: number; loss: number; iterations: number; converged: boolean; logDomain: boolean }[]; run: number }
     const best = result.trials.find((t) => t.epsilon === result.epsilon && t.loss === result.loss) ?? { iterations: 0, converged: false, logDomain: false }
-    const r = { ...result, iterations: best.iterations, converged: best.converged, logDomain: best.logDomain }
+    const plan = planOut ? { plan: (await call(backend, 'runs.exportPlan', { id: result.run, path: resolve(planOut) })).path } : {}
+    const r = { ...result, ...plan, iterations: best.iterations, converged: best.converged, logDomain: best.logDomain }
     printResult(io, r, () => `${gwText(r as never)}\n  run ${result.run} of the project`)
     return EXIT_OK
   }

@@ -8,6 +8,7 @@ import { entropicGw, GW_DEFAULTS } from '../core/gw/entropicGw'
 import { categoryMatching as categoryMatchingOf, matchingRates } from '../core/gw/matching'
 import { knnAfterProcrustes, PROCRUSTES_DIMENSIONS } from '../core/gw/procrustes'
 import { searchEpsilon, type Trial } from '../core/gw/epsilonSearch'
+import { restoreColumns } from '../core/data/objectNames'
 import type { RdmMeasure } from '../core/metrics/rdm'
 import { gwCrossProduct } from '../jobs/gwProductPool'
 import { hostSinkhornPool } from '../jobs/sinkhornPool'
@@ -88,7 +89,7 @@ export async function gwFiles(request: GwRequest) {
   const labels = request.categories ? readLabels(request.categories, n) : null
   const names = labels ? [...new Set(labels)] : []
   const categoryMatching = labels ? categoryMatchingOf(r.plan, n, Uint8Array.from({ length: n * names.length }, (_, k) => Number(labels[Math.floor(k / names.length)] === names[k % names.length])), names.length) : null
-  if (request.planOut) writeFileAtomic(request.planOut, encodeNpy({ dtype: '<f8', shape: [n, n], data: order ? inFileOrder(r.plan, n, order) : r.plan }))
+  if (request.planOut) writeFileAtomic(request.planOut, encodeNpy({ dtype: '<f8', shape: [n, n], data: order ? restoreColumns(r.plan, n, order) : r.plan }))
   return {
     n,
     a: a.from,
@@ -109,11 +110,4 @@ export async function gwFiles(request: GwRequest) {
     ...(request.planOut ? { plan: request.planOut } : {}),
     ...matchedByName(order),
   }
-}
-
-/** The plan's columns back in B's file order (they were in A's, by name): row i, column order[k] is entry (i, k). */
-function inFileOrder(plan: Float64Array, n: number, order: number[]): Float64Array {
-  const out = new Float64Array(n * n)
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) out[i * n + order[k]!] = plan[i * n + k]!
-  return out
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeNpy } from '../../src-main/core/io/npy'
+import { decodeNpy, encodeNpy } from '../../src-main/core/io/npy'
 import { decodeNpz } from '../../src-main/core/io/npz'
 import { checkpointDir, writeCheckpoint } from '../../src-main/jobs/checkpoint'
 import { Project } from '../../src-main/store/project'
@@ -663,6 +663,15 @@ describe('the workbench in a browser', () => {
     // Each worst-matched object and its partner with its image, from the set the features were extracted from.
     await expect.poll(() => page.locator('[data-testid=gw-worst] tbody img').count(), { timeout: 10_000 }).toBe(20)
     expect(await page.locator('[data-testid=gw-worst] tbody img').first().getAttribute('src')).toMatch(/^data:image\/png;base64,/)
+    // The whole plan saved for NumPy, where the user says (the project folder by default).
+    const planFile = await page.inputValue('#gw-save')
+    expect(planFile).toMatch(/\/gw-plan-run-\d+\.npy$/)
+    await page.locator('#gw-save ~ button', { hasText: 'Save' }).click()
+    await expect.poll(() => toast(page).allTextContents()).toContainEqual(expect.stringContaining(`The 92 × 92 plan written to ${planFile}.`))
+    const saved = decodeNpy(new Uint8Array(readFileSync(planFile)))
+    expect(saved.shape).toEqual([92, 92])
+    // A transport plan: its mass is the marginals' (1 in all).
+    expect(Array.from(saved.data as Float32Array).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 4)
     expect(await page.locator('.toast.error').allTextContents()).toEqual(errorsBefore)
     while ((await toast(page).count()) > 0) await page.keyboard.press('Escape')
     await page.waitForTimeout(300)

@@ -103,7 +103,25 @@ describe('humanalign gw', () => {
       const byId = JSON.parse(r.stdout)
       expect(byId).toMatchObject({ epsilon: files.epsilon, loss: files.loss, iterations: files.iterations, converged: files.converged, matching: files.matching, n: ref.n, run: expect.any(Number) })
     }
-    expect(runCli(['gw', '--source', '1', '--target', '2', '--eps', '0.02', '--out', join(dir, 'plan.npy'), '--project', project], env).stderr).toContain('--out: for gw of files.')
+    // The plan written as gw of files writes it (float32 as the run keeps it)...
+    const [fromFiles, fromRun] = [join(dir, 'files.npy'), join(dir, 'run.npy')]
+    runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', '0.02', '--out', fromFiles], env)
+    expect(JSON.parse(runCli(['gw', '--source', '1', '--target', '2', '--eps', '0.02', '--out', fromRun, '--project', project, '--json'], env).stdout).plan).toBe(fromRun)
+    const plan = (file: string) => Array.from(decodeNpy(new Uint8Array(readFileSync(file))).data as Float32Array | Float64Array)
+    const [expected, written] = [plan(fromFiles), plan(fromRun)]
+    expect(Math.max(...written.map((v, k) => Math.abs(v - expected[k]!)))).toBeLessThan(1e-6 * Math.max(...expected))
+    // ...its columns in B's own order: B named backwards (its matrix too) gives the same plan, columns reversed.
+    const names = Array.from({ length: ref.n }, (_, i) => `o${i}`)
+    writeFileSync(join(dir, 'a-names.txt'), names.join('\n'))
+    writeFileSync(join(dir, 'b-names.txt'), [...names].reverse().join('\n'))
+    const reversed = Float64Array.from({ length: ref.n * ref.n }, (_, k) => ref.c2[(ref.n - 1 - Math.floor(k / ref.n)) * ref.n + (ref.n - 1 - (k % ref.n))]!)
+    writeFileSync(join(dir, 'b-reversed.npy'), encodeNpy({ dtype: '<f8', shape: [ref.n, ref.n], data: reversed }))
+    expect(runCli(['import', 'similarity', join(dir, 'a.npy'), '--ids', join(dir, 'a-names.txt'), '--measure', 'dissimilarity', '--project', project], env).code).toBe(0)
+    expect(runCli(['import', 'similarity', join(dir, 'b-reversed.npy'), '--ids', join(dir, 'b-names.txt'), '--measure', 'dissimilarity', '--project', project], env).code).toBe(0)
+    const backwards = join(dir, 'backwards.npy')
+    expect(JSON.parse(runCli(['gw', '--source', '3', '--target', '4', '--eps', '0.02', '--out', backwards, '--project', project, '--json'], env).stdout)).toMatchObject({ objectsMatchedByName: true })
+    const n = ref.n
+    expect(plan(backwards)).toEqual(written.map((_, k) => written[Math.floor(k / n) * n + (n - 1 - (k % n))]))
     expect(runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', '0.02', '--project', project], env).stderr).toContain('gw of files does not store a run')
     expect(runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', '0.02', '--categories-from', '3'], env).stderr).toContain('--categories-from names a concepts dataset of the project')
   }, 60_000)

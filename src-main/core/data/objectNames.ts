@@ -79,6 +79,16 @@ export function reorderMatrix<T extends Float64Array | Float32Array>(matrix: T, 
   return out
 }
 
+/**
+ * An n×n matrix's columns put back where `order` took them from (a GW plan's columns, in A's order, back in B's own):
+ * column order[k] of the result is column k.
+ */
+export function restoreColumns<T extends Float64Array | Float32Array>(matrix: T, n: number, order: readonly number[]): T {
+  const out = new (matrix.constructor as new (length: number) => T)(n * n)
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) out[i * n + order[k]!] = matrix[i * n + k]!
+  return out
+}
+
 /** The rows of an n×p matrix (features, weights, category memberships) taken in `order`. */
 export function reorderRows<T extends Float64Array | Float32Array | Uint8Array>(rows: T, p: number, order: readonly number[]): T {
   const out = new (rows.constructor as new (length: number) => T)(order.length * p)
