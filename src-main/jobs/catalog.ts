@@ -6,7 +6,7 @@ import { AppError } from '../api/errors'
 import { getArtifact, listArtifacts } from '../store/artifacts'
 import type { Db } from '../store/database'
 import { requireDataset } from '../store/datasets'
-import { getRun } from '../store/runs'
+import { requireRun } from '../store/runs'
 import { modelSource } from '../models/sources'
 
 /** One job at a time per lane: the compute lane holds the GPU (or the CPU cores); file checks use the disk. */
@@ -58,8 +58,7 @@ function representation(db: Db, id: number, what: string) {
 const RUN_KINDS = { probe: 'a probe with a transform', alignetClusters: 'an AligNet clustering', attention: 'attention maps of an image set' }
 
 function runOfKind(db: Db, id: number, kind: keyof typeof RUN_KINDS) {
-  const found = getRun(db, id)
-  if (!found) throw new AppError('not_found', `There is no run ${id} in this project.`)
+  const found = requireRun(db, id)
   if (found.kind !== kind) throw new AppError('user', `Run ${id} is ${found.kind}, not ${RUN_KINDS[kind]}.`)
   return found
 }

@@ -5,7 +5,7 @@ import type { NpyArray } from '../core/io/npy'
 import { readArtifact } from './artifacts'
 import type { Db } from './database'
 import { getDataset, requireDataset } from './datasets'
-import { getRun } from './runs'
+import { requireGwPlan } from './gwPlan'
 import type { NamedObjects } from '../core/data/objectNames'
 import { namedOf, objectNames, objectOrder } from '../evaluate/objectOrder'
 
@@ -34,10 +34,7 @@ export function matrixView(db: Db, projectDir: string, id: number, subject: numb
 
 /** The transport plan of a GW run, shown as a matrix (rows: the first representation's objects). */
 export function planView(db: Db, projectDir: string, id: number, maxSize: number): MatrixView {
-  const run = getRun(db, id)
-  if (!run) throw new AppError('not_found', `There is no run ${id} in this project.`)
-  const sha = (run.result as { outputs?: { plan?: string } } | null)?.outputs?.plan
-  if (run.kind !== 'gw' || !sha) throw new AppError('user', `Run ${id} is ${run.kind}, not a GW alignment with a plan.`)
+  const { run, sha } = requireGwPlan(db, id)
   const params = run.params as { a?: number; b?: number; categoriesFrom?: number }
   // Rows and columns are A's objects (B's were put in A's order): grouped by the categories of those objects by name.
   const sides = [params.a, params.b].flatMap((id) => (id === undefined ? [] : [getDataset(db, id)])).filter((d): d is DatasetInfo => d !== undefined)

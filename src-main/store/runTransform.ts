@@ -7,7 +7,7 @@ import type { NpyArray } from '../core/io/npy'
 import { transformArrays, transformFromArrays, type AffineTransform } from '../core/probe/transform'
 import { readArtifact, writeFileAtomic } from './artifacts'
 import type { Db } from './database'
-import { getRun } from './runs'
+import { requireRun } from './runs'
 
 /** The transform of a probe run; `read` gives a stored array by its address. */
 export function runTransform(run: RunInfo, read: (sha: string) => NpyArray): AffineTransform {
@@ -23,8 +23,7 @@ export function runTransform(run: RunInfo, read: (sha: string) => NpyArray): Aff
 
 /** Writes a probe run's transform as gLocal's transform.npz (weights p×q, bias, mean, std) at `path`. */
 export function exportTransform(db: Db, projectDir: string, id: number, path: string): { path: string; p: number; q: number } {
-  const run = getRun(db, id)
-  if (!run) throw new AppError('user', `There is no run ${id} in this project.`)
+  const run = requireRun(db, id)
   if (!path.endsWith('.npz')) throw new AppError('user', `${path}: a transform is written as an .npz file (gLocal's transform.npz); end the name with .npz.`)
   const transform = runTransform(run, (sha) => readArtifact(db, projectDir, sha))
   writeFileAtomic(path, encodeNpz(transformArrays(transform)))

@@ -19,13 +19,19 @@ export function getRun(db: Db, id: number): RunInfo | undefined {
   return listRuns(db).find((r) => r.id === id)
 }
 
+/** The run, or a message that the project has none of that id. */
+export function requireRun(db: Db, id: number): RunInfo {
+  const run = getRun(db, id)
+  if (!run) throw new AppError('not_found', `There is no run ${id} in this project.`)
+  return run
+}
+
 /**
  * Takes a run off the project's results, with its metric series; the arrays it stored (a probe's weights, a plan)
  * stay in artifacts/ until reclaimStorage frees those that nothing else refers to.
  */
 export function removeRun(db: Db, id: number): RunInfo {
-  const run = getRun(db, id)
-  if (!run) throw new AppError('not_found', `There is no run ${id} in this project.`)
+  const run = requireRun(db, id)
   db.prepare('DELETE FROM runs WHERE id = ?').run(id)
   return run
 }

@@ -1,5 +1,6 @@
-// A GW run's transport plan written as a .npy file: rows are A's objects, columns B's in B's own order (the run keeps
-// them in A's, by name), as `humanalign gw --out` writes the plan of files.
+// A GW run's transport plan: where the run stored it, and written as a .npy file — rows A's objects, columns B's in
+// B's own order (the run keeps them in A's, by name), as `humanalign gw --out` writes the plan of files.
+import type { RunInfo } from '../api/contract'
 import { AppError } from '../api/errors'
 import { restoreColumns } from '../core/data/objectNames'
 import { encodeNpy } from '../core/io/npy'
@@ -7,13 +8,18 @@ import { datasetOrder } from '../evaluate/objectOrder'
 import { readArtifact, writeFileAtomic } from './artifacts'
 import type { Db } from './database'
 import { getDataset } from './datasets'
-import { getRun } from './runs'
+import { requireRun } from './runs'
 
-export function exportPlan(db: Db, projectDir: string, id: number, path: string): { path: string; n: number } {
-  const run = getRun(db, id)
-  if (!run) throw new AppError('user', `There is no run ${id} in this project.`)
+/** A GW run and the address of its plan; other runs are refused. */
+export function requireGwPlan(db: Db, id: number): { run: RunInfo; sha: string } {
+  const run = requireRun(db, id)
   const sha = (run.result as { outputs?: { plan?: string } } | null)?.outputs?.plan
   if (run.kind !== 'gw' || !sha) throw new AppError('user', `Run ${id} is ${run.kind}, not a GW alignment with a plan.`)
+  return { run, sha }
+}
+
+export function exportPlan(db: Db, projectDir: string, id: number, path: string): { path: string; n: number } {
+  const { run, sha } = requireGwPlan(db, id)
   if (!path.endsWith('.npy')) throw new AppError('user', `${path}: a plan is written as a .npy file; end the name with .npy.`)
   const plan = readArtifact(db, projectDir, sha)
   const n = plan.shape[0]!
