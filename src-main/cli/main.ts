@@ -604,6 +604,8 @@ async function probeCommand(backend: Backend, io: CliIo, args: string[]): Promis
   if (ids) {
     // The project's probe job (the window's): soft labels are the triplets dataset's own.
     if (values['soft-labels'] !== undefined || values['one-based']) throw usageError('--soft-labels and --one-based are for triplet files; a triplets dataset of the project has its soft labels and 0-based indices already.')
+    // Named before the training, not after it.
+    if (values.out !== undefined && !values.out.endsWith('.npz')) throw usageError(`--out ${values.out}: a transform is written as an .npz file (gLocal's transform.npz); end the name with .npz.`)
     await call(backend, 'project.open', { path: resolve(values.project!) })
     const spec = ProbeSpec.parse({ kind: 'probe', features: ids[0], triplets: ids[1], objective, lambdas, alphas, folds, rank: config.rank ?? undefined, maxEpochs: config.maxEpochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed })
     const job = await runJob(backend, io, spec)
@@ -892,6 +894,7 @@ async function gwCommand(backend: Backend, io: CliIo, args: string[]): Promise<n
   if (ids) {
     const fileOnly = [values.categories && '--categories', values.domain && '--domain', values.precision && '--precision'].filter(Boolean)
     if (fileOnly.length) throw usageError(`${fileOnly.join(', ')}: for gw of files. Of the project's datasets, gw runs as the window's job, which takes categories from a concepts dataset (--categories-from ID) and chooses the Sinkhorn domain and precision itself.`)
+    if (planOut && !planOut.endsWith('.npy')) throw usageError(`--out ${planOut}: a plan is written as a .npy file; end the name with .npy.`)
     await call(backend, 'project.open', { path: resolve(values.project!) })
     // A fixed ε is a search of one trial at it.
     const job = await runJob(backend, io, {

@@ -122,6 +122,10 @@ describe('humanalign gw', () => {
     expect(JSON.parse(runCli(['gw', '--source', '3', '--target', '4', '--eps', '0.02', '--out', backwards, '--project', project, '--json'], env).stdout)).toMatchObject({ objectsMatchedByName: true })
     const n = ref.n
     expect(plan(backwards)).toEqual(written.map((_, k) => written[Math.floor(k / n) * n + (n - 1 - (k % n))]))
+    // A wrong file name is named before the search, which then does not run.
+    const runs = JSON.parse(runCli(['project', 'info', project, '--json']).stdout).counts.runs
+    expect(runCli(['gw', '--source', '1', '--target', '2', '--eps', '0.02', '--out', join(dir, 'plan.txt'), '--project', project], env).stderr).toContain(`--out ${join(dir, 'plan.txt')}: a plan is written as a .npy file; end the name with .npy.`)
+    expect(JSON.parse(runCli(['project', 'info', project, '--json']).stdout).counts.runs).toBe(runs)
     expect(runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', '0.02', '--project', project], env).stderr).toContain('gw of files does not store a run')
     expect(runCli(['gw', '--source', join(dir, 'a.npy'), '--target', join(dir, 'b.npy'), '--eps', '0.02', '--categories-from', '3'], env).stderr).toContain('--categories-from names a concepts dataset of the project')
   }, 60_000)

@@ -69,6 +69,8 @@ describe('humanalign probe', () => {
     expect(readFileSync(again)).toEqual(readFileSync(out))
     expect(runCli(['run', 'transform', String(byId.run), '--project', project], env).stderr).toContain("run transform takes a probe run's id and the .npz file to write")
     expect(runCli(['probe', '--features', '1', '--triplets', '2', '--soft-labels', f.soft, '--project', project], env).stderr).toContain('--soft-labels and --one-based are for triplet files')
+    expect(runCli(['probe', '--features', '1', '--triplets', '2', '--out', join(dir, 't.npy'), '--project', project], env).stderr).toContain(`--out ${join(dir, 't.npy')}: a transform is written as an .npz file`)
+    expect(runCli(['run', 'transform', '99', again, '--project', project], env).stderr).toContain('There is no run 99 in this project.')
   }, 120_000)
 
   it('says what is wrong', () => {

@@ -9,6 +9,8 @@ import { randomGenerator, simulateTriplets } from '../../src-main/core/data/simu
 import { decodeNpy, encodeNpy } from '../../src-main/core/io/npy'
 import { getArtifact, putArray } from '../../src-main/store/artifacts'
 import { insertDataset } from '../../src-main/store/datasets'
+import { exportPlan } from '../../src-main/store/gwPlan'
+import { insertRun } from '../../src-main/store/runs'
 import { exportTransform } from '../../src-main/store/runTransform'
 import { until } from '../helpers/events'
 import { crashAndResume, stateOf, useJobRunner, expectCancelledWithinASecond } from '../helpers/jobRunner'
@@ -102,6 +104,10 @@ describe('probe job', () => {
     expect(numpy.stdout.trim()).toBe(`['bias', 'mean', 'std', 'weights'] (${p}, ${p}) (${p},) () () True`)
     expect(() => exportTransform(project.db, project.dir, result.run, join(project.dir, 'transform.npy'))).toThrow('a transform is written as an .npz file')
     expect(() => exportTransform(project.db, project.dir, 999, file)).toThrow('There is no run 999 in this project.')
+    // An RSA run has no transform; a probe run has no transport plan.
+    const rsa = insertRun(project.db, { kind: 'rsa', name: 'rsa', params: {}, result: { r: 0.5 } })
+    expect(() => exportTransform(project.db, project.dir, rsa, file)).toThrow(`Run ${rsa} is rsa, not a probe with a transform.`)
+    expect(() => exportPlan(project.db, project.dir, result.run, join(project.dir, 'plan.npy'))).toThrow(`Run ${result.run} is probe, not a GW alignment with a plan.`)
   }, 120_000)
 
   it('resumes after a crash from the last finished fold, with the same results as an uninterrupted run', async () => {
