@@ -33,7 +33,6 @@ export const TableCounts = z.object({
   models: z.number().int().nonnegative(),
   featureSets: z.number().int().nonnegative(),
   runs: z.number().int().nonnegative(),
-  metrics: z.number().int().nonnegative(),
   artifacts: z.number().int().nonnegative(),
   jobs: z.number().int().nonnegative(),
 })

@@ -33,8 +33,7 @@ export function formatProject(info: ProjectInfo, datasets: DatasetInfo[] = [], r
     `Folder     ${info.path}`,
     `Created    ${info.createdAt} with HumanAlign ${info.appVersion}`,
     `Schema     v${info.schemaVersion}`,
-    `Contents   ${countOf(c.datasets, 'dataset')}, ${countOf(c.models, 'model')}, ${countOf(c.featureSets, 'feature set')}, ${countOf(c.runs, 'run')}, ` +
-      `${countOf(c.metrics, 'metric value')}, ${countOf(c.jobs, 'job')}`,
+    `Contents   ${countOf(c.datasets, 'dataset')}, ${countOf(c.models, 'model')}, ${countOf(c.featureSets, 'feature set')}, ${countOf(c.runs, 'run')}, ${countOf(c.jobs, 'job')}`,
     `Artifacts  ${countOf(c.artifacts, 'file')}, ${formatBytes(info.artifactBytes)}`,
     ...(info.backupPath ? [`Migrated   the previous file was kept as ${info.backupPath}`] : []),
     ...formatDatasets(datasets),

@@ -109,6 +109,14 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN checkpoint_at TEXT;
     `,
   },
+  {
+    version: 4,
+    // Nothing ever wrote it (a job's curves are job_metrics), so every project showed "0 metric values".
+    description: 'the unused per-run metrics table dropped',
+    sql: `
+      DROP TABLE metrics;
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version

@@ -17,7 +17,6 @@ const COUNTED_TABLES: Record<keyof TableCounts, string> = {
   models: 'models',
   featureSets: 'feature_sets',
   runs: 'runs',
-  metrics: 'metrics',
   artifacts: 'artifacts',
   jobs: 'jobs',
 }

@@ -27,7 +27,7 @@ export function requireRun(db: Db, id: number): RunInfo {
 }
 
 /**
- * Takes a run off the project's results, with its metric series; the arrays it stored (a probe's weights, a plan)
+ * Takes a run off the project's results; the arrays it stored (a probe's weights, a plan)
  * stay in artifacts/ until reclaimStorage frees those that nothing else refers to.
  */
 export function removeRun(db: Db, id: number): RunInfo {

@@ -38,7 +38,7 @@ describe('humanalign CLI', () => {
     const info = runCli(['project', 'info', dir, '--json'], e)
     expect(info.code).toBe(0)
     const parsed = JSON.parse(info.stdout)
-    expect(parsed.counts).toEqual({ datasets: 0, models: 0, featureSets: 0, runs: 0, metrics: 0, artifacts: 0, jobs: 0 })
+    expect(parsed.counts).toEqual({ datasets: 0, models: 0, featureSets: 0, runs: 0, artifacts: 0, jobs: 0 })
     const human = runCli(['project', 'info', dir], e)
     expect(human.stdout).toContain('Project    My study')
     expect(human.stdout).toContain(`Schema     v${SCHEMA_VERSION}`)

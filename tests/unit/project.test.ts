@@ -35,7 +35,7 @@ describe('Project.create', () => {
     expect(p.db.pragma('foreign_keys', { simple: true })).toBe(1)
     expect(p.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     expect(tables(p.db)).toEqual(
-      ['artifacts', 'datasets', 'feature_sets', 'job_metrics', 'jobs', 'meta', 'metrics', 'models', 'run_artifacts', 'runs'].sort(),
+      ['artifacts', 'datasets', 'feature_sets', 'job_metrics', 'jobs', 'meta', 'models', 'run_artifacts', 'runs'].sort(),
     )
     const info = p.info()
     expect(info).toMatchObject({ path: dir, name: 'My study', appVersion: '1.2.3', schemaVersion: SCHEMA_VERSION, backupPath: null })
@@ -152,12 +152,14 @@ describe('Project.open', () => {
     const p = keep(Project.open(dir))
     expect(p.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     expect(tables(p.db)).toContain('jobs')
+    expect(tables(p.db)).not.toContain('metrics')
     expect((p.db.prepare('SELECT name FROM pragma_table_info(?)').all('jobs') as { name: string }[]).map((c) => c.name)).toContain('checkpoint_at')
     expect(p.info().counts.runs).toBe(1)
     expect(p.backupPath).toMatch(/project\.sqlite\.backup-v1-/)
     const backup = new Database(p.backupPath!, { readonly: true })
     expect(backup.pragma('user_version', { simple: true })).toBe(1)
     expect(tables(backup)).not.toContain('jobs')
+    expect(tables(backup)).toContain('metrics')
     expect(backup.prepare('SELECT name FROM runs').get()).toEqual({ name: 'kept' })
     backup.close()
   })
