@@ -67,7 +67,7 @@ export type BackendSetting = z.infer<typeof BackendSetting>
 export const JobState = z.enum(['queued', 'running', 'cancelled', 'failed', 'done'])
 export type JobState = z.infer<typeof JobState>
 
-export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'alignetEvaluate', 'gw', 'map', 'compare', 'deriveTriplets', 'categoryMeans', 'attention', 'attentionMask'])
+export const JobKind = z.enum(['verifyArtifacts', 'similarity', 'import', 'simulateTriplets', 'evaluate', 'probe', 'applyTransform', 'extract', 'alignetClusters', 'alignetTriplets', 'alignetDistill', 'alignetEvaluate', 'gw', 'map', 'compare', 'deriveTriplets', 'categoryMeans', 'selectMatrix', 'attention', 'attentionMask'])
 export const DatasetKind = z.enum(['features', 'triplets', 'similarity', 'concepts', 'images'])
 export const ExampleName = z.enum(['things', 'rsa92', 'langlois25'])
 export type ExampleName = z.infer<typeof ExampleName>
@@ -373,6 +373,16 @@ export const JobSpec = z.discriminatedUnion('kind', [
       features: z.number().int().positive(),
       /** Concepts whose categories group the objects, each object in one (an image folder's subfolders). */
       categories: z.number().int().positive(),
+      name: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('selectMatrix'),
+      /** Similarity matrices of several subjects or sources (monkey and human IT): one of them as its own dataset. */
+      dataset: z.number().int().positive(),
+      /** Which matrix, from 0. */
+      matrix: z.number().int().nonnegative(),
       name: z.string().min(1).max(200).optional(),
     })
     .strict(),

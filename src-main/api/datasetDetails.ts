@@ -15,6 +15,13 @@ export function lengthOf(value: unknown): number | null {
 const quoted = (value: unknown): string => `"${String(value)}"`
 const numberOf = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null)
 
+/** "object ids", and where they came from when the import said: a file beside or given, the table, the file. */
+function idsText(meta: Record<string, unknown>): string | null {
+  if (lengthOf(meta.ids) === null) return null
+  if (typeof meta.idsFrom !== 'string') return 'object ids'
+  return `object ids (from ${/[\\/]/.test(meta.idsFrom) ? quoted(meta.idsFrom.replace(/^.*[\\/]/, '')) : meta.idsFrom})`
+}
+
 function fromArray(meta: Record<string, unknown>): string[] {
   return typeof meta.key === 'string' ? [`array ${meta.key}`] : []
 }
@@ -31,8 +38,7 @@ function features(meta: Record<string, unknown>): string[] {
     const shared = Number(meta.shared ?? 0) ? `; ${countOf(Number(meta.shared), 'row')} in several, counted in each` : ''
     parts.push(`the mean of ${quoted(meta.meansOf)} per category of ${quoted(meta.categoriesFrom)} (${countOf(Number(meta.rows), 'row')}, ${range} a category${shared})`)
   }
-  const ids = lengthOf(meta.ids)
-  parts.push(ids === null ? 'no object ids' : 'object ids')
+  parts.push(idsText(meta) ?? 'no object ids')
   const averaged = numberOf(meta.averagedRows)
   if (averaged) parts.push(`the means of ${countOf(averaged, 'row')}`)
   return [...parts, ...fromArray(meta)]
@@ -78,10 +84,15 @@ function concepts(meta: Record<string, unknown>): string[] {
   return [...parts, ...fromArray(meta)]
 }
 
+/** Names of a few matrices are listed ("mIT_674neurons, hITvisStim_316vx"); of many, counted. */
+const LISTED_MATRICES = 4
+
 function similarity(meta: Record<string, unknown>): string[] {
   const subjects = Number(meta.subjects)
-  const named = lengthOf(meta.ids) === null ? [] : ['object ids']
-  return [`${meta.measure === 'similarity' ? 'similarities' : 'dissimilarities'}, ${subjects === 1 ? 'one matrix' : `${count(subjects)} subjects' matrices`}`, ...named, ...fromArray(meta)]
+  const named = idsText(meta)
+  const matrices = subjects === 1 ? 'one matrix' : `${count(subjects)} ${subjects <= LISTED_MATRICES && Array.isArray(meta.subjectsFrom) ? `matrices (${meta.subjectsFrom.join(', ')})` : "subjects' matrices"}`
+  const of = typeof meta.matrixOf === 'string' ? [`${quoted(meta.matrix)} of ${quoted(meta.matrixOf)}`] : []
+  return [`${meta.measure === 'similarity' ? 'similarities' : 'dissimilarities'}, ${matrices}`, ...of, ...(named ? [named] : []), ...fromArray(meta)]
 }
 
 function images(meta: Record<string, unknown>): string[] {

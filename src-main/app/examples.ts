@@ -56,12 +56,16 @@ export const EXAMPLES: Record<ExampleName, Example> = {
       { dataset: 'images', file: 'rsa92/Kriegeskorte_Neuron2008_supplementalData.mat', key: 'stimuli_92objs.image', name: IMAGES_92 },
       { dataset: 'concepts', file: 'rsa92/Kriegeskorte_Neuron2008_supplementalData.mat', key: 'stimuli_92objs', name: CATEGORIES_92 },
     ],
-    // Every view populated: MobileNetV2 features of the images, triplets voted by the 16 subjects, a probe, RSA with
-    // its ceiling, a GW alignment, maps before and after the probe, and the comparison of all representations.
+    // Every view populated: MobileNetV2 features of the images, triplets voted by the 16 subjects, the two IT RDMs
+    // apart, a probe, RSA with its ceiling, a GW alignment, maps before and after the probe, and the comparison of all
+    // representations.
     stages: [
       {
         features: (made) => ({ kind: 'extract', images: made(IMAGES_92), model: 'mobilenet_v2', layers: [BUILTIN_MODELS.mobilenet_v2.defaultLayer], onBadImage: 'abort', checkpointSeconds: 5 }),
         triplets: (made) => ({ kind: 'deriveTriplets', dataset: made(JUDGMENTS_92), name: "92 images: every triplet, the 16 subjects' votes" }),
+        // Monkey and human IT are two brains, not two subjects of one: each is compared on its own.
+        monkeyIt: (made) => ({ kind: 'selectMatrix', dataset: made(IT_92), matrix: 0, name: '92 images: monkey IT RDM (674 neurons)' }),
+        humanIt: (made) => ({ kind: 'selectMatrix', dataset: made(IT_92), matrix: 1, name: '92 images: human IT RDM (316 voxels)' }),
       },
       {
         probe: (made) => ({ ...PROBE_DEFAULTS, features: made('features'), triplets: made('triplets'), objective: 'soft', lambdas: [0.1], rank: 32, batchSize: 4096, learningRate: 0.01, maxEpochs: 40, patience: 8 }),
@@ -75,7 +79,7 @@ export const EXAMPLES: Record<ExampleName, Example> = {
       { aligned: (made) => ({ kind: 'applyTransform', run: made('probe'), features: made('features'), name: 'MobileNetV2 features, probed' }) },
       {
         alignedMap: (made) => ({ ...MAP_DEFAULTS, dataset: made('aligned'), method: 'tsne' }),
-        compare: (made) => ({ kind: 'compare', datasets: [made('features'), made('aligned'), made(JUDGMENTS_92), made(IT_92)], rdm: 'correlation', method: 'spearman' }),
+        compare: (made) => ({ kind: 'compare', datasets: [made('features'), made('aligned'), made(JUDGMENTS_92), made('humanIt'), made('monkeyIt')], rdm: 'correlation', method: 'spearman' }),
       },
     ],
   },

@@ -1,9 +1,10 @@
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { BackendSetting, DatasetKind, ExampleName, JobSpec, ProbeSpec, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
+import { BackendSetting, DatasetKind, ExampleName, JobSpec, ProbeSpec, type DatasetInfo, type JobInfo, type OpInput, type OpName, type OpOutput } from '../api/contract'
 import { AppError } from '../api/errors'
 import { datasetDetails } from '../api/datasetDetails'
 import { runHeadline } from '../api/runHeadline'
+import { matrixNames } from '../api/matrixNames'
 import { createBackend, type Backend } from '../app/backend'
 import type { BackendName } from '../core/compute/backendNames'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
@@ -148,6 +149,10 @@ Commands:
                                      features of images averaged per category (an image folder's
                                      subfolders: THINGS' concepts), one row per category, named by it;
                                      an object in several categories counts in each
+  derive matrix --from DATASET_ID --matrix NAME|N --project DIR [--name N]
+                                     one matrix of a dataset of several (human IT beside monkey IT, one
+                                     subject's judgments), by its name or number from 1, as a dataset
+                                     of its own: RSA, GW and maps take a dataset of several as their mean
   inspect FILE [--header|--no-header]
                                      what a file holds: arrays, shapes, dtypes, keys, table columns (the
                                      first row of a table as its header, or as data, when detection errs)
@@ -354,7 +359,12 @@ async function importCommand(backend: Backend, io: CliIo, args: string[]): Promi
     ...(values['soft-labels'] ? { softLabels: resolve(values['soft-labels']) } : {}),
   })
   const result = job.result as Record<string, unknown>
-  printResult(io, result, () => `Imported ${result.dataset} "${result.name}": ${Object.entries(result).filter(([k]) => !['dataset', 'name', 'outputs', 'datasets'].includes(k)).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`)
+  // In words as `project info` describes it: what it holds, where from, what was converted or skipped.
+  const ids = (result.datasets ?? []) as number[]
+  const made = io.json ? [] : (await call(backend, 'datasets.list', {})).filter((d) => ids.includes(d.id))
+  printResult(io, result, () =>
+    made.map((d) => `Imported ${d.kind} "${d.name}" as dataset ${d.id}${d.shape?.length ? ` (${d.shape.join(' × ')})` : ''}: ${datasetDetails(d).join(' · ')}`).join('\n'),
+  )
   return EXIT_OK
 }
 
@@ -537,12 +547,13 @@ function oddOneOutText(r: Accuracy & { similarity: string; meanEntropy: number; 
   ].join('\n')
 }
 
-function rsaText(r: { method: string; r: number; pairs: number; n: number; ci95: Interval; bootstrap: number; p: number | null; permutations: number; a: string; b: string; objectsMatchedByName?: boolean }): string {
+function rsaText(r: { method: string; r: number; pairs: number; n: number; ci95: Interval; bootstrap: number; p: number | null; permutations: number; a: string; b: string; aMatrices?: number; bMatrices?: number; objectsMatchedByName?: boolean }): string {
+  const mean = (count: number | undefined) => (count ? ` (the mean of its ${count} matrices)` : '')
   return (
     `${r.method} r = ${r.r.toFixed(4)} over ${r.pairs} pairs of ${r.n} objects` +
     (r.ci95 ? `; 95% CI [${r.ci95[0].toFixed(4)}, ${r.ci95[1].toFixed(4)}] (${r.bootstrap} bootstrap samples)` : '') +
     (r.p !== null ? `; p = ${r.p.toPrecision(3)} (${r.permutations} permutations)` : '') +
-    `\n  a: ${r.a}\n  b: ${r.b}` +
+    `\n  a: ${r.a}${mean(r.aMatrices)}\n  b: ${r.b}${mean(r.bMatrices)}` +
     (r.objectsMatchedByName ? `\n  b's objects put in a's order by their names` : '')
   )
 }
@@ -1104,6 +1115,16 @@ async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<
   return EXIT_OK
 }
 
+/** The matrix `--matrix` names: by its name, else by its number from 1 (the job checks the range). */
+function matrixIndex(dataset: DatasetInfo, given: string): number {
+  const names = matrixNames(dataset)
+  const named = names.indexOf(given)
+  if (named >= 0) return named
+  const number = Number(given)
+  if (Number.isInteger(number) && number >= 1) return number - 1
+  throw usageError(`"${dataset.name}" has no matrix named ${given}; its matrices are ${names.map((m, i) => `${i + 1}: ${m}`).join(', ')}.`)
+}
+
 /** A dataset id the user gave as FLAG to COMMAND, checked before anything starts. */
 function datasetId(value: string | undefined, command: string, flag: string, what: string): number {
   if (value === undefined) throw usageError(`${command} needs ${flag} DATASET_ID, ${what}; \`humanalign project info DIR\` lists the ids.`)
@@ -1113,9 +1134,9 @@ function datasetId(value: string | undefined, command: string, flag: string, wha
 }
 
 async function deriveCommand(backend: Backend, io: CliIo, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { project: { type: 'string' }, from: { type: 'string' }, by: { type: 'string' }, name: { type: 'string' } }, allowPositionals: true, strict: true })
+  const { values, positionals } = parseArgs({ args, options: { project: { type: 'string' }, from: { type: 'string' }, by: { type: 'string' }, matrix: { type: 'string' }, name: { type: 'string' } }, allowPositionals: true, strict: true })
   const what = positionals.join(' ')
-  if (what !== 'triplets' && what !== 'means') throw usageError('derive knows two things: derive triplets, derive means.')
+  if (what !== 'triplets' && what !== 'means' && what !== 'matrix') throw usageError('derive knows three things: derive triplets, derive means, derive matrix.')
   if (!values.project) throw usageError(`derive ${what} needs --project DIR.`)
   const name = values.name === undefined ? {} : { name: values.name }
   if (what === 'means') {
@@ -1127,6 +1148,17 @@ async function deriveCommand(backend: Backend, io: CliIo, args: string[]): Promi
     const left = [r.uncategorised ? `${countOf(r.uncategorised, 'row')} in no category left out` : '', r.emptyCategories.length ? `${countOf(r.emptyCategories.length, 'category', 'categories')} without rows left out` : ''].filter(Boolean)
     const shared = r.shared ? `, ${countOf(r.shared, 'row')} in several counted in each` : ''
     printResult(io, r, () => `${r.name}: ${countOf(r.n, 'category', 'categories')} × ${r.p}, the means of ${countOf(r.rows, 'row')} (${r.minRows}–${r.maxRows} each${shared})${left.length ? `; ${left.join(', ')}` : ''}`)
+    return EXIT_OK
+  }
+  if (what === 'matrix') {
+    const dataset = datasetId(values.from, 'derive matrix', '--from', 'the similarity matrices to take one from')
+    if (values.matrix === undefined) throw usageError('derive matrix needs --matrix NAME|N: the name of the matrix (`project info` lists them) or its number from 1.')
+    await call(backend, 'project.open', { path: resolve(values.project) })
+    const found = (await call(backend, 'datasets.list', {})).find((d) => d.id === dataset)
+    const matrix = found ? matrixIndex(found, values.matrix) : 0
+    const job = await runJob(backend, io, { kind: 'selectMatrix', dataset, matrix, ...name })
+    const r = job.result as { name: string; n: number; matrix: string; matrixOf: string }
+    printResult(io, r, () => `${r.name}: "${r.matrix}" of "${r.matrixOf}", ${r.n} × ${r.n}`)
     return EXIT_OK
   }
   const dataset = datasetId(values.from, 'derive triplets', '--from', 'the similarity matrices to derive from')

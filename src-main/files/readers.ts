@@ -404,6 +404,20 @@ function stackField(key: string, value: Extract<MatValue, { kind: 'struct' }>, f
   return stackArrays(parts.map((p) => toCOrder((p as Extract<MatValue, { kind: 'numeric' }>).array)), `${key}.${field} in different elements`)
 }
 
+/**
+ * The names a struct array gives its elements in a `name` text field (rsatoolbox's and Kriegeskorte's RDM structs:
+ * "mIT_674neurons", "simJudge | subject1"), as the names of the arrays its field stacks.
+ */
+function elementNames(value: Extract<MatValue, { kind: 'struct' }>): { stacked?: string[] } {
+  const field = value.fields.find((f) => f.toLowerCase() === 'name')
+  if (field === undefined) return {}
+  const names = value.elements.map((e) => {
+    const v = e[field]
+    return v?.kind === 'char' && v.text.length === 1 ? v.text[0]!.trim() : ''
+  })
+  return names.every(Boolean) ? { stacked: names } : {}
+}
+
 /** The arrays of a file by name, read only when chosen. */
 interface ArraySource {
   names: string[]
@@ -475,7 +489,7 @@ export async function readArray(path: string, key?: string, prefer: readonly str
         const value = variable === undefined ? undefined : variables[variable]
         if (value?.kind === 'struct') {
           if (!field) throw new AppError('user', `${path}: ${variable} is a struct array with fields ${value.fields.join(', ')}; choose one as ${variable}.FIELD.`)
-          return { array: stackField(variable!, value, field), key: `${variable}.${field}` }
+          return { array: stackField(variable!, value, field), key: `${variable}.${field}`, ...elementNames(value) }
         }
         const load = (name: string) => {
           const chosen = variables[name]!

@@ -201,6 +201,19 @@ export const catalog: Record<JobKind, KindInfo> = {
       return { features: datasetOfKind(db, features, 'features'), categories: table }
     },
   },
+  selectMatrix: {
+    lane: 'compute',
+    computes: false,
+    input(db, spec) {
+      const { dataset, matrix } = spec as Extract<JobSpec, { kind: 'selectMatrix' }>
+      const found = requireDataset(db, dataset)
+      if (found.kind !== 'similarity') throw new AppError('user', `Dataset ${dataset} ("${found.name}") is ${found.kind}; a matrix is taken from similarity matrices.`)
+      const count = Number(found.meta.subjects ?? 1)
+      if (count < 2) throw new AppError('user', `"${found.name}" holds one matrix; it is already a dataset of its own.`)
+      if (matrix >= count) throw new AppError('user', `"${found.name}" holds ${count} matrices; choose one of 1–${count}, not ${matrix + 1}.`)
+      return found
+    },
+  },
   attention: {
     lane: 'compute',
     computes: true,

@@ -278,7 +278,7 @@ describe('the workbench in a browser', () => {
     // lists name the objects.
     const participants = await importMeadows('Meadows_study_v_v1_arrangement_tree.mat', 'rdmutv_green_lion', 'arrangement_tree')
     expect(participants).toContain('2 × 5 × 5')
-    expect(participants).toContain("dissimilarities, 2 subjects' matrices · object ids · array rdmutv_*")
+    expect(participants).toContain("dissimilarities, 2 matrices (rdmutv_wise_dolphin, rdmutv_green_lion) · object ids (from 'stimuli_wise_dolphin' in the file) · array rdmutv_*")
     // Meadows' JSON download: its tasks' matrices, stacked the same way.
     const tasks = await importMeadows('Meadows_study_v_v1_wise-dolphin_tree.json', 'rdmutv_ma2', 'wise-dolphin_tree')
     expect(tasks).toContain('2 × 5 × 5')
@@ -697,8 +697,26 @@ describe('the workbench in a browser', () => {
     console.log(`[e2e] the 92-object example was complete ${((Date.now() - started) / 1000).toFixed(1)} s after the click`)
 
     await page.keyboard.press('Alt+2')
-    await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr').count()).toBe(7)
+    await expect.poll(() => page.locator('[data-testid=datasets-table] tbody tr').count()).toBe(9)
     expect(await page.textContent('[data-testid=datasets-table]')).toContain("92 images: every triplet, the 16 subjects' votes")
+    expect(await page.textContent('[data-testid=datasets-table]')).toContain('"hITvisStim_316vx" of "92 images: monkey and human IT RDMs"')
+    // One matrix of several as a dataset: the matrices by the names the file gives them.
+    await page.selectOption('#take-from', { label: '92 images: monkey and human IT RDMs (2 × 92 × 92)' })
+    await expect.poll(() => page.locator('#take-matrix option').allTextContents()).toEqual(['1: mIT_674neurons', '2: hITvisStim_316vx'])
+    await page.selectOption('#take-from', { label: "92 images: 16 subjects' judgment RDMs (16 × 92 × 92)" })
+    await expect.poll(() => page.locator('#take-matrix option').count()).toBe(16)
+    await page.selectOption('#take-matrix', { label: '3: simJudge | subject3' })
+    await page.getByRole('button', { name: 'Make a dataset' }).click()
+    const third = page.locator('[data-testid=datasets-table] tbody tr', { hasText: "92 images: 16 subjects' judgment RDMs · simJudge | subject3" })
+    await expect.poll(() => third.count(), { timeout: 30_000 }).toBe(1)
+    expect(await third.textContent()).toContain('92 × 92')
+    // RSA with the 16 together says it takes their mean, and how to take one alone.
+    await openAlignment(page, 'Evaluate')
+    await page.selectOption('#eval-metric', 'rsa')
+    await page.selectOption('#eval-a', { label: "92 images: 16 subjects' judgment RDMs (16 × 92 × 92)" })
+    await expect.poll(() => page.textContent('[data-testid=mean-note]')).toBe(
+      `"92 images: 16 subjects' judgment RDMs" (16 matrices): the mean of its matrices is used. To use one alone, make it a dataset of its own (Data page: One matrix as a dataset).`,
+    )
     await openAlignment(page, 'Affine probe')
     const probe = page.locator('[data-testid=probe-result]')
     await probe.waitFor({ timeout: 20_000 })
@@ -767,7 +785,7 @@ describe('the workbench in a browser', () => {
     await page.waitForTimeout(300)
     await page.screenshot({ path: join(SHOTS, 'explore-maps.png') })
 
-    // Compare: the four representations in clustering order; the matrix saved as CSV, SVG and PNG.
+    // Compare: the five representations in clustering order; the matrix saved as CSV, SVG and PNG.
     await page.getByRole('tab', { name: 'Compare' }).click()
     const compareCanvas = page.locator('[data-testid=compare-matrix] canvas').first()
     await expect.poll(() => compareCanvas.count(), { timeout: 20_000 }).toBe(1)

@@ -424,6 +424,43 @@ describe('humanalign import', () => {
     )
   })
 
+  it('takes one matrix of several as a dataset of its own, by the name the file gives it or by its number', () => {
+    const { project, cli } = setup()
+    const imported = JSON.parse(cli(['import', 'similarity', join(examples, 'rsa92/92_behavRDMs.mat'), '--key', 'rdms_behav_92.RDM']).stdout)
+    const from = String(imported.datasets[0])
+    // The struct's name field names the matrices, as SciPy reads it.
+    const names = readFileSync(join(fixtures, 'mat/rdms92_names_scipy.txt'), 'utf8').trim().split('\n')
+    expect(imported.subjectsFrom).toEqual(names)
+    const byName = cli(['derive', 'matrix', '--from', from, '--matrix', names[2]!])
+    expect(byName.stderr).toBe('')
+    expect(JSON.parse(byName.stdout)).toMatchObject({ name: `92_behavRDMs · ${names[2]}`, n: 92, matrix: names[2], matrixOf: '92_behavRDMs' })
+    const byNumber = JSON.parse(cli(['derive', 'matrix', '--from', from, '--matrix', '16', '--name', 'the last subject']).stdout)
+    expect(byNumber).toMatchObject({ name: 'the last subject', matrix: names[15] })
+    const scipy = decodeNpy(new Uint8Array(readFileSync(join(fixtures, 'mat/rdms92_scipy.npy')))).data as Float64Array
+    const p = Project.open(project)
+    try {
+      for (const [name, s] of [[`92_behavRDMs · ${names[2]}`, 2], ['the last subject', 15]] as const) {
+        const d = listDatasets(p.db).find((x) => x.name === name)!
+        expect(d).toMatchObject({ kind: 'similarity', shape: [92, 92], meta: { subjects: 1, measure: 'dissimilarity', matrixOf: '92_behavRDMs' } })
+        const stored = decodeNpy(new Uint8Array(readFileSync(join(project, 'artifacts', `${String(d.artifact)}.npy`))))
+        expect(Array.from(stored.data as Float64Array)).toEqual(Array.from(scipy.subarray(s * 92 * 92, (s + 1) * 92 * 92)))
+      }
+    } finally {
+      p.close()
+    }
+    // RSA says which side is the mean of several matrices.
+    const alone = String(datasetNamed(project, 'the last subject'))
+    expect(JSON.parse(cli(['eval', 'rsa', '--a', from, '--b', alone]).stdout)).toMatchObject({ a: '92_behavRDMs', aMatrices: 16, b: 'the last subject' })
+    expect(JSON.parse(cli(['eval', 'rsa', '--a', from, '--b', alone]).stdout).bMatrices).toBeUndefined()
+    expect(runCli(['eval', 'rsa', '--a', from, '--b', alone, '--project', project], { HUMANALIGN_BACKEND: 'wasm' }).stdout).toContain("a: 92_behavRDMs (the mean of its 16 matrices)\n  b: the last subject\n")
+    expect(cli(['derive', 'matrix', '--from', from]).stderr).toContain('derive matrix needs --matrix NAME|N')
+    expect(cli(['derive', 'matrix', '--from', from, '--matrix', 'subject 1']).stderr).toContain(`"92_behavRDMs" has no matrix named subject 1; its matrices are 1: ${names[0]}, 2: ${names[1]},`)
+    expect(cli(['derive', 'matrix', '--from', from, '--matrix', '17']).stderr).toContain('"92_behavRDMs" holds 16 matrices; choose one of 1–16, not 17.')
+    expect(cli(['derive', 'matrix', '--from', alone, '--matrix', '1']).stderr).toContain('"the last subject" holds one matrix; it is already a dataset of its own.')
+    const features = JSON.parse(cli(['import', 'features', join(examples, 'things/spose_embedding66d_rescaled_48val_reordered.csv')]).stdout)
+    expect(cli(['derive', 'matrix', '--from', String(features.datasets[0]), '--matrix', '1']).stderr).toContain('is features; a matrix is taken from similarity matrices.')
+  })
+
   it('derives every triplet of the 92 images from the 16 subjects’ judgments (their votes as soft labels), renames and removes datasets', () => {
     const { project, cli, env } = setup()
     const matrices = JSON.parse(cli(['import', 'similarity', join(examples, 'rsa92/92_behavRDMs.mat'), '--key', 'rdms_behav_92.RDM']).stdout)
@@ -581,8 +618,9 @@ describe('example projects', () => {
     const rsa = runCli(['project', 'create', join(dir, 'rsa92'), '--example', 'rsa92', '--json'], { ...env, HUMANALIGN_BACKEND: 'wasm' }, 240_000)
     expect(rsa.stderr).toBe('')
     const info = JSON.parse(rsa.stdout)
-    // 4 imported datasets, then the features, the derived triplets and the probed features; 9 runs.
-    expect(info.counts).toMatchObject({ datasets: 7, featureSets: 2, runs: 9 })
+    // 4 imported datasets, then the features, the derived triplets, monkey and human IT apart, and the probed
+    // features; 9 runs.
+    expect(info.counts).toMatchObject({ datasets: 9, featureSets: 2, runs: 9 })
     // The IT RDMs are stored as pdist vectors; expanded they equal scipy's squareform.
     const project = Project.open(join(dir, 'rsa92'))
     try {
@@ -591,6 +629,13 @@ describe('example projects', () => {
       const stored = decodeNpy(new Uint8Array(readFileSync(join(project.dir, 'artifacts', `${it.artifact}.npy`))))
       const scipy = decodeNpy(new Uint8Array(readFileSync(join(fixtures, 'mat/it_rdms_squareform_scipy.npy'))))
       expect(Array.from(stored.data as Float64Array)).toEqual(Array.from(scipy.data as Float64Array))
+      // Named by the struct's name field; each taken alone, it is SciPy's matrix of that name.
+      const it92 = JSON.parse(readFileSync(join(fixtures, 'mat/it_rdms_scipy.json'), 'utf8')) as { names: string[]; spearman: number }
+      expect(it.meta.subjectsFrom).toEqual(it92.names)
+      const alone = it92.names.map((name) => listDatasets(project.db).find((d) => d.meta.matrix === name)!)
+      expect(alone.map((d) => [d.shape, d.meta.matrixOf])).toEqual([[[92, 92], it.name], [[92, 92], it.name]])
+      const human = decodeNpy(new Uint8Array(readFileSync(join(project.dir, 'artifacts', `${alone[1]!.artifact}.npy`))))
+      expect(Array.from(human.data as Float64Array)).toEqual(Array.from((scipy.data as Float64Array).subarray(92 * 92)))
       // The 92 stimuli, written as PNG files, hold exactly the pixels SciPy reads from the MAT-file.
       const images = listDatasets(project.db).find((d) => d.kind === 'images')!
       expect(images).toMatchObject({ name: 'The 92 stimulus images', meta: { n: 92, files: '92 files' } })
@@ -619,9 +664,12 @@ describe('example projects', () => {
       const triplets = listDatasets(project.db).find((d) => d.kind === 'triplets')!
       expect(triplets.meta).toMatchObject({ count: 125_580, objects: 92, subjects: 16 })
       const compare = runs.find((r) => r.kind === 'compare')!.result as { names: string[]; rsa: number[]; order: number[] }
-      expect(compare.names).toHaveLength(4)
-      expect(compare.rsa.filter((_, k) => k % 5 === 0)).toEqual([1, 1, 1, 1])
-      expect([...compare.order].sort()).toEqual([0, 1, 2, 3])
+      expect(compare.names).toHaveLength(5)
+      expect(compare.rsa.filter((_, k) => k % 6 === 0)).toEqual([1, 1, 1, 1, 1])
+      expect([...compare.order].sort()).toEqual([0, 1, 2, 3, 4])
+      // Human IT against monkey IT: SciPy's Spearman r of the two RDMs (Kriegeskorte et al. 2008, figure 1).
+      const [hit, mit] = ['human IT', 'monkey IT'].map((brain) => compare.names.findIndex((name) => name.includes(brain)))
+      expect(compare.rsa[hit! * 5 + mit!]).toBeCloseTo(it92.spearman, 12)
     } finally {
       project.close()
     }

@@ -50,6 +50,12 @@ describe('datasetDetails', () => {
     expect(datasetDetails({ kind: 'similarity', meta: { key: 'rdms_behav_92.RDM', n: 92, subjects: 16, measure: 'dissimilarity' } })).toEqual(["dissimilarities, 16 subjects' matrices", 'array rdms_behav_92.RDM'])
     expect(datasetDetails({ kind: 'similarity', meta: { n: 4, subjects: 1, measure: 'similarity' } })).toEqual(['similarities, one matrix'])
     expect(datasetDetails({ kind: 'similarity', meta: { key: 'rdmutv_*', n: 3, subjects: 2, measure: 'dissimilarity', ids: ['a', 'b', 'c'] } })).toEqual(["dissimilarities, 2 subjects' matrices", 'object ids', 'array rdmutv_*'])
+    // A few matrices by the names the file gives them, one taken alone, ids with where they came from.
+    const it = { key: 'RDMs_mIT_hIT_fig1.RDM', n: 92, subjects: 2, measure: 'dissimilarity', subjectsFrom: ['mIT_674neurons', 'hITvisStim_316vx'] }
+    expect(datasetDetails({ kind: 'similarity', meta: it })).toEqual(['dissimilarities, 2 matrices (mIT_674neurons, hITvisStim_316vx)', 'array RDMs_mIT_hIT_fig1.RDM'])
+    const alone = { n: 3, subjects: 1, measure: 'dissimilarity', matrixOf: 'IT RDMs', matrix: 'hITvisStim_316vx', ids: ['a', 'b', 'c'], idsFrom: "'stimuli' in the file" }
+    expect(datasetDetails({ kind: 'similarity', meta: alone })).toEqual(['dissimilarities, one matrix', '"hITvisStim_316vx" of "IT RDMs"', "object ids (from 'stimuli' in the file)"])
+    expect(datasetDetails({ kind: 'features', meta: { n: 5, p: 4, ids: '5 ids', idsFrom: '/data/things/item_names.tsv' } })).toEqual(['object ids (from "item_names.tsv")'])
     const images = { sourcePath: '/x/langlois25', n: 25, folder: 'images/langlois-4f38ea', ids: '25 ids', files: '25 files', widths: '25 widths', heights: '25 heights' }
     expect(datasetDetails({ kind: 'images', meta: images })).toEqual(['25 images'])
   })

@@ -51,17 +51,17 @@ describe('dataset edits', () => {
 })
 
 describe('run removal', () => {
-  it('removes a run with its metric series and stored-array links; the job that made it stays, the array too', () => {
+  it('removes a run with its stored-array links; the job that made it stays with its curves, the array too', () => {
     const { db, dir, array } = seeded()
     const run = insertRun(db, { kind: 'probe', name: 'probe', params: {}, result: { meanHeldOut: 0.5 } })
-    db.prepare('INSERT INTO metrics (run_id, name, step, value) VALUES (?, ?, ?, ?)').run(run, 'loss', 1, 0.3)
     db.prepare('INSERT INTO run_artifacts (run_id, role, artifact) VALUES (?, ?, ?)').run(run, 'weights', array.sha256)
-    db.prepare("INSERT INTO jobs (kind, spec, state, run_id, created_at) VALUES ('probe', '{}', 'done', ?, 'now')").run(run)
+    const job = db.prepare("INSERT INTO jobs (kind, spec, state, run_id, created_at) VALUES ('probe', '{}', 'done', ?, 'now')").run(run).lastInsertRowid
+    db.prepare('INSERT INTO job_metrics (job_id, name, step, value) VALUES (?, ?, ?, ?)').run(job, 'loss', 1, 0.3)
     expect(removeRun(db, run)).toMatchObject({ id: run, kind: 'probe' })
     expect(getRun(db, run)).toBeUndefined()
-    expect(db.prepare('SELECT COUNT(*) AS n FROM metrics').get()).toEqual({ n: 0 })
     expect(db.prepare('SELECT COUNT(*) AS n FROM run_artifacts').get()).toEqual({ n: 0 })
     expect(db.prepare('SELECT run_id FROM jobs').get()).toEqual({ run_id: null })
+    expect(db.prepare('SELECT name, step, value FROM job_metrics').all()).toEqual([{ name: 'loss', step: 1, value: 0.3 }])
     expect(existsSync(join(dir, 'artifacts', array.file))).toBe(true)
     expect(() => removeRun(db, run)).toThrow(`There is no run ${run} in this project.`)
   })

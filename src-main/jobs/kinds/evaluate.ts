@@ -57,6 +57,12 @@ function unorderedRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext
   return { rdm: mean, n }
 }
 
+/** How many matrices a side's RDM is the mean of, said in the result where it is several. */
+function matricesAveraged(dataset: DatasetInfo, side: 'a' | 'b'): Record<string, number> {
+  const count = dataset.kind === 'similarity' ? Number(dataset.meta.subjects ?? 1) : 1
+  return count > 1 ? { [`${side}Matrices`]: count } : {}
+}
+
 async function rsa(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobContext): Promise<JobOutput> {
   ctx.progress(0.05, 'Computing the RDMs')
   const order = datasetOrder(a, b)
@@ -68,7 +74,7 @@ async function rsa(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobC
     progress: (fraction, stage) => ctx.progress(0.1 + 0.9 * fraction, stage),
     between: () => yieldForCancel(ctx.signal),
   })
-  return { result: { ...result, a: a.name, b: b.name, ...matchedByName(order) }, run: { kind: 'rsa', name: `rsa: ${a.name} × ${b.name}`, params: spec } }
+  return { result: { ...result, a: a.name, b: b.name, ...matricesAveraged(a, 'a'), ...matricesAveraged(b, 'b'), ...matchedByName(order) }, run: { kind: 'rsa', name: `rsa: ${a.name} × ${b.name}`, params: spec } }
 }
 
 function ceiling(spec: EvaluateSpec, a: DatasetInfo, ctx: JobContext): JobOutput {

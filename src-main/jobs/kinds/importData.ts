@@ -220,7 +220,7 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
     return {
       result: { dataset: 'features', name, n: features.n, p: features.p, idsFrom: from ?? 'row numbers', ...repeats },
       outputs: { data: { dtype: '<f4', shape: [features.n, features.p], data: features.data } },
-      records: [{ kind: 'features', name, output: 'data', ...source, meta: { ...source, n: features.n, p: features.p, ids: features.ids, ...repeats } }],
+      records: [{ kind: 'features', name, output: 'data', ...source, meta: { ...source, n: features.n, p: features.p, ids: features.ids, ...(from ? { idsFrom: from } : {}), ...repeats } }],
     }
   }
   if (spec.dataset === 'concepts') {
@@ -297,8 +297,8 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
   const { ids, from: idsFrom } = await objectIdsFor(spec.path, labelled ? 0 : unnamed.n, { ids: spec.ids, tableIds: labelled?.ids, tableIdsAre: 'the table', texts: fromFile?.texts })
   const matrix = ids ? withIds(unnamed, ids) : unnamed
   const shape = matrix.subjects === 1 ? [matrix.n, matrix.n] : [matrix.subjects, matrix.n, matrix.n]
-  // Each subject's matrix from its own array (Meadows' rdmutv_NAME): their names.
-  const subjectsFrom = fromFile?.stacked ? { subjectsFrom: fromFile.stacked } : {}
+  // Each matrix's name: the array it came from (Meadows' rdmutv_NAME), or its struct element's name field.
+  const subjectsFrom = fromFile?.stacked?.length === matrix.subjects ? { subjectsFrom: fromFile.stacked } : {}
   const meta = { ...source, n: matrix.n, subjects: matrix.subjects, measure: matrix.measure, ...(matrix.ids ? { ids: matrix.ids, idsFrom } : {}), ...subjectsFrom }
   return {
     result: { dataset: 'similarity', name, n: matrix.n, subjects: matrix.subjects, measure: matrix.measure, ...(idsFrom ? { idsFrom } : {}), ...subjectsFrom },

@@ -11,6 +11,7 @@ import { gw, type GwInput } from './gw'
 import { compare, deriveTriplets, map, type CompareInput } from './explore'
 import { attention, type AttentionInput } from './attention'
 import { categoryMeans, type CategoryMeansInput } from './categoryMeans'
+import { selectMatrix } from './selectMatrix'
 import { attentionMask, type AttentionMaskInput } from './attentionMask'
 import { alignetClusters, alignetTriplets, type TeacherInput, type TripletsInput } from './alignet'
 import { applyProbe, probe, type ApplyTransformInput, type ProbeInput } from './probe'
@@ -36,6 +37,7 @@ export const jobKinds: Record<JobKind, JobFunction> = {
   compare: (spec, input, ctx) => compare(spec as Extract<JobSpec, { kind: 'compare' }>, input as CompareInput, ctx),
   deriveTriplets: async (spec, input, ctx) => deriveTriplets(spec as Extract<JobSpec, { kind: 'deriveTriplets' }>, input as DatasetInfo, ctx),
   categoryMeans: async (spec, input, ctx) => categoryMeans(spec as Extract<JobSpec, { kind: 'categoryMeans' }>, input as CategoryMeansInput, ctx),
+  selectMatrix: async (spec, input, ctx) => selectMatrix(spec as Extract<JobSpec, { kind: 'selectMatrix' }>, input as DatasetInfo, ctx),
   attention: (spec, input, ctx) => attention(spec as Extract<JobSpec, { kind: 'attention' }>, input as AttentionInput, ctx),
   attentionMask: (spec, input, ctx) => attentionMask(spec as Extract<JobSpec, { kind: 'attentionMask' }>, input as AttentionMaskInput, ctx),
   similarity: (spec, input, ctx) => similarity(spec as Extract<JobSpec, { kind: 'similarity' }>, input as ArtifactRow, ctx),

@@ -66,6 +66,9 @@ export const useData = defineStore('data', () => {
   /** Features of images averaged over each category of a concepts dataset (an image folder's subfolders). */
   const categoryMeans = (features: number, categories: number, name: string) => startJob({ kind: 'categoryMeans', features, categories, ...(name ? { name } : {}) })
 
+  /** One matrix of a dataset of several (a subject's, or human IT beside monkey IT) as a dataset of its own. */
+  const selectMatrix = (dataset: number, matrix: number, name: string) => startJob({ kind: 'selectMatrix', dataset, matrix, ...(name ? { name } : {}) })
+
   /** Renames a dataset; true when it was renamed. The list is read again (a rename changes no count). */
   async function rename(id: number, name: string): Promise<boolean> {
     try {
@@ -88,5 +91,5 @@ export const useData = defineStore('data', () => {
     }
   }
 
-  return { datasets, preview, inspecting, load, inspect, importFile, simulate, deriveTriplets, categoryMeans, rename, remove, clearPreview: () => (preview.value = null) }
+  return { datasets, preview, inspecting, load, inspect, importFile, simulate, deriveTriplets, categoryMeans, selectMatrix, rename, remove, clearPreview: () => (preview.value = null) }
 })

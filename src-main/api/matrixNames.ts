@@ -1,0 +1,21 @@
+// The names of a similarity dataset's matrices (one per subject, or per source: monkey and human IT), for the
+// forms that take one of them and for the job that does.
+import type { DatasetInfo } from './contract'
+
+/** The names the file gave the matrices (Meadows' arrays, a struct's name field), else "matrix 1", "matrix 2", … */
+export function matrixNames(dataset: Pick<DatasetInfo, 'meta'>): string[] {
+  const count = Number(dataset.meta.subjects ?? 1)
+  const named = dataset.meta.subjectsFrom
+  return Array.isArray(named) && named.length === count ? named.map(String) : Array.from({ length: count }, (_, s) => `matrix ${s + 1}`)
+}
+
+/**
+ * What a form says when a chosen dataset holds several matrices, which RSA, GW, maps and comparisons average: which
+ * ones, and how to use one alone. Null when every chosen one is a single matrix or features.
+ */
+export function meanOfMatricesNote(datasets: readonly DatasetInfo[], chosen: readonly (number | '')[]): string | null {
+  const several = datasets.filter((d) => chosen.includes(d.id) && d.kind === 'similarity' && Number(d.meta.subjects ?? 1) > 1)
+  if (!several.length) return null
+  const named = several.map((d) => `"${d.name}" (${Number(d.meta.subjects)} matrices)`).join(' and ')
+  return `${named}: the mean of ${several.length === 1 ? 'its' : 'their'} matrices is used. To use one alone, make it a dataset of its own (Data page: One matrix as a dataset).`
+}
