@@ -547,15 +547,25 @@ function oddOneOutText(r: Accuracy & { similarity: string; meanEntropy: number; 
   ].join('\n')
 }
 
-function rsaText(r: { method: string; r: number; pairs: number; n: number; ci95: Interval; bootstrap: number; p: number | null; permutations: number; a: string; b: string; aMatrices?: number; bMatrices?: number; objectsMatchedByName?: boolean }): string {
+function rsaText(r: { method: string; r: number; pairs: number; n: number; ci95: Interval; bootstrap: number; p: number | null; permutations: number; a: string; b: string; aMatrices?: number; bMatrices?: number; perMatrix?: PerMatrix; objectsMatchedByName?: boolean }): string {
   const mean = (count: number | undefined) => (count ? ` (the mean of its ${count} matrices)` : '')
   return (
     `${r.method} r = ${r.r.toFixed(4)} over ${r.pairs} pairs of ${r.n} objects` +
     (r.ci95 ? `; 95% CI [${r.ci95[0].toFixed(4)}, ${r.ci95[1].toFixed(4)}] (${r.bootstrap} bootstrap samples)` : '') +
     (r.p !== null ? `; p = ${r.p.toPrecision(3)} (${r.permutations} permutations)` : '') +
     `\n  a: ${r.a}${mean(r.aMatrices)}\n  b: ${r.b}${mean(r.bMatrices)}` +
-    (r.objectsMatchedByName ? `\n  b's objects put in a's order by their names` : '')
+    (r.objectsMatchedByName ? `\n  b's objects put in a's order by their names` : '') +
+    (r.perMatrix ? `\n  ${perMatrixText(r.perMatrix)}` : '')
   )
+}
+
+type PerMatrix = { side: 'a' | 'b'; r: (number | null)[]; mean: number | null; sem: number | null }
+
+/** The mean over one side's matrices, what a noise ceiling of them bounds. */
+function perMatrixText(p: PerMatrix): string {
+  if (p.mean === null) return `against each of ${p.side}'s ${p.r.length} matrices: undefined (constant matrices)`
+  const sem = p.sem === null ? '' : ` ± ${p.sem.toFixed(4)} (SEM)`
+  return `against each of ${p.side}'s ${p.r.length} matrices: mean r ${p.mean.toFixed(4)}${sem}, the figure a noise ceiling of them bounds`
 }
 
 const tripletCeilingText = (r: { ceiling: number; responses: number; repeatedTriplets: number }) => `leave-one-out noise ceiling ${r.ceiling.toFixed(4)}: ${r.responses} responses to ${r.repeatedTriplets} triplets answered more than once`

@@ -8,6 +8,7 @@ import { oddOneOutAccuracy, type SimilarityKind } from '../core/metrics/oddOneOu
 import { rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
 import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { resampledRsa } from '../jobs/resampledRsa'
+import { perMatrixOfSides } from '../core/metrics/perMatrixRsa'
 import { reorderMatrix, reorderRows } from '../core/data/objectNames'
 import { featuresFrom, loadArray, loadFeatures, loadMatrix, loadRepresentation, loadTriplets } from './inputs'
 import { matchedByName, objectOrder } from './objectOrder'
@@ -54,6 +55,8 @@ export interface RsaRequest {
 /** One side of a comparison: its RDM, the features it came from, and its objects' names where the file has them. */
 export interface RdmSide {
   rdm: Float64Array
+  /** Several subjects' matrices, as dissimilarities, where the file holds several (their mean is `rdm`). */
+  matrices?: { data: Float64Array; count: number; names: string[] }
   n: number
   from: string
   features?: { data: Float32Array | Float64Array; p: number }
@@ -69,7 +72,8 @@ export async function rdmOf(path: string, key: string | undefined, measure: RdmM
     const n = matrix.n
     const mean = new Float64Array(n * n)
     for (let s = 0; s < matrix.subjects; s++) for (let i = 0; i < n * n; i++) mean[i]! += matrix.data[s * n * n + i]! / matrix.subjects
-    return { rdm: mean, n, from: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix', ...named }
+    const several = matrix.subjects > 1 ? { matrices: { data: matrix.data, count: matrix.subjects, names: Array.from({ length: matrix.subjects }, (_, s) => `matrix ${s + 1}`) } } : {}
+    return { rdm: mean, n, from: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix', ...several, ...named }
   }
   const features = await featuresFrom(path, array)
   return { rdm: rdmFromFeatures(features.data, features.n, features.p, measure), n: features.n, from: `${measure} RDM of ${features.n} × ${features.p} features`, features: { data: features.data, p: features.p }, ...named }
@@ -92,7 +96,8 @@ export async function evalRsa(request: RsaRequest) {
   if (a.n !== unordered.n) throw new AppError('user', `${request.a} describes ${a.n} objects but ${request.b} describes ${unordered.n}; RSA compares the same objects.`)
   const { side: b, order } = lineUp({ name: request.a, ids: a.ids }, { ...unordered, name: request.b })
   const result = await resampledRsa(a.rdm, b.rdm, a.n, request)
-  return { ...result, a: a.from, b: b.from, ...matchedByName(order) }
+  const perMatrix = perMatrixOfSides({ ...a, order: null }, { ...unordered, rdm: b.rdm, order }, a.n, request.method)
+  return { ...result, a: a.from, b: b.from, ...perMatrix, ...matchedByName(order) }
 }
 
 export async function evalCeiling(path: string, key: string | undefined, method: CorrelationMethod) {

@@ -557,6 +557,13 @@ describe('the workbench in a browser', () => {
     await page.selectOption('#matrix-colours', 'shared')
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.35)
     await expect.poll(() => page.locator('[data-testid=heatmaps] .heatmap').first().textContent()).toMatch(/dissimilarity [\d.]+$/)
+    // A dataset of several matrices is shown as their mean, or one of them by the name the file gives it.
+    const leftTitle = () => page.locator('[data-testid=heatmaps] .heatmap').first().getAttribute('aria-label')
+    await page.selectOption('#left-matrix', { label: '92 images: monkey and human IT RDMs' })
+    await expect.poll(() => page.locator('#left-which option').allTextContents()).toEqual(['mean of 2', 'mIT_674neurons', 'hITvisStim_316vx'])
+    await expect.poll(leftTitle).toBe('Heatmap: 92 images: monkey and human IT RDMs (mean of 2)')
+    await page.selectOption('#left-which', { label: 'hITvisStim_316vx' })
+    await expect.poll(leftTitle).toBe('Heatmap: 92 images: monkey and human IT RDMs · hITvisStim_316vx')
     // The ceiling is there three times (the example's, the command line's, the window's): the oldest is removed.
     const ceilings = page.locator('[data-testid=runs-table] tbody tr', { hasText: 'lower 0.4776, upper 0.5751' })
     expect(await ceilings.count()).toBe(3)

@@ -26,6 +26,18 @@ describe('humanalign eval', () => {
     expect(r).toMatchObject({ n: 48, pairs: 1128, b: 'cosine RDM of 48 × 66 features' })
   })
 
+  it('rsa of files against several subjects\' matrices: r with each, their mean ± SEM, as SciPy computes them', () => {
+    const it92 = decodeNpy(new Uint8Array(readFileSync(join(__dirname, '../fixtures/mat/it_rdms_squareform_scipy.npy'))))
+    const hit = join(tmp(), 'hit.npy')
+    writeFileSync(hit, encodeNpy({ dtype: '<f8', shape: [92, 92], data: (it92.data as Float64Array).slice(92 * 92) }))
+    const scipy = JSON.parse(readFileSync(join(__dirname, '../fixtures/mat/hit_vs_judgments_scipy.json'), 'utf8')) as { r: number[]; mean: number; sem: number }
+    const r = json(['eval', 'rsa', '--a', hit, '--b', join(examples, 'rsa92/92_behavRDMs.mat'), '--key-b', 'rdms_behav_92.RDM'])
+    expect(r).toMatchObject({ b: 'mean of 16 matrices', perMatrix: { side: 'b' } })
+    r.perMatrix.r.forEach((v: number, s: number) => expect(v).toBeCloseTo(scipy.r[s]!, 12))
+    expect(r.perMatrix.mean).toBeCloseTo(scipy.mean, 12)
+    expect(r.perMatrix.sem).toBeCloseTo(scipy.sem, 12)
+  })
+
   it('ceiling: the 92-image noise ceiling equals the one computed with scipy', () => {
     const expected = JSON.parse(readFileSync(join(fixtures, 'rdm_cka.json'), 'utf8')).ceiling92_spearman
     const r = json(['eval', 'ceiling', '--rdms', join(examples, 'rsa92/92_behavRDMs.mat'), '--key', 'rdms_behav_92.RDM'])

@@ -453,6 +453,26 @@ describe('humanalign import', () => {
     expect(JSON.parse(cli(['eval', 'rsa', '--a', from, '--b', alone]).stdout)).toMatchObject({ a: '92_behavRDMs', aMatrices: 16, b: 'the last subject' })
     expect(JSON.parse(cli(['eval', 'rsa', '--a', from, '--b', alone]).stdout).bMatrices).toBeUndefined()
     expect(runCli(['eval', 'rsa', '--a', from, '--b', alone, '--project', project], { HUMANALIGN_BACKEND: 'wasm' }).stdout).toContain("a: 92_behavRDMs (the mean of its 16 matrices)\n  b: the last subject\n")
+    // Against several subjects' matrices, RSA also gives r with each and their mean ± SEM, what their ceiling bounds:
+    // human IT against the 16 subjects' judgments, as SciPy computes them.
+    const it = JSON.parse(cli(['import', 'similarity', join(examples, 'rsa92/Kriegeskorte_Neuron2008_supplementalData.mat'), '--key', 'RDMs_mIT_hIT_fig1.RDM']).stdout)
+    const hit = JSON.parse(cli(['derive', 'matrix', '--from', String(it.datasets[0]), '--matrix', 'hITvisStim_316vx']).stdout)
+    const rsa = JSON.parse(cli(['eval', 'rsa', '--a', String(datasetNamed(project, hit.name)), '--b', from]).stdout)
+    const scipyEach = JSON.parse(readFileSync(join(fixtures, 'mat/hit_vs_judgments_scipy.json'), 'utf8')) as { r: number[]; mean: number; sem: number }
+    expect(rsa.perMatrix.side).toBe('b')
+    expect(rsa.perMatrix.names).toEqual(names)
+    rsa.perMatrix.r.forEach((r: number, s: number) => expect(r).toBeCloseTo(scipyEach.r[s]!, 12))
+    expect(rsa.perMatrix.mean).toBeCloseTo(scipyEach.mean, 12)
+    expect(rsa.perMatrix.sem).toBeCloseTo(scipyEach.sem, 12)
+    expect(runCli(['eval', 'rsa', '--a', String(datasetNamed(project, hit.name)), '--b', from, '--project', project], { HUMANALIGN_BACKEND: 'wasm' }).stdout).toContain(
+      `against each of b's 16 matrices: mean r ${scipyEach.mean.toFixed(4)} ± ${scipyEach.sem.toFixed(4)} (SEM), the figure a noise ceiling of them bounds`,
+    )
+    // Matrices of similarities are turned around as the mean RDM is: the same judgments called similarities correlate
+    // negatively, each of them and their mean alike.
+    const asSimilar = JSON.parse(cli(['import', 'similarity', join(examples, 'rsa92/92_behavRDMs.mat'), '--key', 'rdms_behav_92.RDM', '--measure', 'similarity', '--name', 'read as similarities']).stdout)
+    const flipped = JSON.parse(cli(['eval', 'rsa', '--a', String(datasetNamed(project, hit.name)), '--b', String(asSimilar.datasets[0])]).stdout)
+    flipped.perMatrix.r.forEach((r: number, s: number) => expect(r).toBeCloseTo(-scipyEach.r[s]!, 12))
+    expect(flipped.r).toBeCloseTo(-rsa.r, 12)
     expect(cli(['derive', 'matrix', '--from', from]).stderr).toContain('derive matrix needs --matrix NAME|N')
     expect(cli(['derive', 'matrix', '--from', from, '--matrix', 'subject 1']).stderr).toContain(`"92_behavRDMs" has no matrix named subject 1; its matrices are 1: ${names[0]}, 2: ${names[1]},`)
     expect(cli(['derive', 'matrix', '--from', from, '--matrix', '17']).stderr).toContain('"92_behavRDMs" holds 16 matrices; choose one of 1–16, not 17.')

@@ -48,6 +48,24 @@ describe('humanalign report', () => {
 describe('the report renderer', () => {
   const run = (kind: string, name: string, params: unknown, result: unknown, id = 1): RunInfo => ({ id, kind, name, params, result, createdAt: '2026-01-01T00:00:00.000Z' })
 
+  it('shows RSA against several subjects\' matrices as the mean over them ± SEM, the figure beside their ceiling', () => {
+    const perMatrix = { side: 'b', names: ['s1', 's2'], r: [0.1, 0.2], mean: 0.15, sem: 0.05 }
+    const html = htmlReport({
+      project: { name: 'p', path: '/x', createdAt: 'then' },
+      app: { version: '1', node: '20', electron: null, platform: 'linux' },
+      generatedAt: 'now',
+      datasets: [],
+      runs: [
+        run('rsa', 'rsa', {}, { method: 'spearman', r: 0.3, ci95: [0.2, 0.4], p: null, a: 'model', b: 'judgments', perMatrix }),
+        run('ceiling', 'ceiling', {}, { method: 'spearman', lower: 0.4, upper: 0.5, subjects: 2, dataset: 'judgments' }, 2),
+      ],
+      metrics: new Map(),
+      labels: new Map(),
+    })
+    expect(html).toContain('<td>0.3000</td><td>0.2000–0.4000</td><td></td><td>0.1500 ± 0.0500 (2)</td>')
+    expect(html).toContain('model × judgments (mean over 2 matrices)')
+  })
+
   it('escapes every name it writes', () => {
     const html = htmlReport({
       project: { name: '<script>alert(1)</script>', path: '/x', createdAt: 'then' },

@@ -11,6 +11,7 @@ import { oddOneOutAccuracy, wilsonInterval } from '../../src-main/core/metrics/o
 import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
 import { CORRELATIONS } from '../../src-main/core/metrics/correlation'
 import { compareRdms, mulberry32 } from '../../src-main/core/metrics/rsa'
+import { perMatrixRsa } from '../../src-main/core/metrics/perMatrixRsa'
 
 // Reference values: tests/fixtures/metrics/make_fixtures.py (scipy pdist/spearmanr, numpy CKA)
 const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/metrics/rdm_cka.json'), 'utf8')) as {
@@ -91,6 +92,21 @@ describe('noise ceiling', () => {
     expect(ceiling.lower).toBeCloseTo(ref.ceiling92_spearman.lower, 10)
     expect(ceiling.upper).toBeCloseTo(ref.ceiling92_spearman.upper, 10)
     expect(() => rdmNoiseCeiling(stacked.subarray(0, 92 * 92), 1, 92, 'spearman')).toThrow('at least two subjects')
+  })
+})
+
+describe('RSA against each of several matrices', () => {
+  it('gives r with each, and their mean with its standard error over the defined ones', () => {
+    // 3 objects: pairs (0,1), (0,2), (1,2) with dissimilarities 1, 2, 3.
+    const m = Float64Array.of(0, 1, 2, 1, 0, 3, 2, 3, 0)
+    const reversed = Float64Array.of(0, 3, 2, 3, 0, 1, 2, 1, 0)
+    const constant = Float64Array.of(0, 5, 5, 5, 0, 5, 5, 5, 0)
+    const stacked = new Float64Array(27)
+    ;[m, reversed, constant].forEach((x, s) => stacked.set(x, 9 * s))
+    // r = 1 and −1: mean 0, SD √2, SEM √2 / √2 = 1; the constant matrix has no r.
+    expect(perMatrixRsa(m, stacked, 3, 3, 'spearman')).toEqual({ r: [1, -1, null], mean: 0, sem: 1 })
+    expect(perMatrixRsa(m, stacked.subarray(0, 9), 1, 3, 'pearson')).toEqual({ r: [1], mean: 1, sem: null })
+    expect(perMatrixRsa(m, stacked.subarray(18), 1, 3, 'pearson')).toEqual({ r: [null], mean: null, sem: null })
   })
 })
 

@@ -7,6 +7,8 @@ import { reorderMatrix, reorderRows } from '../../core/data/objectNames'
 import { datasetOrder, matchedByName } from '../../evaluate/objectOrder'
 import { rdmNoiseCeiling, tripletNoiseCeiling } from '../../core/metrics/ceiling'
 import { linearCka } from '../../core/metrics/cka'
+import { perMatrixOfSides, type RsaSide } from '../../core/metrics/perMatrixRsa'
+import { matrixNames } from '../../api/matrixNames'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
 import { rdmFromFeatures, type RdmMeasure } from '../../core/metrics/rdm'
 import { tripletSimilarities } from '../../core/metrics/tripletSimilarities'
@@ -57,10 +59,21 @@ function unorderedRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext
   return { rdm: mean, n }
 }
 
+const matrixCount = (dataset: DatasetInfo): number => (dataset.kind === 'similarity' ? Number(dataset.meta.subjects ?? 1) : 1)
+
 /** How many matrices a side's RDM is the mean of, said in the result where it is several. */
 function matricesAveraged(dataset: DatasetInfo, side: 'a' | 'b'): Record<string, number> {
-  const count = dataset.kind === 'similarity' ? Number(dataset.meta.subjects ?? 1) : 1
+  const count = matrixCount(dataset)
   return count > 1 ? { [`${side}Matrices`]: count } : {}
+}
+
+/** A side of an RSA with its several matrices, each oriented as dissimilarities, for the RSA against each. */
+function rsaSide(dataset: DatasetInfo, rdm: Float64Array, order: number[] | null, ctx: JobContext): RsaSide {
+  const count = matrixCount(dataset)
+  if (count < 2) return { rdm, order }
+  const data = artifact(ctx, dataset.artifact).data as Float64Array
+  // Similarities negated: each subject's ranks (and Pearson's r) reversed, as top − s reverses them.
+  return { rdm, order, matrices: { data: dataset.meta.measure === 'similarity' ? data.map((v) => -v) : data, count, names: matrixNames(dataset) } }
 }
 
 async function rsa(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobContext): Promise<JobOutput> {
@@ -74,7 +87,8 @@ async function rsa(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobC
     progress: (fraction, stage) => ctx.progress(0.1 + 0.9 * fraction, stage),
     between: () => yieldForCancel(ctx.signal),
   })
-  return { result: { ...result, a: a.name, b: b.name, ...matricesAveraged(a, 'a'), ...matricesAveraged(b, 'b'), ...matchedByName(order) }, run: { kind: 'rsa', name: `rsa: ${a.name} × ${b.name}`, params: spec } }
+  const perMatrix = perMatrixOfSides(rsaSide(a, left.rdm, null, ctx), rsaSide(b, right.rdm, order, ctx), left.n, spec.method)
+  return { result: { ...result, a: a.name, b: b.name, ...matricesAveraged(a, 'a'), ...matricesAveraged(b, 'b'), ...perMatrix, ...matchedByName(order) }, run: { kind: 'rsa', name: `rsa: ${a.name} × ${b.name}`, params: spec } }
 }
 
 function ceiling(spec: EvaluateSpec, a: DatasetInfo, ctx: JobContext): JobOutput {

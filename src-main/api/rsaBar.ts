@@ -1,0 +1,37 @@
+// An RSA run as a bar of a chart beside a noise ceiling, for the Results page and the HTML report alike.
+
+export interface RsaBar {
+  label: string
+  r: number
+  ci: [number, number] | null
+  method: string
+  /** The dataset B, whose ceiling the bar is read against. */
+  b: string
+  /** What the whisker is, when not the bootstrap's 95% interval (± SEM over subjects). */
+  whisker?: string
+}
+
+interface RsaRunResult {
+  r?: number
+  ci95?: [number, number] | null
+  method?: string
+  a?: string
+  b?: string
+  perMatrix?: { r: unknown[]; mean: number | null; sem: number | null }
+}
+
+/**
+ * Against several subjects' matrices, the mean of the correlations with each, ± its standard error: what their noise
+ * ceiling bounds (Nili et al. 2014), unlike the correlation with their mean RDM. Otherwise r with its bootstrap interval.
+ */
+export function rsaBar(result: unknown): RsaBar {
+  const r = (result ?? {}) as RsaRunResult
+  const label = `${r.a ?? '?'} × ${r.b ?? '?'}`
+  const common = { method: r.method ?? '', b: r.b ?? '' }
+  const each = r.perMatrix
+  if (each && each.mean !== null) {
+    const ci: [number, number] | null = each.sem === null ? null : [each.mean - each.sem, each.mean + each.sem]
+    return { label: `${label} (mean over ${each.r.length} matrices)`, r: each.mean, ci, whisker: '± SEM', ...common }
+  }
+  return { label, r: r.r ?? NaN, ci: r.ci95 ?? null, ...common }
+}
