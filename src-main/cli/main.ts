@@ -1132,8 +1132,10 @@ function matrixIndex(dataset: DatasetInfo, given: string): number {
   if (named >= 0) return named
   const number = Number(given)
   if (Number.isInteger(number) && number >= 1) return number - 1
-  throw usageError(`"${dataset.name}" has no matrix named ${given}; its matrices are ${names.map((m, i) => `${i + 1}: ${m}`).join(', ')}.`)
+  throw usageError(`"${dataset.name}" has no matrix named ${given}; it holds ${matrixList(dataset)}.`)
 }
+
+const matrixList = (dataset: DatasetInfo): string => matrixNames(dataset).map((m, i) => `${i + 1}: ${m}`).join(', ')
 
 /** A dataset id the user gave as FLAG to COMMAND, checked before anything starts. */
 function datasetId(value: string | undefined, command: string, flag: string, what: string): number {
@@ -1162,9 +1164,12 @@ async function deriveCommand(backend: Backend, io: CliIo, args: string[]): Promi
   }
   if (what === 'matrix') {
     const dataset = datasetId(values.from, 'derive matrix', '--from', 'the similarity matrices to take one from')
-    if (values.matrix === undefined) throw usageError('derive matrix needs --matrix NAME|N: the name of the matrix (`project info` lists them) or its number from 1.')
     await call(backend, 'project.open', { path: resolve(values.project) })
     const found = (await call(backend, 'datasets.list', {})).find((d) => d.id === dataset)
+    if (values.matrix === undefined) {
+      const listed = found?.kind === 'similarity' ? `; "${found.name}" holds ${matrixList(found)}` : ''
+      throw usageError(`derive matrix needs --matrix NAME|N: the name the file gives the matrix or its number from 1${listed}.`)
+    }
     const matrix = found ? matrixIndex(found, values.matrix) : 0
     const job = await runJob(backend, io, { kind: 'selectMatrix', dataset, matrix, ...name })
     const r = job.result as { name: string; n: number; matrix: string; matrixOf: string }
