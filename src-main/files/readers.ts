@@ -273,6 +273,20 @@ export async function objectNamesInFile(path: string, rows: number, known?: Text
   return named.length === 1 || (same && named.length) ? { key: named[0]!.key, names: named[0]!.values } : undefined
 }
 
+/** rsatoolbox's descriptors that name its RDMs, in the order they are preferred. */
+const RDM_NAME_DESCRIPTORS = ['name', 'names', 'subject', 'subj', 'participant', 'session', 'roi']
+
+/**
+ * The names rsatoolbox gives the `count` RDMs of a file (`rdm_descriptors/name`, else `subject`, …); undefined when
+ * it gives none. `known`: the file's lists, when reading its array found them already.
+ */
+export async function matrixNamesInFile(path: string, count: number, known?: TextList[]): Promise<string[] | undefined> {
+  const lists = known ?? (await guarded(path, () => textLists(path, formatOf(path))))
+  const rank = (key: string) => RDM_NAME_DESCRIPTORS.indexOf(key.split(/[./]/).pop()!.toLowerCase())
+  const named = lists.filter((l) => /(^|[./])rdm_descriptors[./]/.test(l.key) && l.values.length === count && rank(l.key) >= 0)
+  return named.sort((a, b) => rank(a.key) - rank(b.key))[0]?.values
+}
+
 /**
  * Object ids: a line each of a text file (thingsvision's file_names.txt), the strings of a NumPy text array, or the
  * names column of a table with a header (OSF's items1854names.tsv: Word, WordNet synset, …, uniqueID), picked as

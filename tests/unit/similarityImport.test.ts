@@ -23,9 +23,10 @@ async function importMatrix(file: string, extra: Partial<Extract<JobSpec, { kind
 }
 
 describe('importing similarity matrices', () => {
-  it.each(['rsatoolbox.hdf5', 'rsatoolbox.pkl'])('reads an rsatoolbox RDMs file (%s) without a key: its condensed RDMs, named by the conditions', async (file) => {
+  it.each(['rsatoolbox.hdf5', 'rsatoolbox.pkl'])('reads an rsatoolbox RDMs file (%s) without a key: its condensed RDMs, named by the conditions, each by its subject', async (file) => {
     const { result, data, meta } = await importMatrix(file)
-    expect(result).toMatchObject({ n: 5, subjects: 3 })
+    // rdm_descriptors: index (not a name) and subject.
+    expect(result).toMatchObject({ n: 5, subjects: 3, subjectsFrom: ['s1', 's2', 's3'] })
     expect(data.shape).toEqual([3, 5, 5])
     expect(Array.from(data.data as Float64Array)).toEqual(Array.from(expected.rsatoolbox!.data as Float64Array))
     expect(meta).toMatchObject({ key: 'dissimilarities', ids: CONDS, idsFrom: file.endsWith('.pkl') ? "'pattern_descriptors.conds' in the file" : "'pattern_descriptors/conds' in the file" })

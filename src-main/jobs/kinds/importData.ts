@@ -17,7 +17,7 @@ import type { NpyArray } from '../../core/io/npy'
 import { checkImages, commonRoot, folderCategories, IMAGE_FILE, IMAGE_KINDS, readImageFolder, writeImagesFromArray, type ImageInfo } from '../../files/images'
 import { imageList } from '../../files/imageList'
 import { DEFAULT_KEYS } from '../../api/arrayKeys'
-import { formatOf, isTableFormat, readArray, readIds, readRecords, readTable } from '../../files/readers'
+import { formatOf, isTableFormat, matrixNamesInFile, readArray, readIds, readRecords, readTable } from '../../files/readers'
 import { objectIdsFor } from '../../files/objectIds'
 import { readFileBytes } from '../../files/npyFile'
 import { decodeAlignet, type AlignetTriplets } from '../../core/alignet/alignetFile'
@@ -297,8 +297,10 @@ async function importOne(spec: ImportSpec, objectList: ObjectList | null, ctx: J
   const { ids, from: idsFrom } = await objectIdsFor(spec.path, labelled ? 0 : unnamed.n, { ids: spec.ids, tableIds: labelled?.ids, tableIdsAre: 'the table', texts: fromFile?.texts })
   const matrix = ids ? withIds(unnamed, ids) : unnamed
   const shape = matrix.subjects === 1 ? [matrix.n, matrix.n] : [matrix.subjects, matrix.n, matrix.n]
-  // Each matrix's name: the array it came from (Meadows' rdmutv_NAME), or its struct element's name field.
-  const subjectsFrom = fromFile?.stacked?.length === matrix.subjects ? { subjectsFrom: fromFile.stacked } : {}
+  // Each matrix's name: the array it came from (Meadows' rdmutv_NAME), its struct element's name field, or
+  // rsatoolbox's rdm_descriptors.
+  const names = fromFile?.stacked ?? (fromFile && matrix.subjects > 1 ? await matrixNamesInFile(spec.path, matrix.subjects, fromFile.texts) : undefined)
+  const subjectsFrom = names?.length === matrix.subjects ? { subjectsFrom: names } : {}
   const meta = { ...source, n: matrix.n, subjects: matrix.subjects, measure: matrix.measure, ...(matrix.ids ? { ids: matrix.ids, idsFrom } : {}), ...subjectsFrom }
   return {
     result: { dataset: 'similarity', name, n: matrix.n, subjects: matrix.subjects, measure: matrix.measure, ...(idsFrom ? { idsFrom } : {}), ...subjectsFrom },
