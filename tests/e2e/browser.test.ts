@@ -524,6 +524,13 @@ describe('the workbench in a browser', () => {
     expect(runCli(['project', 'create', rsa, '--example', 'rsa92'], env, 180_000).code).toBe(0)
     const examples = join(__dirname, '../../resources/examples')
     expect(runCli(['eval', 'ceiling', '--rdms', join(examples, 'rsa92/92_behavRDMs.mat'), '--key', 'rdms_behav_92.RDM', '--project', rsa], env).code).toBe(0)
+    // Five objects named by a Meadows download, and features of five whose names differ at one (for the matrix view).
+    const fiveIds = join(root, 'five-ids.txt')
+    writeFileSync(fiveIds, ['cat', 'dog', 'car', 'tree', 'zebra'].join('\n'))
+    const fiveFeatures = join(root, 'five.csv')
+    writeFileSync(fiveFeatures, ['1,2', '3,4', '5,6', '7,8', '9,1'].join('\n'))
+    expect(runCli(['import', 'features', fiveFeatures, '--ids', fiveIds, '--name', 'five, one misnamed', '--project', rsa], env).code).toBe(0)
+    expect(runCli(['import', 'similarity', join(__dirname, '../fixtures/rdms/Meadows_study_v_v1_wise-dolphin_1_tree.mat'), '--name', 'five by Meadows', '--project', rsa], env).code).toBe(0)
     await page.keyboard.press('Escape')
     await page.keyboard.press('Alt+1')
     await page.getByRole('button', { name: 'Close project' }).click()
@@ -542,6 +549,8 @@ describe('the workbench in a browser', () => {
     await expect.poll(() => page.textContent('[data-testid=latest-evaluation]'), { timeout: 20_000 }).toContain('noise ceiling (spearman, 16 subjects): lower 0.4776, upper 0.5751')
     await page.keyboard.press('Alt+5')
     await expect.poll(() => page.textContent('[data-testid=runs-table]')).toContain('lower 0.4776, upper 0.5751')
+    await page.selectOption('#left-matrix', { label: "92 images: 16 subjects' judgment RDMs" })
+    await page.selectOption('#right-matrix', { label: '92 images: human IT RDM (316 voxels)' })
     await expect.poll(() => page.locator('[data-testid=heatmaps] .heatmap canvas').first().count(), { timeout: 20_000 }).toBe(1)
     expect(await page.locator('[data-testid=heatmaps] .heatmap').count()).toBe(2)
     // Ordered by the stimuli's categories, and hovering names the two objects with their categories.
@@ -564,6 +573,15 @@ describe('the workbench in a browser', () => {
     await expect.poll(leftTitle).toBe('Heatmap: 92 images: monkey and human IT RDMs (mean of 2)')
     await page.selectOption('#left-which', { label: 'hITvisStim_316vx' })
     await expect.poll(leftTitle).toBe('Heatmap: 92 images: monkey and human IT RDMs · hITvisStim_316vx')
+    // Names that do not fit a matrix's objects (one of five differs): the matrix in its own order, and why.
+    await page.selectOption('#left-matrix', { label: 'five by Meadows' })
+    await expect.poll(() => page.inputValue('#matrix-labels')).not.toBe('')
+    await expect.poll(() => page.textContent('[data-testid=unlabelled]')).toContain('Shown in its own order, without names:')
+    expect(await page.textContent('[data-testid=unlabelled]')).toContain('zebra')
+    expect(await page.locator('[data-testid=heatmaps] .heatmap').first().getAttribute('aria-label')).toBe('Heatmap: five by Meadows')
+    await page.selectOption('#matrix-labels', '')
+    await expect.poll(() => page.locator('[data-testid=unlabelled]').count()).toBe(0)
+    await page.selectOption('#left-matrix', { label: "92 images: 16 subjects' judgment RDMs" })
     // The ceiling is there three times (the example's, the command line's, the window's): the oldest is removed.
     const ceilings = page.locator('[data-testid=runs-table] tbody tr', { hasText: 'lower 0.4776, upper 0.5751' })
     expect(await ceilings.count()).toBe(3)
@@ -612,6 +630,7 @@ describe('the workbench in a browser', () => {
     await page.fill('#eval-bootstrap', '200')
     await page.getByRole('button', { name: 'Evaluate', exact: true }).click()
     await expect.poll(() => page.textContent('[data-testid=latest-evaluation]'), { timeout: 30_000 }).toMatch(/spearman r = 0\.\d{4}, 95% CI/)
+    expect(await page.textContent('[data-testid=latest-evaluation]')).toMatch(/with each of the 16 matrices, mean r = 0\.\d{4} ± 0\.\d{4} \(SEM\)/)
     // On the Results page, beside the earlier comparison, against the ceiling of the same judgments.
     await page.keyboard.press('Alt+5')
     await expect.poll(() => page.locator('[data-testid=rsa-chart] canvas').count(), { timeout: 20_000 }).toBe(1)

@@ -17,12 +17,21 @@ export const useResults = defineStore('results', () => {
     }
   }
 
-  async function matrix(id: number, subject: number | null, labelsFrom: number | null): Promise<MatrixView | null> {
+  /**
+   * A matrix for display, labelled from `labelsFrom` where its names fit; where they do not, the matrix in its own
+   * order with why it is unlabelled, rather than no matrix at all.
+   */
+  async function matrix(id: number, subject: number | null, labelsFrom: number | null): Promise<{ view: MatrixView; unlabelled: string | null } | null> {
+    const view = (labels: number | null) => client().call('datasets.matrix', { id, subject, maxSize: 200, labelsFrom: labels })
     try {
-      return await client().call('datasets.matrix', { id, subject, maxSize: 200, labelsFrom })
+      return { view: await view(labelsFrom), unlabelled: null }
     } catch (err) {
-      toasts.error(err)
-      return null
+      if (labelsFrom === null) {
+        toasts.error(err)
+        return null
+      }
+      const found = await matrix(id, subject, null)
+      return found && { ...found, unlabelled: err instanceof Error ? err.message : String(err) }
     }
   }
 
