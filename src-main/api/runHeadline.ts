@@ -8,9 +8,13 @@ const interval = (v: unknown): string => (Array.isArray(v) && v.length === 2 ? `
 const percent = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '—')
 const record = (v: unknown): Result => (typeof v === 'object' && v !== null ? (v as Result) : {})
 
+/** Against several matrices, the mean of the correlations with each ± SEM; nothing for one. */
+const perMatrixHeadline = (p: Result): string =>
+  typeof p.mean === 'number' && Array.isArray(p.r) ? `; with each of ${p.r.length} matrices ${fixed(p.mean)}${typeof p.sem === 'number' ? ` ± ${fixed(p.sem)}` : ''}` : ''
+
 const HEADLINES: Record<string, (r: Result) => string> = {
   'odd-one-out': (r) => `accuracy ${fixed(r.accuracy)}${interval(r.ci95)} (${String(r.correct)} of ${String(r.total)})`,
-  rsa: (r) => `${String(r.method)} r ${fixed(r.r)}${interval(r.ci95)}${typeof r.p === 'number' ? `, p ${r.p.toPrecision(3)}` : ''}`,
+  rsa: (r) => `${String(r.method)} r ${fixed(r.r)}${interval(r.ci95)}${typeof r.p === 'number' ? `, p ${r.p.toPrecision(3)}` : ''}${perMatrixHeadline(record(r.perMatrix))}`,
   ceiling: (r) =>
     typeof r.lower === 'number'
       ? `lower ${fixed(r.lower)}, upper ${fixed(r.upper)}`

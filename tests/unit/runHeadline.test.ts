@@ -6,6 +6,8 @@ describe('runHeadline', () => {
   it('gives the main figure of every kind of run', () => {
     expect(runHeadline('odd-one-out', { accuracy: 0.39640070074852685, correct: 49780, total: 125580, ci95: [0.3936985221044125, 0.39910921734881954] })).toBe('accuracy 0.3964 [0.3937, 0.3991] (49780 of 125580)')
     expect(runHeadline('rsa', { method: 'spearman', r: 0.1357003719950408, ci95: [0.0379545080660517, 0.2488046141483294], p: 0.004975124378109453 })).toBe('spearman r 0.1357 [0.0380, 0.2488], p 0.00498')
+    const perMatrix = { side: 'b', names: [], r: Array(16).fill(0.1), mean: 0.14184148716, sem: 0.0215029637 }
+    expect(runHeadline('rsa', { method: 'spearman', r: 0.1357, ci95: null, p: null, perMatrix })).toBe('spearman r 0.1357; with each of 16 matrices 0.1418 ± 0.0215')
     expect(runHeadline('ceiling', { lower: 0.47759987284941974, upper: 0.5751184041603763 })).toBe('lower 0.4776, upper 0.5751')
     expect(runHeadline('ceiling', { ceiling: 0.8, responses: 40, repeatedTriplets: 10 })).toBe('leave-one-out agreement 0.8000 (40 responses to 10 repeated triplets)')
     expect(runHeadline('cka', { cka: 0.68162955 })).toBe('CKA 0.6816')
