@@ -33,4 +33,12 @@ describe('sameObjectsPair', () => {
     expect(sameObjectsPair([rdm48], [simulated], '', '')).toEqual({ a: 2, b: 6 })
     expect(sameObjectsPair([], [], '', '')).toEqual({ a: '', b: '' })
   })
+
+  it('pairs a model\'s features with human matrices of the same objects first, from one list of representations', () => {
+    // The 92-object example, newest first: probed features, human IT alone, the judgments, the features.
+    const list = [dataset(9, 'features', [92, 32]), dataset(8, 'similarity', [92, 92]), dataset(1, 'similarity', [16, 92, 92]), dataset(5, 'features', [92, 1280])]
+    expect(sameObjectsPair(list, list, '', '')).toEqual({ a: 9, b: 8 })
+    // Without matrices, the first two of the same objects.
+    expect(sameObjectsPair([list[0]!, list[3]!], [list[0]!, list[3]!], '', '')).toEqual({ a: 9, b: 5 })
+  })
 })
