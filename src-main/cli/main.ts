@@ -239,7 +239,7 @@ async function projectCommand(backend: Backend, io: CliIo, args: string[]): Prom
     const broken = jobsNow.filter((j) => j.state === 'failed')
     if (broken.length) throw new AppError('user', `The example project was created, but ${broken.length} of its analyses failed: ${broken.map((j) => `${j.kind}: ${j.error}`).join('; ')}`)
     const info = await call(backend, 'project.current', {})
-    printResult(io, info, () => `Created project "${project.name}" in ${project.path} with ${finished.length} datasets from the example`)
+    printResult(io, info, () => `Created project "${project.name}" in ${project.path} from the example: ${countOf(info.counts.datasets, 'dataset')}, ${countOf(info.counts.runs, 'run')}`)
     return EXIT_OK
   }
   if (action === 'create') {
