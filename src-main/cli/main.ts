@@ -9,7 +9,7 @@ import { createBackend, type Backend } from '../app/backend'
 import type { BackendName } from '../core/compute/backendNames'
 import { parseServeArgs, serve, SERVE_USAGE } from '../server/serve'
 import { formatBench, formatDoctor, formatInspect, formatProject } from './format'
-import { ceilingKindText, countOf, freedText, temperatureText } from '../api/format'
+import { ceilingKindText, countOf, freedText, pValueText, temperatureText } from '../api/format'
 import { describeIssues } from '../api/dispatcher'
 import { runBench } from '../bench/harness'
 import { evalCeiling, evalCka, evalOddOneOut, evalRsa, evalTripletCeiling } from '../evaluate/evaluations'
@@ -239,7 +239,7 @@ async function projectCommand(backend: Backend, io: CliIo, args: string[]): Prom
     const broken = jobsNow.filter((j) => j.state === 'failed')
     if (broken.length) throw new AppError('user', `The example project was created, but ${broken.length} of its analyses failed: ${broken.map((j) => `${j.kind}: ${j.error}`).join('; ')}`)
     const info = await call(backend, 'project.current', {})
-    printResult(io, info, () => `Created project "${project.name}" in ${project.path} from the example: ${countOf(info.counts.datasets, 'dataset')}, ${countOf(info.counts.runs, 'run')}`)
+    printResult(io, info, () => `Created project "${project.name}" in ${project.path} from the example: ${countOf(info?.counts.datasets ?? 0, 'dataset')}, ${countOf(info?.counts.runs ?? 0, 'run')}`)
     return EXIT_OK
   }
   if (action === 'create') {
@@ -559,13 +559,14 @@ function rsaText(r: { method: string; r: number; pairs: number; n: number; ci95:
   )
 }
 
-type PerMatrix = { side: 'a' | 'b'; r: (number | null)[]; mean: number | null; sem: number | null }
+type PerMatrix = { side: 'a' | 'b'; r: (number | null)[]; mean: number | null; sem: number | null; signedRank: { p: number; n: number } | null }
 
 /** The mean over one side's matrices, what a noise ceiling of them bounds. */
 function perMatrixText(p: PerMatrix): string {
   if (p.mean === null) return `against each of ${p.side}'s ${p.r.length} matrices: undefined (constant matrices)`
   const sem = p.sem === null ? '' : ` ± ${p.sem.toFixed(4)} (SEM)`
-  return `against each of ${p.side}'s ${p.r.length} matrices: mean r ${p.mean.toFixed(4)}${sem}, the figure a noise ceiling of them bounds`
+  const test = p.signedRank ? `; signed-rank p = ${pValueText(p.signedRank.p)} (one-sided, over ${p.signedRank.n})` : ''
+  return `against each of ${p.side}'s ${p.r.length} matrices: mean r ${p.mean.toFixed(4)}${sem}, the figure a noise ceiling of them bounds${test}`
 }
 
 const tripletCeilingText = (r: { ceiling: number; responses: number; repeatedTriplets: number }) => `leave-one-out noise ceiling ${r.ceiling.toFixed(4)}: ${r.responses} responses to ${r.repeatedTriplets} triplets answered more than once`

@@ -5,6 +5,7 @@ import type { DatasetInfo, RunInfo } from '../api/contract'
 import { datasetDetails } from '../api/datasetDetails'
 import { categoryAccuracy } from '../api/categoryAccuracy'
 import { runHeadline } from '../api/runHeadline'
+import { pValueText } from '../api/format'
 import { rsaBar } from '../api/rsaBar'
 
 export interface ReportInput {
@@ -106,13 +107,14 @@ function rsaSection(runs: RunInfo[]): string {
   const rows = rsa.map((run) => {
     const r = result(run)
     const ci = r.ci95 as [number, number] | null
-    const each = r.perMatrix as { r: unknown[]; mean: number | null; sem: number | null } | undefined
-    const perMatrix = each?.mean != null ? `${fixed(each.mean)}${each.sem === null ? '' : ` ± ${fixed(each.sem)}`} (${each.r.length})` : ''
+    const each = r.perMatrix as { r: unknown[]; mean: number | null; sem: number | null; signedRank?: { p: number } | null } | undefined
+    const test = each?.signedRank ? `, signed-rank p ${pValueText(each.signedRank.p)}` : ''
+    const perMatrix = each?.mean != null ? `${fixed(each.mean)}${each.sem === null ? '' : ` ± ${fixed(each.sem)}`} (${each.r.length})${test}` : ''
     return [String(r.a), String(r.b), String(r.method), fixed(r.r), ci ? `${fixed(ci[0])}–${fixed(ci[1])}` : '', typeof r.p === 'number' ? r.p.toPrecision(3) : '', perMatrix]
   })
   const ceilingRows = ceilings.map((run) => [String(result(run).dataset), String(result(run).method), fixed(result(run).lower), fixed(result(run).upper), String(result(run).subjects)])
   return `<section><h2>Representational similarity</h2>${figure ? `<figure>${figure}<figcaption>Bars: RSA correlations, against several subjects' matrices the mean of the correlations with each (what their noise ceiling bounds); whiskers: 95% bootstrap intervals, or ± SEM over subjects for those means; band: the noise ceiling of the human data (Nili et al. 2014).</figcaption></figure>` : ''}${
-    rows.length ? table(['a', 'b', 'method', 'r', '95% CI', 'p', 'mean r over the matrices ± SEM (count)'], rows) : ''
+    rows.length ? table(['a', 'b', 'method', 'r', '95% CI', 'p', 'mean r over the matrices ± SEM (count), one-sided signed-rank p'], rows) : ''
   }${ceilingRows.length ? table(['data', 'method', 'lower bound', 'upper bound', 'subjects'], ceilingRows, 'Noise ceilings') : ''}${[...rsa, ...ceilings].map(settings).join('')}</section>`
 }
 

@@ -464,8 +464,10 @@ describe('humanalign import', () => {
     rsa.perMatrix.r.forEach((r: number, s: number) => expect(r).toBeCloseTo(scipyEach.r[s]!, 12))
     expect(rsa.perMatrix.mean).toBeCloseTo(scipyEach.mean, 12)
     expect(rsa.perMatrix.sem).toBeCloseTo(scipyEach.sem, 12)
+    // Every subject's r is above zero: scipy.stats.wilcoxon(r, alternative='greater') gives 2^-16.
+    expect(rsa.perMatrix.signedRank).toEqual({ statistic: 136, p: 2 ** -16, n: 16 })
     expect(runCli(['eval', 'rsa', '--a', String(datasetNamed(project, hit.name)), '--b', from, '--project', project], { HUMANALIGN_BACKEND: 'wasm' }).stdout).toContain(
-      `against each of b's 16 matrices: mean r ${scipyEach.mean.toFixed(4)} ± ${scipyEach.sem.toFixed(4)} (SEM), the figure a noise ceiling of them bounds`,
+      `against each of b's 16 matrices: mean r ${scipyEach.mean.toFixed(4)} ± ${scipyEach.sem.toFixed(4)} (SEM), the figure a noise ceiling of them bounds; signed-rank p = 1.53e-5 (one-sided, over 16)`,
     )
     // Matrices of similarities are turned around as the mean RDM is: the same judgments called similarities correlate
     // negatively, each of them and their mean alike.

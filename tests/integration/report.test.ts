@@ -49,7 +49,7 @@ describe('the report renderer', () => {
   const run = (kind: string, name: string, params: unknown, result: unknown, id = 1): RunInfo => ({ id, kind, name, params, result, createdAt: '2026-01-01T00:00:00.000Z' })
 
   it('shows RSA against several subjects\' matrices as the mean over them ± SEM, the figure beside their ceiling', () => {
-    const perMatrix = { side: 'b', names: ['s1', 's2'], r: [0.1, 0.2], mean: 0.15, sem: 0.05 }
+    const perMatrix = { side: 'b', names: ['s1', 's2'], r: [0.1, 0.2], mean: 0.15, sem: 0.05, signedRank: { statistic: 3, p: 0.25, n: 2 } }
     const html = htmlReport({
       project: { name: 'p', path: '/x', createdAt: 'then' },
       app: { version: '1', node: '20', electron: null, platform: 'linux' },
@@ -62,7 +62,7 @@ describe('the report renderer', () => {
       metrics: new Map(),
       labels: new Map(),
     })
-    expect(html).toContain('<td>0.3000</td><td>0.2000–0.4000</td><td></td><td>0.1500 ± 0.0500 (2)</td>')
+    expect(html).toContain('<td>0.3000</td><td>0.2000–0.4000</td><td></td><td>0.1500 ± 0.0500 (2), signed-rank p 0.250</td>')
     expect(html).toContain('model × judgments (mean over 2 matrices)')
   })
 

@@ -12,6 +12,7 @@ import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
 import { CORRELATIONS } from '../../src-main/core/metrics/correlation'
 import { compareRdms, mulberry32 } from '../../src-main/core/metrics/rsa'
 import { perMatrixRsa } from '../../src-main/core/metrics/perMatrixRsa'
+import { signedRankGreater } from '../../src-main/core/metrics/signedRank'
 
 // Reference values: tests/fixtures/metrics/make_fixtures.py (scipy pdist/spearmanr, numpy CKA)
 const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/metrics/rdm_cka.json'), 'utf8')) as {
@@ -104,9 +105,23 @@ describe('RSA against each of several matrices', () => {
     const stacked = new Float64Array(27)
     ;[m, reversed, constant].forEach((x, s) => stacked.set(x, 9 * s))
     // r = 1 and −1: mean 0, SD √2, SEM √2 / √2 = 1; the constant matrix has no r.
-    expect(perMatrixRsa(m, stacked, 3, 3, 'spearman')).toEqual({ r: [1, -1, null], mean: 0, sem: 1 })
-    expect(perMatrixRsa(m, stacked.subarray(0, 9), 1, 3, 'pearson')).toEqual({ r: [1], mean: 1, sem: null })
-    expect(perMatrixRsa(m, stacked.subarray(18), 1, 3, 'pearson')).toEqual({ r: [null], mean: null, sem: null })
+    expect(perMatrixRsa(m, stacked, 3, 3, 'spearman')).toEqual({ r: [1, -1, null], mean: 0, sem: 1, signedRank: { statistic: 1.5, p: 0.75, n: 2 } })
+    expect(perMatrixRsa(m, stacked.subarray(0, 9), 1, 3, 'pearson')).toEqual({ r: [1], mean: 1, sem: null, signedRank: { statistic: 1, p: 0.5, n: 1 } })
+    expect(perMatrixRsa(m, stacked.subarray(18), 1, 3, 'pearson')).toEqual({ r: [null], mean: null, sem: null, signedRank: null })
+  })
+})
+
+describe('Wilcoxon signed-rank test, one-sided', () => {
+  it('equals scipy.stats.wilcoxon(x, alternative="greater"): exact, over average ranks where |x| ties, zeros dropped', () => {
+    // SciPy 1.17.1: python3 -c "from scipy.stats import wilcoxon; print(wilcoxon(X, alternative='greater'))" for each X.
+    // Without ties SciPy 1.10.1 (Debian's) gives the same; with ties it used the untied distribution (0.0801 for the first).
+    expect(signedRankGreater([0.3, -0.1, 0.25, 0.05, -0.02, 0.4, 0.12, -0.3, 0.2, 0.15])).toEqual({ statistic: 42.5, p: 0.0673828125, n: 10 })
+    expect(signedRankGreater([0.3, -0.1, 0.3, 0.05, -0.05, 0.4, 0.12, -0.3, 0.2, 0.15, 0])).toEqual({ statistic: 42.5, p: 0.068359375, n: 10 })
+    expect(signedRankGreater([0.31, -0.1, 0.25, 0.05, -0.02, 0.4, 0.12, -0.3, 0.2, 0.15])).toEqual({ statistic: 43, p: 0.0654296875, n: 10 })
+    // All 16 above zero: only one of the 2^16 sign patterns reaches the statistic.
+    expect(signedRankGreater(Array.from({ length: 16 }, (_, i) => 0.1 + i / 100))).toEqual({ statistic: 136, p: 2 ** -16, n: 16 })
+    expect(signedRankGreater([-0.2, -0.1])).toEqual({ statistic: 0, p: 1, n: 2 })
+    expect(signedRankGreater([0, 0])).toBeNull()
   })
 })
 

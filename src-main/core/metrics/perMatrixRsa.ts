@@ -4,6 +4,7 @@
 import { reorderMatrix } from '../data/objectNames'
 import { CORRELATIONS, type CorrelationMethod } from './correlation'
 import { upperTriangle } from './rdm'
+import { signedRankGreater, type SignedRank } from './signedRank'
 
 export interface PerMatrixRsa {
   /** The correlation with each matrix; null where it is undefined (a constant matrix). */
@@ -12,6 +13,8 @@ export interface PerMatrixRsa {
   mean: number | null
   /** Standard error of that mean (sample SD / √k); null with fewer than two. */
   sem: number | null
+  /** Wilcoxon's signed-rank test that the correlations lie above zero, one-sided (Nili et al. 2014). */
+  signedRank: SignedRank | null
 }
 
 /** `model`: n × n; `matrices`: count × n × n, each an RDM (or all oriented alike). */
@@ -23,11 +26,11 @@ export function perMatrixRsa(model: ArrayLike<number>, matrices: Float64Array, c
     return Number.isFinite(value) ? value : null
   })
   const defined = r.filter((v): v is number => v !== null)
-  if (!defined.length) return { r, mean: null, sem: null }
+  if (!defined.length) return { r, mean: null, sem: null, signedRank: null }
   const mean = defined.reduce((a, b) => a + b, 0) / defined.length
   const k = defined.length
   const sem = k < 2 ? null : Math.sqrt(defined.reduce((a, v) => a + (v - mean) ** 2, 0) / (k - 1) / k)
-  return { r, mean, sem }
+  return { r, mean, sem, signedRank: signedRankGreater(defined) }
 }
 
 /** One side of an RSA: its RDM (several matrices averaged), and those matrices (as dissimilarities) where several. */
