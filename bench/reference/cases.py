@@ -120,6 +120,18 @@ def numpy_cases(case, size):
         x = inputs_matrix(size, 1280 if size > 1000 else 64, 0.0)
         concept = np.arange(size, dtype=np.int64) * 1854 // size
         return lambda: pd.DataFrame(x).groupby(concept, sort=False).mean().to_numpy()
+    if case == 'rsasubjects':
+        from scipy.stats import spearmanr, wilcoxon
+        n = 300
+        model = inputs_matrix(n, n, 0.0).astype(np.float64)
+        subjects = inputs_matrix(size * n, n, 1.0).astype(np.float64).reshape(size, n, n)
+        upper = np.triu_indices(n, 1)
+        def run():
+            x = model[upper]
+            r = np.array([spearmanr(x, s[upper]).correlation for s in subjects])
+            sem = np.std(r, ddof=1) / np.sqrt(len(r))
+            return np.concatenate([r, [r.mean(), sem, wilcoxon(r, alternative='greater').pvalue]])
+        return run
     if case == 'cka':
         # Kornblith et al. (2019), the authors' reference code: gram_linear, center_gram, cka.
         x = inputs_matrix(size, 768 if size > 256 else 64, 0.0)
@@ -459,7 +471,7 @@ def main():
     elif case in ('probe', 'mobilenet', 'saliency', 'distill'):
         import torch
         impl = f'PyTorch {torch.__version__} (CPU, {torch.get_num_threads()} threads)'
-    elif case == 'temperature':
+    elif case in ('temperature', 'rsasubjects'):
         import scipy
         impl = f'SciPy {scipy.__version__}'
     elif case == 'categorymeans':

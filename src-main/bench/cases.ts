@@ -32,6 +32,7 @@ import { inputGradientBackend, prepareStudent } from '../models/student'
 import { distill, DISTILL_DEFAULTS } from '../core/alignet/distill'
 import { categoryMeans } from '../core/data/categoryMeans'
 import { fitTemperature } from '../core/metrics/temperatureFit'
+import { perMatrixRsa } from '../core/metrics/perMatrixRsa'
 
 export type Run = () => Promise<ArrayLike<number>>
 
@@ -57,6 +58,8 @@ export interface BenchCase {
 }
 
 const GATHER_OBJECTS = 1854
+/** Objects of each subject's RDM in the per-subject RSA case (a Meadows study's size: 44,850 pairs). */
+const SUBJECT_OBJECTS = 300
 /** THINGS' concepts, each a folder of its images. */
 const CONCEPTS = 1854
 /** Columns of the features files the file-reading cases read (a ViT's 768 would do; 1152 is SigLIP's). */
@@ -89,7 +92,7 @@ const readCase = (kind: 'npz' | 'pt' | 'pkl', rows: number): Run => {
   return async () => (await readArray(path, 'features')).array.data as Float32Array
 }
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl' | 'readtxt' | 'categorymeans' | 'temperature', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl' | 'readtxt' | 'categorymeans' | 'temperature' | 'rsasubjects', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -405,6 +408,21 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
     prepare(count) {
       const pairs = temperaturePairs(count)
       return async () => Float64Array.of(fitTemperature(pairs).temperature!)
+    },
+  },
+  rsasubjects: {
+    name: 'rsasubjects',
+    reference: "scipy.stats.spearmanr with each subject's RDM, their mean and SEM, scipy.stats.wilcoxon(r, alternative='greater')",
+    describe: (subjects) => `RSA of one RDM against each of ${subjects} subjects' RDMs of ${SUBJECT_OBJECTS} objects (Spearman, mean ± SEM, signed-rank test)`,
+    sizes: { full: [32], quick: [4] },
+    referenceModules: ['numpy', 'scipy'],
+    prepare(subjects) {
+      const model = Float64Array.from(inputMatrix(SUBJECT_OBJECTS, SUBJECT_OBJECTS, 0))
+      const matrices = Float64Array.from(inputMatrix(subjects * SUBJECT_OBJECTS, SUBJECT_OBJECTS, 1))
+      return async () => {
+        const found = perMatrixRsa(model, matrices, subjects, SUBJECT_OBJECTS, 'spearman')
+        return Float64Array.of(...found.r.map(Number), found.mean ?? NaN, found.sem ?? NaN, found.signedRank?.p ?? NaN)
+      }
     },
   },
   mobilenet: {

@@ -4,7 +4,7 @@ import { runCli } from '../helpers/cli'
 
 describe('humanalign bench', () => {
   it('runs each case against NumPy in one command and reports time, memory and the ratios', () => {
-    const r = runCli(['bench', '--quick', '--repeats', '2', '--backend', 'wasm', '--case', 'matmul', '--case', 'cosine', '--case', 'gather', '--case', 'oddoneout', '--case', 'readnpz', '--json'])
+    const r = runCli(['bench', '--quick', '--repeats', '2', '--backend', 'wasm', '--case', 'matmul', '--case', 'cosine', '--case', 'gather', '--case', 'oddoneout', '--case', 'readnpz', '--case', 'rsasubjects', '--json'])
     expect(r.code, r.stderr).toBe(0)
     const report = JSON.parse(r.stdout) as BenchReport & { saved: string | null }
     expect(report.saved).toBeNull()
@@ -16,13 +16,15 @@ describe('humanalign bench', () => {
       ['oddoneout', 10_000],
       // The .npz both sides read, written by NumPy into the temporary folder.
       ['readnpz', 300],
+      // SciPy's spearmanr per subject and wilcoxon.
+      ['rsasubjects', 4],
     ])
     for (const c of report.cases) {
       // Both sides computed the same thing on the same inputs.
       expect(c.agree, `${c.case}: ${c.ours.checksum} vs ${c.reference.checksum}`).toBe(true)
       expect(c.ours.backend).toBe('wasm')
       expect(c.ours.milliseconds).toHaveLength(2)
-      expect(c.reference.implementation).toMatch(/^NumPy \d/)
+      expect(c.reference.implementation).toMatch(c.case === 'rsasubjects' ? /^SciPy \d/ : /^NumPy \d/)
       expect(c.ratio.time).toBeCloseTo(c.ours.medianMs / c.reference.medianMs, 10)
       expect(c.ratio.memory).toBeCloseTo(c.ours.peakRssBytes / c.reference.peakRssBytes, 10)
       expect(c.ours.peakRssBytes).toBeGreaterThan(10 * 1024 * 1024)
@@ -44,7 +46,7 @@ describe('humanalign bench', () => {
   it('names an unknown case', () => {
     const r = runCli(['bench', '--case', 'fft'])
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain('Unknown bench case fft; the cases are matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, tsne, pca, gw, saliency, distill, readnpz, readtxt, readpkl, readpt, categorymeans, temperature, mobilenet.')
+    expect(r.stderr).toContain('Unknown bench case fft; the cases are matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, tsne, pca, gw, saliency, distill, readnpz, readtxt, readpkl, readpt, categorymeans, temperature, rsasubjects, mobilenet.')
   })
 
   it('says how to install NumPy when no Python has it', () => {

@@ -2,7 +2,7 @@
 // with the subjects' mean RDM: Nili et al. (2014) define it as the expected average correlation of the true model
 // with the single-subject RDMs, and show it as the mean over subjects with its standard error.
 import { reorderMatrix } from '../data/objectNames'
-import { CORRELATIONS, type CorrelationMethod } from './correlation'
+import { averageRanks, CORRELATIONS, pearson, type CorrelationMethod } from './correlation'
 import { upperTriangle } from './rdm'
 import { signedRankGreater, type SignedRank } from './signedRank'
 
@@ -19,8 +19,10 @@ export interface PerMatrixRsa {
 
 /** `model`: n × n; `matrices`: count × n × n, each an RDM (or all oriented alike). */
 export function perMatrixRsa(model: ArrayLike<number>, matrices: Float64Array, count: number, n: number, method: CorrelationMethod): PerMatrixRsa {
-  const correlate = CORRELATIONS[method]
-  const x = upperTriangle(model, n)
+  // Spearman's r is Pearson's of the ranks: the model's ranked once, not once per matrix.
+  const ranked = method === 'spearman'
+  const correlate = ranked ? (a: Float64Array, b: Float64Array) => pearson(a, averageRanks(b)) : CORRELATIONS[method]
+  const x = ranked ? averageRanks(upperTriangle(model, n)) : upperTriangle(model, n)
   const r = Array.from({ length: count }, (_, s) => {
     const value = correlate(x, upperTriangle(matrices.subarray(s * n * n, (s + 1) * n * n), n))
     return Number.isFinite(value) ? value : null
