@@ -7,6 +7,7 @@ import { categoryAccuracy } from '../api/categoryAccuracy'
 import { runHeadline } from '../api/runHeadline'
 import { pValueText } from '../api/format'
 import { rsaBar } from '../api/rsaBar'
+import { rsaComparisons } from '../api/rsaComparisons'
 
 export interface ReportInput {
   project: { name: string; path: string; createdAt: string }
@@ -112,10 +113,14 @@ function rsaSection(runs: RunInfo[]): string {
     const perMatrix = each?.mean != null ? `${fixed(each.mean)}${each.sem === null ? '' : ` ± ${fixed(each.sem)}`} (${each.r.length})${test}` : ''
     return [String(r.a), String(r.b), String(r.method), fixed(r.r), ci ? `${fixed(ci[0])}–${fixed(ci[1])}` : '', typeof r.p === 'number' ? r.p.toPrecision(3) : '', perMatrix]
   })
+  const compared = rsaComparisons(runs.slice().reverse()).map((c) => [c.b, c.first, c.second, fixed(c.meanDifference), pValueText(c.p), `${pValueText(c.q)}${c.q < 0.05 ? ' ✓' : ''}`])
+  const comparisons = compared.length
+    ? table(['against', 'model', 'model', 'mean difference in r', 'p (signed-rank, two-sided)', 'q (FDR)'], compared, 'Models compared across subjects (Nili et al. 2014): the paired differences of their correlations with each subject; ✓: q < 0.05')
+    : ''
   const ceilingRows = ceilings.map((run) => [String(result(run).dataset), String(result(run).method), fixed(result(run).lower), fixed(result(run).upper), String(result(run).subjects)])
   return `<section><h2>Representational similarity</h2>${figure ? `<figure>${figure}<figcaption>Bars: RSA correlations, against several subjects' matrices the mean of the correlations with each (what their noise ceiling bounds); whiskers: 95% bootstrap intervals, or ± SEM over subjects for those means; band: the noise ceiling of the human data (Nili et al. 2014).</figcaption></figure>` : ''}${
     rows.length ? table(['a', 'b', 'method', 'r', '95% CI', 'p', 'mean r over the matrices ± SEM (count), one-sided signed-rank p'], rows) : ''
-  }${ceilingRows.length ? table(['data', 'method', 'lower bound', 'upper bound', 'subjects'], ceilingRows, 'Noise ceilings') : ''}${[...rsa, ...ceilings].map(settings).join('')}</section>`
+  }${comparisons}${ceilingRows.length ? table(['data', 'method', 'lower bound', 'upper bound', 'subjects'], ceilingRows, 'Noise ceilings') : ''}${[...rsa, ...ceilings].map(settings).join('')}</section>`
 }
 
 function probeSection(runs: RunInfo[], metrics: ReportInput['metrics']): string {

@@ -524,6 +524,10 @@ describe('the workbench in a browser', () => {
     expect(runCli(['project', 'create', rsa, '--example', 'rsa92'], env, 180_000).code).toBe(0)
     const examples = join(__dirname, '../../resources/examples')
     expect(runCli(['eval', 'ceiling', '--rdms', join(examples, 'rsa92/92_behavRDMs.mat'), '--key', 'rdms_behav_92.RDM', '--project', rsa], env).code).toBe(0)
+    // Human IT against the 16 subjects' judgments too: two models evaluated against the same subjects.
+    const { datasets } = JSON.parse(runCli(['project', 'info', rsa, '--json'], env).stdout) as { datasets: { id: number; name: string }[] }
+    const idOf = (name: string) => String(datasets.find((d) => d.name === name)!.id)
+    expect(runCli(['eval', 'rsa', '--a', idOf('92 images: human IT RDM (316 voxels)'), '--b', idOf("92 images: 16 subjects' judgment RDMs"), '--project', rsa], env).code).toBe(0)
     // Five objects named by a Meadows download, and features of five whose names differ at one (for the matrix view).
     const fiveIds = join(root, 'five-ids.txt')
     writeFileSync(fiveIds, ['cat', 'dog', 'car', 'tree', 'zebra'].join('\n'))
@@ -549,6 +553,12 @@ describe('the workbench in a browser', () => {
     await expect.poll(() => page.textContent('[data-testid=latest-evaluation]'), { timeout: 20_000 }).toContain('noise ceiling (spearman, 16 subjects): lower 0.4776, upper 0.5751')
     await page.keyboard.press('Alt+5')
     await expect.poll(() => page.textContent('[data-testid=runs-table]')).toContain('lower 0.4776, upper 0.5751')
+    // The two models against the same subjects, compared pairwise across them.
+    const compared = await page.locator('[data-testid=rsa-comparisons] tbody tr').allTextContents()
+    expect(compared).toHaveLength(1)
+    expect(compared[0]).toContain("92 images: 16 subjects' judgment RDMs")
+    expect(compared[0]).toContain('92 images: human IT RDM (316 voxels)')
+    expect(compared[0]).toContain('MobileNetV2 flatten_1 · The 92 stimulus images')
     await page.selectOption('#left-matrix', { label: "92 images: 16 subjects' judgment RDMs" })
     await page.selectOption('#right-matrix', { label: '92 images: human IT RDM (316 voxels)' })
     await expect.poll(() => page.locator('[data-testid=heatmaps] .heatmap canvas').first().count(), { timeout: 20_000 }).toBe(1)

@@ -58,12 +58,16 @@ describe('the report renderer', () => {
       runs: [
         run('rsa', 'rsa', {}, { method: 'spearman', r: 0.3, ci95: [0.2, 0.4], p: null, a: 'model', b: 'judgments', perMatrix }),
         run('ceiling', 'ceiling', {}, { method: 'spearman', lower: 0.4, upper: 0.5, subjects: 2, dataset: 'judgments' }, 2),
+        run('rsa', 'rsa', {}, { method: 'spearman', r: 0.2, ci95: null, p: null, a: 'other model', b: 'judgments', perMatrix: { ...perMatrix, r: [0.05, 0.1] } }, 3),
       ],
       metrics: new Map(),
       labels: new Map(),
     })
     expect(html).toContain('<td>0.3000</td><td>0.2000–0.4000</td><td></td><td>0.1500 ± 0.0500 (2), signed-rank p 0.250</td>')
     expect(html).toContain('model × judgments (mean over 2 matrices)')
+    // The two models against the same subjects: both subjects favour "model" (differences 0.05, 0.1): p = 0.5.
+    expect(html).toContain('<caption>Models compared across subjects')
+    expect(html).toContain('<td>judgments</td><td>other model</td><td>model</td><td>-0.0750</td><td>0.500</td><td>0.500</td>')
   })
 
   it('escapes every name it writes', () => {

@@ -12,7 +12,8 @@ import { rdmFromFeatures } from '../../src-main/core/metrics/rdm'
 import { CORRELATIONS } from '../../src-main/core/metrics/correlation'
 import { compareRdms, mulberry32 } from '../../src-main/core/metrics/rsa'
 import { perMatrixRsa } from '../../src-main/core/metrics/perMatrixRsa'
-import { signedRankGreater } from '../../src-main/core/metrics/signedRank'
+import { signedRankGreater, signedRankTwoSided } from '../../src-main/core/metrics/signedRank'
+import { benjaminiHochberg } from '../../src-main/core/metrics/fdr'
 
 // Reference values: tests/fixtures/metrics/make_fixtures.py (scipy pdist/spearmanr, numpy CKA)
 const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/metrics/rdm_cka.json'), 'utf8')) as {
@@ -122,6 +123,24 @@ describe('Wilcoxon signed-rank test, one-sided', () => {
     expect(signedRankGreater(Array.from({ length: 16 }, (_, i) => 0.1 + i / 100))).toEqual({ statistic: 136, p: 2 ** -16, n: 16 })
     expect(signedRankGreater([-0.2, -0.1])).toEqual({ statistic: 0, p: 1, n: 2 })
     expect(signedRankGreater([0, 0])).toBeNull()
+  })
+
+  it('two-sided, as scipy.stats.wilcoxon(x) and wilcoxon(a, b) on paired values', () => {
+    // SciPy 1.17.1: wilcoxon(X) → (12.5, 0.134765625); wilcoxon(A, B) → (5.0, 0.078125).
+    expect(signedRankTwoSided([0.3, -0.1, 0.25, 0.05, -0.02, 0.4, 0.12, -0.3, 0.2, 0.15])).toEqual({ statistic: 12.5, p: 0.134765625, n: 10 })
+    const a = [0.12, 0.3, 0.25, 0.05, 0.2, 0.4, 0.18, 0.1]
+    const b = [0.1, 0.2, 0.3, 0.0, 0.1, 0.35, 0.2, 0.02]
+    expect(signedRankTwoSided(a.map((v, i) => v - b[i]!))).toEqual({ statistic: 5, p: 0.078125, n: 8 })
+    expect(signedRankTwoSided([0.1])).toEqual({ statistic: 0, p: 1, n: 1 })
+  })
+})
+
+describe('Benjamini-Hochberg', () => {
+  it('adjusts p-values as scipy.stats.false_discovery_control does', () => {
+    // SciPy 1.17.1: false_discovery_control([0.01, 0.04, 0.03, 0.2, 0.5]) → [0.05, 0.0667, 0.0667, 0.25, 0.5].
+    const q = benjaminiHochberg([0.01, 0.04, 0.03, 0.2, 0.5])
+    ;[0.05, 0.2 / 3, 0.2 / 3, 0.25, 0.5].forEach((v, i) => expect(q[i]).toBeCloseTo(v, 15))
+    expect(benjaminiHochberg([])).toEqual([])
   })
 })
 
