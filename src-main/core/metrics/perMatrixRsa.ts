@@ -29,8 +29,8 @@ export function perMatrixRsa(model: ArrayLike<number>, matrices: Float64Array, c
   })
   const defined = r.filter((v): v is number => v !== null)
   if (!defined.length) return { r, mean: null, sem: null, signedRank: null }
-  const mean = defined.reduce((a, b) => a + b, 0) / defined.length
   const k = defined.length
+  const mean = defined.reduce((a, b) => a + b, 0) / k
   const sem = k < 2 ? null : Math.sqrt(defined.reduce((a, v) => a + (v - mean) ** 2, 0) / (k - 1) / k)
   return { r, mean, sem, signedRank: signedRankGreater(defined) }
 }
