@@ -61,7 +61,9 @@ Commands:
                                      model's entropies are on their scale; 1 by default)
   eval rsa --a A --b B [--rdm correlation|cosine|euclidean] [--method spearman|pearson|kendall]
            [--bootstrap N] [--permutations N] [--seed S]   (A, B: features, or n×n matrices; where both
-                                     name their objects, B's are matched to A's by name)
+                                     name their objects, B's are matched to A's by name); against several
+                                     subjects' matrices, also r with each, their mean ± SEM (what a
+                                     noise ceiling bounds) and the one-sided signed-rank test across them
   eval ceiling --rdms FILE [--key K] [--method spearman|pearson|kendall]   (one RDM per subject)
   eval ceiling --triplets FILE       leave-one-out agreement of triplets answered several times
   eval cka --a F1 --b F2 [--unbiased]
