@@ -5,8 +5,8 @@ export interface RsaBar {
   r: number
   ci: [number, number] | null
   method: string
-  /** The dataset B, whose ceiling the bar is read against. */
-  b: string
+  /** The human data whose ceiling the bar is read against: B, or A where A holds the subjects' matrices. */
+  against: string
   /** What the whisker is, when not the bootstrap's 95% interval (± SEM over subjects). */
   whisker?: string
 }
@@ -17,7 +17,7 @@ interface RsaRunResult {
   method?: string
   a?: string
   b?: string
-  perMatrix?: { r: unknown[]; mean: number | null; sem: number | null }
+  perMatrix?: { side?: 'a' | 'b'; r: unknown[]; mean: number | null; sem: number | null }
 }
 
 /**
@@ -27,8 +27,8 @@ interface RsaRunResult {
 export function rsaBar(result: unknown): RsaBar {
   const r = (result ?? {}) as RsaRunResult
   const label = `${r.a ?? '?'} × ${r.b ?? '?'}`
-  const common = { method: r.method ?? '', b: r.b ?? '' }
   const each = r.perMatrix
+  const common = { method: r.method ?? '', against: (each?.side === 'a' ? r.a : r.b) ?? '' }
   if (each && each.mean !== null) {
     const ci: [number, number] | null = each.sem === null ? null : [each.mean - each.sem, each.mean + each.sem]
     return { label: `${label} (mean over ${each.r.length} matrices)`, r: each.mean, ci, whisker: '± SEM', ...common }

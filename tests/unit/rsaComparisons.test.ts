@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RunInfo } from '../../src-main/api/contract'
 import { rsaComparisons } from '../../src-main/api/rsaComparisons'
+import { rsaBar } from '../../src-main/api/rsaBar'
 
 const A = [0.3, 0.25, 0.41, 0.22, 0.35, 0.28, 0.33, 0.27]
 const B = [0.2, 0.21, 0.3, 0.25, 0.22, 0.18, 0.3, 0.19]
@@ -49,5 +50,20 @@ describe('rsaComparisons', () => {
     const [only] = rsaComparisons([rsa('model A', withGap), rsa('model B', B)])
     expect(only!.subjects).toBe(7)
     expect(rsaComparisons([rsa('model A', A)])).toEqual([])
+  })
+})
+
+describe('rsaBar', () => {
+  it('draws the mean over subjects ± SEM where one side holds several matrices, read against that side\'s ceiling', () => {
+    const perMatrix = { side: 'a', names, r: A, mean: 0.25, sem: 0.125 }
+    expect(rsaBar({ method: 'spearman', r: 0.4, ci95: [0.3, 0.5], a: 'judgments', b: 'model', perMatrix })).toEqual({
+      label: 'judgments × model (mean over 8 matrices)',
+      r: 0.25,
+      ci: [0.125, 0.375],
+      whisker: '± SEM',
+      method: 'spearman',
+      against: 'judgments',
+    })
+    expect(rsaBar({ method: 'pearson', r: 0.4, ci95: [0.3, 0.5], a: 'model', b: 'RDM48' })).toEqual({ label: 'model × RDM48', r: 0.4, ci: [0.3, 0.5], method: 'pearson', against: 'RDM48' })
   })
 })
