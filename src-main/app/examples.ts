@@ -70,6 +70,8 @@ export const EXAMPLES: Record<ExampleName, Example> = {
       {
         probe: (made) => ({ ...PROBE_DEFAULTS, features: made('features'), triplets: made('triplets'), objective: 'soft', lambdas: [0.1], rank: 32, batchSize: 4096, learningRate: 0.01, maxEpochs: 40, patience: 8 }),
         rsa: (made) => ({ ...EVALUATE_DEFAULTS, metric: 'rsa', a: made('features'), b: made(JUDGMENTS_92), bootstrap: 200, permutations: 200 }),
+        // Human IT against the same judgments: a second model, compared with MobileNetV2 across the 16 subjects.
+        itRsa: (made) => ({ ...EVALUATE_DEFAULTS, metric: 'rsa', a: made('humanIt'), b: made(JUDGMENTS_92), bootstrap: 200, permutations: 200 }),
         ceiling: (made) => ({ ...EVALUATE_DEFAULTS, metric: 'ceiling', a: made(JUDGMENTS_92) }),
         accuracy: (made) => ({ ...EVALUATE_DEFAULTS, metric: 'odd-one-out', a: made('features'), b: made('triplets'), categoriesFrom: made(CATEGORIES_92) }),
         gw: (made) => ({ ...GW_DEFAULTS, a: made('features'), b: made(JUDGMENTS_92), trials: 12, categoriesFrom: made(CATEGORIES_92) }),

@@ -9,6 +9,7 @@ import { decodeNpz } from '../../src-main/core/io/npz'
 import { listRuns } from '../../src-main/store/runs'
 import { readArtifact } from '../../src-main/store/artifacts'
 import { getDataset, listDatasets } from '../../src-main/store/datasets'
+import { rsaComparisons } from '../../src-main/api/rsaComparisons'
 import { Project } from '../../src-main/store/project'
 import { runCli } from '../helpers/cli'
 import { useTmp } from '../helpers/tmp'
@@ -641,8 +642,8 @@ describe('example projects', () => {
     expect(rsa.stderr).toBe('')
     const info = JSON.parse(rsa.stdout)
     // 4 imported datasets, then the features, the derived triplets, monkey and human IT apart, and the probed
-    // features; 9 runs.
-    expect(info.counts).toMatchObject({ datasets: 9, featureSets: 2, runs: 9 })
+    // features; 10 runs.
+    expect(info.counts).toMatchObject({ datasets: 9, featureSets: 2, runs: 10 })
     // The IT RDMs are stored as pdist vectors; expanded they equal scipy's squareform.
     const project = Project.open(join(dir, 'rsa92'))
     try {
@@ -677,7 +678,14 @@ describe('example projects', () => {
         expect(createHash('sha256').update(data).digest('hex')).toBe(sha)
       }
       const runs = listRuns(project.db)
-      expect(runs.map((r) => r.kind).sort()).toEqual(['ceiling', 'compare', 'gw', 'map', 'map', 'map', 'odd-one-out', 'probe', 'rsa'])
+      expect(runs.map((r) => r.kind).sort()).toEqual(['ceiling', 'compare', 'gw', 'map', 'map', 'map', 'odd-one-out', 'probe', 'rsa', 'rsa'])
+      // Human IT against each subject's judgments, as SciPy computes it; MobileNetV2 compared with it across them.
+      const hitRsa = runs.find((r) => r.kind === 'rsa' && (r.result as { a: string }).a.includes('human IT'))!.result as { perMatrix: { r: number[]; mean: number } }
+      const scipyEach = JSON.parse(readFileSync(join(fixtures, 'mat/hit_vs_judgments_scipy.json'), 'utf8')) as { r: number[]; mean: number }
+      hitRsa.perMatrix.r.forEach((r, s) => expect(r).toBeCloseTo(scipyEach.r[s]!, 12))
+      const [compared] = rsaComparisons(runs)
+      expect(compared).toMatchObject({ b: "92 images: 16 subjects' judgment RDMs", subjects: 16 })
+      expect([compared!.first, compared!.second].sort()).toEqual(['92 images: human IT RDM (316 voxels)', 'MobileNetV2 flatten_1 · The 92 stimulus images'])
       // The ceiling of the 16 subjects is the published one (Nili et al. 2014, the 92-image data).
       const ceiling = runs.find((r) => r.kind === 'ceiling')!.result as { lower: number; upper: number }
       expect(ceiling.lower).toBeCloseTo(0.478, 3)
