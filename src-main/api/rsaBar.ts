@@ -1,4 +1,5 @@
 // An RSA run as a bar of a chart beside a noise ceiling, for the Results page and the HTML report alike.
+import type { RunInfo } from './contract'
 
 export interface RsaBar {
   label: string
@@ -34,4 +35,12 @@ export function rsaBar(result: unknown): RsaBar {
     return { label: `${label} (mean over ${each.r.length} matrices)`, r: each.mean, ci, whisker: '± SEM', ...common }
   }
   return { label, r: r.r ?? NaN, ci: r.ci95 ?? null, ...common }
+}
+
+/** The noise ceiling the bars are read against: the first ceiling run (in `runs`' order) of data some bar is against. */
+export function ceilingFor(bars: readonly RsaBar[], runs: readonly RunInfo[]): { lower: number; upper: number; label: string } | null {
+  const against = new Set(bars.map((b) => b.against))
+  const run = runs.find((r) => r.kind === 'ceiling' && against.has(String((r.result as { dataset?: string } | null)?.dataset)))
+  const c = run?.result as { lower?: number; upper?: number } | undefined
+  return c && typeof c.lower === 'number' && typeof c.upper === 'number' ? { lower: c.lower, upper: c.upper, label: `${c.lower.toFixed(3)}–${c.upper.toFixed(3)}` } : null
 }

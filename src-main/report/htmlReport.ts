@@ -6,7 +6,7 @@ import { datasetDetails } from '../api/datasetDetails'
 import { categoryAccuracy } from '../api/categoryAccuracy'
 import { runHeadline } from '../api/runHeadline'
 import { pValueText } from '../api/format'
-import { rsaBar } from '../api/rsaBar'
+import { ceilingFor, rsaBar } from '../api/rsaBar'
 import { rsaComparisons } from '../api/rsaComparisons'
 
 export interface ReportInput {
@@ -76,7 +76,8 @@ function rsaSection(runs: RunInfo[]): string {
   const ceilings = runs.filter((r) => r.kind === 'ceiling' && typeof result(r).lower === 'number')
   if (!rsa.length && !ceilings.length) return ''
   const bars = rsa.map((run) => rsaBar(run.result))
-  const ceiling = ceilings[0] ? { lower: Number(result(ceilings[0]).lower), upper: Number(result(ceilings[0]).upper) } : null
+  // The newest ceiling of data the bars are read against, as the Results page draws it.
+  const ceiling = ceilingFor(bars, runs.slice().reverse())
   const figure = bars.length
     ? svgChart(
         {

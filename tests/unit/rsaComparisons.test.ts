@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RunInfo } from '../../src-main/api/contract'
 import { rsaComparisons } from '../../src-main/api/rsaComparisons'
-import { rsaBar } from '../../src-main/api/rsaBar'
+import { ceilingFor, rsaBar } from '../../src-main/api/rsaBar'
 
 const A = [0.3, 0.25, 0.41, 0.22, 0.35, 0.28, 0.33, 0.27]
 const B = [0.2, 0.21, 0.3, 0.25, 0.22, 0.18, 0.3, 0.19]
@@ -65,5 +65,14 @@ describe('rsaBar', () => {
       against: 'judgments',
     })
     expect(rsaBar({ method: 'pearson', r: 0.4, ci95: [0.3, 0.5], a: 'model', b: 'RDM48' })).toEqual({ label: 'model × RDM48', r: 0.4, ci: [0.3, 0.5], method: 'pearson', against: 'RDM48' })
+  })
+})
+
+describe('ceilingFor', () => {
+  it('reads bars against the ceiling of the data they are against, not of other data', () => {
+    const ceiling = (dataset: string, lower: number): RunInfo => ({ id: ++id, kind: 'ceiling', name: 'ceiling', params: {}, result: { lower, upper: lower + 0.1, dataset }, createdAt: '' }) as RunInfo
+    const bars = [rsaBar({ method: 'spearman', r: 0.2, a: 'model', b: 'judgments', perMatrix: { side: 'b', names, r: A, mean: 0.25, sem: 0.125 } })]
+    expect(ceilingFor(bars, [ceiling('IT', 0.3), ceiling('judgments', 0.478)])).toEqual({ lower: 0.478, upper: 0.578, label: '0.478–0.578' })
+    expect(ceilingFor(bars, [ceiling('IT', 0.3)])).toBeNull()
   })
 })
