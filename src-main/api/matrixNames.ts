@@ -2,19 +2,25 @@
 // forms that take one of them and for the job that does.
 import type { DatasetInfo } from './contract'
 
+/** How many matrices a dataset holds: a similarity dataset's subjects (or sources), one for anything else. */
+export const matrixCount = (dataset: Pick<DatasetInfo, 'kind' | 'meta'>): number => (dataset.kind === 'similarity' ? Number(dataset.meta.subjects ?? 1) : 1)
+
 /** The names the file gave the matrices (Meadows' arrays, a struct's name field), else "matrix 1", "matrix 2", … */
-export function matrixNames(dataset: Pick<DatasetInfo, 'meta'>): string[] {
-  const count = Number(dataset.meta.subjects ?? 1)
+export function matrixNames(dataset: Pick<DatasetInfo, 'kind' | 'meta'>): string[] {
+  const count = matrixCount(dataset)
   const named = dataset.meta.subjectsFrom
-  return Array.isArray(named) && named.length === count ? named.map(String) : Array.from({ length: count }, (_, s) => `matrix ${s + 1}`)
+  return Array.isArray(named) && named.length === count ? named.map(String) : numberedMatrices(count)
 }
+
+/** "matrix 1" … "matrix count": the names of matrices a file does not name. */
+export const numberedMatrices = (count: number): string[] => Array.from({ length: count }, (_, s) => `matrix ${s + 1}`)
 
 /**
  * What a form says when a chosen dataset holds several matrices, which RSA, GW, maps and comparisons average: which
  * ones, and how to use one alone. Null when every chosen one is a single matrix or features.
  */
 export function meanOfMatricesNote(datasets: readonly DatasetInfo[], chosen: readonly (number | '')[]): string | null {
-  const several = datasets.filter((d) => chosen.includes(d.id) && d.kind === 'similarity' && Number(d.meta.subjects ?? 1) > 1)
+  const several = datasets.filter((d) => chosen.includes(d.id) && matrixCount(d) > 1)
   if (!several.length) return null
   const named = several.map((d) => `"${d.name}" (${Number(d.meta.subjects)} matrices)`).join(' and ')
   return `${named}: the mean of ${several.length === 1 ? 'its' : 'their'} matrices is used. To use one alone, make it a dataset of its own (Data page: One matrix as a dataset).`

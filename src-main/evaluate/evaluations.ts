@@ -9,6 +9,7 @@ import { rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
 import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { resampledRsa } from '../jobs/resampledRsa'
 import { perMatrixOfSides } from '../core/metrics/perMatrixRsa'
+import { numberedMatrices } from '../api/matrixNames'
 import { reorderMatrix, reorderRows } from '../core/data/objectNames'
 import { featuresFrom, loadArray, loadFeatures, loadMatrix, loadRepresentation, loadTriplets } from './inputs'
 import { matchedByName, objectOrder } from './objectOrder'
@@ -72,7 +73,7 @@ export async function rdmOf(path: string, key: string | undefined, measure: RdmM
     const n = matrix.n
     const mean = new Float64Array(n * n)
     for (let s = 0; s < matrix.subjects; s++) for (let i = 0; i < n * n; i++) mean[i]! += matrix.data[s * n * n + i]! / matrix.subjects
-    const several = matrix.subjects > 1 ? { matrices: { data: matrix.data, count: matrix.subjects, names: Array.from({ length: matrix.subjects }, (_, s) => `matrix ${s + 1}`) } } : {}
+    const several = matrix.subjects > 1 ? { matrices: { data: matrix.data, count: matrix.subjects, names: numberedMatrices(matrix.subjects) } } : {}
     return { rdm: mean, n, from: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix', ...several, ...named }
   }
   const features = await featuresFrom(path, array)

@@ -5,6 +5,7 @@ import type { JobKind, JobSpec } from '../api/contract'
 import { AppError } from '../api/errors'
 import { getArtifact, listArtifacts } from '../store/artifacts'
 import type { Db } from '../store/database'
+import { matrixCount } from '../api/matrixNames'
 import { requireDataset } from '../store/datasets'
 import { requireRun } from '../store/runs'
 import { modelSource } from '../models/sources'
@@ -208,7 +209,7 @@ export const catalog: Record<JobKind, KindInfo> = {
       const { dataset, matrix } = spec as Extract<JobSpec, { kind: 'selectMatrix' }>
       const found = requireDataset(db, dataset)
       if (found.kind !== 'similarity') throw new AppError('user', `Dataset ${dataset} ("${found.name}") is ${found.kind}; a matrix is taken from similarity matrices.`)
-      const count = Number(found.meta.subjects ?? 1)
+      const count = matrixCount(found)
       if (count < 2) throw new AppError('user', `"${found.name}" holds one matrix; it is already a dataset of its own.`)
       if (matrix >= count) throw new AppError('user', `"${found.name}" holds ${count} matrices; choose one of 1–${count}, not ${matrix + 1}.`)
       return found

@@ -47,22 +47,26 @@ describe('humanalign report', () => {
 
 describe('the report renderer', () => {
   const run = (kind: string, name: string, params: unknown, result: unknown, id = 1): RunInfo => ({ id, kind, name, params, result, createdAt: '2026-01-01T00:00:00.000Z' })
-
-  it('shows RSA against several subjects\' matrices as the mean over them ± SEM, the figure beside their ceiling', () => {
-    const perMatrix = { side: 'b', names: ['s1', 's2'], r: [0.1, 0.2], mean: 0.15, sem: 0.05, signedRank: { statistic: 3, p: 0.25, n: 2 } }
-    const html = htmlReport({
+  /** A report of these runs, in a project named p unless `more` says otherwise. */
+  const reportOf = (runs: RunInfo[], more: Partial<Parameters<typeof htmlReport>[0]> = {}) =>
+    htmlReport({
       project: { name: 'p', path: '/x', createdAt: 'then' },
       app: { version: '1', node: '20', electron: null, platform: 'linux' },
       generatedAt: 'now',
       datasets: [],
-      runs: [
-        run('rsa', 'rsa', {}, { method: 'spearman', r: 0.3, ci95: [0.2, 0.4], p: null, a: 'model', b: 'judgments', perMatrix }),
-        run('ceiling', 'ceiling', {}, { method: 'spearman', lower: 0.4, upper: 0.5, subjects: 2, dataset: 'judgments' }, 2),
-        run('rsa', 'rsa', {}, { method: 'spearman', r: 0.2, ci95: null, p: null, a: 'other model', b: 'judgments', perMatrix: { ...perMatrix, r: [0.05, 0.1] } }, 3),
-      ],
+      runs,
       metrics: new Map(),
       labels: new Map(),
+      ...more,
     })
+
+  it('shows RSA against several subjects\' matrices as the mean over them ± SEM, the figure beside their ceiling', () => {
+    const perMatrix = { side: 'b', names: ['s1', 's2'], r: [0.1, 0.2], mean: 0.15, sem: 0.05, signedRank: { statistic: 3, p: 0.25, n: 2 } }
+    const html = reportOf([
+      run('rsa', 'rsa', {}, { method: 'spearman', r: 0.3, ci95: [0.2, 0.4], p: null, a: 'model', b: 'judgments', perMatrix }),
+      run('ceiling', 'ceiling', {}, { method: 'spearman', lower: 0.4, upper: 0.5, subjects: 2, dataset: 'judgments' }, 2),
+      run('rsa', 'rsa', {}, { method: 'spearman', r: 0.2, ci95: null, p: null, a: 'other model', b: 'judgments', perMatrix: { ...perMatrix, r: [0.05, 0.1] } }, 3),
+    ])
     expect(html).toContain('<td>0.3000</td><td>0.2000–0.4000</td><td></td><td>0.1500 ± 0.0500 (2), signed-rank p 0.250</td>')
     expect(html).toContain('model × judgments (mean over 2 matrices)')
     // The two models against the same subjects: both subjects favour "model" (differences 0.05, 0.1): p = 0.5.
@@ -71,14 +75,9 @@ describe('the report renderer', () => {
   })
 
   it('escapes every name it writes', () => {
-    const html = htmlReport({
+    const html = reportOf([run('odd-one-out', 'x', { note: '"quoted"' }, { features: '<img src=x>', triplets: 't', similarity: 'dot', accuracy: 0.5, ci95: [0.4, 0.6], total: 10, perCategory: { '<b>animal</b>': { accuracy: 0.25, correct: 1, total: 4 } } })], {
       project: { name: '<script>alert(1)</script>', path: '/x', createdAt: 'then' },
-      app: { version: '1', node: '20', electron: null, platform: 'linux' },
-      generatedAt: 'now',
       datasets: [{ id: 1, kind: 'features', name: 'a & <b>', sourcePath: null, artifact: null, shape: [2, 3], meta: {}, createdAt: 'then' }],
-      runs: [run('odd-one-out', 'x', { note: '"quoted"' }, { features: '<img src=x>', triplets: 't', similarity: 'dot', accuracy: 0.5, ci95: [0.4, 0.6], total: 10, perCategory: { '<b>animal</b>': { accuracy: 0.25, correct: 1, total: 4 } } })],
-      metrics: new Map(),
-      labels: new Map(),
     })
     expect(html).not.toContain('<script>alert')
     expect(html).not.toContain('<img src=x>')
@@ -91,18 +90,13 @@ describe('the report renderer', () => {
   })
 
   it('draws a map coloured by category and a comparison matrix as SVG', () => {
-    const html = htmlReport({
-      project: { name: 'p', path: '/x', createdAt: 'then' },
-      app: { version: '1', node: '20', electron: null, platform: 'linux' },
-      generatedAt: 'now',
-      datasets: [],
-      runs: [
+    const html = reportOf(
+      [
         run('map', 't-SNE: f', {}, { method: 'tsne', datasetName: 'f', coordinates: [0, 0, 1, 1, 2, 0], n: 3 }, 1),
         run('compare', 'comparison', {}, { names: ['a', 'b'], rsa: [1, 0.25, 0.25, 1], order: [1, 0], n: 3, rdm: 'correlation', method: 'spearman' }, 2),
       ],
-      metrics: new Map(),
-      labels: new Map([[3, { names: ['x', 'y', 'z'], categories: ['animal', 'tool'], category: [0, 1, 0] }]]),
-    })
+      { labels: new Map([[3, { names: ['x', 'y', 'z'], categories: ['animal', 'tool'], category: [0, 1, 0] }]]) },
+    )
     expect(html).toContain('t-SNE of f')
     expect(html.match(/<svg/g)).toHaveLength(2)
     expect(html).toContain('>animal<')

@@ -8,7 +8,7 @@ import { datasetOrder, matchedByName } from '../../evaluate/objectOrder'
 import { rdmNoiseCeiling, tripletNoiseCeiling } from '../../core/metrics/ceiling'
 import { linearCka } from '../../core/metrics/cka'
 import { perMatrixOfSides, type RsaSide } from '../../core/metrics/perMatrixRsa'
-import { matrixNames } from '../../api/matrixNames'
+import { matrixCount, matrixNames } from '../../api/matrixNames'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
 import { rdmFromFeatures, type RdmMeasure } from '../../core/metrics/rdm'
 import { tripletSimilarities } from '../../core/metrics/tripletSimilarities'
@@ -58,8 +58,6 @@ function unorderedRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext
   }
   return { rdm: mean, n }
 }
-
-const matrixCount = (dataset: DatasetInfo): number => (dataset.kind === 'similarity' ? Number(dataset.meta.subjects ?? 1) : 1)
 
 /** How many matrices a side's RDM is the mean of, said in the result where it is several. */
 function matricesAveraged(dataset: DatasetInfo, side: 'a' | 'b'): Record<string, number> {
