@@ -379,7 +379,7 @@ export async function inspectFile(path: string, header?: boolean): Promise<FileS
         }
       }
       case 'delimited':
-        return [summarizeTable('', await parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 }), { header }))]
+        return [summarizeTable('', await readDelimited(path, header))]
       case 'sheet':
       case 'json': {
         const { tables } = await namedTables(path, format, header)
@@ -564,6 +564,11 @@ export async function readRecords(path: string, key?: string): Promise<Pick<Tabl
   })
 }
 
+/** A text table, read in megabyte chunks; its size lets a large numeric table's columns be allocated once. */
+function readDelimited(path: string, header?: boolean): Promise<Table> {
+  return parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 }), { header, size: statSync(path).size })
+}
+
 /**
  * A text table, a sheet of a workbook or a list of records in a JSON file: `sheet` names it, else the file's only one
  * that holds anything. `header`: whether the first row names the columns; unset, it is detected.
@@ -571,7 +576,7 @@ export async function readRecords(path: string, key?: string): Promise<Pick<Tabl
 export async function readTable(path: string, sheet?: string, header?: boolean): Promise<Table> {
   const format = formatOf(path)
   if (!isTableFormat(format)) throw new AppError('user', `${path} is not a table (.csv, .tsv, .txt, .xlsx, .json).`)
-  if (format === 'delimited') return guarded(path, () => parseDelimited(createReadStream(path, { highWaterMark: 1 << 20 }), { header }))
+  if (format === 'delimited') return guarded(path, () => readDelimited(path, header))
   return guarded(path, async () => {
     const { tables, what } = await namedTables(path, format as 'sheet' | 'json', header)
     const names = tables.map((s) => `"${s.name}"`).join(', ') || 'none with data'

@@ -89,94 +89,138 @@ function toNumber(field: string): number {
 const EXACT_POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k)
 const SPACE = 32
 const TAB = 9
+const NEWLINE = 10
 const DIGIT_0 = 48
 const DIGIT_9 = 57
 const PLUS = 43
 const MINUS = 45
 const DOT = 46
 
+/** Where scanRows is in its bytes, the rows it has filled and the lines it has passed (blank ones included). */
+export interface ScanState {
+  at: number
+  row: number
+  lines: number
+}
+
 /**
- * The numbers of one line of a numeric table, text[start, end), into `out`, without making strings: how many there
- * were (0: a blank line), or −1 for anything this does not read exactly — quotes, empty fields, nan/inf, more than 15
- * significant digits, powers of ten past 10^22 — which the general path then reads, with its messages. Each number is
- * its decimal mantissa times or over an exact power of ten, one correctly rounded operation (Clinger's fast path), so
- * the value is Number()'s.
+ * Why scanRows stopped: at the end of its bytes; at a row the columns have no room for; or at the start of a line it
+ * does not read exactly — quotes, empty fields, a wrong count, nan/inf, more than 15 significant digits (a float64
+ * written in full has 17: Number() of the text is then as fast as anything here), powers of ten past 10^22, any other
+ * character — which the general path then reads, with its messages.
  */
-export function scanNumbers(text: string, start: number, end: number, delimiter: number | null, out: Float64Array): number {
-  let i = start
-  let count = 0
-  const blank = (c: number) => c === SPACE || (c === TAB && delimiter !== TAB)
-  for (;;) {
-    while (i < end && blank(text.charCodeAt(i))) i++
-    if (i === end) return count === 0 || delimiter === null ? count : -1
-    if (count === out.length) return -1
-    let c = text.charCodeAt(i)
-    const negative = c === MINUS
-    if (c === MINUS || c === PLUS) c = text.charCodeAt(++i)
-    let mantissa = 0
-    let digits = 0
-    let scale = 0
-    let seen = false
-    while (c >= DIGIT_0 && c <= DIGIT_9) {
-      seen = true
-      if (mantissa !== 0 || c !== DIGIT_0) digits++
-      mantissa = mantissa * 10 + (c - DIGIT_0)
-      c = ++i < end ? text.charCodeAt(i) : -1
+export type ScanStop = 'end' | 'full' | 'line'
+
+/**
+ * The rows of a numeric table from lines of bytes (which end in a newline; UTF-8 or Windows-1252, whose digits and
+ * delimiters are ASCII) straight into `columns`, from `state.row` on: one pass, no strings, no line split out first.
+ * Each number is its decimal mantissa times or over an exact power of ten, one correctly rounded operation (Clinger's
+ * fast path), so the value is Number()'s.
+ */
+export function scanRows(bytes: Uint8Array, delimiter: number | null, columns: Float64Array[], capacity: number, state: ScanState): ScanStop {
+  const width = columns.length
+  const tabBlank = delimiter !== TAB
+  const end = bytes.length
+  let i = state.at
+  const stop = (why: ScanStop, at: number): ScanStop => {
+    state.at = at
+    return why
+  }
+  while (i < end) {
+    const start = i
+    // The newline ending the bytes stops every loop below: no read past the end.
+    let c = bytes[i]!
+    while (c === SPACE || (c === TAB && tabBlank)) c = bytes[++i]!
+    if (c === RETURN && bytes[i + 1] === NEWLINE) c = bytes[++i]!
+    if (c === NEWLINE) {
+      i++
+      state.lines++
+      continue
     }
-    if (c === DOT) {
-      c = ++i < end ? text.charCodeAt(i) : -1
+    if (state.row === capacity) return stop('full', start)
+    for (let k = 0; ; ) {
+      const negative = c === MINUS
+      if (c === MINUS || c === PLUS) c = bytes[++i]!
+      let mantissa = 0
+      let digits = 0
+      let scale = 0
+      let seen = false
       while (c >= DIGIT_0 && c <= DIGIT_9) {
         seen = true
         if (mantissa !== 0 || c !== DIGIT_0) digits++
         mantissa = mantissa * 10 + (c - DIGIT_0)
-        scale--
-        c = ++i < end ? text.charCodeAt(i) : -1
+        c = bytes[++i]!
+      }
+      if (c === DOT) {
+        c = bytes[++i]!
+        while (c >= DIGIT_0 && c <= DIGIT_9) {
+          seen = true
+          if (mantissa !== 0 || c !== DIGIT_0) digits++
+          mantissa = mantissa * 10 + (c - DIGIT_0)
+          scale--
+          c = bytes[++i]!
+        }
+      }
+      if (!seen) return stop('line', start)
+      if (c === 101 || c === 69) {
+        c = bytes[++i]!
+        const down = c === MINUS
+        if (c === MINUS || c === PLUS) c = bytes[++i]!
+        let exponent = 0
+        let any = false
+        while (c >= DIGIT_0 && c <= DIGIT_9 && exponent < 1000) {
+          any = true
+          exponent = exponent * 10 + (c - DIGIT_0)
+          c = bytes[++i]!
+        }
+        if (!any) return stop('line', start)
+        scale += down ? -exponent : exponent
+      }
+      if (digits > 15 || scale < -22 || scale > 22) return stop('line', start)
+      const value = scale < 0 ? mantissa / EXACT_POWERS[-scale]! : mantissa * EXACT_POWERS[scale]!
+      columns[k]![state.row] = negative ? -value : value
+      k++
+      const after = i
+      while (c === SPACE || (c === TAB && tabBlank)) c = bytes[++i]!
+      if (c === RETURN && bytes[i + 1] === NEWLINE) c = bytes[++i]!
+      if (c === NEWLINE) {
+        if (k !== width) return stop('line', start)
+        break
+      }
+      if (k === width) return stop('line', start)
+      if (delimiter === null) {
+        if (i === after) return stop('line', start)
+      } else {
+        if (c !== delimiter) return stop('line', start)
+        c = bytes[++i]!
+        while (c === SPACE || (c === TAB && tabBlank)) c = bytes[++i]!
       }
     }
-    if (!seen || digits > 15) return -1
-    if (c === 101 || c === 69) {
-      c = ++i < end ? text.charCodeAt(i) : -1
-      const down = c === MINUS
-      if (c === MINUS || c === PLUS) c = ++i < end ? text.charCodeAt(i) : -1
-      let exponent = 0
-      let any = false
-      while (c >= DIGIT_0 && c <= DIGIT_9 && exponent < 1000) {
-        any = true
-        exponent = exponent * 10 + (c - DIGIT_0)
-        c = ++i < end ? text.charCodeAt(i) : -1
-      }
-      if (!any) return -1
-      scale += down ? -exponent : exponent
-    }
-    if (scale < -22 || scale > 22) return -1
-    const value = scale < 0 ? mantissa / EXACT_POWERS[-scale]! : mantissa * EXACT_POWERS[scale]!
-    out[count++] = negative ? -value : value
-    const after = i
-    while (i < end && blank(text.charCodeAt(i))) i++
-    if (i === end) return count
-    if (delimiter === null) {
-      if (i === after) return -1
-    } else {
-      if (text.charCodeAt(i) !== delimiter) return -1
-      i++
-    }
+    i++
+    state.row++
+    state.lines++
   }
+  return stop('end', i)
 }
 
 /** A growable Float64Array. */
 class NumberColumn {
-  private data = new Float64Array(1024)
+  data = new Float64Array(1024)
   length = 0
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Float64Array(this.data.length * 2)
-      grown.set(this.data)
-      this.data = grown
-    }
+    if (this.length === this.data.length) this.reserve(this.data.length * 2)
     this.data[this.length++] = value
   }
+  /** Room for `capacity` numbers in all. */
+  reserve(capacity: number): void {
+    if (capacity <= this.data.length) return
+    const grown = new Float64Array(capacity)
+    grown.set(this.data.subarray(0, this.length))
+    this.data = grown
+  }
+  /** The numbers: a view when little room is left over (a copy of a large column costs as much as reading it). */
   finish(): Float64Array {
-    return this.data.slice(0, this.length)
+    return this.length >= this.data.length * 0.875 ? this.data.subarray(0, this.length) : this.data.slice(0, this.length)
   }
 }
 
@@ -276,10 +320,20 @@ export class TableBuilder {
     return l && !this.options.decimalComma && l.kinds.every((k) => k === 'number') ? l.kinds.length : null
   }
 
-  /** One row of numbers read by scanNumbers, `width` of them. */
-  addNumbers(values: Float64Array): void {
-    for (let c = 0; c < values.length; c++) this.numberColumns[c]!.push(values[c]!)
-    this.rows++
+  /** The columns' arrays for scanRows to fill from row `rows()` on, with room for `capacity` rows in all. */
+  numberArrays(capacity: number): Float64Array[] {
+    return this.numberColumns.map((column) => (column!.reserve(capacity), column!.data))
+  }
+
+  /** Rows so far. */
+  rowCount(): number {
+    return this.rows
+  }
+
+  /** Rows scanRows has filled in, up to `rows` in all. */
+  filled(rows: number): void {
+    for (const column of this.numberColumns) column!.length = rows
+    this.rows = rows
   }
 
   /** One row's fields; `at` numbers it in messages. */
@@ -307,118 +361,205 @@ export class TableBuilder {
 }
 
 /**
- * Parses delimited text from a stream of byte chunks. The first lines decide the delimiter; a TableBuilder the
- * header and which columns are text.
+ * Lines to a table: the first lines decide the delimiter, a TableBuilder the header and which columns are text. Once
+ * that is settled and every column is numeric, lines of bytes are read in place (scanRows): the THINGS triplet files'
+ * 4.7 M lines without a string made.
  */
-export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { header?: boolean } = {}): Promise<Table> {
-  let carry = ''
-  let lineNumber = 0
-  const pending: { line: string; at: number }[] = []
-  let delimiter: Delimiter | null = null
-  let builder: TableBuilder | null = null
+class LineReader {
+  private lineNumber = 0
+  private pending: { line: string; at: number }[] = []
+  private delimiter: Delimiter | null = null
+  private builder: TableBuilder | null = null
+  /** scanRows' delimiter once the table is all numbers; undefined while not. */
+  private code: number | null | undefined
+  private capacity = 0
+  /** Bytes of the regions read before the current one, for the estimate of the rows to come. */
+  private bytesBefore = 0
 
-  const flush = (): void => {
-    delimiter = detectDelimiter(pending.map((p) => p.line))
-    builder = new TableBuilder({ decimalComma: delimiter === ';', trailing: delimiter !== 'whitespace', unit: 'line', ...options })
-    for (const p of pending) builder.add(splitLine(p.line, delimiter), p.at)
+  /** `size`: the file's bytes, when known; the columns are then sized once, from the rows of its first megabytes. */
+  constructor(private readonly options: { header?: boolean; size?: number }) {}
+
+  private flush(): void {
+    const delimiter = detectDelimiter(this.pending.map((p) => p.line))
+    this.delimiter = delimiter
+    const { header } = this.options
+    this.builder = new TableBuilder({ decimalComma: delimiter === ';', trailing: delimiter !== 'whitespace', unit: 'line', ...(header === undefined ? {} : { header }) })
+    for (const p of this.pending) this.builder.add(splitLine(p.line, delimiter), p.at)
+    this.pending = []
   }
 
-  const takeLine = (line: string): void => {
-    lineNumber++
+  /** One line of text (no line end), through the general path. */
+  line(line: string): void {
+    this.lineNumber++
     if (line.trim() === '') return
-    if (!builder) {
-      pending.push({ line, at: lineNumber })
-      if (pending.length >= LOOKAHEAD) flush()
+    if (!this.builder) {
+      this.pending.push({ line, at: this.lineNumber })
+      if (this.pending.length >= LOOKAHEAD) this.flush()
       return
     }
-    builder.add(splitLine(line, delimiter!), lineNumber)
+    this.builder.add(splitLine(line, this.delimiter!), this.lineNumber)
   }
 
-  // Once the layout is settled and every column is numeric, lines are read in place (scanNumbers): the THINGS
-  // triplet files' 4.7 M lines in a fraction of the time of strings split and parsed one by one.
-  let numbers: Float64Array | null = null
-  let code: number | null = null
-  const consume = (text: string): void => {
-    let start = 0
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
-      const end = i > start && text.charCodeAt(i - 1) === RETURN ? i - 1 : i
-      if (carry === '' && builder && (numbers ??= fastRow())) {
-        const count = scanNumbers(text, start, end, code, numbers)
-        if (count === numbers.length) {
-          lineNumber++
-          builder.addNumbers(numbers)
-        } else if (count === 0) lineNumber++
-        else takeLine(text.slice(start, end))
-      } else {
-        takeLine(carry + text.slice(start, end))
-        carry = ''
+  /** Whether lines can be read in place now. */
+  private numeric(): boolean {
+    if (this.code !== undefined) return true
+    const width = this.builder?.numericWidth() ?? null
+    if (width === null || this.delimiter === ';') return false
+    this.code = this.delimiter === 'whitespace' ? null : this.delimiter!.charCodeAt(0)
+    return true
+  }
+
+  /** Whole lines of bytes ending in a newline; `decode` makes text of any of them. */
+  region(bytes: Uint8Array, decode: (bytes: Uint8Array) => string): void {
+    const state: ScanState = { at: 0, row: 0, lines: 0 }
+    while (state.at < bytes.length) {
+      if (!this.numeric()) {
+        state.at = this.textLines(bytes, state.at, decode)
+        continue
       }
-      start = i + 1
+      const builder = this.builder!
+      state.row = builder.rowCount()
+      state.lines = 0
+      const columns = builder.numberArrays(this.capacity)
+      const why = scanRows(bytes, this.code!, columns, columns[0]!.length, state)
+      builder.filled(state.row)
+      this.lineNumber += state.lines
+      if (why === 'full') this.grow(state.row, this.bytesBefore + state.at)
+      else if (why === 'line') {
+        const newline = bytes.indexOf(NEWLINE, state.at)
+        this.line(decode(bytes.subarray(state.at, newline > state.at && bytes[newline - 1] === RETURN ? newline - 1 : newline)))
+        state.at = newline + 1
+      }
     }
-    carry += text.slice(start)
-  }
-  /** The row buffer of the fast path, when the table is all numbers; else null (asked again next line). */
-  const fastRow = (): Float64Array | null => {
-    const width = builder!.numericWidth()
-    if (width === null || delimiter === ';') return null
-    code = delimiter === 'whitespace' ? null : delimiter!.charCodeAt(0)
-    return new Float64Array(width)
+    this.bytesBefore += bytes.length
   }
 
-  for await (const text of decodedText(chunks)) consume(text)
-  if (carry !== '') takeLine(carry.endsWith('\r') ? carry.slice(0, -1) : carry)
-  if (!builder) {
-    if (pending.length === 0) throw new DelimitedFormatError('the file is empty')
-    flush()
+  /** Room for more rows: as many as the rest of the file holds at the rate so far, when its size is known. */
+  private grow(rows: number, bytesRead: number): void {
+    const size = this.options.size
+    const estimate = size && rows > 0 ? Math.ceil(((rows * size) / bytesRead) * 1.05) : 0
+    this.capacity = Math.max(estimate, Math.ceil(Math.max(this.capacity, rows) * (size ? 1.25 : 2)) + 1024)
   }
-  return { delimiter: delimiter!, ...(builder as unknown as TableBuilder).finish()! }
+
+  /**
+   * The lines of bytes[from, …) as text, one at a time, until they can be read in place: where that is, in bytes
+   * (the newlines of the text are those of the bytes, one for one, in these encodings).
+   */
+  private textLines(bytes: Uint8Array, from: number, decode: (bytes: Uint8Array) => string): number {
+    const text = decode(bytes.subarray(from))
+    let start = 0
+    let lines = 0
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
+      this.line(text.slice(start, i > start && text.charCodeAt(i - 1) === RETURN ? i - 1 : i))
+      start = i + 1
+      lines++
+      if (start < text.length && this.numeric()) {
+        let at = from
+        for (let k = 0; k < lines; k++) at = bytes.indexOf(NEWLINE, at) + 1
+        return at
+      }
+    }
+    return bytes.length
+  }
+
+  finish(): Table {
+    if (!this.builder) {
+      if (this.pending.length === 0) throw new DelimitedFormatError('the file is empty')
+      this.flush()
+    }
+    return { delimiter: this.delimiter!, ...this.builder!.finish()! }
+  }
+}
+
+/**
+ * Parses delimited text from a stream of byte chunks (see LineReader); `size`, the stream's length in bytes when
+ * known, lets a large numeric table's columns be allocated once.
+ */
+export async function parseDelimited(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { header?: boolean; size?: number } = {}): Promise<Table> {
+  const reader = new LineReader(options)
+  for await (const piece of lineRegions(chunks)) {
+    if (typeof piece === 'string') reader.line(piece)
+    else reader.region(piece.bytes, piece.decode)
+  }
+  return reader.finish()
 }
 
 /** Bytes read before the encoding is decided: enough text to meet an accented name. */
 const SNIFF_BYTES = 1 << 16
 
+type Region = { bytes: Uint8Array; decode: (bytes: Uint8Array) => string }
+
 /**
- * The text of the chunks: UTF-16 when a byte-order mark says so; UTF-8 when the first 64 KiB are valid UTF-8 (a
- * UTF-8 byte-order mark is dropped); else Windows-1252, what spreadsheets on Windows save as "CSV".
+ * The chunks as whole lines: regions of bytes ending in a newline (a line split between chunks joined, a last line
+ * without one given one) when the text is UTF-8 — when its first 64 KiB are, a byte-order mark dropped — or else
+ * Windows-1252, what spreadsheets on Windows save as "CSV"; single lines of text when a byte-order mark says UTF-16.
  */
-async function* decodedText(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<string> {
-  const start: Uint8Array[] = []
+async function* lineRegions(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Region | string> {
+  const iterator = (Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]()) as AsyncIterator<Uint8Array> | Iterator<Uint8Array>
+  const head: Uint8Array[] = []
   let size = 0
-  let decode: Decode | null = null
-  let text: string
-  for await (const chunk of chunks) {
-    if (decode) yield decode(chunk)
-    else {
-      start.push(chunk)
-      size += chunk.length
-      if (size < SNIFF_BYTES) continue
-      ;[decode, text] = decoderFor(concatBytes(start))
-      yield text
+  let done = false
+  while (size < SNIFF_BYTES) {
+    const next = await iterator.next()
+    if (next.done) {
+      done = true
+      break
     }
+    head.push(next.value)
+    size += next.value.length
   }
-  if (!decode) {
-    ;[decode, text] = decoderFor(concatBytes(start))
-    yield text
+  let first = concatBytes(head)
+  const rest = async function* (): AsyncGenerator<Uint8Array> {
+    yield first
+    if (done) return
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value
   }
-  yield decode()
+  const utf16 = first[0] === 0xff && first[1] === 0xfe ? 'utf-16le' : first[0] === 0xfe && first[1] === 0xff ? 'utf-16be' : null
+  if (utf16) {
+    yield* textLines(rest(), utf16)
+    return
+  }
+  if (first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) first = first.subarray(3)
+  let encoding = 'utf-8'
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(first, { stream: true })
+  } catch {
+    encoding = 'windows-1252'
+  }
+  const decoder = new TextDecoder(encoding, { ignoreBOM: true })
+  const decode = (bytes: Uint8Array) => decoder.decode(bytes)
+  // The start of a line the chunks so far have not ended.
+  let carry: Uint8Array[] = []
+  for await (let chunk of rest()) {
+    if (carry.length) {
+      const newline = chunk.indexOf(NEWLINE)
+      if (newline === -1) {
+        carry.push(chunk)
+        continue
+      }
+      yield { bytes: concatBytes([...carry, chunk.subarray(0, newline + 1)]), decode }
+      chunk = chunk.subarray(newline + 1)
+      carry = []
+    }
+    const end = chunk.lastIndexOf(NEWLINE) + 1
+    if (end > 0) yield { bytes: chunk.subarray(0, end), decode }
+    if (end < chunk.length) carry.push(chunk.slice(end))
+  }
+  if (carry.length) yield { bytes: concatBytes([...carry, Uint8Array.of(NEWLINE)]), decode }
 }
 
-/** Decodes a chunk of a stream; called without one, it ends the stream. */
-type Decode = (chunk?: Uint8Array) => string
-
-/** A streaming decoder for text that starts with `head`, and `head` decoded. */
-function decoderFor(head: Uint8Array): [Decode, string] {
-  const bom16 = head[0] === 0xff && head[1] === 0xfe ? 'utf-16le' : head[0] === 0xfe && head[1] === 0xff ? 'utf-16be' : null
-  let encoding = bom16 ?? 'utf-8'
-  if (!bom16) {
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true })
-    } catch {
-      encoding = 'windows-1252'
-    }
-  }
+/** The lines of a stream in an encoding whose newline bytes may belong to other characters (UTF-16). */
+async function* textLines(chunks: AsyncIterable<Uint8Array>, encoding: string): AsyncGenerator<string> {
   const decoder = new TextDecoder(encoding)
-  return [(chunk) => (chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode()), decoder.decode(head, { stream: true })]
+  let carry = ''
+  const lines = function* (text: string): Generator<string> {
+    const all = (carry + text).split('\n')
+    carry = all.pop()!
+    for (const line of all) yield line.endsWith('\r') ? line.slice(0, -1) : line
+  }
+  for await (const chunk of chunks) yield* lines(decoder.decode(chunk, { stream: true }))
+  yield* lines(decoder.decode())
+  if (carry !== '') yield carry.endsWith('\r') ? carry.slice(0, -1) : carry
 }
 
 function quote(field: string, delimiter: string): string {
