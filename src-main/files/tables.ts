@@ -66,16 +66,22 @@ export function numericMatrix(columns: Column[], rows: number): NpyArray {
 }
 
 
-/** Whether a cell is empty: blank text, or a number column's missing value. */
-const isEmpty = (column: Column, row: number): boolean => (column.kind === 'text' ? column.texts![row]!.trim() === '' : Number.isNaN(column.numbers![row]!))
-
 /**
  * The table without the rows in which every one of `columns` is empty — the rows between the trials of an
  * experiment's export (instructions, a survey) — and how many those were.
  */
 export function withoutEmptyRows(table: Table, columns: Column[]): { table: Table; skipped: number } {
-  const keep = Array.from({ length: table.rows }, (_, r) => columns.some((c) => !isEmpty(c, r)))
-  const rows = keep.filter(Boolean).length
+  // A column at a time, in typed loops: a 4.7 M-triplet file goes through here.
+  const keep = new Uint8Array(table.rows)
+  for (const column of columns) {
+    if (column.kind === 'text') column.texts!.forEach((text, r) => (keep[r] ||= text.trim() === '' ? 0 : 1))
+    else {
+      const numbers = column.numbers!
+      for (let r = 0; r < numbers.length; r++) if (!Number.isNaN(numbers[r]!)) keep[r] = 1
+    }
+  }
+  let rows = 0
+  for (let r = 0; r < keep.length; r++) rows += keep[r]!
   if (rows === table.rows) return { table, skipped: 0 }
   const kept = <T>(values: ArrayLike<T>) => Array.from(values).filter((_, r) => keep[r])
   const subset = table.columns.map((c): Column => (c.kind === 'text' ? { ...c, texts: kept(c.texts!) } : { ...c, numbers: Float64Array.from(kept(c.numbers!)) }))

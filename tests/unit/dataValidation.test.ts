@@ -44,6 +44,10 @@ describe('TripletSet', () => {
 
   it('names out-of-range indices, repeated objects and non-integers', () => {
     expect(() => toTripletSet(cols([[0, 1, 7]]), { objects: 5 })).toThrow('triplet 0 refers to object 7, but the object list has 5 objects (0…4). Check that the triplets belong to this object list.')
+    // The first triplet out of range is named, not the one holding the largest or smallest index.
+    expect(() => toTripletSet(cols([[0, 1, 2], [0, 1, 6], [9, 1, 2]]), { objects: 5 })).toThrow('triplet 1 refers to object 6')
+    expect(() => toTripletSet(cols([[1, 2, 3], [2, 1, 0], [1, 2, 9]]), { objects: 5, oneBased: true })).toThrow('triplet 1 refers to object 0 (1-based), but the object list has 5 objects (1…5)')
+    expect(() => toTripletSet(cols([[0, 1, 2], [3, 4, NaN]]), { objects: 5 })).toThrow('triplet 1 (line 2 of the data), column 2: NaN is not a whole number')
     expect(() => toTripletSet(cols([[0, 2, 2]]), { objects: 5 })).toThrow('triplet 0 names object 2 twice (0, 2, 2)')
     expect(() => toTripletSet(cols([[0, 1.5, 2]]), { objects: 5 })).toThrow('triplet 0 (line 1 of the data), column 1: 1.5 is not a whole number')
     expect(() => toTripletSet([[0], [1]])).toThrow('triplets need three columns')

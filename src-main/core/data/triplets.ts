@@ -47,19 +47,29 @@ export function toTripletSet(columns: ArrayLike<number>[], options: TripletOptio
     )
   }
   const n = objects ?? max - shift + 1
-  const indices = new Int32Array(count * 3)
-  for (let t = 0; t < count; t++) {
-    for (let c = 0; c < 3; c++) {
-      const v = columns[c]![t]! - shift
-      if (v < 0 || v >= n) {
-        throw new ValidationError(
-          `triplet ${t} refers to object ${v + shift}${shift ? ' (1-based)' : ''}, but the object list has ${n} objects (${shift}…${n - 1 + shift}). ` +
-            'Check that the triplets belong to this object list.',
-        )
+  if (min - shift < 0 || max - shift >= n) {
+    // The first triplet out of range, to name it.
+    for (let t = 0; t < count; t++) {
+      for (let c = 0; c < 3; c++) {
+        const v = columns[c]![t]!
+        if (v - shift < 0 || v - shift >= n) {
+          throw new ValidationError(
+            `triplet ${t} refers to object ${v}${shift ? ' (1-based)' : ''}, but the object list has ${n} objects (${shift}…${n - 1 + shift}). ` +
+              'Check that the triplets belong to this object list.',
+          )
+        }
       }
-      indices[3 * t + c] = v
     }
-    const [i, j, k] = [indices[3 * t]!, indices[3 * t + 1]!, indices[3 * t + 2]!]
+  }
+  const indices = new Int32Array(count * 3)
+  const [first, second, odd] = [columns[0]!, columns[1]!, columns[2]!]
+  for (let t = 0; t < count; t++) {
+    const i = first[t]! - shift
+    const j = second[t]! - shift
+    const k = odd[t]! - shift
+    indices[3 * t] = i
+    indices[3 * t + 1] = j
+    indices[3 * t + 2] = k
     if (i === j || i === k || j === k) {
       throw new ValidationError(`triplet ${t} names object ${i === j || i === k ? i : j} twice (${i}, ${j}, ${k}); a triplet has three different objects.`)
     }
