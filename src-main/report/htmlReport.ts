@@ -114,7 +114,7 @@ function rsaSection(runs: RunInfo[]): string {
     const perMatrix = each?.mean != null ? `${fixed(each.mean)}${each.sem === null ? '' : ` ± ${fixed(each.sem)}`} (${each.r.length})${test}` : ''
     return [String(r.a), String(r.b), String(r.method), fixed(r.r), ci ? `${fixed(ci[0])}–${fixed(ci[1])}` : '', typeof r.p === 'number' ? r.p.toPrecision(3) : '', perMatrix]
   })
-  const compared = rsaComparisons(runs.slice().reverse()).map((c) => [c.b, c.first, c.second, fixed(c.meanDifference), pValueText(c.p), `${pValueText(c.q)}${c.q < 0.05 ? ' ✓' : ''}`])
+  const compared = rsaComparisons(runs.slice().reverse()).map((c) => [c.against, c.first, c.second, fixed(c.meanDifference), pValueText(c.p), `${pValueText(c.q)}${c.q < 0.05 ? ' ✓' : ''}`])
   const comparisons = compared.length
     ? table(['against', 'model', 'model', 'mean difference in r', 'p (signed-rank, two-sided)', 'q (FDR)'], compared, 'Models compared across subjects (Nili et al. 2014): the paired differences of their correlations with each subject; ✓: q < 0.05')
     : ''

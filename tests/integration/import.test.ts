@@ -684,7 +684,7 @@ describe('example projects', () => {
       const scipyEach = JSON.parse(readFileSync(join(fixtures, 'mat/hit_vs_judgments_scipy.json'), 'utf8')) as { r: number[]; mean: number }
       hitRsa.perMatrix.r.forEach((r, s) => expect(r).toBeCloseTo(scipyEach.r[s]!, 12))
       const [compared] = rsaComparisons(runs)
-      expect(compared).toMatchObject({ b: "92 images: 16 subjects' judgment RDMs", subjects: 16 })
+      expect(compared).toMatchObject({ against: "92 images: 16 subjects' judgment RDMs", subjects: 16 })
       expect([compared!.first, compared!.second].sort()).toEqual(['92 images: human IT RDM (316 voxels)', 'MobileNetV2 flatten_1 · The 92 stimulus images'])
       // The ceiling of the 16 subjects is the published one (Nili et al. 2014, the 92-image data).
       const ceiling = runs.find((r) => r.kind === 'ceiling')!.result as { lower: number; upper: number }

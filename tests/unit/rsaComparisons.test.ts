@@ -38,11 +38,19 @@ describe('rsaComparisons', () => {
       { mean: -0.06625, p: 0.046875, q: 0.0703125 },
     ]
     found.forEach((c, k) => {
-      expect(c.b).toBe('judgments')
+      expect(c.against).toBe('judgments')
       expect(c.meanDifference).toBeCloseTo(expected[k]!.mean, 12)
       expect(c.p).toBe(expected[k]!.p)
       expect(c.q).toBeCloseTo(expected[k]!.q, 15)
     })
+  })
+
+  it('pairs a run with the subjects on side A with runs that have them on side B', () => {
+    // model B evaluated as judgments × model B: its r with each subject are the same numbers, so the same test.
+    const found = rsaComparisons([rsa('model A', A), rsa('judgments', B, 'model B', { side: 'a', names, r: B })])
+    expect(found).toHaveLength(1)
+    expect(found[0]).toMatchObject({ against: 'judgments', first: 'model A', second: 'model B', subjects: 8, p: 0.015625 })
+    expect(found[0]!.meanDifference).toBeCloseTo(0.07, 12)
   })
 
   it('leaves out subjects without a correlation, and runs of one model', () => {
