@@ -69,4 +69,4 @@ export function ceilingKindText(kind: string | null | undefined): string {
 }
 
 /** A p-value in three significant digits, small ones as powers of ten (1.53e-5, not 0.0000153). */
-export const pValueText = (p: number): string => (p >= 0.001 ? p.toPrecision(3) : p.toExponential(2))
+export const pValueText = (p: number): string => (p >= 0.001 ? p.toPrecision(3) : p >= 1e-300 ? p.toExponential(2) : '< 1e-300')

@@ -4,7 +4,7 @@
 // integration test (wasm, within the 10 minutes) and the measured run on a GPU machine (bench/gpuApp.ts).
 import { join } from 'node:path'
 import type { JobInfo } from '../api/contract'
-import type { BeforeAfterRow } from '../evaluate/beforeAfter'
+import type { BeforeAfterRow } from '../api/beforeAfterTable'
 import { BUILTIN_MODELS } from '../models/sources'
 
 export type FinishedJob = JobInfo & { result: Record<string, unknown> }

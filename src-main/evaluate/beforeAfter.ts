@@ -2,12 +2,17 @@
 // base model's and the distilled student's features) on the human data the user has — odd-one-out accuracy on
 // human triplets, RSA against human RDMs (with their noise ceiling), and one-shot / nearest-class-mean
 // classification of labelled images.
+import { basename } from 'node:path'
+import { beforeAfterCells, type BeforeAfterRow } from '../api/beforeAfterTable'
 import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
 import { rdmNoiseCeiling } from '../core/metrics/ceiling'
 import { nearestClassMeanAccuracy, oneShotAccuracy } from '../core/metrics/classification'
 import { oddOneOutAccuracy } from '../core/metrics/oddOneOut'
-import { rdmFromFeatures } from '../core/metrics/rdm'
+import { mcnemarExact } from '../core/metrics/mcnemar'
+import { perMatrixRsa } from '../core/metrics/perMatrixRsa'
+import { meanOfMatrices, rdmFromFeatures } from '../core/metrics/rdm'
+import { signedRankTwoSided } from '../core/metrics/signedRank'
 import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { resampledRsa } from '../jobs/resampledRsa'
 import { reorderMatrix, reorderRows } from '../core/data/objectNames'
@@ -30,17 +35,6 @@ export interface BeforeAfterRequest {
   backend: BackendName | null
 }
 
-export interface BeforeAfterRow {
-  measure: string
-  base: number
-  aligned: number
-  /** 95% intervals where the measure has one. */
-  baseCi95: [number, number] | null
-  alignedCi95: [number, number] | null
-  /** The best a model can do on these data, where known. */
-  ceiling: [number, number] | null
-}
-
 /** What the table compares: two representations of the same n objects and the human data at hand. */
 export interface BeforeAfterInputs {
   n: number
@@ -50,7 +44,7 @@ export interface BeforeAfterInputs {
   triplets?: Int32Array
   /** The response time of each triplet, when recorded: entropy of the model's choice against RT. */
   rt?: Float32Array
-  /** Human RDMs of the objects: one, or one per subject (subjects × n × n); `label` names them in the table. */
+  /** Human RDMs (dissimilarities) of the objects: one, or one per subject (subjects × n × n); `label` names them. */
   rdms?: { data: Float64Array; subjects: number; label: string }
   /** One class label per object. */
   labels?: string[]
@@ -58,7 +52,18 @@ export interface BeforeAfterInputs {
   seed: number
 }
 
-/** The rows of the table: odd-one-out accuracy, Spearman RSA with the ceiling, one-shot and nearest-class-mean. */
+/** Each triplet's agreement with the human choice (1: the model's most similar pair is the one the human kept). */
+function agreement(pairs: Float32Array | Float64Array): Uint8Array {
+  const agreed = new Uint8Array(pairs.length / 3)
+  for (let t = 0; t < agreed.length; t++) agreed[t] = pairs[3 * t]! > pairs[3 * t + 1]! && pairs[3 * t]! > pairs[3 * t + 2]! ? 1 : 0
+  return agreed
+}
+
+/**
+ * The rows of the table: odd-one-out accuracy (McNemar's test of the change), Spearman RSA — against several
+ * subjects' matrices both with their mean and as the mean over subjects, the figure their noise ceiling bounds, with
+ * the signed-rank test of the change across subjects — one-shot and nearest-class-mean.
+ */
 export async function beforeAfterRows(inputs: BeforeAfterInputs): Promise<BeforeAfterRow[]> {
   const { n } = inputs
   const sides = [inputs.base, inputs.aligned] as const
@@ -66,9 +71,11 @@ export async function beforeAfterRows(inputs: BeforeAfterInputs): Promise<Before
   if (inputs.triplets) {
     const triplets = inputs.triplets
     const rt = inputs.rt
+    const [basePairs, alignedPairs] = await Promise.all(sides.map((x) => tripletSimilarities(x.data, n, x.p, triplets, 'dot')))
     // Each side's entropies at its own τ fitted to the human choices: at τ = 1 a network's dot products make them all 0.
-    const [b, a] = await Promise.all(sides.map(async (x) => oddOneOutAccuracy(await tripletSimilarities(x.data, n, x.p, triplets, 'dot'), triplets, n, { temperature: 'fit', ...(rt ? { rt } : {}) })))
-    rows.push({ measure: `odd-one-out accuracy (${b!.total} human triplets)`, base: b!.accuracy, aligned: a!.accuracy, baseCi95: b!.ci95, alignedCi95: a!.ci95, ceiling: null })
+    const [b, a] = [basePairs!, alignedPairs!].map((pairs) => oddOneOutAccuracy(pairs, triplets, n, { temperature: 'fit', ...(rt ? { rt } : {}) }))
+    const { p } = mcnemarExact(agreement(basePairs!), agreement(alignedPairs!))
+    rows.push({ measure: `odd-one-out accuracy (${b!.total} human triplets)`, base: b!.accuracy, aligned: a!.accuracy, baseCi95: b!.ci95, alignedCi95: a!.ci95, ceiling: null, test: { name: "McNemar's exact test over the triplets", p } })
     // Where people were slower the model should be less sure: a positive correlation is human-like.
     if (b!.entropyRtSpearman !== null && a!.entropyRtSpearman !== null) {
       rows.push({ measure: 'entropy of the choice (τ fitted) vs response time, Spearman', base: b!.entropyRtSpearman, aligned: a!.entropyRtSpearman, baseCi95: null, alignedCi95: null, ceiling: null })
@@ -76,12 +83,30 @@ export async function beforeAfterRows(inputs: BeforeAfterInputs): Promise<Before
   }
   if (inputs.rdms) {
     const { data, subjects, label } = inputs.rdms
-    const mean = new Float64Array(n * n)
-    for (let s = 0; s < subjects; s++) for (let i = 0; i < n * n; i++) mean[i]! += data[s * n * n + i]! / subjects
-    const rsa = (x: { data: Float32Array; p: number }) => resampledRsa(rdmFromFeatures(x.data, n, x.p, 'correlation'), mean, n, { method: 'spearman', bootstrap: inputs.bootstrap, permutations: 0, seed: inputs.seed })
-    const [b, a] = [await rsa(inputs.base), await rsa(inputs.aligned)]
-    const ceiling = subjects > 1 ? rdmNoiseCeiling(data, subjects, n, 'spearman') : null
-    rows.push({ measure: `RSA, Spearman (${label})`, base: b.r, aligned: a.r, baseCi95: b.ci95, alignedCi95: a.ci95, ceiling: ceiling ? [ceiling.lower, ceiling.upper] : null })
+    const mean = subjects > 1 ? meanOfMatrices(data, subjects, n) : data
+    const [baseRdm, alignedRdm] = sides.map((x) => rdmFromFeatures(x.data, n, x.p, 'correlation'))
+    const rsa = (rdm: Float64Array) => resampledRsa(rdm, mean, n, { method: 'spearman', bootstrap: inputs.bootstrap, permutations: 0, seed: inputs.seed })
+    const [b, a] = [await rsa(baseRdm!), await rsa(alignedRdm!)]
+    rows.push({ measure: subjects > 1 ? `RSA, Spearman, with the mean of ${subjects} matrices (${label})` : `RSA, Spearman (${label})`, base: b.r, aligned: a.r, baseCi95: b.ci95, alignedCi95: a.ci95, ceiling: null })
+    if (subjects > 1) {
+      // What a noise ceiling bounds is the mean over subjects of the correlation with each (Nili et al. 2014).
+      const [each, eachAligned] = [perMatrixRsa(baseRdm!, data, subjects, n, 'spearman'), perMatrixRsa(alignedRdm!, data, subjects, n, 'spearman')]
+      const ceiling = rdmNoiseCeiling(data, subjects, n, 'spearman')
+      const differences = eachAligned.r.flatMap((r, s) => (r !== null && each.r[s] != null ? [r - each.r[s]!] : []))
+      const test = signedRankTwoSided(differences)
+      if (each.mean !== null && eachAligned.mean !== null) {
+        rows.push({
+          measure: `RSA, Spearman, mean over ${subjects} subjects' matrices (${label})`,
+          base: each.mean,
+          aligned: eachAligned.mean,
+          baseCi95: null,
+          alignedCi95: null,
+          ...(each.sem !== null && eachAligned.sem !== null ? { sem: [each.sem, eachAligned.sem] as [number, number] } : {}),
+          ceiling: [ceiling.lower, ceiling.upper],
+          ...(test ? { test: { name: `Wilcoxon's signed-rank test over ${test.n} subjects`, p: test.p } } : {}),
+        })
+      }
+    }
   }
   if (inputs.labels) {
     const labels = inputs.labels
@@ -112,7 +137,7 @@ export async function beforeAfter(request: BeforeAfterRequest) {
     const matrix = await loadMatrix(request.rdms, read.array, 'dissimilarity')
     if (matrix.n !== base.n) throw new AppError('user', `${request.rdms} describes ${matrix.n} objects but the features have ${base.n} images.`)
     rdmOrder = objectOrder(named, { name: request.rdms, ids: read.ids })
-    rdms = { data: rdmOrder ? reorderMatrix(matrix.data, matrix.n, rdmOrder) : matrix.data, subjects: matrix.subjects, label: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix' }
+    rdms = { data: rdmOrder ? reorderMatrix(matrix.data, matrix.n, rdmOrder) : matrix.data, subjects: matrix.subjects, label: basename(request.rdms) }
   }
   const labels = request.labels ? readLabels(request.labels, base.n, 'images') : undefined
   if (labels && new Set(labels).size < 2) throw new AppError('user', `${request.labels} names one class; classification needs at least two.`)
@@ -120,14 +145,14 @@ export async function beforeAfter(request: BeforeAfterRequest) {
   return { images: base.n, base: request.base, aligned: request.aligned, rows, ...matchedByName(alignedOrder ?? rdmOrder) }
 }
 
-/** The table as text: one line per measure, base, aligned and the change. */
+/** The table as text: one line per measure, base, aligned, the change and its test. */
 export function formatBeforeAfter(result: Awaited<ReturnType<typeof beforeAfter>>): string {
   const width = Math.max(...result.rows.map((r) => r.measure.length))
-  const ci = (c: [number, number] | null) => (c ? ` [${c[0].toFixed(3)}, ${c[1].toFixed(3)}]` : '')
   const lines = result.rows.map((r) => {
-    const ceiling = r.ceiling ? `  ceiling ${r.ceiling[0].toFixed(3)}–${r.ceiling[1].toFixed(3)}` : ''
-    const change = r.aligned - r.base
-    return `${r.measure.padEnd(width)}  base ${r.base.toFixed(3)}${ci(r.baseCi95)}  aligned ${r.aligned.toFixed(3)}${ci(r.alignedCi95)}  change ${change >= 0 ? '+' : ''}${change.toFixed(3)}${ceiling}`
+    const cells = beforeAfterCells(r)
+    const test = r.test ? `  p ${cells.p} (${r.test.name})` : ''
+    const ceiling = r.ceiling ? `  ceiling ${cells.ceiling}` : ''
+    return `${r.measure.padEnd(width)}  base ${cells.base}  aligned ${cells.aligned}  change ${cells.change}${test}${ceiling}`
   })
   const matched = result.objectsMatchedByName ? ["objects put in the base's order by their names"] : []
   return [`${result.images} images: base ${result.base} vs aligned ${result.aligned}`, ...lines, ...matched].join('\n')

@@ -5,7 +5,7 @@ import { rdmNoiseCeiling, tripletNoiseCeiling } from '../core/metrics/ceiling'
 import { linearCka } from '../core/metrics/cka'
 import type { CorrelationMethod } from '../core/metrics/correlation'
 import { oddOneOutAccuracy, type SimilarityKind } from '../core/metrics/oddOneOut'
-import { rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
+import { meanOfMatrices, rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
 import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { resampledRsa } from '../jobs/resampledRsa'
 import { perMatrixOfSides } from '../core/metrics/perMatrixRsa'
@@ -71,8 +71,7 @@ export async function rdmOf(path: string, key: string | undefined, measure: RdmM
   if (isMatrix) {
     const matrix = await loadMatrix(path, array, 'dissimilarity')
     const n = matrix.n
-    const mean = new Float64Array(n * n)
-    for (let s = 0; s < matrix.subjects; s++) for (let i = 0; i < n * n; i++) mean[i]! += matrix.data[s * n * n + i]! / matrix.subjects
+    const mean = meanOfMatrices(matrix.data, matrix.subjects, n)
     const several = matrix.subjects > 1 ? { matrices: { data: matrix.data, count: matrix.subjects, names: numberedMatrices(matrix.subjects) } } : {}
     return { rdm: mean, n, from: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix', ...several, ...named }
   }

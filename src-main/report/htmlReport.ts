@@ -8,6 +8,7 @@ import { runHeadline } from '../api/runHeadline'
 import { pValueText } from '../api/format'
 import { ceilingFor, rsaBar } from '../api/rsaBar'
 import { rsaComparisons } from '../api/rsaComparisons'
+import { beforeAfterCells, type BeforeAfterRow } from '../api/beforeAfterTable'
 
 export interface ReportInput {
   project: { name: string; path: string; createdAt: string }
@@ -236,6 +237,22 @@ function compareSection(runs: RunInfo[]): string {
     .join('')}</section>`
 }
 
+function alignetSection(runs: RunInfo[]): string {
+  const evaluations = runs.filter((r) => r.kind === 'alignetEvaluate' && Array.isArray(result(r).rows))
+  if (!evaluations.length) return ''
+  return `<section><h2>AligNet: base vs aligned</h2>${evaluations
+    .map((run) => {
+      const r = result(run)
+      const rows = (r.rows as BeforeAfterRow[]).map((row) => {
+        const cells = beforeAfterCells(row)
+        return [row.measure, cells.base, cells.aligned, cells.change, row.test ? `${cells.p} (${row.test.name})` : cells.p, cells.ceiling]
+      })
+      const caption = `${String(r.base)} (base) vs ${String(r.aligned)} (aligned), ${String(r.objects)} objects. Brackets: 95% intervals; ±: standard error over subjects; p: the change tested on the same triplets or subjects, two-sided.`
+      return `${table(['measure', 'base', 'aligned', 'change', 'p', 'ceiling'], rows, caption)}${settings(run)}`
+    })
+    .join('')}</section>`
+}
+
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;color:#1d2330;max-width:1000px;margin:2rem auto;padding:0 1rem}
 h1{margin-bottom:.2rem}h2{border-bottom:1px solid #dde1e7;padding-bottom:.3rem;margin-top:2.2rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.9em}th,td{border-bottom:1px solid #dde1e7;padding:.3rem .6rem;text-align:left}
@@ -259,6 +276,7 @@ export function htmlReport(input: ReportInput): string {
     gwSection(chronological),
     mapSection(chronological, input.labels),
     compareSection(chronological),
+    alignetSection(chronological),
   ].join('')
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -7,6 +7,8 @@ import { decodeNpy, encodeNpy } from '../../src-main/core/io/npy'
 import { encodeNpz } from '../../src-main/core/io/npz'
 import { getDataset, listDatasets } from '../../src-main/store/datasets'
 import { Project } from '../../src-main/store/project'
+import type { BeforeAfterRow } from '../../src-main/api/beforeAfterTable'
+import { beforeAfterReference } from '../helpers/beforeAfterReference'
 import { runCli } from '../helpers/cli'
 import { useTmp } from '../helpers/tmp'
 
@@ -176,24 +178,39 @@ describe('humanalign alignet evaluate', () => {
     const f = files(tmp())
     const r = runCli(['alignet', 'evaluate', '--base', f('base.npy'), '--aligned', f('aligned.npy'), '--triplets', f('triplets.npy'), '--rdms', f('rdms.npy'), '--labels', f('labels.txt'), '--bootstrap', '200', '--json'], env)
     expect(r.stderr).toBe('')
-    const { images, rows } = JSON.parse(r.stdout) as { images: number; rows: { measure: string; base: number; aligned: number; ceiling: [number, number] | null; baseCi95: [number, number] | null }[] }
+    const { images, rows } = JSON.parse(r.stdout) as { images: number; rows: BeforeAfterRow[] }
     expect(images).toBe(12)
     expect(rows.map((row) => row.measure)).toEqual([
       'odd-one-out accuracy (6 human triplets)',
-      'RSA, Spearman (mean of 3 matrices)',
+      'RSA, Spearman, with the mean of 3 matrices (rdms.npy)',
+      "RSA, Spearman, mean over 3 subjects' matrices (rdms.npy)",
       'one-shot accuracy (3 classes, 100 draws)',
       'nearest class mean, leave-one-out (3 classes)',
     ])
     // The NumPy reference for the base's nearest class mean; the aligned copy separates the classes.
-    expect(rows[3]!.base).toBeCloseTo(ref.nearestClassMean, 12)
-    expect(rows[3]!.aligned).toBe(1)
-    expect(rows[1]!.aligned).toBeGreaterThan(rows[1]!.base)
-    // The subjects agree on the classes but rank the tied pairs by their own noise: a modest ceiling.
-    expect(rows[1]!.ceiling![0]).toBeGreaterThan(0.3)
-    expect(rows[1]!.ceiling![1]).toBeGreaterThan(rows[1]!.ceiling![0])
-    expect(rows[1]!.baseCi95).toHaveLength(2)
-    const text = runCli(['alignet', 'evaluate', '--base', f('base.npy'), '--aligned', f('aligned.npy'), '--labels', f('labels.txt')], env).stdout
-    expect(text).toContain('nearest class mean, leave-one-out (3 classes)  base 0.833')
+    expect(rows[4]!.base).toBeCloseTo(ref.nearestClassMean, 12)
+    expect(rows[4]!.aligned).toBe(1)
+    // SciPy's figures (tests/fixtures/classification/make_beforeafter.py): accuracies and McNemar's p, RSA with the
+    // mean RDM, and the mean over subjects ± SEM with the signed-rank test of the change.
+    const scipy = beforeAfterReference()
+    const share = (agreed: boolean[]) => agreed.filter(Boolean).length / agreed.length
+    expect([rows[0]!.base, rows[0]!.aligned, rows[0]!.test]).toEqual([share(scipy.agreement.base), share(scipy.agreement.aligned), { name: "McNemar's exact test over the triplets", p: scipy.mcnemarP }])
+    expect(rows[1]!.base).toBeCloseTo(scipy.base.withMean, 12)
+    expect(rows[1]!.aligned).toBeCloseTo(scipy.aligned.withMean, 12)
+    expect([rows[1]!.baseCi95, rows[1]!.ceiling]).toEqual([expect.any(Array), null])
+    expect(rows[2]!.base).toBeCloseTo(scipy.base.mean, 12)
+    expect(rows[2]!.aligned).toBeCloseTo(scipy.aligned.mean, 12)
+    expect(rows[2]!.sem![0]).toBeCloseTo(scipy.base.sem, 12)
+    expect(rows[2]!.sem![1]).toBeCloseTo(scipy.aligned.sem, 12)
+    expect(rows[2]!.test).toEqual({ name: "Wilcoxon's signed-rank test over 3 subjects", p: scipy.signedRankP })
+    // The subjects agree on the classes but rank the tied pairs by their own noise: a modest ceiling, which bounds
+    // the mean over subjects, not the correlation with their mean.
+    expect(rows[2]!.ceiling![0]).toBeGreaterThan(0.3)
+    expect(rows[2]!.ceiling![1]).toBeGreaterThan(rows[2]!.ceiling![0])
+    const text = runCli(['alignet', 'evaluate', '--base', f('base.npy'), '--aligned', f('aligned.npy'), '--triplets', f('triplets.npy'), '--rdms', f('rdms.npy'), '--labels', f('labels.txt')], env).stdout
+    expect(text).toContain('nearest class mean, leave-one-out (3 classes)')
+    expect(text).toContain(`base 0.429 ± 0.016  aligned 0.576 ± 0.013  change +0.147  p 0.250 (Wilcoxon's signed-rank test over 3 subjects)  ceiling`)
+    expect(text).toContain("p 0.500 (McNemar's exact test over the triplets)")
   })
 
   it('puts the aligned features and the matrices in the base’s order where the files name their objects', () => {

@@ -13,6 +13,8 @@ import { oddOneOutAccuracy } from '../../src-main/core/metrics/oddOneOut'
 import { tripletSimilarities } from '../../src-main/core/metrics/tripletSimilarities'
 import { chooseBackend } from '../../src-main/core/compute/backend'
 import { randomGenerator } from '../../src-main/core/data/simulate'
+import type { BeforeAfterRow } from '../../src-main/api/beforeAfterTable'
+import { beforeAfterReference } from '../helpers/beforeAfterReference'
 import { until } from '../helpers/events'
 import { crashAndResume, stateOf, useJobRunner, expectCancelledWithinASecond } from '../helpers/jobRunner'
 import { useSwiftShader } from '../helpers/swiftshader'
@@ -182,19 +184,42 @@ describe('AligNet evaluation job', () => {
     const ids = datasets(project)
     const job = await stateOf(seen, runner.start(evaluate(ids)).id)
     expect(job.state, job.error ?? '').toBe('done')
-    const { rows } = job.result as { rows: { measure: string; base: number; aligned: number; ceiling: [number, number] | null }[] }
-    expect(rows.map((r) => r.measure)).toEqual(['odd-one-out accuracy (6 human triplets)', 'entropy of the choice (τ fitted) vs response time, Spearman', 'RSA, Spearman (judgments, mean of 3)', 'one-shot accuracy (3 classes, 100 draws)', 'nearest class mean, leave-one-out (3 classes)'])
+    const { rows } = job.result as { rows: BeforeAfterRow[] }
+    expect(rows.map((r) => r.measure)).toEqual([
+      'odd-one-out accuracy (6 human triplets)',
+      'entropy of the choice (τ fitted) vs response time, Spearman',
+      'RSA, Spearman, with the mean of 3 matrices (judgments)',
+      "RSA, Spearman, mean over 3 subjects' matrices (judgments)",
+      'one-shot accuracy (3 classes, 100 draws)',
+      'nearest class mean, leave-one-out (3 classes)',
+    ])
+    // SciPy's figures, as the CLI's test checks them.
+    const scipy = beforeAfterReference()
+    expect(rows[0]!.test!.p).toBe(scipy.mcnemarP)
+    expect([rows[2]!.base, rows[2]!.aligned, rows[3]!.base, rows[3]!.aligned, ...rows[3]!.sem!].map((v) => v.toFixed(12))).toEqual(
+      [scipy.base.withMean, scipy.aligned.withMean, scipy.base.mean, scipy.aligned.mean, scipy.base.sem, scipy.aligned.sem].map((v) => v.toFixed(12)),
+    )
+    expect(rows[3]!.test!.p).toBe(scipy.signedRankP)
     // The entropy row is the metric's own entropy-RT correlation of each side, at its fitted τ.
     const direct = async (x: Float32Array) => oddOneOutAccuracy(await tripletSimilarities(x, 12, 4, humanTriplets, 'dot'), humanTriplets, 12, { rt: rts, temperature: 'fit' }).entropyRtSpearman
     expect(rows[1]!.base).toBeCloseTo((await direct(base))!, 12)
     expect(rows[1]!.aligned).toBeCloseTo((await direct(aligned))!, 12)
     // The NumPy reference for the base's nearest class mean; the aligned copy separates the classes.
-    expect(rows[4]!.base).toBeCloseTo(cls.nearestClassMean, 12)
-    expect(rows[4]!.aligned).toBe(1)
-    expect(rows[2]!.aligned).toBeGreaterThan(rows[2]!.base)
-    expect(rows[2]!.ceiling![0]).toBeGreaterThan(0.3)
+    expect(rows[5]!.base).toBeCloseTo(cls.nearestClassMean, 12)
+    expect(rows[5]!.aligned).toBe(1)
+    expect(rows[3]!.ceiling![0]).toBeGreaterThan(0.3)
     expect(getRun(project.db, (job.result as { run: number }).run)!.kind).toBe('alignetEvaluate')
     expect(() => runner.start({ kind: 'alignetEvaluate', base: ids.base, aligned: ids.aligned, bootstrap: 0, seed: 0 })).toThrow('Nothing to evaluate on: choose human triplets, human similarity matrices, or categories.')
+  })
+
+  it('reads human matrices kept as similarities the other way round, as the RSA does', async () => {
+    const { project, runner, seen } = setup()
+    const ids = datasets(project)
+    const similarities = insertDataset(project.db, { kind: 'similarity', name: 'judgments', sourcePath: 't', meta: { n: 12, measure: 'similarity' } }, putArray(project.db, project.dir, { dtype: '<f8', shape: [3, 12, 12], data: rdms.map((d) => 2 - d) }).sha256)
+    const rowsOf = async (rdmsId: number) => ((await stateOf(seen, runner.start({ ...evaluate(ids), rdms: rdmsId, triplets: undefined, labelsFrom: undefined }).id)).result as { rows: BeforeAfterRow[] }).rows
+    const [asDistances, asSimilarities] = [await rowsOf(ids.rdms), await rowsOf(similarities)]
+    expect(asSimilarities).toEqual(asDistances)
+    expect(asSimilarities[1]!.base.toFixed(12)).toBe(beforeAfterReference().base.mean.toFixed(12))
   })
 
   it('lines the aligned features and the human data up with the base by name when they list the objects in another order', async () => {

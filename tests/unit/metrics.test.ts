@@ -13,6 +13,7 @@ import { CORRELATIONS } from '../../src-main/core/metrics/correlation'
 import { compareRdms, mulberry32 } from '../../src-main/core/metrics/rsa'
 import { perMatrixRsa } from '../../src-main/core/metrics/perMatrixRsa'
 import { signedRankGreater, signedRankTwoSided } from '../../src-main/core/metrics/signedRank'
+import { mcnemarExact } from '../../src-main/core/metrics/mcnemar'
 import { benjaminiHochberg } from '../../src-main/core/metrics/fdr'
 
 // Reference values: tests/fixtures/metrics/make_fixtures.py (scipy pdist/spearmanr, numpy CKA)
@@ -141,6 +142,27 @@ describe('Benjamini-Hochberg', () => {
     const q = benjaminiHochberg([0.01, 0.04, 0.03, 0.2, 0.5])
     ;[0.05, 0.2 / 3, 0.2 / 3, 0.25, 0.5].forEach((v, i) => expect(q[i]).toBeCloseTo(v, 15))
     expect(benjaminiHochberg([])).toEqual([])
+  })
+})
+
+describe("McNemar's exact test", () => {
+  // scipy.stats.binomtest(min(b, c), b + c, 0.5).pvalue, SciPy 1.17.1, for b items only the first got right and c
+  // only the second: (3, 0) 0.25, (5, 2) 0.453125, (7, 7) 1, (40, 25) 0.08168153394154003, (1200, 1100)
+  // 0.03896685268382023, (30000, 29000) 3.907020967830222e-05, (0, 50) 1.7763568394002505e-15.
+  /** b items only the first got right, c only the second, 4 both, 3 neither. */
+  const items = (b: number, c: number) => {
+    const pairs = [...Array<number[]>(b).fill([1, 0]), ...Array<number[]>(c).fill([0, 1]), ...Array<number[]>(4).fill([1, 1]), ...Array<number[]>(3).fill([0, 0])]
+    return [Uint8Array.from(pairs, (x) => x[0]!), Uint8Array.from(pairs, (x) => x[1]!)] as const
+  }
+  it('is the binomial test of the discordant items, two-sided', () => {
+    const cases: [number, number, number][] = [[3, 0, 0.25], [5, 2, 0.453125], [7, 7, 1], [40, 25, 0.08168153394154003], [1200, 1100, 0.03896685268382023], [30000, 29000, 3.907020967830222e-5], [0, 50, 1.7763568394002505e-15]]
+    for (const [b, c, p] of cases) {
+      const result = mcnemarExact(...items(b, c))
+      expect([result.onlyFirst, result.onlySecond]).toEqual([b, c])
+      expect(result.p / p).toBeCloseTo(1, 10)
+    }
+    expect(mcnemarExact(...items(0, 0)).p).toBe(1)
+    expect(() => mcnemarExact(new Uint8Array(3), new Uint8Array(4))).toThrow('3 and 4 items')
   })
 })
 

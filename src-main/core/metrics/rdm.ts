@@ -3,6 +3,13 @@
 
 export type RdmMeasure = 'correlation' | 'cosine' | 'euclidean'
 
+/** The element-wise mean of `count` n × n matrices held one after another. */
+export function meanOfMatrices(data: ArrayLike<number>, count: number, n: number): Float64Array {
+  const mean = new Float64Array(n * n)
+  for (let s = 0; s < count; s++) for (let i = 0; i < n * n; i++) mean[i]! += data[s * n * n + i]! / count
+  return mean
+}
+
 /**
  * The rows as the measure compares them: centred (correlation) and scaled to unit length (correlation, cosine;
  * a zero row stays zero), or as they are (Euclidean).

@@ -66,8 +66,9 @@ export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluate
     const subjects = array.shape.length === 3 ? array.shape[0]! : 1
     const order = datasetOrder(reference, input.rdms)
     orders.push(order)
-    const data = Float64Array.from(array.data as ArrayLike<number>)
-    rdms = { data: order ? reorderMatrix(data, n, order) : data, subjects, label: subjects > 1 ? `${input.rdms.name}, mean of ${subjects}` : input.rdms.name }
+    // Similarities negated: dissimilarities in the same order reversed, each subject's ranks and the ceiling alike.
+    const data = Float64Array.from(array.data as ArrayLike<number>, input.rdms.meta.measure === 'similarity' ? (v) => -v : (v) => v)
+    rdms = { data: order ? reorderMatrix(data, n, order) : data, subjects, label: input.rdms.name }
   }
   const labels = input.concepts ? labelsOf(input.concepts, reference, n, ctx) : undefined
   ctx.progress(0.1, 'Base against aligned')

@@ -10,7 +10,7 @@ import { linearCka } from '../../core/metrics/cka'
 import { perMatrixOfSides, type RsaSide } from '../../core/metrics/perMatrixRsa'
 import { matrixCount, matrixNames } from '../../api/matrixNames'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
-import { rdmFromFeatures, type RdmMeasure } from '../../core/metrics/rdm'
+import { meanOfMatrices, rdmFromFeatures, type RdmMeasure } from '../../core/metrics/rdm'
 import { tripletSimilarities } from '../../core/metrics/tripletSimilarities'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { resampledRsa } from '../resampledRsa'
@@ -48,8 +48,7 @@ function unorderedRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext
   const n = array.shape[array.shape.length - 1]!
   const subjects = array.shape.length === 3 ? array.shape[0]! : 1
   const data = array.data as Float64Array
-  const mean = new Float64Array(n * n)
-  for (let s = 0; s < subjects; s++) for (let i = 0; i < n * n; i++) mean[i]! += data[s * n * n + i]! / subjects
+  const mean = meanOfMatrices(data, subjects, n)
   if (dataset.meta.measure === 'similarity') {
     // Similarities become dissimilarities by their distance below the largest: the same order reversed, and
     // affine, so every correlation of RDMs is unchanged in size.
