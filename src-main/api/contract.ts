@@ -379,10 +379,10 @@ export const JobSpec = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('selectMatrix'),
-      /** Similarity matrices of several subjects or sources (monkey and human IT): one of them as its own dataset. */
+      /** Similarity matrices of several subjects or sources (monkey and human IT): some of them as a dataset of their own. */
       dataset: z.number().int().positive(),
-      /** Which matrix, from 0. */
-      matrix: z.number().int().nonnegative(),
+      /** Which matrix, from 0; or which matrices, in this order (half of the subjects, to hold the others out). */
+      matrix: z.union([z.number().int().nonnegative(), z.array(z.number().int().nonnegative()).min(1).max(100_000)]),
       name: z.string().min(1).max(200).optional(),
     })
     .strict(),

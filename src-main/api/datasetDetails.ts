@@ -91,7 +91,8 @@ function similarity(meta: Record<string, unknown>): string[] {
   const subjects = Number(meta.subjects)
   const named = idsText(meta)
   const matrices = subjects === 1 ? 'one matrix' : `${count(subjects)} ${subjects <= LISTED_MATRICES && Array.isArray(meta.subjectsFrom) ? `matrices (${meta.subjectsFrom.join(', ')})` : "subjects' matrices"}`
-  const of = typeof meta.matrixOf === 'string' ? [`${quoted(meta.matrix)} of ${quoted(meta.matrixOf)}`] : []
+  // One matrix by its name ("hITvisStim_316vx" of …); several by their numbers (matrices 9–16 of …).
+  const of = typeof meta.matrixOf === 'string' ? [`${subjects === 1 ? quoted(meta.matrix) : String(meta.matrix)} of ${quoted(meta.matrixOf)}`] : []
   return [`${meta.measure === 'similarity' ? 'similarities' : 'dissimilarities'}, ${matrices}`, ...of, ...(named ? [named] : []), ...fromArray(meta)]
 }
 

@@ -12,6 +12,17 @@ export function matrixNames(dataset: Pick<DatasetInfo, 'kind' | 'meta'>): string
   return Array.isArray(named) && named.length === count ? named.map(String) : numberedMatrices(count)
 }
 
+/** Matrices by their numbers from 1, runs of consecutive ones as ranges: [8, 9, 10, 11] → "9–12", [0, 2, 3, 4] → "1, 3–5". */
+export function matrixRanges(chosen: readonly number[]): string {
+  const runs: [number, number][] = []
+  for (const m of chosen) {
+    const last = runs[runs.length - 1]
+    if (last && m === last[1] + 1) last[1] = m
+    else runs.push([m, m])
+  }
+  return runs.map(([a, b]) => (a === b ? `${a + 1}` : `${a + 1}–${b + 1}`)).join(', ')
+}
+
 /** "matrix 1" … "matrix count": the names of matrices a file does not name. */
 export const numberedMatrices = (count: number): string[] => Array.from({ length: count }, (_, s) => `matrix ${s + 1}`)
 
@@ -23,5 +34,5 @@ export function meanOfMatricesNote(datasets: readonly DatasetInfo[], chosen: rea
   const several = datasets.filter((d) => chosen.includes(d.id) && matrixCount(d) > 1)
   if (!several.length) return null
   const named = several.map((d) => `"${d.name}" (${Number(d.meta.subjects)} matrices)`).join(' and ')
-  return `${named}: the mean of ${several.length === 1 ? 'its' : 'their'} matrices is used. To use one alone, make it a dataset of its own (Data page: One matrix as a dataset).`
+  return `${named}: the mean of ${several.length === 1 ? 'its' : 'their'} matrices is used. To use one alone, or some, make them a dataset of their own (Data page: Matrices as a dataset).`
 }

@@ -151,10 +151,12 @@ Commands:
                                      features of images averaged per category (an image folder's
                                      subfolders: THINGS' concepts), one row per category, named by it;
                                      an object in several categories counts in each
-  derive matrix --from DATASET_ID --matrix NAME|N --project DIR [--name N]
+  derive matrix --from DATASET_ID --matrix NAME|N[,…] --project DIR [--name N]
                                      one matrix of a dataset of several (human IT beside monkey IT, one
-                                     subject's judgments), by its name or number from 1, as a dataset
-                                     of its own: RSA, GW and maps take a dataset of several as their mean
+                                     subject's judgments), by its name or number from 1, or several
+                                     (--matrix 1-8: half of the subjects, to hold the others out), as a
+                                     dataset of its own: RSA, GW and maps take a dataset of several as
+                                     their mean
   inspect FILE [--header|--no-header]
                                      what a file holds: arrays, shapes, dtypes, keys, table columns (the
                                      first row of a table as its header, or as data, when detection errs)
@@ -1129,13 +1131,22 @@ async function jobCommand(backend: Backend, io: CliIo, args: string[]): Promise<
 }
 
 /** The matrix `--matrix` names: by its name, else by its number from 1 (the job checks the range). */
-function matrixIndex(dataset: DatasetInfo, given: string): number {
+/**
+ * The matrices --matrix names, from 0: a name the file gives one, its number from 1, or several of either separated by
+ * commas with ranges of numbers ("9-16", "1,3,5-7").
+ */
+function matrixIndices(dataset: DatasetInfo, given: string): number[] {
   const names = matrixNames(dataset)
-  const named = names.indexOf(given)
-  if (named >= 0) return named
-  const number = Number(given)
-  if (Number.isInteger(number) && number >= 1) return number - 1
-  throw usageError(`"${dataset.name}" has no matrix named ${given}; it holds ${matrixList(dataset)}.`)
+  if (names.includes(given)) return [names.indexOf(given)]
+  return given.split(',').flatMap((part) => {
+    const token = part.trim()
+    if (names.includes(token)) return [names.indexOf(token)]
+    const range = /^(\d+)\s*[-–]\s*(\d+)$/.exec(token)
+    if (range && Number(range[1]) >= 1 && Number(range[2]) >= Number(range[1])) return Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, k) => Number(range[1]) - 1 + k)
+    const number = Number(token)
+    if (token !== '' && Number.isInteger(number) && number >= 1) return [number - 1]
+    throw usageError(`"${dataset.name}" has no matrix named ${token}; it holds ${matrixList(dataset)}.`)
+  })
 }
 
 const matrixList = (dataset: DatasetInfo): string => matrixNames(dataset).map((m, i) => `${i + 1}: ${m}`).join(', ')
@@ -1171,12 +1182,12 @@ async function deriveCommand(backend: Backend, io: CliIo, args: string[]): Promi
     const found = (await call(backend, 'datasets.list', {})).find((d) => d.id === dataset)
     if (values.matrix === undefined) {
       const listed = found?.kind === 'similarity' ? `; "${found.name}" holds ${matrixList(found)}` : ''
-      throw usageError(`derive matrix needs --matrix NAME|N: the name the file gives the matrix or its number from 1${listed}.`)
+      throw usageError(`derive matrix needs --matrix NAME|N[,…]: the name the file gives the matrix or its number from 1, or several (1-8 for the first eight)${listed}.`)
     }
-    const matrix = found ? matrixIndex(found, values.matrix) : 0
-    const job = await runJob(backend, io, { kind: 'selectMatrix', dataset, matrix, ...name })
-    const r = job.result as { name: string; n: number; matrix: string; matrixOf: string }
-    printResult(io, r, () => `${r.name}: "${r.matrix}" of "${r.matrixOf}", ${r.n} × ${r.n}`)
+    const chosen = found ? matrixIndices(found, values.matrix) : [0]
+    const job = await runJob(backend, io, { kind: 'selectMatrix', dataset, matrix: chosen.length === 1 ? chosen[0]! : chosen, ...name })
+    const r = job.result as { name: string; n: number; matrix: string; matrices: number; matrixOf: string }
+    printResult(io, r, () => `${r.name}: ${r.matrices === 1 ? `"${r.matrix}"` : r.matrix} of "${r.matrixOf}", ${r.matrices === 1 ? '' : `${r.matrices} × `}${r.n} × ${r.n}`)
     return EXIT_OK
   }
   const dataset = datasetId(values.from, 'derive triplets', '--from', 'the similarity matrices to derive from')

@@ -5,7 +5,7 @@ import type { JobKind, JobSpec } from '../api/contract'
 import { AppError } from '../api/errors'
 import { getArtifact, listArtifacts } from '../store/artifacts'
 import type { Db } from '../store/database'
-import { matrixCount } from '../api/matrixNames'
+import { matrixCount, matrixNames } from '../api/matrixNames'
 import { requireDataset } from '../store/datasets'
 import { requireRun } from '../store/runs'
 import { modelSource } from '../models/sources'
@@ -211,7 +211,11 @@ export const catalog: Record<JobKind, KindInfo> = {
       if (found.kind !== 'similarity') throw new AppError('user', `Dataset ${dataset} ("${found.name}") is ${found.kind}; a matrix is taken from similarity matrices.`)
       const count = matrixCount(found)
       if (count < 2) throw new AppError('user', `"${found.name}" holds one matrix; it is already a dataset of its own.`)
-      if (matrix >= count) throw new AppError('user', `"${found.name}" holds ${count} matrices; choose one of 1–${count}, not ${matrix + 1}.`)
+      const chosen = typeof matrix === 'number' ? [matrix] : matrix
+      const outside = chosen.find((m) => m >= count)
+      if (outside !== undefined) throw new AppError('user', `"${found.name}" holds ${count} matrices; choose ${chosen.length === 1 ? 'one of' : 'from'} 1–${count}, not ${outside + 1}.`)
+      const twice = chosen.find((m, k) => chosen.indexOf(m) !== k)
+      if (twice !== undefined) throw new AppError('user', `Matrix ${twice + 1} ("${matrixNames(found)[twice]!}") is chosen twice; choose each matrix once.`)
       return found
     },
   },

@@ -18,7 +18,7 @@ export const JOB_LABELS: Record<JobKind, string> = {
   compare: 'Model comparison',
   deriveTriplets: 'Triplets from similarity matrices',
   categoryMeans: 'Features per category',
-  selectMatrix: 'One matrix as a dataset',
+  selectMatrix: 'Matrices as a dataset',
   attention: 'Attention maps',
   attentionMask: 'Masking experiment',
 }

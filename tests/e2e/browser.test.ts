@@ -742,12 +742,19 @@ describe('the workbench in a browser', () => {
     const third = page.locator('[data-testid=datasets-table] tbody tr', { hasText: "92 images: 16 subjects' judgment RDMs · simJudge | subject3" })
     await expect.poll(() => third.count(), { timeout: 30_000 }).toBe(1)
     expect(await third.textContent()).toContain('92 × 92')
+    // Half of the subjects at once, to hold the others out.
+    await page.getByRole('button', { name: 'Second half' }).click()
+    expect(await page.textContent('#take-hint')).toContain('8 matrices chosen')
+    await page.getByRole('button', { name: 'Make a dataset' }).click()
+    const secondHalf = page.locator('[data-testid=datasets-table] tbody tr', { hasText: "92 images: 16 subjects' judgment RDMs · matrices 9–16" })
+    await expect.poll(() => secondHalf.count(), { timeout: 30_000 }).toBe(1)
+    expect(await secondHalf.textContent()).toContain('8 × 92 × 92')
     // RSA with the 16 together says it takes their mean, and how to take one alone.
     await openAlignment(page, 'Evaluate')
     await page.selectOption('#eval-metric', 'rsa')
     await page.selectOption('#eval-a', { label: "92 images: 16 subjects' judgment RDMs (16 × 92 × 92)" })
     await expect.poll(() => page.textContent('[data-testid=mean-note]')).toBe(
-      `"92 images: 16 subjects' judgment RDMs" (16 matrices): the mean of its matrices is used. To use one alone, make it a dataset of its own (Data page: One matrix as a dataset).`,
+      `"92 images: 16 subjects' judgment RDMs" (16 matrices): the mean of its matrices is used. To use one alone, or some, make them a dataset of their own (Data page: Matrices as a dataset).`,
     )
     await openAlignment(page, 'Affine probe')
     const probe = page.locator('[data-testid=probe-result]')

@@ -425,7 +425,7 @@ describe('humanalign import', () => {
     )
   })
 
-  it('takes one matrix of several as a dataset of its own, by the name the file gives it or by its number', () => {
+  it('takes one matrix of several, or some, as a dataset of its own, by the names the file gives them or by their numbers', () => {
     const { project, cli } = setup()
     const imported = JSON.parse(cli(['import', 'similarity', join(examples, 'rsa92/92_behavRDMs.mat'), '--key', 'rdms_behav_92.RDM']).stdout)
     const from = String(imported.datasets[0])
@@ -476,7 +476,19 @@ describe('humanalign import', () => {
     const flipped = JSON.parse(cli(['eval', 'rsa', '--a', String(datasetNamed(project, hit.name)), '--b', String(asSimilar.datasets[0])]).stdout)
     flipped.perMatrix.r.forEach((r: number, s: number) => expect(r).toBeCloseTo(-scipyEach.r[s]!, 12))
     expect(flipped.r).toBeCloseTo(-rsa.r, 12)
-    expect(cli(['derive', 'matrix', '--from', from]).stderr).toContain(`derive matrix needs --matrix NAME|N: the name the file gives the matrix or its number from 1; "92_behavRDMs" holds 1: ${names[0]}, 2: ${names[1]},`)
+    expect(cli(['derive', 'matrix', '--from', from]).stderr).toContain(`derive matrix needs --matrix NAME|N[,…]: the name the file gives the matrix or its number from 1, or several (1-8 for the first eight); "92_behavRDMs" holds 1: ${names[0]}, 2: ${names[1]},`)
+    // Half of the subjects as a dataset: their matrices, in order, under the names the file gives them; RSA against
+    // them is against those eight (SciPy's r with subjects 9–16).
+    const half = JSON.parse(cli(['derive', 'matrix', '--from', from, '--matrix', '9-16', '--name', 'subjects 9–16']).stdout)
+    expect(half).toMatchObject({ name: 'subjects 9–16', matrix: 'matrices 9–16', matrices: 8, n: 92 })
+    const halfRsa = JSON.parse(cli(['eval', 'rsa', '--a', String(datasetNamed(project, hit.name)), '--b', String(datasetNamed(project, 'subjects 9–16'))]).stdout)
+    expect(halfRsa.perMatrix.names).toEqual(names.slice(8))
+    halfRsa.perMatrix.r.forEach((r: number, s: number) => expect(r).toBeCloseTo(scipyEach.r[s + 8]!, 12))
+    const some = JSON.parse(cli(['derive', 'matrix', '--from', from, '--matrix', `1,${names[2]},5-6`]).stdout)
+    expect(some).toMatchObject({ name: '92_behavRDMs · matrices 1, 3, 5–6', matrices: 4 })
+    expect(runCli(['derive', 'matrix', '--from', from, '--matrix', '1-2', '--project', project], { HUMANALIGN_BACKEND: 'wasm' }).stdout).toContain('92_behavRDMs · matrices 1–2: matrices 1–2 of "92_behavRDMs", 2 × 92 × 92')
+    expect(cli(['derive', 'matrix', '--from', from, '--matrix', '3,1-4']).stderr).toContain(`Matrix 3 ("${names[2]}") is chosen twice; choose each matrix once.`)
+    expect(cli(['derive', 'matrix', '--from', from, '--matrix', '15-18']).stderr).toContain('"92_behavRDMs" holds 16 matrices; choose from 1–16, not 17.')
     expect(cli(['derive', 'matrix', '--from', from, '--matrix', 'subject 1']).stderr).toContain(`"92_behavRDMs" has no matrix named subject 1; it holds 1: ${names[0]}, 2: ${names[1]},`)
     expect(cli(['derive', 'matrix', '--from', from, '--matrix', '17']).stderr).toContain('"92_behavRDMs" holds 16 matrices; choose one of 1–16, not 17.')
     expect(cli(['derive', 'matrix', '--from', alone, '--matrix', '1']).stderr).toContain('"the last subject" holds one matrix; it is already a dataset of its own.')

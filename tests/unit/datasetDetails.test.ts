@@ -55,6 +55,8 @@ describe('datasetDetails', () => {
     expect(datasetDetails({ kind: 'similarity', meta: it })).toEqual(['dissimilarities, 2 matrices (mIT_674neurons, hITvisStim_316vx)', 'array RDMs_mIT_hIT_fig1.RDM'])
     const alone = { n: 3, subjects: 1, measure: 'dissimilarity', matrixOf: 'IT RDMs', matrix: 'hITvisStim_316vx', ids: ['a', 'b', 'c'], idsFrom: "'stimuli' in the file" }
     expect(datasetDetails({ kind: 'similarity', meta: alone })).toEqual(['dissimilarities, one matrix', '"hITvisStim_316vx" of "IT RDMs"', "object ids (from 'stimuli' in the file)"])
+    const half = { n: 92, subjects: 8, measure: 'dissimilarity', matrixOf: 'judgments', matrix: 'matrices 9–16', subjectsFrom: Array.from({ length: 8 }, (_, s) => `subject ${s + 9}`) }
+    expect(datasetDetails({ kind: 'similarity', meta: half })).toEqual(["dissimilarities, 8 subjects' matrices", 'matrices 9–16 of "judgments"'])
     expect(datasetDetails({ kind: 'features', meta: { n: 5, p: 4, ids: '5 ids', idsFrom: '/data/things/item_names.tsv' } })).toEqual(['object ids (from "item_names.tsv")'])
     const images = { sourcePath: '/x/langlois25', n: 25, folder: 'images/langlois-4f38ea', ids: '25 ids', files: '25 files', widths: '25 widths', heights: '25 heights' }
     expect(datasetDetails({ kind: 'images', meta: images })).toEqual(['25 images'])

@@ -67,7 +67,7 @@ export const useData = defineStore('data', () => {
   const categoryMeans = (features: number, categories: number, name: string) => startJob({ kind: 'categoryMeans', features, categories, ...(name ? { name } : {}) })
 
   /** One matrix of a dataset of several (a subject's, or human IT beside monkey IT) as a dataset of its own. */
-  const selectMatrix = (dataset: number, matrix: number, name: string) => startJob({ kind: 'selectMatrix', dataset, matrix, ...(name ? { name } : {}) })
+  const selectMatrix = (dataset: number, matrix: number | number[], name: string) => startJob({ kind: 'selectMatrix', dataset, matrix, ...(name ? { name } : {}) })
 
   /** Renames a dataset; true when it was renamed. The list is read again (a rename changes no count). */
   async function rename(id: number, name: string): Promise<boolean> {
