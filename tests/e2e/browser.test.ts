@@ -753,6 +753,7 @@ describe('the workbench in a browser', () => {
     await openAlignment(page, 'Evaluate')
     await page.selectOption('#eval-metric', 'rsa')
     await page.selectOption('#eval-a', { label: "92 images: 16 subjects' judgment RDMs (16 × 92 × 92)" })
+    await page.selectOption('#eval-b', { label: "92 images: 16 subjects' judgment RDMs · simJudge | subject3 (92 × 92)" })
     await expect.poll(() => page.textContent('[data-testid=mean-note]')).toBe(
       `"92 images: 16 subjects' judgment RDMs" (16 matrices): the mean of its matrices is used. To use one alone, or some, make them a dataset of their own (Data page: Matrices as a dataset).`,
     )
