@@ -1244,10 +1244,13 @@ async function attentionCommand(backend: Backend, io: CliIo, args: string[]): Pr
     const { values } = parseArgs({ args: rest, options: { maps: { type: 'string' }, human: { type: 'string' }, key: { type: 'string' } }, strict: true })
     const r = await compareFiles({ maps: resolve(need('maps', values.maps)), human: resolve(need('human', values.human)), key: values.key })
     const f = (v: number | null) => (v === null ? '—' : v.toFixed(4))
+    const p = (v: number | null) => (v === null ? '—' : pValueText(v))
+    const tests = r.aboveBaseline
     printResult(io, r, () =>
       [
         `${r.images} images: model maps against human maps, and against the other images' human maps (baseline)`,
         `  spearman ${f(r.mean.spearman)} (baseline ${f(r.baseline.spearman)})  pearson ${f(r.mean.pearson)} (${f(r.baseline.pearson)})  AUC ${f(r.mean.auc)} (${f(r.baseline.auc)})  NSS ${f(r.mean.nss)} (${f(r.baseline.nss)})`,
+        `  above the baseline, signed-rank p over images (one-sided): spearman ${p(tests.spearman)}  pearson ${p(tests.pearson)}  AUC ${p(tests.auc)}  NSS ${p(tests.nss)}`,
       ].join('\n'),
     )
     return EXIT_OK

@@ -189,7 +189,7 @@ export async function readMaps(path: string, key: string | undefined, count: num
   return Array.from({ length: count }, (_, i) => resizeMap(values.subarray(i * h * w, (i + 1) * h * w), h, w, height, width))
 }
 
-/** Model maps (N × H × W .npy from `attention maps`) against human maps: per image, the mean, and the permutation baseline. */
+/** Model maps (N × H × W .npy from `attention maps`) against human maps: per image, the mean, the permutation baseline and the test against it. */
 export async function compareFiles(request: { maps: string; human: string; key?: string }) {
   const { array } = await readArray(request.maps)
   if (array.shape.length !== 3) throw new AppError('user', `${request.maps} is [${array.shape.join(' × ')}]; model maps are N × H × W (attention maps writes maps.npy).`)
@@ -199,8 +199,8 @@ export async function compareFiles(request: { maps: string; human: string; key?:
   const models = Array.from({ length: n }, (_, i) => data.subarray(i * height * width, (i + 1) * height * width))
   const humans = await readMaps(request.human, request.key, n, [height, width])
   const names = readNames(request.maps, n)
-  const { perImage, mean, baseline } = scoreImages(models, humans)
-  return { images: n, size: [height, width] as [number, number], mean, baseline, perImage: perImage.map((s, i) => ({ image: names[i]!, ...s })) }
+  const { perImage, mean, baseline, aboveBaseline } = scoreImages(models, humans)
+  return { images: n, size: [height, width] as [number, number], mean, baseline, aboveBaseline, perImage: perImage.map((s, i) => ({ image: names[i]!, ...s })) }
 }
 
 /** The image names written beside maps.npy (file_names.txt), else numbers. */

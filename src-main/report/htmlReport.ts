@@ -253,6 +253,28 @@ function alignetSection(runs: RunInfo[]): string {
     .join('')}</section>`
 }
 
+function attentionSection(runs: RunInfo[]): string {
+  const scored = runs.filter((r) => r.kind === 'attention' && result(r).scores)
+  const masks = runs.filter((r) => r.kind === 'attentionMask')
+  if (!scored.length && !masks.length) return ''
+  const keys = ['spearman', 'pearson', 'auc', 'nss'] as const
+  const maps = scored.map((run) => {
+    const r = result(run)
+    const scores = r.scores as { mean: R; baseline: R; aboveBaseline?: R; humanMaps: string }
+    const row = (label: string, values: R, text = (v: unknown) => fixed(v, 3)) => [label, ...keys.map((k) => (values[k] === null ? '—' : text(values[k])))]
+    const rows = [row('mean', scores.mean), row('baseline (the other images\' human maps)', scores.baseline), ...(scores.aboveBaseline ? [row('p, above the baseline (signed-rank over images, one-sided)', scores.aboveBaseline, (v) => pValueText(Number(v)))] : [])]
+    return `${table(['', 'Spearman', 'Pearson', 'AUC', 'NSS'], rows, `${String(r.method)} maps of ${String(r.model)} on ${String(r.images)} images against ${scores.humanMaps}`)}${settings(run)}`
+  })
+  const percent = (v: unknown) => `${(100 * Number(v)).toFixed(1)}%`
+  const maskRows = masks.map((run) => {
+    const r = result(run)
+    const [salient, random] = [r.salient as R, r.random as R]
+    return [String(run.name), percent(r.keep), String(r.fill), percent(salient.agreement), percent(random.agreement), fixed(salient.similarity, 3), fixed(random.similarity, 3)]
+  })
+  const masking = maskRows.length ? table(['run', 'kept', 'fill', 'same class, by the maps', 'same class, random masks', 'embedding similarity, by the maps', 'random masks'], maskRows, 'Masking: the most salient pixels kept, against random masks keeping as many') : ''
+  return `<section><h2>Passive attention</h2>${maps.join('')}${masking}</section>`
+}
+
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;color:#1d2330;max-width:1000px;margin:2rem auto;padding:0 1rem}
 h1{margin-bottom:.2rem}h2{border-bottom:1px solid #dde1e7;padding-bottom:.3rem;margin-top:2.2rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.9em}th,td{border-bottom:1px solid #dde1e7;padding:.3rem .6rem;text-align:left}
@@ -277,6 +299,7 @@ export function htmlReport(input: ReportInput): string {
     mapSection(chronological, input.labels),
     compareSection(chronological),
     alignetSection(chronological),
+    attentionSection(chronological),
   ].join('')
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

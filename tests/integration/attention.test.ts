@@ -49,6 +49,8 @@ describe('humanalign attention', () => {
     expect(self.mean.spearman).toBeCloseTo(1, 6)
     expect(self.mean.pearson).toBeCloseTo(1, 6)
     expect(self.baseline.spearman).toBeLessThan(self.mean.spearman)
+    // Each of the 3 maps matches its own best: p = 2⁻³, the least three images can give.
+    expect(self.aboveBaseline.spearman).toBe(1 / 8)
     expect(self.perImage.map((s: { image: string }) => s.image)).toEqual(readFileSync(join(out, 'file_names.txt'), 'utf8').trim().split('\n'))
     // Human maps as grayscale images of another size (resized), and as MATLAB-ordered H × W × N arrays.
     const human = join(tmp(), 'human')

@@ -87,6 +87,19 @@ describe('the report renderer', () => {
     expect(html).toContain('MobileNetV2 (base) vs student (aligned), 12 objects')
   })
 
+  it('tabulates attention maps against human maps, with the baseline and the test, and masking against random masks', () => {
+    const scores = { mean: { spearman: 0.41, pearson: 0.38, auc: 0.7, nss: null }, baseline: { spearman: 0.2, pearson: 0.18, auc: 0.6, nss: null }, aboveBaseline: { spearman: 0.0001, pearson: 0.002, auc: 0.05, nss: null }, humanMaps: 'langlois maps', perImage: [] }
+    const html = reportOf([
+      run('attention', 'maps', {}, { method: 'smoothgrad', model: 'MobileNetV2', images: 25, scores }),
+      run('attentionMask', 'Masking by maps (50%)', {}, { keep: 0.5, fill: 'black', salient: { agreement: 0.72, similarity: 0.81 }, random: { agreement: 0.4, similarity: 0.66 } }, 2),
+    ])
+    expect(html).toContain('<h2>Passive attention</h2>')
+    expect(html).toContain('smoothgrad maps of MobileNetV2 on 25 images against langlois maps')
+    expect(html).toContain('<tr><td>mean</td><td>0.410</td><td>0.380</td><td>0.700</td><td>—</td></tr>')
+    expect(html).toContain('<td>p, above the baseline (signed-rank over images, one-sided)</td><td>1.00e-4</td><td>0.00200</td><td>0.0500</td><td>—</td>')
+    expect(html).toContain('<tr><td>Masking by maps (50%)</td><td>50.0%</td><td>black</td><td>72.0%</td><td>40.0%</td><td>0.810</td><td>0.660</td></tr>')
+  })
+
   it('escapes every name it writes', () => {
     const html = reportOf([run('odd-one-out', 'x', { note: '"quoted"' }, { features: '<img src=x>', triplets: 't', similarity: 'dot', accuracy: 0.5, ci95: [0.4, 0.6], total: 10, perCategory: { '<b>animal</b>': { accuracy: 0.25, correct: 1, total: 4 } } })], {
       project: { name: '<script>alert(1)</script>', path: '/x', createdAt: 'then' },

@@ -158,10 +158,17 @@ describe('comparing maps', () => {
     const up = resizeMap([0, 1], 1, 2, 1, 4)
     expect(Array.from(up)).toEqual([0, 0.25, 0.75, 1])
     const maps = [model, Float32Array.from(model).reverse(), Float32Array.from(model, (v, k) => v * (k % 2))]
-    const { perImage, mean, baseline } = scoreImages(maps, maps)
+    const { perImage, mean, baseline, aboveBaseline } = scoreImages(maps, maps)
     expect(perImage.every((s) => Math.abs(s.spearman! - 1) < 1e-12)).toBe(true)
     expect(mean.spearman).toBeCloseTo(1, 12)
     expect(baseline.spearman!).toBeLessThan(0.9)
+    // Each map matches its own image's human map best: all three differences above zero, p = 2⁻³ exactly.
+    expect(aboveBaseline.spearman).toBe(1 / 8)
+    expect(aboveBaseline.pearson).toBe(1 / 8)
+    // Human maps the same for every image say nothing about which image is which: no difference, no test.
+    const same = scoreImages(maps, [model, model, model])
+    expect(same.aboveBaseline).toEqual({ spearman: null, pearson: null, auc: null, nss: null })
+    expect(same.mean).toEqual(same.baseline)
   })
 })
 

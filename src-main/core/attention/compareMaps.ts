@@ -1,8 +1,10 @@
 // Comparing a model's saliency map with a human map of the same image (Langlois et al. 2021): Spearman and Pearson
 // over pixels, and for fixation-style maps the AUC (Mann-Whitney: how well the model's values separate fixated from
 // other pixels) and NSS (the model's z-scored values at the fixations). A permutation baseline scores each model map
-// against the human maps of the other images, so that a score has a reference.
+// against the human maps of the other images, so that a score has a reference, and a signed-rank test over images
+// says whether the maps match their own images' human maps better than the others'.
 import { averageRanks, pearson } from '../metrics/correlation'
+import { signedRankGreater } from '../metrics/signedRank'
 
 export interface MapScores {
   /** null where a map is constant and a correlation is not defined. */
@@ -106,17 +108,27 @@ const mean = (values: (number | null)[]): number | null => {
   return defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : null
 }
 
-/** The mean of each score over images: image i's model map against image i's human map, and against every other's. */
-export function scoreImages(models: ArrayLike<number>[], humans: ArrayLike<number>[]): { perImage: MapScores[]; mean: MapScores; baseline: MapScores } {
+const SCORES = ['spearman', 'pearson', 'auc', 'nss'] as const
+
+/** Each score's p-value, or null where no image has it defined. */
+export type ScoreTests = Record<keyof MapScores, number | null>
+
+/**
+ * The mean of each score over images: image i's model map against image i's human map, and against every other's
+ * (the baseline); and whether a map matches its own image's human map better than the others' — Wilcoxon's
+ * one-sided signed-rank test over images of the score with its own minus its mean with the others'.
+ */
+export function scoreImages(models: ArrayLike<number>[], humans: ArrayLike<number>[]): { perImage: MapScores[]; mean: MapScores; baseline: MapScores; aboveBaseline: ScoreTests } {
   if (models.length !== humans.length) throw new RangeError(`${models.length} model maps but ${humans.length} human maps`)
   const perImage = models.map((m, i) => compareMaps(m, humans[i]!))
-  const others: MapScores[] = []
-  for (let i = 0; i < models.length; i++) for (let j = 0; j < humans.length; j++) if (i !== j) others.push(compareMaps(models[i]!, humans[j]!))
-  const summary = (scores: MapScores[]): MapScores => ({
-    spearman: mean(scores.map((s) => s.spearman)),
-    pearson: mean(scores.map((s) => s.pearson)),
-    auc: mean(scores.map((s) => s.auc)),
-    nss: mean(scores.map((s) => s.nss)),
-  })
-  return { perImage, mean: summary(perImage), baseline: summary(others) }
+  const summary = (scores: MapScores[]): MapScores => Object.fromEntries(SCORES.map((key) => [key, mean(scores.map((s) => s[key]))])) as unknown as MapScores
+  const others = models.map((m, i) => humans.flatMap((h, j) => (j === i ? [] : [compareMaps(m, h)])))
+  const ownBaselines = others.map(summary)
+  const aboveBaseline = Object.fromEntries(
+    SCORES.map((key) => {
+      const differences = perImage.flatMap((own, i) => (own[key] !== null && ownBaselines[i]![key] !== null ? [own[key]! - ownBaselines[i]![key]!] : []))
+      return [key, signedRankGreater(differences)?.p ?? null]
+    }),
+  ) as unknown as ScoreTests
+  return { perImage, mean: summary(perImage), baseline: summary(others.flat()), aboveBaseline }
 }

@@ -45,8 +45,8 @@ export async function attention(spec: AttentionSpec, input: AttentionInput, ctx:
     ctx.progress(0.96, 'Scoring against the human maps')
     const humans = await readMaps(source.path, source.key, r.images, [height, width])
     const models = Array.from({ length: r.images }, (_, i) => r.maps.subarray(i * height * width, (i + 1) * height * width))
-    const { perImage, mean, baseline } = scoreImages(models, humans)
-    scores = { mean, baseline, perImage: perImage.map((s, i) => ({ image: r.names[i]!, ...s })), humanMaps: source.name }
+    const { perImage, mean, baseline, aboveBaseline } = scoreImages(models, humans)
+    scores = { mean, baseline, aboveBaseline, perImage: perImage.map((s, i) => ({ image: r.names[i]!, ...s })), humanMaps: source.name }
     human = new Float32Array(r.images * height * width)
     humans.forEach((m, i) => human!.set(m, i * height * width))
   }
