@@ -508,6 +508,8 @@ describe('the workbench in a browser', () => {
     const transformed = (await page.locator('#alignet-aligned option').allTextContents()).find((t) => t.includes('→ probe #'))!
     await page.selectOption('#alignet-aligned', { label: transformed })
     await page.selectOption('#alignet-human-triplets', { label: 'THINGS triplets simulated from SPoSE (20,000, seed 0)' })
+    // The probe was fitted to these triplets: the page says the comparison is not on held-out data.
+    await expect.poll(() => page.textContent('[data-testid=alignet-fitted-note]')).toMatch(/^"THINGS triplets simulated from SPoSE \(20,000, seed 0\)" are the triplets probe run #\d+ was fitted to\./)
     await page.getByRole('button', { name: 'Compare', exact: true }).click()
     const compared = page.locator('[data-testid=alignet-compare]')
     await compared.waitFor({ timeout: 60_000 })

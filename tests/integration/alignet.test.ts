@@ -234,8 +234,11 @@ describe('humanalign alignet evaluate', () => {
     const plain = runCli(['alignet', 'evaluate', '--base', f('base.npy'), '--aligned', f('aligned.npy'), '--rdms', f('rdm.npy'), ...common], env)
     const lined = runCli(['alignet', 'evaluate', '--base', f('base.csv'), '--aligned', f('aligned-shuffled.csv'), '--rdms', f('rdm-shuffled.csv'), ...common], env)
     expect(lined.stderr).toBe('')
-    const [one, two] = [JSON.parse(plain.stdout), JSON.parse(lined.stdout)] as { rows: unknown[]; objectsMatchedByName?: boolean }[]
-    expect(two!.rows).toEqual(one!.rows)
+    const [one, two] = [JSON.parse(plain.stdout), JSON.parse(lined.stdout)] as { rows: BeforeAfterRow[]; objectsMatchedByName?: boolean }[]
+    // The same figures; the RSA row names its file.
+    const figures = (rows: BeforeAfterRow[]) => rows.map((row) => ({ ...row, measure: row.measure.replace(/ \(rdm(-shuffled)?\.(npy|csv)\)$/, '') }))
+    expect(figures(two!.rows)).toEqual(figures(one!.rows))
+    expect(two!.rows.map((row) => row.measure)).toContain('RSA, Spearman (rdm-shuffled.csv)')
     expect(two!.objectsMatchedByName).toBe(true)
     expect(one!.objectsMatchedByName).toBeUndefined()
     const text = runCli(['alignet', 'evaluate', '--base', f('base.csv'), '--aligned', f('aligned-shuffled.csv'), '--labels', f('labels.txt')], env).stdout
