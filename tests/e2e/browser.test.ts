@@ -937,7 +937,11 @@ describe('the workbench in a browser', () => {
     await page.fill('#att-human-file', humanFile)
     await page.getByRole('button', { name: 'Make maps' }).click()
     await expect.poll(() => page.locator('#att-run option').count(), { timeout: 60_000 }).toBe(3)
-    await expect.poll(() => page.locator('[data-testid=attention-scores] tbody tr').count(), { timeout: 20_000 }).toBe(27)
+    // The mean, the baseline, the test against it, and the 25 images.
+    await expect.poll(() => page.locator('[data-testid=attention-scores] tbody tr').count(), { timeout: 20_000 }).toBe(28)
+    const above = await page.locator('[data-testid=above-baseline] td').allTextContents()
+    expect(above[0]).toBe('p, above it')
+    for (const p of above.slice(1)) expect(p === '—' || (Number(p) > 0 && Number(p) <= 1), p).toBe(true)
     expect(await page.textContent('[data-testid=attention-scores] caption')).toContain('human_maps.npy')
     // The baseline scores each model map against the other images' human maps: with the discs in different places,
     // not the images' own scores.
