@@ -518,6 +518,9 @@ describe('the workbench in a browser', () => {
     // The notices would cover the form in the picture.
     while ((await toast(page).count()) > 0) await page.keyboard.press('Escape')
     await page.locator('[data-testid=alignet]').screenshot({ path: join(SHOTS, 'alignet.png') })
+    // The Results page keeps every evaluation's table, this one included.
+    await page.keyboard.press('Alt+5')
+    await expect.poll(() => page.textContent('[data-testid=alignet-runs]')).toContain('odd-one-out accuracy (20000 human triplets)')
   }, 120_000)
 
   it('shows runs and two similarity matrices side by side on the Results page', async () => {
