@@ -11,7 +11,7 @@ export interface BeforeAfterRow {
   alignedCi95: [number, number] | null
   /** Standard errors over subjects [base, aligned], where the measure is a mean over subjects. */
   sem?: [number, number]
-  /** The best a model can do on these data, where known. */
+  /** The best a model can do on these data, where known: a range, or one figure as [c, c]. */
   ceiling: [number, number] | null
   /** Aligned against base on the same triplets or subjects, two-sided: the test and its p-value. */
   test?: { name: string; p: number }
@@ -35,6 +35,7 @@ export function beforeAfterCells(row: BeforeAfterRow): BeforeAfterCells {
     aligned: `${row.aligned.toFixed(3)}${spread(row, 1)}`,
     change: `${change >= 0 ? '+' : ''}${change.toFixed(3)}`,
     p: row.test ? pValueText(row.test.p) : '—',
-    ceiling: row.ceiling ? `${row.ceiling[0].toFixed(3)}–${row.ceiling[1].toFixed(3)}` : '—',
+    // A range (an RDM ceiling's lower and upper bound) or one figure (people's agreement on triplets).
+    ceiling: !row.ceiling ? '—' : row.ceiling[0] === row.ceiling[1] ? row.ceiling[0].toFixed(3) : `${row.ceiling[0].toFixed(3)}–${row.ceiling[1].toFixed(3)}`,
   }
 }

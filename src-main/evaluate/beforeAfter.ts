@@ -6,7 +6,7 @@ import { basename } from 'node:path'
 import { beforeAfterCells, type BeforeAfterRow } from '../api/beforeAfterTable'
 import { AppError } from '../api/errors'
 import { chooseBackend, type BackendName } from '../core/compute/backend'
-import { rdmNoiseCeiling } from '../core/metrics/ceiling'
+import { rdmNoiseCeiling, tripletNoiseCeiling } from '../core/metrics/ceiling'
 import { nearestClassMeanAccuracy, oneShotAccuracy } from '../core/metrics/classification'
 import { oddOneOutAccuracy } from '../core/metrics/oddOneOut'
 import { mcnemarExact } from '../core/metrics/mcnemar'
@@ -42,6 +42,8 @@ export interface BeforeAfterInputs {
   aligned: { data: Float32Array; p: number }
   /** Human triplets over the objects (count × 3, odd one out last). */
   triplets?: Int32Array
+  /** What people's own agreement bounds accuracy on these triplets at, where known (a noise ceiling). */
+  tripletCeiling?: number
   /** The response time of each triplet, when recorded: entropy of the model's choice against RT. */
   rt?: Float32Array
   /** Human RDMs (dissimilarities) of the objects: one, or one per subject (subjects × n × n); `label` names them. */
@@ -75,7 +77,7 @@ export async function beforeAfterRows(inputs: BeforeAfterInputs): Promise<Before
     // Each side's entropies at its own τ fitted to the human choices: at τ = 1 a network's dot products make them all 0.
     const [b, a] = [basePairs!, alignedPairs!].map((pairs) => oddOneOutAccuracy(pairs, triplets, n, { temperature: 'fit', ...(rt ? { rt } : {}) }))
     const { p } = mcnemarExact(agreement(basePairs!), agreement(alignedPairs!))
-    rows.push({ measure: `odd-one-out accuracy (${b!.total} human triplets)`, base: b!.accuracy, aligned: a!.accuracy, baseCi95: b!.ci95, alignedCi95: a!.ci95, ceiling: null, test: { name: "McNemar's exact test over the triplets", p } })
+    rows.push({ measure: `odd-one-out accuracy (${b!.total} human triplets)`, base: b!.accuracy, aligned: a!.accuracy, baseCi95: b!.ci95, alignedCi95: a!.ci95, ceiling: inputs.tripletCeiling === undefined ? null : [inputs.tripletCeiling, inputs.tripletCeiling], test: { name: "McNemar's exact test over the triplets", p } })
     // Where people were slower the model should be less sure: a positive correlation is human-like.
     if (b!.entropyRtSpearman !== null && a!.entropyRtSpearman !== null) {
       rows.push({ measure: 'entropy of the choice (τ fitted) vs response time, Spearman', base: b!.entropyRtSpearman, aligned: a!.entropyRtSpearman, baseCi95: null, alignedCi95: null, ceiling: null })
@@ -130,6 +132,8 @@ export async function beforeAfter(request: BeforeAfterRequest) {
   const aligned = alignedOrder ? { ...unordered, data: reorderRows(unordered.data, unordered.p, alignedOrder) } : unordered
   await chooseBackend({ force: request.backend ?? undefined })
   const triplets = request.triplets ? (await loadTriplets(request.triplets, base.n, request.oneBased)).indices : undefined
+  // Triplets answered several times: how often one answer agrees with the others' majority.
+  const tripletCeiling = triplets ? (tripletNoiseCeiling(triplets, triplets.length / 3, base.n).ceiling ?? undefined) : undefined
   let rdms: BeforeAfterInputs['rdms']
   let rdmOrder: number[] | null = null
   if (request.rdms) {
@@ -141,7 +145,7 @@ export async function beforeAfter(request: BeforeAfterRequest) {
   }
   const labels = request.labels ? readLabels(request.labels, base.n, 'images') : undefined
   if (labels && new Set(labels).size < 2) throw new AppError('user', `${request.labels} names one class; classification needs at least two.`)
-  const rows = await beforeAfterRows({ n: base.n, base, aligned, ...(triplets ? { triplets } : {}), ...(rdms ? { rdms } : {}), ...(labels ? { labels } : {}), bootstrap: request.bootstrap, seed: request.seed })
+  const rows = await beforeAfterRows({ n: base.n, base, aligned, ...(triplets ? { triplets } : {}), ...(tripletCeiling === undefined ? {} : { tripletCeiling }), ...(rdms ? { rdms } : {}), ...(labels ? { labels } : {}), bootstrap: request.bootstrap, seed: request.seed })
   return { images: base.n, base: request.base, aligned: request.aligned, rows, ...matchedByName(alignedOrder ?? rdmOrder) }
 }
 

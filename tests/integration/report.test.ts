@@ -76,12 +76,12 @@ describe('the report renderer', () => {
 
   it('tabulates an AligNet evaluation: base, aligned, the change, its test and the ceiling', () => {
     const rows = [
-      { measure: 'odd-one-out accuracy (6 human triplets)', base: 0.5, aligned: 0.75, baseCi95: [0.2, 0.8], alignedCi95: [0.4, 0.93], ceiling: null, test: { name: "McNemar's exact test over the triplets", p: 0.5 } },
+      { measure: 'odd-one-out accuracy (6 human triplets)', base: 0.5, aligned: 0.75, baseCi95: [0.2, 0.8], alignedCi95: [0.4, 0.93], ceiling: [0.77, 0.77], test: { name: "McNemar's exact test over the triplets", p: 0.5 } },
       { measure: "RSA, Spearman, mean over 3 subjects' matrices (judgments)", base: 0.429, aligned: 0.576, baseCi95: null, alignedCi95: null, sem: [0.016, 0.013], ceiling: [0.6, 0.7], test: { name: "Wilcoxon's signed-rank test over 3 subjects", p: 0.25 } },
     ]
     const html = reportOf([run('alignetEvaluate', 'AligNet evaluation', {}, { base: 'MobileNetV2', aligned: 'student', objects: 12, rows })])
     expect(html).toContain('<h2>AligNet: base vs aligned</h2>')
-    expect(html).toContain("<tr><td>odd-one-out accuracy (6 human triplets)</td><td>0.500 [0.200, 0.800]</td><td>0.750 [0.400, 0.930]</td><td>+0.250</td><td>0.500 (McNemar&#39;s exact test over the triplets)</td><td>—</td></tr>")
+    expect(html).toContain("<tr><td>odd-one-out accuracy (6 human triplets)</td><td>0.500 [0.200, 0.800]</td><td>0.750 [0.400, 0.930]</td><td>+0.250</td><td>0.500 (McNemar&#39;s exact test over the triplets)</td><td>0.770</td></tr>")
     expect(html).toContain('<td>0.429 ± 0.016</td><td>0.576 ± 0.013</td><td>+0.147</td>')
     expect(html).toContain('<td>0.600–0.700</td>')
     expect(html).toContain('MobileNetV2 (base) vs student (aligned), 12 objects')

@@ -222,6 +222,18 @@ describe('AligNet evaluation job', () => {
     expect(asSimilarities[1]!.base.toFixed(12)).toBe(beforeAfterReference().base.mean.toFixed(12))
   })
 
+  it('reads accuracy against the ceiling of triplets derived from several subjects', async () => {
+    const { project, runner, seen } = setup()
+    const ids = datasets(project)
+    const derived = insertDataset(project.db, { kind: 'triplets', name: 'derived', sourcePath: 't', meta: { count: 6, objects: 12, subjects: 8, subjectsCeiling: 0.77 } }, putArray(project.db, project.dir, { dtype: '<i4', shape: [6, 3], data: humanTriplets }).sha256)
+    const job = await stateOf(seen, runner.start({ ...evaluate(ids), triplets: derived, rdms: undefined, labelsFrom: undefined }).id)
+    const [accuracy] = (job.result as { rows: BeforeAfterRow[] }).rows
+    expect(accuracy!.ceiling).toEqual([0.77, 0.77])
+    // Triplets answered once have none.
+    const once = await stateOf(seen, runner.start({ ...evaluate(ids), rdms: undefined, labelsFrom: undefined }).id)
+    expect((once.result as { rows: BeforeAfterRow[] }).rows[0]!.ceiling).toBeNull()
+  })
+
   it('lines the aligned features and the human data up with the base by name when they list the objects in another order', async () => {
     const { project, runner, seen } = setup()
     const inOrder = await stateOf(seen, runner.start(evaluate(datasets(project))).id)

@@ -7,6 +7,7 @@ import { AppError } from '../../api/errors'
 import { beforeAfterRows } from '../../evaluate/beforeAfter'
 import type { JobContext, JobOutput } from '../protocol'
 import { artifact, asFloat32, conceptRows } from './projectArrays'
+import { ceilingOf } from './evaluate'
 import { datasetOrder, matchedByName, namedOf } from '../../evaluate/objectOrder'
 import { renumberTriplets, reorderMatrix, reorderRows } from '../../core/data/objectNames'
 
@@ -48,6 +49,7 @@ export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluate
   ctx.progress(0.05, 'Reading the human data')
   let triplets: Int32Array | undefined
   let rt: Float32Array | undefined
+  let tripletCeiling: number | undefined
   const orders = [alignedOrder]
   if (input.triplets) {
     if (Number(input.triplets.meta.objects) !== n) throw new AppError('user', `"${input.triplets.name}" refers to ${String(input.triplets.meta.objects)} objects, not ${n}.`)
@@ -56,6 +58,7 @@ export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluate
     const order = datasetOrder(input.triplets, reference)
     orders.push(order)
     triplets = order ? renumberTriplets(indices, order) : indices
+    tripletCeiling = ceilingOf(input.triplets, indices).ceiling ?? undefined
     if (input.triplets.meta.rtArtifact) rt = asFloat32(artifact(ctx, input.triplets.meta.rtArtifact))
   }
   let rdms: { data: Float64Array; subjects: number; label: string } | undefined
@@ -72,7 +75,7 @@ export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluate
   }
   const labels = input.concepts ? labelsOf(input.concepts, reference, n, ctx) : undefined
   ctx.progress(0.1, 'Base against aligned')
-  const rows = await beforeAfterRows({ n, base, aligned, ...(triplets ? { triplets } : {}), ...(rt ? { rt } : {}), ...(rdms ? { rdms } : {}), ...(labels ? { labels } : {}), bootstrap: spec.bootstrap, seed: spec.seed })
+  const rows = await beforeAfterRows({ n, base, aligned, ...(triplets ? { triplets } : {}), ...(tripletCeiling === undefined ? {} : { tripletCeiling }), ...(rt ? { rt } : {}), ...(rdms ? { rdms } : {}), ...(labels ? { labels } : {}), bootstrap: spec.bootstrap, seed: spec.seed })
   return {
     result: { base: input.base.name, aligned: input.aligned.name, objects: n, rows, backend: ctx.backend?.name ?? null, ...matchedByName(orders.find((o) => o !== null) ?? null) },
     run: { kind: 'alignetEvaluate', name: `AligNet evaluation: ${input.base.name} vs ${input.aligned.name}`, params: spec },
