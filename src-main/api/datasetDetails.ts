@@ -53,6 +53,8 @@ function triplets(meta: Record<string, unknown>): string[] {
     parts.push(`${String(meta.simulated)}${temperature}, seed ${String(meta.seed)}`)
   }
   if (meta.derivedFrom !== undefined) parts.push(`every triplet of ${quoted(meta.derivedFromName)}, ${countOf(Number(meta.subjects), 'matrix', 'matrices')} voting`)
+  const tied = numberOf(meta.tiedMajorities)
+  if (tied) parts.push(`${countOf(tied, 'tied majority', 'tied majorities')} broken at random`)
   const ceiling = numberOf(meta.subjectsCeiling)
   if (ceiling !== null) parts.push(`noise ceiling ${ceiling.toFixed(3)} (${ceilingKindText('leave-one-subject-out')})`)
   if (meta.format === 'AligNet') {

@@ -505,6 +505,9 @@ describe('humanalign import', () => {
     // Each subject's vote against the majority of the other 15, as NumPy computes it (mat/derived_ceiling.py).
     const ceiling = JSON.parse(readFileSync(join(fixtures, 'mat/derived_ceiling.json'), 'utf8')).ceiling as number
     expect(JSON.parse(r.stdout).subjectsCeiling).toBeCloseTo(ceiling, 12)
+    // 6,895 triplets (5.5%) have a tied majority, broken at random — counted in NumPy from SciPy's reading of the file:
+    // per subject a vote for the least dissimilar pair (split on ties), summed; tied where two pairs share the top sum.
+    expect(JSON.parse(r.stdout).tiedMajorities).toBe(6895)
     const p = Project.open(project)
     try {
       const d = listDatasets(p.db).find((x) => x.name === 'every triplet')!

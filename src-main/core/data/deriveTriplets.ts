@@ -1,7 +1,10 @@
 // Odd-one-out triplets derived from similarity matrices: every triplet of the n objects, each subject's matrix
 // voting for the pair it rates most similar. The soft labels are the share of subjects voting for each pair (a tie
-// within one subject splits its vote); the triplet is written with the majority's odd-one-out in column 2. With several
-// subjects comes the noise ceiling of these choices: each subject's vote against the majority of the others'.
+// within one subject splits its vote); the triplet is written with the majority's odd-one-out in column 2, a tied
+// majority broken at random (seeded: the same every time) — not by the objects' order, which in a stimulus set sorted
+// by category would favour some categories as the odd one. With several subjects comes the noise ceiling of these
+// choices: each subject's vote against the majority of the others'.
+import { randomGenerator } from './simulate'
 
 export interface DerivedTriplets {
   count: number
@@ -14,6 +17,8 @@ export interface DerivedTriplets {
    * among the others' counts as a random pick among the tied, as for repeated triplets); null for one subject.
    */
   ceiling: number | null
+  /** Triplets whose majority was tied between pairs, its odd-one-out drawn among them. */
+  tied: number
 }
 
 /** Vote sums compare as equal within this (they are sums of 1, 1/2 and 1/3). */
@@ -51,6 +56,8 @@ export function deriveTriplets(matrices: ArrayLike<number>, subjects: number, n:
   // Each subject's vote in this triplet, a share per pair.
   const own = new Float64Array(subjects * 3)
   let agreement = 0
+  let tied = 0
+  const random = randomGenerator(0)
   let t = 0
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
@@ -67,7 +74,10 @@ export function deriveTriplets(matrices: ArrayLike<number>, subjects: number, n:
           }
         }
         if (subjects > 1) for (let s = 0; s < subjects; s++) agreement += agreementWithOthers(votes, own, 3 * s)
-        const majority = votes[0]! >= votes[1]! && votes[0]! >= votes[2]! ? 0 : votes[1]! >= votes[2]! ? 1 : 2
+        const top = Math.max(votes[0]!, votes[1]!, votes[2]!)
+        const leading = [0, 1, 2].filter((q) => votes[q]! >= top - SAME_VOTES)
+        if (leading.length > 1) tied++
+        const majority = leading.length === 1 ? leading[0]! : leading[Math.floor(random() * leading.length)]!
         // Columns (a, b, odd) with (a, b) the majority pair; the votes follow the columns' pair order.
         const [columns, order] =
           majority === 0 ? [[i, j, k], [0, 1, 2]] : majority === 1 ? [[i, k, j], [1, 0, 2]] : [[j, k, i], [2, 0, 1]]
@@ -79,5 +89,5 @@ export function deriveTriplets(matrices: ArrayLike<number>, subjects: number, n:
       }
     }
   }
-  return { count, indices, soft, ceiling: subjects > 1 ? agreement / (count * subjects) : null }
+  return { count, indices, soft, ceiling: subjects > 1 ? agreement / (count * subjects) : null, tied }
 }

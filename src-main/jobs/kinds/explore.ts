@@ -114,9 +114,9 @@ export function deriveTriplets(spec: DeriveSpec, dataset: DatasetInfo, ctx: JobC
   const derived = derive(array.data as ArrayLike<number>, subjects, n, dataset.meta.measure === 'similarity')
   const name = spec.name ?? `Triplets from ${dataset.name}`
   const ceiling = derived.ceiling === null ? {} : { subjectsCeiling: derived.ceiling }
-  const meta = { derivedFrom: dataset.id, derivedFromName: dataset.name, count: derived.count, objects: n, oddOneOut: 2, subjects, ...ceiling }
+  const meta = { derivedFrom: dataset.id, derivedFromName: dataset.name, count: derived.count, objects: n, oddOneOut: 2, subjects, tiedMajorities: derived.tied, ...ceiling }
   return {
-    result: { dataset: 'triplets', name, count: derived.count, objects: n, subjects, ...ceiling },
+    result: { dataset: 'triplets', name, count: derived.count, objects: n, subjects, tiedMajorities: derived.tied, ...ceiling },
     outputs: {
       triplets: { dtype: '<i4', shape: [derived.count, 3], data: derived.indices },
       soft: { dtype: '<f4', shape: [derived.count, 3], data: derived.soft },
