@@ -246,7 +246,7 @@ describe('the workbench in a browser', () => {
     await page.getByRole('button', { name: 'Derive triplets' }).click()
     const derived = page.locator('[data-testid=datasets-table] tbody tr', { hasText: '92 derived' })
     await expect.poll(() => derived.count(), { timeout: 30_000 }).toBe(1)
-    expect(await derived.textContent()).toContain('125,580 triplets of 92 objects · every triplet of "92 human RDMs", 16 matrices voting · noise ceiling 0.627 (each subject\'s choice against the others\' majority) · soft labels')
+    expect(await derived.textContent()).toContain('125,580 triplets of 92 objects · every triplet of "92 human RDMs", 16 matrices voting · 6,895 tied majorities broken at random · noise ceiling 0.627 (each subject\'s choice against the others\' majority) · soft labels')
     // Renamed in place, then removed after a second click.
     await page.getByRole('button', { name: 'Rename 92 derived' }).click()
     await page.getByRole('textbox', { name: 'New name of 92 derived' }).fill('92 triplets, derived')
