@@ -251,12 +251,17 @@ export function fixedWidthStrings(raw: Uint8Array, unicode: boolean, width: numb
   })
 }
 
-/** An array from its dtype's text ('<f4', '>i8', '|b1'), shape, order and raw bytes, as a .npy holds them. */
-export function arrayFromBytes(descr: string, shape: number[], fortranOrder: boolean, raw: Uint8Array): NpyArray {
+/**
+ * An array from its dtype's text ('<f4', '>i8', '|b1'), shape, order and raw bytes, as a .npy holds them. With
+ * `view`, bytes already in the array's own layout and aligned to its items become the array without a copy.
+ */
+export function arrayFromBytes(descr: string, shape: number[], fortranOrder: boolean, raw: Uint8Array, view = false): NpyArray {
   const parsed = parseDescr(descr)
   const count = elementCount(shape)
   if (raw.length < count * parsed.itemBytes) throw new NpyFormatError(`truncated array data: expected ${count * parsed.itemBytes} bytes, found ${raw.length}`)
-  return { dtype: parsed.dtype, shape, data: convert(raw.subarray(0, count * parsed.itemBytes), parsed, count), fortranOrder }
+  const viewable = view && parsed.stored === 'native' && raw.byteOffset % parsed.itemBytes === 0
+  const data = viewable ? viewAs(parsed.dtype, raw.buffer, raw.byteOffset, count) : convert(raw.subarray(0, count * parsed.itemBytes), parsed, count)
+  return { dtype: parsed.dtype, shape, data, fortranOrder }
 }
 
 export function decodeNpy(bytes: Uint8Array): NpyArray {

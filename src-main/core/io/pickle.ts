@@ -30,6 +30,9 @@ class NumpyDtype {
 }
 const MARK = Symbol('mark')
 
+/** Arrays of at least this many bytes are views of the pickle's bytes rather than copies (smaller ones would keep the whole file alive). */
+const VIEW_BYTES = 1 << 20
+
 /** NumPy dtypes read from a pickled array as numbers: numbers and booleans. */
 const NUMPY_KINDS = /^(f2|f4|f8|i1|i2|i4|i8|u1|u2|u4|u8|b1)$/
 
@@ -66,6 +69,32 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks = {}): Value {
     at = end + 1
     return s
   }
+  // Bytes values are views of the pickle's own bytes; each one's floor is where the bytes value before it ended. A
+  // large array's bytes are moved back, at most an item's size, into the opcodes between (read already, never
+  // another value's bytes) to align them, and the array is a view of them: a copy of a large array into fresh
+  // memory costs as much as reading the file.
+  const floors = new WeakMap<Uint8Array, number>()
+  let handedOut = 0
+  const bytesValue = (n: number): Uint8Array => {
+    const value = take(n)
+    floors.set(value, handedOut)
+    handedOut = at
+    return value
+  }
+  const moved = new WeakMap<Uint8Array, Uint8Array>()
+  const aligned = (raw: Uint8Array, itemBytes: number): Uint8Array | null => {
+    const done = moved.get(raw)
+    if (done) return done
+    const floor = floors.get(raw)
+    const start = raw.byteOffset - bytes.byteOffset
+    const shift = raw.byteOffset % itemBytes
+    if (floor === undefined || raw.length < VIEW_BYTES || start - shift < floor) return null
+    if (shift === 0) return raw
+    bytes.copyWithin(start - shift, start, start + raw.length)
+    const view = bytes.subarray(start - shift, start - shift + raw.length)
+    moved.set(raw, view)
+    return view
+  }
   const popMark = (): Value[] => {
     const mark = stack.lastIndexOf(MARK)
     if (mark < 0) throw new NpyFormatError('a pickle opcode found no mark')
@@ -99,7 +128,8 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks = {}): Value {
     if (text) target.objects = fixedWidthStrings(raw, text[1] === 'U', Number(text[2]), dtype.order !== '>')
     if (!NUMPY_KINDS.test(dtype.kind)) return
     const order = dtype.order === '=' ? '<' : dtype.order
-    target.array = arrayFromBytes(`${order}${dtype.kind}`, target.shape, fortran, raw)
+    const inPlace = order === '<' || order === '|' ? aligned(raw, Number(dtype.kind.slice(1))) : null
+    target.array = arrayFromBytes(`${order}${dtype.kind}`, target.shape, fortran, inPlace ?? raw, inPlace !== null)
   }
   const build = (target: Value, state: Value) => {
     if (!Array.isArray(state)) return
@@ -286,17 +316,18 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks = {}): Value {
         at += 8
         stack.push(text.decode(take(Number(view.getBigUint64(at - 8, true)))))
         break
-      // Bytes are views of the pickle's own bytes: an array built from them copies what it keeps.
+      // Bytes are views of the pickle's own bytes: an array built from them copies what it keeps, or, when large,
+      // is a view of them (bytesValue).
       case 0x43: // SHORT_BINBYTES
-        stack.push(take(u8()))
+        stack.push(bytesValue(u8()))
         break
       case 0x42: // BINBYTES
-        stack.push(take(u32()))
+        stack.push(bytesValue(u32()))
         break
       case 0x96: // BYTEARRAY8 (protocol 5, a NumPy array's buffer pickled in band)
       case 0x8e: // BINBYTES8
         at += 8
-        stack.push(take(Number(view.getBigUint64(at - 8, true))))
+        stack.push(bytesValue(Number(view.getBigUint64(at - 8, true))))
         break
       default:
         throw new NpyFormatError(`unsupported pickle opcode 0x${op.toString(16)} at byte ${at - 1}`)
