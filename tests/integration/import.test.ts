@@ -481,6 +481,13 @@ describe('humanalign import', () => {
     // them is against those eight (SciPy's r with subjects 9–16).
     const half = JSON.parse(cli(['derive', 'matrix', '--from', from, '--matrix', '9-16', '--name', 'subjects 9–16']).stdout)
     expect(half).toMatchObject({ name: 'subjects 9–16', matrix: 'matrices 9–16', matrices: 8, n: 92 })
+    // Where they came from, for telling what a probe was fitted to from what is held out.
+    const opened = Project.open(project)
+    try {
+      expect(listDatasets(opened.db).find((d) => d.name === 'subjects 9–16')!.meta).toMatchObject({ matrixOfDataset: Number(from), matrices: [8, 9, 10, 11, 12, 13, 14, 15], subjects: 8 })
+    } finally {
+      opened.close()
+    }
     const halfRsa = JSON.parse(cli(['eval', 'rsa', '--a', String(datasetNamed(project, hit.name)), '--b', String(datasetNamed(project, 'subjects 9–16'))]).stdout)
     expect(halfRsa.perMatrix.names).toEqual(names.slice(8))
     halfRsa.perMatrix.r.forEach((r: number, s: number) => expect(r).toBeCloseTo(scipyEach.r[s + 8]!, 12))

@@ -21,7 +21,8 @@ export function selectMatrix(spec: SelectMatrixSpec, dataset: DatasetInfo, ctx: 
   const name = spec.name ?? `${dataset.name} · ${label}`
   const { ids, idsFrom, measure } = dataset.meta
   // Several keep the names of their matrices: "matrix 9" stays matrix 9 of the dataset it was taken from.
-  const meta = { n, subjects: chosen.length, measure, matrixOf: dataset.name, matrix: label, ...(chosen.length > 1 ? { subjectsFrom: names } : {}), ...(ids ? { ids, idsFrom } : {}) }
+  // Which dataset and which of its matrices, so that what a probe was fitted to can be told from what is held out.
+  const meta = { n, subjects: chosen.length, measure, matrixOf: dataset.name, matrixOfDataset: dataset.id, matrices: chosen, matrix: label, ...(chosen.length > 1 ? { subjectsFrom: names } : {}), ...(ids ? { ids, idsFrom } : {}) }
   return {
     result: { dataset: 'similarity', name, n, matrix: label, matrices: chosen.length, matrixOf: dataset.name },
     outputs: { data: { dtype: '<f8', shape: chosen.length === 1 ? [n, n] : [chosen.length, n, n], data } },
