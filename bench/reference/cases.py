@@ -4,6 +4,7 @@ Usage: python3 cases.py CASE SIZE REPEATS [--torch]
 Prints one JSON object: the implementation, per-run milliseconds, peak RSS and a checksum of the result.
 Inputs are generated exactly as src-main/bench/inputs.ts does, so the checksums of both sides must agree.
 """
+import itertools
 import json
 import resource
 import sys
@@ -131,6 +132,29 @@ def numpy_cases(case, size):
             r = np.array([spearmanr(x, s[upper]).correlation for s in subjects])
             sem = np.std(r, ddof=1) / np.sqrt(len(r))
             return np.concatenate([r, [r.mean(), sem, wilcoxon(r, alternative='greater').pvalue]])
+        return run
+    if case == 'derive':
+        n, subjects = size, 16
+        raw = inputs_matrix(subjects * n, n, 0.0).astype(np.float64).reshape(subjects, n, n)
+        m = (raw + raw.transpose(0, 2, 1)) / 2
+        for s in range(subjects):
+            np.fill_diagonal(m[s], 0)
+        # Every triplet i < j < k, in our order (made outside the timed run: the reference's advantage).
+        i, j, k = (a.astype(np.int64) for a in np.array(list(itertools.combinations(range(n), 3)), dtype=np.int32).T)
+        def run():
+            agreement = 0.0
+            for start in range(0, len(i), 250_000):
+                a, b, c = i[start:start + 250_000], j[start:start + 250_000], k[start:start + 250_000]
+                d = np.stack([m[:, a, b], m[:, a, c], m[:, b, c]], -1)
+                low = d == d.min(-1, keepdims=True)
+                own = low / low.sum(-1, keepdims=True)
+                votes = own.sum(0)
+                majority = votes.argmax(-1)
+                np.take_along_axis(votes, majority[:, None], -1)  # the majority's share, the first soft label written
+                others = votes[None] - own
+                tied = others >= others.max(-1, keepdims=True) - 1e-9
+                agreement += ((own * tied).sum(-1) / tied.sum(-1)).sum()
+            return np.array([agreement / (len(i) * subjects)])
         return run
     if case == 'cka':
         # Kornblith et al. (2019), the authors' reference code: gram_linear, center_gram, cka.

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import { readArray, readTable } from '../files/readers'
+import { deriveTriplets } from '../core/data/deriveTriplets'
 import { findPython } from './python'
 import { pairwiseSimilarity } from '../core/compute/kernels/similarity'
 import { tripletGather } from '../core/compute/kernels/tripletGather'
@@ -60,6 +61,8 @@ export interface BenchCase {
 const GATHER_OBJECTS = 1854
 /** Objects of each subject's RDM in the per-subject RSA case (a Meadows study's size: 44,850 pairs). */
 const SUBJECT_OBJECTS = 300
+/** Subjects whose RDMs vote in the derive case, as the 92-image data's 16. */
+const DERIVE_SUBJECTS = 16
 /** THINGS' concepts, each a folder of its images. */
 const CONCEPTS = 1854
 /** Columns of the features files the file-reading cases read (a ViT's 768 would do; 1152 is SigLIP's). */
@@ -92,7 +95,7 @@ const readCase = (kind: 'npz' | 'pt' | 'pkl', rows: number): Run => {
   return async () => (await readArray(path, 'features')).array.data as Float32Array
 }
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl' | 'readtxt' | 'categorymeans' | 'temperature' | 'rsasubjects', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl' | 'readtxt' | 'categorymeans' | 'temperature' | 'rsasubjects' | 'derive', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -427,6 +430,26 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
         const found = perMatrixRsa(model, matrices, subjects, SUBJECT_OBJECTS, 'spearman')
         return Float64Array.of(...found.r.map(Number), found.mean ?? NaN, found.sem ?? NaN, found.signedRank?.p ?? NaN)
       }
+    },
+  },
+  derive: {
+    name: 'derive',
+    reference: "NumPy, vectorised: each subject's vote per triplet, the votes, the majority pair, each subject against the others' majority",
+    describe: (objects) => `every triplet of ${objects} objects from ${DERIVE_SUBJECTS} subjects' RDMs: votes, soft labels, the majority, the noise ceiling`,
+    sizes: { full: [300], quick: [40] },
+    // The checksum is the noise ceiling, computed alike; the triplets' order and ties are ours alone.
+    prepare(objects) {
+      const raw = inputMatrix(DERIVE_SUBJECTS * objects, objects, 0)
+      const matrices = new Float64Array(raw.length)
+      for (let s = 0; s < DERIVE_SUBJECTS; s++) {
+        for (let i = 0; i < objects; i++) {
+          for (let j = 0; j < objects; j++) {
+            const at = (s * objects + i) * objects + j
+            matrices[at] = i === j ? 0 : (raw[at]! + raw[(s * objects + j) * objects + i]!) / 2
+          }
+        }
+      }
+      return async () => Float64Array.of(deriveTriplets(matrices, DERIVE_SUBJECTS, objects, false).ceiling!)
     },
   },
   mobilenet: {

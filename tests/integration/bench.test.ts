@@ -4,7 +4,7 @@ import { runCli } from '../helpers/cli'
 
 describe('humanalign bench', () => {
   it('runs each case against NumPy in one command and reports time, memory and the ratios', () => {
-    const r = runCli(['bench', '--quick', '--repeats', '2', '--backend', 'wasm', '--case', 'matmul', '--case', 'cosine', '--case', 'gather', '--case', 'oddoneout', '--case', 'readnpz', '--case', 'rsasubjects', '--json'])
+    const r = runCli(['bench', '--quick', '--repeats', '2', '--backend', 'wasm', '--case', 'matmul', '--case', 'cosine', '--case', 'gather', '--case', 'oddoneout', '--case', 'readnpz', '--case', 'rsasubjects', '--case', 'derive', '--json'])
     expect(r.code, r.stderr).toBe(0)
     const report = JSON.parse(r.stdout) as BenchReport & { saved: string | null }
     expect(report.saved).toBeNull()
@@ -18,6 +18,8 @@ describe('humanalign bench', () => {
       ['readnpz', 300],
       // SciPy's spearmanr per subject and wilcoxon.
       ['rsasubjects', 4],
+      // Every triplet of 40 objects, 16 subjects voting: the same noise ceiling.
+      ['derive', 40],
     ])
     for (const c of report.cases) {
       // Both sides computed the same thing on the same inputs.
@@ -46,7 +48,7 @@ describe('humanalign bench', () => {
   it('names an unknown case', () => {
     const r = runCli(['bench', '--case', 'fft'])
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain('Unknown bench case fft; the cases are matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, tsne, pca, gw, saliency, distill, readnpz, readtxt, readpkl, readpt, categorymeans, temperature, rsasubjects, mobilenet.')
+    expect(r.stderr).toContain('Unknown bench case fft; the cases are matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, tsne, pca, gw, saliency, distill, readnpz, readtxt, readpkl, readpt, categorymeans, temperature, rsasubjects, derive, mobilenet.')
   })
 
   it('says how to install NumPy when no Python has it', () => {
