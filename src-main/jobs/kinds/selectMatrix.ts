@@ -12,7 +12,8 @@ export function selectMatrix(spec: SelectMatrixSpec, dataset: DatasetInfo, ctx: 
   const array = artifact(ctx, dataset.artifact)
   const n = array.shape[array.shape.length - 1]!
   const chosen = typeof spec.matrix === 'number' ? [spec.matrix] : spec.matrix
-  const names = chosen.map((m) => matrixNames(dataset)[m]!)
+  const all = matrixNames(dataset)
+  const names = chosen.map((m) => all[m]!)
   const label = chosen.length === 1 ? names[0]! : `matrices ${matrixRanges(chosen)}`
   ctx.progress(0.5, `Taking ${label} of ${dataset.name}`)
   const source = array.data as Float64Array
@@ -20,8 +21,8 @@ export function selectMatrix(spec: SelectMatrixSpec, dataset: DatasetInfo, ctx: 
   chosen.forEach((m, k) => data.set(source.subarray(m * n * n, (m + 1) * n * n), k * n * n))
   const name = spec.name ?? `${dataset.name} · ${label}`
   const { ids, idsFrom, measure } = dataset.meta
-  // Several keep the names of their matrices: "matrix 9" stays matrix 9 of the dataset it was taken from.
-  // Which dataset and which of its matrices, so that what a probe was fitted to can be told from what is held out.
+  // Where they came from (which dataset, which of its matrices), so that what a probe was fitted to can be told from
+  // what is held out; several keep their names: "matrix 9" stays matrix 9 of the dataset it was taken from.
   const meta = { n, subjects: chosen.length, measure, matrixOf: dataset.name, matrixOfDataset: dataset.id, matrices: chosen, matrix: label, ...(chosen.length > 1 ? { subjectsFrom: names } : {}), ...(ids ? { ids, idsFrom } : {}) }
   return {
     result: { dataset: 'similarity', name, n, matrix: label, matrices: chosen.length, matrixOf: dataset.name },
