@@ -70,6 +70,9 @@ def numpy_cases(case, size):
             y = x / np.linalg.norm(x, axis=1, keepdims=True)
             return y @ y.T
         return run
+    if case == 'rdm':
+        x = inputs_matrix(size, 768 if size > 256 else 64, 0.0)
+        return lambda: 1 - np.corrcoef(x.astype(np.float64))
     if case == 'gather':
         n = 1854
         s = inputs_matrix(n, n, 0.0)

@@ -95,7 +95,7 @@ const readCase = (kind: 'npz' | 'pt' | 'pkl', rows: number): Run => {
   return async () => (await readArray(path, 'features')).array.data as Float32Array
 }
 
-export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl' | 'readtxt' | 'categorymeans' | 'temperature' | 'rsasubjects' | 'derive', BenchCase> = {
+export const BENCH_CASES: Record<'matmul' | 'cosine' | 'rdm' | 'gather' | 'oddoneout' | 'rsaboot' | 'cka' | 'probe' | 'mobilenet' | 'kmeans' | 'gw' | 'tsne' | 'pca' | 'saliency' | 'distill' | 'readnpz' | 'readpt' | 'readpkl' | 'readtxt' | 'categorymeans' | 'temperature' | 'rsasubjects' | 'derive', BenchCase> = {
   matmul: {
     name: 'matmul',
     reference: 'a @ b',
@@ -121,6 +121,17 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'gather' | 'oddoneout' | 
       const p = n > 256 ? 768 : 64
       const x = inputMatrix(n, p, 0)
       return () => pairwiseSimilarity(x, n, p, 'cosine')
+    },
+  },
+  rdm: {
+    name: 'rdm',
+    reference: '1 − np.corrcoef(X) in float64 (BLAS)',
+    describe: (n) => `correlation-distance RDM of ${n} × ${n > 256 ? 768 : 64} features, float64`,
+    sizes: { full: [1854], quick: [200] },
+    prepare(n) {
+      const p = n > 256 ? 768 : 64
+      const x = inputMatrix(n, p, 0)
+      return async () => rdmFromFeatures(x, n, p, 'correlation')
     },
   },
   gather: {

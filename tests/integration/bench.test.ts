@@ -48,7 +48,7 @@ describe('humanalign bench', () => {
   it('names an unknown case', () => {
     const r = runCli(['bench', '--case', 'fft'])
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain('Unknown bench case fft; the cases are matmul, cosine, gather, oddoneout, rsaboot, cka, probe, kmeans, tsne, pca, gw, saliency, distill, readnpz, readtxt, readpkl, readpt, categorymeans, temperature, rsasubjects, derive, mobilenet.')
+    expect(r.stderr).toContain('Unknown bench case fft; the cases are matmul, cosine, rdm, gather, oddoneout, rsaboot, cka, probe, kmeans, tsne, pca, gw, saliency, distill, readnpz, readtxt, readpkl, readpt, categorymeans, temperature, rsasubjects, derive, mobilenet.')
   })
 
   it('says how to install NumPy when no Python has it', () => {

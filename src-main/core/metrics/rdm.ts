@@ -1,5 +1,6 @@
 // Representational dissimilarity matrices from features, and the vector of their upper triangles that RSA
 // compares (the diagonal left out).
+import { upperRowProducts } from './rowProducts'
 
 export type RdmMeasure = 'correlation' | 'cosine' | 'euclidean'
 
@@ -36,24 +37,17 @@ export function comparedRows(x: Float32Array | Float64Array, n: number, p: numbe
   return rows
 }
 
-/** n×n dissimilarities of the rows of x (n×p): 1 − Pearson r, cosine distance, or Euclidean distance. */
+/**
+ * n×n dissimilarities of the rows of x (n×p): 1 − Pearson r, cosine distance, or Euclidean distance, each sum in
+ * float64 as SciPy's pdist takes it (rowProducts.wat).
+ */
 export function rdmFromFeatures(x: Float32Array | Float64Array, n: number, p: number, measure: RdmMeasure): Float64Array {
-  const rows = comparedRows(x, n, p, measure)
-  const out = new Float64Array(n * n)
+  const euclidean = measure === 'euclidean'
+  const out = upperRowProducts(comparedRows(x, n, p, measure), n, p, euclidean ? 'squaredDistance' : 'dot')
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      let s = 0
-      if (measure === 'euclidean') {
-        for (let d = 0; d < p; d++) {
-          const diff = rows[i * p + d]! - rows[j * p + d]!
-          s += diff * diff
-        }
-        s = Math.sqrt(s)
-      } else {
-        for (let d = 0; d < p; d++) s += rows[i * p + d]! * rows[j * p + d]!
-        s = 1 - s
-      }
-      out[i * n + j] = out[j * n + i] = s
+      const s = out[i * n + j]!
+      out[i * n + j] = out[j * n + i] = euclidean ? Math.sqrt(s) : 1 - s
     }
   }
   return out
