@@ -551,9 +551,9 @@ describe('the workbench in a browser', () => {
       .toEqual(["92 images: 16 subjects' judgment RDMs (16 × 92 × 92)", "92 images: every triplet, the 16 subjects' votes (125580 × 3)", '92 images: monkey and human IT RDMs (2 × 92 × 92)'])
     await page.selectOption('#eval-a', { label: "92 images: 16 subjects' judgment RDMs (16 × 92 × 92)" })
     await page.getByRole('button', { name: 'Evaluate', exact: true }).click()
-    await expect.poll(() => page.textContent('[data-testid=latest-evaluation]'), { timeout: 20_000 }).toContain('noise ceiling (spearman, 16 subjects): lower 0.4776, upper 0.5751')
+    await expect.poll(() => page.textContent('[data-testid=latest-evaluation]'), { timeout: 20_000 }).toContain('noise ceiling (spearman, 16 subjects): lower 0.4770, upper 0.5767')
     await page.keyboard.press('Alt+5')
-    await expect.poll(() => page.textContent('[data-testid=runs-table]')).toContain('lower 0.4776, upper 0.5751')
+    await expect.poll(() => page.textContent('[data-testid=runs-table]')).toContain('lower 0.4770, upper 0.5767')
     // The example's two models against the same subjects (MobileNetV2, human IT), compared pairwise across them.
     const compared = await page.locator('[data-testid=rsa-comparisons] tbody tr').allTextContents()
     expect(compared).toHaveLength(1)
@@ -594,7 +594,7 @@ describe('the workbench in a browser', () => {
     await expect.poll(() => page.locator('[data-testid=unlabelled]').count()).toBe(0)
     await page.selectOption('#left-matrix', { label: "92 images: 16 subjects' judgment RDMs" })
     // The ceiling is there three times (the example's, the command line's, the window's): the oldest is removed.
-    const ceilings = page.locator('[data-testid=runs-table] tbody tr', { hasText: 'lower 0.4776, upper 0.5751' })
+    const ceilings = page.locator('[data-testid=runs-table] tbody tr', { hasText: 'lower 0.4770, upper 0.5767' })
     expect(await ceilings.count()).toBe(3)
     const oldest = (await ceilings.last().locator('td').first().textContent())!.trim()
     await page.getByRole('button', { name: `Remove run ${oldest}`, exact: true }).click()

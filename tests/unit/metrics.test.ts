@@ -20,7 +20,8 @@ import { benjaminiHochberg } from '../../src-main/core/metrics/fdr'
 const ref = JSON.parse(readFileSync(join(__dirname, '../fixtures/metrics/rdm_cka.json'), 'utf8')) as {
   x: number[]; y: number[]; n: number; px: number; py: number
   correlation: number[]; cosine: number[]; euclidean: number[]
-  cka_biased: number; cka_unbiased: number; ceiling92_spearman: { lower: number; upper: number }
+  cka_biased: number; cka_unbiased: number
+  ceiling92_spearman: { lower: number; upper: number }; ceiling92_pearson: { lower: number; upper: number }; ceiling92_kendall: { lower: number; upper: number }
 }
 const examples = join(__dirname, '../../resources/examples')
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, digits: number) => Array.from(a).forEach((v, i) => expect(v).toBeCloseTo(b[i]!, digits))
@@ -87,14 +88,39 @@ describe('RSA', () => {
 })
 
 describe('noise ceiling', () => {
-  it('of the 92-image RDMs equals the one computed independently with scipy', () => {
-    const rdms = (decodeMat5(new Uint8Array(readFileSync(join(examples, 'rsa92/92_behavRDMs.mat')))).rdms_behav_92 as Extract<MatValue, { kind: 'struct' }>).elements
-    const stacked = new Float64Array(16 * 92 * 92)
-    rdms.forEach((e, s) => stacked.set(toCOrder((e.RDM as Extract<MatValue, { kind: 'numeric' }>).array).data as Float64Array, s * 92 * 92))
-    const ceiling = rdmNoiseCeiling(stacked, 16, 92, 'spearman')
-    expect(ceiling.lower).toBeCloseTo(ref.ceiling92_spearman.lower, 10)
-    expect(ceiling.upper).toBeCloseTo(ref.ceiling92_spearman.upper, 10)
+  const rdms = (decodeMat5(new Uint8Array(readFileSync(join(examples, 'rsa92/92_behavRDMs.mat')))).rdms_behav_92 as Extract<MatValue, { kind: 'struct' }>).elements
+  const stacked = new Float64Array(16 * 92 * 92)
+  rdms.forEach((e, s) => stacked.set(toCOrder((e.RDM as Extract<MatValue, { kind: 'numeric' }>).array).data as Float64Array, s * 92 * 92))
+
+  // The means are of ranked (Spearman, Kendall) and z-scored (Pearson) dissimilarities, as the RSA toolbox takes
+  // them: with the raw means the Spearman bounds would be 0.4776 and 0.5751.
+  it.each(['spearman', 'pearson', 'kendall'] as const)('of the 92-image RDMs (%s) equals the one computed independently with scipy', (method) => {
+    const ceiling = rdmNoiseCeiling(stacked, 16, 92, method)
+    const want = ref[`ceiling92_${method}`]
+    expect(ceiling.lower).toBeCloseTo(want.lower, 10)
+    expect(ceiling.upper).toBeCloseTo(want.upper, 10)
+  })
+
+  it('needs two subjects', () => {
     expect(() => rdmNoiseCeiling(stacked.subarray(0, 92 * 92), 1, 92, 'spearman')).toThrow('at least two subjects')
+  })
+
+  it("'s upper bound is the mean r with the RDM that fits the subjects best: no other mean does better", () => {
+    // Two subjects whose dissimilarities differ in scale: the raw mean follows the larger, the ranked mean both.
+    const subject = (values: number[]) => {
+      const m = new Float64Array(16)
+      ;[[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]].forEach(([i, j], k) => (m[i! * 4 + j!] = m[j! * 4 + i!] = values[k]!))
+      return m
+    }
+    const two = new Float64Array(32)
+    two.set(subject([1, 2, 3, 4, 5, 6]))
+    two.set(subject([600, 500, 100, 200, 300, 400]), 16)
+    const { upper } = rdmNoiseCeiling(two, 2, 4, 'spearman')
+    const rawMean = [300.5, 251, 51.5, 102, 152.5, 203]
+    const one = [1, 2, 3, 4, 5, 6]
+    const other = [6, 5, 1, 2, 3, 4]
+    expect(upper).toBeCloseTo((CORRELATIONS.spearman(one, [3.5, 3.5, 2, 3, 4, 5]) + CORRELATIONS.spearman(other, [3.5, 3.5, 2, 3, 4, 5])) / 2, 12)
+    expect(upper).toBeGreaterThan((CORRELATIONS.spearman(one, rawMean) + CORRELATIONS.spearman(other, rawMean)) / 2)
   })
 })
 

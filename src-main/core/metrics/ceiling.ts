@@ -1,7 +1,9 @@
 // Noise ceilings. RDMs of several subjects (Nili et al. 2014): upper = mean over subjects of r(subject, mean of
-// all); lower = mean of r(subject, mean of the others). Triplets answered by several people: leave-one-out
-// agreement of each response with the majority of the other responses to the same triplet.
-import { CORRELATIONS, type CorrelationMethod } from './correlation'
+// all); lower = mean of r(subject, mean of the others), each mean taken over the subjects' dissimilarities in the
+// form whose mean best fits them under r — ranked for Spearman and Kendall's tau-a, z-scored for Pearson — as the
+// RSA toolbox's ceilingAvgRDMcorr (MATLAB) and pool_rdm (rsatoolbox) do. Triplets answered by several people:
+// leave-one-out agreement of each response with the majority of the other responses to the same triplet.
+import { averageRanks, CORRELATIONS, type CorrelationMethod } from './correlation'
 import { groupTriplets } from '../data/tripletGroups'
 import { upperTriangle } from './rdm'
 
@@ -12,11 +14,27 @@ export interface RdmCeiling {
   method: CorrelationMethod
 }
 
+/**
+ * A subject's dissimilarities as the ceiling averages them. r is unchanged by the transform (ranks for rank
+ * correlations; a shift and a scale for Pearson), but the mean of the transformed is the RDM with the highest mean
+ * r: the mean of the raw dissimilarities is not, and would put the upper bound low. A constant RDM stays as it is
+ * (its r is undefined either way).
+ */
+function pooledForm(v: Float64Array, method: CorrelationMethod): Float64Array {
+  if (method !== 'pearson') return averageRanks(v)
+  let mean = 0
+  for (const x of v) mean += x / v.length
+  let squares = 0
+  for (const x of v) squares += (x - mean) ** 2
+  const sd = Math.sqrt(squares / v.length)
+  return sd > 0 ? v.map((x) => (x - mean) / sd) : v
+}
+
 /** `rdms`: subjects × n × n. */
 export function rdmNoiseCeiling(rdms: Float64Array, subjects: number, n: number, method: CorrelationMethod): RdmCeiling {
   if (subjects < 2) throw new RangeError('a noise ceiling needs RDMs from at least two subjects')
   const correlate = CORRELATIONS[method]
-  const vectors = Array.from({ length: subjects }, (_, s) => upperTriangle(rdms.subarray(s * n * n, (s + 1) * n * n), n))
+  const vectors = Array.from({ length: subjects }, (_, s) => pooledForm(upperTriangle(rdms.subarray(s * n * n, (s + 1) * n * n), n), method))
   const length = vectors[0]!.length
   const sum = new Float64Array(length)
   for (const v of vectors) for (let i = 0; i < length; i++) sum[i]! += v[i]!
