@@ -4,7 +4,7 @@ import { runCli } from '../helpers/cli'
 
 describe('humanalign bench', () => {
   it('runs each case against NumPy in one command and reports time, memory and the ratios', () => {
-    const r = runCli(['bench', '--quick', '--repeats', '2', '--backend', 'wasm', '--case', 'matmul', '--case', 'cosine', '--case', 'gather', '--case', 'oddoneout', '--case', 'readnpz', '--case', 'rsasubjects', '--case', 'derive', '--json'])
+    const r = runCli(['bench', '--quick', '--repeats', '2', '--backend', 'wasm', '--case', 'matmul', '--case', 'cosine', '--case', 'rdm', '--case', 'gather', '--case', 'oddoneout', '--case', 'readnpz', '--case', 'rsasubjects', '--case', 'derive', '--json'])
     expect(r.code, r.stderr).toBe(0)
     const report = JSON.parse(r.stdout) as BenchReport & { saved: string | null }
     expect(report.saved).toBeNull()
@@ -12,6 +12,8 @@ describe('humanalign bench', () => {
     expect(report.cases.map((c) => [c.case, c.size])).toEqual([
       ['matmul', 128],
       ['cosine', 200],
+      // 1 − np.corrcoef in float64: the same RDM.
+      ['rdm', 200],
       ['gather', 10_000],
       ['oddoneout', 10_000],
       // The .npz both sides read, written by NumPy into the temporary folder.
