@@ -19,6 +19,7 @@ export default defineConfig({
           bootstrapWorker: resolve(__dirname, 'src-main/jobs/bootstrapWorker.ts'),
           gwProductWorker: resolve(__dirname, 'src-main/jobs/gwProductWorker.ts'),
           sinkhornWorker: resolve(__dirname, 'src-main/jobs/sinkhornWorker.ts'),
+          rowProductsWorker: resolve(__dirname, 'src-main/jobs/rowProductsWorker.ts'),
           attentionWorker: resolve(__dirname, 'src-main/jobs/attentionWorker.ts'),
           benchCase: resolve(__dirname, 'src-main/bench/caseEntry.ts'),
         },

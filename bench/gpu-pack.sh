@@ -21,7 +21,7 @@ npx --yes esbuild bench/gpuApp.ts --bundle --platform=node --format=cjs --outfil
   --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu
 # The runner starts its workers by file name (src-main/jobs): each stub names its role (WORKERS in bench/gpuApp.ts),
 # then runs the one bundle.
-for role in jobWorker taskWorker bootstrapWorker gwProductWorker sinkhornWorker attentionWorker; do
+for role in jobWorker taskWorker bootstrapWorker gwProductWorker sinkhornWorker rowProductsWorker attentionWorker; do
   echo "globalThis.HUMANALIGN_ROLE = '$role'; require('./app.cjs')" > ".gpu/app/$role.js"
 done
 tar -C .gpu -cf - app | xz -T2 -6 > .gpu/app.tar.xz && rm -rf .gpu/app

@@ -22,6 +22,7 @@ const WORKERS: Record<string, () => Promise<unknown>> = {
   bootstrapWorker: () => import('../src-main/jobs/bootstrapWorker'),
   gwProductWorker: () => import('../src-main/jobs/gwProductWorker'),
   sinkhornWorker: () => import('../src-main/jobs/sinkhornWorker'),
+  rowProductsWorker: () => import('../src-main/jobs/rowProductsWorker'),
   attentionWorker: () => import('../src-main/jobs/attentionWorker'),
 }
 

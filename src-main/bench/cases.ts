@@ -17,6 +17,7 @@ import { applyTransform } from '../core/probe/transform'
 import { layerOutputs, loadModel } from '../models/model'
 import { kmeans } from '../core/alignet/kmeans'
 import { rdmFromFeatures } from '../core/metrics/rdm'
+import { rdmFromFeaturesOnCores } from '../jobs/rowProductsPool'
 import { resampledRsa } from '../jobs/resampledRsa'
 import { linearCka } from '../core/metrics/cka'
 import type { BackendName } from '../core/compute/backendNames'
@@ -126,12 +127,12 @@ export const BENCH_CASES: Record<'matmul' | 'cosine' | 'rdm' | 'gather' | 'oddon
   rdm: {
     name: 'rdm',
     reference: '1 − np.corrcoef(X) in float64 (BLAS)',
-    describe: (n) => `correlation-distance RDM of ${n} × ${n > 256 ? 768 : 64} features, float64`,
+    describe: (n) => `correlation-distance RDM of ${n} × ${n > 256 ? 768 : 64} features, float64, all cores`,
     sizes: { full: [1854], quick: [200] },
     prepare(n) {
       const p = n > 256 ? 768 : 64
       const x = inputMatrix(n, p, 0)
-      return async () => rdmFromFeatures(x, n, p, 'correlation')
+      return () => rdmFromFeaturesOnCores(x, n, p, 'correlation')
     },
   },
   gather: {

@@ -11,7 +11,8 @@ import { nearestClassMeanAccuracy, oneShotAccuracy } from '../core/metrics/class
 import { oddOneOutAccuracy } from '../core/metrics/oddOneOut'
 import { mcnemarExact } from '../core/metrics/mcnemar'
 import { perMatrixRsa } from '../core/metrics/perMatrixRsa'
-import { meanOfMatrices, rdmFromFeatures } from '../core/metrics/rdm'
+import { meanOfMatrices } from '../core/metrics/rdm'
+import { rdmFromFeaturesOnCores } from '../jobs/rowProductsPool'
 import { signedRankTwoSided } from '../core/metrics/signedRank'
 import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { resampledRsa } from '../jobs/resampledRsa'
@@ -86,9 +87,10 @@ export async function beforeAfterRows(inputs: BeforeAfterInputs): Promise<Before
   if (inputs.rdms) {
     const { data, subjects, label } = inputs.rdms
     const mean = subjects > 1 ? meanOfMatrices(data, subjects, n) : data
-    const [baseRdm, alignedRdm] = sides.map((x) => rdmFromFeatures(x.data, n, x.p, 'correlation'))
+    const baseRdm = await rdmFromFeaturesOnCores(inputs.base.data, n, inputs.base.p, 'correlation')
+    const alignedRdm = await rdmFromFeaturesOnCores(inputs.aligned.data, n, inputs.aligned.p, 'correlation')
     const rsa = (rdm: Float64Array) => resampledRsa(rdm, mean, n, { method: 'spearman', bootstrap: inputs.bootstrap, permutations: 0, seed: inputs.seed })
-    const [b, a] = [await rsa(baseRdm!), await rsa(alignedRdm!)]
+    const [b, a] = [await rsa(baseRdm), await rsa(alignedRdm)]
     rows.push({ measure: subjects > 1 ? `RSA, Spearman, with the mean of ${subjects} matrices (${label})` : `RSA, Spearman (${label})`, base: b.r, aligned: a.r, baseCi95: b.ci95, alignedCi95: a.ci95, ceiling: null })
     if (subjects > 1) {
       // What a noise ceiling bounds is the mean over subjects of the correlation with each (Nili et al. 2014).

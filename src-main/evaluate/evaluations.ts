@@ -5,7 +5,8 @@ import { rdmNoiseCeiling, tripletNoiseCeiling } from '../core/metrics/ceiling'
 import { linearCka } from '../core/metrics/cka'
 import type { CorrelationMethod } from '../core/metrics/correlation'
 import { oddOneOutAccuracy, type SimilarityKind } from '../core/metrics/oddOneOut'
-import { meanOfMatrices, rdmFromFeatures, type RdmMeasure } from '../core/metrics/rdm'
+import { meanOfMatrices, type RdmMeasure } from '../core/metrics/rdm'
+import { rdmFromFeaturesOnCores } from '../jobs/rowProductsPool'
 import { tripletSimilarities } from '../core/metrics/tripletSimilarities'
 import { resampledRsa } from '../jobs/resampledRsa'
 import { perMatrixOfSides } from '../core/metrics/perMatrixRsa'
@@ -76,7 +77,7 @@ export async function rdmOf(path: string, key: string | undefined, measure: RdmM
     return { rdm: mean, n, from: matrix.subjects > 1 ? `mean of ${matrix.subjects} matrices` : 'matrix', ...several, ...named }
   }
   const features = await featuresFrom(path, array)
-  return { rdm: rdmFromFeatures(features.data, features.n, features.p, measure), n: features.n, from: `${measure} RDM of ${features.n} × ${features.p} features`, features: { data: features.data, p: features.p }, ...named }
+  return { rdm: await rdmFromFeaturesOnCores(features.data, features.n, features.p, measure), n: features.n, from: `${measure} RDM of ${features.n} × ${features.p} features`, features: { data: features.data, p: features.p }, ...named }
 }
 
 /**

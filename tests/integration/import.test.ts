@@ -501,7 +501,8 @@ describe('humanalign import', () => {
     expect(cli(['derive', 'matrix', '--from', alone, '--matrix', '1']).stderr).toContain('"the last subject" holds one matrix; it is already a dataset of its own.')
     const features = JSON.parse(cli(['import', 'features', join(examples, 'things/spose_embedding66d_rescaled_48val_reordered.csv')]).stdout)
     expect(cli(['derive', 'matrix', '--from', String(features.datasets[0]), '--matrix', '1']).stderr).toContain('is features; a matrix is taken from similarity matrices.')
-  })
+    // 21 commands, each a Node start: 14 s alone here, twice that beside another test file.
+  }, 90_000)
 
   it('derives every triplet of the 92 images from the 16 subjects’ judgments (their votes as soft labels), renames and removes datasets', () => {
     const { project, cli, env } = setup()

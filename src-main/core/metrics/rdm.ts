@@ -1,6 +1,6 @@
 // Representational dissimilarity matrices from features, and the vector of their upper triangles that RSA
 // compares (the diagonal left out).
-import { upperRowProducts } from './rowProducts'
+import { upperRowProducts, type RowProduct } from './rowProducts'
 
 export type RdmMeasure = 'correlation' | 'cosine' | 'euclidean'
 
@@ -39,18 +39,26 @@ export function comparedRows(x: Float32Array | Float64Array, n: number, p: numbe
 
 /**
  * n×n dissimilarities of the rows of x (n×p): 1 − Pearson r, cosine distance, or Euclidean distance, each sum in
- * float64 as SciPy's pdist takes it (rowProducts.wat).
+ * float64 as SciPy's pdist takes it (rowProducts.wat). On this thread; jobs/rowProductsPool.ts spreads it over cores.
  */
 export function rdmFromFeatures(x: Float32Array | Float64Array, n: number, p: number, measure: RdmMeasure): Float64Array {
+  const products = upperRowProducts(comparedRows(x, n, p, measure), n, p, rowProductFor(measure))
+  return rdmFromProducts(products, n, measure, products)
+}
+
+export const rowProductFor = (measure: RdmMeasure): RowProduct => (measure === 'euclidean' ? 'squaredDistance' : 'dot')
+
+/** The RDM from the products of the compared rows right of the diagonal: 1 − s, or √s, on both sides, into `into`. */
+export function rdmFromProducts(products: Float64Array<ArrayBufferLike>, n: number, measure: RdmMeasure, into: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
   const euclidean = measure === 'euclidean'
-  const out = upperRowProducts(comparedRows(x, n, p, measure), n, p, euclidean ? 'squaredDistance' : 'dot')
   for (let i = 0; i < n; i++) {
+    into[i * n + i] = 0
     for (let j = i + 1; j < n; j++) {
-      const s = out[i * n + j]!
-      out[i * n + j] = out[j * n + i] = euclidean ? Math.sqrt(s) : 1 - s
+      const s = products[i * n + j]!
+      into[i * n + j] = into[j * n + i] = euclidean ? Math.sqrt(s) : 1 - s
     }
   }
-  return out
+  return into
 }
 
 /** The strict upper triangle, row by row (scipy's squareform order): n(n−1)/2 values. */

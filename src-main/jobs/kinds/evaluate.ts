@@ -10,7 +10,8 @@ import { linearCka } from '../../core/metrics/cka'
 import { perMatrixOfSides, type RsaSide } from '../../core/metrics/perMatrixRsa'
 import { matrixCount, matrixNames } from '../../api/matrixNames'
 import { oddOneOutAccuracy } from '../../core/metrics/oddOneOut'
-import { meanOfMatrices, rdmFromFeatures, type RdmMeasure } from '../../core/metrics/rdm'
+import { meanOfMatrices, type RdmMeasure } from '../../core/metrics/rdm'
+import { rdmFromFeaturesOnCores } from '../rowProductsPool'
 import { tripletSimilarities } from '../../core/metrics/tripletSimilarities'
 import { yieldForCancel, type JobContext, type JobOutput } from '../protocol'
 import { resampledRsa } from '../resampledRsa'
@@ -30,19 +31,19 @@ export interface EvaluateInput {
  * (several subjects averaged; similarities turned into dissimilarities); with `order` (from datasetOrder), its
  * objects taken in that order.
  */
-export function datasetRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext, order: number[] | null = null): { rdm: Float64Array; n: number; features?: { data: Float32Array; p: number } } {
-  const found = unorderedRdm(dataset, measure, ctx)
+export async function datasetRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext, order: number[] | null = null): Promise<{ rdm: Float64Array; n: number; features?: { data: Float32Array; p: number } }> {
+  const found = await unorderedRdm(dataset, measure, ctx)
   if (!order) return found
   const { rdm, n, features } = found
   return { rdm: reorderMatrix(rdm, n, order), n, ...(features ? { features: { data: reorderRows(features.data, features.p, order), p: features.p } } : {}) }
 }
 
-function unorderedRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext): { rdm: Float64Array; n: number; features?: { data: Float32Array; p: number } } {
+async function unorderedRdm(dataset: DatasetInfo, measure: RdmMeasure, ctx: JobContext): Promise<{ rdm: Float64Array; n: number; features?: { data: Float32Array; p: number } }> {
   const array = artifact(ctx, dataset.artifact)
   if (dataset.kind === 'features') {
     const [n, p] = array.shape as [number, number]
     const data = asFloat32(array)
-    return { rdm: rdmFromFeatures(data, n, p, measure), n, features: { data, p } }
+    return { rdm: await rdmFromFeaturesOnCores(data, n, p, measure), n, features: { data, p } }
   }
   if (dataset.kind !== 'similarity') throw new AppError('user', `"${dataset.name}" is ${dataset.kind}; choose features or similarity matrices.`)
   const n = array.shape[array.shape.length - 1]!
@@ -76,8 +77,8 @@ function rsaSide(dataset: DatasetInfo, rdm: Float64Array, order: number[] | null
 async function rsa(spec: EvaluateSpec, a: DatasetInfo, b: DatasetInfo, ctx: JobContext): Promise<JobOutput> {
   ctx.progress(0.05, 'Computing the RDMs')
   const order = datasetOrder(a, b)
-  const left = datasetRdm(a, spec.rdm, ctx)
-  const right = datasetRdm(b, spec.rdm, ctx, order)
+  const left = await datasetRdm(a, spec.rdm, ctx)
+  const right = await datasetRdm(b, spec.rdm, ctx, order)
   if (left.n !== right.n) throw new AppError('user', `"${a.name}" describes ${left.n} objects but "${b.name}" describes ${right.n}; RSA compares the same objects.`)
   ctx.progress(0.1, 'Correlating')
   const result = await resampledRsa(left.rdm, right.rdm, left.n, spec, {

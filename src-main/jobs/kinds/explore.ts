@@ -20,19 +20,19 @@ type DeriveSpec = Extract<JobSpec, { kind: 'deriveTriplets' }>
 const METHOD_NAMES = { pca: 'PCA', mds: 'classical MDS', tsne: 't-SNE', umap: 'UMAP' }
 
 /** The representation a map is drawn from: features as they are, similarity matrices as the mean of the subjects' dissimilarities. */
-function mapInput(dataset: DatasetInfo, ctx: JobContext): MapInput {
+async function mapInput(dataset: DatasetInfo, ctx: JobContext): Promise<MapInput> {
   const array = artifact(ctx, dataset.artifact)
   if (dataset.kind === 'features') {
     const [n, p] = array.shape as [number, number]
     return { kind: 'features', data: asFloat32(array), n, p }
   }
-  const { rdm, n } = datasetRdm(dataset, 'correlation', ctx)
+  const { rdm, n } = await datasetRdm(dataset, 'correlation', ctx)
   return { kind: 'dissimilarity', data: rdm, n }
 }
 
 export async function map(spec: MapSpec, dataset: DatasetInfo, ctx: JobContext): Promise<JobOutput> {
   ctx.progress(0.02, 'Reading the representation')
-  const input = mapInput(dataset, ctx)
+  const input = await mapInput(dataset, ctx)
   if (input.n > MAP_MAX_OBJECTS) throw new AppError('user', `"${dataset.name}" has ${input.n} objects; a map draws at most ${MAP_MAX_OBJECTS}.`)
   const started = performance.now()
   ctx.progress(0.05, `${METHOD_NAMES[spec.method]} of ${input.n} objects`)
@@ -76,7 +76,7 @@ export async function compare(spec: CompareSpec, input: CompareInput, ctx: JobCo
   for (const [index, dataset] of datasets.entries()) {
     ctx.progress((0.4 * index) / m, `RDM of ${dataset.name}`)
     await yieldForCancel(ctx.signal)
-    const side = datasetRdm(dataset, spec.rdm, ctx, index ? datasetOrder(datasets[0]!, dataset) : null)
+    const side = await datasetRdm(dataset, spec.rdm, ctx, index ? datasetOrder(datasets[0]!, dataset) : null)
     if (n !== -1 && side.n !== n) throw new AppError('user', `"${dataset.name}" describes ${side.n} objects but "${datasets[0]!.name}" describes ${n}; compare representations of the same objects.`)
     n = side.n
     const triangle = upperTriangle(side.rdm, n)

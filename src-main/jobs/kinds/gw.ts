@@ -29,8 +29,8 @@ export interface GwInput {
 }
 
 /** One side: its dissimilarities (divided by their largest when asked) and, for features, their factors. */
-function side(dataset: DatasetInfo, spec: GwSpec, ctx: JobContext, order: number[] | null = null): GwSide {
-  const { rdm, n, features } = datasetRdm(dataset, spec.metric, ctx, order)
+async function side(dataset: DatasetInfo, spec: GwSpec, ctx: JobContext, order: number[] | null = null): Promise<GwSide> {
+  const { rdm, n, features } = await datasetRdm(dataset, spec.metric, ctx, order)
   return namedGwSide(`"${dataset.name}"`, rdm, n, features, spec.metric, spec.normalise)
 }
 
@@ -40,7 +40,7 @@ export async function gw(spec: GwSpec, input: GwInput, ctx: JobContext): Promise
   ctx.progress(0.01, 'Computing the dissimilarities')
   // Matching rates count an object matched to itself: b's objects are put in a's order by their names.
   const order = datasetOrder(input.a, input.b)
-  const [one, two] = [side(input.a, spec, ctx), side(input.b, spec, ctx, order)]
+  const [one, two] = [await side(input.a, spec, ctx), await side(input.b, spec, ctx, order)]
   const n = one.n
   if (two.n !== n) throw new AppError('user', `"${input.a.name}" describes ${n} objects and "${input.b.name}" ${two.n}; GW matching needs the same objects in the same order.`)
   const concepts = input.categories
