@@ -272,4 +272,12 @@ describe('odd-one-out accuracy', () => {
     expect(result.entropyRtPoints!.map(([, rt]) => rt)).toEqual([500, 1200])
     expect(result.entropyRtPoints![1]![0]).toBeCloseTo(h([2, 2, 1]), 12)
   })
+
+  it('gives entropies where probabilities underflow: 0 for a certain choice, ln 2 for two tied far above the third, ln 3 at an infinite τ', () => {
+    const triplets = Int32Array.of(0, 1, 2, 0, 1, 2)
+    const entropies = (pairs: number[], temperature: number) => oddOneOutAccuracy(Float64Array.from(pairs), triplets, 3, { temperature, rt: Float32Array.of(1, 2), scatterPoints: 2 }).entropyRtPoints!.map(([e]) => e)
+    // exp(−800) is 0 in float64: those choices add nothing (0 · log 0 taken as 0, not NaN).
+    expect(entropies([800, 0, 0, 900, 900, 0], 1)).toEqual([0, Math.log(2)])
+    expect(entropies([5, 1, 0, 3, 1, 1], Infinity)).toEqual([Math.log(3), Math.log(3)])
+  })
 })

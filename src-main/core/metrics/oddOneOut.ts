@@ -76,12 +76,11 @@ export function oddOneOutAccuracy(pairs: Float32Array | Float64Array, triplets: 
       hits++
     }
     const m = Math.max(a, b, c) / temperature
-    const ea = Math.exp(a / temperature - m)
-    const eb = Math.exp(b / temperature - m)
-    const ec = Math.exp(c / temperature - m)
+    const [da, db, dc] = [a / temperature - m, b / temperature - m, c / temperature - m]
+    const [ea, eb, ec] = [Math.exp(da), Math.exp(db), Math.exp(dc)]
     const z = ea + eb + ec
-    let h = 0
-    for (const e of [ea, eb, ec]) if (e > 0) h -= (e / z) * Math.log(e / z)
+    // −Σ p log p with log p = d − log z: one logarithm a triplet; a p that underflows to 0 adds 0.
+    const h = Math.log(z) - ((ea > 0 ? ea * da : 0) + (eb > 0 ? eb * db : 0) + (ec > 0 ? ec * dc : 0)) / z
     entropy[t] = h
     entropySum += h
   }
