@@ -36,8 +36,12 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
 
 /** Ranks 1…n, ties sharing the average of the ranks they span. */
 export function averageRanks(x: ArrayLike<number>): Float64Array {
+  return ranksInOrder(x, argsortFloat64(x instanceof Float64Array ? x : Float64Array.from(x)))
+}
+
+/** averageRanks, given the order of x's values (argsortFloat64's). */
+export function ranksInOrder(x: ArrayLike<number>, order: Uint32Array): Float64Array {
   const n = x.length
-  const order = argsortFloat64(x instanceof Float64Array ? x : Float64Array.from(x))
   const ranks = new Float64Array(n)
   for (let i = 0; i < n; ) {
     let j = i
