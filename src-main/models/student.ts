@@ -12,7 +12,7 @@ import { registerModelGradients } from '../core/compute/modelGradients'
 import { registerWasmDepthwiseBackpropInput } from '../core/compute/kernels/depthwiseBackpropInput'
 import { registerWasmConvolutionGradients } from '../core/compute/kernels/wasmConvolutionGradients'
 import { writeFileAtomic } from '../store/artifacts'
-import { preprocess } from './extract'
+import { preprocess, unitPixels } from './extract'
 import { loadModel, type LoadedModel } from './model'
 import { modelSource } from './sources'
 
@@ -123,7 +123,7 @@ async function croppedPixels(path: string, [height, width]: [number, number], bo
     const meta = await sharp(path).metadata()
     if (!meta.width || !meta.height) throw new Error('no image size')
     const pixels = await sharp(path).extract(box([meta.height, meta.width])).resize(width, height, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer()
-    return Float32Array.from(pixels, (v) => v / 255)
+    return unitPixels(pixels)
   } catch (err) {
     throw new AppError('user', `${path} cannot be read as an image (${err instanceof Error ? err.message : String(err)}). Remove or replace it.`)
   }

@@ -33,7 +33,7 @@ export function normalise01(map: Float32Array): Float32Array {
     if (v > max) max = v
   }
   const range = max - min
-  return range > 0 ? Float32Array.from(map, (v) => (v - min) / range) : new Float32Array(map.length)
+  return range > 0 ? map.map((v) => (v - min) / range) : new Float32Array(map.length)
 }
 
 /** Σ over channels of |g| (or of |g · x|), an H × W map from H × W × C values. */

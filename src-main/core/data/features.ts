@@ -56,7 +56,8 @@ export function averageRepeatedRows(array: NpyArray, ids: string[]): { array: Np
     repeats[row[i]!]!++
     for (let d = 0; d < p; d++) sums[at + d]! += Number(values[i * p + d])
   }
-  const data = Float32Array.from(sums, (s, k) => s / repeats[Math.floor(k / p)]!)
+  const data = new Float32Array(sums.length)
+  for (let k = 0; k < sums.length; k++) data[k] = sums[k]! / repeats[Math.floor(k / p)]!
   return { array: { dtype: '<f4', shape: [objects.size, p], data }, ids: [...objects.keys()], repeats }
 }
 

@@ -98,5 +98,7 @@ export function reorderRows<T extends Float64Array | Float32Array | Uint8Array>(
 
 /** Triplets of one list's objects renumbered as rows of another: object i becomes `order[i]`. */
 export function renumberTriplets(indices: Int32Array, order: readonly number[]): Int32Array {
-  return Int32Array.from(indices, (i) => order[i]!)
+  const out = new Int32Array(indices.length)
+  for (let k = 0; k < indices.length; k++) out[k] = order[indices[k]!]!
+  return out
 }

@@ -106,5 +106,7 @@ export function selectTriplets(data: TripletViewData, filter: TripletFilter, sor
   }
   // The radix argsort is stable, so equal keys keep the index order.
   const order = argsortFloat64(keys)
-  return Int32Array.from(order, (k) => selected[k]!)
+  const out = new Int32Array(n)
+  for (let k = 0; k < n; k++) out[k] = selected[order[k]!]!
+  return out
 }

@@ -6,6 +6,7 @@
 // C1 T C2ᵀ comes from a CrossProduct: float64 on the host by default, TF.js on the selected backend for speed; on
 // webgpu the whole absorbed solve runs in GPU buffers (gpuGw.ts).
 import { hostCrossProduct, type CrossProduct } from './crossProduct'
+import { productPlan } from './marginals'
 import { canSolveOnGpu, entropicGwGpu } from './gpuGw'
 import type { RowPasses } from './wasm/sinkhornKernel'
 import { ABSORBED_KERNEL_ROUNDOFF, sinkhornLog, sinkhornPlain, sinkhornStabilized, type SinkhornOptions, type SinkhornResult } from './sinkhorn'
@@ -115,7 +116,7 @@ export async function entropicGw(c1: Float64Array, c2: Float64Array, p: Float64A
   // tolerance is out of reach; the loop also stops when it has settled (the bar for "the same loss" is 1e-3).
   const settle = settleRule(options.domain === 'auto' ? Math.max(product.roundoff, ABSORBED_KERNEL_ROUNDOFF) : product.roundoff)
   let settled = false
-  let plan: Float64Array = options.init ? Float64Array.from(options.init) : Float64Array.from({ length: n * m }, (_, k) => p[Math.floor(k / m)]! * q[k % m]!)
+  let plan: Float64Array = options.init ? Float64Array.from(options.init) : productPlan(p, q)
   const inner: SinkhornOptions = { epsilon: options.epsilon, maxIterations: options.sinkhornIterations, tolerance: options.sinkhornTolerance }
   let potentials: { f: Float64Array; g: Float64Array } | undefined
   // The plan before last: its array takes the next plan (a fresh n × m array costs more to fault in than to fill).

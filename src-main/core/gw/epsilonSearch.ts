@@ -105,7 +105,8 @@ export function tpeEpsilon(history: { epsilon: number; loss: number }[], range: 
 /** A random plan with marginals p and q: uniform draws scaled by alternating row and column normalisation. */
 export function randomPlan(p: Float64Array, q: Float64Array, random: () => number): Float64Array {
   const [n, m] = [p.length, q.length]
-  const plan = Float64Array.from({ length: n * m }, () => random() + 1e-3)
+  const plan = new Float64Array(n * m)
+  for (let k = 0; k < n * m; k++) plan[k] = random() + 1e-3
   for (let sweep = 0; sweep < 1000; sweep++) {
     for (let i = 0; i < n; i++) {
       let s = 0

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { dispatchPasses, f32Bits, grid, pipeline, readFloat32, tfjsGpuDevice, uploadBuffer, type Pass } from '../compute/kernels/gpu'
 import type { CrossProduct } from './crossProduct'
+import { productPlan } from './marginals'
 import type { GwOptions, GwResult } from './entropicGw'
 import { GW_ABSORB_WGSL, GW_CHANGE_WGSL, GW_CLEAR_WGSL, GW_COLUMN_SOFTMIN_WGSL, GW_ROW_SOFTMIN_WGSL, GW_SCALE_WGSL, GW_COLUMN_MIN_WGSL, GW_COLUMN_PARTIAL_WGSL, GW_COLUMN_UPDATE_WGSL, GW_COST_WGSL, GW_FILL_WGSL, GW_REDUCE_WGSL, GW_ROW_MIN_WGSL, GW_ROW_UPDATE_WGSL } from './gwShaders'
 import { MOMENTUM_START, MOMENTUM_WINDOW, momentumWeight, sinkhornLog } from './sinkhorn'
@@ -276,7 +277,7 @@ export async function entropicGwGpu(left: Float64Array, right: Float64Array, pro
     let norm = 0
     for (const x of q) norm += x * x
     const tolerance = Math.max(options.sinkhornTolerance, 1e-5 * Math.sqrt(norm))
-    const start = options.init ? Float32Array.from(options.init) : Float32Array.from({ length: n * m }, (_, k) => p[Math.floor(k / m)]! * q[k % m]!)
+    const start = new Float32Array(options.init ?? productPlan(p, q))
     w.device.queue.writeBuffer(w.plans[0], 0, start)
     let current = 0
     let [error, iterations, sinkhornIterations, unconvergedSinkhorn] = [1, 0, 0, 0]

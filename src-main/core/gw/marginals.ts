@@ -12,7 +12,17 @@ export function marginal(weights: ArrayLike<number>, n: number): Float64Array {
     if (!Number.isFinite(w) || w <= 0) throw new RangeError(`weight ${i + 1} is ${w}; every weight must be a positive number (drop an object from both representations rather than give it weight 0).`)
     total += w
   }
-  return Float64Array.from(weights, (w) => w / total)
+  const out = new Float64Array(n)
+  for (let i = 0; i < n; i++) out[i] = weights[i]! / total
+  return out
+}
+
+/** The independent plan p qᵀ (n × m), where a solve starts. */
+export function productPlan(p: Float64Array, q: Float64Array): Float64Array {
+  const [n, m] = [p.length, q.length]
+  const plan = new Float64Array(n * m)
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) plan[i * m + j] = p[i]! * q[j]!
+  return plan
 }
 
 export function uniformMarginal(n: number): Float64Array {

@@ -32,7 +32,8 @@ function columnError(u: Float64Array, k: Float64Array, v: Float64Array, b: Float
 export function sinkhornPlain(a: Float64Array, b: Float64Array, cost: Float64Array, options: SinkhornOptions): SinkhornResult {
   const n = a.length
   const m = b.length
-  const k = Float64Array.from(cost, (c) => Math.exp(-c / options.epsilon))
+  const k = new Float64Array(cost.length)
+  for (let at = 0; at < cost.length; at++) k[at] = Math.exp(-cost[at]! / options.epsilon)
   let u = new Float64Array(n).fill(1 / n)
   let v = new Float64Array(m).fill(1 / m)
   let error = 1
@@ -42,7 +43,8 @@ export function sinkhornPlain(a: Float64Array, b: Float64Array, cost: Float64Arr
     const [uPrevious, vPrevious] = [u, v]
     const ktu = new Float64Array(m)
     for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) ktu[j]! += k[i * m + j]! * u[i]!
-    v = Float64Array.from(ktu, (x, j) => b[j]! / x)
+    v = new Float64Array(m)
+    for (let j = 0; j < m; j++) v[j] = b[j]! / ktu[j]!
     u = new Float64Array(n)
     for (let i = 0; i < n; i++) {
       let s = 0

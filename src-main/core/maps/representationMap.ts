@@ -135,7 +135,7 @@ export async function representationMap(input: MapInput, method: MapMethod, opti
   }
   if (method === 'umap') return umap(distances, n, options)
   const start = input.kind === 'features' ? (await pca(input.data, n, input.p)).coordinates : await classicalMds(distances, n, 2)
-  const squared = input.kind === 'features' ? Float64Array.from(distances, (v) => v * v) : distances
+  const squared = input.kind === 'features' ? distances.map((v) => v * v) : distances
   const iterations = options.iterations ?? 1000
   const result = await tsne(squared, n, scaledStart(start, n), {
     perplexity: Math.min(options.perplexity ?? 30, Math.floor((n - 1) / 3)),

@@ -40,9 +40,9 @@ export function rdmNoiseCeiling(rdms: Float64Array, subjects: number, n: number,
   for (const v of vectors) for (let i = 0; i < length; i++) sum[i]! += v[i]!
   let upper = 0
   let lower = 0
+  const all = sum.map((x) => x / subjects)
   const others = new Float64Array(length)
   for (const v of vectors) {
-    const all = Float64Array.from(sum, (x) => x / subjects)
     upper += correlate(v, all)
     for (let i = 0; i < length; i++) others[i] = (sum[i]! - v[i]!) / (subjects - 1)
     lower += correlate(v, others)

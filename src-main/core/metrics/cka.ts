@@ -10,7 +10,9 @@ function centreColumns(x: Float32Array | Float64Array, n: number, p: number): Fl
   const mean = new Float64Array(p)
   for (let i = 0; i < n; i++) for (let d = 0; d < p; d++) mean[d]! += x[i * p + d]!
   for (let d = 0; d < p; d++) mean[d]! /= n
-  return Float32Array.from({ length: n * p }, (_, k) => x[k]! - mean[k % p]!)
+  const out = new Float32Array(n * p)
+  for (let i = 0; i < n; i++) for (let d = 0; d < p; d++) out[i * p + d] = x[i * p + d]! - mean[d]!
+  return out
 }
 
 /** tr(Kc Lc) for Grams of column-centred features, which are already centred. */

@@ -66,8 +66,11 @@ export function kendallTauA(x: ArrayLike<number>, y: ArrayLike<number>): number 
   checkLengths(x, y)
   const n = x.length
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a]! - x[b]! || y[a]! - y[b]!)
-  const ys = Float64Array.from(order, (i) => y[i]!)
-  const xs = Float64Array.from(order, (i) => x[i]!)
+  const [xs, ys] = [new Float64Array(n), new Float64Array(n)]
+  for (let k = 0; k < n; k++) {
+    xs[k] = x[order[k]!]!
+    ys[k] = y[order[k]!]!
+  }
   // Pairs tied in x, and tied in both.
   let tiedX = 0
   let tiedXY = 0

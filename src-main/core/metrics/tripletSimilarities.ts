@@ -8,8 +8,11 @@ export async function tripletSimilarities(x: Float32Array, n: number, p: number,
   let s = await pairwiseSimilarity(x, n, p, similarity === 'cosine' ? 'cosine' : 'dot')
   if (similarity === 'euclidean') {
     // −‖a − b‖ from the dot products: ‖a‖² + ‖b‖² − 2 a·b.
-    const norms = Float32Array.from({ length: n }, (_, i) => s[i * n + i]!)
-    s = Float32Array.from(s, (v, k) => -Math.sqrt(Math.max(0, norms[Math.floor(k / n)]! + norms[k % n]! - 2 * v)))
+    const dots = s
+    s = new Float32Array(n * n)
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) s[i * n + j] = -Math.sqrt(Math.max(0, dots[i * n + i]! + dots[j * n + j]! - 2 * dots[i * n + j]!))
+    }
   }
   return tripletGather(s, n, { indices: triplets, count: triplets.length / 3 })
 }

@@ -30,7 +30,9 @@ export function standardization(x: ArrayLike<number>): { mean: number; std: numb
 }
 
 export function standardize(x: ArrayLike<number>, mean: number, std: number): Float32Array {
-  return Float32Array.from({ length: x.length }, (_, i) => (x[i]! - mean) / std)
+  const out = new Float32Array(x.length)
+  for (let i = 0; i < x.length; i++) out[i] = (x[i]! - mean) / std
+  return out
 }
 
 /** The transformed features of n objects, n × q. */

@@ -70,7 +70,10 @@ export async function alignetEvaluate(spec: EvaluateSpec, input: AlignetEvaluate
     const order = datasetOrder(reference, input.rdms)
     orders.push(order)
     // Similarities negated: dissimilarities in the same order reversed, each subject's ranks and the ceiling alike.
-    const data = Float64Array.from(array.data as ArrayLike<number>, input.rdms.meta.measure === 'similarity' ? (v) => -v : (v) => v)
+    const values = array.data as ArrayLike<number>
+    const sign = input.rdms.meta.measure === 'similarity' ? -1 : 1
+    const data = new Float64Array(values.length)
+    for (let k = 0; k < values.length; k++) data[k] = sign * values[k]!
     rdms = { data: order ? reorderMatrix(data, n, order) : data, subjects, label: input.rdms.name }
   }
   const labels = input.concepts ? labelsOf(input.concepts, reference, n, ctx) : undefined
