@@ -1,7 +1,8 @@
 ;; The products an RDM of features is made of, in float64 with 128-bit SIMD: for rows i of a stripe and every j ≥ i,
 ;; the dot product of rows i and j (correlation and cosine distances) or their squared Euclidean distance, summed
 ;; term by term as SciPy's pdist does (no |a|² + |b|² − 2ab, whose cancellation loses the small distances).
-;; Compiled by scripts/build-wasm.mjs into rowProductsWasm.ts; rdm.ts lays the memory out and is tested against SciPy.
+;; Compiled by scripts/build-wasm.mjs into rowProductsWasm.ts; rowProducts.ts lays the memory out (tests: rowProducts.test.ts,
+;; rowProductsPool.test.ts, and the RDMs against SciPy in metrics.test.ts).
 ;;
 ;; Layout (byte offsets into the memory it is given): the rows, row-major float64, with an even number of columns
 ;; (zero-padded: a zero adds nothing to either sum) and 3 zero rows after the last, so that a tile of 4 rows may run
