@@ -94,12 +94,10 @@ export function counter(): () => number {
  * row-major); the diagonal and the entries left of it are left zero for the caller to fill. On this thread.
  */
 export function upperRowProducts(rows: Float64Array, n: number, p: number, product: RowProduct, sizes: StripeSizes = SIZES): Float64Array<ArrayBuffer> {
-  if (rows.length !== n * p) throw new RangeError(`rows hold ${rows.length} values, expected ${n} × ${p}`)
   const plan = planStripes(n, p, product, 1, sizes)
-  const out = new Float64Array(n * n)
-  if (n < 2) return out
   const memory = new WebAssembly.Memory({ initial: pagesOf(plan) })
   loadRows(memory, plan, rows)
+  const out = new Float64Array(n * n)
   runStripes(rowProductKernels(memory), memory, plan, 0, counter(), out)
   return out
 }
